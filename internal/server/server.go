@@ -1,0 +1,212 @@
+// Package server is Overcast's composition root: it opens the store, builds the clock and
+// every service, wires them to the edge and owns the HTTP listener. `overcast serve` and
+// the end-to-end tests both start Overcast through it.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/overcast/overcast/internal/clock"
+	"github.com/overcast/overcast/internal/config"
+	"github.com/overcast/overcast/internal/edge"
+	"github.com/overcast/overcast/internal/store"
+)
+
+// Server is one Overcast node.
+type Server struct {
+	cfg    config.Config
+	logger *slog.Logger
+	clock  clock.Clock
+
+	db       *store.DB
+	services []service
+	edge     *edge.Edge
+	http     *http.Server
+	ln       net.Listener
+	serveErr chan error
+
+	stopOnce sync.Once
+	stopErr  error
+}
+
+// service is what the server needs of each service package beyond its API.
+type service struct {
+	entry edge.Service
+	// start and stop run background loops; nil when the service has none.
+	start func(ctx context.Context) error
+	stop  func()
+	// reset drops in-memory state (caches) after its tables were wiped; nil when none.
+	reset func()
+}
+
+// New builds a server from cfg; nothing is opened until Start.
+func New(cfg config.Config, logger *slog.Logger) (*Server, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if logger == nil {
+		logger = slog.Default()
+	}
+	s := &Server{cfg: cfg, logger: logger}
+	if cfg.Clock == "virtual" {
+		s.clock = clock.NewVirtual(time.Now().UTC().Truncate(time.Second))
+	} else {
+		s.clock = clock.Real{}
+	}
+	return s, nil
+}
+
+// Clock returns the server's clock (a *clock.Virtual in virtual mode).
+func (s *Server) Clock() clock.Clock { return s.clock }
+
+// Start opens the store, starts every service and begins serving on cfg.Listen.
+func (s *Server) Start(ctx context.Context) error {
+	db, err := store.Open(ctx, store.Options{
+		URL:       s.cfg.Store,
+		DataDir:   s.cfg.DataDir,
+		Ephemeral: s.cfg.Ephemeral,
+		Logger:    s.logger,
+	})
+	if err != nil {
+		return fmt.Errorf("open store: %w", err)
+	}
+	s.db = db
+	s.services = s.buildServices()
+	for i, svc := range s.services {
+		if svc.start == nil {
+			continue
+		}
+		if err := svc.start(ctx); err != nil {
+			for _, started := range s.services[:i] {
+				if started.stop != nil {
+					started.stop()
+				}
+			}
+			_ = db.Close()
+			return fmt.Errorf("start %s: %w", svc.entry.Info.Package, err)
+		}
+	}
+	entries := make([]edge.Service, len(s.services))
+	for i, svc := range s.services {
+		entries[i] = svc.entry
+	}
+	creds := make(map[string]edge.Credential, len(s.cfg.Credentials))
+	for _, c := range s.cfg.Credentials {
+		creds[c.AccessKey] = edge.Credential{Secret: c.Secret, Account: c.Account}
+	}
+	s.edge = edge.New(edge.Config{
+		Services:       entries,
+		DefaultAccount: s.cfg.DefaultAccount,
+		DefaultRegion:  s.cfg.DefaultRegion,
+		Auth:           s.cfg.Auth,
+		Credentials:    creds,
+		Clock:          s.clock,
+		Logger:         s.logger,
+		Extra:          s.adminHandler(),
+	})
+	ln, err := net.Listen("tcp", s.cfg.Listen)
+	if err != nil {
+		s.stopServices()
+		_ = db.Close()
+		return fmt.Errorf("listen on %s: %w", s.cfg.Listen, err)
+	}
+	s.ln = ln
+	s.http = s.edge.Server(ln.Addr().String())
+	s.serveErr = make(chan error, 1)
+	go func() {
+		err := s.http.Serve(ln)
+		if errors.Is(err, http.ErrServerClosed) {
+			err = nil
+		}
+		s.serveErr <- err
+	}()
+	return nil
+}
+
+// Addr returns the address the server listens on (useful with port 0).
+func (s *Server) Addr() string {
+	if s.ln == nil {
+		return s.cfg.Listen
+	}
+	return s.ln.Addr().String()
+}
+
+// Endpoint returns the base URL clients use.
+func (s *Server) Endpoint() string { return "http://" + s.Addr() }
+
+// StoreDescription says where the data lives, for the start-up line.
+func (s *Server) StoreDescription() string {
+	switch {
+	case s.cfg.Ephemeral:
+		return "ephemeral, in memory"
+	case s.cfg.IsPostgres():
+		return s.cfg.RedactedStore()
+	default:
+		return "sqlite in " + s.cfg.DataDir
+	}
+}
+
+// Stop stops serving, waits for in-flight requests (bounded by ctx), stops the services
+// and closes the store. It may be called more than once.
+func (s *Server) Stop(ctx context.Context) error {
+	s.stopOnce.Do(func() {
+		var errs []error
+		if s.http != nil {
+			if err := s.http.Shutdown(ctx); err != nil {
+				errs = append(errs, fmt.Errorf("shutdown http: %w", err))
+				_ = s.http.Close()
+			}
+			if err := <-s.serveErr; err != nil {
+				errs = append(errs, fmt.Errorf("serve: %w", err))
+			}
+		}
+		s.stopServices()
+		if s.db != nil {
+			if err := s.db.Close(); err != nil {
+				errs = append(errs, fmt.Errorf("close store: %w", err))
+			}
+		}
+		s.stopErr = errors.Join(errs...)
+	})
+	return s.stopErr
+}
+
+func (s *Server) stopServices() {
+	for i := len(s.services) - 1; i >= 0; i-- {
+		if s.services[i].stop != nil {
+			s.services[i].stop()
+		}
+	}
+}
+
+// Reset wipes the state of one service (by package id, e.g. "sqs") or of all when
+// service is "".
+func (s *Server) Reset(ctx context.Context, service string) error {
+	found := service == ""
+	for _, svc := range s.services {
+		if service == "" || svc.entry.Info.Package == service || svc.entry.Info.ModelName == service {
+			found = true
+		}
+	}
+	if !found {
+		return fmt.Errorf("%w: %q", errUnknownService, service)
+	}
+	if err := s.db.Reset(ctx, service); err != nil {
+		return err
+	}
+	for _, svc := range s.services {
+		if svc.reset != nil && (service == "" || svc.entry.Info.Package == service || svc.entry.Info.ModelName == service) {
+			svc.reset()
+		}
+	}
+	return nil
+}
+
+var errUnknownService = errors.New("unknown service")

@@ -1,0 +1,87 @@
+package server
+
+import (
+	"github.com/overcast/overcast/internal/edge"
+	"github.com/overcast/overcast/internal/protocol"
+	"github.com/overcast/overcast/internal/services/apigateway"
+	"github.com/overcast/overcast/internal/services/apigatewaymanagementapi"
+	"github.com/overcast/overcast/internal/services/apigatewayv2"
+	"github.com/overcast/overcast/internal/services/appflow"
+	"github.com/overcast/overcast/internal/services/cognitoidentity"
+	"github.com/overcast/overcast/internal/services/cognitoidp"
+	"github.com/overcast/overcast/internal/services/events"
+	"github.com/overcast/overcast/internal/services/firehose"
+	"github.com/overcast/overcast/internal/services/glue"
+	"github.com/overcast/overcast/internal/services/iam"
+	"github.com/overcast/overcast/internal/services/kinesis"
+	"github.com/overcast/overcast/internal/services/kinesisanalytics"
+	"github.com/overcast/overcast/internal/services/kinesisanalyticsv2"
+	"github.com/overcast/overcast/internal/services/kinesisvideo"
+	"github.com/overcast/overcast/internal/services/kinesisvideoarchivedmedia"
+	"github.com/overcast/overcast/internal/services/kinesisvideomedia"
+	"github.com/overcast/overcast/internal/services/lambda"
+	"github.com/overcast/overcast/internal/services/logs"
+	"github.com/overcast/overcast/internal/services/monitoring"
+	"github.com/overcast/overcast/internal/services/mq"
+	"github.com/overcast/overcast/internal/services/s3"
+	"github.com/overcast/overcast/internal/services/scheduler"
+	"github.com/overcast/overcast/internal/services/sns"
+	"github.com/overcast/overcast/internal/services/sqs"
+	"github.com/overcast/overcast/internal/services/states"
+	"github.com/overcast/overcast/internal/services/sts"
+	"github.com/overcast/overcast/internal/services/swf"
+)
+
+// buildServices lists every service Overcast serves, explicitly: the order is the start
+// order. Services without semantics yet answer NotImplemented for every operation.
+func (s *Server) buildServices() []service {
+	q := sqs.New(sqs.Deps{
+		Store:  s.db,
+		Clock:  s.clock,
+		Logger: s.logger.With("service", "sqs"),
+		Config: sqs.Config{URLStyle: s.cfg.SQSURLStyle},
+	})
+	return []service{
+		{
+			entry: edgeService(sqs.Info, q),
+			start: q.Start,
+			stop:  q.Stop,
+			reset: q.Reset,
+		},
+		stub(apigateway.Info, apigateway.New()),
+		stub(apigatewaymanagementapi.Info, apigatewaymanagementapi.New()),
+		stub(apigatewayv2.Info, apigatewayv2.New()),
+		stub(appflow.Info, appflow.New()),
+		stub(cognitoidentity.Info, cognitoidentity.New()),
+		stub(cognitoidp.Info, cognitoidp.New()),
+		stub(events.Info, events.New()),
+		stub(firehose.Info, firehose.New()),
+		stub(glue.Info, glue.New()),
+		stub(iam.Info, iam.New()),
+		stub(kinesis.Info, kinesis.New()),
+		stub(kinesisanalytics.Info, kinesisanalytics.New()),
+		stub(kinesisanalyticsv2.Info, kinesisanalyticsv2.New()),
+		stub(kinesisvideo.Info, kinesisvideo.New()),
+		stub(kinesisvideoarchivedmedia.Info, kinesisvideoarchivedmedia.New()),
+		stub(kinesisvideomedia.Info, kinesisvideomedia.New()),
+		stub(lambda.Info, lambda.New()),
+		stub(logs.Info, logs.New()),
+		stub(monitoring.Info, monitoring.New()),
+		stub(mq.Info, mq.New()),
+		stub(s3.Info, s3.New()),
+		stub(scheduler.Info, scheduler.New()),
+		stub(sns.Info, sns.New()),
+		stub(states.Info, states.New()),
+		stub(sts.Info, sts.New()),
+		stub(swf.Info, swf.New()),
+	}
+}
+
+// stub is a service with no background work and no state.
+func stub(info *protocol.ServiceInfo, api any) service {
+	return service{entry: edgeService(info, api)}
+}
+
+func edgeService(info *protocol.ServiceInfo, api any) edge.Service {
+	return edge.Service{Info: info, API: api}
+}

@@ -1,0 +1,3 @@
+// Package apigatewaymanagementapi serves AmazonApiGatewayManagementApi. No operation is
+// implemented yet: every operation answers NotImplemented.
+package apigatewaymanagementapi

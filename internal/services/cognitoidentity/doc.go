@@ -1,0 +1,3 @@
+// Package cognitoidentity serves Amazon Cognito Identity. No operation is implemented yet:
+// every operation answers NotImplemented.
+package cognitoidentity

@@ -1,0 +1,3 @@
+// Package kinesisanalytics serves Amazon Kinesis Analytics. No operation is implemented
+// yet: every operation answers NotImplemented.
+package kinesisanalytics

@@ -1,0 +1,12 @@
+package kinesisvideo
+
+// Service serves Amazon Kinesis Video Streams. It embeds UnimplementedAPI, so every
+// operation answers NotImplemented until it gets a handler.
+type Service struct {
+	UnimplementedAPI
+}
+
+// New returns the service.
+func New() *Service { return &Service{} }
+
+var _ API = (*Service)(nil)

@@ -1,0 +1,3 @@
+// Package lambda serves AWS Lambda. No operation is implemented yet: every operation
+// answers NotImplemented.
+package lambda

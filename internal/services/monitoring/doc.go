@@ -1,0 +1,3 @@
+// Package monitoring serves Amazon CloudWatch. No operation is implemented yet: every
+// operation answers NotImplemented.
+package monitoring

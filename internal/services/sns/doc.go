@@ -1,0 +1,3 @@
+// Package sns serves Amazon Simple Notification Service. No operation is implemented yet:
+// every operation answers NotImplemented.
+package sns

@@ -1,0 +1,90 @@
+package sqs
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestValidQueueName(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		fifo bool
+		want bool
+	}{
+		{"a", false, true},
+		{"My_queue-1", false, true},
+		{strings.Repeat("q", 80), false, true},
+		{strings.Repeat("q", 81), false, false},
+		{"", false, false},
+		{"has space", false, false},
+		{"dot.ted", false, false},
+		{"q.fifo", false, false},
+		{"q.fifo", true, true},
+		{strings.Repeat("q", 75) + ".fifo", true, true},
+		{strings.Repeat("q", 76) + ".fifo", true, false},
+		{".fifo", true, false},
+		{"q", true, false},
+		{"ü", false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			require.Equal(t, tt.want, validQueueName(tt.name, tt.fifo))
+		})
+	}
+}
+
+func TestParseQueueURL(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in   string
+		want queueRef
+		ok   bool
+	}{
+		{"http://localhost:4566/123456789012/q", queueRef{"123456789012", "q"}, true},
+		{"http://sqs.eu-west-1.localhost:4566/123456789012/q.fifo", queueRef{"123456789012", "q.fifo"}, true},
+		{"https://sqs.us-east-1.amazonaws.com/000000000000/orders", queueRef{"000000000000", "orders"}, true},
+		{"http://localhost:4566/123456789012/q/", queueRef{"123456789012", "q"}, true},
+		{"123456789012/q", queueRef{"123456789012", "q"}, true},
+		{"/123456789012/q", queueRef{"123456789012", "q"}, true},
+		{"q", queueRef{}, false},
+		{"http://localhost:4566/q", queueRef{}, false},
+		{"http://localhost:4566/12345/q", queueRef{}, false},
+		{"http://localhost:4566/123456789012/a/b", queueRef{}, false},
+		{"http://[::1", queueRef{}, false},
+		{"", queueRef{}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, ok := parseQueueURL(tt.in)
+			require.Equal(t, tt.ok, ok)
+			require.Equal(t, tt.want, got)
+		})
+	}
+}
+
+func TestQueueURL(t *testing.T) {
+	t.Parallel()
+	require.Equal(t, "http://localhost:4566/123456789012/q", queueURL(URLStylePath, "http", "localhost:4566", "eu-west-1", "123456789012", "q"))
+	require.Equal(t, "http://sqs.eu-west-1.localhost:4566/123456789012/q", queueURL(URLStyleHost, "http", "localhost:4566", "eu-west-1", "123456789012", "q"))
+	require.Equal(t, "http://sqs.eu-west-1.localhost:4566/123456789012/q", queueURL(URLStyleHost, "http", "sqs.eu-west-1.localhost:4566", "eu-west-1", "123456789012", "q"),
+		"a request that came in host style is not prefixed twice")
+	require.Equal(t, "https://example.com:8443/123456789012/q", queueURL(URLStylePath, "https", "example.com:8443", "us-east-1", "123456789012", "q"))
+	require.Equal(t, "http://localhost:4566/123456789012/q", queueURL(URLStylePath, "", "", "us-east-1", "123456789012", "q"))
+}
+
+func TestQueueARN(t *testing.T) {
+	t.Parallel()
+	require.Equal(t, "arn:aws:sqs:us-east-1:123456789012:q", queueARN("us-east-1", "123456789012", "q"))
+	require.Equal(t, "arn:aws-cn:sqs:cn-north-1:123456789012:q", queueARN("cn-north-1", "123456789012", "q"))
+	require.Equal(t, "arn:aws-us-gov:sqs:us-gov-west-1:123456789012:q", queueARN("us-gov-west-1", "123456789012", "q"))
+	ref, ok := parseQueueARN("arn:aws:sqs:eu-west-1:123456789012:q.fifo")
+	require.True(t, ok)
+	require.Equal(t, arnRef{"eu-west-1", "123456789012", "q.fifo"}, ref)
+	for _, bad := range []string{"", "arn:aws:sns:us-east-1:123456789012:t", "arn:aws:sqs:us-east-1:1234:q", "arn:aws:sqs::123456789012:q", "arn:aws:sqs:us-east-1:123456789012:", "arn:aws:sqs:us-east-1:123456789012:q:extra"} {
+		_, ok := parseQueueARN(bad)
+		require.False(t, ok, bad)
+	}
+}

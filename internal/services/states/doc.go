@@ -1,0 +1,3 @@
+// Package states serves AWS Step Functions. No operation is implemented yet: every
+// operation answers NotImplemented.
+package states

@@ -1,0 +1,3 @@
+// Package sts serves AWS Security Token Service. No operation is implemented yet: every
+// operation answers NotImplemented.
+package sts

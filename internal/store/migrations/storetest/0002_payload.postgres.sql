@@ -1,0 +1,2 @@
+-- Binary column: BYTEA on PostgreSQL (see 0002_payload.sqlite.sql).
+ALTER TABLE storetest_items ADD COLUMN payload BYTEA;
