@@ -19,4 +19,4 @@ test:
 	./scripts/fuzz-all $(FUZZTIME)
 
 bench: build
-	$(GO) run ./bench
+	$(GO) run ./bench $(BENCHFLAGS)
