@@ -15,7 +15,8 @@ generate:
 test:
 	./scripts/ensure-postgres
 	$(GO) vet ./...
-	$(GO) test -count=1 ./...
+	$(GO) build -o bin/overcast ./cmd/overcast
+	OVERCAST_BINARY=$(CURDIR)/bin/overcast $(GO) test -count=1 ./...
 	./scripts/fuzz-all $(FUZZTIME)
 
 bench: build

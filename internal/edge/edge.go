@@ -1,6 +1,7 @@
 package edge
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -495,6 +496,15 @@ func (e *Edge) authenticate(x *exchange, sig *signature) *protocol.Error {
 // under the request id the client sees.
 func (e *Edge) fail(x *exchange, perr *protocol.Error) {
 	if perr.Fault == protocol.FaultReceiver && perr.Cause != nil {
+		if errors.Is(perr.Cause, context.Canceled) && x.req.HTTP.Context().Err() != nil {
+			// The client went away mid-call; nobody reads the answer and nothing failed.
+			e.logger.Debug("client disconnected",
+				"request_id", x.req.RequestID,
+				"service", x.req.Service.Package,
+				"operation", opName(x.req.Op))
+			e.codecs[x.req.Protocol].EncodeError(&x.w, &x.req, perr)
+			return
+		}
 		e.logger.Error("internal failure",
 			"request_id", x.req.RequestID,
 			"service", x.req.Service.Package,

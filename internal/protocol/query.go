@@ -161,6 +161,11 @@ func decodeQueryMember(parent *qnode, v reflect.Value, f *fieldInfo, path string
 				container = parent.kid(name)
 			}
 		}
+		if container != nil && container.has && len(container.kids) == 0 {
+			// "Entry=" is how the query protocol sends an empty flattened list.
+			v.Set(reflect.MakeSlice(f.t.base, 0, 0))
+			return nil
+		}
 		if container == nil {
 			ln := parent.kid(name)
 			if ln != nil && ln.has && len(ln.kids) == 0 {

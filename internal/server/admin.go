@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/http/pprof"
 	"time"
 
 	"github.com/overcast/overcast/internal/clock"
@@ -16,6 +17,13 @@ func (s *Server) adminHandler() http.Handler {
 	mux.HandleFunc("POST /_overcast/reset", s.handleReset)
 	mux.HandleFunc("GET /_overcast/clock", s.handleClockGet)
 	mux.HandleFunc("POST /_overcast/clock", s.handleClockPost)
+	// Profiles of the running server, for finding where time goes under load.
+	// net/http/pprof finds profile names under /debug/pprof/, hence the prefix strip.
+	prof := http.NewServeMux()
+	prof.HandleFunc("/debug/pprof/", pprof.Index)
+	prof.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	prof.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	mux.Handle("GET /_overcast/debug/pprof/", http.StripPrefix("/_overcast", prof))
 	return mux
 }
 

@@ -1,6 +1,7 @@
 package sqs
 
 import (
+	"net"
 	"net/url"
 	"strings"
 )
@@ -109,10 +110,27 @@ func queueURL(style, scheme, host, region, account, name string) string {
 	if style == URLStyleHost {
 		prefix := "sqs." + region + "."
 		if !strings.HasPrefix(host, prefix) {
-			host = prefix + host
+			host = prefix + hostForPrefix(host)
 		}
 	}
 	return scheme + "://" + host + "/" + account + "/" + name
+}
+
+// hostForPrefix returns the name a service prefix can go in front of: an IP address cannot
+// take one (sqs.us-east-1.127.0.0.1 names nothing), so it becomes localhost on the same
+// port, which *.localhost resolves to.
+func hostForPrefix(host string) string {
+	h, port, err := net.SplitHostPort(host)
+	if err != nil {
+		h, port = host, ""
+	}
+	if net.ParseIP(strings.Trim(h, "[]")) == nil {
+		return host
+	}
+	if port == "" {
+		return "localhost"
+	}
+	return "localhost:" + port
 }
 
 // partition returns the ARN partition of region.

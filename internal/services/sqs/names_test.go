@@ -73,6 +73,10 @@ func TestQueueURL(t *testing.T) {
 		"a request that came in host style is not prefixed twice")
 	require.Equal(t, "https://example.com:8443/123456789012/q", queueURL(URLStylePath, "https", "example.com:8443", "us-east-1", "123456789012", "q"))
 	require.Equal(t, "http://localhost:4566/123456789012/q", queueURL(URLStylePath, "", "", "us-east-1", "123456789012", "q"))
+	require.Equal(t, "http://sqs.us-east-1.localhost:4566/123456789012/q", queueURL(URLStyleHost, "http", "127.0.0.1:4566", "us-east-1", "123456789012", "q"),
+		"an IP address cannot take the service prefix")
+	require.Equal(t, "http://sqs.us-east-1.localhost:4566/123456789012/q", queueURL(URLStyleHost, "http", "[::1]:4566", "us-east-1", "123456789012", "q"))
+	require.Equal(t, "http://127.0.0.1:4566/123456789012/q", queueURL(URLStylePath, "http", "127.0.0.1:4566", "us-east-1", "123456789012", "q"))
 }
 
 func TestQueueARN(t *testing.T) {
