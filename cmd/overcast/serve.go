@@ -37,6 +37,7 @@ func (m *ServeCommand) ParseFlags(args []string) error {
 	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "directory of the embedded store (OVERCAST_DATA_DIR)")
 	fs.StringVar(&c.Store, "store", c.Store, "sqlite, or a postgres:// URL to share state between nodes (OVERCAST_STORE)")
 	fs.BoolVar(&c.Ephemeral, "ephemeral", c.Ephemeral, "keep everything in memory; nothing survives a restart (OVERCAST_EPHEMERAL)")
+	fs.StringVar(&c.Sync, "sync", c.Sync, "full: fsync every acknowledged write; process: survive kill -9, not power loss (OVERCAST_SYNC)")
 	fs.StringVar(&c.Auth, "auth", c.Auth, "off, or sigv4 to verify request signatures (OVERCAST_AUTH)")
 	creds := fs.String("credentials", "", "access keys accepted in sigv4 mode: AKID:SECRET[:ACCOUNT],... (OVERCAST_CREDENTIALS; default test:test)")
 	fs.StringVar(&c.Clock, "clock", c.Clock, "real, or virtual: time moves only through /_overcast/clock (OVERCAST_CLOCK)")

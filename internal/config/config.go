@@ -24,6 +24,10 @@ type Config struct {
 	Store string
 	// Ephemeral keeps everything in memory (tmpfs); nothing survives a restart.
 	Ephemeral bool
+	// Sync is how far the embedded store makes an acknowledged write durable before
+	// answering: "full" (default: fsynced, survives power loss) or "process" (handed to
+	// the operating system, survives kill -9 but not a machine crash; lower latency).
+	Sync string
 	// Auth is "off" (default: signatures parsed, never rejected) or "sigv4".
 	Auth string
 	// Credentials are the access keys accepted in sigv4 mode, as "AKID:SECRET[:ACCOUNT]"
@@ -60,6 +64,7 @@ func Default() Config {
 		Listen:          "127.0.0.1:4566",
 		DataDir:         defaultDataDir(),
 		Store:           "sqlite",
+		Sync:            "full",
 		Auth:            "off",
 		Credentials:     []Credential{{AccessKey: "test", Secret: "test"}},
 		Clock:           "real",
@@ -96,6 +101,7 @@ var envVars = []struct {
 		c.Ephemeral = b
 		return err
 	}},
+	{"OVERCAST_SYNC", func(c *Config, v string) error { c.Sync = v; return nil }},
 	{"OVERCAST_AUTH", func(c *Config, v string) error { c.Auth = v; return nil }},
 	{"OVERCAST_CREDENTIALS", func(c *Config, v string) error {
 		creds, err := ParseCredentials(v)
@@ -179,6 +185,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Store != "sqlite" && !c.IsPostgres() {
 		bad = append(bad, fmt.Sprintf("store: %q is neither sqlite nor a postgres:// URL", c.Store))
+	}
+	if c.Sync != "full" && c.Sync != "process" {
+		bad = append(bad, fmt.Sprintf("sync: %q is neither full nor process", c.Sync))
 	}
 	if c.Auth != "off" && c.Auth != "sigv4" {
 		bad = append(bad, fmt.Sprintf("auth: %q is neither off nor sigv4", c.Auth))

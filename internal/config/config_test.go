@@ -45,11 +45,12 @@ func TestValidateNamesEveryBadField(t *testing.T) {
 	c.DefaultAccount = "42"
 	c.Store = "mysql://x"
 	c.SQSURLStyle = "weird"
+	c.Sync = "sometimes"
 	err := c.Validate()
 	var ve *ValidationError
 	require.ErrorAs(t, err, &ve)
-	require.Len(t, ve.Fields, 5)
-	for _, want := range []string{"auth:", "clock:", "default-account:", "store:", "sqs-url-style:"} {
+	require.Len(t, ve.Fields, 6)
+	for _, want := range []string{"auth:", "clock:", "default-account:", "store:", "sqs-url-style:", "sync:"} {
 		require.Contains(t, err.Error(), want)
 	}
 }

@@ -72,6 +72,7 @@ func (s *Server) Start(ctx context.Context) error {
 		URL:       s.cfg.Store,
 		DataDir:   s.cfg.DataDir,
 		Ephemeral: s.cfg.Ephemeral,
+		Sync:      s.cfg.Sync,
 		Logger:    s.logger,
 	})
 	if err != nil {
@@ -148,6 +149,8 @@ func (s *Server) StoreDescription() string {
 		return "ephemeral, in memory"
 	case s.cfg.IsPostgres():
 		return s.cfg.RedactedStore()
+	case s.cfg.Sync == "process":
+		return "sqlite in " + s.cfg.DataDir + ", sync=process"
 	default:
 		return "sqlite in " + s.cfg.DataDir
 	}

@@ -156,7 +156,7 @@ func (w *writer) runTx(jobs []*job) (rest []*job) {
 		// Alone in its transaction, a function needs no savepoint: failing, it rolls the
 		// whole transaction back. This saves two statements when there is no contention.
 		j := jobs[0]
-		t := &Tx{tx: tx, db: w.db, detach: true}
+		t := &Tx{tx: tx, db: w.db, detach: true, stmts: w.db.writeStmts}
 		ferr := callFn(t, j.fn)
 		t.finish()
 		if ferr != nil {
@@ -173,6 +173,12 @@ func (w *writer) runTx(jobs []*job) (rest []*job) {
 		return nil
 	}
 
+	// The jobs share the transaction, so they share its prepared statements too.
+	shared := &Tx{tx: tx, db: w.db, detach: true, stmts: w.db.writeStmts}
+	exec := func(q string) error {
+		_, err := shared.Exec(ctx, q)
+		return err
+	}
 	var ran []*job // jobs whose fn succeeded, answered after commit
 	broken := func(err error) {
 		tx.Rollback()
@@ -181,28 +187,29 @@ func (w *writer) runTx(jobs []*job) (rest []*job) {
 		}
 	}
 	for i, j := range jobs {
-		if _, err := tx.ExecContext(ctx, "SAVEPOINT w"); err != nil {
+		if err := exec("SAVEPOINT w"); err != nil {
 			ran = append(ran, j)
 			broken(fmt.Errorf("group commit savepoint: %w", err))
 			return jobs[i+1:]
 		}
-		t := &Tx{tx: tx, db: w.db, detach: true}
+		t := &Tx{tx: tx, db: w.db, detach: true, stmts: w.db.writeStmts, prepared: shared.prepared}
 		ferr := callFn(t, j.fn)
 		t.finish()
+		shared.prepared = t.prepared
 		if ferr != nil {
 			// The function's error is its answer either way: none of its work commits.
 			w.answer(j, w.db.interpretError(ferr))
-			if _, err := tx.ExecContext(ctx, "ROLLBACK TO w"); err != nil {
+			if err := exec("ROLLBACK TO w"); err != nil {
 				broken(fmt.Errorf("group commit rollback to savepoint: %w", err))
 				return jobs[i+1:]
 			}
-			if _, err := tx.ExecContext(ctx, "RELEASE w"); err != nil {
+			if err := exec("RELEASE w"); err != nil {
 				broken(fmt.Errorf("group commit release savepoint: %w", err))
 				return jobs[i+1:]
 			}
 			continue
 		}
-		if _, err := tx.ExecContext(ctx, "RELEASE w"); err != nil {
+		if err := exec("RELEASE w"); err != nil {
 			ran = append(ran, j)
 			broken(fmt.Errorf("group commit release savepoint: %w", err))
 			return jobs[i+1:]

@@ -165,6 +165,8 @@ func TestOpenOptions(t *testing.T) {
 	require.ErrorContains(t, err, "unsupported URL")
 	_, err = Open(ctx, Options{URL: "postgres://127.0.0.1:1/x", Ephemeral: true})
 	require.ErrorContains(t, err, "ephemeral")
+	_, err = Open(ctx, Options{DataDir: t.TempDir(), Sync: "sometimes"})
+	require.ErrorContains(t, err, `sync "sometimes"`)
 
 	dir := t.TempDir()
 	db, err := Open(ctx, Options{URL: "sqlite:" + dir + "/custom.db"})

@@ -64,7 +64,19 @@ type Options struct {
 	// MaxBatch caps how many Write calls one SQLite group commit takes. Zero means
 	// DefaultMaxBatch; 1 turns grouping off.
 	MaxBatch int
+	// Sync is how far an acknowledged SQLite write is made durable: SyncFull (default,
+	// "full": fsynced before the answer, survives power loss) or SyncProcess ("process":
+	// written to the operating system before the answer, survives the process being
+	// killed but not a machine crash; no fsync on the request path). Ignored for
+	// ephemeral and PostgreSQL stores.
+	Sync string
 }
+
+// Sync values for Options.Sync.
+const (
+	SyncFull    = "full"
+	SyncProcess = "process"
+)
 
 // DB is Overcast's SQL store: SQLite or PostgreSQL behind one API. It is safe for
 // concurrent use.
@@ -74,12 +86,13 @@ type DB struct {
 	binds   rebinder
 
 	// SQLite
-	writerDB  *sql.DB
-	readerDB  *sql.DB
-	writer    *writer
-	locks     sqlite.Locks
-	sqlNotify *sqlite.Notifier
-	ephemeral string // directory removed on Close
+	writerDB              *sql.DB
+	readerDB              *sql.DB
+	writeStmts, readStmts *stmtCache
+	writer                *writer
+	locks                 sqlite.Locks
+	sqlNotify             *sqlite.Notifier
+	ephemeral             string // directory removed on Close
 
 	// PostgreSQL
 	pool     *sql.DB
@@ -155,6 +168,13 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 func (db *DB) openSQLite(ctx context.Context, path string, opts Options) error {
 	db.dialect = SQLite
 	sync := sqlite.SyncFull
+	switch opts.Sync {
+	case "", SyncFull:
+	case SyncProcess:
+		sync = sqlite.SyncNormal
+	default:
+		return fmt.Errorf("open store: sync %q is neither %s nor %s", opts.Sync, SyncFull, SyncProcess)
+	}
 	switch {
 	case opts.Ephemeral:
 		base := os.TempDir()
@@ -189,6 +209,7 @@ func (db *DB) openSQLite(ctx context.Context, path string, opts Options) error {
 		db.removeEphemeral()
 		return fmt.Errorf("open store: %w", err)
 	}
+	db.writeStmts, db.readStmts = newStmtCache(db.writerDB), newStmtCache(db.readerDB)
 	db.sqlNotify = &sqlite.Notifier{}
 	db.notifier = db.sqlNotify
 	return nil
@@ -223,6 +244,11 @@ func (db *DB) Close() error {
 		}
 		if db.sqlNotify != nil {
 			db.sqlNotify.Close()
+		}
+		for _, c := range []*stmtCache{db.writeStmts, db.readStmts} {
+			if c != nil {
+				c.close()
+			}
 		}
 		if db.pgNotify != nil {
 			db.pgNotify.Close()
@@ -307,7 +333,7 @@ func (db *DB) Read(ctx context.Context, fn func(tx *Tx) error) error {
 		return db.interpretError(err)
 	}
 	defer tx.Rollback()
-	t := &Tx{tx: tx, db: db, readOnly: true}
+	t := &Tx{tx: tx, db: db, readOnly: true, stmts: db.readStmts}
 	err = callFn(t, fn)
 	t.finish()
 	if err != nil {

@@ -25,6 +25,8 @@ import (
 type Tx struct {
 	tx            *sql.Tx
 	db            *DB
+	stmts         *stmtCache // SQLite: statements prepared on tx's connection pool
+	prepared      map[*sql.Stmt]*sql.Stmt
 	readOnly      bool
 	detach        bool // statements must not be interrupted by the caller's context
 	done          bool
@@ -63,7 +65,14 @@ func (tx *Tx) Exec(ctx context.Context, query string, args ...any) (int64, error
 	if err != nil {
 		return 0, err
 	}
-	res, err := tx.tx.ExecContext(ctx, tx.db.rebind(query), args...)
+	var res sql.Result
+	if st, perr := tx.stmt(ctx, query); perr != nil {
+		return 0, tx.db.interpretError(perr)
+	} else if st != nil {
+		res, err = st.ExecContext(ctx, args...)
+	} else {
+		res, err = tx.tx.ExecContext(ctx, tx.db.rebind(query), args...)
+	}
 	if err != nil {
 		return 0, tx.db.interpretError(err)
 	}
@@ -81,7 +90,14 @@ func (tx *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, 
 	if err != nil {
 		return nil, err
 	}
-	rows, err := tx.tx.QueryContext(ctx, tx.db.rebind(query), args...)
+	var rows *sql.Rows
+	if st, perr := tx.stmt(ctx, query); perr != nil {
+		return nil, tx.db.interpretError(perr)
+	} else if st != nil {
+		rows, err = st.QueryContext(ctx, args...)
+	} else {
+		rows, err = tx.tx.QueryContext(ctx, tx.db.rebind(query), args...)
+	}
 	if err != nil {
 		return nil, tx.db.interpretError(err)
 	}
@@ -100,7 +116,34 @@ func (tx *Tx) QueryRow(ctx context.Context, query string, args ...any) *sql.Row 
 		cancel()
 		return tx.tx.QueryRowContext(cctx, "SELECT 1")
 	}
+	if st, err := tx.stmt(sctx, query); err == nil && st != nil {
+		return st.QueryRowContext(sctx, args...)
+	}
 	return tx.tx.QueryRowContext(sctx, tx.db.rebind(query), args...)
+}
+
+// stmt returns query prepared and bound to tx, or nil when tx has no statement cache
+// (PostgreSQL) or the statement is not prepared yet.
+func (tx *Tx) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if tx.stmts == nil {
+		return nil, nil
+	}
+	st := tx.stmts.get(query)
+	if st == nil {
+		return nil, nil
+	}
+	// database/sql prepares a pool statement on the transaction's connection once per
+	// connection and reuses it after; the per-transaction wrapper is kept so each query
+	// text costs one wrapper per transaction.
+	if ts, ok := tx.prepared[st]; ok {
+		return ts, nil
+	}
+	ts := tx.tx.StmtContext(ctx, st)
+	if tx.prepared == nil {
+		tx.prepared = make(map[*sql.Stmt]*sql.Stmt, 4)
+	}
+	tx.prepared[st] = ts
+	return ts, nil
 }
 
 // NotifyAfterCommit queues a notification that is sent only if this function's work

@@ -17,26 +17,40 @@ import (
 	"github.com/overcast/overcast/internal/store"
 )
 
-// crashDirEnv makes the test binary act as the writer process of TestCrashDurability.
-const crashDirEnv = "OVERCAST_STORE_CRASH_DIR"
+// crashDirEnv makes the test binary act as the writer process of TestCrashDurability;
+// crashSyncEnv carries the store's sync mode to it.
+const (
+	crashDirEnv  = "OVERCAST_STORE_CRASH_DIR"
+	crashSyncEnv = "OVERCAST_STORE_CRASH_SYNC"
+)
 
 // crashAcks is how many acknowledged writes the parent waits for before killing the child.
 const crashAcks = 1500
 
 // TestCrashDurability kills a process with kill -9 while it group-commits writes from many
-// goroutines, then checks that every write it had acknowledged is in the database.
+// goroutines, then checks that every write it had acknowledged is in the database. Both
+// sync modes promise that much: "process" only gives up durability across machine crashes.
 func TestCrashDurability(t *testing.T) {
 	if dir := os.Getenv(crashDirEnv); dir != "" {
-		crashChild(t, dir)
+		crashChild(t, dir, os.Getenv(crashSyncEnv))
 		return
 	}
 	t.Parallel()
 	if testing.Short() {
 		t.Skip("crash test skipped in -short mode")
 	}
+	for _, mode := range []string{store.SyncFull, store.SyncProcess} {
+		t.Run(mode, func(t *testing.T) {
+			t.Parallel()
+			crashParent(t, mode)
+		})
+	}
+}
+
+func crashParent(t *testing.T, mode string) {
 	dir := t.TempDir()
 	cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^TestCrashDurability$", "-test.count=1")
-	cmd.Env = append(os.Environ(), crashDirEnv+"="+dir)
+	cmd.Env = append(os.Environ(), crashDirEnv+"="+dir, crashSyncEnv+"="+mode)
 	cmd.Stderr = os.Stderr
 	out, err := cmd.StdoutPipe()
 	require.NoError(t, err)
@@ -90,8 +104,8 @@ func TestCrashDurability(t *testing.T) {
 
 // crashChild writes rows from 16 goroutines until it is killed, printing each id once its
 // Write has returned.
-func crashChild(t *testing.T, dir string) {
-	db, err := store.Open(context.Background(), store.Options{DataDir: dir})
+func crashChild(t *testing.T, dir, mode string) {
+	db, err := store.Open(context.Background(), store.Options{DataDir: dir, Sync: mode})
 	require.NoError(t, err)
 	var mu sync.Mutex
 	deadline := time.Now().Add(2 * time.Minute) // the parent kills us long before

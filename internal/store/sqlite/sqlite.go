@@ -26,6 +26,10 @@ const DriverName = "sqlite"
 const (
 	// SyncFull fsyncs the WAL on every commit: an acknowledged write survives power loss.
 	SyncFull = "FULL"
+	// SyncNormal writes the WAL on every commit without fsyncing it (fsync happens at
+	// checkpoints): an acknowledged write survives the process being killed, not an
+	// operating-system crash or power loss.
+	SyncNormal = "NORMAL"
 	// SyncOff never fsyncs; only for ephemeral databases that are thrown away anyway.
 	SyncOff = "OFF"
 )
@@ -39,7 +43,7 @@ const BusyTimeout = 10 * time.Second
 type Config struct {
 	// Path is the database file. It is created when missing.
 	Path string
-	// Synchronous is SyncFull or SyncOff. Empty means SyncFull.
+	// Synchronous is SyncFull, SyncNormal or SyncOff. Empty means SyncFull.
 	Synchronous string
 	// QueryOnly opens connections that refuse every change (PRAGMA query_only), for the
 	// read pool.
@@ -59,7 +63,7 @@ func Open(ctx context.Context, cfg Config) (*sql.DB, error) {
 	if sync == "" {
 		sync = SyncFull
 	}
-	if sync != SyncFull && sync != SyncOff {
+	if sync != SyncFull && sync != SyncNormal && sync != SyncOff {
 		return nil, fmt.Errorf("sqlite: unknown synchronous level %q", sync)
 	}
 	params := []string{

@@ -18,6 +18,12 @@ func TestStore(t *testing.T) {
 			return MustOpen(t, store.Options{DataDir: t.TempDir()})
 		})
 	})
+	t.Run("SyncProcess", func(t *testing.T) {
+		t.Parallel()
+		storetest.Run(t, func(t *testing.T) *store.DB {
+			return MustOpen(t, store.Options{DataDir: t.TempDir(), Sync: store.SyncProcess})
+		})
+	})
 	t.Run("Ephemeral", func(t *testing.T) {
 		t.Parallel()
 		storetest.Run(t, func(t *testing.T) *store.DB {
