@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -43,6 +44,10 @@ type Config struct {
 	// SQSURLStyle is "path" (default: http://host:port/<account>/<queue>) or "host"
 	// (http://sqs.<region>.host:port/<account>/<queue>). Requests in either form always work.
 	SQSURLStyle string
+	// RetryScale multiplies the retry delays of durable deliveries (async Lambda retries,
+	// SNS, EventBridge). Default 1 (AWS's delays); 0.01 turns a one-minute retry into
+	// 600 ms for local development.
+	RetryScale float64
 	// LogLevel is debug, info (default), warn or error.
 	LogLevel string
 	// ShutdownTimeout bounds a clean shutdown. Default 10s.
@@ -71,6 +76,7 @@ func Default() Config {
 		DefaultAccount:  "000000000000",
 		DefaultRegion:   "us-east-1",
 		SQSURLStyle:     "path",
+		RetryScale:      1,
 		LogLevel:        "info",
 		ShutdownTimeout: 10 * time.Second,
 	}
@@ -112,6 +118,11 @@ var envVars = []struct {
 	{"OVERCAST_DEFAULT_ACCOUNT", func(c *Config, v string) error { c.DefaultAccount = v; return nil }},
 	{"OVERCAST_DEFAULT_REGION", func(c *Config, v string) error { c.DefaultRegion = v; return nil }},
 	{"OVERCAST_SQS_URL_STYLE", func(c *Config, v string) error { c.SQSURLStyle = v; return nil }},
+	{"OVERCAST_RETRY_SCALE", func(c *Config, v string) error {
+		f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+		c.RetryScale = f
+		return err
+	}},
 	{"OVERCAST_LOG_LEVEL", func(c *Config, v string) error { c.LogLevel = v; return nil }},
 }
 
@@ -208,6 +219,9 @@ func (c *Config) Validate() error {
 		if cr.Account != "" && !accountRE.MatchString(cr.Account) {
 			bad = append(bad, fmt.Sprintf("credentials: account %q of key %q is not a 12-digit account id", cr.Account, cr.AccessKey))
 		}
+	}
+	if !(c.RetryScale > 0 && c.RetryScale <= 1) {
+		bad = append(bad, fmt.Sprintf("retry-scale: %v is not in (0, 1]", c.RetryScale))
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

@@ -46,11 +46,12 @@ func TestValidateNamesEveryBadField(t *testing.T) {
 	c.Store = "mysql://x"
 	c.SQSURLStyle = "weird"
 	c.Sync = "sometimes"
+	c.RetryScale = 2
 	err := c.Validate()
 	var ve *ValidationError
 	require.ErrorAs(t, err, &ve)
-	require.Len(t, ve.Fields, 6)
-	for _, want := range []string{"auth:", "clock:", "default-account:", "store:", "sqs-url-style:", "sync:"} {
+	require.Len(t, ve.Fields, 7)
+	for _, want := range []string{"auth:", "clock:", "default-account:", "store:", "sqs-url-style:", "sync:", "retry-scale:"} {
 		require.Contains(t, err.Error(), want)
 	}
 }

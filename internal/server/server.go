@@ -15,8 +15,10 @@ import (
 
 	"github.com/overcast/overcast/internal/clock"
 	"github.com/overcast/overcast/internal/config"
+	"github.com/overcast/overcast/internal/delivery"
 	"github.com/overcast/overcast/internal/edge"
 	"github.com/overcast/overcast/internal/store"
+	"github.com/overcast/overcast/internal/timer"
 )
 
 // Server is one Overcast node.
@@ -25,7 +27,11 @@ type Server struct {
 	logger *slog.Logger
 	clock  clock.Clock
 
-	db       *store.DB
+	db *store.DB
+	// delivery and timers are shared by every service: services register their target
+	// kinds and timer kinds while being built, and both start once all are built.
+	delivery *delivery.Dispatcher
+	timers   *timer.Scheduler
 	services []service
 	edge     *edge.Edge
 	http     *http.Server
@@ -79,6 +85,10 @@ func (s *Server) Start(ctx context.Context) error {
 		return fmt.Errorf("open store: %w", err)
 	}
 	s.db = db
+	s.delivery = delivery.New(delivery.Config{
+		Store: db, Clock: s.clock, Logger: s.logger.With("component", "delivery"), RetryScale: s.cfg.RetryScale,
+	})
+	s.timers = timer.New(timer.Config{Store: db, Clock: s.clock, Logger: s.logger.With("component", "timer")})
 	s.services = s.buildServices()
 	for i, svc := range s.services {
 		if svc.start == nil {
@@ -93,6 +103,19 @@ func (s *Server) Start(ctx context.Context) error {
 			_ = db.Close()
 			return fmt.Errorf("start %s: %w", svc.entry.Info.Package, err)
 		}
+	}
+	// Delivery and timers start after every service has registered its kinds, so no job
+	// or timer is claimed before its handler exists.
+	if err := s.delivery.Start(ctx); err != nil {
+		s.stopServices()
+		_ = db.Close()
+		return fmt.Errorf("start delivery: %w", err)
+	}
+	if err := s.timers.Start(ctx); err != nil {
+		s.delivery.Stop()
+		s.stopServices()
+		_ = db.Close()
+		return fmt.Errorf("start timers: %w", err)
 	}
 	entries := make([]edge.Service, len(s.services))
 	for i, svc := range s.services {
@@ -114,7 +137,7 @@ func (s *Server) Start(ctx context.Context) error {
 	})
 	ln, err := net.Listen("tcp", s.cfg.Listen)
 	if err != nil {
-		s.stopServices()
+		s.stopBackground()
 		_ = db.Close()
 		return fmt.Errorf("listen on %s: %w", s.cfg.Listen, err)
 	}
@@ -170,7 +193,7 @@ func (s *Server) Stop(ctx context.Context) error {
 				errs = append(errs, fmt.Errorf("serve: %w", err))
 			}
 		}
-		s.stopServices()
+		s.stopBackground()
 		if s.db != nil {
 			if err := s.db.Close(); err != nil {
 				errs = append(errs, fmt.Errorf("close store: %w", err))
@@ -179,6 +202,18 @@ func (s *Server) Stop(ctx context.Context) error {
 		s.stopErr = errors.Join(errs...)
 	})
 	return s.stopErr
+}
+
+// stopBackground stops timers and deliveries first (no new work reaches services), then
+// the services' own loops.
+func (s *Server) stopBackground() {
+	if s.timers != nil {
+		s.timers.Stop()
+	}
+	if s.delivery != nil {
+		s.delivery.Stop()
+	}
+	s.stopServices()
 }
 
 func (s *Server) stopServices() {

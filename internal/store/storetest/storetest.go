@@ -21,6 +21,8 @@ func allCases() []Case {
 	var cases []Case
 	cases = append(cases, frameworkCases()...)
 	cases = append(cases, sqsCases()...)
+	cases = append(cases, deliveryCases()...)
+	cases = append(cases, timerCases()...)
 	return cases
 }
 
