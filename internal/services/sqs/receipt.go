@@ -55,7 +55,7 @@ func parseReceipt(s string) (receipt, bool) {
 	if base64.RawURLEncoding.DecodedLen(len(s)) != receiptLen {
 		return receipt{}, false
 	}
-	b, err := base64.RawURLEncoding.DecodeString(s)
+	b, err := base64.RawURLEncoding.Strict().DecodeString(s)
 	if err != nil || len(b) != receiptLen || b[0] != receiptVersion {
 		return receipt{}, false
 	}
