@@ -41,6 +41,11 @@ func (s *Server) buildServices() []service {
 		Logger: s.logger.With("service", "sqs"),
 		Config: sqs.Config{URLStyle: s.cfg.SQSURLStyle},
 	})
+	lg := logs.New(logs.Deps{
+		Store:  s.db,
+		Clock:  s.clock,
+		Logger: s.logger.With("service", "logs"),
+	})
 	return []service{
 		{
 			entry: edgeService(sqs.Info, q),
@@ -65,7 +70,12 @@ func (s *Server) buildServices() []service {
 		stub(kinesisvideoarchivedmedia.Info, kinesisvideoarchivedmedia.New()),
 		stub(kinesisvideomedia.Info, kinesisvideomedia.New()),
 		stub(lambda.Info, lambda.New()),
-		stub(logs.Info, logs.New()),
+		{
+			entry: edgeService(logs.Info, lg),
+			start: lg.Start,
+			stop:  lg.Stop,
+			reset: lg.Reset,
+		},
 		stub(monitoring.Info, monitoring.New()),
 		stub(mq.Info, mq.New()),
 		stub(s3.Info, s3.New()),

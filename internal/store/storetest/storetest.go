@@ -23,6 +23,7 @@ func allCases() []Case {
 	cases = append(cases, sqsCases()...)
 	cases = append(cases, deliveryCases()...)
 	cases = append(cases, timerCases()...)
+	cases = append(cases, logsCases()...)
 	return cases
 }
 
