@@ -45,6 +45,7 @@ func (m *ServeCommand) ParseFlags(args []string) error {
 	fs.StringVar(&c.DefaultRegion, "default-region", c.DefaultRegion, "region of unsigned requests (OVERCAST_DEFAULT_REGION)")
 	fs.StringVar(&c.SQSURLStyle, "sqs-url-style", c.SQSURLStyle, "QueueUrl style handed out: path or host (OVERCAST_SQS_URL_STYLE)")
 	fs.Float64Var(&c.RetryScale, "retry-scale", c.RetryScale, "multiply durable delivery retry delays, in (0, 1]: 0.01 makes AWS's one-minute retries 600 ms (OVERCAST_RETRY_SCALE)")
+	fs.StringVar(&c.SNSSMTP, "sns-smtp", c.SNSSMTP, "host:port of an SMTP server for SNS email subscriptions; empty: the outbox only (OVERCAST_SNS_SMTP)")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (OVERCAST_LOG_LEVEL)")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "how long a clean shutdown may take")
 	if err := fs.Parse(args); err != nil {

@@ -48,6 +48,9 @@ type Config struct {
 	// SNS, EventBridge). Default 1 (AWS's delays); 0.01 turns a one-minute retry into
 	// 600 ms for local development.
 	RetryScale float64
+	// SNSSMTP is the host:port of an SMTP server that SNS email and email-json deliveries
+	// are sent to, besides being recorded in the outbox. Default "" (the outbox only).
+	SNSSMTP string
 	// LogLevel is debug, info (default), warn or error.
 	LogLevel string
 	// ShutdownTimeout bounds a clean shutdown. Default 10s.
@@ -124,6 +127,7 @@ var envVars = []struct {
 		return err
 	}},
 	{"OVERCAST_LOG_LEVEL", func(c *Config, v string) error { c.LogLevel = v; return nil }},
+	{"OVERCAST_SNS_SMTP", func(c *Config, v string) error { c.SNSSMTP = v; return nil }},
 }
 
 // ApplyEnv overrides c with the OVERCAST_* variables found by lookup (os.LookupEnv in

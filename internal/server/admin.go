@@ -24,6 +24,7 @@ func (s *Server) adminHandler() http.Handler {
 	prof.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	prof.HandleFunc("/debug/pprof/trace", pprof.Trace)
 	mux.Handle("GET /_overcast/debug/pprof/", http.StripPrefix("/_overcast", prof))
+	s.snsRoutes(mux)
 	return mux
 }
 

@@ -25,7 +25,6 @@ import (
 	"github.com/overcast/overcast/internal/services/mq"
 	"github.com/overcast/overcast/internal/services/s3"
 	"github.com/overcast/overcast/internal/services/scheduler"
-	"github.com/overcast/overcast/internal/services/sns"
 	"github.com/overcast/overcast/internal/services/sqs"
 	"github.com/overcast/overcast/internal/services/states"
 	"github.com/overcast/overcast/internal/services/sts"
@@ -46,7 +45,29 @@ func (s *Server) buildServices() []service {
 		Clock:  s.clock,
 		Logger: s.logger.With("service", "logs"),
 	})
-	return []service{
+	pub := &snsPublisher{}
+	ev := events.New(events.Deps{
+		Store:      s.db,
+		Clock:      s.clock,
+		Logger:     s.logger.With("service", "events"),
+		Dispatcher: s.delivery,
+		Timers:     s.timers,
+		SendToSQS:  sendToSQS(q),
+		EmitLogs:   emitLogs(lg),
+		// PublishToSNS is bound to the SNS service once it is built, below.
+		PublishToSNS: pub.publish,
+	})
+	sch := scheduler.New(scheduler.Deps{
+		Store:        s.db,
+		Clock:        s.clock,
+		Logger:       s.logger.With("service", "scheduler"),
+		Dispatcher:   s.delivery,
+		Timers:       s.timers,
+		SendToSQS:    sendToSQS(q),
+		PutEvent:     ev.PutEventToBus,
+		PublishToSNS: pub.publish,
+	})
+	svcs := []service{
 		{
 			entry: edgeService(sqs.Info, q),
 			start: q.Start,
@@ -59,7 +80,7 @@ func (s *Server) buildServices() []service {
 		stub(appflow.Info, appflow.New()),
 		stub(cognitoidentity.Info, cognitoidentity.New()),
 		stub(cognitoidp.Info, cognitoidp.New()),
-		stub(events.Info, events.New()),
+		{entry: edgeService(events.Info, ev), reset: ev.Reset},
 		stub(firehose.Info, firehose.New()),
 		stub(glue.Info, glue.New()),
 		stub(iam.Info, iam.New()),
@@ -79,12 +100,14 @@ func (s *Server) buildServices() []service {
 		stub(monitoring.Info, monitoring.New()),
 		stub(mq.Info, mq.New()),
 		stub(s3.Info, s3.New()),
-		stub(scheduler.Info, scheduler.New()),
-		stub(sns.Info, sns.New()),
+		{entry: edgeService(scheduler.Info, sch)},
+		s.newSNS(q),
 		stub(states.Info, states.New()),
 		stub(sts.Info, sts.New()),
 		stub(swf.Info, swf.New()),
 	}
+	pub.bind(svcs)
+	return svcs
 }
 
 // stub is a service with no background work and no state.

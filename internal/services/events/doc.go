@@ -1,3 +1,51 @@
-// Package events serves Amazon EventBridge. No operation is implemented yet: every
-// operation answers NotImplemented.
+// Package events serves Amazon EventBridge (CloudWatch Events).
+//
+// Supported: the default event bus of each account and region (it exists implicitly) and
+// custom buses (CreateEventBus, DescribeEventBus, UpdateEventBus, DeleteEventBus,
+// ListEventBuses), bus resource policies (PutPermission, RemovePermission), PutEvents
+// (at most 10 entries and 1 MiB per call, per-entry errors), rules with an EventPattern
+// (matched by internal/pattern, one compiled matcher per bus) or a ScheduleExpression
+// (rate() and AWS's six-field cron() of internal/schedule, in UTC, fired from durable
+// timer rows as the "Scheduled Event" of "aws.events"), PutRule, DescribeRule,
+// DeleteRule (refused while the rule has targets), EnableRule, DisableRule, ListRules,
+// ListRuleNamesByTarget, ListTargetsByRule, PutTargets and RemoveTargets (per-target
+// FailedEntries), Input, InputPath and InputTransformer (with the reserved variables
+// aws.events.rule-arn, aws.events.rule-name, aws.events.event, aws.events.event.json and
+// aws.events.event.ingestion-time), per-target RetryPolicy and DeadLetterConfig (SQS
+// dead-letter queues receive the event with ERROR_CODE, ERROR_MESSAGE,
+// EXHAUSTED_RETRY_CONDITION, RETRY_ATTEMPTS, RULE_ARN and TARGET_ARN attributes),
+// SqsParameters.MessageGroupId, TestEventPattern and tags on buses and rules.
+//
+// Archives and replays: CreateArchive, DescribeArchive, UpdateArchive, DeleteArchive,
+// ListArchives keep the events of a bus that match the archive's pattern; StartReplay
+// re-injects the archived events of a time window into the bus (only to the FilterArns
+// rules when given, with a "replay-name" field) from a timer, DescribeReplay, ListReplays
+// and CancelReplay follow it.
+//
+// API destinations: CreateConnection (API_KEY, BASIC, OAUTH_CLIENT_CREDENTIALS, with
+// invocation header, query string and body parameters), DescribeConnection (secrets
+// redacted), UpdateConnection, DeauthorizeConnection, DeleteConnection, ListConnections,
+// and Create/Describe/Update/Delete/ListApiDestinations. Targets that are API
+// destinations get real HTTP calls (path parameters, HttpParameters headers and query
+// strings) limited to InvocationRateLimitPerSecond per node; OAuth tokens come from the
+// client credentials grant and are cached until they expire or a call answers 401.
+//
+// Targets: SQS queues, event buses (of any account or region: the event is re-injected
+// there), API destinations, and SNS topics, CloudWatch Logs groups and Lambda functions
+// when the wiring provides them (Deps.PublishToSNS, EmitLogs, InvokeFunction). Other
+// target types (Step Functions, Kinesis, ...) and unwired ones are refused by PutTargets
+// in FailedEntries. Deliveries are durable internal/delivery jobs retried with
+// EventBridge's policy.
+//
+// Other Overcast services put AWS events on the default bus with PutSystemEvent, and on
+// any bus with PutEventToBus.
+//
+// Not implemented (NotImplemented): global endpoints (CreateEndpoint and friends) and
+// partner event sources (ActivateEventSource, CreatePartnerEventSource, PutPartnerEvents,
+// ...). Known gaps: bus resource policies are stored and returned but not enforced;
+// events past an archive's RetentionDays are skipped by replays and counts but their
+// rows are not deleted; schedule expressions
+// are accepted on the default bus only, as on AWS; the InputTemplate JSON-quoting rules
+// follow AWS's documentation but are not checked against AWS's own validation of the
+// template text.
 package events

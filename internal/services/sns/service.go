@@ -1,12 +1,242 @@
 package sns
 
-// Service serves Amazon Simple Notification Service. It embeds UnimplementedAPI, so every
-// operation answers NotImplemented until it gets a handler.
-type Service struct {
-	UnimplementedAPI
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/overcast/overcast/internal/clock"
+	"github.com/overcast/overcast/internal/delivery"
+	"github.com/overcast/overcast/internal/protocol"
+	"github.com/overcast/overcast/internal/store"
+)
+
+// QueueMessage is a message SNS hands to an SQS queue.
+type QueueMessage struct {
+	Body string
+	// Attributes are SQS message attributes (raw message delivery only).
+	Attributes map[string]QueueAttribute
+	// GroupID and DedupID are set for FIFO queues.
+	GroupID, DedupID string
 }
 
-// New returns the service.
-func New() *Service { return &Service{} }
+// QueueAttribute is one SQS message attribute.
+type QueueAttribute struct {
+	DataType    string
+	StringValue string
+	BinaryValue []byte
+}
+
+// QueueSender sends messages to SQS queues in-process. The SQS service implements it
+// (through a small adapter in internal/server).
+type QueueSender interface {
+	// SendToQueue sends m to the queue of queueARN, applying every rule of SendMessage. It
+	// returns an error when the queue does not exist or refuses the message.
+	SendToQueue(ctx context.Context, queueARN string, m *QueueMessage) error
+}
+
+// FunctionInvoker invokes Lambda functions asynchronously (InvocationType Event).
+type FunctionInvoker interface {
+	// InvokeAsync queues an asynchronous invocation of the function of functionARN with
+	// payload. It returns once Lambda holds the event.
+	InvokeAsync(ctx context.Context, functionARN string, payload []byte) error
+}
+
+// Config tunes the SNS service. The zero value is AWS's behaviour.
+type Config struct {
+	// MetadataTTL is how long a node trusts its cached copy of a topic and its
+	// subscriptions. Changes made through this node are seen at once. Zero means one
+	// second; negative turns the cache off.
+	MetadataTTL time.Duration
+	// DedupInterval is the FIFO deduplication interval. Zero means AWS's five minutes.
+	DedupInterval time.Duration
+	// SweepInterval is how often expired deduplication entries are deleted. Zero means one
+	// minute.
+	SweepInterval time.Duration
+	// SMTPAddr, when set (host:port), is an SMTP server that email and email-json
+	// deliveries are sent to, besides being recorded in the outbox. "" means the outbox only.
+	SMTPAddr string
+	// SMTPFrom is the sender address of those emails. "" means no-reply@sns.amazonaws.com.
+	SMTPFrom string
+}
+
+// Deps are what the SNS service needs from the rest of Overcast.
+type Deps struct {
+	Store  *store.DB
+	Clock  clock.Clock
+	Logger *slog.Logger
+	// Dispatcher carries every delivery. New registers the SNS target kinds on it, so it
+	// must not have started yet.
+	Dispatcher *delivery.Dispatcher
+	// Queues delivers to SQS subscriptions; nil makes those deliveries fail.
+	Queues QueueSender
+	// Functions delivers to Lambda subscriptions; nil makes those deliveries fail.
+	Functions FunctionInvoker
+	// HTTPClient posts to HTTP/S subscriptions; nil means a client with a 15 second timeout.
+	HTTPClient *http.Client
+	Config
+}
+
+// Service implements the SNS API on the store.
+type Service struct {
+	db        *store.DB
+	clock     clock.Clock
+	log       *slog.Logger
+	cfg       Config
+	dispatch  *delivery.Dispatcher
+	queues    QueueSender
+	functions FunctionInvoker
+	client    *http.Client
+	cache     *topicCache
+	signer    *signer
+
+	mu      sync.Mutex
+	started bool
+	stopped bool
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup
+}
 
 var _ API = (*Service)(nil)
+
+// Delivery target kinds and the dead-letter owner SNS registers on the Dispatcher.
+const (
+	kindSQS    = "sns-sqs"
+	kindHTTP   = "sns-http"
+	kindLambda = "sns-lambda"
+	kindOutbox = "sns-outbox"
+	kindOther  = "sns-other"
+	ownerSNS   = "sns"
+)
+
+// New returns the service and registers its deliverers on d.Dispatcher. Nothing runs until
+// Start.
+func New(d Deps) *Service {
+	if d.Clock == nil {
+		d.Clock = clock.Real{}
+	}
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	if d.HTTPClient == nil {
+		d.HTTPClient = &http.Client{Timeout: 15 * time.Second}
+	}
+	cfg := d.Config
+	if cfg.MetadataTTL == 0 {
+		cfg.MetadataTTL = time.Second
+	}
+	if cfg.DedupInterval <= 0 {
+		cfg.DedupInterval = 5 * time.Minute
+	}
+	if cfg.SweepInterval <= 0 {
+		cfg.SweepInterval = time.Minute
+	}
+	s := &Service{
+		db: d.Store, clock: d.Clock, log: d.Logger, cfg: cfg, dispatch: d.Dispatcher,
+		queues: d.Queues, functions: d.Functions, client: d.HTTPClient,
+		signer: &signer{},
+	}
+	s.cache = newTopicCache(s, cfg.MetadataTTL)
+	Info.ValidationErrorFunc = validationError
+	if d.Dispatcher != nil {
+		d.Dispatcher.Register(kindSQS, delivery.DelivererFunc(s.deliverSQS))
+		d.Dispatcher.Register(kindHTTP, delivery.DelivererFunc(s.deliverHTTP))
+		d.Dispatcher.Register(kindLambda, delivery.DelivererFunc(s.deliverLambda))
+		d.Dispatcher.Register(kindOutbox, delivery.DelivererFunc(s.deliverOutbox))
+		d.Dispatcher.Register(kindOther, delivery.DelivererFunc(s.deliverUnsupported))
+		d.Dispatcher.RegisterDeadLetter(ownerSNS, s.deadLetter)
+	}
+	return s
+}
+
+// Start loads (or creates, once) the signing key and runs the deduplication sweep.
+func (s *Service) Start(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.started || s.stopped {
+		return nil
+	}
+	if err := s.signer.load(ctx, s.db, s.clock.Now()); err != nil {
+		return fmt.Errorf("load signing key: %w", err)
+	}
+	s.started = true
+	ctx, s.cancel = context.WithCancel(context.WithoutCancel(ctx))
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		s.sweep(ctx)
+	}()
+	return nil
+}
+
+// Stop ends the sweep. It may be called more than once, and before Start.
+func (s *Service) Stop() {
+	s.mu.Lock()
+	s.stopped = true
+	cancel := s.cancel
+	s.mu.Unlock()
+	if cancel != nil {
+		cancel()
+	}
+	s.wg.Wait()
+}
+
+// Reset forgets cached topics after the service's tables were emptied, and stores the
+// signing key again so that certificates already handed out stay valid.
+func (s *Service) Reset() {
+	s.cache.clear()
+	if err := s.signer.save(context.Background(), s.db); err != nil {
+		s.log.Warn("store sns signing key after reset", "err", err)
+	}
+}
+
+func (s *Service) sweep(ctx context.Context) {
+	for {
+		t := s.clock.NewTimer(s.cfg.SweepInterval)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C():
+		}
+		if err := s.db.SNSDedupSweep(ctx, s.clock.Now().UnixMilli()); err != nil && ctx.Err() == nil {
+			s.log.Warn("sweep sns deduplication entries", "err", err)
+		}
+	}
+}
+
+// callOf returns the caller's identity, with Overcast's defaults for calls made without one.
+func callOf(ctx context.Context) *protocol.Call {
+	c := *protocol.CallFrom(ctx)
+	if c.Account == "" {
+		c.Account = "000000000000"
+	}
+	if c.Region == "" {
+		c.Region = "us-east-1"
+	}
+	if c.Scheme == "" {
+		c.Scheme = "http"
+	}
+	if c.Host == "" {
+		c.Host = "localhost:4566"
+	}
+	return &c
+}
+
+// baseURL is the scheme and host the caller reached Overcast on, for URLs handed out.
+func baseURL(c *protocol.Call) string { return c.Scheme + "://" + c.Host }
+
+// newID returns a random UUID (version 4), SNS's message and subscription id format.
+func newID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b[:])
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}

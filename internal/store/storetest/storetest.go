@@ -21,9 +21,12 @@ func allCases() []Case {
 	var cases []Case
 	cases = append(cases, frameworkCases()...)
 	cases = append(cases, sqsCases()...)
+	cases = append(cases, snsCases()...)
 	cases = append(cases, deliveryCases()...)
 	cases = append(cases, timerCases()...)
 	cases = append(cases, logsCases()...)
+	cases = append(cases, eventsCases()...)
+	cases = append(cases, schedulerCases()...)
 	return cases
 }
 

@@ -118,7 +118,7 @@ func TestOperationCall(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, &sns.PublishOutput{}, out)
 
-	_, err = sns.Info.Find("CreateTopic").Call(ctx, sns.New(), sns.Info.Find("CreateTopic").NewInput())
+	_, err = sns.Info.Find("CreateTopic").Call(ctx, sns.UnimplementedAPI{}, sns.Info.Find("CreateTopic").NewInput())
 	var e *protocol.Error
 	require.True(t, errors.As(err, &e))
 	require.Equal(t, "NotImplemented", e.Code)

@@ -1,0 +1,60 @@
+package server
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/overcast/overcast/internal/services/sns"
+	"github.com/overcast/overcast/internal/services/sqs"
+)
+
+// snsQueues adapts SQS's in-process send to SNS's QueueSender.
+type snsQueues struct{ q *sqs.Service }
+
+// SendToQueue sends m to the queue of queueARN through sqs.Service.SendToARN.
+func (a snsQueues) SendToQueue(ctx context.Context, queueARN string, m *sns.QueueMessage) error {
+	in := &sqs.SendMessageInput{MessageBody: &m.Body}
+	if m.GroupID != "" {
+		in.MessageGroupID = &m.GroupID
+	}
+	if m.DedupID != "" {
+		in.MessageDeduplicationID = &m.DedupID
+	}
+	if len(m.Attributes) > 0 {
+		in.MessageAttributes = make(map[string]*sqs.MessageAttributeValue, len(m.Attributes))
+		for k, v := range m.Attributes {
+			av := &sqs.MessageAttributeValue{DataType: ptrTo(v.DataType)}
+			if v.BinaryValue != nil {
+				av.BinaryValue = v.BinaryValue
+			} else {
+				av.StringValue = ptrTo(v.StringValue)
+			}
+			in.MessageAttributes[k] = av
+		}
+	}
+	_, err := a.q.SendToARN(ctx, queueARN, in)
+	return err
+}
+
+// newSNS builds the SNS service on the shared dispatcher, delivering to SQS in-process.
+func (s *Server) newSNS(q *sqs.Service) service {
+	n := sns.New(sns.Deps{
+		Store:      s.db,
+		Clock:      s.clock,
+		Logger:     s.logger.With("service", "sns"),
+		Dispatcher: s.delivery,
+		Queues:     snsQueues{q},
+		Config:     sns.Config{SMTPAddr: s.cfg.SNSSMTP},
+	})
+	return service{entry: edgeService(sns.Info, n), start: n.Start, stop: n.Stop, reset: n.Reset}
+}
+
+// snsRoutes adds SNS's /_overcast/sns/ routes (signing certificate, SubscribeURL,
+// UnsubscribeURL, outbox) to the admin mux.
+func (s *Server) snsRoutes(mux *http.ServeMux) {
+	for _, svc := range s.services {
+		if n, ok := svc.entry.API.(*sns.Service); ok {
+			mux.Handle("/_overcast/sns/", n.Handler())
+		}
+	}
+}

@@ -1,0 +1,57 @@
+package events
+
+import (
+	"encoding/base64"
+	"strconv"
+)
+
+func ptr[T any](v T) *T { return &v }
+
+func deref(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
+
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func tagMap(tags []*Tag) map[string]string {
+	if len(tags) == 0 {
+		return nil
+	}
+	m := make(map[string]string, len(tags))
+	for _, t := range tags {
+		m[*t.Key] = *t.Value
+	}
+	return m
+}
+
+// paginate returns one page of items from the offset in token (an opaque base64 offset)
+// and the token of the next page. limit nil or 0 means 100.
+func paginate[T any](items []T, token *string, limit *int32) ([]T, *string, error) {
+	start := 0
+	if token != nil && *token != "" {
+		b, err := base64.RawURLEncoding.DecodeString(*token)
+		n, err2 := strconv.Atoi(string(b))
+		if err != nil || err2 != nil || n < 0 || n > len(items) {
+			return nil, nil, NewValidationException("The provided NextToken is not valid.")
+		}
+		start = n
+	}
+	n := 100
+	if limit != nil && *limit > 0 {
+		n = int(*limit)
+	}
+	end := min(start+n, len(items))
+	var next *string
+	if end < len(items) {
+		next = ptr(base64.RawURLEncoding.EncodeToString([]byte(strconv.Itoa(end))))
+	}
+	return items[start:end], next, nil
+}

@@ -1,0 +1,530 @@
+package sns
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/mail"
+	"net/url"
+	"regexp"
+	"strings"
+
+	"github.com/overcast/overcast/internal/delivery"
+	"github.com/overcast/overcast/internal/pattern"
+	"github.com/overcast/overcast/internal/protocol"
+	"github.com/overcast/overcast/internal/store"
+)
+
+// pendingARN is what SNS answers in place of the ARN of a subscription awaiting
+// confirmation; List calls spell it "PendingConfirmation".
+const (
+	pendingARN     = "pending confirmation"
+	pendingListARN = "PendingConfirmation"
+)
+
+var phoneRE = regexp.MustCompile(`^\+?[0-9]{5,15}$`)
+
+// validateEndpoint checks a subscription endpoint for its protocol.
+func validateEndpoint(proto, endpoint string) *protocol.Error {
+	switch proto {
+	case "http", "https":
+		u, err := url.Parse(endpoint)
+		if err != nil || u.Scheme != proto || u.Host == "" {
+			return errInvalid("Endpoint must match the specified protocol")
+		}
+	case "email", "email-json":
+		if _, err := mail.ParseAddress(endpoint); err != nil || !strings.Contains(endpoint, "@") {
+			return errInvalid("Email address")
+		}
+	case "sms":
+		if !phoneRE.MatchString(endpoint) {
+			return errInvalid("Invalid SMS endpoint: " + endpoint)
+		}
+	case "sqs":
+		if _, ok := parseARN(endpoint, "sqs"); !ok {
+			return errInvalid("SQS endpoint ARN")
+		}
+	case "lambda":
+		if _, ok := parseARN(endpoint, "lambda"); !ok {
+			return errInvalid("Lambda endpoint ARN")
+		}
+	case "firehose":
+		if _, ok := parseARN(endpoint, "firehose"); !ok {
+			return errInvalid("Firehose endpoint ARN")
+		}
+	case "application":
+		if a, ok := parseARN(endpoint, "sns"); !ok || !strings.HasPrefix(a.Resource, "endpoint/") {
+			return errInvalid("Application endpoint ARN")
+		}
+	default:
+		return errInvalid("Amazon SNS does not support this protocol string: " + proto)
+	}
+	return nil
+}
+
+// validateSubAttr checks one settable subscription attribute. subscribe selects the
+// wording of filter policy errors raised in a Subscribe call.
+func validateSubAttr(name, value, proto string, attrs map[string]string, subscribe bool) *protocol.Error {
+	switch name {
+	case "RawMessageDelivery":
+		if value != "true" && value != "false" {
+			return errInvalid("RawMessageDelivery: Invalid value [" + value + "]. Must be true or false.")
+		}
+		if value == "true" && !slicesContains([]string{"sqs", "http", "https", "firehose"}, proto) {
+			return errInvalid("Delivery protocol [" + proto + "] does not support raw message delivery.")
+		}
+	case "FilterPolicy":
+		if value == "" {
+			return nil
+		}
+		if _, err := pattern.ParseFilterPolicy([]byte(value), pattern.Scope(attrs["FilterPolicyScope"])); err != nil {
+			return filterError(err, subscribe)
+		}
+	case "FilterPolicyScope":
+		if value != string(pattern.ScopeMessageAttributes) && value != string(pattern.ScopeMessageBody) {
+			return errInvalid("FilterPolicyScope: Invalid filter policy scope, please use MessageAttributes or MessageBody")
+		}
+		if fp := attrs["FilterPolicy"]; fp != "" {
+			if _, err := pattern.ParseFilterPolicy([]byte(fp), pattern.Scope(value)); err != nil {
+				return filterError(err, subscribe)
+			}
+		}
+	case "RedrivePolicy":
+		if value == "" {
+			return nil
+		}
+		var v struct {
+			DeadLetterTargetArn *string `json:"deadLetterTargetArn"`
+		}
+		if json.Unmarshal([]byte(value), &v) != nil {
+			return errInvalid("RedrivePolicy: Redrive policy is not a valid JSON")
+		}
+		if v.DeadLetterTargetArn == nil {
+			return errInvalid("RedrivePolicy: deadLetterTargetArn is missing")
+		}
+		if _, ok := parseARN(*v.DeadLetterTargetArn, "sqs"); !ok {
+			return errInvalid("RedrivePolicy: Invalid deadLetterTargetArn")
+		}
+	case "DeliveryPolicy":
+		if value == "" {
+			return nil
+		}
+		if proto != "http" && proto != "https" {
+			return errInvalid("DeliveryPolicy: Delivery protocol [" + proto + "] does not support delivery policies.")
+		}
+		if err := validateSubscriptionDeliveryPolicy(value); err != nil {
+			return errInvalid(err.Error())
+		}
+	case "SubscriptionRoleArn":
+		if value != "" {
+			if _, ok := parseARN(value, "iam"); !ok {
+				return errInvalid("SubscriptionRoleArn")
+			}
+		}
+	case "ReplayPolicy":
+	default:
+		if subscribe {
+			return errInvalid("Attributes Reason: Unknown attribute " + name)
+		}
+		return errInvalid("AttributeName")
+	}
+	return nil
+}
+
+func slicesContains(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+func filterError(err error, subscribe bool) *protocol.Error {
+	var pe *pattern.Error
+	if errors.As(err, &pe) {
+		msg := pe.Message()
+		if subscribe {
+			msg = pe.SubscribeMessage()
+		}
+		if strings.Contains(msg, "Filter policy is too complex") || strings.Contains(msg, "too many") {
+			return NewInvalidParameterException(msg)
+		}
+		return NewInvalidParameterException(msg)
+	}
+	return errInvalid("FilterPolicy: " + err.Error())
+}
+
+// Subscribe subscribes an endpoint to a topic. SQS, Lambda, Firehose, SMS and application
+// endpoints are confirmed at once; HTTP/S and email endpoints receive a
+// SubscriptionConfirmation and stay pending until ConfirmSubscription.
+func (s *Service) Subscribe(ctx context.Context, in *SubscribeInput) (*SubscribeOutput, error) {
+	c := callOf(ctx)
+	if _, ok := topicOfARN(*in.TopicARN); !ok {
+		return nil, errInvalid("TopicArn")
+	}
+	proto := *in.Protocol
+	endpoint := ""
+	if in.Endpoint != nil {
+		endpoint = *in.Endpoint
+	}
+	if err := validateEndpoint(proto, endpoint); err != nil {
+		return nil, err
+	}
+	st, err := s.cache.get(ctx, *in.TopicARN)
+	if err != nil {
+		return nil, err
+	}
+	attrs := map[string]string{}
+	if sc, ok := in.Attributes["FilterPolicyScope"]; ok {
+		attrs["FilterPolicyScope"] = sc
+	}
+	for k, v := range in.Attributes {
+		if err := validateSubAttr(k, v, proto, attrs, true); err != nil {
+			return nil, err
+		}
+		if v != "" {
+			attrs[k] = v
+		}
+	}
+	if proto == "firehose" && attrs["SubscriptionRoleArn"] == "" {
+		// Firehose subscriptions deliver with a role SNS assumes, so AWS requires it.
+		return nil, errInvalid("Attributes Reason: SubscriptionRoleArn is required for the firehose protocol")
+	}
+	if attrs["FilterPolicy"] != "" && attrs["FilterPolicyScope"] == "" {
+		attrs["FilterPolicyScope"] = string(pattern.ScopeMessageAttributes)
+	}
+	if attrs["FilterPolicy"] != "" && filterPolicies(st, "") >= maxFilterPoliciesPerTopic {
+		return nil, errFilterPolicyLimit()
+	}
+	confirmed := true
+	token := ""
+	switch proto {
+	case "http", "https", "email", "email-json":
+		confirmed = false
+		token = newToken()
+	}
+	sub, created, err := s.db.SNSSubscriptionCreate(ctx, &store.SNSSubscription{
+		ARN: *in.TopicARN + ":" + newID(), TopicARN: *in.TopicARN, Account: st.topic.Account, Region: st.topic.Region,
+		Protocol: proto, Endpoint: endpoint, Owner: c.Account, Confirmed: confirmed, Token: token,
+		Attrs: encodeAttrs(attrs), CreatedAt: s.clock.Now().UnixMilli(),
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, errTopicNotFound()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("subscribe: %w", err)
+	}
+	if !created {
+		// Subscribing an endpoint again returns its subscription, unless the attributes
+		// asked for differ from the ones it has.
+		cur := decodeAttrs(sub.Attrs)
+		for k, v := range attrs {
+			if cur[k] != v {
+				return nil, errInvalid("Attributes Reason: Subscription already exists with different attributes")
+			}
+		}
+	}
+	s.cache.invalidate(*in.TopicARN)
+	if created && !confirmed {
+		if err := s.sendConfirmation(ctx, c, st, sub); err != nil {
+			return nil, err
+		}
+	}
+	arn := sub.ARN
+	if !sub.Confirmed && (in.ReturnSubscriptionARN == nil || !*in.ReturnSubscriptionARN) {
+		arn = pendingARN
+	}
+	return &SubscribeOutput{SubscriptionARN: &arn}, nil
+}
+
+func newToken() string {
+	var b [64]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// subscribeURL is the URL that confirms a pending subscription.
+func subscribeURL(base, topic, token string) string {
+	return base + "/_overcast/sns/confirm?" + url.Values{"TopicArn": {topic}, "Token": {token}}.Encode()
+}
+
+// unsubscribeURL is the URL that deletes a subscription.
+func unsubscribeURL(base, sub string) string {
+	return base + "/_overcast/sns/unsubscribe?" + url.Values{"SubscriptionArn": {sub}}.Encode()
+}
+
+// sendConfirmation enqueues the SubscriptionConfirmation of a pending subscription.
+func (s *Service) sendConfirmation(ctx context.Context, c *protocol.Call, st *topicState, sub *store.SNSSubscription) error {
+	base := baseURL(c)
+	n := &notice{
+		Type: "SubscriptionConfirmation", MessageID: newID(), TopicARN: sub.TopicARN, SubscriptionARN: sub.ARN,
+		Message: "You have chosen to subscribe to the topic " + sub.TopicARN +
+			".\nTo confirm the subscription, visit the SubscribeURL included in this message.",
+		Timestamp: timestamp(s.clock.Now()), Token: sub.Token, SubscribeURL: subscribeURL(base, sub.TopicARN, sub.Token),
+		Base: base, SignatureVersion: signatureVersion(st.attrs), Protocol: sub.Protocol, Endpoint: sub.Endpoint,
+	}
+	j, err := s.jobFor(n, sub.Protocol, sub.Endpoint, retryPolicyFor(sub.Protocol, "", st.attrs["DeliveryPolicy"]), "")
+	if err != nil {
+		return err
+	}
+	if err := s.dispatch.Enqueue(ctx, nil, j); err != nil {
+		return fmt.Errorf("enqueue subscription confirmation: %w", err)
+	}
+	return nil
+}
+
+// ConfirmSubscription confirms a pending subscription by its token.
+func (s *Service) ConfirmSubscription(ctx context.Context, in *ConfirmSubscriptionInput) (*ConfirmSubscriptionOutput, error) {
+	if _, ok := topicOfARN(*in.TopicARN); !ok {
+		return nil, errInvalid("TopicArn")
+	}
+	if _, err := s.cache.get(ctx, *in.TopicARN); err != nil {
+		return nil, err
+	}
+	sub, err := s.db.SNSSubscriptionGetByToken(ctx, *in.TopicARN, *in.Token)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, errInvalid("Token")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("confirm subscription: %w", err)
+	}
+	if !sub.Confirmed {
+		sub.Confirmed = true
+		attrs := decodeAttrs(sub.Attrs)
+		if in.AuthenticateOnUnsubscribe != nil && *in.AuthenticateOnUnsubscribe == "true" {
+			attrs["ConfirmationWasAuthenticated"] = "true"
+		}
+		sub.Attrs = encodeAttrs(attrs)
+		if err := s.db.SNSSubscriptionUpdate(ctx, sub); err != nil {
+			return nil, fmt.Errorf("confirm subscription: %w", err)
+		}
+		s.cache.invalidate(*in.TopicARN)
+	}
+	return &ConfirmSubscriptionOutput{SubscriptionARN: &sub.ARN}, nil
+}
+
+// Unsubscribe deletes a subscription. HTTP/S endpoints receive an UnsubscribeConfirmation.
+func (s *Service) Unsubscribe(ctx context.Context, in *UnsubscribeInput) (*UnsubscribeOutput, error) {
+	topic, ok := topicOfSubscription(*in.SubscriptionARN)
+	if !ok {
+		return nil, errInvalid("SubscriptionArn")
+	}
+	sub, err := s.db.SNSSubscriptionGet(ctx, *in.SubscriptionARN)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, errSubscriptionNotFound()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("unsubscribe: %w", err)
+	}
+	if err := s.db.SNSSubscriptionDelete(ctx, sub.ARN); err != nil && !errors.Is(err, store.ErrNotFound) {
+		return nil, fmt.Errorf("unsubscribe: %w", err)
+	}
+	s.cache.invalidate(topic)
+	if sub.Protocol == "http" || sub.Protocol == "https" {
+		c := callOf(ctx)
+		base := baseURL(c)
+		n := &notice{
+			Type: "UnsubscribeConfirmation", MessageID: newID(), TopicARN: sub.TopicARN, SubscriptionARN: sub.ARN,
+			Message: "You have chosen to deactivate subscription " + sub.ARN +
+				".\nTo cancel this operation and restore the subscription, visit the SubscribeURL included in this message.",
+			Timestamp: timestamp(s.clock.Now()), Token: sub.Token, Base: base,
+			SubscribeURL: subscribeURL(base, sub.TopicARN, sub.Token), SignatureVersion: "1",
+			Protocol: sub.Protocol, Endpoint: sub.Endpoint,
+		}
+		if st, err := s.cache.get(ctx, topic); err == nil {
+			n.SignatureVersion = signatureVersion(st.attrs)
+		}
+		// One attempt only: the subscription is gone whatever the endpoint answers.
+		j, err := s.jobFor(n, sub.Protocol, sub.Endpoint, delivery.Policy{}, "")
+		if err == nil {
+			err = s.dispatch.Enqueue(ctx, nil, j)
+		}
+		if err != nil {
+			s.log.Warn("enqueue sns unsubscribe confirmation", "subscription", sub.ARN, "err", err)
+		}
+	}
+	return &UnsubscribeOutput{}, nil
+}
+
+func listEntry(sub *store.SNSSubscription) *Subscription {
+	arn := sub.ARN
+	if !sub.Confirmed {
+		arn = pendingListARN
+	}
+	return &Subscription{
+		SubscriptionARN: &arn, Owner: new(sub.Owner), Protocol: new(sub.Protocol),
+		Endpoint: new(sub.Endpoint), TopicARN: new(sub.TopicARN),
+	}
+}
+
+// ListSubscriptions lists the caller's subscriptions in the region, 100 per page.
+func (s *Service) ListSubscriptions(ctx context.Context, in *ListSubscriptionsInput) (*ListSubscriptionsOutput, error) {
+	c := callOf(ctx)
+	subs, next, err := s.listSubs(ctx, &store.SNSSubscriptionListParams{Account: c.Account, Region: c.Region}, in.NextToken)
+	if err != nil {
+		return nil, err
+	}
+	return &ListSubscriptionsOutput{Subscriptions: subs, NextToken: next}, nil
+}
+
+// ListSubscriptionsByTopic lists a topic's subscriptions, 100 per page.
+func (s *Service) ListSubscriptionsByTopic(ctx context.Context, in *ListSubscriptionsByTopicInput) (*ListSubscriptionsByTopicOutput, error) {
+	if _, ok := topicOfARN(*in.TopicARN); !ok {
+		return nil, errInvalid("TopicArn")
+	}
+	if _, err := s.cache.get(ctx, *in.TopicARN); err != nil {
+		return nil, err
+	}
+	subs, next, err := s.listSubs(ctx, &store.SNSSubscriptionListParams{TopicARN: *in.TopicARN}, in.NextToken)
+	if err != nil {
+		return nil, err
+	}
+	return &ListSubscriptionsByTopicOutput{Subscriptions: subs, NextToken: next}, nil
+}
+
+func (s *Service) listSubs(ctx context.Context, p *store.SNSSubscriptionListParams, token *string) ([]*Subscription, *string, error) {
+	after, perr := decodeToken(token)
+	if perr != nil {
+		return nil, nil, perr
+	}
+	p.After, p.Limit = after, pageSize+1
+	rows, err := s.db.SNSSubscriptionList(ctx, p)
+	if err != nil {
+		return nil, nil, fmt.Errorf("list subscriptions: %w", err)
+	}
+	out := []*Subscription{}
+	var next *string
+	for i, r := range rows {
+		if i == pageSize {
+			next = encodeToken(rows[i-1].ARN)
+			break
+		}
+		out = append(out, listEntry(r))
+	}
+	return out, next, nil
+}
+
+func (s *Service) getSub(ctx context.Context, arn string) (*store.SNSSubscription, error) {
+	if _, ok := topicOfSubscription(arn); !ok {
+		return nil, errInvalid("SubscriptionArn")
+	}
+	sub, err := s.db.SNSSubscriptionGet(ctx, arn)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, errSubscriptionNotFound()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get subscription: %w", err)
+	}
+	return sub, nil
+}
+
+// GetSubscriptionAttributes answers a subscription's attributes, the read-only ones
+// included.
+func (s *Service) GetSubscriptionAttributes(ctx context.Context, in *GetSubscriptionAttributesInput) (*GetSubscriptionAttributesOutput, error) {
+	sub, err := s.getSub(ctx, *in.SubscriptionARN)
+	if err != nil {
+		return nil, err
+	}
+	out := decodeAttrs(sub.Attrs)
+	out["SubscriptionArn"] = sub.ARN
+	out["TopicArn"] = sub.TopicARN
+	out["Owner"] = sub.Owner
+	out["Protocol"] = sub.Protocol
+	out["Endpoint"] = sub.Endpoint
+	out["PendingConfirmation"] = fmt.Sprint(!sub.Confirmed)
+	if out["ConfirmationWasAuthenticated"] == "" {
+		out["ConfirmationWasAuthenticated"] = fmt.Sprint(sub.Confirmed && sub.Token == "")
+	}
+	if out["RawMessageDelivery"] == "" {
+		out["RawMessageDelivery"] = "false"
+	}
+	out["SubscriptionPrincipal"] = "arn:aws:iam::" + sub.Owner + ":root"
+	if sub.Protocol == "http" || sub.Protocol == "https" {
+		eff := defaultSubscriptionDeliveryPolicy
+		if t, err := s.cache.get(ctx, sub.TopicARN); err == nil && t.attrs["DeliveryPolicy"] != "" {
+			var tp topicDeliveryPolicy
+			if json.Unmarshal([]byte(t.attrs["DeliveryPolicy"]), &tp) == nil && tp.HTTP != nil && tp.HTTP.DefaultHealthyRetryPolicy != nil {
+				b, _ := json.Marshal(map[string]any{"healthyRetryPolicy": tp.HTTP.DefaultHealthyRetryPolicy})
+				eff = string(b)
+			}
+		}
+		if dp := out["DeliveryPolicy"]; dp != "" {
+			var base, set map[string]any
+			_ = json.Unmarshal([]byte(eff), &base)
+			if json.Unmarshal([]byte(dp), &set) == nil {
+				merge(base, set)
+				b, _ := json.Marshal(base)
+				eff = string(b)
+			}
+		}
+		out["EffectiveDeliveryPolicy"] = eff
+	}
+	return &GetSubscriptionAttributesOutput{Attributes: out}, nil
+}
+
+// SetSubscriptionAttributes sets one attribute of a subscription.
+func (s *Service) SetSubscriptionAttributes(ctx context.Context, in *SetSubscriptionAttributesInput) (*SetSubscriptionAttributesOutput, error) {
+	sub, err := s.getSub(ctx, *in.SubscriptionARN)
+	if err != nil {
+		return nil, err
+	}
+	value := ""
+	if in.AttributeValue != nil {
+		value = *in.AttributeValue
+	}
+	attrs := decodeAttrs(sub.Attrs)
+	if perr := validateSubAttr(*in.AttributeName, value, sub.Protocol, attrs, false); perr != nil {
+		return nil, perr
+	}
+	if *in.AttributeName == "FilterPolicy" && value != "" && attrs["FilterPolicy"] == "" {
+		st, err := s.cache.get(ctx, sub.TopicARN)
+		if err != nil {
+			return nil, err
+		}
+		if filterPolicies(st, sub.ARN) >= maxFilterPoliciesPerTopic {
+			return nil, errFilterPolicyLimit()
+		}
+	}
+	if value == "" {
+		delete(attrs, *in.AttributeName)
+		if *in.AttributeName == "FilterPolicy" {
+			delete(attrs, "FilterPolicyScope")
+		}
+	} else {
+		attrs[*in.AttributeName] = value
+		if *in.AttributeName == "FilterPolicy" && attrs["FilterPolicyScope"] == "" {
+			attrs["FilterPolicyScope"] = string(pattern.ScopeMessageAttributes)
+		}
+	}
+	sub.Attrs = encodeAttrs(attrs)
+	if err := s.db.SNSSubscriptionUpdate(ctx, sub); errors.Is(err, store.ErrNotFound) {
+		return nil, errSubscriptionNotFound()
+	} else if err != nil {
+		return nil, fmt.Errorf("set subscription attributes: %w", err)
+	}
+	s.cache.invalidate(sub.TopicARN)
+	return &SetSubscriptionAttributesOutput{}, nil
+}
+
+// maxFilterPoliciesPerTopic is AWS's default quota of filter policies on one topic.
+// https://docs.aws.amazon.com/sns/latest/dg/subscription-filter-policy-constraints.html
+const maxFilterPoliciesPerTopic = 200
+
+// filterPolicies counts the subscriptions of st with a filter policy, except except.
+func filterPolicies(st *topicState, except string) int {
+	n := 0
+	for _, ss := range st.subs {
+		if ss.row.ARN != except && ss.attrs["FilterPolicy"] != "" {
+			n++
+		}
+	}
+	return n
+}
+
+func errFilterPolicyLimit() *protocol.Error {
+	return NewFilterPolicyLimitExceededException("Filter policy limit exceeded: a topic can have at most 200 filter policies")
+}
