@@ -1,0 +1,5 @@
+//go:build !unix
+
+package lambdart
+
+const syscallNoFollow = 0

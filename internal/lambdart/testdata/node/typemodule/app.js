@@ -1,0 +1,3 @@
+export async function handler(event) {
+  return { typeModule: true, echo: event };
+}

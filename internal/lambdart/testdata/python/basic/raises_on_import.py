@@ -1,0 +1,5 @@
+raise RuntimeError("import-time failure")
+
+
+def handler(event, context):
+    return 1
