@@ -25,6 +25,7 @@ func (s *Server) adminHandler() http.Handler {
 	prof.HandleFunc("/debug/pprof/trace", pprof.Trace)
 	mux.Handle("GET /_overcast/debug/pprof/", http.StripPrefix("/_overcast", prof))
 	s.snsRoutes(mux)
+	s.lambdaRoutes(mux)
 	return mux
 }
 

@@ -19,7 +19,6 @@ import (
 	"github.com/overcast/overcast/internal/services/kinesisvideo"
 	"github.com/overcast/overcast/internal/services/kinesisvideoarchivedmedia"
 	"github.com/overcast/overcast/internal/services/kinesisvideomedia"
-	"github.com/overcast/overcast/internal/services/lambda"
 	"github.com/overcast/overcast/internal/services/logs"
 	"github.com/overcast/overcast/internal/services/monitoring"
 	"github.com/overcast/overcast/internal/services/mq"
@@ -90,7 +89,7 @@ func (s *Server) buildServices() []service {
 		stub(kinesisvideo.Info, kinesisvideo.New()),
 		stub(kinesisvideoarchivedmedia.Info, kinesisvideoarchivedmedia.New()),
 		stub(kinesisvideomedia.Info, kinesisvideomedia.New()),
-		stub(lambda.Info, lambda.New()),
+		s.newLambda(lg),
 		{
 			entry: edgeService(logs.Info, lg),
 			start: lg.Start,

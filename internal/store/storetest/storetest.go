@@ -27,6 +27,7 @@ func allCases() []Case {
 	cases = append(cases, logsCases()...)
 	cases = append(cases, eventsCases()...)
 	cases = append(cases, schedulerCases()...)
+	cases = append(cases, lambdaCases()...)
 	return cases
 }
 

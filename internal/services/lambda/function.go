@@ -1,0 +1,561 @@
+package lambda
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/overcast/overcast/internal/lambdart"
+	"github.com/overcast/overcast/internal/protocol"
+	"github.com/overcast/overcast/internal/store"
+)
+
+// Lambda's limits (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html).
+const (
+	maxMemoryMB       = 10240
+	maxTimeoutSeconds = 900
+	maxEnvBytes       = 4096
+	maxZipBytes       = 50 * 1024 * 1024
+	lastModifiedFmt   = "2006-01-02T15:04:05.000-0700"
+)
+
+// reservedEnvKeys are the environment variables Lambda sets and refuses to let a function
+// configure.
+var reservedEnvKeys = []string{
+	"_HANDLER", "_X_AMZN_TRACE_ID", "AWS_DEFAULT_REGION", "AWS_REGION", "AWS_EXECUTION_ENV",
+	"AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_FUNCTION_VERSION",
+	"AWS_LAMBDA_INITIALIZATION_TYPE", "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME",
+	"AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+	"AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR",
+}
+
+// functionConfig is the stored configuration of one function version.
+type functionConfig struct {
+	Runtime       string            `json:"runtime"`
+	Role          string            `json:"role"`
+	Handler       string            `json:"handler"`
+	Description   string            `json:"description,omitempty"`
+	Timeout       int32             `json:"timeout"`
+	MemorySize    int32             `json:"memory"`
+	Ephemeral     int32             `json:"ephemeral"`
+	Environment   map[string]string `json:"env,omitempty"`
+	Architectures []string          `json:"arch"`
+	Layers        []string          `json:"layers,omitempty"`
+	// CodeSHA256 is the hex SHA-256 of the zip (the code cache's key); CodeSha256 on the
+	// wire is its base64.
+	CodeSHA256   string `json:"sha256"`
+	CodeSize     int64  `json:"codeSize"`
+	LastModified int64  `json:"modified"`
+}
+
+func decodeConfig(s string) (*functionConfig, error) {
+	var c functionConfig
+	if err := json.Unmarshal([]byte(s), &c); err != nil {
+		return nil, fmt.Errorf("decode function config: %w", err)
+	}
+	return &c, nil
+}
+
+func (c *functionConfig) encode() string {
+	b, err := json.Marshal(c)
+	if err != nil {
+		panic(err) // plain strings and numbers always marshal
+	}
+	return string(b)
+}
+
+func (c *functionConfig) codeSha256() string {
+	code := &lambdart.Code{SHA256: c.CodeSHA256}
+	return code.CodeSha256()
+}
+
+// wire renders a version's configuration. Published versions carry their qualified ARN,
+// as does $LATEST when qualifiedLatest is set (ListVersionsByFunction).
+func (c *functionConfig) wire(call *protocol.Call, name string, v *store.LambdaVersion, qualifiedLatest bool) *FunctionConfiguration {
+	arn := functionARN(call, name, "")
+	if v.Version != store.LambdaLatest || qualifiedLatest {
+		arn = functionARN(call, name, versionName(v.Version))
+	}
+	out := &FunctionConfiguration{
+		FunctionName:     ptr(name),
+		FunctionARN:      ptr(arn),
+		Runtime:          ptr(c.Runtime),
+		Role:             ptr(c.Role),
+		Handler:          ptr(c.Handler),
+		CodeSize:         ptr(c.CodeSize),
+		Description:      ptr(c.Description),
+		Timeout:          ptr(c.Timeout),
+		MemorySize:       ptr(c.MemorySize),
+		LastModified:     ptr(time.UnixMilli(c.LastModified).UTC().Format(lastModifiedFmt)),
+		CodeSha256:       ptr(c.codeSha256()),
+		Version:          ptr(versionName(v.Version)),
+		RevisionID:       ptr(v.RevisionID),
+		State:            ptr(StateActive),
+		LastUpdateStatus: ptr(LastUpdateStatusSuccessful),
+		PackageType:      ptr(PackageTypeZip),
+		Architectures:    c.Architectures,
+		EphemeralStorage: &EphemeralStorage{Size: ptr(c.Ephemeral)},
+		TracingConfig:    &TracingConfigResponse{Mode: ptr(TracingModePassThrough)},
+		LoggingConfig:    &LoggingConfig{LogFormat: ptr(LogFormatText), LogGroup: ptr("/aws/lambda/" + name)},
+		SnapStart:        &SnapStartResponse{ApplyOn: ptr(SnapStartApplyOnNone), OptimizationStatus: ptr(SnapStartOptimizationStatusOff)},
+	}
+	if c.Environment != nil {
+		out.Environment = &EnvironmentResponse{Variables: c.Environment}
+	}
+	for _, l := range c.Layers {
+		out.Layers = append(out.Layers, &Layer{ARN: ptr(l), CodeSize: ptr(int64(0))})
+	}
+	return out
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// newRevisionID returns a random UUID (version 4), the form of Lambda's revision ids.
+func newRevisionID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+// validateConfig checks what the model cannot: Lambda's own limits and rules.
+func validateConfig(c *functionConfig) error {
+	if c.Runtime == "" || c.Handler == "" {
+		return NewInvalidParameterValueException("Runtime and Handler are mandatory parameters for functions created with deployment packages.")
+	}
+	if _, ok := lambdart.LookupRuntime(c.Runtime); !ok {
+		return NewInvalidParameterValueException(fmt.Sprintf("The runtime parameter of %s is no longer supported for creating or updating AWS Lambda functions. We recommend you use a supported runtime while creating or updating functions.", c.Runtime))
+	}
+	if c.MemorySize < 128 || c.MemorySize > maxMemoryMB {
+		return NewInvalidParameterValueException(fmt.Sprintf("'MemorySize' value failed to satisfy constraint: Member must have value less than or equal to %d", maxMemoryMB))
+	}
+	if c.Timeout < 1 || c.Timeout > maxTimeoutSeconds {
+		return NewInvalidParameterValueException(fmt.Sprintf("'Timeout' value failed to satisfy constraint: Member must have value less than or equal to %d", maxTimeoutSeconds))
+	}
+	if c.Ephemeral < 512 || c.Ephemeral > 10240 {
+		return NewInvalidParameterValueException("'EphemeralStorage.Size' value failed to satisfy constraint: Member must have value between 512 and 10240")
+	}
+	if len(c.Architectures) > 1 {
+		return NewInvalidParameterValueException("'architectures' failed to satisfy constraint: Member must have length less than or equal to 1")
+	}
+	if c.Environment != nil {
+		var reserved []string
+		for k := range c.Environment {
+			if slices.Contains(reservedEnvKeys, k) {
+				reserved = append(reserved, k)
+			}
+		}
+		if len(reserved) > 0 {
+			slices.Sort(reserved)
+			return NewInvalidParameterValueException("Lambda was unable to configure your environment variables because the environment variables you have provided contains reserved keys that are currently not supported for modification. Reserved keys used in this request: " + strings.Join(reserved, ", "))
+		}
+		b, _ := json.Marshal(c.Environment)
+		if len(b) > maxEnvBytes {
+			return NewInvalidParameterValueException("Lambda was unable to configure your environment variables because the environment variables you have provided exceeded the 4KB limit. String measured: " + string(b))
+		}
+	}
+	return nil
+}
+
+// unpack checks a deployment package and puts it in the code cache.
+func (s *Service) unpack(zip []byte) (*lambdart.Code, error) {
+	if len(zip) > maxZipBytes {
+		return nil, NewRequestTooLargeException("Request must be smaller than 70167211 bytes for the CreateFunction operation")
+	}
+	rt, err := s.runtime()
+	if err != nil {
+		return nil, err
+	}
+	code, err := rt.Code().Unpack(zip)
+	var sizeErr *lambdart.CodeSizeError
+	switch {
+	case errors.Is(err, lambdart.ErrInvalidZip):
+		return nil, NewInvalidParameterValueException("Could not unzip uploaded file. Please check your file, then try to upload again.")
+	case errors.As(err, &sizeErr):
+		return nil, NewInvalidParameterValueException(fmt.Sprintf("Unzipped size must be smaller than %d bytes", sizeErr.Limit))
+	case err != nil:
+		return nil, fmt.Errorf("unpack code: %w", err)
+	}
+	return code, nil
+}
+
+// CreateFunction creates a function from a zip deployment package, publishing version 1
+// when asked.
+func (s *Service) CreateFunction(ctx context.Context, in *CreateFunctionInput) (*CreateFunctionOutput, error) {
+	call := callOf(ctx)
+	ref, err := parseFunctionName(*in.FunctionName)
+	if err != nil {
+		return nil, err
+	}
+	if ref.Qualifier != "" {
+		return nil, NewInvalidParameterValueException("Unsupported function name format: " + *in.FunctionName)
+	}
+	if in.PackageType != nil && *in.PackageType != PackageTypeZip {
+		return nil, NewInvalidParameterValueException("Overcast supports only Zip packages.")
+	}
+	if in.Code == nil || in.Code.ZipFile == nil {
+		return nil, NewInvalidParameterValueException("Please provide a source for function code.")
+	}
+	c := &functionConfig{
+		Runtime:       deref(in.Runtime),
+		Role:          deref(in.Role),
+		Handler:       deref(in.Handler),
+		Description:   deref(in.Description),
+		Timeout:       derefOr(in.Timeout, 3),
+		MemorySize:    derefOr(in.MemorySize, 128),
+		Ephemeral:     512,
+		Architectures: in.Architectures,
+		Layers:        in.Layers,
+		LastModified:  s.clock.Now().UnixMilli(),
+	}
+	if len(c.Architectures) == 0 {
+		c.Architectures = []string{ArchitectureX8664}
+	}
+	if in.EphemeralStorage != nil && in.EphemeralStorage.Size != nil {
+		c.Ephemeral = *in.EphemeralStorage.Size
+	}
+	if in.Environment != nil {
+		c.Environment = in.Environment.Variables
+		if c.Environment == nil {
+			c.Environment = map[string]string{}
+		}
+	}
+	if err := validateConfig(c); err != nil {
+		return nil, err
+	}
+	code, err := s.unpack(in.Code.ZipFile)
+	if err != nil {
+		return nil, err
+	}
+	c.CodeSHA256, c.CodeSize = code.SHA256, int64(len(in.Code.ZipFile))
+	tags := "{}"
+	if len(in.Tags) > 0 {
+		b, _ := json.Marshal(in.Tags)
+		tags = string(b)
+	}
+	publish := in.Publish != nil && *in.Publish
+	p := &store.LambdaFunctionCreateParams{
+		Account: call.Account, Region: call.Region, Name: ref.Name, Now: s.clock.Now().UnixMilli(),
+		Tags: tags, Config: c.encode(), RevisionID: newRevisionID(), Code: in.Code.ZipFile,
+		Publish: publish, PublishConfig: c.encode(), PublishRevisionID: newRevisionID(),
+	}
+	err = s.db.LambdaFunctionCreate(ctx, p)
+	switch {
+	case errors.Is(err, store.ErrConflict):
+		return nil, NewResourceConflictException("Function already exist: " + ref.Name)
+	case err != nil:
+		return nil, err
+	}
+	v := &store.LambdaVersion{Version: store.LambdaLatest, RevisionID: p.RevisionID}
+	if publish {
+		v = &store.LambdaVersion{Version: 1, RevisionID: p.PublishRevisionID}
+	}
+	return (*CreateFunctionOutput)(c.wire(call, ref.Name, v, false)), nil
+}
+
+func deref(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
+
+func derefOr(p *int32, def int32) int32 {
+	if p == nil {
+		return def
+	}
+	return *p
+}
+
+// lookup returns the version of the function a request names, with its configuration.
+// Qualifiers that are not $LATEST or a version number name aliases, resolved through
+// their routing configuration.
+func (s *Service) lookup(ctx context.Context, call *protocol.Call, rawName string, qualifier *string) (string, *store.LambdaVersion, *functionConfig, error) {
+	ref, err := parseFunctionName(rawName)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	q, err := qualifierOf(ref, qualifier)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	n, ok := versionNumber(q)
+	if !ok {
+		_, a, err := s.alias(ctx, call, ref.Name, q)
+		if err != nil {
+			var pe *protocol.Error
+			if errors.As(err, &pe) {
+				return "", nil, nil, errFunctionNotFound(call, ref.Name, q)
+			}
+			return "", nil, nil, err
+		}
+		if n, ok = versionNumber(a.pick()); !ok {
+			return "", nil, nil, errFunctionNotFound(call, ref.Name, q)
+		}
+	}
+	v, err := s.db.LambdaVersionGet(ctx, call.Account, call.Region, ref.Name, n)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return "", nil, nil, errFunctionNotFound(call, ref.Name, q)
+	case err != nil:
+		return "", nil, nil, err
+	}
+	c, err := decodeConfig(v.Config)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	return ref.Name, v, c, nil
+}
+
+// GetFunctionConfiguration returns the configuration of a function version.
+func (s *Service) GetFunctionConfiguration(ctx context.Context, in *GetFunctionConfigurationInput) (*GetFunctionConfigurationOutput, error) {
+	call := callOf(ctx)
+	name, v, c, err := s.lookup(ctx, call, *in.FunctionName, in.Qualifier)
+	if err != nil {
+		return nil, err
+	}
+	return (*GetFunctionConfigurationOutput)(c.wire(call, name, v, false)), nil
+}
+
+// GetFunction returns a function version's configuration, where to download its code,
+// and the function's tags.
+func (s *Service) GetFunction(ctx context.Context, in *GetFunctionInput) (*GetFunctionOutput, error) {
+	call := callOf(ctx)
+	name, v, c, err := s.lookup(ctx, call, *in.FunctionName, in.Qualifier)
+	if err != nil {
+		return nil, err
+	}
+	f, err := s.db.LambdaFunctionGet(ctx, call.Account, call.Region, name)
+	if err != nil {
+		return nil, err
+	}
+	var tags map[string]string
+	if err := json.Unmarshal([]byte(f.Tags), &tags); err != nil {
+		return nil, fmt.Errorf("decode tags: %w", err)
+	}
+	out := &GetFunctionOutput{
+		Configuration: c.wire(call, name, v, false),
+		Code: &FunctionCodeLocation{
+			RepositoryType: ptr("S3"),
+			Location:       ptr(codeLocation(call, name, v.Version)),
+		},
+	}
+	if len(tags) > 0 {
+		out.Tags = tags
+	}
+	if f.Reserved >= 0 {
+		out.Concurrency = &Concurrency{ReservedConcurrentExecutions: ptr(int32(f.Reserved))}
+	}
+	return out, nil
+}
+
+// codeLocation is the URL GetFunction hands out for downloading a version's code.
+func codeLocation(call *protocol.Call, name string, version int64) string {
+	scheme, host := call.Scheme, call.Host
+	if scheme == "" {
+		scheme = "http"
+	}
+	if host == "" {
+		host = "localhost:4566"
+	}
+	return scheme + "://" + host + "/_overcast/lambda/code/" + call.Account + "/" + call.Region + "/" + name + "/" + versionName(version) + ".zip"
+}
+
+// UpdateFunctionCode replaces $LATEST's code, publishing a version when asked.
+func (s *Service) UpdateFunctionCode(ctx context.Context, in *UpdateFunctionCodeInput) (*UpdateFunctionCodeOutput, error) {
+	call := callOf(ctx)
+	ref, err := parseFunctionName(*in.FunctionName)
+	if err != nil {
+		return nil, err
+	}
+	if in.ZipFile == nil {
+		return nil, NewInvalidParameterValueException("Please provide a source for function code.")
+	}
+	code, err := s.unpack(in.ZipFile)
+	if err != nil {
+		return nil, err
+	}
+	if in.DryRun != nil && *in.DryRun {
+		_, v, c, err := s.lookup(ctx, call, ref.Name, nil)
+		if err != nil {
+			return nil, err
+		}
+		c.CodeSHA256, c.CodeSize = code.SHA256, int64(len(in.ZipFile))
+		return (*UpdateFunctionCodeOutput)(c.wire(call, ref.Name, v, false)), nil
+	}
+	var c *functionConfig
+	v, err := s.db.LambdaVersionUpdate(ctx, call.Account, call.Region, ref.Name, in.ZipFile, func(v *store.LambdaVersion) error {
+		if in.RevisionID != nil && *in.RevisionID != v.RevisionID {
+			return errRevision()
+		}
+		var err error
+		if c, err = decodeConfig(v.Config); err != nil {
+			return err
+		}
+		c.CodeSHA256, c.CodeSize = code.SHA256, int64(len(in.ZipFile))
+		if len(in.Architectures) > 0 {
+			c.Architectures = in.Architectures
+		}
+		c.LastModified = s.clock.Now().UnixMilli()
+		v.Config, v.RevisionID = c.encode(), newRevisionID()
+		return nil
+	})
+	if err != nil {
+		return nil, s.updateError(call, ref.Name, err)
+	}
+	if in.Publish != nil && *in.Publish {
+		out, err := s.publish(ctx, call, ref.Name, "", "", "")
+		return (*UpdateFunctionCodeOutput)(out), err
+	}
+	return (*UpdateFunctionCodeOutput)(c.wire(call, ref.Name, v, false)), nil
+}
+
+// UpdateFunctionConfiguration changes $LATEST's configuration.
+func (s *Service) UpdateFunctionConfiguration(ctx context.Context, in *UpdateFunctionConfigurationInput) (*UpdateFunctionConfigurationOutput, error) {
+	call := callOf(ctx)
+	ref, err := parseFunctionName(*in.FunctionName)
+	if err != nil {
+		return nil, err
+	}
+	var c *functionConfig
+	v, err := s.db.LambdaVersionUpdate(ctx, call.Account, call.Region, ref.Name, nil, func(v *store.LambdaVersion) error {
+		if in.RevisionID != nil && *in.RevisionID != v.RevisionID {
+			return errRevision()
+		}
+		var err error
+		if c, err = decodeConfig(v.Config); err != nil {
+			return err
+		}
+		setIf(&c.Role, in.Role)
+		setIf(&c.Handler, in.Handler)
+		setIf(&c.Description, in.Description)
+		setIf(&c.Runtime, in.Runtime)
+		setIf(&c.Timeout, in.Timeout)
+		setIf(&c.MemorySize, in.MemorySize)
+		if in.EphemeralStorage != nil && in.EphemeralStorage.Size != nil {
+			c.Ephemeral = *in.EphemeralStorage.Size
+		}
+		if in.Environment != nil {
+			c.Environment = in.Environment.Variables
+			if c.Environment == nil {
+				c.Environment = map[string]string{}
+			}
+		}
+		if in.Layers != nil {
+			c.Layers = in.Layers
+		}
+		if err := validateConfig(c); err != nil {
+			return err
+		}
+		c.LastModified = s.clock.Now().UnixMilli()
+		v.Config, v.RevisionID = c.encode(), newRevisionID()
+		return nil
+	})
+	if err != nil {
+		return nil, s.updateError(call, ref.Name, err)
+	}
+	return (*UpdateFunctionConfigurationOutput)(c.wire(call, ref.Name, v, false)), nil
+}
+
+func setIf[T any](dst *T, src *T) {
+	if src != nil {
+		*dst = *src
+	}
+}
+
+// DeleteFunction deletes a function with all its versions or, with a qualifier, one
+// published version.
+func (s *Service) DeleteFunction(ctx context.Context, in *DeleteFunctionInput) (*DeleteFunctionOutput, error) {
+	call := callOf(ctx)
+	ref, err := parseFunctionName(*in.FunctionName)
+	if err != nil {
+		return nil, err
+	}
+	q, err := qualifierOf(ref, in.Qualifier)
+	if err != nil {
+		return nil, err
+	}
+	if q == "" {
+		err := s.db.LambdaFunctionDelete(ctx, call.Account, call.Region, ref.Name)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			return nil, errFunctionNotFound(call, ref.Name, "")
+		case err != nil:
+			return nil, err
+		}
+		s.evict(call.Account, call.Region, ref.Name, "")
+		s.forgetReserved(call, ref.Name)
+		return &DeleteFunctionOutput{}, nil
+	}
+	if q == latest {
+		return nil, NewInvalidParameterValueException("$LATEST version cannot be deleted without deleting the function.")
+	}
+	n, ok := versionNumber(q)
+	if !ok {
+		return nil, errFunctionNotFound(call, ref.Name, q)
+	}
+	err = s.db.LambdaVersionDelete(ctx, call.Account, call.Region, ref.Name, n)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return nil, errFunctionNotFound(call, ref.Name, q)
+	case err != nil:
+		return nil, err
+	}
+	s.evict(call.Account, call.Region, ref.Name, q)
+	return &DeleteFunctionOutput{}, nil
+}
+
+// ListFunctions lists the functions' $LATEST configurations or, with FunctionVersion ALL,
+// every version. The marker is the last row's name and version.
+func (s *Service) ListFunctions(ctx context.Context, in *ListFunctionsInput) (*ListFunctionsOutput, error) {
+	call := callOf(ctx)
+	limit := int(derefOr(in.MaxItems, 50))
+	p := &store.LambdaVersionListParams{
+		Account: call.Account, Region: call.Region, Limit: limit + 1,
+		AllVersions: deref(in.FunctionVersion) == FunctionVersionALL,
+	}
+	if m := deref(in.Marker); m != "" {
+		name, ver, _ := strings.Cut(m, ":")
+		n, ok := versionNumber(ver)
+		if !functionNamePattern.MatchString(name) || !ok {
+			return nil, NewInvalidParameterValueException("Invalid marker: " + m)
+		}
+		p.AfterFunction, p.AfterVersion = name, n
+	}
+	rows, err := s.db.LambdaVersionList(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	out := &ListFunctionsOutput{Functions: []*FunctionConfiguration{}}
+	if len(rows) > limit {
+		rows = rows[:limit]
+		last := rows[len(rows)-1]
+		out.NextMarker = ptr(last.Function + ":" + versionName(last.Version))
+	}
+	for _, v := range rows {
+		c, err := decodeConfig(v.Config)
+		if err != nil {
+			return nil, err
+		}
+		out.Functions = append(out.Functions, c.wire(call, v.Function, v, p.AllVersions))
+	}
+	return out, nil
+}
+
+// CodeZip returns the deployment package of a function version (qualifier "" or $LATEST,
+// a version number or an alias), as GetFunction's Code.Location serves it.
+func (s *Service) CodeZip(ctx context.Context, account, region, name, qualifier string) ([]byte, error) {
+	call := &protocol.Call{Account: account, Region: region}
+	ctx = protocol.WithCall(ctx, call)
+	fn, v, _, err := s.lookup(ctx, call, name, ptr(qualifier))
+	if err != nil {
+		return nil, err
+	}
+	return s.db.LambdaVersionCode(ctx, account, region, fn, v.Version)
+}

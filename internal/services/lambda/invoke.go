@@ -1,0 +1,143 @@
+package lambda
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/overcast/overcast/internal/lambdart"
+	"github.com/overcast/overcast/internal/protocol"
+	"github.com/overcast/overcast/internal/store"
+)
+
+// maxSyncPayload is the request and response limit of synchronous invocations; Event
+// invocations take up to maxAsyncPayload
+// (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html).
+const (
+	maxSyncPayload  = 6 * 1024 * 1024
+	maxAsyncPayload = 1024 * 1024
+)
+
+// Invoke runs a function version. RequestResponse waits for the result; Event queues the
+// invocation and answers 202; DryRun only checks that the function exists (204).
+func (s *Service) Invoke(ctx context.Context, in *InvokeInput) (*InvokeOutput, error) {
+	call := callOf(ctx)
+	typ := deref(in.InvocationType)
+	if typ == "" {
+		typ = InvocationTypeRequestResponse
+	}
+	limit := maxSyncPayload
+	if typ == InvocationTypeEvent {
+		limit = maxAsyncPayload
+	}
+	if len(in.Payload) > limit {
+		return nil, NewRequestTooLargeException(fmt.Sprintf("Request must be smaller than %d bytes for the InvokeFunction operation", limit))
+	}
+	payload := in.Payload
+	if len(payload) == 0 {
+		payload = []byte("{}")
+	}
+	if !json.Valid(payload) {
+		return nil, NewInvalidRequestContentException("Could not parse request body into json: Could not parse payload into json: Unexpected character: was expecting a JSON value")
+	}
+	name, v, c, err := s.lookup(ctx, call, *in.FunctionName, in.Qualifier)
+	if err != nil {
+		return nil, err
+	}
+	// lookup accepted the name, so parsing it again cannot fail.
+	ref, _ := parseFunctionName(*in.FunctionName)
+	q, _ := qualifierOf(ref, in.Qualifier)
+	switch typ {
+	case InvocationTypeDryRun:
+		return &InvokeOutput{StatusCode: ptr(int32(204))}, nil
+	case InvocationTypeEvent:
+		if err := s.enqueueEvent(ctx, call, name, q, payload); err != nil {
+			return nil, err
+		}
+		return &InvokeOutput{StatusCode: ptr(int32(202))}, nil
+	}
+	rt, err := s.runtime()
+	if err != nil {
+		return nil, err
+	}
+	f, err := s.db.LambdaFunctionGet(ctx, call.Account, call.Region, name)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return nil, errFunctionNotFound(call, name, "")
+	case err != nil:
+		return nil, err
+	}
+	if err := s.applyReserved(rt, call, f); err != nil {
+		return nil, fmt.Errorf("reserve concurrency of %s: %w", name, err)
+	}
+	fn, err := s.runtimeFunction(ctx, rt, call, name, v, c)
+	if err != nil {
+		return nil, err
+	}
+	invoked := functionARN(call, name, q)
+	res, err := rt.Invoke(ctx, fn, &lambdart.InvokeRequest{
+		RequestID:          call.RequestID,
+		Payload:            payload,
+		InvokedFunctionARN: invoked,
+		ClientContext:      deref(in.ClientContext),
+		LogTail:            deref(in.LogType) == LogTypeTail,
+	})
+	var te *lambdart.ThrottleError
+	switch {
+	case errors.As(err, &te):
+		e := NewTooManyRequestsException(te.Message)
+		e.Fields = map[string]any{"Type": "User", "Reason": te.Reason}
+		return nil, e
+	case err != nil:
+		return nil, fmt.Errorf("invoke %s: %w", fn.ARN, err)
+	}
+	out := &InvokeOutput{
+		StatusCode:      ptr(int32(200)),
+		Payload:         res.Payload,
+		ExecutedVersion: ptr(res.ExecutedVersion),
+	}
+	if res.FunctionError != "" {
+		out.FunctionError = ptr(res.FunctionError)
+	}
+	if deref(in.LogType) == LogTypeTail {
+		out.LogResult = ptr(base64.StdEncoding.EncodeToString(res.LogTail))
+	}
+	return out, nil
+}
+
+// runtimeFunction builds the runtime's spec of a function version, unpacking its code
+// into the cache when it is not there (after a restart or on another node).
+func (s *Service) runtimeFunction(ctx context.Context, rt *lambdart.Manager, call *protocol.Call, name string, v *store.LambdaVersion, c *functionConfig) (*lambdart.Function, error) {
+	code, ok := rt.Code().Lookup(c.CodeSHA256)
+	if !ok {
+		zip, err := s.db.LambdaVersionCode(ctx, call.Account, call.Region, name, v.Version)
+		if err != nil {
+			return nil, fmt.Errorf("load code of %s: %w", name, err)
+		}
+		if code, err = rt.Code().Unpack(zip); err != nil {
+			return nil, fmt.Errorf("unpack code of %s: %w", name, err)
+		}
+	}
+	q := versionName(v.Version)
+	arn := functionARN(call, name, "")
+	if v.Version != store.LambdaLatest {
+		arn = functionARN(call, name, q)
+	}
+	return &lambdart.Function{
+		FunctionKey:        lambdart.FunctionKey{AccountID: call.Account, Region: call.Region, Name: name, Version: q},
+		ARN:                arn,
+		Runtime:            c.Runtime,
+		Handler:            c.Handler,
+		Code:               code,
+		MemoryMB:           int(c.MemorySize),
+		Timeout:            time.Duration(c.Timeout) * time.Second,
+		EphemeralStorageMB: int(c.Ephemeral),
+		Environment:        c.Environment,
+		// A 12-digit access key is that account's, so SDK calls from the function land in
+		// the function's own account.
+		Credentials: lambdart.Credentials{AccessKeyID: call.Account, SecretAccessKey: "overcast"},
+	}, nil
+}
