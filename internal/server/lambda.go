@@ -17,7 +17,7 @@ import (
 // newLambda builds the Lambda service. Its runtime is built on first use, once the server
 // listens, so that functions get the server's endpoint as AWS_ENDPOINT_URL; function logs
 // go to CloudWatch Logs in-process; Event invocations are durable delivery jobs.
-func (s *Server) newLambda(lg *logs.Service) service {
+func (s *Server) newLambda(lg *logs.Service) (service, *lambda.Service) {
 	var tmp string
 	l := lambda.New(lambda.Deps{
 		Store:      s.db,
@@ -48,7 +48,15 @@ func (s *Server) newLambda(lg *logs.Service) service {
 			_ = os.RemoveAll(tmp)
 		}
 	}
-	return service{entry: edgeService(lambda.Info, l), stop: stop, reset: l.Reset}
+	return service{entry: edgeService(lambda.Info, l), stop: stop, reset: l.Reset}, l
+}
+
+// lambdaInvoker adapts Lambda's in-process asynchronous invoke to SNS's FunctionInvoker.
+type lambdaInvoker struct{ l *lambda.Service }
+
+// InvokeAsync queues an Event invocation of functionARN with payload.
+func (a lambdaInvoker) InvokeAsync(ctx context.Context, functionARN string, payload []byte) error {
+	return a.l.InvokeEvent(ctx, functionARN, payload)
 }
 
 // lambdaLogs sends function logs to CloudWatch Logs.

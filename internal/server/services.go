@@ -44,6 +44,8 @@ func (s *Server) buildServices() []service {
 		Clock:  s.clock,
 		Logger: s.logger.With("service", "logs"),
 	})
+	// Lambda is built before the services whose targets invoke functions.
+	lamSvc, lam := s.newLambda(lg)
 	pub := &snsPublisher{}
 	ev := events.New(events.Deps{
 		Store:      s.db,
@@ -53,18 +55,21 @@ func (s *Server) buildServices() []service {
 		Timers:     s.timers,
 		SendToSQS:  sendToSQS(q),
 		EmitLogs:   emitLogs(lg),
+		// Lambda targets are invoked asynchronously (InvocationType Event), as AWS does.
+		InvokeFunction: lam.InvokeEvent,
 		// PublishToSNS is bound to the SNS service once it is built, below.
 		PublishToSNS: pub.publish,
 	})
 	sch := scheduler.New(scheduler.Deps{
-		Store:        s.db,
-		Clock:        s.clock,
-		Logger:       s.logger.With("service", "scheduler"),
-		Dispatcher:   s.delivery,
-		Timers:       s.timers,
-		SendToSQS:    sendToSQS(q),
-		PutEvent:     ev.PutEventToBus,
-		PublishToSNS: pub.publish,
+		Store:          s.db,
+		Clock:          s.clock,
+		Logger:         s.logger.With("service", "scheduler"),
+		Dispatcher:     s.delivery,
+		Timers:         s.timers,
+		SendToSQS:      sendToSQS(q),
+		PutEvent:       ev.PutEventToBus,
+		InvokeFunction: lam.InvokeEvent,
+		PublishToSNS:   pub.publish,
 	})
 	svcs := []service{
 		{
@@ -89,7 +94,7 @@ func (s *Server) buildServices() []service {
 		stub(kinesisvideo.Info, kinesisvideo.New()),
 		stub(kinesisvideoarchivedmedia.Info, kinesisvideoarchivedmedia.New()),
 		stub(kinesisvideomedia.Info, kinesisvideomedia.New()),
-		s.newLambda(lg),
+		lamSvc,
 		{
 			entry: edgeService(logs.Info, lg),
 			start: lg.Start,
@@ -100,7 +105,7 @@ func (s *Server) buildServices() []service {
 		stub(mq.Info, mq.New()),
 		stub(s3.Info, s3.New()),
 		{entry: edgeService(scheduler.Info, sch)},
-		s.newSNS(q),
+		s.newSNS(q, lam),
 		stub(states.Info, states.New()),
 		stub(sts.Info, sts.New()),
 		stub(swf.Info, swf.New()),

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 
+	"github.com/overcast/overcast/internal/services/lambda"
 	"github.com/overcast/overcast/internal/services/sns"
 	"github.com/overcast/overcast/internal/services/sqs"
 )
@@ -37,13 +38,14 @@ func (a snsQueues) SendToQueue(ctx context.Context, queueARN string, m *sns.Queu
 }
 
 // newSNS builds the SNS service on the shared dispatcher, delivering to SQS in-process.
-func (s *Server) newSNS(q *sqs.Service) service {
+func (s *Server) newSNS(q *sqs.Service, lam *lambda.Service) service {
 	n := sns.New(sns.Deps{
 		Store:      s.db,
 		Clock:      s.clock,
 		Logger:     s.logger.With("service", "sns"),
 		Dispatcher: s.delivery,
 		Queues:     snsQueues{q},
+		Functions:  lambdaInvoker{lam},
 		Config:     sns.Config{SMTPAddr: s.cfg.SNSSMTP},
 	})
 	return service{entry: edgeService(sns.Info, n), start: n.Start, stop: n.Stop, reset: n.Reset}
