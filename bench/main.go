@@ -34,6 +34,8 @@ import (
 // groups lists the scenario groups, one per service, in report order.
 var groups = []*group{
 	sqsGroup,
+	eventsGroup, snsGroup,
+	lambdaGroup,
 }
 
 // errCorrectness is returned by Run when Overcast failed a correctness check.
