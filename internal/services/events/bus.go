@@ -395,15 +395,25 @@ func (s *Service) busRules(ctx context.Context, tx *store.Tx, k busKey) (*busSta
 	// The cache's age follows the wall clock, not the service clock: it bounds how long a
 	// rule changed through another node goes unseen, which a frozen virtual clock must
 	// not stretch.
-	now := time.Now()
-	if b != nil && now.Sub(b.loaded) < cacheTTL {
+	if b != nil && time.Since(b.loaded) < cacheTTL {
 		return b, nil
 	}
+	// One load per bus at a time: callers that find the copy stale together share the
+	// load rather than each reading every rule (on PostgreSQL they run concurrently).
+	v, err, _ := s.loads.Do(k.arn(), func() (any, error) { return s.loadBus(ctx, tx, k) })
+	if err != nil {
+		return nil, err
+	}
+	return v.(*busState), nil
+}
+
+// loadBus reads and compiles the rules and archives of bus k and caches them.
+func (s *Service) loadBus(ctx context.Context, tx *store.Tx, k busKey) (*busState, error) {
 	rules, err := tx.EventsResourceList(ctx, &store.ResourceListParams{Account: k.account, Region: k.region, Kind: "rule", Parent: &k.name})
 	if err != nil {
 		return nil, err
 	}
-	b = &busState{loaded: now, matcher: pattern.NewMatcher[string](), rules: map[string]*ruleState{}}
+	b := &busState{matcher: pattern.NewMatcher[string](), rules: map[string]*ruleState{}}
 	for _, r := range rules {
 		var d ruleDoc
 		if err := json.Unmarshal([]byte(r.Doc), &d); err != nil {
@@ -440,6 +450,9 @@ func (s *Service) busRules(ctx context.Context, tx *store.Tx, k busKey) (*busSta
 		}
 		b.archives = append(b.archives, a)
 	}
+	// The copy's age counts from the end of the load: a load slower than cacheTTL (a bus
+	// with thousands of rules) must not leave a copy that is stale on arrival.
+	b.loaded = time.Now()
 	s.mu.Lock()
 	s.buses[k] = b
 	s.mu.Unlock()

@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+
+	"golang.org/x/sync/singleflight"
 	"time"
 
 	"github.com/overcast/overcast/internal/clock"
@@ -84,6 +86,7 @@ type Service struct {
 	deps   Deps
 
 	mu    sync.Mutex
+	loads singleflight.Group // bus loads in progress, by bus ARN
 	buses map[busKey]*busState
 
 	tokens  tokenCache
