@@ -129,7 +129,7 @@ func (sb *sandbox) start(cmd *exec.Cmd) error {
 
 func (sb *sandbox) startCmd(cmd *exec.Cmd) error {
 	if sb.sp == nil {
-		return cmd.Start()
+		return startPlain(cmd)
 	}
 	var err error
 	sb.sp.do(func() { err = cmd.Start() })

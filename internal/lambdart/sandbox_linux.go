@@ -36,9 +36,29 @@ func platformProcAttr(attr *syscall.SysProcAttr, isolated bool) {
 		attr.Setpgid = true
 	}
 	// Environments do not outlive Overcast. The signal follows the thread that started the
-	// process: the namespace spawner's thread lives as long as the environment, and
-	// plain processes are started from the Go runtime's threads, which do not exit.
+	// process: the namespace spawner's thread lives as long as the environment, and plain
+	// processes are started from plainSpawner's thread, which never exits. (An ordinary Go
+	// thread is no good: the runtime ends a thread whose goroutine exits while locked to
+	// it, as every namespace spawner's does, and that would kill a plain process started
+	// from it earlier.)
 	attr.Pdeathsig = syscall.SIGKILL
+}
+
+var (
+	plainOnce    sync.Once
+	plainThread  *nsSpawner
+	plainThreadE error
+)
+
+// startPlain starts cmd from one locked thread that lives as long as Overcast.
+func startPlain(cmd *exec.Cmd) error {
+	plainOnce.Do(func() { plainThread, plainThreadE = newSpawner(func() error { return nil }) })
+	if plainThreadE != nil {
+		return cmd.Start()
+	}
+	var err error
+	plainThread.do(func() { err = cmd.Start() })
+	return err
 }
 
 func clearCgroupFD(attr *syscall.SysProcAttr) { attr.UseCgroupFD = false }

@@ -5,6 +5,7 @@ package lambdart
 import (
 	"errors"
 	"log/slog"
+	"os/exec"
 	"syscall"
 	"time"
 )
@@ -49,3 +50,6 @@ type rssReader struct{}
 
 func (r *rssReader) peak(int, time.Duration) int64 { return 0 }
 func (r *rssReader) close()                        {}
+
+// startPlain starts cmd; only Linux ties processes to the starting thread.
+func startPlain(cmd *exec.Cmd) error { return cmd.Start() }
