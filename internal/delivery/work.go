@@ -187,10 +187,7 @@ func (d *Dispatcher) record(batch []*outcome) {
 	}
 	if len(done)+len(retries) > 0 {
 		var unparked []string
-		err := d.db.Write(ctx, func(tx *store.Tx) error {
-			if err := tx.DeliveryAsyncCommit(ctx); err != nil {
-				return err
-			}
+		err := d.db.WriteLazy(ctx, func(tx *store.Tx) error {
 			var err error
 			if _, unparked, err = tx.DeliveryJobDelete(ctx, now, done...); err != nil {
 				return err
@@ -228,10 +225,7 @@ func (d *Dispatcher) deadLetter(ctx context.Context, o *outcome, now int64) {
 		return
 	}
 	var unparked []string
-	err := d.db.Write(ctx, func(tx *store.Tx) error {
-		if err := tx.DeliveryAsyncCommit(ctx); err != nil {
-			return err
-		}
+	err := d.db.WriteLazy(ctx, func(tx *store.Tx) error {
 		n, up, err := tx.DeliveryJobDelete(ctx, now, store.DeliveryDone{ID: o.row.ID, Token: o.row.LeaseToken, OrderingKey: o.row.OrderingKey})
 		unparked = up
 		if err != nil {

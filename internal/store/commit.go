@@ -23,6 +23,7 @@ type job struct {
 	err   error
 	done  chan struct{}
 	notes []notification
+	lazy  bool // WriteLazy: need not reach the disk before the answer
 }
 
 // writer is SQLite's group-commit writer: the only goroutine that writes.
@@ -55,11 +56,11 @@ func startWriter(db *DB, maxBatch int) *writer {
 }
 
 // submit queues fn and waits for its outcome.
-func (w *writer) submit(ctx context.Context, fn func(*Tx) error) error {
+func (w *writer) submit(ctx context.Context, fn func(*Tx) error, lazy bool) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	j := &job{ctx: ctx, fn: fn, done: make(chan struct{})}
+	j := &job{ctx: ctx, fn: fn, done: make(chan struct{}), lazy: lazy}
 	w.mu.RLock()
 	if w.closed {
 		w.mu.RUnlock()
@@ -144,6 +145,17 @@ func (w *writer) run(batch []*job) {
 func (w *writer) runTx(jobs []*job) (rest []*job) {
 	ctx := context.Background()
 	w.batches.Add(1)
+	if w.db.lazySync && allLazy(jobs) {
+		// The safety level cannot change inside a transaction: set it around this one.
+		if _, err := w.db.writerDB.ExecContext(ctx, "PRAGMA synchronous=NORMAL"); err == nil {
+			defer func() {
+				if _, err := w.db.writerDB.ExecContext(ctx, "PRAGMA synchronous=FULL"); err != nil {
+					// Never leave durable writes unflushed: stop writing instead.
+					panic(fmt.Sprintf("store: restore synchronous=FULL: %v", err))
+				}
+			}()
+		}
+	}
 	tx, err := w.db.writerDB.BeginTx(ctx, nil)
 	if err != nil {
 		err = fmt.Errorf("begin group commit: %w", err)
@@ -230,6 +242,16 @@ func (w *writer) runTx(jobs []*job) (rest []*job) {
 		w.answer(j, nil)
 	}
 	return nil
+}
+
+// allLazy reports whether every job is a WriteLazy one.
+func allLazy(jobs []*job) bool {
+	for _, j := range jobs {
+		if !j.lazy {
+			return false
+		}
+	}
+	return true
 }
 
 // notify sends a committed function's notifications.

@@ -190,3 +190,69 @@ func TestErrorsAreDistinct(t *testing.T) {
 		}
 	}
 }
+
+// TestWriteLazy checks that a group of lazy writes commits with synchronous=NORMAL, that a
+// lazy write grouped with a durable one is flushed with it (FULL), and that the writer's
+// connection is back at FULL after each.
+func TestWriteLazy(t *testing.T) {
+	ctx := t.Context()
+	db, err := Open(ctx, Options{DataDir: t.TempDir()})
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, db.Close()) })
+	level := func(tx *Tx) (int, error) {
+		var n int
+		err := tx.QueryRow(ctx, "PRAGMA synchronous").Scan(&n)
+		return n, err
+	}
+	const normal, full = 1, 2
+
+	var seen int
+	require.NoError(t, db.WriteLazy(ctx, func(tx *Tx) error {
+		var err error
+		if seen, err = level(tx); err != nil {
+			return err
+		}
+		return insert(ctx, tx, "lazy")
+	}))
+	require.Equal(t, normal, seen, "a lazy group commits without an fsync")
+	require.NoError(t, db.Write(ctx, func(tx *Tx) error {
+		var err error
+		seen, err = level(tx)
+		return err
+	}))
+	require.Equal(t, full, seen, "durable writes fsync again after a lazy one")
+
+	// Held behind another write, a lazy and a durable write share one group: it is durable.
+	started, unblock := make(chan struct{}), make(chan struct{})
+	held := make(chan error, 1)
+	go func() {
+		held <- db.Write(context.Background(), func(tx *Tx) error {
+			close(started)
+			<-unblock
+			return nil
+		})
+	}()
+	<-started
+	var wg sync.WaitGroup
+	var lazyLevel int
+	var lazyErr, durableErr error
+	wg.Go(func() {
+		lazyErr = db.WriteLazy(ctx, func(tx *Tx) error {
+			var err error
+			if lazyLevel, err = level(tx); err != nil {
+				return err
+			}
+			return insert(ctx, tx, "mixed-lazy")
+		})
+	})
+	require.Eventually(t, func() bool { return db.Stats().Pending == 1 }, 10*time.Second, time.Millisecond)
+	wg.Go(func() { durableErr = db.Write(ctx, func(tx *Tx) error { return insert(ctx, tx, "mixed-durable") }) })
+	require.Eventually(t, func() bool { return db.Stats().Pending == 2 }, 10*time.Second, time.Millisecond)
+	close(unblock)
+	wg.Wait()
+	require.NoError(t, <-held)
+	require.NoError(t, lazyErr)
+	require.NoError(t, durableErr)
+	require.Equal(t, full, lazyLevel, "a lazy write grouped with a durable one is flushed with it")
+	require.Equal(t, []string{"lazy", "mixed-durable", "mixed-lazy"}, ids(t, db))
+}

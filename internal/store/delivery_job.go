@@ -125,20 +125,6 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 	return nil
 }
 
-// DeliveryAsyncCommit lets tx, on PostgreSQL, commit without waiting for its WAL to reach
-// the disk (synchronous_commit off). Delivery's own bookkeeping (claims, outcomes, dead-letter
-// hand-offs) may then be lost in a crash of the database server, which only makes the jobs
-// concerned be delivered again: at least once still holds, and commits stop queueing behind
-// the producers' flushes. It must not be used where a caller's acknowledged write is at
-// stake. SQLite's group commit shares its flush already; there it does nothing.
-func (tx *Tx) DeliveryAsyncCommit(ctx context.Context) error {
-	if tx.db.dialect != Postgres {
-		return nil
-	}
-	_, err := tx.Exec(ctx, "SET LOCAL synchronous_commit = off")
-	return err
-}
-
 // DeliveryClaimParams selects the jobs DeliveryJobClaim takes.
 type DeliveryClaimParams struct {
 	// Target is the kind of job to claim.
@@ -167,17 +153,14 @@ type DeliveryClaim struct {
 // runs from p.Now for its LeaseMs, and no other claim takes it until the lease expires or
 // the job is finished or retried. On PostgreSQL, claims by several nodes skip each other's
 // rows (FOR UPDATE SKIP LOCKED) and never overlap; a claim lost in a database crash only
-// makes its jobs claimable again (see DeliveryAsyncCommit).
+// makes its jobs claimable again, so it is a lazy write (see DB.WriteLazy).
 func (db *DB) DeliveryJobClaim(ctx context.Context, p *DeliveryClaimParams) (*DeliveryClaim, error) {
 	if p.Token == 0 {
 		return nil, fmt.Errorf("claim delivery jobs: zero token")
 	}
 	var res DeliveryClaim
-	err := db.Write(ctx, func(tx *Tx) error {
+	err := db.WriteLazy(ctx, func(tx *Tx) error {
 		res = DeliveryClaim{}
-		if err := tx.DeliveryAsyncCommit(ctx); err != nil {
-			return err
-		}
 		sub := "SELECT id FROM delivery_jobs WHERE target = ? AND run_at <= ? ORDER BY run_at, id LIMIT ?"
 		if tx.Dialect() == Postgres {
 			sub += " FOR UPDATE SKIP LOCKED"

@@ -93,6 +93,9 @@ type DB struct {
 	locks                 sqlite.Locks
 	sqlNotify             *sqlite.Notifier
 	ephemeral             string // directory removed on Close
+	// lazySync is set when commits fsync (synchronous=FULL): the writer then commits a
+	// batch made only of WriteLazy functions with synchronous=NORMAL.
+	lazySync bool
 
 	// PostgreSQL
 	pool     *sql.DB
@@ -198,6 +201,7 @@ func (db *DB) openSQLite(ctx context.Context, path string, opts Options) error {
 		path = filepath.Join(opts.DataDir, FileName)
 	}
 	var err error
+	db.lazySync = sync == sqlite.SyncFull
 	db.writerDB, err = sqlite.Open(ctx, sqlite.Config{Path: path, Synchronous: sync, MaxConns: 1})
 	if err != nil {
 		db.removeEphemeral()
@@ -310,7 +314,30 @@ func (db *DB) Write(ctx context.Context, fn func(tx *Tx) error) error {
 	if db.dialect == Postgres {
 		return db.writePostgres(ctx, fn)
 	}
-	return db.writer.submit(ctx, fn)
+	return db.writer.submit(ctx, fn, false)
+}
+
+// WriteLazy is Write for bookkeeping whose loss in a machine crash is harmless (delivery
+// claims and outcomes: a lost one only makes a job be delivered again): it returns once
+// the write is committed, without waiting for it to reach the disk. On SQLite with
+// synchronous=FULL a group made only of lazy writes commits without an fsync; the next
+// durable commit flushes it, and since the WAL keeps commits in order, a crash can lose a
+// tail of lazy writes but never one that a durable write after it depends on. A lazy write
+// that shares a group with a durable one is flushed with it. On PostgreSQL the transaction
+// commits with synchronous_commit off, with the same ordering guarantee.
+func (db *DB) WriteLazy(ctx context.Context, fn func(tx *Tx) error) error {
+	if db.closed.Load() {
+		return ErrClosed
+	}
+	if db.dialect == Postgres {
+		return db.writePostgres(ctx, func(tx *Tx) error {
+			if _, err := tx.Exec(ctx, "SET LOCAL synchronous_commit = off"); err != nil {
+				return err
+			}
+			return fn(tx)
+		})
+	}
+	return db.writer.submit(ctx, fn, true)
 }
 
 // Read runs fn in a read-only transaction that sees one consistent snapshot. On SQLite it

@@ -115,13 +115,8 @@ func (db *DB) TimerClaim(ctx context.Context, p *TimerClaimParams) (*TimerClaimR
 		return &TimerClaimResult{}, nil
 	}
 	var res TimerClaimResult
-	err := db.Write(ctx, func(tx *Tx) error {
+	err := db.WriteLazy(ctx, func(tx *Tx) error {
 		res = TimerClaimResult{}
-		// A claim lost in a database crash only makes its timers claimable again: no need
-		// to wait for the flush (see DeliveryAsyncCommit).
-		if err := tx.DeliveryAsyncCommit(ctx); err != nil {
-			return err
-		}
 		kinds := make([]any, len(p.Kinds))
 		for i, k := range p.Kinds {
 			kinds[i] = k
