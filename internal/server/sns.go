@@ -2,18 +2,38 @@ package server
 
 import (
 	"context"
+	"errors"
 	"net/http"
 
 	"github.com/overcast/overcast/internal/services/lambda"
 	"github.com/overcast/overcast/internal/services/sns"
 	"github.com/overcast/overcast/internal/services/sqs"
+	"github.com/overcast/overcast/internal/store"
 )
 
-// snsQueues adapts SQS's in-process send to SNS's QueueSender.
+// snsQueues adapts SQS's in-process sends to SNS's QueueTxSender.
 type snsQueues struct{ q *sqs.Service }
+
+var _ sns.QueueTxSender = snsQueues{}
 
 // SendToQueue sends m to the queue of queueARN through sqs.Service.SendToARN.
 func (a snsQueues) SendToQueue(ctx context.Context, queueARN string, m *sns.QueueMessage) error {
+	_, err := a.q.SendToARN(ctx, queueARN, sqsInput(m))
+	return err
+}
+
+// SendToQueueInTx sends m to the standard queue of queueARN in SNS's write, through
+// sqs.Service.SendInTx.
+func (a snsQueues) SendToQueueInTx(ctx context.Context, tx *store.Tx, queueARN string, m *sns.QueueMessage) error {
+	err := a.q.SendInTx(ctx, tx, queueARN, sqsInput(m))
+	if errors.Is(err, sqs.ErrNotInTx) {
+		return sns.ErrNotInTx
+	}
+	return err
+}
+
+// sqsInput is the SendMessage input that carries m.
+func sqsInput(m *sns.QueueMessage) *sqs.SendMessageInput {
 	in := &sqs.SendMessageInput{MessageBody: &m.Body}
 	if m.GroupID != "" {
 		in.MessageGroupID = &m.GroupID
@@ -33,8 +53,7 @@ func (a snsQueues) SendToQueue(ctx context.Context, queueARN string, m *sns.Queu
 			in.MessageAttributes[k] = av
 		}
 	}
-	_, err := a.q.SendToARN(ctx, queueARN, in)
-	return err
+	return in
 }
 
 // newSNS builds the SNS service on the shared dispatcher, delivering to SQS in-process.

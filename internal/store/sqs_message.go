@@ -153,47 +153,66 @@ const sqsInsertChunk = 100
 // It does not deduplicate (DedupIntervalMs must be zero). Listeners of each queue's
 // SQSWakeChannel are woken after commit. Either every message is stored or none is.
 func (db *DB) SQSMessageSendMany(ctx context.Context, sends []*SQSSendParams) error {
+	if err := checkCombinable(sends); err != nil {
+		return err
+	}
+	err := db.Write(ctx, func(tx *Tx) error { return tx.SQSMessageSendMany(ctx, sends) })
+	if err != nil {
+		return fmt.Errorf("send to sqs queues: %w", err)
+	}
+	return nil
+}
+
+// checkCombinable refuses deduplicating sends, which SQSMessageSendMany cannot take.
+func checkCombinable(sends []*SQSSendParams) error {
+	for _, p := range sends {
+		if p.DedupIntervalMs != 0 {
+			return fmt.Errorf("send to sqs queue %d: deduplicating sends cannot be combined", p.QueueID)
+		}
+	}
+	return nil
+}
+
+// SQSMessageSendMany is DB.SQSMessageSendMany inside tx: another service's write (an SNS
+// publish) stores the messages of standard-queue sends in its own transaction, so they
+// exist exactly when that transaction commits. Listeners of each queue's SQSWakeChannel
+// are woken after the commit.
+func (tx *Tx) SQSMessageSendMany(ctx context.Context, sends []*SQSSendParams) error {
+	if err := checkCombinable(sends); err != nil {
+		return err
+	}
 	type row struct {
 		queueID, now int64
 		m            *SQSNewMessage
 	}
 	var rows []row
 	for _, p := range sends {
-		if p.DedupIntervalMs != 0 {
-			return fmt.Errorf("send to sqs queue %d: deduplicating sends cannot be combined", p.QueueID)
-		}
 		for i := range p.Messages {
 			rows = append(rows, row{p.QueueID, p.Now, &p.Messages[i]})
 		}
 	}
-	err := db.Write(ctx, func(tx *Tx) error {
-		for start := 0; start < len(rows); start += sqsInsertChunk {
-			chunk := rows[start:min(start+sqsInsertChunk, len(rows))]
-			var b strings.Builder
-			b.WriteString("INSERT INTO sqs_messages (queue_id, message_id, body, attrs, sys_attrs, sender_id, sent_at, enqueued_at, visible_at, group_id) VALUES ")
-			args := make([]any, 0, len(chunk)*10)
-			for i, r := range chunk {
-				if i > 0 {
-					b.WriteString(", ")
-				}
-				b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-				args = append(args, r.queueID, r.m.MessageID, r.m.Body, r.m.Attrs, r.m.SysAttrs, r.m.SenderID, r.now, r.now, r.m.VisibleAt, r.m.GroupID)
+	for start := 0; start < len(rows); start += sqsInsertChunk {
+		chunk := rows[start:min(start+sqsInsertChunk, len(rows))]
+		var b strings.Builder
+		b.WriteString("INSERT INTO sqs_messages (queue_id, message_id, body, attrs, sys_attrs, sender_id, sent_at, enqueued_at, visible_at, group_id) VALUES ")
+		args := make([]any, 0, len(chunk)*10)
+		for i, r := range chunk {
+			if i > 0 {
+				b.WriteString(", ")
 			}
-			if _, err := tx.Exec(ctx, b.String(), args...); err != nil {
-				return err
-			}
+			b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+			args = append(args, r.queueID, r.m.MessageID, r.m.Body, r.m.Attrs, r.m.SysAttrs, r.m.SenderID, r.now, r.now, r.m.VisibleAt, r.m.GroupID)
 		}
-		woken := map[int64]bool{}
-		for _, p := range sends {
-			if !woken[p.QueueID] && len(p.Messages) > 0 {
-				woken[p.QueueID] = true
-				tx.NotifyAfterCommit(SQSWakeChannel(p.QueueID), "")
-			}
+		if _, err := tx.Exec(ctx, b.String(), args...); err != nil {
+			return err
 		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("send to sqs queues: %w", err)
+	}
+	woken := map[int64]bool{}
+	for _, p := range sends {
+		if !woken[p.QueueID] && len(p.Messages) > 0 {
+			woken[p.QueueID] = true
+			tx.NotifyAfterCommit(SQSWakeChannel(p.QueueID), "")
+		}
 	}
 	return nil
 }

@@ -2,12 +2,14 @@ package sns_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sns/types"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/stretchr/testify/require"
 
 	"github.com/overcast/overcast/tests/harness"
@@ -148,4 +150,39 @@ func TestListSubscriptionsPagination(t *testing.T) {
 	}
 	require.Equal(t, 2, pages)
 	require.Equal(t, 101, total)
+}
+
+// TestRawDeliveryToMissingQueueIsRetried publishes to two raw SQS subscriptions, one to a
+// queue that does not exist yet: the existing queue has its copy when Publish returns
+// (raw deliveries to standard queues are stored with the publish), and the other copy is
+// retried under the SQS delivery policy until its queue exists.
+func TestRawDeliveryToMissingQueueIsRetried(t *testing.T) {
+	t.Parallel()
+	srv := harness.Start(t, harness.Options{Clock: "virtual"})
+	c, q := snsClient(srv), srv.SQS()
+	topic := newTopic(t, c, uniqueName(t, "t"), nil)
+	raw := map[string]string{"RawMessageDelivery": "true"}
+	hereURL, hereARN := newQueue(t, q, uniqueName(t, "here"), nil)
+	subscribe(t, c, topic, "sqs", hereARN, raw)
+	laterName := uniqueName(t, "later")
+	laterARN := strings.TrimSuffix(hereARN, hereARN[strings.LastIndex(hereARN, ":")+1:]) + laterName
+	subscribe(t, c, topic, "sqs", laterARN, raw)
+
+	_, err := c.Publish(ctxT(t), &sns.PublishInput{TopicArn: aws.String(topic), Message: aws.String("to both")})
+	require.NoError(t, err)
+	out, err := q.ReceiveMessage(ctxT(t), &sqs.ReceiveMessageInput{QueueUrl: aws.String(hereURL), MaxNumberOfMessages: 10})
+	require.NoError(t, err)
+	require.Len(t, out.Messages, 1, "the copy to an existing standard queue is there when Publish returns")
+	require.Equal(t, "to both", aws.ToString(out.Messages[0].Body))
+
+	laterURL, _ := newQueue(t, q, laterName, nil)
+	var got []sqsMessage
+	require.Eventually(t, func() bool {
+		srv.AdvanceClock(t, 5*time.Second)
+		o, err := q.ReceiveMessage(ctxT(t), &sqs.ReceiveMessageInput{QueueUrl: aws.String(laterURL), MaxNumberOfMessages: 10})
+		require.NoError(t, err)
+		got = append(got, o.Messages...)
+		return len(got) > 0
+	}, 20*time.Second, 100*time.Millisecond, "the retried copy reaches the queue once it exists")
+	require.Equal(t, "to both", aws.ToString(got[0].Body))
 }

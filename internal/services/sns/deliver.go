@@ -103,6 +103,15 @@ func (s *Service) deliverSQS(ctx context.Context, j *delivery.Job) error {
 	if s.queues == nil {
 		return errors.New("sqs is not available to sns")
 	}
+	m, err := s.queueMessage(n, j.Dest)
+	if err != nil {
+		return err
+	}
+	return s.queues.SendToQueue(ctx, j.Dest, m)
+}
+
+// queueMessage is the SQS message that carries n to the queue of queueARN.
+func (s *Service) queueMessage(n *notice, queueARN string) (*QueueMessage, error) {
 	m := &QueueMessage{}
 	if n.Raw {
 		m.Body = n.Message
@@ -115,15 +124,15 @@ func (s *Service) deliverSQS(ctx context.Context, j *delivery.Job) error {
 	} else {
 		e, err := s.envelopeOf(n)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		b, err := marshal(e)
 		if err != nil {
-			return delivery.Permanent(err)
+			return nil, delivery.Permanent(err)
 		}
 		m.Body = string(b)
 	}
-	if strings.HasSuffix(j.Dest, ".fifo") {
+	if strings.HasSuffix(queueARN, ".fifo") {
 		m.GroupID = n.GroupID
 		if m.GroupID == "" {
 			m.GroupID = n.TopicARN
@@ -136,7 +145,7 @@ func (s *Service) deliverSQS(ctx context.Context, j *delivery.Job) error {
 		// Standard topics pass MessageGroupId on to fair queues.
 		m.GroupID = n.GroupID
 	}
-	return s.queues.SendToQueue(ctx, j.Dest, m)
+	return m, nil
 }
 
 // deliverHTTP posts a notification or a (un)subscription confirmation to an HTTP/S endpoint.

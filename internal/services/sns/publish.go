@@ -6,8 +6,10 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -422,8 +424,12 @@ func (s *Service) commit(ctx context.Context, c *protocol.Call, st *topicState, 
 	ts := timestamp(now)
 	base := baseURL(c)
 	sv := signatureVersion(st.attrs)
+	// inline collects, on standard topics, the raw deliveries to standard queues that
+	// can be stored in the publish's own write (see QueueTxSender).
+	var inline []inlineSend
 	build := func() ([]*delivery.Job, error) {
 		var jobs []*delivery.Job
+		inline = inline[:0]
 		for _, m := range msgs {
 			if m.duplicateOf != "" {
 				continue
@@ -443,6 +449,10 @@ func (s *Service) commit(ctx context.Context, c *protocol.Call, st *topicState, 
 					Raw: ss.raw, FIFO: st.topic.FIFO, Protocol: ss.row.Protocol, Endpoint: ss.row.Endpoint,
 					ContentType: ss.contentType,
 				}
+				if s.txQueues != nil && !st.topic.FIFO && ss.raw && ss.row.Protocol == "sqs" && !strings.HasSuffix(ss.row.Endpoint, ".fifo") {
+					inline = append(inline, inlineSend{n, ss})
+					continue
+				}
 				j, err := s.jobFor(n, ss.row.Protocol, ss.row.Endpoint, ss.policy, ss.dlq)
 				if err != nil {
 					return nil, err
@@ -457,10 +467,13 @@ func (s *Service) commit(ctx context.Context, c *protocol.Call, st *topicState, 
 		if err != nil {
 			return err
 		}
-		if len(jobs) == 0 {
-			return nil
+		switch {
+		case len(inline) > 0:
+			err = s.db.Write(ctx, func(tx *store.Tx) error { return s.sendInline(ctx, tx, inline, jobs) })
+		case len(jobs) > 0:
+			err = s.dispatch.Enqueue(ctx, nil, jobs...)
 		}
-		if err := s.dispatch.Enqueue(ctx, nil, jobs...); err != nil {
+		if err != nil {
 			return fmt.Errorf("publish: %w", err)
 		}
 		return nil
@@ -499,6 +512,42 @@ func (s *Service) commit(ctx context.Context, c *protocol.Call, st *topicState, 
 		return fmt.Errorf("publish: %w", err)
 	}
 	return nil
+}
+
+// inlineSend is a delivery Publish stores in its own write.
+type inlineSend struct {
+	n  *notice
+	ss *subState
+}
+
+// sendInline stores the deliveries of inline (raw, to standard queues) in tx, the publish's
+// write, and enqueues jobs in it. A delivery the queue refuses (it is gone, or the message
+// breaks one of its rules) becomes a delivery job like any other, retried under the
+// subscription's policy and dead-lettered by its redrive policy. tx may be run again (the
+// store retries a write alone when its group commit fails), so it keeps no state between
+// runs.
+func (s *Service) sendInline(ctx context.Context, tx *store.Tx, inline []inlineSend, jobs []*delivery.Job) error {
+	all := slices.Clip(jobs)
+	for _, in := range inline {
+		n, ss := in.n, in.ss
+		m, err := s.queueMessage(n, n.Endpoint)
+		if err == nil {
+			err = s.txQueues.SendToQueueInTx(ctx, tx, n.Endpoint, m)
+		}
+		var pe *protocol.Error
+		switch {
+		case err == nil:
+			continue
+		case !errors.Is(err, ErrNotInTx) && !errors.As(err, &pe):
+			return err
+		}
+		j, err := s.jobFor(n, ss.row.Protocol, ss.row.Endpoint, ss.policy, ss.dlq)
+		if err != nil {
+			return err
+		}
+		all = append(all, j)
+	}
+	return s.dispatch.Enqueue(ctx, tx, all...)
 }
 
 // sequenceNumber renders a FIFO sequence number the way SNS does: a large decimal number.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -39,6 +40,24 @@ type QueueSender interface {
 	// returns an error when the queue does not exist or refuses the message.
 	SendToQueue(ctx context.Context, queueARN string, m *QueueMessage) error
 }
+
+// QueueTxSender is a QueueSender that can also send to a standard queue as part of SNS's
+// own write (Deps.Queues may implement it). Publish then stores raw deliveries to
+// standard queues in the transaction that acknowledges the message, instead of queueing a
+// delivery job for each: the copies exist exactly when Publish succeeds, at a fraction of
+// the cost.
+type QueueTxSender interface {
+	QueueSender
+	// SendToQueueInTx sends m to the queue of queueARN as part of tx. An error that is a
+	// *protocol.Error (the queue is gone or refuses m) or ErrNotInTx (the queue cannot
+	// take part, as FIFO queues) leaves tx untouched: SNS delivers m through a retried
+	// job instead. Any other error aborts the write.
+	SendToQueueInTx(ctx context.Context, tx *store.Tx, queueARN string, m *QueueMessage) error
+}
+
+// ErrNotInTx is what a QueueTxSender answers for a queue whose sends cannot join SNS's
+// write.
+var ErrNotInTx = errors.New("sns: queue cannot take part in the publish's write")
 
 // FunctionInvoker invokes Lambda functions asynchronously (InvocationType Event).
 type FunctionInvoker interface {
@@ -90,6 +109,7 @@ type Service struct {
 	cfg       Config
 	dispatch  *delivery.Dispatcher
 	queues    QueueSender
+	txQueues  QueueTxSender
 	functions FunctionInvoker
 	client    *http.Client
 	cache     *topicCache
@@ -141,6 +161,7 @@ func New(d Deps) *Service {
 		queues: d.Queues, functions: d.Functions, client: d.HTTPClient,
 		signer: &signer{},
 	}
+	s.txQueues, _ = d.Queues.(QueueTxSender)
 	s.cache = newTopicCache(s, cfg.MetadataTTL)
 	Info.ValidationErrorFunc = validationError
 	if d.Dispatcher != nil {

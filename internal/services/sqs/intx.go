@@ -1,0 +1,47 @@
+package sqs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/overcast/overcast/internal/protocol"
+	"github.com/overcast/overcast/internal/store"
+)
+
+// ErrNotInTx is SendInTx's answer for a queue whose sends cannot join another write: a
+// FIFO queue, whose deduplication and ordering need a write of their own. The caller sends
+// through SendToARN instead.
+var ErrNotInTx = errors.New("sqs: sends to FIFO queues cannot join another write")
+
+// SendInTx sends in to the standard queue queueARN names as part of tx, the write of
+// another Overcast service (SNS publishing to raw subscriptions): the message exists
+// exactly when that write commits, and the queue's receivers are woken after it. It
+// applies every rule SendMessage applies and answers its errors without touching tx, so a
+// caller can fall back to a retried delivery; it answers ErrNotInTx for a FIFO queue.
+// in.QueueURL is ignored; the message's SenderId is the queue's account.
+func (s *Service) SendInTx(ctx context.Context, tx *store.Tx, queueARN string, in *SendMessageInput) error {
+	ref, ok := parseQueueARN(queueARN)
+	if !ok {
+		return errQueueDoesNotExist()
+	}
+	q, err := s.resolveARN(ctx, queueARN)
+	switch {
+	case err != nil:
+		return fmt.Errorf("resolve queue %s: %w", queueARN, err)
+	case q == nil:
+		return errQueueDoesNotExist()
+	case q.FIFO:
+		return ErrNotInTx
+	}
+	call := &protocol.Call{Account: ref.Account, Region: ref.Region, Host: defaultHost, Scheme: "http"}
+	now := s.now()
+	p, err := s.prepareSend(call, q, &sendEntry{
+		Body: in.MessageBody, DelaySeconds: in.DelaySeconds, Attributes: in.MessageAttributes,
+		System: in.MessageSystemAttributes, DedupID: in.MessageDeduplicationID, GroupID: in.MessageGroupID,
+	}, now)
+	if err != nil {
+		return err
+	}
+	return tx.SQSMessageSendMany(ctx, []*store.SQSSendParams{sendParams(q, now, []store.SQSNewMessage{p.msg})})
+}
