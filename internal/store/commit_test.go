@@ -200,8 +200,10 @@ func TestWriteLazy(t *testing.T) {
 	require.NoError(t, err)
 	t.Cleanup(func() { require.NoError(t, db.Close()) })
 	level := func(tx *Tx) (int, error) {
+		// SQLite computes a pragma's value when the statement is prepared: query it
+		// unprepared, not through the statement cache.
 		var n int
-		err := tx.QueryRow(ctx, "PRAGMA synchronous").Scan(&n)
+		err := tx.tx.QueryRowContext(ctx, "PRAGMA synchronous").Scan(&n)
 		return n, err
 	}
 	const normal, full = 1, 2

@@ -44,6 +44,10 @@ type LogsEventAppendParams struct {
 	Events []LogsNewEvent
 	// Now is the ingestion time.
 	Now int64
+	// Lazy writes the append with WriteLazy: for the logs Overcast's own services emit
+	// (function output), of which a machine crash may lose the last; never for a client's
+	// PutLogEvents, which is acknowledged durably.
+	Lazy bool
 }
 
 // logsAppendChunk is how many events one INSERT statement carries (6 parameters each,
@@ -68,7 +72,11 @@ func (db *DB) LogsEventAppend(ctx context.Context, p *LogsEventAppendParams) (*L
 		bytes += int64(len(e.Message))
 	}
 	var s *LogsStream
-	err := db.Write(ctx, func(tx *Tx) error {
+	write := db.Write
+	if p.Lazy {
+		write = db.WriteLazy
+	}
+	err := write(ctx, func(tx *Tx) error {
 		var err error
 		if len(p.Events) == 0 {
 			s, err = scanLogsStream(tx.QueryRow(ctx, "UPDATE logs_streams SET seq = seq + 1 WHERE id = ? RETURNING "+logsStreamColumns, p.StreamID))

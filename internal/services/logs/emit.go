@@ -70,7 +70,9 @@ func (s *Service) emitChunk(ctx context.Context, key streamKey, events []store.L
 			id = st.ID
 			s.streams.put(key, id)
 		}
-		_, err := s.db.LogsEventAppend(ctx, &store.LogsEventAppendParams{StreamID: id, Events: events, Now: now})
+		// Emitted logs are not a client's acknowledged write: they need not wait for an
+		// fsync (see store.LogsEventAppendParams.Lazy).
+		_, err := s.db.LogsEventAppend(ctx, &store.LogsEventAppendParams{StreamID: id, Events: events, Now: now, Lazy: true})
 		if errors.Is(err, store.ErrNotFound) && attempt == 0 {
 			s.streams.forget(key.account, key.region, key.group, key.stream)
 			continue
