@@ -27,6 +27,8 @@ type busDoc struct {
 	DeadLetterARN    string            `json:"dlq,omitempty"`
 	Policy           string            `json:"policy,omitempty"`
 	Tags             map[string]string `json:"tags,omitempty"`
+	// EventSource is the partner event source of a partner event bus.
+	EventSource string `json:"source,omitempty"`
 }
 
 var busNamePattern = regexp.MustCompile(`^[/\.\-_A-Za-z0-9]{1,256}$`)
@@ -104,10 +106,7 @@ func (s *Service) CreateEventBus(ctx context.Context, in *CreateEventBusInput) (
 	if !busNamePattern.MatchString(k.name) || k.name == defaultBus {
 		return nil, NewValidationException(fmt.Sprintf("Event bus name %s is not valid.", k.name))
 	}
-	if in.EventSourceName != nil {
-		return nil, NewValidationException("Partner event sources are not supported by Overcast.")
-	}
-	d := &busDoc{Tags: tagMap(in.Tags)}
+	d := &busDoc{Tags: tagMap(in.Tags), EventSource: deref(in.EventSourceName)}
 	if in.Description != nil {
 		d.Description = *in.Description
 	}
@@ -120,6 +119,11 @@ func (s *Service) CreateEventBus(ctx context.Context, in *CreateEventBusInput) (
 	doc, _ := json.Marshal(d)
 	now := s.now().UnixMilli()
 	err := s.db.Write(ctx, func(tx *store.Tx) error {
+		if in.EventSourceName != nil {
+			if err := createPartnerBus(ctx, tx, k, *in.EventSourceName); err != nil {
+				return err
+			}
+		}
 		return tx.EventsResourceInsert(ctx, &store.Resource{Account: k.account, Region: k.region, Kind: "bus", Name: k.name,
 			Doc: string(doc), CreatedAt: now, ModifiedAt: now})
 	})
@@ -203,6 +207,9 @@ func (s *Service) DeleteEventBus(ctx context.Context, in *DeleteEventBusInput) (
 	}
 	err := s.db.Write(ctx, func(tx *store.Tx) error {
 		if _, err := tx.EventsResourceDelete(ctx, k.account, k.region, "bus", "", k.name); err != nil {
+			return err
+		}
+		if err := dropDeletedSource(ctx, tx, k); err != nil {
 			return err
 		}
 		rules, err := tx.EventsResourceList(ctx, &store.ResourceListParams{Account: k.account, Region: k.region, Kind: "rule", Parent: &k.name})

@@ -37,15 +37,34 @@
 // in FailedEntries. Deliveries are durable internal/delivery jobs retried with
 // EventBridge's policy.
 //
+// Global endpoints: CreateEndpoint, DescribeEndpoint, UpdateEndpoint, DeleteEndpoint and
+// ListEndpoints (NamePrefix, HomeRegion, pagination) with a failover routing config, two
+// event buses of one name in the endpoint's home region and its secondary region, event
+// replication (ENABLED by default, which needs a RoleArn) and an EndpointId of AWS's form.
+// The EndpointUrl is the address the request came in on, where PutEvents with EndpointId
+// (signed with SigV4a by the SDKs) puts the events on the primary region's bus and, with
+// replication, queues a durable copy for the secondary region's bus. Overcast has no
+// Route 53 health checks: the primary region is always healthy. Endpoints are ACTIVE at
+// once (CreateEndpoint answers CREATING and UpdateEndpoint UPDATING, as AWS's first
+// answers do).
+//
+// Partner event sources: a partner account offers aws.partner/<partner>/<name> to customer
+// accounts (CreatePartnerEventSource, DescribePartnerEventSource, ListPartnerEventSources,
+// ListPartnerEventSourceAccounts, DeletePartnerEventSource) and puts events with
+// PutPartnerEvents. The customer sees the source (DescribeEventSource, ListEventSources)
+// PENDING until it creates the partner event bus of the same name (CreateEventBus with
+// EventSourceName), ACTIVE then, PENDING again while deactivated (DeactivateEventSource,
+// ActivateEventSource), and DELETED once the partner deleted it while the bus remains.
+// Events of ACTIVE sources land on the customer's partner bus, in the customer's account.
+//
 // Other Overcast services put AWS events on the default bus with PutSystemEvent, and on
 // any bus with PutEventToBus.
 //
-// Not implemented (NotImplemented): global endpoints (CreateEndpoint and friends) and
-// partner event sources (ActivateEventSource, CreatePartnerEventSource, PutPartnerEvents,
-// ...). Known gaps: bus resource policies are stored and returned but not enforced;
-// events past an archive's RetentionDays are skipped by replays and counts but their
-// rows are not deleted; schedule expressions
-// are accepted on the default bus only, as on AWS; the InputTemplate JSON-quoting rules
-// follow AWS's documentation but are not checked against AWS's own validation of the
-// template text.
+// Known gaps: partner event sources have no ExpirationTime and PENDING sources are not
+// deleted after AWS's two weeks; bus resource policies are stored and returned but not
+// enforced; events past an archive's RetentionDays are skipped by replays and counts but
+// their rows are not deleted; schedule expressions are accepted on the default bus only,
+// as on AWS; the InputTemplate JSON-quoting rules follow AWS's documentation but are not
+// checked against AWS's own validation of the template text; the messages of the
+// endpoint validation errors are Overcast's (the codes are AWS's).
 package events

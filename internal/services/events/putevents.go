@@ -79,10 +79,14 @@ func (s *Service) PutEvents(ctx context.Context, in *PutEventsInput) (*PutEvents
 	if total > s.deps.MaxPutEventsBytes {
 		return nil, NewValidationException("Total size of the entries in the request is over the limit.")
 	}
-	if in.EndpointID != nil {
-		return nil, NewValidationException("Global endpoints are not supported by Overcast.")
-	}
 	c := callOf(ctx)
+	var route *endpointRoute
+	if in.EndpointID != nil {
+		var err error
+		if route, err = s.endpointByID(ctx, *in.EndpointID); err != nil {
+			return nil, err
+		}
+	}
 	now := s.now()
 	out := &PutEventsOutput{Entries: make([]*PutEventsResultEntry, len(in.Entries))}
 	events := make([][]byte, len(in.Entries))
@@ -93,6 +97,9 @@ func (s *Service) PutEvents(ctx context.Context, in *PutEventsInput) (*PutEvents
 			continue
 		}
 		keys[i] = busRef(ctx, e.EventBusName)
+		if route != nil {
+			keys[i] = route.primary
+		}
 		t := now
 		if e.Time != nil {
 			t = e.Time.UTC()
@@ -117,6 +124,11 @@ func (s *Service) PutEvents(ctx context.Context, in *PutEventsInput) (*PutEvents
 			}
 			if err := s.route(ctx, tx, keys[i], events[i]); err != nil {
 				return err
+			}
+			if route != nil && route.secondary != nil {
+				if err := s.replicate(ctx, tx, *route.secondary, events[i]); err != nil {
+					return err
+				}
 			}
 		}
 		return nil
