@@ -537,6 +537,11 @@ func (db *DB) SQSMessageDelete(ctx context.Context, queueID int64, handles []SQS
 			}
 			total += n
 		}
+		if !anyToken && total > 0 {
+			// On a FIFO queue a delete can unlock its message group: wake the long polls
+			// waiting for it.
+			tx.NotifyAfterCommit(SQSWakeChannel(queueID), "")
+		}
 		return nil
 	})
 	if err != nil {
