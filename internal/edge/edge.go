@@ -64,6 +64,10 @@ type Config struct {
 	// Extra serves the /_overcast/ paths other than health and metrics (reset, clock).
 	// Nil answers them 404.
 	Extra http.Handler
+	// HostHandlers serve the documented local hostnames of non-AWS endpoints, by label:
+	// a request whose Host is <sub>.<label>[.<region>].localhost (or .on.aws) goes to
+	// HostHandlers[label] whatever its path ("lambda-url": function URLs).
+	HostHandlers map[string]http.Handler
 }
 
 // DefaultMaxBodyBytes is the default of Config.MaxBodyBytes.
@@ -282,8 +286,13 @@ type exchange struct {
 	rt   route
 }
 
-// ServeHTTP serves one request: /_overcast/ routes, or an AWS API call.
+// ServeHTTP serves one request: a local hostname of HostHandlers, /_overcast/ routes,
+// or an AWS API call.
 func (e *Edge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if h := e.hostHandler(r.Host); h != nil {
+		h.ServeHTTP(w, r)
+		return
+	}
 	if strings.HasPrefix(r.URL.Path, "/_overcast/") {
 		e.serveAdmin(w, r)
 		return

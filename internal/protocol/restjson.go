@@ -26,6 +26,9 @@ func (restJSONCodec) Decode(req *Request, in any) error {
 func (restJSONCodec) EncodeOutput(w http.ResponseWriter, req *Request, out any) {
 	h := w.Header()
 	h.Set(hdrRequestID, req.RequestID)
+	if req.Op != nil && req.Op.EventStreamOutput && encodeEventStreamOutput(w, req, out) {
+		return
+	}
 	v, si := outputStruct(out)
 	if si == nil {
 		writeRESTBody(w, req, http.StatusOK, "application/json", []byte("{}"))

@@ -85,6 +85,16 @@ func (s *Server) Start(ctx context.Context) error {
 		return fmt.Errorf("open store: %w", err)
 	}
 	s.db = db
+	// Listen before anything starts: services that start work at once (provisioned Lambda
+	// environments, event source pollers) hand functions s.Endpoint(), which must carry
+	// the real port when cfg.Listen asks for port 0. Connections wait in the backlog until
+	// Serve.
+	ln, err := net.Listen("tcp", s.cfg.Listen)
+	if err != nil {
+		_ = db.Close()
+		return fmt.Errorf("listen on %s: %w", s.cfg.Listen, err)
+	}
+	s.ln = ln
 	s.delivery = delivery.New(delivery.Config{
 		Store: db, Clock: s.clock, Logger: s.logger.With("component", "delivery"), RetryScale: s.cfg.RetryScale,
 	})
@@ -100,6 +110,7 @@ func (s *Server) Start(ctx context.Context) error {
 					started.stop()
 				}
 			}
+			_ = ln.Close()
 			_ = db.Close()
 			return fmt.Errorf("start %s: %w", svc.entry.Info.Package, err)
 		}
@@ -108,12 +119,14 @@ func (s *Server) Start(ctx context.Context) error {
 	// or timer is claimed before its handler exists.
 	if err := s.delivery.Start(ctx); err != nil {
 		s.stopServices()
+		_ = ln.Close()
 		_ = db.Close()
 		return fmt.Errorf("start delivery: %w", err)
 	}
 	if err := s.timers.Start(ctx); err != nil {
 		s.delivery.Stop()
 		s.stopServices()
+		_ = ln.Close()
 		_ = db.Close()
 		return fmt.Errorf("start timers: %w", err)
 	}
@@ -134,14 +147,8 @@ func (s *Server) Start(ctx context.Context) error {
 		Clock:          s.clock,
 		Logger:         s.logger,
 		Extra:          s.adminHandler(),
+		HostHandlers:   s.hostHandlers(),
 	})
-	ln, err := net.Listen("tcp", s.cfg.Listen)
-	if err != nil {
-		s.stopBackground()
-		_ = db.Close()
-		return fmt.Errorf("listen on %s: %w", s.cfg.Listen, err)
-	}
-	s.ln = ln
 	s.http = s.edge.Server(ln.Addr().String())
 	s.serveErr = make(chan error, 1)
 	go func() {

@@ -45,7 +45,7 @@ func (s *Server) buildServices() []service {
 		Logger: s.logger.With("service", "logs"),
 	})
 	// Lambda is built before the services whose targets invoke functions.
-	lamSvc, lam := s.newLambda(lg)
+	lamSvc, lam := s.newLambda(lg, q)
 	pub := &snsPublisher{}
 	ev := events.New(events.Deps{
 		Store:      s.db,

@@ -100,7 +100,22 @@ func (db *DB) LambdaAliasDelete(ctx context.Context, account, region, function, 
 		if n == 0 {
 			return ErrNotFound
 		}
-		return nil
+		// An alias's function URL goes with it.
+		_, err = tx.Exec(ctx, "DELETE FROM lambda_function_urls WHERE account = ? AND region = ? AND function = ? AND qualifier = ?",
+			account, region, function, name)
+		if err != nil {
+			return err
+		}
+		// So does its provisioned concurrency config.
+		_, err = tx.Exec(ctx, "DELETE FROM lambda_provisioned WHERE account = ? AND region = ? AND function = ? AND qualifier = ?",
+			account, region, function, name)
+		if err != nil {
+			return err
+		}
+		// And its event invoke config.
+		_, err = tx.Exec(ctx, "DELETE FROM lambda_event_configs WHERE account = ? AND region = ? AND function = ? AND qualifier = ?",
+			account, region, function, name)
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("delete alias %s of %s: %w", name, function, err)

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strconv"
 )
 
 // LambdaLatest is the version number under which a Lambda function's $LATEST is stored.
@@ -175,6 +176,15 @@ func (db *DB) LambdaFunctionDelete(ctx context.Context, account, region, name st
 		if _, err := tx.Exec(ctx, "DELETE FROM lambda_aliases WHERE account = ? AND region = ? AND function = ?", account, region, name); err != nil {
 			return err
 		}
+		if _, err := tx.Exec(ctx, "DELETE FROM lambda_provisioned WHERE account = ? AND region = ? AND function = ?", account, region, name); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, "DELETE FROM lambda_function_urls WHERE account = ? AND region = ? AND function = ?", account, region, name); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, "DELETE FROM lambda_event_configs WHERE account = ? AND region = ? AND function = ?", account, region, name); err != nil {
+			return err
+		}
 		_, err = tx.Exec(ctx, "DELETE FROM lambda_versions WHERE account = ? AND region = ? AND function = ?", account, region, name)
 		return err
 	})
@@ -297,7 +307,16 @@ func (db *DB) LambdaVersionDelete(ctx context.Context, account, region, function
 		if n == 0 {
 			return ErrNotFound
 		}
-		return nil
+		// The version's provisioned concurrency config goes with it.
+		_, err = tx.Exec(ctx, "DELETE FROM lambda_provisioned WHERE account = ? AND region = ? AND function = ? AND qualifier = ?",
+			account, region, function, strconv.FormatInt(version, 10))
+		if err != nil {
+			return err
+		}
+		// So does its event invoke config.
+		_, err = tx.Exec(ctx, "DELETE FROM lambda_event_configs WHERE account = ? AND region = ? AND function = ? AND qualifier = ?",
+			account, region, function, strconv.FormatInt(version, 10))
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("delete function %s version %d: %w", function, version, err)

@@ -213,6 +213,7 @@ func (s *Service) UpdateAlias(ctx context.Context, in *UpdateAliasInput) (*Updat
 	case err != nil:
 		return nil, s.updateError(call, function, err)
 	}
+	s.provisionedAliasChanged(ctx, call, function, *in.Name)
 	return (*UpdateAliasOutput)(c.wire(call, a)), nil
 }
 
@@ -230,6 +231,7 @@ func (s *Service) DeleteAlias(ctx context.Context, in *DeleteAliasInput) (*Delet
 	case err != nil:
 		return nil, err
 	}
+	s.unprovision(ctx, call, function, *in.Name)
 	return &DeleteAliasOutput{}, nil
 }
 

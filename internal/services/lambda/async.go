@@ -16,7 +16,8 @@ const asyncKind = "lambda"
 
 // Lambda's defaults for asynchronous invocation: two retries, events kept six hours
 // (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html).
-const asyncMaxRetries = 2
+// PutFunctionEventInvokeConfig changes them per function, version or alias.
+const asyncMaxRetries = delivery.LambdaMaxRetries
 
 // InvokeEvent queues an asynchronous (Event) invocation of the function functionARN
 // names, qualified or not, with payload. It is the in-process API of services that invoke
@@ -40,13 +41,15 @@ func (s *Service) InvokeEvent(ctx context.Context, functionARN string, payload [
 }
 
 // enqueueEvent queues an Event invocation: durably through the delivery layer when the
-// service has one, else in-process.
+// service has one, else in-process (once, without destinations). The job carries the
+// retry policy, destinations and dead-letter target in force now: the event invoke config
+// of the qualifier invoked and the DeadLetterConfig of the version it resolves to.
 func (s *Service) enqueueEvent(ctx context.Context, call *protocol.Call, name, qualifier string, payload []byte) error {
 	dest := functionARN(call, name, qualifier)
 	if s.disp == nil {
 		if !s.goAsync(func(ctx context.Context) {
 			ctx = protocol.WithCall(ctx, call)
-			if err := s.invokeEvent(ctx, dest, call.RequestID, payload); err != nil {
+			if _, err := s.invokeEvent(ctx, dest, call.RequestID, payload); err != nil {
 				s.log.Warn("event invocation failed", "function", dest, "err", err)
 			}
 		}) {
@@ -54,61 +57,101 @@ func (s *Service) enqueueEvent(ctx context.Context, call *protocol.Call, name, q
 		}
 		return nil
 	}
+	cfg, err := s.asyncConfig(ctx, call, name, qualifier)
+	if err != nil {
+		return err
+	}
+	_, _, c, err := s.lookup(ctx, call, name, ptr(qualifier))
+	if err != nil {
+		return err
+	}
+	requestID := call.RequestID
+	if requestID == "" {
+		// Services invoking through InvokeEvent may have no request of their own: the
+		// invocation gets its id now, so that its logs, records and DLQ message agree.
+		requestID = newRevisionID()
+	}
+	attrs := map[string]string{attrRequestID: requestID}
+	if c.DeadLetter != "" {
+		attrs[attrDLQ] = c.DeadLetter
+	}
+	if cfg != nil && cfg.OnSuccess != "" {
+		attrs[attrOnSuccess] = cfg.OnSuccess
+	}
+	if cfg != nil && cfg.OnFailure != "" {
+		attrs[attrOnFailure] = cfg.OnFailure
+	}
 	return s.disp.Enqueue(ctx, nil, &delivery.Job{
 		Target:     asyncKind,
 		Dest:       dest,
 		Payload:    payload,
-		Attributes: map[string]string{"requestId": call.RequestID},
-		Policy:     delivery.LambdaAsync(asyncMaxRetries, delivery.LambdaMaxAge),
+		Attributes: attrs,
+		Policy:     cfg.policy(),
+		Owner:      asyncOwner,
 	})
 }
 
-// deliver runs one queued Event invocation.
+// deliver runs one queued Event invocation and, when it succeeds, hands its invocation
+// record to the on-success destination before acknowledging it.
 func (s *Service) deliver(ctx context.Context, j *delivery.Job) error {
 	parts := strings.Split(j.Dest, ":")
 	if len(parts) < 7 {
 		return delivery.Permanent(fmt.Errorf("bad function ARN %s", j.Dest))
 	}
-	ctx = protocol.WithCall(ctx, &protocol.Call{Account: parts[4], Region: parts[3], RequestID: j.Attributes["requestId"]})
-	return s.invokeEvent(ctx, j.Dest, j.Attributes["requestId"], j.Payload)
+	ctx = protocol.WithCall(ctx, &protocol.Call{Account: parts[4], Region: parts[3], RequestID: j.Attributes[attrRequestID]})
+	res, err := s.invokeEvent(ctx, j.Dest, j.Attributes[attrRequestID], j.Payload)
+	if err != nil {
+		return err
+	}
+	if dest := j.Attributes[attrOnSuccess]; dest != "" {
+		rec := s.record(j, conditionSuccess, j.Attempt, res, nil)
+		if err := s.disp.Enqueue(ctx, nil, recordJob(j, dest, rec, true)); err != nil {
+			return fmt.Errorf("hand on the invocation record: %w", err)
+		}
+	}
+	return nil
 }
 
 // invokeEvent invokes the function dest names once, for an Event invocation. A function
-// error is an error (retried by the delivery policy); a function that no longer exists is
-// a permanent failure.
-func (s *Service) invokeEvent(ctx context.Context, dest, requestID string, payload []byte) error {
+// error is a *functionError (retried by the delivery policy); a function that no longer
+// exists, or whose reserved concurrency is zero, is a permanent failure (AWS sends such
+// events to the dead-letter queue or on-failure destination at once).
+func (s *Service) invokeEvent(ctx context.Context, dest, requestID string, payload []byte) (*lambdart.InvokeResult, error) {
 	call := callOf(ctx)
 	name, v, c, err := s.lookup(ctx, call, dest, nil)
 	var pe *protocol.Error
 	switch {
 	case errors.As(err, &pe):
-		return delivery.Permanent(err)
+		return nil, delivery.Permanent(err)
 	case err != nil:
-		return err
+		return nil, err
 	}
 	rt, err := s.runtime()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	f, err := s.db.LambdaFunctionGet(ctx, call.Account, call.Region, name)
 	if err != nil {
-		return err
+		return nil, err
+	}
+	if f.Reserved == 0 {
+		return nil, delivery.Permanent(&lambdart.ThrottleError{Reason: lambdart.ReasonReservedLimit, Message: "Rate Exceeded."})
 	}
 	if err := s.applyReserved(rt, call, f); err != nil {
-		return err
+		return nil, err
 	}
 	fn, err := s.runtimeFunction(ctx, rt, call, name, v, c)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	res, err := rt.Invoke(ctx, fn, &lambdart.InvokeRequest{RequestID: requestID, Payload: payload, InvokedFunctionARN: dest})
 	switch {
 	case errors.Is(err, lambdart.ErrThrottled):
-		return delivery.Throttled(err)
+		return nil, delivery.Throttled(err)
 	case err != nil:
-		return err
+		return nil, err
 	case res.FunctionError != "":
-		return fmt.Errorf("function error %s: %s", res.ErrorType, res.Payload)
+		return nil, &functionError{ExecutedVersion: res.ExecutedVersion, FunctionError: res.FunctionError, Payload: string(res.Payload)}
 	}
-	return nil
+	return res, nil
 }

@@ -142,7 +142,20 @@ func (s *Service) GetAccountSettings(ctx context.Context, in *GetAccountSettings
 			count++
 		}
 	}
+	// Layer archives count against the code storage too.
+	layers, err := s.layerStorage(ctx, call)
+	if err != nil {
+		return nil, err
+	}
+	size += layers
 	conc := rt.AccountConcurrency(call.Account, call.Region)
+	// Provisioned concurrency of functions without a reservation comes out of the
+	// unreserved pool.
+	prov, err := s.provisionedUnreserved(ctx, call, provKey{})
+	if err != nil {
+		return nil, err
+	}
+	conc.UnreservedLimit -= int(prov)
 	return &GetAccountSettingsOutput{
 		AccountLimit: &AccountLimit{
 			TotalCodeSize:                  ptr(int64(totalCodeSize)),

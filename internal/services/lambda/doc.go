@@ -5,20 +5,51 @@
 // GetFunctionConfiguration, UpdateFunctionCode, UpdateFunctionConfiguration,
 // DeleteFunction, ListFunctions, PublishVersion, ListVersionsByFunction, CreateAlias,
 // GetAlias, UpdateAlias (weighted routing), DeleteAlias, ListAliases, Invoke
-// (RequestResponse, Event and DryRun), AddPermission, RemovePermission, GetPolicy,
-// PutFunctionConcurrency, GetFunctionConcurrency, DeleteFunctionConcurrency,
-// GetAccountSettings, TagResource, UntagResource and ListTags. Every other operation
-// answers NotImplemented. InvokeEvent is the in-process API for services that invoke
-// functions asynchronously.
+// (RequestResponse, Event and DryRun), InvokeWithResponseStream, AddPermission,
+// RemovePermission, GetPolicy, PutFunctionConcurrency, GetFunctionConcurrency,
+// DeleteFunctionConcurrency, GetAccountSettings, TagResource, UntagResource, ListTags;
+// Put/Get/Update/Delete/ListFunctionEventInvokeConfig(s) and DeadLetterConfig;
+// PublishLayerVersion (ZipFile content), GetLayerVersion, GetLayerVersionByArn,
+// ListLayers, ListLayerVersions, DeleteLayerVersion, AddLayerVersionPermission,
+// RemoveLayerVersionPermission, GetLayerVersionPolicy; Put/Get/Delete/
+// ListProvisionedConcurrencyConfig(s); Create/Get/Update/Delete/ListFunctionUrlConfig(s);
+// Create/Get/Update/Delete/ListEventSourceMapping(s) for SQS queues. Every other
+// operation answers NotImplemented. InvokeEvent is the in-process API for services that
+// invoke functions asynchronously.
 //
-// Event invocations are durable delivery jobs (target kind "lambda") retried with
-// Lambda's asynchronous policy (two retries, six hours); without a dispatcher they run
-// in-process, once.
+// Event invocations are durable delivery jobs (target kind "lambda", owner "lambda")
+// retried with Lambda's asynchronous policy: the event invoke config of the qualifier
+// invoked (MaximumRetryAttempts, MaximumEventAgeInSeconds), else two retries over six
+// hours. An event that finally fails goes to the version's dead-letter queue (SQS or SNS,
+// with the RequestID, ErrorCode and ErrorMessage attributes) and to the on-failure
+// destination; a successful one sends its invocation record to the on-success
+// destination. Records reach SQS, SNS, Lambda (asynchronous invoke) and EventBridge
+// (source "lambda", detail-type "Lambda Function Invocation Result - Success|Failure") as
+// durable jobs of kind "lambda.destination". Without a dispatcher, Event invocations run
+// in-process, once, without destinations.
+//
+// Functions use up to five layer versions, merged under /opt in order; a function version
+// keeps the layers it was published with, even once a layer version is deleted.
+// Provisioned concurrency configs are stored and re-applied at start; their environments
+// start in the background (IN_PROGRESS, then READY, or FAILED when init fails).
+//
+// Function URLs (url.go) serve $LATEST or an alias; the HTTP endpoint lives in
+// internal/server (host <id>.lambda-url.<region>.localhost and path
+// /_overcast/lambda-url/<id>/) and calls InvokeURL/InvokeURLStream.
+// InvokeWithResponseStream (stream.go) returns a protocol.EventStream of PayloadChunk
+// events ending with InvokeComplete (ErrorCode is the runtime's error type).
+//
+// SQS event source mappings (esm.go, esm_poller.go) are stored and polled by every node
+// through the in-process SQS API: batches within the batching window, filter criteria,
+// partial batch failures (ReportBatchItemFailures), FIFO order per message group and
+// MaximumConcurrency.
 //
 // Known differences from AWS: functions are Active (and updates Successful) as soon as
-// the call returns; code is accepted only as ZipFile (no S3 or container images); layers
-// are stored by ARN but not merged under /opt; GetFunction's Code.Location is not served
-// yet; per-function asynchronous invocation configuration, destinations and dead-letter
-// queues are not implemented; resource policies are stored and returned but not
-// enforced; model validation failures answer ValidationException.
+// the call returns; code and layer content are accepted only as ZipFile (no S3 or
+// container images); S3 on-failure destinations are refused until S3 is served; resource
+// policies (including the one a NONE function URL needs) are stored and returned but not
+// enforced, and AWS_IAM function URLs check the signature only; layer policies grant other
+// accounts use of a version but organization conditions are not evaluated; each node
+// initialises the provisioned environments of every config; event source mappings read
+// only SQS; model validation failures answer ValidationException.
 package lambda

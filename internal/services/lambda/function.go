@@ -46,6 +46,10 @@ type functionConfig struct {
 	Environment   map[string]string `json:"env,omitempty"`
 	Architectures []string          `json:"arch"`
 	Layers        []string          `json:"layers,omitempty"`
+	// LayerRefs are the layer versions of Layers, in order (see layer.go).
+	LayerRefs []layerRef `json:"layerRefs,omitempty"`
+	// DeadLetter is the DeadLetterConfig's TargetArn, "" when none.
+	DeadLetter string `json:"dlq,omitempty"`
 	// CodeSHA256 is the hex SHA-256 of the zip (the code cache's key); CodeSha256 on the
 	// wire is its base64.
 	CodeSHA256   string `json:"sha256"`
@@ -107,8 +111,9 @@ func (c *functionConfig) wire(call *protocol.Call, name string, v *store.LambdaV
 	if c.Environment != nil {
 		out.Environment = &EnvironmentResponse{Variables: c.Environment}
 	}
-	for _, l := range c.Layers {
-		out.Layers = append(out.Layers, &Layer{ARN: ptr(l), CodeSize: ptr(int64(0))})
+	out.Layers = c.wireLayers()
+	if c.DeadLetter != "" {
+		out.DeadLetterConfig = &DeadLetterConfig{TargetARN: ptr(c.DeadLetter)}
 	}
 	return out
 }
@@ -140,6 +145,9 @@ func validateConfig(c *functionConfig) error {
 	}
 	if c.Ephemeral < 512 || c.Ephemeral > 10240 {
 		return NewInvalidParameterValueException("'EphemeralStorage.Size' value failed to satisfy constraint: Member must have value between 512 and 10240")
+	}
+	if err := checkDeadLetter(c.DeadLetter); err != nil {
+		return err
 	}
 	if len(c.Architectures) > 1 {
 		return NewInvalidParameterValueException("'architectures' failed to satisfy constraint: Member must have length less than or equal to 1")
@@ -212,6 +220,7 @@ func (s *Service) CreateFunction(ctx context.Context, in *CreateFunctionInput) (
 		Ephemeral:     512,
 		Architectures: in.Architectures,
 		Layers:        in.Layers,
+		DeadLetter:    deadLetterTarget(in.DeadLetterConfig),
 		LastModified:  s.clock.Now().UnixMilli(),
 	}
 	if len(c.Architectures) == 0 {
@@ -231,6 +240,9 @@ func (s *Service) CreateFunction(ctx context.Context, in *CreateFunctionInput) (
 	}
 	code, err := s.unpack(in.Code.ZipFile)
 	if err != nil {
+		return nil, err
+	}
+	if err := s.attachLayers(ctx, call, c, code); err != nil {
 		return nil, err
 	}
 	c.CodeSHA256, c.CodeSize = code.SHA256, int64(len(in.Code.ZipFile))
@@ -399,6 +411,9 @@ func (s *Service) UpdateFunctionCode(ctx context.Context, in *UpdateFunctionCode
 			return err
 		}
 		c.CodeSHA256, c.CodeSize = code.SHA256, int64(len(in.ZipFile))
+		if err := checkCombinedSize(code.Size, c.LayerRefs); err != nil {
+			return err
+		}
 		if len(in.Architectures) > 0 {
 			c.Architectures = in.Architectures
 		}
@@ -422,6 +437,12 @@ func (s *Service) UpdateFunctionConfiguration(ctx context.Context, in *UpdateFun
 	ref, err := parseFunctionName(*in.FunctionName)
 	if err != nil {
 		return nil, err
+	}
+	var layers []layerRef
+	if in.Layers != nil {
+		if layers, err = s.prepareLayers(ctx, call, ref.Name, in.Layers); err != nil {
+			return nil, err
+		}
 	}
 	var c *functionConfig
 	v, err := s.db.LambdaVersionUpdate(ctx, call.Account, call.Region, ref.Name, nil, func(v *store.LambdaVersion) error {
@@ -447,8 +468,14 @@ func (s *Service) UpdateFunctionConfiguration(ctx context.Context, in *UpdateFun
 				c.Environment = map[string]string{}
 			}
 		}
+		if in.DeadLetterConfig != nil {
+			c.DeadLetter = deadLetterTarget(in.DeadLetterConfig)
+		}
 		if in.Layers != nil {
-			c.Layers = in.Layers
+			c.Layers, c.LayerRefs = in.Layers, layers
+			if len(layers) == 0 {
+				c.Layers, c.LayerRefs = nil, nil
+			}
 		}
 		if err := validateConfig(c); err != nil {
 			return err

@@ -121,6 +121,10 @@ func (s *Service) runtimeFunction(ctx context.Context, rt *lambdart.Manager, cal
 			return nil, fmt.Errorf("unpack code of %s: %w", name, err)
 		}
 	}
+	layers, err := s.layerCodes(ctx, rt, c)
+	if err != nil {
+		return nil, err
+	}
 	q := versionName(v.Version)
 	arn := functionARN(call, name, "")
 	if v.Version != store.LambdaLatest {
@@ -132,6 +136,7 @@ func (s *Service) runtimeFunction(ctx context.Context, rt *lambdart.Manager, cal
 		Runtime:            c.Runtime,
 		Handler:            c.Handler,
 		Code:               code,
+		Layers:             layers,
 		MemoryMB:           int(c.MemorySize),
 		Timeout:            time.Duration(c.Timeout) * time.Second,
 		EphemeralStorageMB: int(c.Ephemeral),

@@ -26,6 +26,13 @@ type Deps struct {
 	// "lambda", retried as Lambda retries asynchronous invocations); New registers the
 	// service's deliverer with it. Nil runs them in-process, once.
 	Dispatcher *delivery.Dispatcher
+	// Targets receive dead-lettered Event invocations and invocation records
+	// (DeadLetterConfig, event invoke config destinations). Unset functions refuse
+	// those destinations.
+	Targets Targets
+	// Queues, when set, is the SQS queues event source mappings poll. Nil refuses SQS
+	// mappings.
+	Queues QueueClient
 }
 
 // Service implements the Lambda API. Operations without a handler answer NotImplemented
@@ -48,6 +55,14 @@ type Service struct {
 	cancel   context.CancelFunc
 	// async counts Event invocations still running.
 	async sync.WaitGroup
+	// prov tracks the provisioned concurrency configs handed to rt (provisioned.go).
+	prov provisioned
+	// targets receive dead-lettered events and invocation records.
+	targets Targets
+
+	// queues is the SQS event source mappings read; esm runs their pollers.
+	queues QueueClient
+	esm    esmPollers
 }
 
 var _ API = (*Service)(nil)
@@ -63,8 +78,11 @@ func New(d Deps) *Service {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Service{db: d.Store, clock: d.Clock, log: d.Logger, newRT: d.NewRuntime, disp: d.Dispatcher, reserved: map[string]int64{}, ctx: ctx, cancel: cancel}
+	s.queues = d.Queues
+	s.targets = d.Targets
 	if d.Dispatcher != nil {
 		d.Dispatcher.Register(asyncKind, delivery.DelivererFunc(s.deliver))
+		s.registerAsync(d.Dispatcher)
 	}
 	return s
 }
@@ -91,6 +109,17 @@ func (s *Service) runtime() (*lambdart.Manager, error) {
 	return rt, nil
 }
 
+// Start starts the pollers of every enabled event source mapping in the store, of every
+// account and region, and keeps them in step with the mappings' changes on every node;
+// it also initialises again the environments of the stored provisioned concurrency
+// configs, in the background.
+func (s *Service) Start(ctx context.Context) error {
+	if err := s.startPollers(ctx); err != nil {
+		return err
+	}
+	return s.RestoreProvisioned(ctx)
+}
+
 // Stop ends running Event invocations, waits for them and stops the runtime. It may be
 // called more than once.
 func (s *Service) Stop() {
@@ -99,6 +128,7 @@ func (s *Service) Stop() {
 	rt := s.rt
 	s.mu.Unlock()
 	s.cancel()
+	s.stopPollers()
 	s.async.Wait()
 	if rt != nil {
 		rt.Stop()
@@ -107,7 +137,10 @@ func (s *Service) Stop() {
 
 // Reset is called after the service's tables were emptied. Environments of deleted
 // functions are reaped when idle.
-func (s *Service) Reset() {}
+func (s *Service) Reset() {
+	s.resyncPollers()
+	s.resetProvisioned()
+}
 
 // goAsync runs fn in the background unless the service is stopping; Stop waits for it.
 func (s *Service) goAsync(fn func(ctx context.Context)) bool {

@@ -28,6 +28,10 @@ func allCases() []Case {
 	cases = append(cases, eventsCases()...)
 	cases = append(cases, schedulerCases()...)
 	cases = append(cases, lambdaCases()...)
+	cases = append(cases, lambdaLayerCases()...)
+	cases = append(cases, lambdaURLCases()...)
+	cases = append(cases, lambdaESMCases()...)
+	cases = append(cases, lambdaEventConfigCases()...)
 	return cases
 }
 
