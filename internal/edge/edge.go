@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/overcast/overcast/internal/clock"
@@ -216,7 +217,7 @@ func (e *Edge) addService(sc Service) *service {
 		}
 	}
 	if s.rest {
-		s.router = protocol.NewRouter(info)
+		s.router = sync.OnceValue(func() *protocol.Router { return protocol.NewRouter(info) })
 	}
 	if info.TargetPrefix != "" {
 		if prev := e.byTarget[info.TargetPrefix]; prev != nil {

@@ -13,7 +13,7 @@ type service struct {
 	info    *protocol.ServiceInfo
 	api     any
 	ops     map[string]*operation
-	router  *protocol.Router
+	router  func() *protocol.Router // built on first use: most services are never called
 	fam     authFamily
 	maxBody int64
 	// query is true when the service accepts awsQuery requests (its model lists the
@@ -270,7 +270,7 @@ func (e *Edge) identifyRest(r *http.Request, rt *route) {
 		if s.s3 {
 			req = e.s3PathStyle(r, rt)
 		}
-		op, labels, ok := s.router.MatchRequest(req)
+		op, labels, ok := s.router().MatchRequest(req)
 		if !ok {
 			continue
 		}

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -158,6 +159,9 @@ func (s *Server) Start(ctx context.Context) error {
 		}
 		s.serveErr <- err
 	}()
+	// Start-up builds much that becomes garbage at once (models, migrations, caches):
+	// hand the freed pages back, so an idle Overcast holds only what it uses.
+	debug.FreeOSMemory()
 	return nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/overcast/overcast/internal/protocol"
@@ -16,7 +17,10 @@ import (
 const maxTags = 50
 
 // tagKeyPattern is the model's TagKey pattern.
-var tagKeyPattern = regexp.MustCompile(`^([\p{L}\p{Z}\p{N}_.:/=+\-@]+)$`)
+// Compiled on first use: its Unicode classes make a large program.
+var tagKeyPattern = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^([\p{L}\p{Z}\p{N}_.:/=+\-@]+)$`)
+})
 
 // checkTags validates the keys of add (the model validates values only), merges add into
 // the tags in JSON form current ("" for none) and returns the result as JSON. More than 50
@@ -25,9 +29,9 @@ var tagKeyPattern = regexp.MustCompile(`^([\p{L}\p{Z}\p{N}_.:/=+\-@]+)$`)
 func checkTags(add map[string]string, current map[string]string, resource ...string) (string, error) {
 	for k := range add {
 		n := utf8.RuneCountInString(k)
-		if n < 1 || n > 128 || !tagKeyPattern.MatchString(k) {
+		if n < 1 || n > 128 || !tagKeyPattern().MatchString(k) {
 			return "", errConstraint(k, "tags", "Map keys must satisfy constraint: [Member must have length less than or equal to 128, "+
-				"Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: "+tagKeyPattern.String()+"]")
+				"Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: "+tagKeyPattern().String()+"]")
 		}
 	}
 	merged := make(map[string]string, len(current)+len(add))
