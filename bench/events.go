@@ -38,8 +38,10 @@ var snsGroup = &group{
 	scenarios: []*scenario{
 		snsPublishScenario(1),
 		snsPublishScenario(0),
-		snsFanoutScenario(1),
-		snsFanoutScenario(0),
+		snsFanoutScenario(1, false),
+		snsFanoutScenario(0, false),
+		snsFanoutScenario(1, true),
+		snsFanoutScenario(0, true),
 	},
 	ceiling: snsCeiling,
 	goals:   snsGoals,
@@ -428,14 +430,26 @@ func snsMix(envelopes int) string {
 	return fmt.Sprintf("%d signed envelope, %d raw", envelopes, snsFanoutQueues-envelopes)
 }
 
-func snsFanoutScenario(envelopes int) *scenario {
+// snsFanoutScenario measures SNS delivering to three SQS queues. By default the clock
+// runs from the first Publish until every copy is in its queue (SNS's delivery); only then
+// do consumers receive and delete every copy, checking that none is lost. With
+// endToEnd the consumers run during the publishing and the clock stops when the last
+// copy is deleted: that adds SQS's receive and delete, on the same two cores, to what is
+// measured.
+func snsFanoutScenario(envelopes int, endToEnd bool) *scenario {
+	id, how, unit := snsScenarioID("sns.fanout3", envelopes), "until every copy is in its queue, then consumers check every copy", "1 delivery in its queue"
+	if endToEnd {
+		id, how, unit = id+".e2e", fmt.Sprintf("while %d consumers per queue receive and delete every copy", snsConsumersPerQueue), "1 delivery received and deleted"
+	}
 	return &scenario{
-		id: snsScenarioID("sns.fanout3", envelopes),
-		title: fmt.Sprintf("fan-out: Publish (%d publishers) to a topic with %d SQS subscriptions (%s), %d consumers per queue receive and delete every copy; the ceiling runs SendMessage with 16 callers, the reference of the target",
-			snsPublishers, snsFanoutQueues, snsMix(envelopes), snsConsumersPerQueue),
-		unit:   "1 delivery received and deleted",
+		id: id,
+		title: fmt.Sprintf("fan-out: Publish (%d publishers) to a topic with %d SQS subscriptions (%s), %s; the ceiling runs SendMessage with 16 callers, the reference of the target",
+			snsPublishers, snsFanoutQueues, snsMix(envelopes), how),
+		unit:   unit,
 		checks: true,
-		run:    func(ctx context.Context, e *runEnv) (*runResult, error) { return snsFanout(ctx, e, envelopes) },
+		run: func(ctx context.Context, e *runEnv) (*runResult, error) {
+			return snsFanout(ctx, e, envelopes, endToEnd)
+		},
 	}
 }
 
@@ -538,7 +552,7 @@ func snsPublishC1(ctx context.Context, e *runEnv, envelopes int) (*runResult, er
 // has given up every message once, and counts each copy not delivered as lost. On the
 // ceiling, where nothing is delivered, it measures SendMessage with 16 callers instead:
 // the request rate the fan-out is compared with.
-func snsFanout(ctx context.Context, e *runEnv, envelopes int) (*runResult, error) {
+func snsFanout(ctx context.Context, e *runEnv, envelopes int, endToEnd bool) (*runResult, error) {
 	if e.target.fixed {
 		return sqsSend(ctx, e, 16)
 	}
@@ -594,16 +608,28 @@ func snsFanout(ctx context.Context, e *runEnv, envelopes int) (*runResult, error
 			}
 		})
 	}
-	for q, url := range f.queues {
-		parse := snsParseBody(n, f.raw[q])
-		for range snsConsumersPerQueue {
-			consumers.Go(func() { sqsConsume(runCtx, sqsc, url, trs[q], parse, nil) })
+	consume := func() {
+		for q, url := range f.queues {
+			parse := snsParseBody(n, f.raw[q])
+			for range snsConsumersPerQueue {
+				consumers.Go(func() { sqsConsume(runCtx, sqsc, url, trs[q], parse, nil) })
+			}
 		}
+	}
+	if endToEnd {
+		consume()
 	}
 	publishers.Wait()
 	for _, tr := range trs {
 		tr.sendDone.Store(true)
 		tr.check()
+	}
+	if !endToEnd {
+		// SNS has delivered once every acknowledged copy is in its queue.
+		want := int64(n) - trs[0].unsent.Load()
+		snsAwaitLanded(runCtx, sqsc, f.queues, want)
+		e.end()
+		consume()
 	}
 	for _, tr := range trs {
 		select {
@@ -611,7 +637,9 @@ func snsFanout(ctx context.Context, e *runEnv, envelopes int) (*runResult, error
 		case <-runCtx.Done():
 		}
 	}
-	e.end()
+	if endToEnd {
+		e.end()
+	}
 	cancel()
 	consumers.Wait()
 	res := &runResult{errors: pubErrors, firstErr: pubFirst}
@@ -626,6 +654,37 @@ func snsFanout(ctx context.Context, e *runEnv, envelopes int) (*runResult, error
 		}
 	}
 	return res, ctx.Err()
+}
+
+// snsAwaitLanded polls the queues until each holds want messages (no consumer runs yet,
+// so every copy is visible) or ctx ends.
+func snsAwaitLanded(ctx context.Context, sqsc *sqs.Client, queues []string, want int64) {
+	done := make([]bool, len(queues))
+	for ctx.Err() == nil {
+		all := true
+		for q, url := range queues {
+			if done[q] {
+				continue
+			}
+			out, err := sqsc.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{
+				QueueUrl: aws.String(url), AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameApproximateNumberOfMessages},
+			})
+			if err == nil {
+				if got, _ := strconv.ParseInt(out.Attributes[string(sqstypes.QueueAttributeNameApproximateNumberOfMessages)], 10, 64); got >= want {
+					done[q] = true
+					continue
+				}
+			}
+			all = false
+		}
+		if all {
+			return
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
 }
 
 // snsParseBody returns the parser of the bodies of one queue: the message itself when
