@@ -157,7 +157,7 @@ func (s *Service) CreateArchive(ctx context.Context, in *CreateArchiveInput) (*C
 	if err != nil {
 		return nil, err
 	}
-	s.invalidate(k)
+	s.invalidate(ctx, k)
 	return &CreateArchiveOutput{ArchiveARN: ptr(archiveARN(c.Account, c.Region, name)), State: ptr("ENABLED"), CreationTime: &now}, nil
 }
 
@@ -216,7 +216,7 @@ func (s *Service) UpdateArchive(ctx context.Context, in *UpdateArchiveInput) (*U
 	if err != nil {
 		return nil, err
 	}
-	s.invalidate(busRef(ctx, &source))
+	s.invalidate(ctx, busRef(ctx, &source))
 	return out, nil
 }
 
@@ -239,7 +239,7 @@ func (s *Service) DeleteArchive(ctx context.Context, in *DeleteArchiveInput) (*D
 	if err != nil {
 		return nil, err
 	}
-	s.invalidate(busRef(ctx, &source))
+	s.invalidate(ctx, busRef(ctx, &source))
 	return &DeleteArchiveOutput{}, nil
 }
 

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -230,7 +232,7 @@ func (s *Service) DeleteEventBus(ctx context.Context, in *DeleteEventBusInput) (
 	if err != nil {
 		return nil, fmt.Errorf("delete event bus %s: %w", k.name, err)
 	}
-	s.invalidate(k)
+	s.invalidate(ctx, k)
 	return &DeleteEventBusOutput{}, nil
 }
 
@@ -370,7 +372,11 @@ func (s *Service) RemovePermission(ctx context.Context, in *RemovePermissionInpu
 // busState is a bus's enabled event-pattern rules, compiled into one matcher, with their
 // targets.
 type busState struct {
+	// gen is the bus's generation stamp when the rules were read. loaded is when the copy
+	// was last known current (read, or its stamp checked); read is when it was read.
+	gen      string
 	loaded   time.Time
+	read     time.Time
 	matcher  *pattern.Matcher[string]
 	rules    map[string]*ruleState
 	archives []*archiveState
@@ -387,10 +393,37 @@ type ruleState struct {
 	targets []*Target
 }
 
-func (s *Service) invalidate(k busKey) {
+// invalidate forgets this node's copy of bus k's rules and stamps the bus with a new
+// generation, after a change to its rules, targets or archives has committed: other nodes
+// that find the stamp changed load the rules again, and the others keep their copy
+// without reading every rule each cacheTTL.
+func (s *Service) invalidate(ctx context.Context, k busKey) {
 	s.mu.Lock()
 	delete(s.buses, k)
 	s.mu.Unlock()
+	now := s.clock.Now().UnixMilli()
+	err := s.db.Write(context.WithoutCancel(ctx), func(tx *store.Tx) error {
+		return tx.EventsResourcePut(ctx, &store.Resource{
+			Account: k.account, Region: k.region, Kind: genKind, Name: k.name,
+			Doc: strconv.FormatUint(rand.Uint64(), 36), CreatedAt: now, ModifiedAt: now,
+		})
+	})
+	if err != nil {
+		// Other nodes see the change within cacheMaxAge instead.
+		s.log.Warn("stamp event bus generation", "bus", k.arn(), "err", err)
+	}
+}
+
+// busGen reads bus k's generation stamp, "" when it has none yet.
+func busGen(ctx context.Context, tx *store.Tx, k busKey) (string, error) {
+	r, err := tx.EventsResourceGet(ctx, k.account, k.region, genKind, "", k.name)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return "", nil
+	case err != nil:
+		return "", err
+	}
+	return r.Doc, nil
 }
 
 // busRules returns the compiled rules of bus k, loading them when the cached copy is
@@ -405,6 +438,24 @@ func (s *Service) busRules(ctx context.Context, tx *store.Tx, k busKey) (*busSta
 	if b != nil && time.Since(b.loaded) < cacheTTL {
 		return b, nil
 	}
+	if b != nil && time.Since(b.read) < cacheMaxAge {
+		// Past cacheTTL the copy is checked against the bus's generation stamp: reading
+		// every rule again (thousands, inside the caller's write) only when one changed.
+		gen, err := busGen(ctx, tx, k)
+		if err != nil {
+			return nil, err
+		}
+		if gen == b.gen {
+			fresh := *b
+			fresh.loaded = time.Now()
+			s.mu.Lock()
+			if s.buses[k] == b {
+				s.buses[k] = &fresh
+			}
+			s.mu.Unlock()
+			return &fresh, nil
+		}
+	}
 	// One load per bus at a time: callers that find the copy stale together share the
 	// load rather than each reading every rule (on PostgreSQL they run concurrently).
 	v, err, _ := s.loads.Do(k.arn(), func() (any, error) { return s.loadBus(ctx, tx, k) })
@@ -416,11 +467,17 @@ func (s *Service) busRules(ctx context.Context, tx *store.Tx, k busKey) (*busSta
 
 // loadBus reads and compiles the rules and archives of bus k and caches them.
 func (s *Service) loadBus(ctx context.Context, tx *store.Tx, k busKey) (*busState, error) {
+	// The stamp is read first: a change stamped after this read makes the next check
+	// load again, even if this load already sees it.
+	gen, err := busGen(ctx, tx, k)
+	if err != nil {
+		return nil, err
+	}
 	rules, err := tx.EventsResourceList(ctx, &store.ResourceListParams{Account: k.account, Region: k.region, Kind: "rule", Parent: &k.name})
 	if err != nil {
 		return nil, err
 	}
-	b := &busState{matcher: pattern.NewMatcher[string](), rules: map[string]*ruleState{}}
+	b := &busState{gen: gen, matcher: pattern.NewMatcher[string](), rules: map[string]*ruleState{}}
 	for _, r := range rules {
 		var d ruleDoc
 		if err := json.Unmarshal([]byte(r.Doc), &d); err != nil {
@@ -460,6 +517,7 @@ func (s *Service) loadBus(ctx context.Context, tx *store.Tx, k busKey) (*busStat
 	// The copy's age counts from the end of the load: a load slower than cacheTTL (a bus
 	// with thousands of rules) must not leave a copy that is stale on arrival.
 	b.loaded = time.Now()
+	b.read = b.loaded
 	s.mu.Lock()
 	s.buses[k] = b
 	s.mu.Unlock()

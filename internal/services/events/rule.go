@@ -140,7 +140,7 @@ func (s *Service) PutRule(ctx context.Context, in *PutRuleInput) (*PutRuleOutput
 	if err != nil {
 		return nil, err
 	}
-	s.invalidate(k)
+	s.invalidate(ctx, k)
 	return &PutRuleOutput{RuleARN: ptr(ruleARN(k, name))}, nil
 }
 
@@ -201,7 +201,7 @@ func (s *Service) DeleteRule(ctx context.Context, in *DeleteRuleInput) (*DeleteR
 	if err != nil {
 		return nil, err
 	}
-	s.invalidate(k)
+	s.invalidate(ctx, k)
 	return &DeleteRuleOutput{}, nil
 }
 
@@ -220,7 +220,7 @@ func (s *Service) setRuleState(ctx context.Context, bus, name *string, state str
 		}
 		return s.scheduleRule(ctx, tx, k, *name, d)
 	})
-	s.invalidate(k)
+	s.invalidate(ctx, k)
 	return err
 }
 

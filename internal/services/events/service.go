@@ -71,6 +71,11 @@ const (
 	owner      = "events"
 	timerRule  = "events.rule"
 	cacheTTL   = time.Second
+	// cacheMaxAge bounds how long a bus's rules are trusted on an unchanged generation
+	// stamp, in case a node died between a change and its stamp.
+	cacheMaxAge = time.Minute
+	// genKind is the events_resources kind of a bus's generation stamp.
+	genKind    = "bus-gen"
 	defaultBus = "default"
 )
 

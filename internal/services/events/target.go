@@ -171,7 +171,7 @@ func (s *Service) PutTargets(ctx context.Context, in *PutTargetsInput) (*PutTarg
 	if err != nil {
 		return nil, err
 	}
-	s.invalidate(k)
+	s.invalidate(ctx, k)
 	out.FailedEntryCount = ptr(int32(len(out.FailedEntries)))
 	return out, nil
 }
@@ -200,7 +200,7 @@ func (s *Service) RemoveTargets(ctx context.Context, in *RemoveTargetsInput) (*R
 	if err != nil {
 		return nil, err
 	}
-	s.invalidate(k)
+	s.invalidate(ctx, k)
 	out.FailedEntryCount = ptr(int32(len(out.FailedEntries)))
 	return out, nil
 }
