@@ -13,7 +13,8 @@ import (
 	"github.com/overcast/overcast/internal/services/sqs"
 )
 
-// sendToSQS adapts SQS's in-process send to the function EventBridge and Scheduler
+// sendToSQS adapts SQS's in-process send (lazy: callers are delivery jobs, see
+// sqs.Service.SendLazy) to the function EventBridge and Scheduler
 // targets deliver through.
 func sendToSQS(q *sqs.Service) func(ctx context.Context, queueARN, body, groupID, dedupID string, attrs map[string]string) error {
 	return func(ctx context.Context, queueARN, body, groupID, dedupID string, attrs map[string]string) error {
@@ -30,8 +31,7 @@ func sendToSQS(q *sqs.Service) func(ctx context.Context, queueARN, body, groupID
 				in.MessageAttributes[k] = &sqs.MessageAttributeValue{DataType: ptrTo("String"), StringValue: ptrTo(v)}
 			}
 		}
-		_, err := q.SendToARN(ctx, queueARN, in)
-		return err
+		return q.SendLazy(ctx, queueARN, in)
 	}
 }
 

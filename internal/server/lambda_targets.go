@@ -27,8 +27,7 @@ func (s *Server) lambdaTargets(q *sqs.Service) lambda.Targets {
 					in.MessageAttributes[a.Name] = &sqs.MessageAttributeValue{DataType: ptrTo(a.DataType), StringValue: ptrTo(a.Value)}
 				}
 			}
-			_, err := q.SendToARN(ctx, queueARN, in)
-			return err
+			return q.SendLazy(ctx, queueARN, in)
 		},
 		PublishToSNS: func(ctx context.Context, topicARN, message string, attrs []lambda.MessageAttribute) error {
 			svc, ok := serviceOf[*sns.Service](s.services)

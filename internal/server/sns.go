@@ -16,10 +16,10 @@ type snsQueues struct{ q *sqs.Service }
 
 var _ sns.QueueTxSender = snsQueues{}
 
-// SendToQueue sends m to the queue of queueARN through sqs.Service.SendToARN.
+// SendToQueue sends m to the queue of queueARN for a delivery job, through
+// sqs.Service.SendLazy: the job's completion, written after it, keeps it from being lost.
 func (a snsQueues) SendToQueue(ctx context.Context, queueARN string, m *sns.QueueMessage) error {
-	_, err := a.q.SendToARN(ctx, queueARN, sqsInput(m))
-	return err
+	return a.q.SendLazy(ctx, queueARN, sqsInput(m))
 }
 
 // SendToQueueInTx sends m to the standard queue of queueARN in SNS's write, through

@@ -45,3 +45,38 @@ func (s *Service) SendInTx(ctx context.Context, tx *store.Tx, queueARN string, i
 	}
 	return tx.SQSMessageSendMany(ctx, []*store.SQSSendParams{sendParams(q, now, []store.SQSNewMessage{p.msg})})
 }
+
+// SendLazy sends in to the queue queueARN names on behalf of a delivery job of another
+// Overcast service (an SNS subscription, an EventBridge target), applying every rule
+// SendMessage applies. On a standard queue the message is stored with a lazy write
+// (store.DB.WriteLazy): the job's completion is written after it and the log keeps the
+// two in order, so a machine crash that loses the message loses the completion too, and
+// the job delivers again. FIFO queues take the durable path of SendToARN, since their
+// deduplication must not forget what it acknowledged.
+func (s *Service) SendLazy(ctx context.Context, queueARN string, in *SendMessageInput) error {
+	ref, ok := parseQueueARN(queueARN)
+	if !ok {
+		return errQueueDoesNotExist()
+	}
+	q, err := s.resolveARN(ctx, queueARN)
+	switch {
+	case err != nil:
+		return fmt.Errorf("resolve queue %s: %w", queueARN, err)
+	case q == nil:
+		return errQueueDoesNotExist()
+	case q.FIFO:
+		_, err := s.SendToARN(ctx, queueARN, in)
+		return err
+	}
+	call := &protocol.Call{Account: ref.Account, Region: ref.Region, Host: defaultHost, Scheme: "http"}
+	now := s.now()
+	p, err := s.prepareSend(call, q, &sendEntry{
+		Body: in.MessageBody, DelaySeconds: in.DelaySeconds, Attributes: in.MessageAttributes,
+		System: in.MessageSystemAttributes, DedupID: in.MessageDeduplicationID, GroupID: in.MessageGroupID,
+	}, now)
+	if err != nil {
+		return err
+	}
+	send := []*store.SQSSendParams{sendParams(q, now, []store.SQSNewMessage{p.msg})}
+	return s.db.WriteLazy(ctx, func(tx *store.Tx) error { return tx.SQSMessageSendMany(ctx, send) })
+}
