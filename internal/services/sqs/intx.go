@@ -21,18 +21,28 @@ var ErrNotInTx = errors.New("sqs: sends to FIFO queues cannot join another write
 // caller can fall back to a retried delivery; it answers ErrNotInTx for a FIFO queue.
 // in.QueueURL is ignored; the message's SenderId is the queue's account.
 func (s *Service) SendInTx(ctx context.Context, tx *store.Tx, queueARN string, in *SendMessageInput) error {
+	send, err := s.prepareStandard(ctx, queueARN, in)
+	if err != nil {
+		return err
+	}
+	return tx.SQSMessageSendMany(ctx, send)
+}
+
+// prepareStandard checks and prepares in for the standard queue queueARN names, on behalf
+// of another service. It answers ErrNotInTx for a FIFO queue.
+func (s *Service) prepareStandard(ctx context.Context, queueARN string, in *SendMessageInput) ([]*store.SQSSendParams, error) {
 	ref, ok := parseQueueARN(queueARN)
 	if !ok {
-		return errQueueDoesNotExist()
+		return nil, errQueueDoesNotExist()
 	}
 	q, err := s.resolveARN(ctx, queueARN)
 	switch {
 	case err != nil:
-		return fmt.Errorf("resolve queue %s: %w", queueARN, err)
+		return nil, fmt.Errorf("resolve queue %s: %w", queueARN, err)
 	case q == nil:
-		return errQueueDoesNotExist()
+		return nil, errQueueDoesNotExist()
 	case q.FIFO:
-		return ErrNotInTx
+		return nil, ErrNotInTx
 	}
 	call := &protocol.Call{Account: ref.Account, Region: ref.Region, Host: defaultHost, Scheme: "http"}
 	now := s.now()
@@ -41,9 +51,9 @@ func (s *Service) SendInTx(ctx context.Context, tx *store.Tx, queueARN string, i
 		System: in.MessageSystemAttributes, DedupID: in.MessageDeduplicationID, GroupID: in.MessageGroupID,
 	}, now)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return tx.SQSMessageSendMany(ctx, []*store.SQSSendParams{sendParams(q, now, []store.SQSNewMessage{p.msg})})
+	return []*store.SQSSendParams{sendParams(q, now, []store.SQSNewMessage{p.msg})}, nil
 }
 
 // SendLazy sends in to the queue queueARN names on behalf of a delivery job of another
@@ -54,29 +64,13 @@ func (s *Service) SendInTx(ctx context.Context, tx *store.Tx, queueARN string, i
 // the job delivers again. FIFO queues take the durable path of SendToARN, since their
 // deduplication must not forget what it acknowledged.
 func (s *Service) SendLazy(ctx context.Context, queueARN string, in *SendMessageInput) error {
-	ref, ok := parseQueueARN(queueARN)
-	if !ok {
-		return errQueueDoesNotExist()
-	}
-	q, err := s.resolveARN(ctx, queueARN)
-	switch {
-	case err != nil:
-		return fmt.Errorf("resolve queue %s: %w", queueARN, err)
-	case q == nil:
-		return errQueueDoesNotExist()
-	case q.FIFO:
-		_, err := s.SendToARN(ctx, queueARN, in)
+	send, err := s.prepareStandard(ctx, queueARN, in)
+	if errors.Is(err, ErrNotInTx) {
+		_, err = s.SendToARN(ctx, queueARN, in)
 		return err
 	}
-	call := &protocol.Call{Account: ref.Account, Region: ref.Region, Host: defaultHost, Scheme: "http"}
-	now := s.now()
-	p, err := s.prepareSend(call, q, &sendEntry{
-		Body: in.MessageBody, DelaySeconds: in.DelaySeconds, Attributes: in.MessageAttributes,
-		System: in.MessageSystemAttributes, DedupID: in.MessageDeduplicationID, GroupID: in.MessageGroupID,
-	}, now)
 	if err != nil {
 		return err
 	}
-	send := []*store.SQSSendParams{sendParams(q, now, []store.SQSNewMessage{p.msg})}
 	return s.db.WriteLazy(ctx, func(tx *store.Tx) error { return tx.SQSMessageSendMany(ctx, send) })
 }
