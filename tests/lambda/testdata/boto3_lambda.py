@@ -15,25 +15,9 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-
-def check(cond, what):
-    if not cond:
-        sys.exit(f"FAIL: {what}")
+from checks import check, equal, expect_error
 
 
-def equal(got, want, what):
-    if got != want:
-        sys.exit(f"FAIL: {what}: want {want!r}, got {got!r}")
-
-
-def expect_error(fn, code, status, what):
-    try:
-        fn()
-    except ClientError as e:
-        equal(e.response["Error"]["Code"], code, f"{what}: error code")
-        equal(e.response["ResponseMetadata"]["HTTPStatusCode"], status, f"{what}: HTTP status")
-        return e
-    sys.exit(f"FAIL: {what}: want error {code}, the call succeeded")
 
 
 name, source = sys.argv[1], sys.argv[2]

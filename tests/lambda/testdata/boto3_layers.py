@@ -16,25 +16,9 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-
-def check(cond, what):
-    if not cond:
-        sys.exit(f"FAIL: {what}")
+from checks import check, equal, expect_error_message
 
 
-def equal(got, want, what):
-    if got != want:
-        sys.exit(f"FAIL: {what}: want {want!r}, got {got!r}")
-
-
-def expect_error(fn, code, status, what):
-    try:
-        fn()
-    except ClientError as e:
-        equal(e.response["Error"]["Code"], code, f"{what}: error code")
-        equal(e.response["ResponseMetadata"]["HTTPStatusCode"], status, f"{what}: HTTP status")
-        return e.response["Error"]["Message"]
-    sys.exit(f"FAIL: {what}: want error {code}, the call succeeded")
 
 
 def zip_of(files, mode=0o644):
@@ -72,9 +56,9 @@ got = lam.get_layer_version(LayerName=first, VersionNumber=1)
 equal(got["Description"], "first layer", "GetLayerVersion Description")
 got = lam.get_layer_version_by_arn(Arn=l2["LayerVersionArn"])
 equal(got["Version"], 1, "GetLayerVersionByArn")
-expect_error(lambda: lam.get_layer_version(LayerName=first, VersionNumber=5),
+expect_error_message(lambda: lam.get_layer_version(LayerName=first, VersionNumber=5),
              "ResourceNotFoundException", 404, "missing layer version")
-msg = expect_error(lambda: lam.publish_layer_version(LayerName=first, Content={"ZipFile": b"not a zip"}),
+msg = expect_error_message(lambda: lam.publish_layer_version(LayerName=first, Content={"ZipFile": b"not a zip"}),
                    "InvalidParameterValueException", 400, "malformed zip")
 equal(msg, "Could not unzip uploaded file. Please check your file, then try to upload again.", "malformed zip message")
 
@@ -98,17 +82,17 @@ published = lam.publish_version(FunctionName=name)
 
 # Errors of functions using layers.
 missing = l1["LayerArn"] + ":9"
-msg = expect_error(lambda: lam.update_function_configuration(FunctionName=name, Layers=[missing]),
+msg = expect_error_message(lambda: lam.update_function_configuration(FunctionName=name, Layers=[missing]),
                    "InvalidParameterValueException", 400, "missing layer version")
 equal(msg, f"Layer version {missing} does not exist.", "missing layer message")
-msg = expect_error(lambda: lam.update_function_configuration(FunctionName=name, Layers=[l1["LayerVersionArn"]] * 6),
+msg = expect_error_message(lambda: lam.update_function_configuration(FunctionName=name, Layers=[l1["LayerVersionArn"]] * 6),
                    "InvalidParameterValueException", 400, "six layers")
 equal(msg, "Cannot reference more than 5 layers.", "six layers message")
 
 # Deleting a layer version: gone from the API, numbers not reused, functions keep it.
 lam.delete_layer_version(LayerName=first, VersionNumber=1)
 lam.delete_layer_version(LayerName=first, VersionNumber=1)  # idempotent
-expect_error(lambda: lam.get_layer_version(LayerName=first, VersionNumber=1),
+expect_error_message(lambda: lam.get_layer_version(LayerName=first, VersionNumber=1),
              "ResourceNotFoundException", 404, "deleted layer version")
 again = lam.publish_layer_version(LayerName=first, Content={"ZipFile": zip1}, CompatibleRuntimes=["python3.13"])
 equal(again["Version"], 2, "numbers are never reused")
@@ -128,17 +112,17 @@ versions = lam.list_layer_versions(LayerName=first)["LayerVersions"]
 equal([v["Version"] for v in versions], [2], "ListLayerVersions after the delete")
 
 # Layer version permissions.
-expect_error(lambda: lam.get_layer_version_policy(LayerName=second, VersionNumber=1),
+expect_error_message(lambda: lam.get_layer_version_policy(LayerName=second, VersionNumber=1),
              "ResourceNotFoundException", 404, "no policy yet")
 added = lam.add_layer_version_permission(LayerName=second, VersionNumber=1, StatementId="xaccount",
                                          Action="lambda:GetLayerVersion", Principal="210987654321")
 statement = json.loads(added["Statement"])
 equal(statement["Principal"], {"AWS": "arn:aws:iam::210987654321:root"}, "statement principal")
 equal(statement["Resource"], l2["LayerVersionArn"], "statement resource")
-expect_error(lambda: lam.add_layer_version_permission(LayerName=second, VersionNumber=1, StatementId="xaccount",
+expect_error_message(lambda: lam.add_layer_version_permission(LayerName=second, VersionNumber=1, StatementId="xaccount",
                                                       Action="lambda:GetLayerVersion", Principal="*"),
              "ResourceConflictException", 409, "duplicate statement id")
-expect_error(lambda: lam.add_layer_version_permission(LayerName=second, VersionNumber=1, StatementId="all",
+expect_error_message(lambda: lam.add_layer_version_permission(LayerName=second, VersionNumber=1, StatementId="all",
                                                       Action="lambda:GetLayerVersion", Principal="*",
                                                       RevisionId="not-the-revision"),
              "PreconditionFailedException", 412, "stale RevisionId")
@@ -148,12 +132,12 @@ policy = lam.get_layer_version_policy(LayerName=second, VersionNumber=1)
 doc = json.loads(policy["Policy"])
 equal([s["Sid"] for s in doc["Statement"]], ["xaccount", "all"], "policy statements")
 equal(doc["Version"], "2012-10-17", "policy version")
-expect_error(lambda: lam.remove_layer_version_permission(LayerName=second, VersionNumber=1, StatementId="nope"),
+expect_error_message(lambda: lam.remove_layer_version_permission(LayerName=second, VersionNumber=1, StatementId="nope"),
              "ResourceNotFoundException", 404, "removing an unknown statement")
 lam.remove_layer_version_permission(LayerName=second, VersionNumber=1, StatementId="xaccount",
                                     RevisionId=policy["RevisionId"])
 lam.remove_layer_version_permission(LayerName=second, VersionNumber=1, StatementId="all")
-expect_error(lambda: lam.get_layer_version_policy(LayerName=second, VersionNumber=1),
+expect_error_message(lambda: lam.get_layer_version_policy(LayerName=second, VersionNumber=1),
              "ResourceNotFoundException", 404, "policy emptied")
 
 # A provided.al2023 function whose bootstrap comes from a layer.

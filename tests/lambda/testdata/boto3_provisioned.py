@@ -14,25 +14,9 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-
-def check(cond, what):
-    if not cond:
-        sys.exit(f"FAIL: {what}")
+from checks import check, equal, expect_error_message
 
 
-def equal(got, want, what):
-    if got != want:
-        sys.exit(f"FAIL: {what}: want {want!r}, got {got!r}")
-
-
-def expect_error(fn, code, status, what):
-    try:
-        fn()
-    except ClientError as e:
-        equal(e.response["Error"]["Code"], code, f"{what}: error code")
-        equal(e.response["ResponseMetadata"]["HTTPStatusCode"], status, f"{what}: HTTP status")
-        return e.response["Error"]["Message"]
-    sys.exit(f"FAIL: {what}: want error {code}, the call succeeded")
 
 
 SOURCE = """import os, time
@@ -53,14 +37,14 @@ lam.create_function(FunctionName=name, Runtime="python3.12", Role=role, Handler=
 lam.get_waiter("published_version_active").wait(FunctionName=name, Qualifier="1")
 lam.create_alias(FunctionName=name, Name="live", FunctionVersion="1")
 
-msg = expect_error(lambda: lam.put_provisioned_concurrency_config(FunctionName=name, Qualifier="$LATEST",
+msg = expect_error_message(lambda: lam.put_provisioned_concurrency_config(FunctionName=name, Qualifier="$LATEST",
                                                                   ProvisionedConcurrentExecutions=1),
                    "InvalidParameterValueException", 400, "$LATEST")
 equal(msg, "Provisioned Concurrency Configs cannot be applied to unpublished function versions.", "$LATEST message")
-expect_error(lambda: lam.put_provisioned_concurrency_config(FunctionName=name, Qualifier="42",
+expect_error_message(lambda: lam.put_provisioned_concurrency_config(FunctionName=name, Qualifier="42",
                                                             ProvisionedConcurrentExecutions=1),
              "ResourceNotFoundException", 404, "missing version")
-expect_error(lambda: lam.get_provisioned_concurrency_config(FunctionName=name, Qualifier="live"),
+expect_error_message(lambda: lam.get_provisioned_concurrency_config(FunctionName=name, Qualifier="live"),
              "ProvisionedConcurrencyConfigNotFoundException", 404, "no config yet")
 
 put = lam.put_provisioned_concurrency_config(FunctionName=name, Qualifier="live", ProvisionedConcurrentExecutions=2)
@@ -91,12 +75,12 @@ check("Init Duration" not in tail, "no Init Duration for a provisioned environme
 configs = lam.list_provisioned_concurrency_configs(FunctionName=name)["ProvisionedConcurrencyConfigs"]
 unqualified = lam.get_function_configuration(FunctionName=name)["FunctionArn"]
 equal([c["FunctionArn"] for c in configs], [unqualified + ":live"], "listed configs")
-expect_error(lambda: lam.put_provisioned_concurrency_config(FunctionName=name, Qualifier="1",
+expect_error_message(lambda: lam.put_provisioned_concurrency_config(FunctionName=name, Qualifier="1",
                                                             ProvisionedConcurrentExecutions=1),
              "ResourceConflictException", 409, "version already provisioned through an alias")
 
 lam.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=5)
-msg = expect_error(lambda: lam.put_provisioned_concurrency_config(FunctionName=name, Qualifier="live",
+msg = expect_error_message(lambda: lam.put_provisioned_concurrency_config(FunctionName=name, Qualifier="live",
                                                                   ProvisionedConcurrentExecutions=6),
                    "InvalidParameterValueException", 400, "above the reservation")
 equal(msg, "Requested Provisioned Concurrency should not be greater than the reservedConcurrentExecution for function",
@@ -105,7 +89,7 @@ equal(lam.get_function_concurrency(FunctionName=name)["ReservedConcurrentExecuti
 lam.delete_function_concurrency(FunctionName=name)
 
 lam.delete_provisioned_concurrency_config(FunctionName=name, Qualifier="live")
-expect_error(lambda: lam.get_provisioned_concurrency_config(FunctionName=name, Qualifier="live"),
+expect_error_message(lambda: lam.get_provisioned_concurrency_config(FunctionName=name, Qualifier="live"),
              "ProvisionedConcurrencyConfigNotFoundException", 404, "deleted config")
 equal(lam.list_provisioned_concurrency_configs(FunctionName=name)["ProvisionedConcurrencyConfigs"], [], "no configs left")
 lam.delete_function(FunctionName=name)
