@@ -70,6 +70,7 @@ func (s *Server) buildServices() []service {
 		PutEvent:       ev.PutEventToBus,
 		InvokeFunction: lam.InvokeEvent,
 		PublishToSNS:   pub.publish,
+		Universal:      universalTargets{s},
 	})
 	svcs := []service{
 		{

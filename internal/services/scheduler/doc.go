@@ -17,7 +17,10 @@
 // ERROR_MESSAGE, EXECUTION_ID, SCHEDULE_ARN and TARGET_ARN attributes.
 //
 // Targets: SQS queues (with SqsParameters.MessageGroupId), the universal target
-// arn:aws:scheduler:::aws-sdk:sqs:sendMessage (Input is the SendMessage request),
+// arn:aws:scheduler:::aws-sdk:sqs:sendMessage (Input is the SendMessage request), every
+// other universal target arn:aws:scheduler:::aws-sdk:<service>:<apiAction> naming an
+// operation of a service Overcast serves (Deps.Universal runs it in-process with Input as
+// its request; read-only actions are refused as on AWS),
 // EventBridge event buses (EventBridgeParameters; Input becomes the event detail), and SNS
 // topics, Lambda functions and Step Functions state machines when the wiring provides
 // them (Deps.PublishToSNS, InvokeFunction, StartExecution). Input may use the context attributes

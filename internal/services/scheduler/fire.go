@@ -129,6 +129,10 @@ func (s *Service) job(arn, region string, d *scheduleDoc, nominal time.Time) (*d
 		}
 		return j, nil
 	}
+	if strings.HasPrefix(dest, universalPrefix) {
+		j.Target = kindSDK
+		return j, nil
+	}
 	switch strings.SplitN(dest, ":", 4)[2] {
 	case "sqs":
 		j.Target = kindSQS
@@ -173,6 +177,20 @@ func (s *Service) deliverSQS(ctx context.Context, j *delivery.Job) error {
 		_ = json.Unmarshal([]byte(a), &attrs)
 	}
 	return classify(s.deps.SendToSQS(ctx, j.Dest, payload(j), j.Attributes[attrGroup], "", attrs))
+}
+
+// deliverUniversal runs the operation a universal target names, with the target's Input
+// as its request, in the schedule's account and region.
+func (s *Service) deliverUniversal(ctx context.Context, j *delivery.Job) error {
+	service, action, ok := universalParts(j.Dest)
+	if !ok || s.deps.Universal == nil {
+		return delivery.Permanent(fmt.Errorf("universal target %s is not available", j.Dest))
+	}
+	parts := strings.SplitN(j.Attributes[attrSchedule], ":", 6)
+	if len(parts) < 6 {
+		return delivery.Permanent(fmt.Errorf("bad schedule ARN %q", j.Attributes[attrSchedule]))
+	}
+	return classify(s.deps.Universal.Call(ctx, parts[4], parts[3], service, action, []byte(payload(j))))
 }
 
 func (s *Service) deliverSNS(ctx context.Context, j *delivery.Job) error {

@@ -53,15 +53,62 @@ func errScheduleNotFound(name string) error {
 	return NewResourceNotFoundException(fmt.Sprintf("Schedule %s does not exist.", name))
 }
 
-// universalSQS is the universal target form Overcast serves for SQS.
-const universalSQS = "arn:aws:scheduler:::aws-sdk:sqs:sendMessage"
+// universalPrefix starts the ARN of every universal target; universalSQS is the one
+// delivered like an SQS templated target.
+const (
+	universalPrefix = "arn:aws:scheduler:::aws-sdk:"
+	universalSQS    = universalPrefix + "sqs:sendMessage"
+)
+
+// readOnlyPrefixes start the API actions universal targets may not name
+// (https://docs.aws.amazon.com/scheduler/latest/UserGuide/managing-targets-universal.html).
+var readOnlyPrefixes = []string{
+	"get", "describe", "list", "poll", "receive", "search", "scan", "query", "select", "read",
+	"lookup", "discover", "validate", "batchGet", "batchDescribe", "batchRead", "transactGet",
+	"adminGet", "adminList", "testMigration", "retrieve", "testConnection", "translateDocument",
+	"isAuthorized", "invokeModel",
+}
+
+// universalParts splits a universal target ARN into its service and API action.
+func universalParts(arn string) (service, action string, ok bool) {
+	rest, ok := strings.CutPrefix(arn, universalPrefix)
+	if !ok {
+		return "", "", false
+	}
+	service, action, ok = strings.Cut(rest, ":")
+	return service, action, ok && service != "" && action != "" && !strings.Contains(action, ":")
+}
+
+// checkUniversal validates a universal target other than aws-sdk:sqs:sendMessage.
+func (s *Service) checkUniversal(arn string, input *string) error {
+	service, action, ok := universalParts(arn)
+	if !ok {
+		return NewValidationException(fmt.Sprintf("Invalid target arn %s.", arn))
+	}
+	for _, p := range readOnlyPrefixes {
+		if strings.HasPrefix(action, p) {
+			return NewValidationException(fmt.Sprintf("Universal target %s is not supported: read-only API actions cannot be targets.", arn))
+		}
+	}
+	if s.deps.Universal == nil {
+		return NewValidationException(fmt.Sprintf("Universal target %s is not supported by Overcast.", arn))
+	}
+	in := []byte("{}")
+	if input != nil {
+		in = []byte(*input)
+	}
+	return s.deps.Universal.Check(service, action, in)
+}
 
 // checkTarget validates a schedule's target and returns why it is refused, or nil.
 func (s *Service) checkTarget(t *Target) error {
 	arn := *t.ARN
-	if strings.HasPrefix(arn, "arn:aws:scheduler:::aws-sdk:") {
+	if strings.HasPrefix(arn, universalPrefix) {
 		if !strings.EqualFold(arn, universalSQS) {
-			return NewValidationException(fmt.Sprintf("Universal target %s is not supported by Overcast; it serves aws-sdk:sqs:sendMessage.", arn))
+			if err := s.checkUniversal(arn, t.Input); err != nil {
+				return err
+			}
+			return checkDeadLetter(t)
 		}
 		if s.deps.SendToSQS == nil {
 			return NewValidationException("SQS targets are not available.")
@@ -106,6 +153,11 @@ func (s *Service) checkTarget(t *Target) error {
 	default:
 		return NewValidationException(fmt.Sprintf("Targets of service %s are not supported by Overcast yet.", parts[2]))
 	}
+	return checkDeadLetter(t)
+}
+
+// checkDeadLetter refuses a dead-letter queue that is not an SQS queue.
+func checkDeadLetter(t *Target) error {
 	if t.DeadLetterConfig != nil && t.DeadLetterConfig.ARN != nil && !strings.HasPrefix(*t.DeadLetterConfig.ARN, "arn:aws:sqs:") {
 		return NewValidationException("DeadLetterConfig Arn must be an Amazon SQS queue ARN.")
 	}

@@ -35,6 +35,16 @@ type InvokeFunctionFunc func(ctx context.Context, functionARN string, payload []
 // StartExecutionFunc starts an execution of a Step Functions state machine with input.
 type StartExecutionFunc func(ctx context.Context, stateMachineARN, input string) error
 
+// UniversalTargets runs, in-process, the operations of Overcast's services that universal
+// targets (arn:aws:scheduler:::aws-sdk:<service>:<apiAction>) name.
+type UniversalTargets interface {
+	// Check returns a ValidationException when service and action name no operation
+	// Overcast serves, or input is not a valid request of it.
+	Check(service, action string, input []byte) error
+	// Call runs the operation in account and region with input as its request.
+	Call(ctx context.Context, account, region, service, action string, input []byte) error
+}
+
 // Deps are what the Scheduler service needs from the rest of Overcast.
 type Deps struct {
 	Store      *store.DB
@@ -53,6 +63,9 @@ type Deps struct {
 	StartExecution StartExecutionFunc
 	// PutEvent delivers to EventBridge targets. Nil refuses them.
 	PutEvent PutEventFunc
+	// Universal runs universal targets other than aws-sdk:sqs:sendMessage. Nil refuses
+	// them.
+	Universal UniversalTargets
 	// RandFunc draws the offset within a flexible time window, in [0, 1). Nil means
 	// math/rand/v2's Float64.
 	RandFunc func() float64
@@ -65,6 +78,7 @@ const (
 	kindEvents   = "scheduler.events"
 	kindLambda   = "scheduler.lambda"
 	kindStates   = "scheduler.states"
+	kindSDK      = "scheduler.aws-sdk"
 	owner        = "scheduler"
 	timerKind    = "scheduler.schedule"
 	defaultGroup = "default"
@@ -103,6 +117,7 @@ func New(d Deps) *Service {
 		s.disp.Register(kindEvents, delivery.DelivererFunc(s.deliverEvents))
 		s.disp.Register(kindLambda, delivery.DelivererFunc(s.deliverLambda))
 		s.disp.Register(kindStates, delivery.DelivererFunc(s.deliverStates))
+		s.disp.Register(kindSDK, delivery.DelivererFunc(s.deliverUniversal))
 		s.disp.RegisterDeadLetter(owner, s.deadLetter)
 	}
 	if s.timers != nil {
