@@ -545,15 +545,30 @@ func lambdaGoals(r *report) []goal {
 		p50.Status = passMiss(c.P50MS < 1)
 	}
 	gs = append(gs, p50)
-	// The ceiling's SendMessage is the zero-work reference for any request at c=16.
-	oc, ceil := r.result("lambda.invoke.go.c16", targetOvercast), r.result("sqs.send.c16", targetCeiling)
+	// The ceiling's own Invoke (an echo) is the zero-work reference at c=16; its
+	// SendMessage stands in when the Lambda scenario did not run on it.
+	oc := r.result("lambda.invoke.go.c16", targetOvercast)
+	ceil, ref := r.result("lambda.invoke.go.c16", targetCeiling), "Invoke"
+	if ceil == nil {
+		ceil, ref = r.result("sqs.send.c16", targetCeiling), "SendMessage"
+	}
 	if oc != nil && ceil != nil && ceil.Rate > 0 {
 		ratio := oc.Rate / ceil.Rate
 		gs = append(gs, goal{
-			Name: "Lambda warm Invoke, Go, c=16: ops/s vs ceiling SendMessage c=16", Want: ">= 0.4x",
+			Name: "Lambda warm Invoke, Go, c=16: ops/s vs ceiling " + ref + " c=16", Want: ">= 0.4x",
 			Got: fmtRatio(ratio), Status: passMiss(ratio >= 0.4),
 		})
 	}
+	// Overcast's share of a cold start (Invoke arriving to the runtime's first event) is
+	// bounded here by the whole cold Invoke of the Go function, whose own init (a static
+	// binary's start) takes a few milliseconds: the client's round trip and the runtime's
+	// init are counted against Overcast.
+	share := goal{Name: "Lambda cold start, Overcast's share: p50 (bounded by the whole Go cold Invoke)", Want: "< 15 ms", Got: "n/a", Status: "n/a"}
+	if c := r.result("lambda.cold.go", targetOvercast); c != nil {
+		share.Got = fmtMS(c.P50MS) + " ms"
+		share.Status = passMiss(c.P50MS < 15)
+	}
+	gs = append(gs, share)
 	cold := goal{Name: "Lambda cold Invoke, Python: p50 end to end", Want: "< 120 ms", Got: "n/a", Status: "n/a"}
 	if c := r.result("lambda.cold.python", targetOvercast); c != nil {
 		cold.Got = fmtMS(c.P50MS) + " ms"

@@ -93,7 +93,9 @@
 // AWS bills it since August 2025), Memory Size, Max Memory Used, Init Duration and, on
 // failure, Status and Error Type; INIT_REPORT for failed inits; and the timeout and
 // runtime-exit lines. InvokeRequest.LogTail asks for the last 4 KB of the invocation's
-// own log (START to REPORT).
+// own log (START to REPORT). Lines reach the LogSink in rounds of up to 10 ms, merged per
+// stream; calls for different streams may be concurrent, so a store can write them in one
+// commit.
 //
 // # Runtimes
 //

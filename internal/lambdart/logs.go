@@ -30,10 +30,13 @@ type LogEvent struct {
 
 // LogSink receives every line an environment logs: the function's stdout and stderr, one
 // event per line, and the platform lines (INIT_START, START, END, REPORT, timeouts and
-// runtime exits). All calls come from one goroutine of the Manager, in order, after the
-// invocations that logged them have returned: a slow sink never delays an invocation, it
-// only delays other logs (and, past a backlog of 4,096 batches, their environments). The
-// sink may keep the events slice. The first call for a stream is its creation.
+// runtime exits). Calls come from the Manager's delivery loop, after the invocations that
+// logged them have returned: a slow sink never delays an invocation, it only delays other
+// logs (and, past a backlog of 4,096 batches, their environments). Calls for one stream
+// come one at a time and in order; calls for different streams may be concurrent, so that
+// a store can write them in one commit. Lines reach the sink up to 10 ms after they were
+// logged, gathered with the other lines of that time and merged per stream. The sink may
+// keep the events slice. The first call for a stream is its creation.
 type LogSink interface {
 	PutLogEvents(stream LogStream, events []LogEvent)
 }
@@ -109,14 +112,91 @@ func newLogDispatcher(sink LogSink) *logDispatcher {
 	return d
 }
 
+// A delivery round takes batches for up to logLinger after its first one, or until it
+// holds maxRoundBatches or a flush arrives.
+const (
+	logLinger       = 10 * time.Millisecond
+	maxRoundBatches = 1024
+)
+
+// run delivers batches in rounds: each collects what arrives within logLinger (a flush
+// ends it early), merges it per stream and hands the streams to the sink concurrently. A
+// round carries many invocations' lines, and the store writes them in shared commits
+// rather than one per invocation.
 func (d *logDispatcher) run() {
 	defer close(d.done)
+	var round []logBatch
+	linger := time.NewTimer(time.Hour)
+	linger.Stop()
 	for b := range d.ch {
-		if b.barrier != nil {
-			close(b.barrier)
+		round = append(round[:0], b)
+		if b.barrier == nil {
+			linger.Reset(logLinger)
+		collect:
+			for len(round) < maxRoundBatches {
+				select {
+				case nb, ok := <-d.ch:
+					if !ok {
+						break collect
+					}
+					round = append(round, nb)
+					if nb.barrier != nil {
+						break collect
+					}
+				case <-linger.C:
+					break collect
+				}
+			}
+			linger.Stop()
+		}
+		d.deliver(round)
+		clear(round)
+	}
+}
+
+// streamBatch is one stream's share of a delivery round.
+type streamBatch struct {
+	stream LogStream
+	events []LogEvent
+}
+
+// deliver hands a round's batches to the sink, merged per stream in their order, then
+// releases the round's barrier (only its last batch can be one).
+func (d *logDispatcher) deliver(round []logBatch) {
+	var barrier chan struct{}
+	if n := len(round); round[n-1].barrier != nil {
+		barrier = round[n-1].barrier
+		round = round[:n-1]
+	}
+	var groups []streamBatch
+	var index map[LogStream]int
+	if len(round) > 1 {
+		index = make(map[LogStream]int, len(round))
+	}
+	for _, b := range round {
+		i, ok := index[b.stream]
+		if !ok {
+			// The dispatcher owns queued slices until it hands them on, so the first
+			// batch's slice can take the others' events.
+			if index != nil {
+				index[b.stream] = len(groups)
+			}
+			groups = append(groups, streamBatch{stream: b.stream, events: b.events})
 			continue
 		}
-		d.sink.PutLogEvents(b.stream, b.events)
+		groups[i].events = append(groups[i].events, b.events...)
+	}
+	if len(groups) == 1 {
+		d.sink.PutLogEvents(groups[0].stream, groups[0].events)
+	} else if len(groups) > 1 {
+		var wg sync.WaitGroup
+		for _, g := range groups {
+			wg.Go(func() { d.sink.PutLogEvents(g.stream, g.events) })
+		}
+		wg.Wait()
+	}
+	if barrier != nil {
+		close(barrier)
 	}
 }
 
@@ -306,7 +386,9 @@ func (p *logPipe) drainNowLocked() {
 }
 
 // platform drains the function's output written so far, then logs the platform lines.
-// A non-nil tail starts collecting the invocation's log after them; endTail stops it.
+// A non-nil tail starts collecting the invocation's log after them; endInvocation stops
+// it. The lines go to the sink with whatever is logged next (the function's first output,
+// or END and REPORT), so that a quiet invocation costs the sink one write.
 func (p *logPipe) platform(startTail *tailBuffer, lines ...string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -317,7 +399,6 @@ func (p *logPipe) platform(startTail *tailBuffer, lines ...string) {
 	for _, l := range lines {
 		p.lineLocked(l)
 	}
-	p.deliverLocked()
 }
 
 // endInvocation drains the function's output, flushes a pending partial line, logs the

@@ -141,6 +141,7 @@ func (s *Service) CreateAlias(ctx context.Context, in *CreateAliasInput) (*Creat
 	}
 	a := &store.LambdaAlias{Account: call.Account, Region: call.Region, Function: function, Name: *in.Name, RevisionID: newRevisionID(), Config: c.encode()}
 	err = s.db.LambdaAliasCreate(ctx, a)
+	s.cache.forget(call.Account, call.Region, function)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return nil, errFunctionNotFound(call, function, "")
@@ -207,6 +208,7 @@ func (s *Service) UpdateAlias(ctx context.Context, in *UpdateAliasInput) (*Updat
 		a.Config, a.RevisionID = c.encode(), newRevisionID()
 		return nil
 	})
+	s.cache.forget(call.Account, call.Region, function)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return nil, errAliasNotFound(call, function, *in.Name)
@@ -225,6 +227,7 @@ func (s *Service) DeleteAlias(ctx context.Context, in *DeleteAliasInput) (*Delet
 		return nil, err
 	}
 	err = s.db.LambdaAliasDelete(ctx, call.Account, call.Region, function, *in.Name)
+	s.cache.forget(call.Account, call.Region, function)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return nil, errAliasNotFound(call, function, *in.Name)

@@ -118,7 +118,7 @@ func (s *Service) deliver(ctx context.Context, j *delivery.Job) error {
 // events to the dead-letter queue or on-failure destination at once).
 func (s *Service) invokeEvent(ctx context.Context, dest, requestID string, payload []byte) (*lambdart.InvokeResult, error) {
 	call := callOf(ctx)
-	name, v, c, err := s.lookup(ctx, call, dest, nil)
+	t, err := s.resolve(ctx, call, dest, nil)
 	var pe *protocol.Error
 	switch {
 	case errors.As(err, &pe):
@@ -130,17 +130,13 @@ func (s *Service) invokeEvent(ctx context.Context, dest, requestID string, paylo
 	if err != nil {
 		return nil, err
 	}
-	f, err := s.db.LambdaFunctionGet(ctx, call.Account, call.Region, name)
-	if err != nil {
-		return nil, err
-	}
-	if f.Reserved == 0 {
+	if t.function.Reserved == 0 {
 		return nil, delivery.Permanent(&lambdart.ThrottleError{Reason: lambdart.ReasonReservedLimit, Message: "Rate Exceeded."})
 	}
-	if err := s.applyReserved(rt, call, f); err != nil {
+	if err := s.applyReserved(rt, call, t.function); err != nil {
 		return nil, err
 	}
-	fn, err := s.runtimeFunction(ctx, rt, call, name, v, c)
+	fn, err := s.runtimeSpec(ctx, rt, call, t)
 	if err != nil {
 		return nil, err
 	}

@@ -73,10 +73,12 @@ func (s *Service) PutFunctionConcurrency(ctx context.Context, in *PutFunctionCon
 	case err != nil:
 		return nil, err
 	}
-	if _, err := s.db.LambdaFunctionUpdate(ctx, call.Account, call.Region, f.Name, func(row *store.LambdaFunction) error {
+	_, err = s.db.LambdaFunctionUpdate(ctx, call.Account, call.Region, f.Name, func(row *store.LambdaFunction) error {
 		row.Reserved = f.Reserved
 		return nil
-	}); err != nil {
+	})
+	s.cache.forget(call.Account, call.Region, f.Name)
+	if err != nil {
 		return nil, s.updateError(call, f.Name, err)
 	}
 	return &PutFunctionConcurrencyOutput{ReservedConcurrentExecutions: in.ReservedConcurrentExecutions}, nil
@@ -103,10 +105,12 @@ func (s *Service) DeleteFunctionConcurrency(ctx context.Context, in *DeleteFunct
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.db.LambdaFunctionUpdate(ctx, call.Account, call.Region, f.Name, func(row *store.LambdaFunction) error {
+	_, err = s.db.LambdaFunctionUpdate(ctx, call.Account, call.Region, f.Name, func(row *store.LambdaFunction) error {
 		row.Reserved = -1
 		return nil
-	}); err != nil {
+	})
+	s.cache.forget(call.Account, call.Region, f.Name)
+	if err != nil {
 		return nil, s.updateError(call, f.Name, err)
 	}
 	rt, err := s.runtime()

@@ -44,6 +44,11 @@
 // partial batch failures (ReportBatchItemFailures), FIFO order per message group and
 // MaximumConcurrency.
 //
+// Invocations read a function version, its configuration and its function row from a
+// per-node cache (cache.go). Every change made through a node is seen by that node's next
+// invocation; changes made on other nodes are seen within Deps.MetadataTTL (one second by
+// default).
+//
 // Known differences from AWS: functions are Active (and updates Successful) as soon as
 // the call returns; code and layer content are accepted only as ZipFile (no S3 or
 // container images); S3 on-failure destinations are refused until S3 is served; resource

@@ -494,10 +494,12 @@ func (s *Service) processBatch(ctx context.Context, m *store.LambdaESM, c *esmCo
 			done = append(done, r.ReceiptHandle)
 		}
 	}
+	// The result is stored before the deletion, so that whoever sees the messages gone
+	// also sees it.
+	s.setResult(ctx, m, st, esmOK)
 	if err := s.queues.Delete(ctx, m.EventSourceARN, done); err != nil {
 		s.log.Warn("event source mapping: could not delete processed messages", "uuid", m.UUID, "err", err)
 	}
-	s.setResult(ctx, m, st, esmOK)
 }
 
 // batchItemFailures reads a partial batch response: the message ids the function

@@ -258,6 +258,7 @@ func (s *Service) CreateFunction(ctx context.Context, in *CreateFunctionInput) (
 		Publish: publish, PublishConfig: c.encode(), PublishRevisionID: newRevisionID(),
 	}
 	err = s.db.LambdaFunctionCreate(ctx, p)
+	s.cache.forget(call.Account, call.Region, ref.Name)
 	switch {
 	case errors.Is(err, store.ErrConflict):
 		return nil, NewResourceConflictException("Function already exist: " + ref.Name)
@@ -421,6 +422,7 @@ func (s *Service) UpdateFunctionCode(ctx context.Context, in *UpdateFunctionCode
 		v.Config, v.RevisionID = c.encode(), newRevisionID()
 		return nil
 	})
+	s.cache.forget(call.Account, call.Region, ref.Name)
 	if err != nil {
 		return nil, s.updateError(call, ref.Name, err)
 	}
@@ -484,6 +486,7 @@ func (s *Service) UpdateFunctionConfiguration(ctx context.Context, in *UpdateFun
 		v.Config, v.RevisionID = c.encode(), newRevisionID()
 		return nil
 	})
+	s.cache.forget(call.Account, call.Region, ref.Name)
 	if err != nil {
 		return nil, s.updateError(call, ref.Name, err)
 	}
@@ -510,6 +513,7 @@ func (s *Service) DeleteFunction(ctx context.Context, in *DeleteFunctionInput) (
 	}
 	if q == "" {
 		err := s.db.LambdaFunctionDelete(ctx, call.Account, call.Region, ref.Name)
+		s.cache.forget(call.Account, call.Region, ref.Name)
 		switch {
 		case errors.Is(err, store.ErrNotFound):
 			return nil, errFunctionNotFound(call, ref.Name, "")
@@ -528,6 +532,7 @@ func (s *Service) DeleteFunction(ctx context.Context, in *DeleteFunctionInput) (
 		return nil, errFunctionNotFound(call, ref.Name, q)
 	}
 	err = s.db.LambdaVersionDelete(ctx, call.Account, call.Region, ref.Name, n)
+	s.cache.forget(call.Account, call.Region, ref.Name)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return nil, errFunctionNotFound(call, ref.Name, q)

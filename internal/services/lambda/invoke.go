@@ -43,11 +43,12 @@ func (s *Service) Invoke(ctx context.Context, in *InvokeInput) (*InvokeOutput, e
 	if !json.Valid(payload) {
 		return nil, NewInvalidRequestContentException("Could not parse request body into json: Could not parse payload into json: Unexpected character: was expecting a JSON value")
 	}
-	name, v, c, err := s.lookup(ctx, call, *in.FunctionName, in.Qualifier)
+	t, err := s.resolve(ctx, call, *in.FunctionName, in.Qualifier)
 	if err != nil {
 		return nil, err
 	}
-	// lookup accepted the name, so parsing it again cannot fail.
+	name := t.name
+	// resolve accepted the name, so parsing it again cannot fail.
 	ref, _ := parseFunctionName(*in.FunctionName)
 	q, _ := qualifierOf(ref, in.Qualifier)
 	switch typ {
@@ -63,17 +64,10 @@ func (s *Service) Invoke(ctx context.Context, in *InvokeInput) (*InvokeOutput, e
 	if err != nil {
 		return nil, err
 	}
-	f, err := s.db.LambdaFunctionGet(ctx, call.Account, call.Region, name)
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		return nil, errFunctionNotFound(call, name, "")
-	case err != nil:
-		return nil, err
-	}
-	if err := s.applyReserved(rt, call, f); err != nil {
+	if err := s.applyReserved(rt, call, t.function); err != nil {
 		return nil, fmt.Errorf("reserve concurrency of %s: %w", name, err)
 	}
-	fn, err := s.runtimeFunction(ctx, rt, call, name, v, c)
+	fn, err := s.runtimeSpec(ctx, rt, call, t)
 	if err != nil {
 		return nil, err
 	}

@@ -138,6 +138,7 @@ func (s *Service) AddPermission(ctx context.Context, in *AddPermissionInput) (*A
 		f.Policy = string(b)
 		return err
 	})
+	s.cache.forget(call.Account, call.Region, name)
 	if err != nil {
 		return nil, s.updateError(call, name, err)
 	}
@@ -174,6 +175,7 @@ func (s *Service) RemovePermission(ctx context.Context, in *RemovePermissionInpu
 		f.Policy = string(b)
 		return err
 	})
+	s.cache.forget(call.Account, call.Region, name)
 	if err != nil {
 		return nil, s.updateError(call, name, err)
 	}

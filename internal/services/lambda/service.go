@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/overcast/overcast/internal/clock"
 	"github.com/overcast/overcast/internal/delivery"
@@ -33,6 +34,10 @@ type Deps struct {
 	// Queues, when set, is the SQS queues event source mappings poll. Nil refuses SQS
 	// mappings.
 	Queues QueueClient
+	// MetadataTTL is how long a node trusts its cached copy of a function version that
+	// invocations run. Changes made through this node are seen at once. Zero means one
+	// second; negative turns the cache off.
+	MetadataTTL time.Duration
 }
 
 // Service implements the Lambda API. Operations without a handler answer NotImplemented
@@ -63,6 +68,9 @@ type Service struct {
 	// queues is the SQS event source mappings read; esm runs their pollers.
 	queues QueueClient
 	esm    esmPollers
+
+	// cache holds the function versions invocations run (cache.go).
+	cache *funcCache
 }
 
 var _ API = (*Service)(nil)
@@ -80,6 +88,7 @@ func New(d Deps) *Service {
 	s := &Service{db: d.Store, clock: d.Clock, log: d.Logger, newRT: d.NewRuntime, disp: d.Dispatcher, reserved: map[string]int64{}, ctx: ctx, cancel: cancel}
 	s.queues = d.Queues
 	s.targets = d.Targets
+	s.cache = newFuncCache(d.MetadataTTL)
 	if d.Dispatcher != nil {
 		d.Dispatcher.Register(asyncKind, delivery.DelivererFunc(s.deliver))
 		s.registerAsync(d.Dispatcher)
@@ -138,6 +147,7 @@ func (s *Service) Stop() {
 // Reset is called after the service's tables were emptied. Environments of deleted
 // functions are reaped when idle.
 func (s *Service) Reset() {
+	s.cache.clear()
 	s.resyncPollers()
 	s.resetProvisioned()
 }

@@ -10,7 +10,6 @@ import (
 
 	"github.com/overcast/overcast/internal/lambdart"
 	"github.com/overcast/overcast/internal/protocol"
-	"github.com/overcast/overcast/internal/store"
 )
 
 // preparedInvoke is a function version ready to run synchronously.
@@ -24,11 +23,12 @@ type preparedInvoke struct {
 // prepareInvoke resolves the version a synchronous invocation of rawName (with qualifier)
 // runs, sets the function's reserved concurrency and builds its runtime spec.
 func (s *Service) prepareInvoke(ctx context.Context, call *protocol.Call, rawName string, qualifier *string) (*preparedInvoke, error) {
-	name, v, c, err := s.lookup(ctx, call, rawName, qualifier)
+	t, err := s.resolve(ctx, call, rawName, qualifier)
 	if err != nil {
 		return nil, err
 	}
-	// lookup accepted the name, so parsing it again cannot fail.
+	name := t.name
+	// resolve accepted the name, so parsing it again cannot fail.
 	ref, _ := parseFunctionName(rawName)
 	q, _ := qualifierOf(ref, qualifier)
 	if q == latest {
@@ -38,17 +38,10 @@ func (s *Service) prepareInvoke(ctx context.Context, call *protocol.Call, rawNam
 	if err != nil {
 		return nil, err
 	}
-	f, err := s.db.LambdaFunctionGet(ctx, call.Account, call.Region, name)
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		return nil, errFunctionNotFound(call, name, "")
-	case err != nil:
-		return nil, err
-	}
-	if err := s.applyReserved(rt, call, f); err != nil {
+	if err := s.applyReserved(rt, call, t.function); err != nil {
 		return nil, fmt.Errorf("reserve concurrency of %s: %w", name, err)
 	}
-	fn, err := s.runtimeFunction(ctx, rt, call, name, v, c)
+	fn, err := s.runtimeSpec(ctx, rt, call, t)
 	if err != nil {
 		return nil, err
 	}

@@ -42,6 +42,7 @@ func (s *Service) updateTags(ctx context.Context, resource string, change func(t
 		f.Tags = string(b)
 		return err
 	})
+	s.cache.forget(call.Account, call.Region, name)
 	return s.updateError(call, name, err)
 }
 

@@ -53,6 +53,7 @@ func (s *Service) publish(ctx context.Context, call *protocol.Call, name, codeSh
 		}
 		return c.encode(), newRevisionID(), nil
 	})
+	s.cache.forget(call.Account, call.Region, name)
 	if err != nil {
 		return nil, s.updateError(call, name, err)
 	}
