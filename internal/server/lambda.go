@@ -77,8 +77,9 @@ func lambdaLogs(lg *logs.Service) lambdart.LogSink {
 	})
 }
 
-// lambdaRoutes serves the deployment packages GetFunction's Code.Location points to:
-// GET /_overcast/lambda/code/<account>/<region>/<function>/<version>.zip.
+// lambdaRoutes serves Lambda's function URLs by path and the zips its APIs point to:
+// GetFunction's Code.Location, GET /_overcast/lambda/code/<account>/<region>/<function>/<version>.zip,
+// and GetLayerVersion's Content.Location, GET /_overcast/lambda/layer/<account>/<region>/<layer>/<version>.zip.
 func (s *Server) lambdaRoutes(mux *http.ServeMux) {
 	for _, svc := range s.services {
 		l, ok := svc.entry.API.(*lambda.Service)
@@ -86,47 +87,42 @@ func (s *Server) lambdaRoutes(mux *http.ServeMux) {
 			continue
 		}
 		s.functionURLPathRoute(mux, l)
-		mux.HandleFunc("GET /_overcast/lambda/code/{account}/{region}/{function}/{version}", func(w http.ResponseWriter, r *http.Request) {
-			version, ok := strings.CutSuffix(r.PathValue("version"), ".zip")
-			if !ok {
-				http.NotFound(w, r)
-				return
-			}
-			zip, err := l.CodeZip(r.Context(), r.PathValue("account"), r.PathValue("region"), r.PathValue("function"), version)
-			var pe *protocol.Error
-			switch {
-			case errors.As(err, &pe):
-				http.Error(w, pe.Message, http.StatusNotFound)
-				return
-			case err != nil:
-				http.Error(w, "could not read the function's code", http.StatusInternalServerError)
-				return
-			}
-			w.Header().Set("Content-Type", "application/zip")
-			_, _ = w.Write(zip)
-		})
-		// GetLayerVersion's Content.Location:
-		// GET /_overcast/lambda/layer/<account>/<region>/<layer>/<version>.zip.
-		mux.HandleFunc("GET /_overcast/lambda/layer/{account}/{region}/{layer}/{version}", func(w http.ResponseWriter, r *http.Request) {
-			v, ok := strings.CutSuffix(r.PathValue("version"), ".zip")
-			n, err := strconv.ParseInt(v, 10, 64)
-			if !ok || err != nil || n <= 0 {
-				http.NotFound(w, r)
-				return
-			}
-			zip, err := l.LayerZip(r.Context(), r.PathValue("account"), r.PathValue("region"), r.PathValue("layer"), n)
-			var pe *protocol.Error
-			switch {
-			case errors.As(err, &pe):
-				http.Error(w, pe.Message, http.StatusNotFound)
-				return
-			case err != nil:
-				http.Error(w, "could not read the layer's content", http.StatusInternalServerError)
-				return
-			}
-			w.Header().Set("Content-Type", "application/zip")
-			_, _ = w.Write(zip)
-		})
+		mux.HandleFunc("GET /_overcast/lambda/code/{account}/{region}/{function}/{version}", zipRoute("function's code",
+			func(r *http.Request, version string) ([]byte, error) {
+				return l.CodeZip(r.Context(), r.PathValue("account"), r.PathValue("region"), r.PathValue("function"), version)
+			}))
+		mux.HandleFunc("GET /_overcast/lambda/layer/{account}/{region}/{layer}/{version}", zipRoute("layer's content",
+			func(r *http.Request, version string) ([]byte, error) {
+				n, err := strconv.ParseInt(version, 10, 64)
+				if err != nil || n <= 0 {
+					return nil, protocol.NewError("ResourceNotFoundException", http.StatusNotFound, "no such layer version")
+				}
+				return l.LayerZip(r.Context(), r.PathValue("account"), r.PathValue("region"), r.PathValue("layer"), n)
+			}))
+	}
+}
+
+// zipRoute serves the zip read returns for the {version} path value, which ends in .zip.
+// A *protocol.Error from read is a 404; what is reads in the other errors' message.
+func zipRoute(what string, read func(r *http.Request, version string) ([]byte, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		version, ok := strings.CutSuffix(r.PathValue("version"), ".zip")
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		zip, err := read(r, version)
+		var pe *protocol.Error
+		switch {
+		case errors.As(err, &pe):
+			http.Error(w, pe.Message, http.StatusNotFound)
+			return
+		case err != nil:
+			http.Error(w, "could not read the "+what, http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "application/zip")
+		_, _ = w.Write(zip)
 	}
 }
 
