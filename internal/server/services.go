@@ -106,7 +106,7 @@ func (s *Server) buildServices() []service {
 		stub(mq.Info, mq.New()),
 		stub(s3.Info, s3.New()),
 		{entry: edgeService(scheduler.Info, sch)},
-		s.newSNS(q, lam),
+		s.newSNS(q, lam, lg),
 		stub(states.Info, states.New()),
 		stub(sts.Info, sts.New()),
 		stub(swf.Info, swf.New()),

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"time"
 
 	"github.com/overcast/overcast/internal/services/lambda"
+	"github.com/overcast/overcast/internal/services/logs"
 	"github.com/overcast/overcast/internal/services/sns"
 	"github.com/overcast/overcast/internal/services/sqs"
 	"github.com/overcast/overcast/internal/store"
@@ -56,8 +58,19 @@ func sqsInput(m *sns.QueueMessage) *sqs.SendMessageInput {
 	return in
 }
 
-// newSNS builds the SNS service on the shared dispatcher, delivering to SQS in-process.
-func (s *Server) newSNS(q *sqs.Service, lam *lambda.Service) service {
+// snsLogs adapts CloudWatch Logs' in-process Emit to SNS's delivery status logging.
+type snsLogs struct{ lg *logs.Service }
+
+var _ sns.LogEmitter = snsLogs{}
+
+// EmitLogs appends messages to stream of group, creating both on first use.
+func (a snsLogs) EmitLogs(ctx context.Context, account, region, group, stream string, at time.Time, messages []string) error {
+	return emitLogs(a.lg)(ctx, account, region, group, stream, at, messages)
+}
+
+// newSNS builds the SNS service on the shared dispatcher, delivering to SQS in-process and
+// writing delivery status logs to CloudWatch Logs.
+func (s *Server) newSNS(q *sqs.Service, lam *lambda.Service, lg *logs.Service) service {
 	n := sns.New(sns.Deps{
 		Store:      s.db,
 		Clock:      s.clock,
@@ -65,6 +78,7 @@ func (s *Server) newSNS(q *sqs.Service, lam *lambda.Service) service {
 		Dispatcher: s.delivery,
 		Queues:     snsQueues{q},
 		Functions:  lambdaInvoker{lam},
+		Logs:       snsLogs{lg},
 		Config:     sns.Config{SMTPAddr: s.cfg.SNSSMTP},
 	})
 	return service{entry: edgeService(sns.Info, n), start: n.Start, stop: n.Stop, reset: n.Reset}

@@ -32,6 +32,8 @@ type envelope struct {
 	SigningCertURL    string                  `json:"SigningCertURL,omitempty"`
 	UnsubscribeURL    string                  `json:"UnsubscribeURL,omitempty"`
 	MessageAttributes map[string]envelopeAttr `json:"MessageAttributes,omitempty"`
+	// Replayed marks a message replayed from a FIFO topic's archive.
+	Replayed bool `json:"Replayed,omitempty"`
 }
 
 // envelopeAttr is a message attribute in an envelope.
@@ -49,6 +51,7 @@ func (s *Service) envelopeOf(n *notice) (*envelope, error) {
 	e := &envelope{
 		Type: n.Type, MessageID: n.MessageID, Token: n.Token, TopicARN: n.TopicARN, Subject: n.Subject,
 		Message: n.Message, SubscribeURL: n.SubscribeURL, Timestamp: n.Timestamp, SequenceNumber: n.SequenceNumber,
+		Replayed: n.Replayed,
 	}
 	if n.Type == "Notification" {
 		e.UnsubscribeURL = unsubscribeURL(n.Base, n.SubscriptionARN)
@@ -189,6 +192,11 @@ func (s *Service) deliverHTTP(ctx context.Context, j *delivery.Job) error {
 	resp, err := s.client.Do(req)
 	if err != nil {
 		return fmt.Errorf("post to %s: %w", j.Dest, err)
+	}
+	if rep := reportOf(ctx); rep != nil {
+		// The delivery status log records the endpoint's answer.
+		b, _ := io.ReadAll(io.LimitReader(resp.Body, 2048))
+		rep.status, rep.response = resp.StatusCode, string(b)
 	}
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	_ = resp.Body.Close()

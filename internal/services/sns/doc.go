@@ -29,6 +29,27 @@
 // with Config.SMTPAddr (overcast serve --sns-smtp) emails are also sent through that SMTP
 // server.
 //
+// FIFO topics archive messages (archive.go): with an ArchivePolicy
+// ({"MessageRetentionPeriod":"<1 to 365 days>"}) every accepted message is stored in the
+// publish's own write and kept for the retention period, then purged by the sweep;
+// GetTopicAttributes answers BeginningArchiveTime. A subscription's ReplayPolicy
+// ({"PointType":"Timestamp","StartingPoint":...,"EndingPoint":...}, given to Subscribe or
+// SetSubscriptionAttributes) starts a replay, a durable delivery job that enqueues the
+// archived messages of the window in sequence order through the subscription's filter
+// policy and ordering key, so each message group keeps its order; ReplayStatus goes from
+// Pending to In progress to Completed (Failed when the topic or its archive is gone). A
+// replayed message keeps its MessageId, Timestamp and SequenceNumber and its JSON envelope
+// says "Replayed": true. A new ReplayPolicy replaces the replay under way; an empty one
+// stops it.
+//
+// Delivery status logging (deliverylog.go): a topic's <Protocol>SuccessFeedbackRoleArn,
+// <Protocol>SuccessFeedbackSampleRate (0 to 100; 100 when unset) and
+// <Protocol>FailureFeedbackRoleArn, for SQS, HTTP (http and https), Lambda, Firehose and
+// Application, write one JSON record per delivery attempt (notification, delivery with
+// statusCode, providerResponse, dwellTimeMs and attempts, status SUCCESS or FAILURE) to
+// CloudWatch Logs through a LogEmitter: successes to the log group
+// sns/<region>/<account>/<topic name>, failures to sns/<region>/<account>/<topic name>/Failure.
+//
 // Non-AWS routes (Handler): GET /_overcast/sns/SimpleNotificationService.pem (the signing
 // certificate), GET /_overcast/sns/confirm (the SubscribeURL), GET
 // /_overcast/sns/unsubscribe (the UnsubscribeURL) and GET /_overcast/sns/outbox.
@@ -36,6 +57,11 @@
 // Known gaps: no Firehose delivery (jobs fail into the retry path), no Lambda delivery until
 // a FunctionInvoker is wired (likewise), topic and subscription policies are stored but not
 // evaluated, cross-account subscriptions are confirmed at once, KMS
-// encryption is accepted and ignored, delivery status logging attributes are stored but no
-// logs are written, message archiving and replay of FIFO topics are not implemented.
+// encryption is accepted and ignored. The delivery status logging roles are recorded, not
+// assumed, and providerResponse carries no SQS message id. A replay that is interrupted
+// (a crash) starts its window again, so it may deliver some messages twice; replayed
+// copies keep the message's deduplication id, so a FIFO queue that received the original
+// less than five minutes earlier drops them. Messages published while a replay is being
+// enqueued are delivered at once rather than after it. The replay metrics of CloudWatch
+// are not published.
 package sns

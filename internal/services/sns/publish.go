@@ -42,6 +42,7 @@ type notice struct {
 	Raw              bool                   `json:"raw,omitempty"`
 	FIFO             bool                   `json:"fifo,omitempty"`
 	ContentType      string                 `json:"ct,omitempty"`
+	Replayed         bool                   `json:"replayed,omitempty"`
 	Protocol         string                 `json:"proto"`
 	Endpoint         string                 `json:"ep"`
 }
@@ -427,6 +428,7 @@ func (s *Service) commit(ctx context.Context, c *protocol.Call, st *topicState, 
 	// inline collects, on standard topics, the raw deliveries to standard queues that
 	// can be stored in the publish's own write (see QueueTxSender).
 	var inline []inlineSend
+	logs := s.loggingOf(st.attrs)
 	build := func() ([]*delivery.Job, error) {
 		var jobs []*delivery.Job
 		inline = inline[:0]
@@ -450,13 +452,14 @@ func (s *Service) commit(ctx context.Context, c *protocol.Call, st *topicState, 
 					ContentType: ss.contentType,
 				}
 				if s.txQueues != nil && !st.topic.FIFO && ss.raw && ss.row.Protocol == "sqs" && !strings.HasSuffix(ss.row.Endpoint, ".fifo") {
-					inline = append(inline, inlineSend{n, ss})
+					inline = append(inline, inlineSend{n: n, ss: ss})
 					continue
 				}
 				j, err := s.jobFor(n, ss.row.Protocol, ss.row.Endpoint, ss.policy, ss.dlq)
 				if err != nil {
 					return nil, err
 				}
+				logs.mark(j, ss.row.Protocol)
 				jobs = append(jobs, j)
 			}
 		}
@@ -469,12 +472,21 @@ func (s *Service) commit(ctx context.Context, c *protocol.Call, st *topicState, 
 		}
 		switch {
 		case len(inline) > 0:
-			err = s.db.Write(ctx, func(tx *store.Tx) error { return s.sendInline(ctx, tx, inline, jobs) })
+			err = s.db.Write(ctx, func(tx *store.Tx) error { return s.sendInline(ctx, tx, inline, jobs, logs) })
 		case len(jobs) > 0:
 			err = s.dispatch.Enqueue(ctx, nil, jobs...)
 		}
 		if err != nil {
 			return fmt.Errorf("publish: %w", err)
+		}
+		if logs != nil && s.logs != nil {
+			var done []loggedAttempt
+			for _, in := range inline {
+				if in.sent {
+					done = append(done, loggedAttempt{n: in.n, dest: in.n.Endpoint, attempt: 1})
+				}
+			}
+			s.logAttempts(ctx, done)
 		}
 		return nil
 	}
@@ -498,6 +510,9 @@ func (s *Service) commit(ctx context.Context, c *protocol.Call, st *topicState, 
 			if err := tx.SNSDedupPut(ctx, st.topic.ARN, m.dedup, m.id, n, nowMs+s.cfg.DedupInterval.Milliseconds()); err != nil {
 				return err
 			}
+			if err := archive(ctx, tx, st, m, n, now, ts); err != nil {
+				return err
+			}
 		}
 		jobs, err := build()
 		if err != nil {
@@ -518,6 +533,8 @@ func (s *Service) commit(ctx context.Context, c *protocol.Call, st *topicState, 
 type inlineSend struct {
 	n  *notice
 	ss *subState
+	// sent says the queue took the message in the write (for the delivery status log).
+	sent bool
 }
 
 // sendInline stores the deliveries of inline (raw, to standard queues) in tx, the publish's
@@ -526,10 +543,11 @@ type inlineSend struct {
 // subscription's policy and dead-lettered by its redrive policy. tx may be run again (the
 // store retries a write alone when its group commit fails), so it keeps no state between
 // runs.
-func (s *Service) sendInline(ctx context.Context, tx *store.Tx, inline []inlineSend, jobs []*delivery.Job) error {
+func (s *Service) sendInline(ctx context.Context, tx *store.Tx, inline []inlineSend, jobs []*delivery.Job, logs topicLogging) error {
 	all := slices.Clip(jobs)
-	for _, in := range inline {
-		n, ss := in.n, in.ss
+	for i := range inline {
+		n, ss := inline[i].n, inline[i].ss
+		inline[i].sent = false
 		m, err := s.queueMessage(n, n.Endpoint)
 		if err == nil {
 			err = s.txQueues.SendToQueueInTx(ctx, tx, n.Endpoint, m)
@@ -537,6 +555,7 @@ func (s *Service) sendInline(ctx context.Context, tx *store.Tx, inline []inlineS
 		var pe *protocol.Error
 		switch {
 		case err == nil:
+			inline[i].sent = true
 			continue
 		case !errors.Is(err, ErrNotInTx) && !errors.As(err, &pe):
 			return err
@@ -545,6 +564,7 @@ func (s *Service) sendInline(ctx context.Context, tx *store.Tx, inline []inlineS
 		if err != nil {
 			return err
 		}
+		logs.mark(j, ss.row.Protocol)
 		all = append(all, j)
 	}
 	return s.dispatch.Enqueue(ctx, tx, all...)

@@ -98,6 +98,8 @@ type Deps struct {
 	Functions FunctionInvoker
 	// HTTPClient posts to HTTP/S subscriptions; nil means a client with a 15 second timeout.
 	HTTPClient *http.Client
+	// Logs receives delivery status logs; nil writes none.
+	Logs LogEmitter
 	Config
 }
 
@@ -114,6 +116,9 @@ type Service struct {
 	client    *http.Client
 	cache     *topicCache
 	signer    *signer
+	logs      LogEmitter
+	// logStream is the log stream this node writes delivery status logs to.
+	logStream string
 
 	mu      sync.Mutex
 	started bool
@@ -159,23 +164,25 @@ func New(d Deps) *Service {
 	s := &Service{
 		db: d.Store, clock: d.Clock, log: d.Logger, cfg: cfg, dispatch: d.Dispatcher,
 		queues: d.Queues, functions: d.Functions, client: d.HTTPClient,
-		signer: &signer{},
+		signer: &signer{}, logs: d.Logs, logStream: newID(),
 	}
 	s.txQueues, _ = d.Queues.(QueueTxSender)
 	s.cache = newTopicCache(s, cfg.MetadataTTL)
 	Info.ValidationErrorFunc = validationError
 	if d.Dispatcher != nil {
-		d.Dispatcher.Register(kindSQS, delivery.DelivererFunc(s.deliverSQS))
-		d.Dispatcher.Register(kindHTTP, delivery.DelivererFunc(s.deliverHTTP))
-		d.Dispatcher.Register(kindLambda, delivery.DelivererFunc(s.deliverLambda))
-		d.Dispatcher.Register(kindOutbox, delivery.DelivererFunc(s.deliverOutbox))
-		d.Dispatcher.Register(kindOther, delivery.DelivererFunc(s.deliverUnsupported))
+		d.Dispatcher.Register(kindSQS, s.logged(s.deliverSQS))
+		d.Dispatcher.Register(kindHTTP, s.logged(s.deliverHTTP))
+		d.Dispatcher.Register(kindLambda, s.logged(s.deliverLambda))
+		d.Dispatcher.Register(kindOutbox, s.logged(s.deliverOutbox))
+		d.Dispatcher.Register(kindOther, s.logged(s.deliverUnsupported))
+		d.Dispatcher.Register(kindReplay, delivery.DelivererFunc(s.deliverReplay))
 		d.Dispatcher.RegisterDeadLetter(ownerSNS, s.deadLetter)
 	}
 	return s
 }
 
-// Start loads (or creates, once) the signing key and runs the deduplication sweep.
+// Start loads (or creates, once) the signing key and runs the sweep of expired
+// deduplication entries and archived messages.
 func (s *Service) Start(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -228,6 +235,7 @@ func (s *Service) sweep(ctx context.Context) {
 		if err := s.db.SNSDedupSweep(ctx, s.clock.Now().UnixMilli()); err != nil && ctx.Err() == nil {
 			s.log.Warn("sweep sns deduplication entries", "err", err)
 		}
+		s.sweepArchive(ctx)
 	}
 }
 

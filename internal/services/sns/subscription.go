@@ -200,6 +200,14 @@ func (s *Service) Subscribe(ctx context.Context, in *SubscribeInput) (*Subscribe
 	if attrs["FilterPolicy"] != "" && filterPolicies(st, "") >= maxFilterPoliciesPerTopic {
 		return nil, errFilterPolicyLimit()
 	}
+	var replay *replayWindow
+	if rp := attrs["ReplayPolicy"]; rp != "" {
+		w, perr := checkReplayPolicy(rp, st, s.clock.Now())
+		if perr != nil {
+			return nil, perr
+		}
+		replay = w
+	}
 	confirmed := true
 	token := ""
 	switch proto {
@@ -207,10 +215,22 @@ func (s *Service) Subscribe(ctx context.Context, in *SubscribeInput) (*Subscribe
 		confirmed = false
 		token = newToken()
 	}
+	subARN := *in.TopicARN + ":" + newID()
+	stored := attrs
+	var replayJob *delivery.Job
+	if replay != nil {
+		stored = make(map[string]string, len(attrs)+2)
+		for k, v := range attrs {
+			stored[k] = v
+		}
+		if replayJob, err = s.startReplay(c, subARN, *in.TopicARN, replay, stored); err != nil {
+			return nil, err
+		}
+	}
 	sub, created, err := s.db.SNSSubscriptionCreate(ctx, &store.SNSSubscription{
-		ARN: *in.TopicARN + ":" + newID(), TopicARN: *in.TopicARN, Account: st.topic.Account, Region: st.topic.Region,
+		ARN: subARN, TopicARN: *in.TopicARN, Account: st.topic.Account, Region: st.topic.Region,
 		Protocol: proto, Endpoint: endpoint, Owner: c.Account, Confirmed: confirmed, Token: token,
-		Attrs: encodeAttrs(attrs), CreatedAt: s.clock.Now().UnixMilli(),
+		Attrs: encodeAttrs(stored), CreatedAt: s.clock.Now().UnixMilli(),
 	})
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, errTopicNotFound()
@@ -232,6 +252,12 @@ func (s *Service) Subscribe(ctx context.Context, in *SubscribeInput) (*Subscribe
 	if created && !confirmed {
 		if err := s.sendConfirmation(ctx, c, st, sub); err != nil {
 			return nil, err
+		}
+	}
+	if created && confirmed && replayJob != nil {
+		// A pending subscription's replay starts when it is confirmed.
+		if err := s.dispatch.Enqueue(ctx, nil, replayJob); err != nil {
+			return nil, fmt.Errorf("start replay: %w", err)
 		}
 	}
 	arn := sub.ARN
@@ -298,11 +324,30 @@ func (s *Service) ConfirmSubscription(ctx context.Context, in *ConfirmSubscripti
 		if in.AuthenticateOnUnsubscribe != nil && *in.AuthenticateOnUnsubscribe == "true" {
 			attrs["ConfirmationWasAuthenticated"] = "true"
 		}
+		var replayJob *delivery.Job
+		if rp := attrs["ReplayPolicy"]; rp != "" && attrs["ReplayStatus"] == replayPending {
+			st, err := s.cache.get(ctx, *in.TopicARN)
+			if err != nil {
+				return nil, err
+			}
+			if w, perr := checkReplayPolicy(rp, st, s.clock.Now()); perr == nil {
+				if replayJob, err = s.startReplay(callOf(ctx), sub.ARN, sub.TopicARN, w, attrs); err != nil {
+					return nil, err
+				}
+			} else {
+				attrs["ReplayStatus"] = replayFailed
+			}
+		}
 		sub.Attrs = encodeAttrs(attrs)
 		if err := s.db.SNSSubscriptionUpdate(ctx, sub); err != nil {
 			return nil, fmt.Errorf("confirm subscription: %w", err)
 		}
 		s.cache.invalidate(*in.TopicARN)
+		if replayJob != nil {
+			if err := s.dispatch.Enqueue(ctx, nil, replayJob); err != nil {
+				return nil, fmt.Errorf("start replay: %w", err)
+			}
+		}
 	}
 	return &ConfirmSubscriptionOutput{SubscriptionARN: &sub.ARN}, nil
 }
@@ -430,6 +475,7 @@ func (s *Service) GetSubscriptionAttributes(ctx context.Context, in *GetSubscrip
 		return nil, err
 	}
 	out := decodeAttrs(sub.Attrs)
+	delete(out, hiddenReplayID)
 	out["SubscriptionArn"] = sub.ARN
 	out["TopicArn"] = sub.TopicARN
 	out["Owner"] = sub.Owner
@@ -480,6 +526,25 @@ func (s *Service) SetSubscriptionAttributes(ctx context.Context, in *SetSubscrip
 	if perr := validateSubAttr(*in.AttributeName, value, sub.Protocol, attrs, false); perr != nil {
 		return nil, perr
 	}
+	var replayJob *delivery.Job
+	if *in.AttributeName == "ReplayPolicy" {
+		if value == "" {
+			stopReplay(attrs)
+		} else {
+			st, err := s.cache.get(ctx, sub.TopicARN)
+			if err != nil {
+				return nil, err
+			}
+			w, perr := checkReplayPolicy(value, st, s.clock.Now())
+			if perr != nil {
+				return nil, perr
+			}
+			// Starting a replay replaces the one under way, if any.
+			if replayJob, err = s.startReplay(callOf(ctx), sub.ARN, sub.TopicARN, w, attrs); err != nil {
+				return nil, err
+			}
+		}
+	}
 	if *in.AttributeName == "FilterPolicy" && value != "" && attrs["FilterPolicy"] == "" {
 		st, err := s.cache.get(ctx, sub.TopicARN)
 		if err != nil {
@@ -507,6 +572,11 @@ func (s *Service) SetSubscriptionAttributes(ctx context.Context, in *SetSubscrip
 		return nil, fmt.Errorf("set subscription attributes: %w", err)
 	}
 	s.cache.invalidate(sub.TopicARN)
+	if replayJob != nil && sub.Confirmed {
+		if err := s.dispatch.Enqueue(ctx, nil, replayJob); err != nil {
+			return nil, fmt.Errorf("start replay: %w", err)
+		}
+	}
 	return &SetSubscriptionAttributesOutput{}, nil
 }
 

@@ -173,6 +173,7 @@ func (s *Service) CreateTopic(ctx context.Context, in *CreateTopicInput) (*Creat
 	if !fifo {
 		delete(attrs, "FifoTopic")
 	}
+	applyArchivePolicy(attrs, s.clock.Now())
 	t, created, err := s.db.SNSTopicCreate(ctx, &store.SNSTopic{
 		ARN: arn, Account: c.Account, Region: c.Region, Name: name, FIFO: fifo,
 		Attrs: encodeAttrs(attrs), Tags: encodeAttrs(tags), CreatedAt: s.clock.Now().UnixMilli(),
@@ -211,6 +212,9 @@ func (s *Service) DeleteTopic(ctx context.Context, in *DeleteTopicInput) (*Delet
 	}
 	if err := s.db.SNSTopicDelete(ctx, *in.TopicARN); err != nil {
 		return nil, fmt.Errorf("delete topic: %w", err)
+	}
+	if err := s.db.SNSArchiveDeleteTopic(ctx, *in.TopicARN); err != nil {
+		return nil, fmt.Errorf("delete topic archive: %w", err)
 	}
 	s.cache.invalidate(*in.TopicARN)
 	return &DeleteTopicOutput{}, nil
@@ -273,6 +277,9 @@ func (s *Service) GetTopicAttributes(ctx context.Context, in *GetTopicAttributes
 	if st.topic.FIFO {
 		if out["FifoThroughputScope"] == "" {
 			out["FifoThroughputScope"] = "Topic"
+		}
+		if begin, ok := beginningArchiveTime(st.attrs, s.clock.Now()); ok {
+			out["BeginningArchiveTime"] = archiveTimestamp(begin)
 		}
 	}
 	confirmed, pending := 0, 0
@@ -342,6 +349,9 @@ func (s *Service) SetTopicAttributes(ctx context.Context, in *SetTopicAttributes
 			delete(attrs, key)
 		} else {
 			attrs[key] = value
+		}
+		if key == "ArchivePolicy" {
+			applyArchivePolicy(attrs, s.clock.Now())
 		}
 		t.Attrs = encodeAttrs(attrs)
 		return nil

@@ -22,6 +22,7 @@ func allCases() []Case {
 	cases = append(cases, frameworkCases()...)
 	cases = append(cases, sqsCases()...)
 	cases = append(cases, snsCases()...)
+	cases = append(cases, snsArchiveCases()...)
 	cases = append(cases, deliveryCases()...)
 	cases = append(cases, timerCases()...)
 	cases = append(cases, logsCases()...)
