@@ -162,7 +162,7 @@ func (db *DB) LambdaFunctionUpdate(ctx context.Context, account, region, name st
 	return f, nil
 }
 
-// LambdaFunctionDelete deletes a function with all its versions and aliases. Returns ErrNotFound when
+// LambdaFunctionDelete deletes a function with all its versions, aliases and settings. Returns ErrNotFound when
 // it does not exist.
 func (db *DB) LambdaFunctionDelete(ctx context.Context, account, region, name string) error {
 	err := db.Write(ctx, func(tx *Tx) error {
@@ -183,6 +183,9 @@ func (db *DB) LambdaFunctionDelete(ctx context.Context, account, region, name st
 			return err
 		}
 		if _, err := tx.Exec(ctx, "DELETE FROM lambda_event_configs WHERE account = ? AND region = ? AND function = ?", account, region, name); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, "DELETE FROM lambda_function_settings WHERE account = ? AND region = ? AND function = ?", account, region, name); err != nil {
 			return err
 		}
 		_, err = tx.Exec(ctx, "DELETE FROM lambda_versions WHERE account = ? AND region = ? AND function = ?", account, region, name)

@@ -13,9 +13,13 @@
 // ListLayers, ListLayerVersions, DeleteLayerVersion, AddLayerVersionPermission,
 // RemoveLayerVersionPermission, GetLayerVersionPolicy; Put/Get/Delete/
 // ListProvisionedConcurrencyConfig(s); Create/Get/Update/Delete/ListFunctionUrlConfig(s);
-// Create/Get/Update/Delete/ListEventSourceMapping(s) for SQS queues. Every other
-// operation answers NotImplemented. InvokeEvent is the in-process API for services that
-// invoke functions asynchronously.
+// Create/Get/Update/Delete/ListEventSourceMapping(s) for SQS queues;
+// Create/Get/Update/Delete/ListCodeSigningConfig(s), Put/Get/DeleteFunctionCodeSigningConfig,
+// ListFunctionsByCodeSigningConfig; Get/PutFunctionRecursionConfig;
+// Get/PutRuntimeManagementConfig; Get/PutFunctionScalingConfig (answering as for a
+// function without a capacity provider); InvokeAsync. Every other operation answers
+// NotImplemented. InvokeEvent is the in-process API for services that invoke functions
+// asynchronously.
 //
 // Event invocations are durable delivery jobs (target kind "lambda", owner "lambda")
 // retried with Lambda's asynchronous policy: the event invoke config of the qualifier
@@ -43,6 +47,22 @@
 // through the in-process SQS API: batches within the batching window, filter criteria,
 // partial batch failures (ReportBatchItemFailures), FIFO order per message group and
 // MaximumConcurrency.
+//
+// Code signing configs (codesigning.go) are stored and attached to functions (at
+// CreateFunction or with PutFunctionCodeSigningConfig; a config in use cannot be deleted),
+// but Overcast verifies no signature: deployment packages are unsigned zips. A function
+// whose config's UntrustedArtifactOnDeployment is Enforce is therefore refused every
+// CreateFunction and UpdateFunctionCode, and every UpdateFunctionConfiguration adding
+// layers, with CodeVerificationFailedException, as AWS refuses code without a valid
+// signature; Warn accepts them. The recursive loop setting (recursion.go, default
+// Terminate) and each version's runtime management config (runtimemgmt.go, default Auto)
+// are stored and returned; Overcast detects no recursive loops and runs every runtime on
+// the host's interpreter, whatever the runtime version ARN. Function scaling configs
+// belong to Lambda Managed Instances capacity providers, which Overcast does not serve:
+// for any existing version they answer InvalidParameterValueException. InvokeAsync
+// (invokeasync.go) queues an Event invocation like Invoke with InvocationType Event. These
+// settings are deleted with their function (a version's runtime management config with
+// its version).
 //
 // Invocations read a function version, its configuration and its function row from a
 // per-node cache (cache.go). Every change made through a node is seen by that node's next

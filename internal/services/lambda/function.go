@@ -238,6 +238,10 @@ func (s *Service) CreateFunction(ctx context.Context, in *CreateFunctionInput) (
 	if err := validateConfig(c); err != nil {
 		return nil, err
 	}
+	csc, err := s.createCodeSigning(ctx, call, ref.Name, in.CodeSigningConfigARN)
+	if err != nil {
+		return nil, err
+	}
 	code, err := s.unpack(in.Code.ZipFile)
 	if err != nil {
 		return nil, err
@@ -264,6 +268,14 @@ func (s *Service) CreateFunction(ctx context.Context, in *CreateFunctionInput) (
 		return nil, NewResourceConflictException("Function already exist: " + ref.Name)
 	case err != nil:
 		return nil, err
+	}
+	if csc != "" {
+		if err := s.attachCodeSigning(ctx, call, ref.Name, csc, *in.CodeSigningConfigARN); err != nil {
+			// The config was deleted meanwhile: the function is not created after all.
+			_ = s.db.LambdaFunctionDelete(ctx, call.Account, call.Region, ref.Name)
+			s.cache.forget(call.Account, call.Region, ref.Name)
+			return nil, err
+		}
 	}
 	v := &store.LambdaVersion{Version: store.LambdaLatest, RevisionID: p.RevisionID}
 	if publish {
@@ -390,6 +402,9 @@ func (s *Service) UpdateFunctionCode(ctx context.Context, in *UpdateFunctionCode
 	if in.ZipFile == nil {
 		return nil, NewInvalidParameterValueException("Please provide a source for function code.")
 	}
+	if err := s.checkFunctionSigning(ctx, call, ref.Name); err != nil {
+		return nil, err
+	}
 	code, err := s.unpack(in.ZipFile)
 	if err != nil {
 		return nil, err
@@ -442,6 +457,12 @@ func (s *Service) UpdateFunctionConfiguration(ctx context.Context, in *UpdateFun
 	}
 	var layers []layerRef
 	if in.Layers != nil {
+		if len(in.Layers) > 0 {
+			// Layers are checked against the function's code signing config as its code is.
+			if err := s.checkFunctionSigning(ctx, call, ref.Name); err != nil {
+				return nil, err
+			}
+		}
 		if layers, err = s.prepareLayers(ctx, call, ref.Name, in.Layers); err != nil {
 			return nil, err
 		}
@@ -537,6 +558,9 @@ func (s *Service) DeleteFunction(ctx context.Context, in *DeleteFunctionInput) (
 	case errors.Is(err, store.ErrNotFound):
 		return nil, errFunctionNotFound(call, ref.Name, q)
 	case err != nil:
+		return nil, err
+	}
+	if err := s.forgetRuntimeManagement(ctx, call, ref.Name, versionName(n)); err != nil {
 		return nil, err
 	}
 	s.evict(call.Account, call.Region, ref.Name, q)

@@ -33,6 +33,7 @@ func allCases() []Case {
 	cases = append(cases, lambdaURLCases()...)
 	cases = append(cases, lambdaESMCases()...)
 	cases = append(cases, lambdaEventConfigCases()...)
+	cases = append(cases, lambdaConfigCases()...)
 	return cases
 }
 
