@@ -39,13 +39,17 @@ func (s *Server) buildServices() []service {
 		Logger: s.logger.With("service", "sqs"),
 		Config: sqs.Config{URLStyle: s.cfg.SQSURLStyle},
 	})
+	// Subscription filters deliver to Lambda, which is built after CloudWatch Logs.
+	logsFns := &logsFunctions{}
 	lg := logs.New(logs.Deps{
-		Store:  s.db,
-		Clock:  s.clock,
-		Logger: s.logger.With("service", "logs"),
+		Store:     s.db,
+		Clock:     s.clock,
+		Logger:    s.logger.With("service", "logs"),
+		Functions: logsFns,
 	})
 	// Lambda is built before the services whose targets invoke functions.
 	lamSvc, lam := s.newLambda(lg, q)
+	logsFns.l = lam
 	pub := &snsPublisher{}
 	ev := events.New(events.Deps{
 		Store:      s.db,

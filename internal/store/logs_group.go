@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -205,10 +207,19 @@ func (db *DB) LogsGroupModify(ctx context.Context, id int64, fn func(g *LogsGrou
 	return g, nil
 }
 
-// LogsGroupDelete deletes log group id with its streams and events. Returns ErrNotFound
-// when the group does not exist.
+// LogsGroupDelete deletes log group id with its streams, events and the resources
+// (logs_resources rows) whose parent is the group. Returns ErrNotFound when the group
+// does not exist.
 func (db *DB) LogsGroupDelete(ctx context.Context, id int64) error {
 	err := db.Write(ctx, func(tx *Tx) error {
+		var account, region, name string
+		err := tx.QueryRow(ctx, "SELECT account, region, name FROM logs_groups WHERE id = ?", id).Scan(&account, &region, &name)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
 		// The group row first, then the streams, then the events: on PostgreSQL each
 		// statement waits for writers holding those rows (stream creation locks the group,
 		// appends lock their stream) and then sees what they committed.
@@ -218,6 +229,9 @@ func (db *DB) LogsGroupDelete(ctx context.Context, id int64) error {
 		}
 		if n == 0 {
 			return ErrNotFound
+		}
+		if _, err := tx.Exec(ctx, "DELETE FROM logs_resources WHERE account = ? AND region = ? AND parent = ?", account, region, name); err != nil {
+			return err
 		}
 		if _, err := tx.Exec(ctx, "DELETE FROM logs_streams WHERE group_id = ?", id); err != nil {
 			return err

@@ -8,7 +8,7 @@ import (
 )
 
 // Resource is one row of a service's resource table (events_resources,
-// scheduler_resources): a named document owned by the service. Times are unix
+// scheduler_resources, logs_resources): a named document owned by the service. Times are unix
 // milliseconds.
 type Resource struct {
 	Account, Region string

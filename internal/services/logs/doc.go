@@ -22,6 +22,30 @@
 //   - Tags: TagResource, UntagResource, ListTagsForResource (log group ARN without ":*";
 //     the ":*" form is accepted too) and the older TagLogGroup, UntagLogGroup,
 //     ListTagsLogGroup; at most 50 tags.
+//   - Metric filters: PutMetricFilter (at most 100 per log group; replacing keeps the
+//     creation time), DescribeMetricFilters (one group with filterNamePrefix, or all
+//     groups; metricName with metricNamespace; limit and nextToken; byte order of group
+//     and name), DeleteMetricFilter, TestMetricFilter (filter patterns from internal/logfilter;
+//     extractedValues for space-delimited patterns, "$name" or "$N" for unnamed fields).
+//     DescribeLogGroups reports metricFilterCount.
+//   - Subscription filters: PutSubscriptionFilter (at most 2 per log group),
+//     DescribeSubscriptionFilters, DeleteSubscriptionFilter. The destination is a Lambda
+//     function of the caller's account and region, which must exist. Matching events, from
+//     PutLogEvents and from Emit (functions' own logs), are delivered as AWS delivers them:
+//     {"awslogs":{"data":base64(gzip(JSON))}} with messageType DATA_MESSAGE, owner,
+//     logGroup, logStream, subscriptionFilters and logEvents [{id, timestamp, message}],
+//     one asynchronous (Event) invocation per filter and batch, queued through the durable
+//     delivery layer, split when the payload would pass Config.MaxDeliveryPayload.
+//   - Resource policies: PutResourcePolicy, DescribeResourcePolicies,
+//     DeleteResourcePolicy (account-level policies, at most 10 per region; stored, not
+//     evaluated).
+//   - KMS keys: AssociateKmsKey, DisassociateKmsKey (the key ARN is stored and shown by
+//     DescribeLogGroups).
+//   - Data protection: PutDataProtectionPolicy, GetDataProtectionPolicy,
+//     DeleteDataProtectionPolicy (stored; DescribeLogGroups reports dataProtectionStatus
+//     ACTIVATED).
+//
+// Filters and policies of a log group go with it when it is deleted.
 //
 // Every other operation answers NotImplemented. Model violations answer
 // InvalidParameterException with AWS's "N validation errors detected" message.
@@ -41,8 +65,25 @@
 //     50 tags through TagLogGroup) and of DeleteLogGroup under deletion protection are
 //     Overcast's wording.
 //   - Cross-account observability (accountIdentifiers, includeLinkedAccounts), KMS
-//     encryption, data protection, metric filters, subscription filters, Logs Insights,
-//     Live Tail, exports, deliveries and anomaly detection are not served.
+//     encryption (keys are recorded, events are not encrypted), masking by data
+//     protection policies, Logs Insights, Live Tail, exports, deliveries, account
+//     policies and anomaly detection are not served.
+//   - Metric filters are stored and described, but their metrics are not published:
+//     Overcast does not serve CloudWatch metrics yet.
+//   - Subscription filters deliver to Lambda functions only. Kinesis Data Streams,
+//     Firehose and cross-account (logs destination) destinations answer
+//     InvalidParameterException naming what Overcast does not serve; roleArn is stored
+//     and not used; Lambda permissions are not checked (a missing function answers AWS's
+//     "Could not execute the lambda function" message). The logs a function writes to its
+//     own log group are never delivered back to it, so a function subscribed to its own
+//     group does not invoke itself for ever (AWS leaves that loop to the user); longer
+//     cycles (A's logs to B, B's logs to A) are not detected. The hand-off to Lambda
+//     follows the append: a crash between the two loses that delivery.
+//   - Resource-scoped resource policies (resourceArn) and KMS keys of Logs Insights query
+//     results (resourceIdentifier) answer InvalidParameterException.
+//   - Overcast's wording: DescribeMetricFilters with only one of metricName and
+//     metricNamespace, a policy document that is not JSON, AssociateKmsKey with a key
+//     that is not a KMS key ARN, DeleteDataProtectionPolicy of a group without a policy.
 //   - FilterLogEvents answers ResourceNotFoundException when a stream in logStreamNames
 //     does not exist.
 package logs

@@ -72,7 +72,7 @@ func (s *Service) emitChunk(ctx context.Context, key streamKey, events []store.L
 		}
 		// Emitted logs are not a client's acknowledged write: they need not wait for an
 		// fsync (see store.LogsEventAppendParams.Lazy).
-		_, err := s.db.LogsEventAppend(ctx, &store.LogsEventAppendParams{StreamID: id, Events: events, Now: now, Lazy: true})
+		st, err := s.db.LogsEventAppend(ctx, &store.LogsEventAppendParams{StreamID: id, Events: events, Now: now, Lazy: true})
 		if errors.Is(err, store.ErrNotFound) && attempt == 0 {
 			s.streams.forget(key.account, key.region, key.group, key.stream)
 			continue
@@ -80,6 +80,8 @@ func (s *Service) emitChunk(ctx context.Context, key streamKey, events []store.L
 		if err != nil {
 			return fmt.Errorf("emit logs to %s/%s: %w", key.group, key.stream, err)
 		}
+		s.deliver(ctx, &appended{account: key.account, region: key.region, group: key.group, stream: key.stream,
+			streamID: id, seq: st.Seq, events: events, emitted: true})
 		return nil
 	}
 }

@@ -94,6 +94,8 @@ func (s *Service) PutLogEvents(ctx context.Context, in *PutLogEventsInput) (*Put
 	case err != nil:
 		return nil, err
 	}
+	s.deliver(ctx, &appended{account: c.Account, region: c.Region, group: g.Name, stream: *in.LogStreamName,
+		streamID: st.ID, seq: updated.Seq, events: accepted})
 	out := &PutLogEventsOutput{NextSequenceToken: ptr(sequenceToken(updated.Seq))}
 	if tooOld > 0 || expired > 0 || tooNew < len(evs) {
 		info := &RejectedLogEventsInfo{}

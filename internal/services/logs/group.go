@@ -124,6 +124,11 @@ func (s *Service) DescribeLogGroups(ctx context.Context, in *DescribeLogGroupsIn
 		}
 		out.LogGroups = append(out.LogGroups, wireGroup(g, patternOnly))
 	}
+	if !patternOnly && len(out.LogGroups) > 0 {
+		if err := s.addGroupResources(ctx, c, out.LogGroups); err != nil {
+			return nil, err
+		}
+	}
 	return out, nil
 }
 

@@ -22,6 +22,10 @@ type Config struct {
 	// answers with what it found so far and a nextToken, as AWS does when a search runs
 	// long. Zero means 100,000.
 	FilterScanLimit int
+	// MaxDeliveryPayload caps the payload of one delivery of a subscription filter to a
+	// Lambda function (an asynchronous invocation); larger batches are split. Zero means
+	// 1 MiB, Lambda's limit for asynchronous invocations.
+	MaxDeliveryPayload int
 }
 
 func (c Config) withDefaults() Config {
@@ -31,6 +35,9 @@ func (c Config) withDefaults() Config {
 	if c.FilterScanLimit <= 0 {
 		c.FilterScanLimit = 100_000
 	}
+	if c.MaxDeliveryPayload <= 0 {
+		c.MaxDeliveryPayload = 1 << 20
+	}
 	return c
 }
 
@@ -39,7 +46,19 @@ type Deps struct {
 	Store  *store.DB
 	Clock  clock.Clock
 	Logger *slog.Logger
+	// Functions delivers to Lambda subscription filters. Nil refuses Lambda destinations.
+	Functions FunctionInvoker
 	Config
+}
+
+// FunctionInvoker is what subscription filters need from Lambda.
+type FunctionInvoker interface {
+	// FunctionExists reports whether the function a function ARN (qualified or not) names
+	// exists.
+	FunctionExists(ctx context.Context, functionARN string) (bool, error)
+	// InvokeAsync queues an asynchronous (Event) invocation of the function with payload,
+	// durably: it returns once the invocation is queued.
+	InvokeAsync(ctx context.Context, functionARN string, payload []byte) error
 }
 
 // Service implements the CloudWatch Logs API on the store. Operations without a handler
@@ -52,6 +71,7 @@ type Service struct {
 	log     *slog.Logger
 	cfg     Config
 	streams *streamCache
+	fns     FunctionInvoker
 
 	mu      sync.Mutex
 	started bool
@@ -81,6 +101,7 @@ func New(d Deps) *Service {
 		log:     d.Logger,
 		cfg:     d.Config.withDefaults(),
 		streams: newStreamCache(),
+		fns:     d.Functions,
 	}
 }
 

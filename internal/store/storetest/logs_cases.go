@@ -23,6 +23,9 @@ func logsCases() []Case {
 		{"LogsEventAppendToDeleted", testLogsEventAppendToDeleted},
 		{"LogsStreamEnsureConcurrent", testLogsStreamEnsureConcurrent},
 		{"LogsSweep", testLogsSweep},
+		{"LogsGroupDeleteResources", testLogsGroupDeleteResources},
+		{"LogsResourceLifecycle", func(t *testing.T, db *store.DB) { testResourceLifecycle(t, db, logsResourceOps) }},
+		{"LogsResourceList", func(t *testing.T, db *store.DB) { testResourceList(t, db, logsResourceOps) }},
 	}
 }
 
