@@ -16,9 +16,7 @@ import (
 	"github.com/overcast/overcast/tests/harness"
 )
 
-// badCase is one request Lambda refuses, with AWS's answer. When Overcast is known to
-// answer differently (bugCode), the case skips naming the bug instead of failing, and
-// checks AWS's answer again once the bug is fixed.
+// badCase is one request Lambda refuses, with AWS's answer.
 type badCase struct {
 	name    string
 	mod     func(in *lambda.CreateFunctionInput)
@@ -26,8 +24,6 @@ type badCase struct {
 	status  int
 	message string // exact message, or prefix when prefix is set
 	prefix  bool
-	bugCode string
-	bug     string
 }
 
 // requireAnswer checks err against the case's expected answer.
@@ -35,9 +31,6 @@ func (bc badCase) requireAnswer(t *testing.T, err error) {
 	t.Helper()
 	require.Error(t, err, "want %s", bc.code)
 	got := apiError(t, err)
-	if bc.bugCode != "" && got.code == bc.bugCode && got.code != bc.code {
-		t.Skipf("known bug: %s (answered %s %d %q)", bc.bug, got.code, got.status, got.message)
-	}
 	require.Equal(t, bc.code, got.code, "message %q", got.message)
 	require.Equal(t, bc.status, got.status)
 	if bc.prefix {
@@ -88,15 +81,11 @@ func TestCreateFunctionBadInput(t *testing.T) {
 		{name: "Memory127", mod: func(in *lambda.CreateFunctionInput) { in.MemorySize = aws.Int32(127) },
 			code: "ValidationException", status: 400, message: validation("127", "memorySize", "Member must have value greater than or equal to 128")},
 		{name: "Memory10241", mod: func(in *lambda.CreateFunctionInput) { in.MemorySize = aws.Int32(10241) },
-			code: "ValidationException", status: 400, message: validation("10241", "memorySize", "Member must have value less than or equal to 10240"),
-			bugCode: "InvalidParameterValueException",
-			bug:     "MemorySize above 10240 is answered InvalidParameterValueException \"'MemorySize' value failed to satisfy constraint: ...\"; AWS answers ValidationException \"1 validation error detected: Value '10241' at 'memorySize' failed to satisfy constraint: Member must have value less than or equal to 10240\" (validateConfig in internal/services/lambda/function.go)"},
+			code: "ValidationException", status: 400, message: validation("10241", "memorySize", "Member must have value less than or equal to 10240")},
 		{name: "Timeout0", mod: func(in *lambda.CreateFunctionInput) { in.Timeout = aws.Int32(0) },
 			code: "ValidationException", status: 400, message: validation("0", "timeout", "Member must have value greater than or equal to 1")},
 		{name: "Timeout901", mod: func(in *lambda.CreateFunctionInput) { in.Timeout = aws.Int32(901) },
-			code: "ValidationException", status: 400, message: validation("901", "timeout", "Member must have value less than or equal to 900"),
-			bugCode: "InvalidParameterValueException",
-			bug:     "Timeout above 900 is answered InvalidParameterValueException \"'Timeout' value failed to satisfy constraint: ...\"; AWS answers ValidationException \"1 validation error detected: Value '901' at 'timeout' failed to satisfy constraint: Member must have value less than or equal to 900\" (validateConfig in internal/services/lambda/function.go)"},
+			code: "ValidationException", status: 400, message: validation("901", "timeout", "Member must have value less than or equal to 900")},
 		{name: "EphemeralStorage511", mod: ephemeral(511),
 			code: "ValidationException", status: 400, message: validation("511", "ephemeralStorage.size", "Member must have value greater than or equal to 512")},
 		{name: "EphemeralStorage10241", mod: ephemeral(10241),
@@ -145,8 +134,6 @@ func TestCreateFunctionOversizeCode(t *testing.T) {
 		requireError[*types.ResourceNotFoundException](t, getErr, "ResourceNotFoundException", 404)
 		badCase{code: "RequestEntityTooLargeException", status: 413,
 			message: "Request must be smaller than 70167211 bytes for the CreateFunction operation",
-			bugCode: "RequestTooLargeException",
-			bug:     "a ZipFile over 50 MB is answered RequestTooLargeException (Invoke's error); AWS answers RequestEntityTooLargeException 413 (unpack in internal/services/lambda/function.go)",
 		}.requireAnswer(t, err)
 	})
 
@@ -223,8 +210,6 @@ func TestUpdateFunctionBadInput(t *testing.T) {
 		require.Equal(t, aws.ToString(before.CodeSha256), aws.ToString(after.CodeSha256))
 		badCase{code: "RequestEntityTooLargeException", status: 413,
 			message: "Request must be smaller than 70167211 bytes for the UpdateFunctionCode operation",
-			bugCode: "RequestTooLargeException",
-			bug:     "a ZipFile over 50 MB in UpdateFunctionCode is answered RequestTooLargeException \"... for the CreateFunction operation\"; AWS answers RequestEntityTooLargeException 413 \"Request must be smaller than 70167211 bytes for the UpdateFunctionCode operation\" (unpack in internal/services/lambda/function.go)",
 		}.requireAnswer(t, err)
 	})
 }

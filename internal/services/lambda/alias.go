@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -71,10 +72,20 @@ func (c *aliasConfig) pick() string {
 	return c.Version
 }
 
+// versionKeyRE is the pattern of AdditionalVersionWeights keys.
+var versionKeyRE = regexp.MustCompile(`^[0-9]+$`)
+
 // checkAliasTarget checks that the versions an alias routes to exist and are published.
 func (s *Service) checkAliasTarget(ctx context.Context, call *protocol.Call, function string, c *aliasConfig) error {
 	versions := []string{c.Version}
 	total := 0.0
+	for v := range c.Weights {
+		// The model's pattern for the keys, which the generated validator does not apply
+		// to map keys.
+		if !versionKeyRE.MatchString(v) {
+			return protocol.ValidationException(fmt.Sprintf("1 validation error detected: Value '{%s=%v}' at 'routingConfig.additionalVersionWeights' failed to satisfy constraint: Map keys must satisfy constraint: [Member must have length less than or equal to 1024, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [0-9]+]", v, c.Weights[v]))
+		}
+	}
 	for v, w := range c.Weights {
 		if w < 0 || w > 1 {
 			return NewInvalidParameterValueException("Invalid weight for version " + v + ": must be between 0.0 and 1.0.")

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 	"time"
@@ -137,11 +138,13 @@ func validateConfig(c *functionConfig) error {
 	if _, ok := lambdart.LookupRuntime(c.Runtime); !ok {
 		return NewInvalidParameterValueException(fmt.Sprintf("The runtime parameter of %s is no longer supported for creating or updating AWS Lambda functions. We recommend you use a supported runtime while creating or updating functions.", c.Runtime))
 	}
-	if c.MemorySize < 128 || c.MemorySize > maxMemoryMB {
-		return NewInvalidParameterValueException(fmt.Sprintf("'MemorySize' value failed to satisfy constraint: Member must have value less than or equal to %d", maxMemoryMB))
+	// The model allows more memory and time than Lambda does: AWS answers its own limits
+	// in the model validation's words.
+	if err := checkRange("memorySize", int64(c.MemorySize), 128, maxMemoryMB); err != nil {
+		return err
 	}
-	if c.Timeout < 1 || c.Timeout > maxTimeoutSeconds {
-		return NewInvalidParameterValueException(fmt.Sprintf("'Timeout' value failed to satisfy constraint: Member must have value less than or equal to %d", maxTimeoutSeconds))
+	if err := checkRange("timeout", int64(c.Timeout), 1, maxTimeoutSeconds); err != nil {
+		return err
 	}
 	if c.Ephemeral < 512 || c.Ephemeral > 10240 {
 		return NewInvalidParameterValueException("'EphemeralStorage.Size' value failed to satisfy constraint: Member must have value between 512 and 10240")
@@ -171,10 +174,27 @@ func validateConfig(c *functionConfig) error {
 	return nil
 }
 
-// unpack checks a deployment package and puts it in the code cache.
-func (s *Service) unpack(zip []byte) (*lambdart.Code, error) {
+// checkRange answers a value outside [min, max] with a ValidationException worded as
+// AWS's model validation words it.
+func checkRange(member string, v, min, max int64) error {
+	constraint := ""
+	switch {
+	case v < min:
+		constraint = fmt.Sprintf("Member must have value greater than or equal to %d", min)
+	case v > max:
+		constraint = fmt.Sprintf("Member must have value less than or equal to %d", max)
+	default:
+		return nil
+	}
+	return protocol.ValidationException(fmt.Sprintf("1 validation error detected: Value '%d' at '%s' failed to satisfy constraint: %s", v, member, constraint))
+}
+
+// unpack checks a deployment package handed to operation (CreateFunction,
+// UpdateFunctionCode, PublishLayerVersion) and puts it in the code cache.
+func (s *Service) unpack(operation string, zip []byte) (*lambdart.Code, error) {
 	if len(zip) > maxZipBytes {
-		return nil, NewRequestTooLargeException("Request must be smaller than 70167211 bytes for the CreateFunction operation")
+		return nil, protocol.NewError("RequestEntityTooLargeException", http.StatusRequestEntityTooLarge,
+			fmt.Sprintf("Request must be smaller than 70167211 bytes for the %s operation", operation))
 	}
 	rt, err := s.runtime()
 	if err != nil {
@@ -242,7 +262,7 @@ func (s *Service) CreateFunction(ctx context.Context, in *CreateFunctionInput) (
 	if err != nil {
 		return nil, err
 	}
-	code, err := s.unpack(in.Code.ZipFile)
+	code, err := s.unpack("CreateFunction", in.Code.ZipFile)
 	if err != nil {
 		return nil, err
 	}
@@ -405,7 +425,7 @@ func (s *Service) UpdateFunctionCode(ctx context.Context, in *UpdateFunctionCode
 	if err := s.checkFunctionSigning(ctx, call, ref.Name); err != nil {
 		return nil, err
 	}
-	code, err := s.unpack(in.ZipFile)
+	code, err := s.unpack("UpdateFunctionCode", in.ZipFile)
 	if err != nil {
 		return nil, err
 	}

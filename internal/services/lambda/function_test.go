@@ -61,8 +61,8 @@ func TestCreateFunctionInvalid(t *testing.T) {
 	}{
 		{"unsupported runtime", func(in *CreateFunctionInput) { in.Runtime = ptr("python2.7") }, ErrCodeInvalidParameterValueException},
 		{"no handler", func(in *CreateFunctionInput) { in.Handler = nil }, ErrCodeInvalidParameterValueException},
-		{"memory too large", func(in *CreateFunctionInput) { in.MemorySize = ptr(int32(10241)) }, ErrCodeInvalidParameterValueException},
-		{"timeout too long", func(in *CreateFunctionInput) { in.Timeout = ptr(int32(901)) }, ErrCodeInvalidParameterValueException},
+		{"memory too large", func(in *CreateFunctionInput) { in.MemorySize = ptr(int32(10241)) }, "ValidationException"},
+		{"timeout too long", func(in *CreateFunctionInput) { in.Timeout = ptr(int32(901)) }, "ValidationException"},
 		{"ephemeral too small", func(in *CreateFunctionInput) { in.EphemeralStorage = &EphemeralStorage{Size: ptr(int32(100))} }, ErrCodeInvalidParameterValueException},
 		{"environment over 4 KB", func(in *CreateFunctionInput) {
 			in.Environment = &Environment{Variables: map[string]string{"BIG": big}}
@@ -110,7 +110,7 @@ func TestUpdateFunction(t *testing.T) {
 	require.NotEqual(t, *up.RevisionID, *cfg.RevisionID)
 
 	_, err = b.svc.UpdateFunctionConfiguration(b.ctx, &UpdateFunctionConfigurationInput{FunctionName: ptr("f"), Timeout: ptr(int32(1000))})
-	requireCode(t, err, ErrCodeInvalidParameterValueException)
+	requireCode(t, err, "ValidationException")
 	got, err := b.svc.GetFunctionConfiguration(b.ctx, &GetFunctionConfigurationInput{FunctionName: ptr("f")})
 	require.NoError(t, err)
 	require.Equal(t, int32(30), *got.Timeout)

@@ -209,7 +209,7 @@ func (s *Service) PublishLayerVersion(ctx context.Context, in *PublishLayerVersi
 	if len(zip) > maxZipBytes {
 		return nil, NewRequestTooLargeException("Request must be smaller than 70167211 bytes for the PublishLayerVersion operation")
 	}
-	code, err := s.unpack(zip)
+	code, err := s.unpack("PublishLayerVersion", zip)
 	if err != nil {
 		return nil, err
 	}
