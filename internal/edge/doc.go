@@ -22,6 +22,9 @@
 //
 // Edge.Server returns an http.Server speaking HTTP/1.1 and h2c on one port.
 //
+// 250 ms after the last request (Config.IdleRelease) the edge collects garbage and returns
+// the free heap to the operating system, once per idle period.
+//
 // Known gaps: Signature Version 2 (still boto3's default for presigned S3 URLs) and
 // SigV4a are parsed for the access key but rejected in sigv4 mode; request bodies are
 // read whole before dispatch, streaming uploads included.

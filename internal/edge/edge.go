@@ -65,6 +65,12 @@ type Config struct {
 	// Extra serves the /_overcast/ paths other than health and metrics (reset, clock).
 	// Nil answers them 404.
 	Extra http.Handler
+	// IdleRelease is how long after the last request the edge returns unused memory to
+	// the operating system (a garbage collection and a release of the free heap), once per
+	// idle period, and runs OnIdle. Zero means DefaultIdleRelease; negative never.
+	IdleRelease time.Duration
+	// OnIdle, when set, runs once per idle period too, before the release.
+	OnIdle func()
 	// HostHandlers serve the documented local hostnames of non-AWS endpoints, by label:
 	// a request whose Host is <sub>.<label>[.<region>].localhost (or .on.aws) goes to
 	// HostHandlers[label] whatever its path ("lambda-url": function URLs).
@@ -106,6 +112,7 @@ type Edge struct {
 	fallback map[string]*service
 
 	codecs   map[string]protocol.Codec
+	idle     *idler
 	meters   []*meter
 	health   []byte
 	verifier verifier
@@ -165,6 +172,12 @@ func New(cfg Config) *Edge {
 	}
 	e.buildMeters()
 	e.health = e.buildHealth()
+	e.idle = newIdler(cfg.IdleRelease, func() {
+		if cfg.OnIdle != nil {
+			cfg.OnIdle()
+		}
+		releaseMemory()
+	})
 	return e
 }
 
@@ -290,6 +303,7 @@ type exchange struct {
 // ServeHTTP serves one request: a local hostname of HostHandlers, /_overcast/ routes,
 // or an AWS API call.
 func (e *Edge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	e.idle.touch()
 	if h := e.hostHandler(r.Host); h != nil {
 		h.ServeHTTP(w, r)
 		return

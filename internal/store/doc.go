@@ -42,4 +42,7 @@
 // Notifier carries wake-ups (long polls, schedulers): LISTEN/NOTIFY on PostgreSQL, in-process
 // on SQLite; Tx.NotifyAfterCommit sends one only if the write commits. DB.TryLock is a named
 // lease: an advisory lock on PostgreSQL, an in-process lock on SQLite.
+//
+// On SQLite, 250 ms after the last Read or Write the store closes idle reader connections
+// beyond one and frees page caches (PRAGMA shrink_memory); see DB.ReleaseMemory.
 package store

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync/atomic"
 )
 
 // SQSWakeChannel is the notifier channel on which the store announces that messages of
@@ -148,6 +149,29 @@ ON CONFLICT (queue_id, scope, dedup_id) DO UPDATE SET message_id = excluded.mess
 // either dialect's limit on arguments).
 const sqsInsertChunk = 100
 
+// sqsInsertTexts holds the multi-row INSERT of each row count, built on first use: every
+// combined send uses one, so building it once spares the text and its hashing by the
+// statement cache a fresh string would cost.
+var sqsInsertTexts [sqsInsertChunk + 1]atomic.Pointer[string]
+
+// sqsInsertText returns the INSERT of n messages (1 <= n <= sqsInsertChunk).
+func sqsInsertText(n int) string {
+	if p := sqsInsertTexts[n].Load(); p != nil {
+		return *p
+	}
+	var b strings.Builder
+	b.WriteString("INSERT INTO sqs_messages (queue_id, message_id, body, attrs, sys_attrs, sender_id, sent_at, enqueued_at, visible_at, group_id) VALUES ")
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+	}
+	q := b.String()
+	sqsInsertTexts[n].Store(&q)
+	return q
+}
+
 // SQSMessageSendMany stores the messages of several standard-queue sends in one write,
 // with multi-row INSERTs: the way concurrent SendMessage calls share one commit cheaply.
 // It does not deduplicate (DedupIntervalMs must be zero). Listeners of each queue's
@@ -193,17 +217,11 @@ func (tx *Tx) SQSMessageSendMany(ctx context.Context, sends []*SQSSendParams) er
 	}
 	for start := 0; start < len(rows); start += sqsInsertChunk {
 		chunk := rows[start:min(start+sqsInsertChunk, len(rows))]
-		var b strings.Builder
-		b.WriteString("INSERT INTO sqs_messages (queue_id, message_id, body, attrs, sys_attrs, sender_id, sent_at, enqueued_at, visible_at, group_id) VALUES ")
 		args := make([]any, 0, len(chunk)*10)
-		for i, r := range chunk {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+		for _, r := range chunk {
 			args = append(args, r.queueID, r.m.MessageID, r.m.Body, r.m.Attrs, r.m.SysAttrs, r.m.SenderID, r.now, r.now, r.m.VisibleAt, r.m.GroupID)
 		}
-		if _, err := tx.Exec(ctx, b.String(), args...); err != nil {
+		if _, err := tx.Exec(ctx, sqsInsertText(len(chunk)), args...); err != nil {
 			return err
 		}
 	}

@@ -103,6 +103,7 @@ type DB struct {
 	pgNotify *postgres.Notifier
 
 	notifier Notifier
+	idle     *idleTrim // SQLite: frees page caches when idle
 
 	closed    atomic.Bool
 	closeOnce sync.Once
@@ -164,6 +165,8 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 	}
 	if db.dialect == SQLite {
 		db.writer = startWriter(db, opts.MaxBatch)
+		db.idle = &idleTrim{db: db}
+		db.idle.touch()
 	}
 	return db, nil
 }
@@ -311,6 +314,9 @@ func (db *DB) Write(ctx context.Context, fn func(tx *Tx) error) error {
 	if db.closed.Load() {
 		return ErrClosed
 	}
+	if db.idle != nil {
+		db.idle.touch()
+	}
 	if db.dialect == Postgres {
 		return db.writePostgres(ctx, fn)
 	}
@@ -329,6 +335,9 @@ func (db *DB) WriteLazy(ctx context.Context, fn func(tx *Tx) error) error {
 	if db.closed.Load() {
 		return ErrClosed
 	}
+	if db.idle != nil {
+		db.idle.touch()
+	}
 	if db.dialect == Postgres {
 		return db.writePostgres(ctx, func(tx *Tx) error {
 			if _, err := tx.Exec(ctx, "SET LOCAL synchronous_commit = off"); err != nil {
@@ -346,6 +355,9 @@ func (db *DB) WriteLazy(ctx context.Context, fn func(tx *Tx) error) error {
 func (db *DB) Read(ctx context.Context, fn func(tx *Tx) error) error {
 	if db.closed.Load() {
 		return ErrClosed
+	}
+	if db.idle != nil {
+		db.idle.touch()
 	}
 	var (
 		tx  *sql.Tx

@@ -139,6 +139,10 @@ const (
 	ownerSNS   = "sns"
 )
 
+// installInfo installs the functions of Info once: services are created concurrently in
+// tests.
+var installInfo sync.Once
+
 // New returns the service and registers its deliverers on d.Dispatcher. Nothing runs until
 // Start.
 func New(d Deps) *Service {
@@ -168,7 +172,7 @@ func New(d Deps) *Service {
 	}
 	s.txQueues, _ = d.Queues.(QueueTxSender)
 	s.cache = newTopicCache(s, cfg.MetadataTTL)
-	Info.ValidationErrorFunc = validationError
+	installInfo.Do(func() { Info.ValidationErrorFunc = validationError })
 	if d.Dispatcher != nil {
 		d.Dispatcher.Register(kindSQS, s.logged(s.deliverSQS))
 		d.Dispatcher.Register(kindHTTP, s.logged(s.deliverHTTP))

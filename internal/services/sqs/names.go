@@ -69,21 +69,73 @@ type queueRef struct {
 func parseQueueURL(raw string) (queueRef, bool) {
 	path := raw
 	if strings.Contains(raw, "://") {
-		u, err := url.Parse(raw)
-		if err != nil {
-			return queueRef{}, false
+		if p, ok := plainURLPath(raw); ok {
+			path = p
+		} else {
+			u, err := url.Parse(raw)
+			if err != nil {
+				return queueRef{}, false
+			}
+			path = u.Path
 		}
-		path = u.Path
 	}
 	path = strings.Trim(path, "/")
-	parts := strings.Split(path, "/")
-	if len(parts) != 2 {
+	account, name, ok := strings.Cut(path, "/")
+	if !ok || strings.Contains(name, "/") {
 		return queueRef{}, false
 	}
-	if !validAccount(parts[0]) || parts[1] == "" {
+	if !validAccount(account) || name == "" {
 		return queueRef{}, false
 	}
-	return queueRef{Account: parts[0], Name: parts[1]}, true
+	return queueRef{Account: account, Name: name}, true
+}
+
+// plainURLPath returns the path of an http or https URL made only of characters that need
+// no decoding and no validation beyond a scan (a host name or address with an optional
+// port, a path of letters, digits and -._/), as the queue URLs Overcast hands back are;
+// url.Parse would return the same path for it. Any other URL returns false, to be parsed
+// in full.
+func plainURLPath(raw string) (string, bool) {
+	rest, ok := strings.CutPrefix(raw, "http://")
+	if !ok {
+		if rest, ok = strings.CutPrefix(raw, "https://"); !ok {
+			return "", false
+		}
+	}
+	slash := strings.IndexByte(rest, '/')
+	if slash < 0 {
+		return "", false
+	}
+	host, path := rest[:slash], rest[slash:]
+	if h, port, hasPort := strings.Cut(host, ":"); hasPort {
+		if port == "" || len(port) > 5 {
+			return "", false
+		}
+		for i := 0; i < len(port); i++ {
+			if port[i] < '0' || port[i] > '9' {
+				return "", false
+			}
+		}
+		host = h
+	}
+	if host == "" {
+		return "", false
+	}
+	for i := 0; i < len(host); i++ {
+		if c := host[i]; !isAlnum(c) && c != '.' && c != '-' {
+			return "", false
+		}
+	}
+	for i := 0; i < len(path); i++ {
+		if c := path[i]; !isAlnum(c) && c != '-' && c != '_' && c != '.' && c != '/' {
+			return "", false
+		}
+	}
+	return path, true
+}
+
+func isAlnum(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }
 
 // URLStyle values for Config.URLStyle.

@@ -1,6 +1,7 @@
 package sqs
 
 import (
+	"net/url"
 	"strings"
 	"testing"
 
@@ -91,4 +92,43 @@ func TestQueueARN(t *testing.T) {
 		_, ok := parseQueueARN(bad)
 		require.False(t, ok, bad)
 	}
+}
+
+// TestPlainURLPath checks that the scan-only parse of plain queue URLs returns what
+// url.Parse does, and leaves everything else to it.
+func TestPlainURLPath(t *testing.T) {
+	t.Parallel()
+	for _, raw := range []string{
+		"http://localhost:4566/000000000000/q",
+		"https://sqs.us-east-1.localhost:4566/000000000000/q.fifo",
+		"http://127.0.0.1/123456789012/my-queue_1",
+		"http://host:/000000000000/q",
+		"http://host:abc/000000000000/q",
+		"http://host:123456/000000000000/q",
+		"http://:4566/000000000000/q",
+		"http://localhost",
+		"http://local host/000000000000/q",
+		"http://localhost/000000000000/q%20x",
+		"http://localhost/000000000000/q?x=1",
+		"http://localhost/000000000000/q#f",
+		"http://user@localhost/000000000000/q",
+		"http://[::1]:4566/000000000000/q",
+		"ftp://localhost/000000000000/q",
+		"HTTP://localhost/000000000000/q",
+	} {
+		path, ok := plainURLPath(raw)
+		if !ok {
+			continue
+		}
+		u, err := url.Parse(raw)
+		require.NoError(t, err, raw)
+		require.Equal(t, u.Path, path, raw)
+	}
+	for _, raw := range []string{"http://localhost/000000000000/q%20x", "http://host:abc/000000000000/q", "http://user@localhost/000000000000/q"} {
+		_, ok := plainURLPath(raw)
+		require.False(t, ok, raw)
+	}
+	path, ok := plainURLPath("http://sqs.us-east-1.localhost:4566/000000000000/q")
+	require.True(t, ok)
+	require.Equal(t, "/000000000000/q", path)
 }

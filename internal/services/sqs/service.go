@@ -97,6 +97,10 @@ type Service struct {
 
 var _ API = (*Service)(nil)
 
+// installInfo installs the functions of Info once: services are created concurrently in
+// tests.
+var installInfo sync.Once
+
 // New returns the service. It installs SQS's validation error and request preparation
 // functions in Info; nothing runs until Start.
 func New(d Deps) *Service {
@@ -107,8 +111,10 @@ func New(d Deps) *Service {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}
 	cfg := d.Config.withDefaults()
-	Info.ValidationErrorFunc = validationError
-	Info.PrepareFunc = prepare
+	installInfo.Do(func() {
+		Info.ValidationErrorFunc = validationError
+		Info.PrepareFunc = prepare
+	})
 	return &Service{
 		db:    d.Store,
 		clock: d.Clock,
@@ -158,16 +164,21 @@ func (s *Service) Reset() { s.cache.clear() }
 // now returns the service clock's time in unix milliseconds.
 func (s *Service) now() int64 { return s.clock.Now().UnixMilli() }
 
-// call returns the caller's identity, with Overcast's defaults for calls made without one.
+// callOf returns the caller's identity, with Overcast's defaults for calls made without
+// one. It may be the context's own Call: callers must not modify it.
 func callOf(ctx context.Context) *protocol.Call {
-	c := *protocol.CallFrom(ctx)
-	if c.Account == "" {
-		c.Account = "000000000000"
+	c := protocol.CallFrom(ctx)
+	if c.Account != "" && c.Region != "" {
+		return c
 	}
-	if c.Region == "" {
-		c.Region = "us-east-1"
+	cp := *c
+	if cp.Account == "" {
+		cp.Account = "000000000000"
 	}
-	return &c
+	if cp.Region == "" {
+		cp.Region = "us-east-1"
+	}
+	return &cp
 }
 
 // url returns the URL of queue q as the caller should see it.
