@@ -12,6 +12,10 @@
 //     is that account) and, in sigv4 mode, verifies Signature Version 4 signatures in
 //     headers, presigned URLs and signed aws-chunked uploads, answering AWS's errors in
 //     the service's own protocol (the JSON front end's, the query services', or S3's).
+//     Signature Version 4a (AWS4-ECDSA-P256-SHA256, which SDKs use for EventBridge
+//     global endpoints and S3 Multi-Region Access Points) is verified too, in headers
+//     and presigned URLs, with the ECDSA P-256 key derived from the secret; its region
+//     is the X-Amz-Region-Set's when that names one region.
 //   - It assigns the request id, limits the body, removes the aws-chunked encoding,
 //     decodes the input with the protocol's codec, runs the service's PrepareFunc and the
 //     model validation, calls the service and encodes the output or error. A panic
@@ -25,7 +29,10 @@
 // 250 ms after the last request (Config.IdleRelease) the edge collects garbage and returns
 // the free heap to the operating system, once per idle period.
 //
-// Known gaps: Signature Version 2 (still boto3's default for presigned S3 URLs) and
-// SigV4a are parsed for the access key but rejected in sigv4 mode; request bodies are
-// read whole before dispatch, streaming uploads included.
+// Known gaps: Signature Version 2 (still boto3's default for presigned S3 URLs) is parsed
+// for the access key but rejected in sigv4 mode; a SigV4a signature is accepted whatever
+// regions its X-Amz-Region-Set names, and the chunk signatures of a SigV4a-signed
+// aws-chunked upload (STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD) are not checked, only
+// its seed signature; request bodies are read whole before dispatch, streaming uploads
+// included.
 package edge

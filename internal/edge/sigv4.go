@@ -1,6 +1,7 @@
 package edge
 
 import (
+	"crypto/ecdsa"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
@@ -38,6 +39,9 @@ type signature struct {
 	presigned bool
 	// v2 is true for the legacy "AWS AKID:signature" header; only the access key is known.
 	v2 bool
+	// v4a is true for a Signature Version 4a (AWS4-ECDSA-P256-SHA256) signature, whose
+	// scope has no region; region is then the region set's only region, if it names one.
+	v4a bool
 
 	// raw is the Authorization header as sent (for messages).
 	raw        string
@@ -58,6 +62,8 @@ type signature struct {
 	expires string
 	// token is X-Amz-Security-Token.
 	token string
+	// regionSet is X-Amz-Region-Set (header or query) of a SigV4a signature.
+	regionSet string
 
 	// problem says why the signature is malformed, as AWS words it; "" when well formed.
 	// Only the sigv4 mode acts on it.
@@ -72,6 +78,9 @@ func parseSignature(r *http.Request) signature {
 		s := parseAuthorization(h[0])
 		s.amzDate = headerValue(r.Header, "X-Amz-Date")
 		s.token = headerValue(r.Header, "X-Amz-Security-Token")
+		if s.v4a {
+			s.setRegionSet(headerValue(r.Header, regionSetHeader))
+		}
 		if s.amzDate == "" && !s.v2 {
 			if d := headerValue(r.Header, "Date"); d != "" {
 				if t, err := http.ParseTime(d); err == nil {
@@ -116,6 +125,7 @@ func parseAuthorization(h string) signature {
 	s := signature{present: true, raw: h}
 	alg, rest, _ := strings.Cut(strings.TrimLeft(h, " "), " ")
 	s.algorithm = alg
+	s.v4a = alg == sigV4aAlgorithm
 	if alg == "AWS" {
 		// Signature Version 2: "AWS AKID:signature".
 		s.v2 = true
@@ -170,7 +180,7 @@ func parseAuthorization(h string) signature {
 		s.problem = strings.Join(missing, " ") + " Authorization=" + h
 		return s
 	}
-	if alg != sigV4Algorithm {
+	if alg != sigV4Algorithm && !s.v4a {
 		s.problem = "Unsupported AWS 'algorithm': '" + alg + "'"
 	}
 	return s
@@ -200,6 +210,7 @@ func parsePresigned(rawQuery string) signature {
 		expires:       q.Get("X-Amz-Expires"),
 		token:         q.Get("X-Amz-Security-Token"),
 	}
+	s.v4a = s.algorithm == sigV4aAlgorithm
 	s.parseCredential()
 	if s.problem != "" {
 		return s
@@ -219,22 +230,28 @@ func parsePresigned(rawQuery string) signature {
 	switch {
 	case len(missing) > 0:
 		s.problem = strings.Join(missing, " ") + " Re-examine the query-string parameters."
-	case s.algorithm != sigV4Algorithm:
-		s.problem = "X-Amz-Algorithm only supports \"AWS4-HMAC-SHA256\""
+	case s.algorithm != sigV4Algorithm && !s.v4a:
+		s.problem = "X-Amz-Algorithm only supports \"AWS4-HMAC-SHA256\" and \"AWS4-ECDSA-P256-SHA256\""
+	case s.v4a:
+		s.setRegionSet(q.Get(regionSetHeader))
 	}
 	return s
 }
 
-// parseCredential splits the credential "AKID/20260101/us-east-1/sqs/aws4_request" into
-// its scope.
+// parseCredential splits the credential "AKID/20260101/us-east-1/sqs/aws4_request" (or,
+// for SigV4a, "AKID/20260101/sqs/aws4_request") into its scope.
 func (s *signature) parseCredential() {
 	if s.credential == "" {
 		return
 	}
+	want := 5
+	if s.v4a {
+		want = 4
+	}
 	parts := s.credential
 	var fields [5]string
 	n := 0
-	for n < 5 {
+	for n < want {
 		i := strings.IndexByte(parts, '/')
 		if i < 0 {
 			fields[n] = parts
@@ -252,19 +269,40 @@ func (s *signature) parseCredential() {
 	if s.problem != "" {
 		return
 	}
-	if n != 5 || parts != "" {
+	switch {
+	case s.v4a && (n != 4 || parts != ""):
+		s.problem = "Credential must have exactly 4 slash-delimited elements, e.g. keyid/date/service/term, got '" + s.credential + "'"
+		return
+	case s.v4a:
+		s.date, s.service, s.terminator = fields[1], fields[2], fields[3]
+	case n != 5 || parts != "":
 		s.problem = "Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '" + s.credential + "'"
 		return
+	default:
+		s.date, s.region, s.service, s.terminator = fields[1], fields[2], fields[3], fields[4]
 	}
-	s.date, s.region, s.service, s.terminator = fields[1], fields[2], fields[3], fields[4]
 	if s.terminator != sigV4Terminator && s.problem == "" {
 		s.problem = "Credential should be scoped with a valid terminator: 'aws4_request', not '" + s.terminator + "'."
 	}
 }
 
-// scope returns "20260101/us-east-1/sqs/aws4_request".
+// scope returns "20260101/us-east-1/sqs/aws4_request", or for SigV4a
+// "20260101/sqs/aws4_request".
 func (s *signature) scope() string {
+	if s.v4a {
+		return s.date + "/" + s.service + "/" + s.terminator
+	}
 	return s.date + "/" + s.region + "/" + s.service + "/" + s.terminator
+}
+
+// setRegionSet records the region set of a SigV4a signature, which it requires, and takes
+// the call's region from it when it names a single region.
+func (s *signature) setRegionSet(set string) {
+	s.regionSet = set
+	s.region = regionOfSet(set)
+	if set == "" && s.problem == "" {
+		s.problem = "SigV4a requests must include the '" + regionSetHeader + "' header or query parameter."
+	}
 }
 
 // authFailure is why a signature was rejected, before it is worded for the service.
@@ -300,6 +338,8 @@ const (
 type verifier struct {
 	mu   sync.Mutex
 	keys map[string][]byte
+	// ecKeys are the SigV4a public keys by access key and secret.
+	ecKeys map[string]*ecdsa.PublicKey
 }
 
 // maxCachedKeys bounds the signing-key cache; it is cleared when full, which costs one
@@ -351,8 +391,8 @@ type verifyInput struct {
 	s3 bool
 }
 
-// verify checks a parsed, well-formed Signature Version 4 signature against the secret.
-// It returns nil when the signature is valid.
+// verify checks a parsed, well-formed Signature Version 4 or 4a signature against the
+// secret. It returns nil when the signature is valid.
 func (v *verifier) verify(in *verifyInput) *authFailure {
 	s := in.sig
 	t, err := time.Parse(amzDateLayout, s.amzDate)
@@ -370,7 +410,19 @@ func (v *verifier) verify(in *verifyInput) *authFailure {
 		return &authFailure{kind: authMismatch, msg: "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '" + s.date + "' != '" + s.amzDate[:8] + "', from '" + s.amzDate + "'."}
 	}
 
-	key := v.signingKey(in.secret, s.date, s.region, s.service)
+	algorithm, match := sigV4Algorithm, func(string) bool { return false }
+	if s.v4a {
+		algorithm = sigV4aAlgorithm
+		if m, err := v.sigV4aMatcher(in); err == nil {
+			match = m
+		}
+	} else {
+		key := v.signingKey(in.secret, s.date, s.region, s.service)
+		sig := []byte(strings.ToLower(s.sig))
+		match = func(sts string) bool {
+			return hmac.Equal([]byte(hex.EncodeToString(hmacSHA256(key, sts))), sig)
+		}
+	}
 	uri := canonicalURI(in.r, in.s3)
 	query := canonicalQuery(in.r.URL.RawQuery, s.presigned)
 	headers, ok := canonicalHeaders(in.r, s.signedHeaders)
@@ -384,9 +436,8 @@ func (v *verifier) verify(in *verifyInput) *authFailure {
 	for _, u := range uris(uri, in) {
 		for _, ph := range hashes {
 			canonical := in.r.Method + "\n" + u + "\n" + query + "\n" + headers + "\n" + s.signedHeaders + "\n" + ph
-			sts := sigV4Algorithm + "\n" + s.amzDate + "\n" + s.scope() + "\n" + sha256Hex([]byte(canonical))
-			want := hex.EncodeToString(hmacSHA256(key, sts))
-			if hmac.Equal([]byte(want), []byte(strings.ToLower(s.sig))) {
+			sts := algorithm + "\n" + s.amzDate + "\n" + s.scope() + "\n" + sha256Hex([]byte(canonical))
+			if match(sts) {
 				return checkPayloadHash(in, claimed)
 			}
 			if first.kind == 0 {

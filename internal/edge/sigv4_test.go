@@ -423,6 +423,7 @@ func FuzzParseAuthorization(f *testing.F) {
 		"AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20260101/us-east-1/sqs/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=0f1e2d",
 		"AWS4-HMAC-SHA256 Credential=a/b/c/d/e,SignedHeaders=host,Signature=x",
 		"AWS AKID:sig",
+		"AWS4-ECDSA-P256-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20260101/events/aws4_request, SignedHeaders=host;x-amz-date;x-amz-region-set, Signature=3045022100",
 		"AWS4-HMAC-SHA256 ,,,=,",
 		"Bearer token",
 		"",
@@ -432,7 +433,7 @@ func FuzzParseAuthorization(f *testing.F) {
 	f.Fuzz(func(t *testing.T, h string) {
 		s := parseAuthorization(h)
 		if s.problem == "" && !s.v2 {
-			if s.algorithm != sigV4Algorithm || s.sig == "" || s.signedHeaders == "" || s.terminator != sigV4Terminator {
+			if (s.algorithm != sigV4Algorithm && s.algorithm != sigV4aAlgorithm) || s.sig == "" || s.signedHeaders == "" || s.terminator != sigV4Terminator {
 				t.Fatalf("well-formed signature with missing parts: %+v", s)
 			}
 			if got := s.accessKey + "/" + s.scope(); got != s.credential {
