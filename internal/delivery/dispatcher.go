@@ -50,6 +50,18 @@ type Config struct {
 	// notification announced to it (jobs another node enqueued and delivers itself, unless
 	// it died). Zero means DefaultPollInterval. SQLite has one node and does not poll.
 	PollInterval time.Duration
+	// NodeTimeout, on PostgreSQL, is the dead-node threshold: a started Dispatcher is a
+	// node that records a heartbeat every NodeTimeout/3 on the Clock, and releases the
+	// claims of the nodes (dispatchers and timer schedulers) whose last heartbeat is older
+	// than NodeTimeout, so that the jobs of a crashed node are retried after about
+	// NodeTimeout instead of after their leases. Zero means DefaultNodeTimeout. It must
+	// be the same on every node. SQLite has one node and releases every claim at Start.
+	NodeTimeout time.Duration
+	// NodeClock paces the heartbeats and dates them. Nil means the wall clock, whatever
+	// Clock is: liveness is a matter of real time, and nodes whose virtual clocks were
+	// moved differently (or one clock moved past a beat) must not find each other dead.
+	// Tests of dead nodes set it to a virtual clock.
+	NodeClock clock.Clock
 }
 
 // Default Config values.
@@ -59,6 +71,7 @@ const (
 	DefaultLeaseMargin     = 30 * time.Second
 	DefaultDeadLetterRetry = time.Minute
 	DefaultPollInterval    = 5 * time.Second
+	DefaultNodeTimeout     = 15 * time.Second
 )
 
 // maxErrorLen caps the last error kept with a job.
@@ -82,6 +95,7 @@ type Dispatcher struct {
 	clock clock.Clock
 	log   *slog.Logger
 	cfg   Config
+	node  int64 // this node's id in the claims and heartbeats
 
 	mu       sync.Mutex
 	pools    map[string]*pool // fixed once Start is called; read without the lock
@@ -148,8 +162,14 @@ func New(cfg Config) *Dispatcher {
 	if cfg.PollInterval <= 0 {
 		cfg.PollInterval = DefaultPollInterval
 	}
+	if cfg.NodeTimeout <= 0 {
+		cfg.NodeTimeout = DefaultNodeTimeout
+	}
+	if cfg.NodeClock == nil {
+		cfg.NodeClock = clock.Real{}
+	}
 	return &Dispatcher{
-		db: cfg.Store, clock: cfg.Clock, log: cfg.Logger, cfg: cfg,
+		db: cfg.Store, clock: cfg.Clock, log: cfg.Logger, cfg: cfg, node: newToken(),
 		pools:    map[string]*pool{},
 		owners:   map[string]DeadLetterFunc{},
 		results:  make(chan *outcome, completeBatch),
@@ -376,18 +396,24 @@ func (d *Dispatcher) List(ctx context.Context, target string) ([]*Status, error)
 
 // Start begins delivering the jobs of the registered target kinds. The loops run until
 // Stop, not until ctx ends. On SQLite, where this node is the only one, claims left by a
-// previous run are released first, so jobs it held when it crashed are retried at once.
-// Start may be called once; later calls, and calls after Stop, do nothing.
+// previous run are released first, so jobs it held when it crashed are retried at once. On
+// PostgreSQL the Dispatcher joins the nodes (see Config.NodeTimeout): its first heartbeat
+// releases the claims of the nodes already dead, such as this process's previous run when
+// it crashed more than NodeTimeout ago. Start may be called once; later calls, and calls
+// after Stop, do nothing.
 func (d *Dispatcher) Start(ctx context.Context) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.started || d.stopped {
 		return nil
 	}
-	if d.db.Dialect() == store.SQLite {
-		if err := d.db.DeliveryJobReleaseClaims(ctx, d.clock.Now().UnixMilli()); err != nil {
+	nodes, now, beatAt := d.db.Dialect() == store.Postgres, d.clock.Now(), d.cfg.NodeClock.Now()
+	if nodes {
+		if err := d.beat(ctx, beatAt); err != nil {
 			return fmt.Errorf("start delivery: %w", err)
 		}
+	} else if err := d.db.DeliveryJobReleaseClaims(ctx, now.UnixMilli()); err != nil {
+		return fmt.Errorf("start delivery: %w", err)
 	}
 	d.started = true
 	// Listen before the first claim, so that nothing enqueued in between goes unnoticed.
@@ -400,13 +426,17 @@ func (d *Dispatcher) Start(ctx context.Context) error {
 	for _, p := range d.pools {
 		d.loops.Go(func() { d.loop(ctx, p) })
 	}
+	if nodes {
+		d.loops.Go(func() { d.heartbeat(ctx, beatAt) })
+	}
 	go d.complete()
 	return nil
 }
 
 // Stop ends the claim loops, cancels the deliveries in flight (a delivery cut short is
-// released, to be retried without counting), records their outcomes and returns. It may be
-// called more than once, and before Start.
+// released, to be retried without counting), records their outcomes and returns; on
+// PostgreSQL it then removes the node's heartbeat. It may be called more than once, and
+// before Start.
 func (d *Dispatcher) Stop() {
 	d.mu.Lock()
 	d.stopped = true
@@ -420,6 +450,9 @@ func (d *Dispatcher) Stop() {
 	d.workers.Wait()
 	d.stopOnce.Do(func() { close(d.results) })
 	<-d.finished
+	if d.db.Dialect() == store.Postgres {
+		d.leave()
+	}
 }
 
 // route wakes the pool each notification names; an empty one (sent after a lost database
@@ -457,7 +490,7 @@ func (d *Dispatcher) loop(ctx context.Context, p *pool) {
 		var next int64
 		if free > 0 {
 			now := d.clock.Now().UnixMilli()
-			res, err := d.db.DeliveryJobClaim(ctx, &store.DeliveryClaimParams{Target: p.kind, Now: now, Limit: free, Token: newToken()})
+			res, err := d.db.DeliveryJobClaim(ctx, &store.DeliveryClaimParams{Target: p.kind, Now: now, Limit: free, Token: newToken(), Node: d.node})
 			switch {
 			case ctx.Err() != nil:
 				return

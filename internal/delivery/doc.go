@@ -20,7 +20,8 @@
 // "lambda", "http", ...) and one DeadLetterFunc per owner. Each kind has its own pool of
 // workers with a concurrency limit. A pool claims due jobs in batches, each for a lease (on
 // PostgreSQL with FOR UPDATE SKIP LOCKED, so several nodes share the work, and a crashed
-// node's jobs are retaken when their leases expire), delivers them, and records the
+// node's jobs are retaken once its heartbeat is older than Config.NodeTimeout, 15 s, or
+// when their leases expire if it never sent one), delivers them, and records the
 // outcomes in batches: a delivered job is removed; a failed one is due again after its
 // Policy's backoff; a job whose retries are exhausted, whose age passed the policy's MaxAge,
 // or whose failure was Permanent is handed to its owner's DeadLetterFunc, in the

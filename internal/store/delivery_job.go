@@ -43,6 +43,9 @@ type DeliveryJob struct {
 	LeaseMs int64
 	// LeaseToken identifies the current claim, 0 when the job is not claimed.
 	LeaseToken int64
+	// LeaseNode is the node that made the current claim (see NodeHeartbeat), 0 for none;
+	// it means nothing while LeaseToken is 0.
+	LeaseNode int64
 	// Attempts counts claims (deliveries tried), Failures the failures that count against
 	// the job's retry limit, Throttles the throttled attempts that do not.
 	Attempts, Failures, Throttles int
@@ -51,12 +54,12 @@ type DeliveryJob struct {
 	DeadReason string
 }
 
-const deliveryJobColumns = "id, target, dest, payload, attributes, policy, ordering_key, owner, enqueued_at, run_at, lease_ms, lease_token, attempts, failures, throttles, last_error, dead_reason"
+const deliveryJobColumns = "id, target, dest, payload, attributes, policy, ordering_key, owner, enqueued_at, run_at, lease_ms, lease_token, lease_node, attempts, failures, throttles, last_error, dead_reason"
 
 func scanDeliveryJob(row interface{ Scan(...any) error }) (*DeliveryJob, error) {
 	var j DeliveryJob
 	if err := row.Scan(&j.ID, &j.Target, &j.Dest, &j.Payload, &j.Attributes, &j.Policy, &j.OrderingKey, &j.Owner,
-		&j.EnqueuedAt, &j.RunAt, &j.LeaseMs, &j.LeaseToken, &j.Attempts, &j.Failures, &j.Throttles,
+		&j.EnqueuedAt, &j.RunAt, &j.LeaseMs, &j.LeaseToken, &j.LeaseNode, &j.Attempts, &j.Failures, &j.Throttles,
 		&j.LastError, &j.DeadReason); err != nil {
 		return nil, err
 	}
@@ -120,7 +123,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			j.Target, j.Dest, j.Payload, j.Attributes, j.Policy, j.OrderingKey, j.Owner, j.EnqueuedAt, runAt, j.LeaseMs).Scan(&j.ID); err != nil {
 			return err
 		}
-		j.RunAt, j.LeaseToken, j.Attempts, j.Failures, j.Throttles, j.LastError, j.DeadReason = runAt, 0, 0, 0, 0, "", ""
+		j.RunAt, j.LeaseToken, j.LeaseNode, j.Attempts, j.Failures, j.Throttles, j.LastError, j.DeadReason = runAt, 0, 0, 0, 0, 0, "", ""
 	}
 	return nil
 }
@@ -135,6 +138,10 @@ type DeliveryClaimParams struct {
 	Limit int
 	// Token identifies this claim; it must not be 0 and should be unique (random).
 	Token int64
+	// Node is the claiming node, recorded with the claim so that other nodes release it
+	// when the node dies (see NodeHeartbeat). Zero claims for no node: only the lease
+	// ends the claim.
+	Node int64
 }
 
 // DeliveryClaim is what DeliveryJobClaim took.
@@ -153,7 +160,8 @@ type DeliveryClaim struct {
 // runs from p.Now for its LeaseMs, and no other claim takes it until the lease expires or
 // the job is finished or retried. On PostgreSQL, claims by several nodes skip each other's
 // rows (FOR UPDATE SKIP LOCKED) and never overlap; a claim lost in a database crash only
-// makes its jobs claimable again, so it is a lazy write (see DB.WriteLazy).
+// makes its jobs claimable again, so it is a lazy write (see DB.WriteLazy). The claim
+// records p.Node, so that it also ends when that node is found dead.
 func (db *DB) DeliveryJobClaim(ctx context.Context, p *DeliveryClaimParams) (*DeliveryClaim, error) {
 	if p.Token == 0 {
 		return nil, fmt.Errorf("claim delivery jobs: zero token")
@@ -165,8 +173,8 @@ func (db *DB) DeliveryJobClaim(ctx context.Context, p *DeliveryClaimParams) (*De
 		if tx.Dialect() == Postgres {
 			sub += " FOR UPDATE SKIP LOCKED"
 		}
-		rows, err := tx.Query(ctx, "UPDATE delivery_jobs SET lease_token = ?, run_at = ? + lease_ms, attempts = attempts + 1 WHERE id IN ("+sub+") RETURNING "+deliveryJobColumns,
-			p.Token, p.Now, p.Target, p.Now, p.Limit)
+		rows, err := tx.Query(ctx, "UPDATE delivery_jobs SET lease_token = ?, lease_node = ?, run_at = ? + lease_ms, attempts = attempts + 1 WHERE id IN ("+sub+") RETURNING "+deliveryJobColumns,
+			p.Token, p.Node, p.Now, p.Target, p.Now, p.Limit)
 		if err != nil {
 			return err
 		}
@@ -313,7 +321,8 @@ WHERE id = ? AND lease_token = ?`,
 // DeliveryJobReleaseClaims ends every claim on delivery jobs, making them due at now. A
 // single node (SQLite) calls it at start: claims in the database are then left over from a
 // run that crashed, and waiting for their leases would only delay the jobs. The attempts
-// those claims counted stay counted: the deliveries may have happened.
+// those claims counted stay counted: the deliveries may have happened. Several nodes on
+// PostgreSQL release only the claims of dead nodes instead (NodeHeartbeat).
 func (db *DB) DeliveryJobReleaseClaims(ctx context.Context, now int64) error {
 	err := db.Write(ctx, func(tx *Tx) error {
 		_, err := tx.Exec(ctx, "UPDATE delivery_jobs SET lease_token = 0, run_at = ? WHERE lease_token <> 0", now)

@@ -26,17 +26,20 @@ type Timer struct {
 	Payload []byte
 	// LeaseToken identifies the current claim, 0 when the timer is not claimed.
 	LeaseToken int64
+	// LeaseNode is the node that made the current claim (see NodeHeartbeat), 0 for none;
+	// it means nothing while LeaseToken is 0.
+	LeaseNode int64
 	// Attempts counts the failed fires since the timer was last scheduled.
 	Attempts  int
 	LastError string
 	CreatedAt int64
 }
 
-const timerColumns = "id, kind, timer_key, due_at, run_at, payload, lease_token, attempts, last_error, created_at"
+const timerColumns = "id, kind, timer_key, due_at, run_at, payload, lease_token, lease_node, attempts, last_error, created_at"
 
 func scanTimer(row interface{ Scan(...any) error }) (*Timer, error) {
 	var t Timer
-	if err := row.Scan(&t.ID, &t.Kind, &t.Key, &t.DueAt, &t.RunAt, &t.Payload, &t.LeaseToken, &t.Attempts, &t.LastError, &t.CreatedAt); err != nil {
+	if err := row.Scan(&t.ID, &t.Kind, &t.Key, &t.DueAt, &t.RunAt, &t.Payload, &t.LeaseToken, &t.LeaseNode, &t.Attempts, &t.LastError, &t.CreatedAt); err != nil {
 		return nil, err
 	}
 	if t.Payload == nil {
@@ -59,7 +62,7 @@ RETURNING id`, t.Kind, t.Key, t.DueAt, t.DueAt, t.Payload, t.CreatedAt).Scan(&t.
 	if err != nil {
 		return err
 	}
-	t.RunAt, t.LeaseToken, t.Attempts, t.LastError = t.DueAt, 0, 0, ""
+	t.RunAt, t.LeaseToken, t.LeaseNode, t.Attempts, t.LastError = t.DueAt, 0, 0, 0, ""
 	return nil
 }
 
@@ -90,6 +93,10 @@ type TimerClaimParams struct {
 	LeaseMs int64
 	// Token identifies this claim; it must not be 0 and should be unique (random).
 	Token int64
+	// Node is the claiming node, recorded with the claim so that other nodes release it
+	// when the node dies (see NodeHeartbeat). Zero claims for no node: only the lease
+	// ends the claim.
+	Node int64
 }
 
 // TimerClaimResult is what TimerClaim took.
@@ -106,7 +113,8 @@ type TimerClaimResult struct {
 // TimerClaim claims up to p.Limit due timers of p.Kinds for p.Token, earliest first, for
 // p.LeaseMs. No other claim takes them until the lease expires or they are taken,
 // rescheduled or retried. On PostgreSQL, claims by several nodes skip each other's rows
-// (FOR UPDATE SKIP LOCKED) and never overlap.
+// (FOR UPDATE SKIP LOCKED) and never overlap. The claim records p.Node, so that it also
+// ends when that node is found dead.
 func (db *DB) TimerClaim(ctx context.Context, p *TimerClaimParams) (*TimerClaimResult, error) {
 	if p.Token == 0 {
 		return nil, fmt.Errorf("claim timers: zero token")
@@ -125,8 +133,8 @@ func (db *DB) TimerClaim(ctx context.Context, p *TimerClaimParams) (*TimerClaimR
 		if tx.Dialect() == Postgres {
 			sub += " FOR UPDATE SKIP LOCKED"
 		}
-		args := append([]any{p.Token, p.Now + p.LeaseMs, p.Now}, kinds...)
-		rows, err := tx.Query(ctx, "UPDATE timer_timers SET lease_token = ?, run_at = ? WHERE id IN ("+sub+") RETURNING "+timerColumns,
+		args := append([]any{p.Token, p.Node, p.Now + p.LeaseMs, p.Now}, kinds...)
+		rows, err := tx.Query(ctx, "UPDATE timer_timers SET lease_token = ?, lease_node = ?, run_at = ? WHERE id IN ("+sub+") RETURNING "+timerColumns,
 			append(args, p.Limit)...)
 		if err != nil {
 			return err
@@ -169,7 +177,8 @@ func (tx *Tx) TimerRetry(ctx context.Context, id, token, runAt int64, attempts i
 
 // TimerReleaseClaims ends every claim on timers, making them due at now. A single node
 // (SQLite) calls it at start: claims in the database are then left over from a run that
-// crashed, and waiting for their leases would only delay the timers.
+// crashed, and waiting for their leases would only delay the timers. Several nodes on
+// PostgreSQL release only the claims of dead nodes instead (NodeHeartbeat).
 func (db *DB) TimerReleaseClaims(ctx context.Context, now int64) error {
 	err := db.Write(ctx, func(tx *Tx) error {
 		_, err := tx.Exec(ctx, "UPDATE timer_timers SET lease_token = 0, run_at = ? WHERE lease_token <> 0", now)

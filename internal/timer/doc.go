@@ -10,8 +10,8 @@
 // # Firing
 //
 // The Scheduler claims due timers in batches, each for a lease (on PostgreSQL with FOR
-// UPDATE SKIP LOCKED, so several nodes share the work; a crashed node's claims are retaken
-// when their lease expires). It then fires each one in a store transaction of its own: the
+// UPDATE SKIP LOCKED, so several nodes share the work; a crashed node's claims are
+// released once its heartbeat is older than Config.NodeTimeout, 15 s). It then fires each one in a store transaction of its own: the
 // timer row is removed and the handler runs in that same transaction, so the handler's
 // writes and the removal commit together or not at all. A handler that returns a next due
 // time makes the timer recurring: it is scheduled again, in the same transaction. A handler

@@ -75,6 +75,18 @@ type Config struct {
 	// notification announced to it (timers another node scheduled and fires itself, unless
 	// it died). Zero means DefaultPollInterval. SQLite has one node and does not poll.
 	PollInterval time.Duration
+	// NodeTimeout, on PostgreSQL, is the dead-node threshold: a started Scheduler is a node
+	// that records a heartbeat every NodeTimeout/3 on the Clock, and releases the claims of
+	// the nodes (schedulers and delivery dispatchers) whose last heartbeat is older than
+	// NodeTimeout, so that the timers of a crashed node fire after about NodeTimeout
+	// instead of after their leases. Zero means DefaultNodeTimeout. It must be the same on
+	// every node. SQLite has one node and releases every claim at Start.
+	NodeTimeout time.Duration
+	// NodeClock paces the heartbeats and dates them. Nil means the wall clock, whatever
+	// Clock is: liveness is a matter of real time, and nodes whose virtual clocks were
+	// moved differently (or one clock moved past a beat) must not find each other dead.
+	// Tests of dead nodes set it to a virtual clock.
+	NodeClock clock.Clock
 }
 
 // Default Config values.
@@ -84,6 +96,7 @@ const (
 	DefaultRetryDelay    = time.Second
 	DefaultMaxRetryDelay = 5 * time.Minute
 	DefaultPollInterval  = 5 * time.Second
+	DefaultNodeTimeout   = 15 * time.Second
 )
 
 // errStale aborts a fire whose timer was rescheduled, cancelled or retaken since the claim.
@@ -97,6 +110,7 @@ type Scheduler struct {
 	clock clock.Clock
 	log   *slog.Logger
 	cfg   Config
+	node  int64 // this node's id in the claims and heartbeats
 
 	mu       sync.Mutex
 	handlers map[string]Handler
@@ -135,8 +149,14 @@ func New(cfg Config) *Scheduler {
 	if cfg.PollInterval <= 0 {
 		cfg.PollInterval = DefaultPollInterval
 	}
+	if cfg.NodeTimeout <= 0 {
+		cfg.NodeTimeout = DefaultNodeTimeout
+	}
+	if cfg.NodeClock == nil {
+		cfg.NodeClock = clock.Real{}
+	}
 	return &Scheduler{
-		db: cfg.Store, clock: cfg.Clock, log: cfg.Logger, cfg: cfg,
+		db: cfg.Store, clock: cfg.Clock, log: cfg.Logger, cfg: cfg, node: newToken(),
 		handlers: map[string]Handler{},
 		kick:     make(chan struct{}, 1),
 		slot:     make(chan struct{}, 1),
@@ -239,18 +259,24 @@ func fromRow(row *store.Timer) *Timer {
 
 // Start begins firing the timers of the registered kinds. The loop runs until Stop, not
 // until ctx ends. On SQLite, where this node is the only one, claims left by a previous
-// run are released first, so timers it held when it crashed fire at once. Start may be
-// called once; later calls, and calls after Stop, do nothing.
+// run are released first, so timers it held when it crashed fire at once. On PostgreSQL the
+// Scheduler joins the nodes (see Config.NodeTimeout): its first heartbeat releases the
+// claims of the nodes already dead, such as this process's previous run when it crashed
+// more than NodeTimeout ago. Start may be called once; later calls, and calls after Stop,
+// do nothing.
 func (s *Scheduler) Start(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.started || s.stopped {
 		return nil
 	}
-	if s.db.Dialect() == store.SQLite {
-		if err := s.db.TimerReleaseClaims(ctx, s.clock.Now().UnixMilli()); err != nil {
+	nodes, now, beatAt := s.db.Dialect() == store.Postgres, s.clock.Now(), s.cfg.NodeClock.Now()
+	if nodes {
+		if err := s.beat(ctx, beatAt); err != nil {
 			return fmt.Errorf("start timer scheduler: %w", err)
 		}
+	} else if err := s.db.TimerReleaseClaims(ctx, now.UnixMilli()); err != nil {
+		return fmt.Errorf("start timer scheduler: %w", err)
 	}
 	s.started = true
 	for kind := range s.handlers {
@@ -264,20 +290,28 @@ func (s *Scheduler) Start(ctx context.Context) error {
 		defer unlisten()
 		s.loop(ctx, notes)
 	})
+	if nodes {
+		s.wg.Go(func() { s.heartbeat(ctx, beatAt) })
+	}
 	return nil
 }
 
-// Stop ends the loop and waits for the fires in progress, which run to completion. It may
-// be called more than once, and before Start.
+// Stop ends the loop and waits for the fires in progress, which run to completion; on
+// PostgreSQL it then removes the node's heartbeat. It may be called more than once, and
+// before Start.
 func (s *Scheduler) Stop() {
 	s.mu.Lock()
 	s.stopped = true
 	cancel := s.cancel
 	s.mu.Unlock()
-	if cancel != nil {
-		cancel()
+	if cancel == nil {
+		return
 	}
+	cancel()
 	s.wg.Wait()
+	if s.db.Dialect() == store.Postgres {
+		s.leave()
+	}
 }
 
 // wakeBy wakes the loop if it sleeps past dueMs, or is claiming and may have missed it.
@@ -307,7 +341,7 @@ func (s *Scheduler) loop(ctx context.Context, notes <-chan string) {
 		if free > 0 {
 			now := s.clock.Now().UnixMilli()
 			res, err := s.db.TimerClaim(ctx, &store.TimerClaimParams{
-				Kinds: s.kinds, Now: now, Limit: free, LeaseMs: s.cfg.Lease.Milliseconds(), Token: newToken(),
+				Kinds: s.kinds, Now: now, Limit: free, LeaseMs: s.cfg.Lease.Milliseconds(), Token: newToken(), Node: s.node,
 			})
 			switch {
 			case ctx.Err() != nil:

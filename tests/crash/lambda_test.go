@@ -152,7 +152,7 @@ func runLambdaCrash(t *testing.T, nodes []*harness.Server) {
 			}
 		}
 		return true
-	}, 3*time.Minute, 100*time.Millisecond, "every event is delivered at least once")
+	}, 90*time.Second, 100*time.Millisecond, "every event is delivered at least once")
 	got := seen(t, sink)
 	dup := 0
 	for _, id := range want {

@@ -25,6 +25,7 @@ func allCases() []Case {
 	cases = append(cases, snsArchiveCases()...)
 	cases = append(cases, deliveryCases()...)
 	cases = append(cases, timerCases()...)
+	cases = append(cases, nodeCases()...)
 	cases = append(cases, logsCases()...)
 	cases = append(cases, eventsCases()...)
 	cases = append(cases, schedulerCases()...)
