@@ -30,6 +30,8 @@ type ResourceListParams struct {
 	Account, Region, Kind string
 	// Parent, when not nil, keeps the resources of that parent only.
 	Parent *string
+	// ParentPrefix keeps the resources whose parent starts with it.
+	ParentPrefix string
 	// Prefix keeps names starting with it.
 	Prefix string
 	// Ref, when not "", keeps resources whose Ref equals it.
@@ -89,6 +91,10 @@ func (tx *Tx) resourceList(ctx context.Context, table string, p *ResourceListPar
 	if p.Parent != nil {
 		q.WriteString(" AND parent = ?")
 		args = append(args, *p.Parent)
+	}
+	if p.ParentPrefix != "" {
+		q.WriteString(" AND substr(parent, 1, ?) = ?")
+		args = append(args, len([]rune(p.ParentPrefix)), p.ParentPrefix)
 	}
 	if p.Ref != "" {
 		q.WriteString(" AND ref = ?")

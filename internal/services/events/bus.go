@@ -477,6 +477,10 @@ func (s *Service) loadBus(ctx context.Context, tx *store.Tx, k busKey) (*busStat
 	if err != nil {
 		return nil, err
 	}
+	targets, err := loadBusTargets(ctx, tx, k)
+	if err != nil {
+		return nil, err
+	}
 	b := &busState{gen: gen, matcher: pattern.NewMatcher[string](), rules: map[string]*ruleState{}}
 	for _, r := range rules {
 		var d ruleDoc
@@ -490,12 +494,8 @@ func (s *Service) loadBus(ctx context.Context, tx *store.Tx, k busKey) (*busStat
 		if err != nil {
 			continue
 		}
-		targets, err := loadTargets(ctx, tx, k, r.Name)
-		if err != nil {
-			return nil, err
-		}
 		b.matcher.Add(r.Name, p)
-		b.rules[r.Name] = &ruleState{arn: ruleARN(k, r.Name), targets: targets}
+		b.rules[r.Name] = &ruleState{arn: ruleARN(k, r.Name), targets: targets[r.Name]}
 	}
 	archives, err := tx.EventsResourceList(ctx, &store.ResourceListParams{Account: k.account, Region: k.region, Kind: "archive", Ref: k.arn()})
 	if err != nil {

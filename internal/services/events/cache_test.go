@@ -66,3 +66,31 @@ func TestRuleChangesReachOtherNodes(t *testing.T) {
 	require.Never(t, func() bool { return count(queueARN("first")) > 3 }, 300*time.Millisecond, 20*time.Millisecond)
 	require.Equal(t, 3, count(queueARN("first")))
 }
+
+// TestBusTargetsLoadedPerBus checks that loading a bus's rules in one query keeps each
+// bus's targets apart when one bus's name extends another's ("team" and "team/x").
+func TestBusTargetsLoadedPerBus(t *testing.T) {
+	b := setup(t)
+	for _, name := range []string{"team", "team/x"} {
+		_, err := b.svc.CreateEventBus(b.ctx, &CreateEventBusInput{Name: ptr(name)})
+		require.NoError(t, err)
+	}
+	b.MustRule(t, "team", "r", `{"source":["shop"]}`, &Target{ID: ptr("q"), ARN: ptr(queueARN("team"))})
+	b.MustRule(t, "team/x", "r", `{"source":["shop"]}`, &Target{ID: ptr("q"), ARN: ptr(queueARN("team-x"))})
+	out, err := b.svc.PutEvents(b.ctx, &PutEventsInput{Entries: []*PutEventsRequestEntry{
+		{EventBusName: ptr("team"), Source: ptr("shop"), DetailType: ptr("Order"), Detail: ptr(`{}`)},
+	}})
+	require.NoError(t, err)
+	require.Zero(t, *out.FailedEntryCount)
+	b.MustReceive(t, queueARN("team"), 1)
+	require.Never(t, func() bool {
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		for _, m := range b.sent {
+			if m.queue == queueARN("team-x") {
+				return true
+			}
+		}
+		return false
+	}, 300*time.Millisecond, 20*time.Millisecond)
+}

@@ -15,6 +15,28 @@ const maxTargets = 5
 
 var placeholder = regexp.MustCompile(`<[^<>]+>`)
 
+// loadBusTargets reads the targets of every rule of bus k in one query, by rule name.
+func loadBusTargets(ctx context.Context, tx *store.Tx, k busKey) (map[string][]*Target, error) {
+	prefix := k.name + "/"
+	rows, err := tx.EventsResourceList(ctx, &store.ResourceListParams{Account: k.account, Region: k.region, Kind: "target", ParentPrefix: prefix})
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][]*Target{}
+	for _, r := range rows {
+		rule := strings.TrimPrefix(r.Parent, prefix)
+		if strings.Contains(rule, "/") {
+			continue // a rule of another bus whose name extends this one's ("a/b" under "a")
+		}
+		var t Target
+		if err := json.Unmarshal([]byte(r.Doc), &t); err != nil {
+			return nil, fmt.Errorf("decode target %s: %w", r.Name, err)
+		}
+		out[rule] = append(out[rule], &t)
+	}
+	return out, nil
+}
+
 func loadTargets(ctx context.Context, tx *store.Tx, k busKey, rule string) ([]*Target, error) {
 	parent := k.name + "/" + rule
 	rows, err := tx.EventsResourceList(ctx, &store.ResourceListParams{Account: k.account, Region: k.region, Kind: "target", Parent: &parent})
