@@ -44,11 +44,49 @@
 //   - Data protection: PutDataProtectionPolicy, GetDataProtectionPolicy,
 //     DeleteDataProtectionPolicy (stored; DescribeLogGroups reports dataProtectionStatus
 //     ACTIVATED).
+//   - Logs Insights: StartQuery (logGroupName, logGroupNames or logGroupIdentifiers,
+//     startTime and endTime in epoch seconds, both included, limit), GetQueryResults
+//     (status, results as field/value rows each ending with @ptr, statistics
+//     recordsMatched, recordsScanned, bytesScanned and logGroupsScanned; maxItems and
+//     nextToken), StopQuery, DescribeQueries (logGroupName, status, maxResults,
+//     nextToken; newest first). See "Logs Insights queries" below.
+//   - Query definitions: PutQueryDefinition (create, or replace by queryDefinitionId),
+//     DescribeQueryDefinitions (queryDefinitionNamePrefix, maxResults and nextToken; in
+//     order of name), DeleteQueryDefinition; stored, at most 1,000 per region.
+//   - GetLogRecord (every field of the event a query's @ptr names; times in epoch
+//     milliseconds), GetLogGroupFields (the fields of the events of the 15 minutes before
+//     time, with the percentage of events that have each), ListLogGroups
+//     (logGroupNamePattern alternatives as prefixes "^x" or substrings, logGroupClass,
+//     logGroupTags, limit and nextToken).
 //
 // Filters and policies of a log group go with it when it is deleted.
 //
 // Every other operation answers NotImplemented. Model violations answer
 // InvalidParameterException with AWS's "N validation errors detected" message.
+//
+// # Logs Insights queries
+//
+// The query engine (query.go, query_eval.go) serves the commonly used subset of the Logs
+// Insights language: commands joined by "|"; fields and display (field names, JSON fields
+// of JSON messages such as level or a.b, computed expressions with "as"); filter with =,
+// !=, <, <=, >, >=, =~, like and not like (a string is a substring, /regex/ a regular
+// expression), in and not in [lists], and, or, not, parentheses, +, - and *, and the
+// functions isPresent, isEmpty, isBlank, toLower, toUpper, trim, strlen, concat, abs,
+// floor, ceil; parse of a field with a "glob * pattern" and "as" names, or with a
+// regular expression of named groups; stats with count(*), count(f), count_distinct,
+// sum, avg, min and max, "as" names, and "by" fields and bin(period) of @timestamp; sort
+// (asc or desc, several keys); limit; # comments. The system fields are @timestamp,
+// @ingestionTime, @message, @logStream, @log ("account:group") and @ptr. Without sort, a
+// query's rows come newest first; without fields or display, they carry @timestamp,
+// @message, @logStream and @log. Anything else answers MalformedQueryException with
+// queryCompileError (location and message).
+//
+// A query runs to completion inside StartQuery, over at most 1,000,000 events, so
+// GetQueryResults always finds it Complete (StopQuery answers that it is not running).
+// Queries and their results are kept in memory by the node that ran them, for seven days
+// as AWS keeps them, at most 1,000 per node (the oldest go first): on PostgreSQL with
+// several nodes, GetQueryResults and DescribeQueries see the queries of the node they
+// reach, and a restart forgets them.
 //
 // # Retention
 //
@@ -66,7 +104,7 @@
 //     Overcast's wording.
 //   - Cross-account observability (accountIdentifiers, includeLinkedAccounts), KMS
 //     encryption (keys are recorded, events are not encrypted), masking by data
-//     protection policies, Logs Insights, Live Tail, exports, deliveries, account
+//     protection policies, Live Tail, exports, deliveries, account
 //     policies and anomaly detection are not served.
 //   - Metric filters are stored and described, but their metrics are not published:
 //     Overcast does not serve CloudWatch metrics yet.
@@ -84,6 +122,14 @@
 //   - Overcast's wording: DescribeMetricFilters with only one of metricName and
 //     metricNamespace, a policy document that is not JSON, AssociateKmsKey with a key
 //     that is not a KMS key ARN, DeleteDataProtectionPolicy of a group without a policy.
+//   - Logs Insights: queries use the Logs Insights language only (SQL and PPL answer
+//     InvalidParameterException); the commands dedup, unmask, pattern, diff, filterIndex,
+//     SOURCE and unnest, most functions, and scheduled queries are not served. Messages
+//     of MalformedQueryException follow AWS's "unexpected symbol found X at line 1 and
+//     position N" form but are not AWS's text for every mistake; StartQuery with none
+//     or more than one of its log group parameters, an endTime before startTime, StopQuery
+//     of a finished query, an unknown query id and a bad @ptr use Overcast's wording.
+//     GetLogGroupFields reads at most the latest 10,000 events of its window.
 //   - FilterLogEvents answers ResourceNotFoundException when a stream in logStreamNames
 //     does not exist.
 package logs

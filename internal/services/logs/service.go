@@ -72,6 +72,7 @@ type Service struct {
 	cfg     Config
 	streams *streamCache
 	fns     FunctionInvoker
+	queries *queryRegistry
 
 	mu      sync.Mutex
 	started bool
@@ -102,6 +103,7 @@ func New(d Deps) *Service {
 		cfg:     d.Config.withDefaults(),
 		streams: newStreamCache(),
 		fns:     d.Functions,
+		queries: newQueryRegistry(),
 	}
 }
 
@@ -136,8 +138,12 @@ func (s *Service) Stop() {
 	s.wg.Wait()
 }
 
-// Reset forgets cached stream ids, for after the service's tables were emptied.
-func (s *Service) Reset() { s.streams.clear() }
+// Reset forgets cached stream ids and the Logs Insights queries of this node, for after
+// the service's tables were emptied.
+func (s *Service) Reset() {
+	s.streams.clear()
+	s.queries.clear()
+}
 
 // now returns the service clock's time in unix milliseconds.
 func (s *Service) now() int64 { return s.clock.Now().UnixMilli() }
