@@ -268,12 +268,15 @@ func TestSubscriptionOfFunctionLogs(t *testing.T) {
 	_, err := lc.Invoke(ctx, &lambda.InvokeInput{FunctionName: &producer, Payload: []byte(`{"say":"warming up"}`)})
 	require.NoError(t, err)
 	group := "/aws/lambda/" + producer
-	// Function logs are written shortly after the invocation: wait for the group.
+	// Function logs are written shortly after the invocation: wait for the warm-up line
+	// itself, so that it is not delivered by the subscription made next.
 	require.Eventually(t, func() bool {
-		_, err = c.PutSubscriptionFilter(ctx, &cloudwatchlogs.PutSubscriptionFilterInput{LogGroupName: &group, FilterName: aws.String("produced"),
-			FilterPattern: aws.String("PRODUCED"), DestinationArn: &subARN})
-		return err == nil
-	}, 30*time.Second, 100*time.Millisecond, "the producer's log group appears")
+		out, err := c.FilterLogEvents(ctx, &cloudwatchlogs.FilterLogEventsInput{LogGroupName: &group, FilterPattern: aws.String(`"warming up"`)})
+		return err == nil && len(out.Events) > 0
+	}, 30*time.Second, 100*time.Millisecond, "the producer's warm-up line is logged")
+	_, err = c.PutSubscriptionFilter(ctx, &cloudwatchlogs.PutSubscriptionFilterInput{LogGroupName: &group, FilterName: aws.String("produced"),
+		FilterPattern: aws.String("PRODUCED"), DestinationArn: &subARN})
+	require.NoError(t, err)
 	// The subscriber's own group is subscribed to itself too: its output must not loop.
 	subGroup := "/aws/lambda/" + subscriber
 	_, err = c.CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: &subGroup})

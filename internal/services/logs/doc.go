@@ -20,8 +20,8 @@
 //     range, filter patterns from internal/logfilter, limit, nextToken; always
 //     interleaved, searchedLogStreams empty as AWS answers today).
 //   - Tags: TagResource, UntagResource, ListTagsForResource (log group ARN without ":*";
-//     the ":*" form is accepted too) and the older TagLogGroup, UntagLogGroup,
-//     ListTagsLogGroup; at most 50 tags.
+//     the ":*" form is accepted too; destination ARNs) and the older TagLogGroup,
+//     UntagLogGroup, ListTagsLogGroup; at most 50 tags.
 //   - Metric filters: PutMetricFilter (at most 100 per log group; replacing keeps the
 //     creation time), DescribeMetricFilters (one group with filterNamePrefix, or all
 //     groups; metricName with metricNamespace; limit and nextToken; byte order of group
@@ -30,12 +30,40 @@
 //     DescribeLogGroups reports metricFilterCount.
 //   - Subscription filters: PutSubscriptionFilter (at most 2 per log group),
 //     DescribeSubscriptionFilters, DeleteSubscriptionFilter. The destination is a Lambda
-//     function of the caller's account and region, which must exist. Matching events, from
+//     function of the caller's account and region, which must exist, or a logs destination
+//     (of any account) that forwards to such a function. Matching events, from
 //     PutLogEvents and from Emit (functions' own logs), are delivered as AWS delivers them:
 //     {"awslogs":{"data":base64(gzip(JSON))}} with messageType DATA_MESSAGE, owner,
 //     logGroup, logStream, subscriptionFilters and logEvents [{id, timestamp, message}],
 //     one asynchronous (Event) invocation per filter and batch, queued through the durable
 //     delivery layer, split when the payload would pass Config.MaxDeliveryPayload.
+//   - Destinations, the receiving end of cross-account subscriptions: PutDestination
+//     (arn arn:aws:logs:<region>:<account>:destination:<name>; putting again changes
+//     targetArn and roleArn and keeps creationTime, accessPolicy and tags),
+//     PutDestinationPolicy (accessPolicy, forceUpdate), DescribeDestinations
+//     (DestinationNamePrefix, limit and nextToken; byte order of name), DeleteDestination.
+//     Any targetArn is stored, as AWS stores it. A subscription filter whose
+//     destinationArn is a logs destination is checked at PutSubscriptionFilter: a
+//     destination of another account must exist and its access policy must have an Allow
+//     statement whose principal is "*", the caller's account id or its root ARN and whose
+//     action is logs:PutSubscriptionFilter, logs:* or * (otherwise AccessDeniedException
+//     "User with accountId: ... is not authorized to perform: logs:PutSubscriptionFilter
+//     on resource: ..."); a missing destination of the caller's own account answers
+//     AWS's "Could not deliver test message to specified destination" message; the
+//     target must be a Lambda function Overcast can invoke (Kinesis and Firehose targets
+//     are refused as when named directly). Events are resolved to the destination's
+//     target when they are delivered: retargeting a destination moves its deliveries,
+//     deleting it stops them (its subscription filters stay, as in AWS). The owner of a
+//     delivery is the sending account.
+//   - Account policies: PutAccountPolicy (DATA_PROTECTION_POLICY and
+//     SUBSCRIPTION_FILTER_POLICY one per account and region, FIELD_INDEX_POLICY 40,
+//     TRANSFORMER_POLICY 20, METRIC_EXTRACTION_POLICY not capped; scope ALL;
+//     selectionCriteria, refused for data protection policies; replacing keeps the
+//     policy), DescribeAccountPolicies (policyType, policyName matched whole,
+//     accountIdentifiers), DeleteAccountPolicy (by name and type). Stored and returned,
+//     not enforced: an account-level data protection policy masks nothing, a subscription
+//     filter policy delivers nothing, field index and transformer policies change no
+//     event.
 //   - Resource policies: PutResourcePolicy, DescribeResourcePolicies,
 //     DeleteResourcePolicy (account-level policies, at most 10 per region; stored, not
 //     evaluated).
@@ -104,14 +132,15 @@
 //     Overcast's wording.
 //   - Cross-account observability (accountIdentifiers, includeLinkedAccounts), KMS
 //     encryption (keys are recorded, events are not encrypted), masking by data
-//     protection policies, Live Tail, exports, deliveries, account
-//     policies and anomaly detection are not served.
+//     protection policies, Live Tail, exports, deliveries and anomaly detection are not
+//     served; account policies are stored, not enforced.
 //   - Metric filters are stored and described, but their metrics are not published:
 //     Overcast does not serve CloudWatch metrics yet.
-//   - Subscription filters deliver to Lambda functions only. Kinesis Data Streams,
-//     Firehose and cross-account (logs destination) destinations answer
-//     InvalidParameterException naming what Overcast does not serve; roleArn is stored
-//     and not used; Lambda permissions are not checked (a missing function answers AWS's
+//   - Subscription filters deliver to Lambda functions only, directly or through a logs
+//     destination. Kinesis Data Streams and Firehose destinations (and logs destinations
+//     that forward to them) answer InvalidParameterException naming what Overcast does
+//     not serve; roleArn is stored and not used; the roles of destinations are not
+//     assumed and conditions of access policies (aws:PrincipalOrgID) are not evaluated; Lambda permissions are not checked (a missing function answers AWS's
 //     "Could not execute the lambda function" message). The logs a function writes to its
 //     own log group are never delivered back to it, so a function subscribed to its own
 //     group does not invoke itself for ever (AWS leaves that loop to the user); longer
@@ -121,7 +150,10 @@
 //     results (resourceIdentifier) answer InvalidParameterException.
 //   - Overcast's wording: DescribeMetricFilters with only one of metricName and
 //     metricNamespace, a policy document that is not JSON, AssociateKmsKey with a key
-//     that is not a KMS key ARN, DeleteDataProtectionPolicy of a group without a policy.
+//     that is not a KMS key ARN, DeleteDataProtectionPolicy of a group without a policy,
+//     PutDestination with a targetArn that is not an ARN, PutDestinationPolicy with an
+//     access policy that is not JSON, PutAccountPolicy of a data protection policy with
+//     selectionCriteria.
 //   - Logs Insights: queries use the Logs Insights language only (SQL and PPL answer
 //     InvalidParameterException); the commands dedup, unmask, pattern, diff, filterIndex,
 //     SOURCE and unnest, most functions, and scheduled queries are not served. Messages

@@ -45,7 +45,7 @@ func (s *Service) checkDestination(ctx context.Context, c *protocol.Call, arn st
 	case "firehose":
 		return NewInvalidParameterException("Amazon Data Firehose destinations of subscription filters are not served by Overcast yet; use a Lambda function.")
 	case "logs":
-		return NewInvalidParameterException("CloudWatch Logs destinations (cross-account delivery) of subscription filters are not served by Overcast yet; use a Lambda function.")
+		return s.checkLogsDestination(ctx, c, arn)
 	default:
 		return NewInvalidParameterException(fmt.Sprintf("Invalid destinationArn: %s", arn))
 	}
@@ -228,9 +228,18 @@ func (s *Service) deliver(ctx context.Context, a *appended) {
 			s.log.Warn("read subscription filter", "group", a.group, "filter", r.Name, "err", err)
 			continue
 		}
+		// A logs destination forwards to its target; a deleted one delivers nothing.
+		target, ok, err := s.resolveDestination(ctx, d.DestinationARN)
+		if err != nil {
+			s.log.Warn("read subscription destination", "group", a.group, "filter", r.Name, "err", err)
+			continue
+		}
+		if !ok {
+			continue
+		}
 		// A function subscribed to its own log group would receive its own output, write
 		// more of it, and so on for ever: its own logs are never delivered to it.
-		if a.emitted && isOwnLogGroup(d.DestinationARN, a.group) {
+		if a.emitted && isOwnLogGroup(target, a.group) {
 			continue
 		}
 		p, err := compilePattern(d.FilterPattern)
@@ -248,7 +257,7 @@ func (s *Service) deliver(ctx context.Context, a *appended) {
 		}
 		msg := &subscriptionMessage{MessageType: "DATA_MESSAGE", Owner: a.account, LogGroup: a.group, LogStream: a.stream,
 			SubscriptionFilters: []string{r.Name}}
-		if err := s.send(ctx, d.DestinationARN, msg, evs); err != nil {
+		if err := s.send(ctx, target, msg, evs); err != nil {
 			s.log.Warn("deliver to subscription filter", "group", a.group, "filter", r.Name, "destination", d.DestinationARN, "err", err)
 		}
 	}

@@ -157,7 +157,7 @@ func TestSubscriptionFilterDestinations(t *testing.T) {
 	}{
 		{"kinesis", "arn:aws:kinesis:us-east-1:123456789012:stream/s", "Kinesis Data Streams"},
 		{"firehose", "arn:aws:firehose:us-east-1:123456789012:deliverystream/d", "Firehose"},
-		{"logs destination", "arn:aws:logs:us-east-1:210987654321:destination:d", "CloudWatch Logs destinations"},
+		{"logs destination", "arn:aws:logs:us-east-1:123456789012:destination:d", msgTestMessageNotDelivered},
 		{"missing function", "arn:aws:lambda:us-east-1:123456789012:function:nope", msgLambdaNotInvocable},
 		{"other account", "arn:aws:lambda:us-east-1:210987654321:function:shipper", msgLambdaNotInvocable},
 		{"other service", "arn:aws:sqs:us-east-1:123456789012:q", "Invalid destinationArn"},

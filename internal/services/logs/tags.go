@@ -115,8 +115,14 @@ func (s *Service) listTags(ctx context.Context, name string) (map[string]string,
 	return decodeTags(g.Tags), nil
 }
 
-// TagResource adds or replaces tags of a log group named by its ARN.
+// TagResource adds or replaces tags of a log group or a destination named by its ARN.
 func (s *Service) TagResource(ctx context.Context, in *TagResourceInput) (*TagResourceOutput, error) {
+	if isDestinationARN(*in.ResourceARN) {
+		if err := s.tagDestination(ctx, *in.ResourceARN, in.Tags); err != nil {
+			return nil, err
+		}
+		return &TagResourceOutput{}, nil
+	}
 	name, err := groupFromARN(callOf(ctx), *in.ResourceARN)
 	if err != nil {
 		return nil, err
@@ -127,8 +133,14 @@ func (s *Service) TagResource(ctx context.Context, in *TagResourceInput) (*TagRe
 	return &TagResourceOutput{}, nil
 }
 
-// UntagResource removes tags of a log group named by its ARN.
+// UntagResource removes tags of a log group or a destination named by its ARN.
 func (s *Service) UntagResource(ctx context.Context, in *UntagResourceInput) (*UntagResourceOutput, error) {
+	if isDestinationARN(*in.ResourceARN) {
+		if err := s.untagDestination(ctx, *in.ResourceARN, in.TagKeys); err != nil {
+			return nil, err
+		}
+		return &UntagResourceOutput{}, nil
+	}
 	name, err := groupFromARN(callOf(ctx), *in.ResourceARN)
 	if err != nil {
 		return nil, err
@@ -139,8 +151,15 @@ func (s *Service) UntagResource(ctx context.Context, in *UntagResourceInput) (*U
 	return &UntagResourceOutput{}, nil
 }
 
-// ListTagsForResource lists the tags of a log group named by its ARN.
+// ListTagsForResource lists the tags of a log group or a destination named by its ARN.
 func (s *Service) ListTagsForResource(ctx context.Context, in *ListTagsForResourceInput) (*ListTagsForResourceOutput, error) {
+	if isDestinationARN(*in.ResourceARN) {
+		tags, err := s.destinationTags(ctx, *in.ResourceARN, nil)
+		if err != nil {
+			return nil, err
+		}
+		return &ListTagsForResourceOutput{Tags: tags}, nil
+	}
 	name, err := groupFromARN(callOf(ctx), *in.ResourceARN)
 	if err != nil {
 		return nil, err
