@@ -19,8 +19,10 @@
 //
 // Delivery happens after Publish answers, through internal/delivery: Publish enqueues one
 // durable job per matching confirmed subscription inside its own store transaction, so an
-// acknowledged message is never lost. SQS subscriptions are delivered in-process through a
-// QueueSender; Lambda subscriptions through a FunctionInvoker (without one they fail into
+// acknowledged message is never lost. On a standard topic, raw deliveries to standard SQS
+// queues skip the job: when Deps.Queues is a QueueTxSender they are stored in that same
+// transaction (a queue that refuses the message falls back to a job). Other SQS
+// subscriptions are delivered in-process through a QueueSender; Lambda subscriptions through a FunctionInvoker (without one they fail into
 // the retry and dead-letter path); HTTP/S subscriptions by a real POST. Notifications,
 // subscription confirmations and unsubscribe confirmations are signed (SignatureVersion 1
 // with SHA1withRSA, 2 with SHA256withRSA) by an RSA key generated once and kept in the
