@@ -25,6 +25,18 @@ type Timer interface {
 	Stop() bool
 }
 
+// NewTimerAt returns a timer on c that fires at at, or passed when that time has come
+// already. A clock moved (Advance) between reading the time and creating the timer would
+// otherwise leave the timer due too late; checking again afterwards closes that gap.
+func NewTimerAt(c Clock, at time.Time) (t Timer, passed bool) {
+	t = c.NewTimer(at.Sub(c.Now()))
+	if !c.Now().Before(at) {
+		t.Stop()
+		return nil, true
+	}
+	return t, false
+}
+
 // Real is the wall clock.
 type Real struct{}
 

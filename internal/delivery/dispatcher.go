@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/overcast/overcast/internal/clock"
+	"github.com/overcast/overcast/internal/node"
 	"github.com/overcast/overcast/internal/store"
 )
 
@@ -51,7 +52,7 @@ type Config struct {
 	// it died). Zero means DefaultPollInterval. SQLite has one node and does not poll.
 	PollInterval time.Duration
 	// NodeTimeout, on PostgreSQL, is the dead-node threshold: a started Dispatcher is a
-	// node that records a heartbeat every NodeTimeout/3 on the Clock, and releases the
+	// node that records a heartbeat every NodeTimeout/3 on the NodeClock, and releases the
 	// claims of the nodes (dispatchers and timer schedulers) whose last heartbeat is older
 	// than NodeTimeout, so that the jobs of a crashed node are retried after about
 	// NodeTimeout instead of after their leases. Zero means DefaultNodeTimeout. It must
@@ -96,6 +97,7 @@ type Dispatcher struct {
 	log   *slog.Logger
 	cfg   Config
 	node  int64 // this node's id in the claims and heartbeats
+	heart *node.Heart
 
 	mu       sync.Mutex
 	pools    map[string]*pool // fixed once Start is called; read without the lock
@@ -168,13 +170,24 @@ func New(cfg Config) *Dispatcher {
 	if cfg.NodeClock == nil {
 		cfg.NodeClock = clock.Real{}
 	}
-	return &Dispatcher{
+	d := &Dispatcher{
 		db: cfg.Store, clock: cfg.Clock, log: cfg.Logger, cfg: cfg, node: newToken(),
 		pools:    map[string]*pool{},
 		owners:   map[string]DeadLetterFunc{},
 		results:  make(chan *outcome, completeBatch),
 		finished: make(chan struct{}),
 	}
+	d.heart = &node.Heart{
+		DB: cfg.Store, ID: d.node, Timeout: cfg.NodeTimeout, Clock: cfg.NodeClock, Due: cfg.Clock, Log: cfg.Logger,
+		Released: func(res *store.NodeHeartbeatResult) {
+			if res.Jobs > 0 {
+				for _, p := range d.pools {
+					p.wakeBy(0)
+				}
+			}
+		},
+	}
+	return d
 }
 
 // Register makes d deliver the jobs whose Target is kind, with Config.Concurrency (or its
@@ -409,7 +422,7 @@ func (d *Dispatcher) Start(ctx context.Context) error {
 	}
 	nodes, now, beatAt := d.db.Dialect() == store.Postgres, d.clock.Now(), d.cfg.NodeClock.Now()
 	if nodes {
-		if err := d.beat(ctx, beatAt); err != nil {
+		if err := d.heart.Beat(ctx, beatAt); err != nil {
 			return fmt.Errorf("start delivery: %w", err)
 		}
 	} else if err := d.db.DeliveryJobReleaseClaims(ctx, now.UnixMilli()); err != nil {
@@ -427,7 +440,7 @@ func (d *Dispatcher) Start(ctx context.Context) error {
 		d.loops.Go(func() { d.loop(ctx, p) })
 	}
 	if nodes {
-		d.loops.Go(func() { d.heartbeat(ctx, beatAt) })
+		d.loops.Go(func() { d.heart.Run(ctx, beatAt) })
 	}
 	go d.complete()
 	return nil
@@ -451,7 +464,7 @@ func (d *Dispatcher) Stop() {
 	d.stopOnce.Do(func() { close(d.results) })
 	<-d.finished
 	if d.db.Dialect() == store.Postgres {
-		d.leave()
+		d.heart.Leave()
 	}
 }
 
@@ -526,7 +539,7 @@ func (d *Dispatcher) wait(ctx context.Context, p *pool, next int64, full bool) b
 	}
 	var due <-chan time.Time
 	if next > 0 {
-		t, passed := newTimerAt(d.clock, next)
+		t, passed := clock.NewTimerAt(d.clock, time.UnixMilli(next))
 		if passed {
 			return true
 		}
@@ -551,19 +564,6 @@ func (d *Dispatcher) wait(ctx context.Context, p *pool, next int64, full bool) b
 			}
 		}
 	}
-}
-
-// newTimerAt returns a timer on c that fires at atMs (unix ms), or passed when that time has
-// come already. A clock moved (Advance) between reading the time and creating the timer
-// would otherwise leave the timer due too late; checking again afterwards closes that gap.
-func newTimerAt(c clock.Clock, atMs int64) (t clock.Timer, passed bool) {
-	at := time.UnixMilli(atMs)
-	t = c.NewTimer(at.Sub(c.Now()))
-	if !c.Now().Before(at) {
-		t.Stop()
-		return nil, true
-	}
-	return t, false
 }
 
 // rand draws a jitter fraction.

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/overcast/overcast/internal/clock"
+	"github.com/overcast/overcast/internal/node"
 	"github.com/overcast/overcast/internal/store"
 )
 
@@ -76,7 +77,7 @@ type Config struct {
 	// it died). Zero means DefaultPollInterval. SQLite has one node and does not poll.
 	PollInterval time.Duration
 	// NodeTimeout, on PostgreSQL, is the dead-node threshold: a started Scheduler is a node
-	// that records a heartbeat every NodeTimeout/3 on the Clock, and releases the claims of
+	// that records a heartbeat every NodeTimeout/3 on the NodeClock, and releases the claims of
 	// the nodes (schedulers and delivery dispatchers) whose last heartbeat is older than
 	// NodeTimeout, so that the timers of a crashed node fire after about NodeTimeout
 	// instead of after their leases. Zero means DefaultNodeTimeout. It must be the same on
@@ -111,6 +112,7 @@ type Scheduler struct {
 	log   *slog.Logger
 	cfg   Config
 	node  int64 // this node's id in the claims and heartbeats
+	heart *node.Heart
 
 	mu       sync.Mutex
 	handlers map[string]Handler
@@ -155,12 +157,21 @@ func New(cfg Config) *Scheduler {
 	if cfg.NodeClock == nil {
 		cfg.NodeClock = clock.Real{}
 	}
-	return &Scheduler{
+	s := &Scheduler{
 		db: cfg.Store, clock: cfg.Clock, log: cfg.Logger, cfg: cfg, node: newToken(),
 		handlers: map[string]Handler{},
 		kick:     make(chan struct{}, 1),
 		slot:     make(chan struct{}, 1),
 	}
+	s.heart = &node.Heart{
+		DB: cfg.Store, ID: s.node, Timeout: cfg.NodeTimeout, Clock: cfg.NodeClock, Due: cfg.Clock, Log: cfg.Logger,
+		Released: func(res *store.NodeHeartbeatResult) {
+			if res.Timers > 0 {
+				s.wakeBy(0)
+			}
+		},
+	}
+	return s
 }
 
 // Register makes h fire the timers of kind. It must be called before Start, once per kind;
@@ -272,7 +283,7 @@ func (s *Scheduler) Start(ctx context.Context) error {
 	}
 	nodes, now, beatAt := s.db.Dialect() == store.Postgres, s.clock.Now(), s.cfg.NodeClock.Now()
 	if nodes {
-		if err := s.beat(ctx, beatAt); err != nil {
+		if err := s.heart.Beat(ctx, beatAt); err != nil {
 			return fmt.Errorf("start timer scheduler: %w", err)
 		}
 	} else if err := s.db.TimerReleaseClaims(ctx, now.UnixMilli()); err != nil {
@@ -291,7 +302,7 @@ func (s *Scheduler) Start(ctx context.Context) error {
 		s.loop(ctx, notes)
 	})
 	if nodes {
-		s.wg.Go(func() { s.heartbeat(ctx, beatAt) })
+		s.wg.Go(func() { s.heart.Run(ctx, beatAt) })
 	}
 	return nil
 }
@@ -310,7 +321,7 @@ func (s *Scheduler) Stop() {
 	cancel()
 	s.wg.Wait()
 	if s.db.Dialect() == store.Postgres {
-		s.leave()
+		s.heart.Leave()
 	}
 }
 
@@ -378,7 +389,7 @@ func (s *Scheduler) wait(ctx context.Context, notes <-chan string, next int64, f
 	}
 	var due <-chan time.Time
 	if next > 0 {
-		t, passed := newTimerAt(s.clock, next)
+		t, passed := clock.NewTimerAt(s.clock, time.UnixMilli(next))
 		if passed {
 			return true
 		}
@@ -489,19 +500,6 @@ func (s *Scheduler) retryDelay(attempts int) time.Duration {
 		d *= 2
 	}
 	return min(d, s.cfg.MaxRetryDelay)
-}
-
-// newTimerAt returns a timer on c that fires at atMs (unix ms), or passed when that time has
-// come already. A clock moved (Advance) between reading the time and creating the timer
-// would otherwise leave the timer due too late; checking again afterwards closes that gap.
-func newTimerAt(c clock.Clock, atMs int64) (t clock.Timer, passed bool) {
-	at := time.UnixMilli(atMs)
-	t = c.NewTimer(at.Sub(c.Now()))
-	if !c.Now().Before(at) {
-		t.Stop()
-		return nil, true
-	}
-	return t, false
 }
 
 // ceilMilli returns t in unix milliseconds, rounded up.
