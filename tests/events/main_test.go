@@ -9,7 +9,6 @@ import (
 	"os"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -25,37 +24,15 @@ import (
 	"github.com/overcast/overcast/tests/harness"
 )
 
-var shared struct {
-	once sync.Once
-	srv  *harness.Server
-	dir  string
-	err  error
-}
+var shared = harness.Shared{Tag: "events"}
 
-func TestMain(m *testing.M) {
-	harness.Main(m, func() {
-		if shared.srv != nil {
-			shared.srv.Close()
-		}
-		if shared.dir != "" {
-			_ = os.RemoveAll(shared.dir)
-		}
-	})
-}
+func TestMain(m *testing.M) { harness.Main(m, shared.Close) }
 
 // sharedServer returns the package's shared server: SQLite, real clock. Tests on
 // it use names of their own and never move the clock.
 func sharedServer(t *testing.T) *harness.Server {
 	t.Helper()
-	shared.once.Do(func() {
-		shared.dir, shared.err = os.MkdirTemp("", "overcast-events-")
-		if shared.err != nil {
-			return
-		}
-		shared.srv, shared.err = harness.StartShared(harness.Options{DataDir: shared.dir})
-	})
-	require.NoError(t, shared.err, "start the shared overcast server")
-	return shared.srv
+	return shared.Server(t)
 }
 
 // virtualServer starts a server of the test's own with the virtual clock.

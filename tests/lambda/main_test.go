@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -23,45 +22,14 @@ import (
 	"github.com/overcast/overcast/tests/harness"
 )
 
-var shared struct {
-	once sync.Once
-	srv  *harness.Server
-	dir  string
-	err  error
-}
+var shared = harness.Shared{Tag: "lambda"}
 
-func TestMain(m *testing.M) {
-	harness.Main(m, func() {
-		if shared.srv != nil {
-			shared.srv.Close()
-		}
-		if shared.dir != "" {
-			_ = os.RemoveAll(shared.dir)
-		}
-	})
-}
+func TestMain(m *testing.M) { harness.Main(m, shared.Close) }
 
 // sharedServer returns the package's shared server: SQLite, real clock, auth off.
 func sharedServer(t *testing.T) *harness.Server {
 	t.Helper()
-	shared.once.Do(func() {
-		shared.dir, shared.err = os.MkdirTemp("", "overcast-lambda-")
-		if shared.err != nil {
-			return
-		}
-		shared.srv, shared.err = harness.StartShared(harness.Options{DataDir: shared.dir})
-	})
-	require.NoError(t, shared.err, "start the shared overcast server")
-	t.Cleanup(func() {
-		if t.Failed() && !shared.srv.External() {
-			log := shared.srv.Log()
-			if len(log) > 8000 {
-				log = "..." + log[len(log)-8000:]
-			}
-			t.Logf("shared overcast log tail:\n%s", log)
-		}
-	})
-	return shared.srv
+	return shared.Server(t)
 }
 
 // client returns an aws-sdk-go-v2 Lambda client for srv making one attempt per call.

@@ -16,10 +16,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -33,46 +31,15 @@ import (
 	"github.com/overcast/overcast/tests/harness"
 )
 
-var shared struct {
-	once sync.Once
-	srv  *harness.Server
-	dir  string
-	err  error
-}
+var shared = harness.Shared{Tag: "sns"}
 
-func TestMain(m *testing.M) {
-	harness.Main(m, func() {
-		if shared.srv != nil {
-			shared.srv.Close()
-		}
-		if shared.dir != "" {
-			_ = os.RemoveAll(shared.dir)
-		}
-	})
-}
+func TestMain(m *testing.M) { harness.Main(m, shared.Close) }
 
 // sharedServer returns the package's shared server: SQLite, real clock, auth off. Tests on
 // it use names of their own and never move the clock or reset state.
 func sharedServer(t *testing.T) *harness.Server {
 	t.Helper()
-	shared.once.Do(func() {
-		shared.dir, shared.err = os.MkdirTemp("", "overcast-sns-")
-		if shared.err != nil {
-			return
-		}
-		shared.srv, shared.err = harness.StartShared(harness.Options{DataDir: shared.dir})
-	})
-	require.NoError(t, shared.err, "start the shared overcast server")
-	t.Cleanup(func() {
-		if t.Failed() && !shared.srv.External() {
-			log := shared.srv.Log()
-			if len(log) > 8000 {
-				log = log[len(log)-8000:]
-			}
-			t.Logf("shared overcast log tail:\n%s", log)
-		}
-	})
-	return shared.srv
+	return shared.Server(t)
 }
 
 // snsClient returns an aws-sdk-go-v2 SNS client for s making one attempt per call.

@@ -17,7 +17,6 @@ import (
 	"regexp"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -32,58 +31,21 @@ import (
 	"github.com/overcast/overcast/tests/harness"
 )
 
-var shared struct {
-	once sync.Once
-	srv  *harness.Server
-	dir  string
-	err  error
-}
+var shared = harness.Shared{Tag: "sqs"}
 
-func TestMain(m *testing.M) {
-	harness.Main(m, func() {
-		if shared.srv != nil {
-			if shared.err == nil && os.Getenv("OVERCAST_TEST_LOG") != "" {
-				fmt.Fprintf(os.Stderr, "shared overcast log:\n%s\n", shared.srv.Log())
-			}
-			shared.srv.Close()
-		}
-		if shared.dir != "" {
-			_ = os.RemoveAll(shared.dir)
-		}
-	})
-}
+func TestMain(m *testing.M) { harness.Main(m, shared.Close) }
 
 // sharedServer returns the package's shared server: SQLite, real clock, auth off. Tests
 // on it use queue names of their own and never move the clock or reset state.
 func sharedServer(t *testing.T) *harness.Server {
 	t.Helper()
-	shared.once.Do(func() {
-		shared.dir, shared.err = os.MkdirTemp("", "overcast-sqs-")
-		if shared.err != nil {
-			return
-		}
-		shared.srv, shared.err = harness.StartShared(harness.Options{DataDir: shared.dir})
-	})
-	require.NoError(t, shared.err, "start the shared overcast server")
-	t.Cleanup(func() {
-		if t.Failed() && !shared.srv.External() {
-			t.Logf("shared overcast log tail:\n%s", tail(shared.srv.Log(), 8000))
-		}
-	})
-	return shared.srv
+	return shared.Server(t)
 }
 
 // virtualServer starts a server of the test's own with the virtual clock.
 func virtualServer(t *testing.T) *harness.Server {
 	t.Helper()
 	return harness.Start(t, harness.Options{Clock: "virtual"})
-}
-
-func tail(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return "..." + s[len(s)-n:]
 }
 
 var nameCleaner = regexp.MustCompile(`[^A-Za-z0-9_-]+`)
