@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"sync"
 	"sync/atomic"
 )
@@ -102,27 +103,41 @@ func (w *writer) close() {
 func (w *writer) loop() {
 	defer close(w.exited)
 	batch := make([]*job, 0, w.maxBatch)
+	shared := false // whether the last group had more than one job
 	for {
 		j, ok := <-w.queue
 		if !ok {
 			return
 		}
 		batch = append(batch[:0], j)
-	fill:
-		for len(batch) < w.maxBatch {
-			select {
-			case j, ok := <-w.queue:
-				if !ok {
-					break fill
-				}
-				batch = append(batch, j)
-			default:
-				break fill
-			}
+		if w.fill(&batch) && shared && len(batch) < w.maxBatch {
+			// The last group was shared, so writers are concurrent: let the ones that are
+			// runnable reach the queue before committing. A commit's fixed cost (the WAL
+			// frames of the pages it touches and the fsync) is then shared by more writes,
+			// for the price of one trip through the scheduler.
+			runtime.Gosched()
+			w.fill(&batch)
 		}
+		shared = len(batch) > 1
 		w.pending.Add(-int64(len(batch)))
 		w.run(batch)
 	}
+}
+
+// fill adds queued jobs to batch without waiting; it reports false once the queue is closed.
+func (w *writer) fill(batch *[]*job) bool {
+	for len(*batch) < w.maxBatch {
+		select {
+		case j, ok := <-w.queue:
+			if !ok {
+				return false
+			}
+			*batch = append(*batch, j)
+		default:
+			return true
+		}
+	}
+	return true
 }
 
 // run commits one group. Jobs their callers abandoned are dropped first. If the

@@ -2,7 +2,9 @@ package sqs
 
 import (
 	"context"
+	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"github.com/overcast/overcast/internal/store"
 )
@@ -24,6 +26,7 @@ type sendCombiner struct {
 	mu      sync.Mutex
 	pending []*combinedSend
 	busy    bool
+	shared  atomic.Bool // whether the last batch carried more than one send
 	drains  sync.WaitGroup
 }
 
@@ -83,10 +86,16 @@ func (c *sendCombiner) drain() {
 
 // writeBatch writes up to maxCombined waiting sends and answers them.
 func (c *sendCombiner) writeBatch(ctx context.Context) {
+	if c.shared.Load() {
+		// Senders are concurrent: let the runnable ones join this batch first (see
+		// store's group commit, which does the same for its jobs).
+		runtime.Gosched()
+	}
 	c.mu.Lock()
 	n := min(len(c.pending), maxCombined)
 	batch := c.pending[:n:n]
 	c.pending = append([]*combinedSend(nil), c.pending[n:]...)
+	c.shared.Store(n > 1)
 	c.mu.Unlock()
 	if len(batch) == 0 {
 		return
