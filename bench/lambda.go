@@ -493,9 +493,33 @@ func lambdaIdle(ctx context.Context, e *runEnv) (*runResult, error) {
 // descendantsRSSKB sums the RSS of every process below pid: the runtime processes that
 // Overcast starts for its execution environments.
 func descendantsRSSKB(pid int) int64 {
+	var total int64
+	for _, p := range descendants(pid) {
+		if kb, err := procRSSKB(p); err == nil {
+			total += kb
+		}
+	}
+	return total
+}
+
+// descendantsCPUTicks sums the CPU time (utime+stime) of every live process below pid: on
+// Overcast, the functions' runtime processes, which share the machine's cores with the
+// server and the client.
+func descendantsCPUTicks(pid int) int64 {
+	var total int64
+	for _, p := range descendants(pid) {
+		if t, err := procCPUTicks(p); err == nil {
+			total += t
+		}
+	}
+	return total
+}
+
+// descendants lists the processes below pid, from /proc.
+func descendants(pid int) []int {
 	entries, err := os.ReadDir("/proc")
 	if err != nil {
-		return 0
+		return nil
 	}
 	parent := map[int]int{}
 	for _, ent := range entries {
@@ -522,18 +546,16 @@ func descendantsRSSKB(pid int) int64 {
 			parent[p] = pp
 		}
 	}
-	var total int64
+	var out []int
 	for p := range parent {
 		for a := parent[p]; a > 1; a = parent[a] {
 			if a == pid {
-				if kb, err := procRSSKB(p); err == nil {
-					total += kb
-				}
+				out = append(out, p)
 				break
 			}
 		}
 	}
-	return total
+	return out
 }
 
 // lambdaGoals checks the Lambda targets of the issue on the SQLite variant of Overcast.
@@ -558,6 +580,14 @@ func lambdaGoals(r *report) []goal {
 			Name: "Lambda warm Invoke, Go, c=16: ops/s vs ceiling " + ref + " c=16", Want: ">= 0.4x",
 			Got: fmtRatio(ratio), Status: passMiss(ratio >= 0.4),
 		})
+		// On two cores the client, the server and the function's own runtime share the
+		// CPU: the figure below bounds what any server could reach here.
+		if oc.ChildCPUMSPer1k > 0 {
+			gs = append(gs, goal{
+				Name: "Lambda warm Invoke, Go, c=16: CPU per invoke, server + client + function runtime (informational)", Want: "-",
+				Got: fmt.Sprintf("%.0f + %.0f + %.0f µs", oc.CPUMSPer1k, oc.ClientCPUMSPer1k, oc.ChildCPUMSPer1k), Status: "n/a",
+			})
+		}
 	}
 	// Overcast's share of a cold start (Invoke arriving to the runtime's first event) is
 	// bounded here by the whole cold Invoke of the Go function, whose own init (a static

@@ -84,6 +84,9 @@ type cell struct {
 	// ClientCPUMSPer1k is the median of the bench process's own CPU time per 1,000
 	// operations: client and server share the machine's cores.
 	ClientCPUMSPer1k float64 `json:"client_cpu_ms_per_1k"`
+	// ChildCPUMSPer1k is the median of the server's child processes' CPU time per 1,000
+	// operations (Lambda runtimes); zero where the server starts none.
+	ChildCPUMSPer1k float64 `json:"function_cpu_ms_per_1k,omitempty"`
 	// Errors, Lost, Duplicates and Violations are totals over the runs.
 	Errors     int      `json:"errors"`
 	Lost       int      `json:"lost"`
@@ -103,11 +106,13 @@ type runStats struct {
 	CPUKnown   bool    `json:"-"`
 	// ClientCPUMSPer1k is the bench process's own CPU time per 1,000 operations.
 	ClientCPUMSPer1k float64 `json:"client_cpu_ms_per_1k"`
-	Errors           int     `json:"errors"`
-	FirstError       string  `json:"first_error,omitempty"`
-	Lost             int     `json:"lost"`
-	Duplicates       int     `json:"duplicates"`
-	Violations       int     `json:"order_violations"`
+	// ChildCPUMSPer1k is the server's child processes' CPU time per 1,000 operations.
+	ChildCPUMSPer1k float64 `json:"function_cpu_ms_per_1k,omitempty"`
+	Errors          int     `json:"errors"`
+	FirstError      string  `json:"first_error,omitempty"`
+	Lost            int     `json:"lost"`
+	Duplicates      int     `json:"duplicates"`
+	Violations      int     `json:"order_violations"`
 }
 
 // goal is one target from the issue, checked against the figures.
@@ -197,7 +202,7 @@ func (r *report) finish(gs []*group, d time.Duration) {
 	r.LoadEnd = loadAvg()
 	for _, sr := range r.Scenarios {
 		for name, c := range sr.Results {
-			var rates, p50, p99, cpu, client []float64
+			var rates, p50, p99, cpu, client, child []float64
 			for _, st := range c.Runs {
 				rates = append(rates, st.Rate)
 				if sr.sc.latency {
@@ -208,6 +213,7 @@ func (r *report) finish(gs []*group, d time.Duration) {
 					cpu = append(cpu, st.CPUMSPer1k)
 				}
 				client = append(client, st.ClientCPUMSPer1k)
+				child = append(child, st.ChildCPUMSPer1k)
 				c.Errors += st.Errors
 				c.Lost += st.Lost
 				c.Duplicates += st.Duplicates
@@ -217,6 +223,7 @@ func (r *report) finish(gs []*group, d time.Duration) {
 			c.CPUKnown = len(cpu) > 0
 			c.CPUMSPer1k = median(cpu)
 			c.ClientCPUMSPer1k = median(client)
+			c.ChildCPUMSPer1k = median(child)
 			if !isOvercastTarget(name) {
 				continue
 			}
@@ -376,6 +383,11 @@ func (r *report) writeTable(w io.Writer) {
 		row("client CPU ms / 1k ops", func(c *cell, _ string) (float64, string, bool) {
 			return c.ClientCPUMSPer1k, fmtMS(c.ClientCPUMSPer1k), true
 		}, false)
+		if sr.hasChildCPU() {
+			row("function CPU ms / 1k ops", func(c *cell, _ string) (float64, string, bool) {
+				return c.ChildCPUMSPer1k, fmtMS(c.ChildCPUMSPer1k), true
+			}, false)
+		}
 		counter := func(get func(*cell) int) func(*cell, string) (float64, string, bool) {
 			return func(c *cell, target string) (float64, string, bool) {
 				if target == targetCeiling {
@@ -615,4 +627,15 @@ func oneLine(s string, n int) string {
 		s = s[:n] + "…"
 	}
 	return s
+}
+
+// hasChildCPU reports whether the server started child processes (Lambda runtimes) that
+// used CPU during this scenario on some target.
+func (sr *scenarioReport) hasChildCPU() bool {
+	for _, c := range sr.Results {
+		if c != nil && c.ChildCPUMSPer1k > 0 {
+			return true
+		}
+	}
+	return false
 }
