@@ -223,7 +223,7 @@ func TestGetLogEventsTokens(t *testing.T) {
 	_, err = c.GetLogEvents(ctx, &cloudwatchlogs.GetLogEventsInput{LogGroupName: aws.String(group + "-missing"), LogStreamName: aws.String("s")})
 	requireNotFound(t, err, msgGroupNotFound, "GetLogEvents of a missing group")
 	_, err = c.GetLogEvents(ctx, &cloudwatchlogs.GetLogEventsInput{LogGroupName: &group, LogGroupIdentifier: &group, LogStreamName: aws.String("s")})
-	requireInvalidParameter(t, err, "", "both logGroupName and logGroupIdentifier")
+	requireError[*types.ValidationException](t, err, "ValidationException", "LogGroup name and LogGroup ARN are mutually exclusive parameters.", "both logGroupName and logGroupIdentifier")
 	_, err = c.GetLogEvents(ctx, &cloudwatchlogs.GetLogEventsInput{LogGroupName: &group, LogStreamName: aws.String("s"), Limit: aws.Int32(10_001)})
 	requireInvalidParameter(t, err, "", "limit 10,001")
 }

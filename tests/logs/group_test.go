@@ -2,6 +2,7 @@ package logs_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -59,8 +60,7 @@ func TestLogGroupNameRules(t *testing.T) {
 		requireInvalidParameter(t, err, "", "CreateLogGroup %q", bad)
 	}
 	_, err := c.CreateLogGroup(t.Context(), &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String(base + "/" + repeat("x", 512-len(base)))})
-	requireInvalidParameter(t, err, fmt.Sprintf("1 validation error detected: Value '%s' at 'logGroupName' failed to satisfy constraint: Member must have length less than or equal to 512",
-		base+"/"+repeat("x", 512-len(base))), "a 513-character name")
+	requireInvalidParameter(t, err, "Invalid LogGroup or LogStream, both must have length less than or equal to 512.", "a 513-character name")
 	// Log group names can't start with "aws/".
 	_, err = c.CreateLogGroup(t.Context(), &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String("aws/" + base)})
 	requireInvalidParameter(t, err, "", "a name starting with aws/")
@@ -94,8 +94,9 @@ func TestDescribeLogGroupsPagination(t *testing.T) {
 	require.Equal(t, want, got, "ASCII-sorted by log group name")
 	require.Equal(t, 3, pages)
 
-	// logGroupNamePattern: a case-sensitive substring; only arn, creationTime and
-	// logGroupName are returned.
+	// logGroupNamePattern: a case-sensitive substring. AWS answers arn, creationTime,
+	// logGroupArn, logGroupClass, logGroupName and metricFilterCount, without
+	// storedBytes and deletionProtectionEnabled.
 	suffix := prefix[len(prefix)-8:]
 	out, err := c.DescribeLogGroups(t.Context(), &cloudwatchlogs.DescribeLogGroupsInput{LogGroupNamePattern: aws.String(suffix + "/B")})
 	require.NoError(t, err)
@@ -103,14 +104,18 @@ func TestDescribeLogGroupsPagination(t *testing.T) {
 	for _, g := range out.LogGroups {
 		require.NotNil(t, g.Arn)
 		require.NotNil(t, g.CreationTime)
+		require.Equal(t, strings.TrimSuffix(*g.Arn, ":*"), aws.ToString(g.LogGroupArn))
+		require.Equal(t, types.LogGroupClassStandard, g.LogGroupClass)
+		require.Equal(t, int32(0), aws.ToInt32(g.MetricFilterCount))
 		require.Nil(t, g.StoredBytes)
+		require.Nil(t, g.DeletionProtectionEnabled)
 	}
 	out, err = c.DescribeLogGroups(t.Context(), &cloudwatchlogs.DescribeLogGroupsInput{LogGroupNamePattern: aws.String(suffix + "/b")})
 	require.NoError(t, err)
 	require.Empty(t, out.LogGroups)
 
 	_, err = c.DescribeLogGroups(t.Context(), &cloudwatchlogs.DescribeLogGroupsInput{LogGroupNamePrefix: &prefix, LogGroupNamePattern: aws.String("x")})
-	requireInvalidParameter(t, err, "", "prefix and pattern together")
+	requireInvalidParameter(t, err, "LogGroup name prefix and LogGroup name pattern are mutually exclusive parameters.", "prefix and pattern together")
 	_, err = c.DescribeLogGroups(t.Context(), &cloudwatchlogs.DescribeLogGroupsInput{Limit: aws.Int32(51)})
 	requireInvalidParameter(t, err, "1 validation error detected: Value '51' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 50", "limit 51")
 }

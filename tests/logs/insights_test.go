@@ -1,6 +1,8 @@
 package logs_test
 
 import (
+	"fmt"
+	"regexp"
 	"testing"
 	"time"
 
@@ -117,7 +119,7 @@ func TestInsightsQuery(t *testing.T) {
 	_, err = c.StartQuery(ctx, &cloudwatchlogs.StartQueryInput{
 		LogGroupName: aws.String(group + "-missing"), StartTime: aws.Int64(start), EndTime: aws.Int64(end), QueryString: aws.String("fields @message"),
 	})
-	requireNotFound(t, err, msgGroupNotFound, "StartQuery on a missing group")
+	requireNotFound(t, err, "", "StartQuery on a missing group (message: TestInsightsQuerySourceAndMissingGroup)")
 	_, err = c.GetQueryResults(ctx, &cloudwatchlogs.GetQueryResultsInput{QueryId: aws.String("00000000-0000-0000-0000-000000000000")})
 	requireNotFound(t, err, "", "GetQueryResults of an unknown query")
 	_, err = c.StopQuery(ctx, &cloudwatchlogs.StopQueryInput{QueryId: q.QueryId})
@@ -186,4 +188,40 @@ func TestInsightsFieldsAndListLogGroups(t *testing.T) {
 	require.Contains(t, aws.ToString(list.LogGroups[0].LogGroupArn), ":log-group:"+group)
 	_, err = c.ListLogGroups(ctx, &cloudwatchlogs.ListLogGroupsInput{LogGroupNamePattern: aws.String("a(b")})
 	requireInvalidParameter(t, err, "", "a pattern outside the model's form")
+}
+
+// DescribeQueries shows a query with the SOURCE command AWS prefixes it with (its end
+// inclusive to the last millisecond), and StartQuery on a missing group passes on the
+// query backend's message.
+func TestInsightsQuerySourceAndMissingGroup(t *testing.T) {
+	t.Parallel()
+	c := client(sharedServer(t))
+	ctx := t.Context()
+	group := mustGroup(t, c)
+	start, end := nowMs()/1000-3600, nowMs()/1000+300
+	q, err := c.StartQuery(ctx, &cloudwatchlogs.StartQueryInput{
+		LogGroupName: &group, StartTime: aws.Int64(start), EndTime: aws.Int64(end), QueryString: aws.String("fields @message"),
+	})
+	require.NoError(t, err)
+	out, err := c.DescribeQueries(ctx, &cloudwatchlogs.DescribeQueriesInput{LogGroupName: &group})
+	require.NoError(t, err)
+	require.Len(t, out.Queries, 1)
+	got := out.Queries[0]
+	require.Equal(t, aws.ToString(q.QueryId), aws.ToString(got.QueryId))
+	require.Equal(t, fmt.Sprintf(`SOURCE "%s" START=%d000 END=%d999 | fields @message`, group, start, end), aws.ToString(got.QueryString))
+	require.Equal(t, group, aws.ToString(got.LogGroupName))
+	require.Equal(t, types.QueryLanguageCwli, got.QueryLanguage)
+	scheduled, err := c.DescribeQueries(ctx, &cloudwatchlogs.DescribeQueriesInput{LogGroupName: &group, Status: types.QueryStatusScheduled})
+	require.NoError(t, err)
+	require.Empty(t, scheduled.Queries)
+
+	missing := group + "-missing"
+	_, err = c.StartQuery(ctx, &cloudwatchlogs.StartQueryInput{
+		LogGroupName: &missing, StartTime: aws.Int64(start), EndTime: aws.Int64(end), QueryString: aws.String("fields @message"),
+	})
+	requireNotFound(t, err, "", "StartQuery on a missing group")
+	var rnf *types.ResourceNotFoundException
+	require.ErrorAs(t, err, &rnf)
+	require.Regexp(t, `^Log group '`+regexp.QuoteMeta(missing)+`' does not exist for account ID '`+defaultAccount+
+		`' \(Service: AWSLogs; Status Code: 400; Error Code: ResourceNotFoundException; Request ID: [0-9a-f-]{36}; Proxy: null\)$`, rnf.ErrorMessage())
 }

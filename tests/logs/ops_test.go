@@ -128,7 +128,7 @@ func TestResourcePolicies(t *testing.T) {
 	_, err = c.DeleteResourcePolicy(ctx, &cloudwatchlogs.DeleteResourcePolicyInput{PolicyName: &name})
 	require.NoError(t, err)
 	_, err = c.DeleteResourcePolicy(ctx, &cloudwatchlogs.DeleteResourcePolicyInput{PolicyName: &name})
-	requireNotFound(t, err, fmt.Sprintf("Policy with name [%s] does not exist", name), "DeleteResourcePolicy twice")
+	requireNotFound(t, err, fmt.Sprintf("Policy with name [%s] does not exist.", name), "DeleteResourcePolicy twice")
 	_, err = c.PutResourcePolicy(ctx, &cloudwatchlogs.PutResourcePolicyInput{PolicyName: &name, PolicyDocument: aws.String("nope")})
 	requireInvalidParameter(t, err, "", "a policy that is not JSON")
 }

@@ -28,7 +28,11 @@
 //     and name), DeleteMetricFilter, TestMetricFilter (filter patterns from internal/logfilter;
 //     extractedValues for space-delimited patterns, "$name" or "$N" for unnamed fields).
 //     DescribeLogGroups reports metricFilterCount.
-//   - Subscription filters: PutSubscriptionFilter (at most 2 per log group),
+//   - Subscription filters: PutSubscriptionFilter (at most 2 per log group; a function
+//     of another account named directly answers AccessDeniedException "Cross-account
+//     lambda invocation passing is not allowed. ...", a Kinesis or Firehose destination
+//     without roleArn "destinationArn for vendor kinesis cannot be used without roleArn",
+//     both before the log group is looked up),
 //     DescribeSubscriptionFilters, DeleteSubscriptionFilter. The destination is a Lambda
 //     function of the caller's account and region, which must exist, or a logs destination
 //     (of any account) that forwards to such a function. Matching events, from
@@ -73,11 +77,14 @@
 //     DeleteDataProtectionPolicy (stored; DescribeLogGroups reports dataProtectionStatus
 //     ACTIVATED).
 //   - Logs Insights: StartQuery (logGroupName, logGroupNames or logGroupIdentifiers,
-//     startTime and endTime in epoch seconds, both included, limit), GetQueryResults
+//     startTime and endTime in epoch seconds, both included, limit; a missing log group
+//     answers AWS's "Log group '...' does not exist for account ID '...' (Service:
+//     AWSLogs; ...)"), GetQueryResults
 //     (status, results as field/value rows each ending with @ptr, statistics
 //     recordsMatched, recordsScanned, bytesScanned and logGroupsScanned; maxItems and
 //     nextToken), StopQuery, DescribeQueries (logGroupName, status, maxResults,
-//     nextToken; newest first). See "Logs Insights queries" below.
+//     nextToken; newest first; queryString prefixed as AWS shows it, SOURCE "group"
+//     START=<ms> END=<ms> | query). See "Logs Insights queries" below.
 //   - Query definitions: PutQueryDefinition (create, or replace by queryDefinitionId),
 //     DescribeQueryDefinitions (queryDefinitionNamePrefix, maxResults and nextToken; in
 //     order of name), DeleteQueryDefinition; stored, at most 1,000 per region.
@@ -90,7 +97,18 @@
 // Filters and policies of a log group go with it when it is deleted.
 //
 // Every other operation answers NotImplemented. Model violations answer
-// InvalidParameterException with AWS's "N validation errors detected" message.
+// InvalidParameterException with AWS's "N validation errors detected" message, except
+// as AWS words them: a log group or stream name longer than 512 characters (in any
+// operation) answers "Invalid LogGroup or LogStream, both must have length less than or
+// equal to 512.", and a metric namespace with ':' is accepted although the model's
+// pattern forbids it. logGroupName with logGroupIdentifier answers ValidationException
+// "LogGroup name and LogGroup ARN are mutually exclusive parameters."; DescribeLogGroups
+// with logGroupNamePattern leaves storedBytes and deletionProtectionEnabled out, as AWS
+// does.
+//
+// On PostgreSQL with several nodes, each node caches the subscription filters it
+// delivers by: a filter put or deleted through one node is followed by the others'
+// deliveries within Config.MetadataTTL (one second).
 //
 // # Logs Insights queries
 //
@@ -126,10 +144,12 @@
 //
 //   - storedBytes counts message bytes, uncompressed; log streams report 0 as AWS does.
 //   - The messages of a few InvalidParameterException cases AWS does not document
-//     (logGroupName with logGroupIdentifier, logGroupNamePrefix with logGroupNamePattern,
-//     logStreamNames with logStreamNamePrefix, group names starting with "aws/", more than
-//     50 tags through TagLogGroup) and of DeleteLogGroup under deletion protection are
-//     Overcast's wording.
+//     (neither logGroupName nor logGroupIdentifier, logStreamNames with
+//     logStreamNamePrefix, group names starting with "aws/", more than 50 tags through
+//     TagLogGroup) and of DeleteLogGroup under deletion protection are Overcast's
+//     wording.
+//   - PutMetricFilter with more than one metric transformation answers the model's
+//     message without AWS's rendering of the list.
 //   - Cross-account observability (accountIdentifiers, includeLinkedAccounts), KMS
 //     encryption (keys are recorded, events are not encrypted), masking by data
 //     protection policies, Live Tail, exports, deliveries and anomaly detection are not

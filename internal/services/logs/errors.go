@@ -3,6 +3,7 @@ package logs
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/overcast/overcast/internal/protocol"
@@ -19,14 +20,15 @@ const (
 	msgNotChronological   = "Log events in a single PutLogEvents request must be in chronological order."
 	msgBatchSpan          = "The batch of log events in a single PutLogEvents request cannot span more than 24 hours."
 	msgOrderByWithPrefix  = "Cannot order by LastEventTime with a logStreamNamePrefix."
-	msgNameAndIdentifier  = "LogGroupName and LogGroupIdentifier are mutually exclusive. Specify only one of them."
+	msgNameAndIdentifier  = "LogGroup name and LogGroup ARN are mutually exclusive parameters."
 	msgNoGroup            = "Either LogGroupName or LogGroupIdentifier must be specified."
-	msgPrefixAndPattern   = "LogGroupNamePrefix and LogGroupNamePattern are mutually exclusive. Specify only one of them."
+	msgPrefixAndPattern   = "LogGroup name prefix and LogGroup name pattern are mutually exclusive parameters."
 	msgIdentifiersFilters = "LogGroupIdentifiers cannot be combined with LogGroupNamePrefix or LogGroupNamePattern."
 	msgNamesAndPrefix     = "LogStreamNames and LogStreamNamePrefix are mutually exclusive. Specify only one of them."
 	msgTooManyTags        = "A resource can have no more than 50 tags."
 	msgDeletionProtected  = "Cannot delete log group because deletion protection is enabled. Disable deletion protection first."
 	msgReservedGroupName  = "Log group names cannot start with 'aws/'."
+	msgNameTooLong        = "Invalid LogGroup or LogStream, both must have length less than or equal to 512."
 )
 
 func errGroupNotFound() *protocol.Error  { return NewResourceNotFoundException(msgGroupNotFound) }
@@ -36,9 +38,29 @@ func errInvalidNextToken() *protocol.Error {
 }
 
 // validationError answers model violations as CloudWatch Logs does: AWS's usual
-// "N validation errors detected" message under InvalidParameterException.
+// "N validation errors detected" message under InvalidParameterException, AWS's own
+// wording for over-long log group and stream names, and nil (the input is valid) when
+// the only violations are constraints of the model AWS does not enforce.
 func validationError(op *protocol.Operation, vs []protocol.Violation) *protocol.Error {
+	vs = slices.DeleteFunc(slices.Clone(vs), acceptedNamespace)
+	if len(vs) == 0 {
+		return nil
+	}
+	// AWS checks the length of log group and stream names before the model's
+	// constraints, in words of its own (CreateLogGroup, DeleteMetricFilter, ...).
+	for _, v := range vs {
+		if v.Kind == protocol.TooLong && (v.Path == "logGroupName" || v.Path == "logStreamName") {
+			return NewInvalidParameterException(msgNameTooLong)
+		}
+	}
 	return NewInvalidParameterException(protocol.DefaultValidationError(op, vs).Message)
+}
+
+// acceptedNamespace reports whether v is the model's pattern refusing a metric namespace
+// that AWS accepts: the model forbids ':', but AWS takes namespaces such as
+// "A.B-c_d/1#2:metricNamespace" in PutMetricFilter and DescribeMetricFilters.
+func acceptedNamespace(v protocol.Violation) bool {
+	return v.Kind == protocol.BadPattern && strings.HasSuffix(v.Path, "metricNamespace") && !strings.ContainsAny(v.Value, "*$")
 }
 
 // errConstraint is one validation failure in the model's format, for checks the

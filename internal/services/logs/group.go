@@ -60,7 +60,11 @@ func (s *Service) DeleteLogGroup(ctx context.Context, in *DeleteLogGroupInput) (
 	if g.DeletionProtection {
 		return nil, NewValidationException(msgDeletionProtected)
 	}
-	if err := s.db.LogsGroupDelete(ctx, g.ID); err != nil {
+	err = s.db.LogsGroupDelete(ctx, g.ID)
+	// Its subscription filters went with it (and a group of the same name starts
+	// without any).
+	s.subs.forget(groupKey{c.Account, c.Region, g.Name})
+	if err != nil {
 		return nil, groupErr(err, "delete log group")
 	}
 	s.streams.forgetGroup(c.Account, c.Region, g.Name)
@@ -124,7 +128,7 @@ func (s *Service) DescribeLogGroups(ctx context.Context, in *DescribeLogGroupsIn
 		}
 		out.LogGroups = append(out.LogGroups, wireGroup(g, patternOnly))
 	}
-	if !patternOnly && len(out.LogGroups) > 0 {
+	if len(out.LogGroups) > 0 {
 		if err := s.addGroupResources(ctx, c, out.LogGroups); err != nil {
 			return nil, err
 		}
@@ -133,22 +137,21 @@ func (s *Service) DescribeLogGroups(ctx context.Context, in *DescribeLogGroupsIn
 }
 
 // wireGroup renders a log group as DescribeLogGroups does. With a name pattern AWS
-// answers only the ARN, creation time and name.
+// leaves out storedBytes and deletionProtectionEnabled.
 func wireGroup(g *store.LogsGroup, patternOnly bool) *LogGroup {
 	arn := GroupARN(g.Region, g.Account, g.Name)
 	w := &LogGroup{
-		LogGroupName: ptr(g.Name),
-		CreationTime: ptr(g.CreatedAt),
-		ARN:          ptr(arn + ":*"),
+		LogGroupName:      ptr(g.Name),
+		CreationTime:      ptr(g.CreatedAt),
+		ARN:               ptr(arn + ":*"),
+		LogGroupARN:       ptr(arn),
+		LogGroupClass:     ptr(g.Class),
+		MetricFilterCount: ptr(int32(0)),
 	}
-	if patternOnly {
-		return w
+	if !patternOnly {
+		w.StoredBytes = ptr(g.StoredBytes)
+		w.DeletionProtectionEnabled = ptr(g.DeletionProtection)
 	}
-	w.MetricFilterCount = ptr(int32(0))
-	w.StoredBytes = ptr(g.StoredBytes)
-	w.LogGroupClass = ptr(g.Class)
-	w.LogGroupARN = ptr(arn)
-	w.DeletionProtectionEnabled = ptr(g.DeletionProtection)
 	if g.RetentionDays > 0 {
 		w.RetentionInDays = ptr(g.RetentionDays)
 	}

@@ -78,8 +78,8 @@ func TestDescribeLogGroupsFiltersAndPages(t *testing.T) {
 	require.Equal(t, names[:7], got)
 	require.Equal(t, 3, pages)
 
-	// The name pattern is a case-sensitive substring, and the answer is trimmed to arn,
-	// creationTime and logGroupName.
+	// The name pattern is a case-sensitive substring; AWS leaves storedBytes and
+	// deletionProtectionEnabled out of the answer.
 	out, err := b.svc.DescribeLogGroups(b.ctx, &DescribeLogGroupsInput{LogGroupNamePattern: ptr("DataLogs")})
 	require.NoError(t, err)
 	require.Len(t, out.LogGroups, 2)
@@ -87,7 +87,10 @@ func TestDescribeLogGroupsFiltersAndPages(t *testing.T) {
 	require.Equal(t, "GroupDataLogs", *out.LogGroups[1].LogGroupName)
 	require.NotNil(t, out.LogGroups[0].ARN)
 	require.Nil(t, out.LogGroups[0].StoredBytes)
-	require.Nil(t, out.LogGroups[0].LogGroupARN)
+	require.Nil(t, out.LogGroups[0].DeletionProtectionEnabled)
+	require.Equal(t, "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/DataLogs", *out.LogGroups[0].LogGroupARN)
+	require.Equal(t, "STANDARD", *out.LogGroups[0].LogGroupClass)
+	require.Equal(t, int32(0), *out.LogGroups[0].MetricFilterCount)
 
 	out, err = b.svc.DescribeLogGroups(b.ctx, &DescribeLogGroupsInput{LogGroupIdentifiers: []string{
 		"datalogs", "arn:aws:logs:us-east-1:123456789012:log-group:GroupDataLogs", "arn:aws:logs:eu-west-1:123456789012:log-group:/app/svc-1",
@@ -98,7 +101,7 @@ func TestDescribeLogGroupsFiltersAndPages(t *testing.T) {
 	require.Equal(t, "datalogs", *out.LogGroups[1].LogGroupName)
 
 	_, err = b.svc.DescribeLogGroups(b.ctx, &DescribeLogGroupsInput{LogGroupNamePrefix: ptr("a"), LogGroupNamePattern: ptr("b")})
-	RequireCode(t, err, "InvalidParameterException", "")
+	RequireCode(t, err, "InvalidParameterException", "LogGroup name prefix and LogGroup name pattern are mutually exclusive parameters.")
 	_, err = b.svc.DescribeLogGroups(b.ctx, &DescribeLogGroupsInput{NextToken: ptr("garbage!")})
 	RequireCode(t, err, "InvalidParameterException", "The specified nextToken is invalid.")
 }

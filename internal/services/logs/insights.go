@@ -7,6 +7,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -208,9 +209,12 @@ func (s *Service) StartQuery(ctx context.Context, in *StartQueryInput) (*StartQu
 	}
 	groups := make([]*store.LogsGroup, 0, len(names))
 	for _, n := range names {
-		g, err := s.getGroup(ctx, c, n)
+		g, err := s.db.LogsGroupGet(ctx, c.Account, c.Region, n)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, errQueryGroupNotFound(c, n)
+		}
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("get log group: %w", err)
 		}
 		groups = append(groups, g)
 	}
@@ -220,9 +224,10 @@ func (s *Service) StartQuery(ctx context.Context, in *StartQueryInput) (*StartQu
 	}
 	started := s.clock.Now()
 	iq := &insightsQuery{
-		account: c.Account, region: c.Region, id: uuid.NewString(), queryString: *in.QueryString,
-		groups: names, status: queryComplete, createTime: started.UnixMilli(),
+		account: c.Account, region: c.Region, id: uuid.NewString(), groups: names,
+		status: queryComplete, createTime: started.UnixMilli(),
 	}
+	iq.queryString = sourcedQuery(names, *in.StartTime, *in.EndTime, *in.QueryString)
 	start := clampMul(*in.StartTime, 1000)
 	end := clampMul(*in.EndTime, 1000)
 	if end < math.MaxInt64-1000 {
@@ -243,6 +248,27 @@ func (s *Service) StartQuery(ctx context.Context, in *StartQueryInput) (*StartQu
 	iq.duration = s.clock.Now().Sub(started).Milliseconds()
 	s.queries.add(iq, s.now())
 	return &StartQueryOutput{QueryID: ptr(iq.id)}, nil
+}
+
+// sourcedQuery is the query string as DescribeQueries shows it: AWS prefixes the query
+// with a SOURCE command naming the log groups and the time range in milliseconds, the
+// end inclusive to its last millisecond.
+func sourcedQuery(groups []string, start, end int64, query string) string {
+	var b strings.Builder
+	b.WriteString("SOURCE")
+	for _, g := range groups {
+		b.WriteString(` "` + g + `"`)
+	}
+	fmt.Fprintf(&b, " START=%d000 END=%d999 | %s", start, end, query)
+	return b.String()
+}
+
+// errQueryGroupNotFound is StartQuery's answer for a missing log group: AWS passes on
+// the message of its query backend, request id included.
+func errQueryGroupNotFound(c *protocol.Call, name string) *protocol.Error {
+	return NewResourceNotFoundException(fmt.Sprintf(
+		"Log group '%s' does not exist for account ID '%s' (Service: AWSLogs; Status Code: 400; Error Code: ResourceNotFoundException; Request ID: %s; Proxy: null)",
+		name, c.Account, uuid.NewString()))
 }
 
 // clampMul multiplies without overflowing.

@@ -80,7 +80,8 @@ func checkStreamName(name string) error {
 func groupName(c *protocol.Call, name, identifier *string) (string, error) {
 	switch {
 	case name != nil && identifier != nil:
-		return "", NewInvalidParameterException(msgNameAndIdentifier)
+		// AWS answers this one as ValidationException, not InvalidParameterException.
+		return "", NewValidationException(msgNameAndIdentifier)
 	case name != nil:
 		return *name, nil
 	case identifier == nil:

@@ -120,7 +120,7 @@ func (s *Service) DeleteResourcePolicy(ctx context.Context, in *DeleteResourcePo
 		return nil, NewInvalidParameterException("policyName is required for an account-level resource policy.")
 	}
 	err := s.deleteResource(ctx, c, kindResourcePolicy, "", *in.PolicyName,
-		NewResourceNotFoundException(fmt.Sprintf("Policy with name [%s] does not exist", *in.PolicyName)))
+		NewResourceNotFoundException(fmt.Sprintf("Policy with name [%s] does not exist.", *in.PolicyName)))
 	if err != nil {
 		return nil, err
 	}

@@ -52,7 +52,7 @@ func TestResourcePolicyLifecycle(t *testing.T) {
 	_, err = b.svc.DeleteResourcePolicy(b.ctx, &DeleteResourcePolicyInput{PolicyName: ptr("route53")})
 	require.NoError(t, err)
 	_, err = b.svc.DeleteResourcePolicy(b.ctx, &DeleteResourcePolicyInput{PolicyName: ptr("route53")})
-	RequireCode(t, err, ErrCodeResourceNotFoundException, "Policy with name [route53] does not exist")
+	RequireCode(t, err, ErrCodeResourceNotFoundException, "Policy with name [route53] does not exist.")
 }
 
 func TestResourcePolicyErrors(t *testing.T) {

@@ -26,6 +26,11 @@ type Config struct {
 	// Lambda function (an asynchronous invocation); larger batches are split. Zero means
 	// 1 MiB, Lambda's limit for asynchronous invocations.
 	MaxDeliveryPayload int
+	// MetadataTTL is how long a node trusts its cached copy of a log group's
+	// subscription filters when delivering appended events. Changes made through this
+	// node are seen at once, other nodes' (on a shared PostgreSQL store) within the TTL.
+	// Zero means one second; negative turns the cache off.
+	MetadataTTL time.Duration
 }
 
 func (c Config) withDefaults() Config {
@@ -37,6 +42,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxDeliveryPayload <= 0 {
 		c.MaxDeliveryPayload = 1 << 20
+	}
+	if c.MetadataTTL == 0 {
+		c.MetadataTTL = time.Second
 	}
 	return c
 }
@@ -71,6 +79,7 @@ type Service struct {
 	log     *slog.Logger
 	cfg     Config
 	streams *streamCache
+	subs    *subscriptionCache
 	fns     FunctionInvoker
 	queries *queryRegistry
 
@@ -96,12 +105,14 @@ func New(d Deps) *Service {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}
 	installInfo.Do(func() { Info.ValidationErrorFunc = validationError })
+	cfg := d.Config.withDefaults()
 	return &Service{
 		db:      d.Store,
 		clock:   d.Clock,
 		log:     d.Logger,
-		cfg:     d.Config.withDefaults(),
+		cfg:     cfg,
 		streams: newStreamCache(),
+		subs:    newSubscriptionCache(cfg.MetadataTTL),
 		fns:     d.Functions,
 		queries: newQueryRegistry(),
 	}
@@ -138,10 +149,11 @@ func (s *Service) Stop() {
 	s.wg.Wait()
 }
 
-// Reset forgets cached stream ids and the Logs Insights queries of this node, for after
-// the service's tables were emptied.
+// Reset forgets cached stream ids, cached subscription filters and the Logs Insights
+// queries of this node, for after the service's tables were emptied.
 func (s *Service) Reset() {
 	s.streams.clear()
+	s.subs.clear()
 	s.queries.clear()
 }
 

@@ -87,7 +87,7 @@ func TestDescribeLogStreamsOrderAndPages(t *testing.T) {
 	_, err = b.svc.DescribeLogStreams(b.ctx, &DescribeLogStreamsInput{})
 	RequireCode(t, err, "InvalidParameterException", "")
 	_, err = b.svc.DescribeLogStreams(b.ctx, &DescribeLogStreamsInput{LogGroupName: ptr("g"), LogGroupIdentifier: ptr("g")})
-	RequireCode(t, err, "InvalidParameterException", "")
+	RequireCode(t, err, "ValidationException", "LogGroup name and LogGroup ARN are mutually exclusive parameters.")
 	_, err = b.svc.DescribeLogStreams(b.ctx, &DescribeLogStreamsInput{LogGroupName: ptr("missing")})
 	RequireCode(t, err, "ResourceNotFoundException", msgGroupNotFound)
 	_, err = b.svc.DescribeLogStreams(b.ctx, &DescribeLogStreamsInput{LogGroupIdentifier: ptr("arn:aws:logs:us-east-1:999999999999:log-group:g")})

@@ -20,6 +20,10 @@ const maxSubscriptionFilters = 2
 // msgLambdaNotInvocable is AWS's answer when the destination function cannot be invoked.
 const msgLambdaNotInvocable = "Could not execute the lambda function. Make sure you have given CloudWatch Logs permission to execute your function."
 
+// msgCrossAccountLambda is AWS's answer to a subscription filter naming a function of
+// another account directly rather than through a logs destination.
+const msgCrossAccountLambda = "Cross-account lambda invocation passing is not allowed. You must use DestinationPolicies to create cross account lambda triggers."
+
 // subscriptionDoc is the stored document of a subscription filter.
 type subscriptionDoc struct {
 	FilterPattern          string   `json:"filterPattern"`
@@ -62,12 +66,37 @@ func (s *Service) checkDestination(ctx context.Context, c *protocol.Call, arn st
 	return nil
 }
 
+// checkDestinationForm refuses what AWS refuses from the destination ARN and roleArn
+// alone: a function of another account (which must be reached through a logs
+// destination), and a Kinesis or Firehose destination without a role to write with.
+func checkDestinationForm(c *protocol.Call, arn string, roleARN *string) error {
+	parts := strings.Split(arn, ":")
+	if len(parts) < 6 || parts[0] != "arn" {
+		return nil
+	}
+	switch parts[2] {
+	case "lambda":
+		if parts[4] != c.Account {
+			return NewAccessDeniedException(msgCrossAccountLambda)
+		}
+	case "kinesis", "firehose":
+		if roleARN == nil || *roleARN == "" {
+			return NewInvalidParameterException(fmt.Sprintf("destinationArn for vendor %s cannot be used without roleArn", parts[2]))
+		}
+	}
+	return nil
+}
+
 // PutSubscriptionFilter creates or replaces a subscription filter of a log group. Events
 // that match it, from PutLogEvents and from the logs of Overcast's own services (Lambda
 // functions), are delivered to its Lambda function as AWS delivers them.
 func (s *Service) PutSubscriptionFilter(ctx context.Context, in *PutSubscriptionFilterInput) (*PutSubscriptionFilterOutput, error) {
 	c := callOf(ctx)
 	if _, err := compilePattern(*in.FilterPattern); err != nil {
+		return nil, err
+	}
+	// AWS checks the destination's form before it looks the log group up.
+	if err := checkDestinationForm(c, *in.DestinationARN, in.RoleARN); err != nil {
 		return nil, err
 	}
 	g, err := s.getGroup(ctx, c, *in.LogGroupName)
@@ -113,6 +142,7 @@ func (s *Service) PutSubscriptionFilter(ctx context.Context, in *PutSubscription
 		return tx.LogsResourcePut(ctx, &store.Resource{Account: c.Account, Region: c.Region, Kind: kindSubscriptionFilter,
 			Parent: g.Name, Name: *in.FilterName, Ref: *in.DestinationARN, Doc: doc, CreatedAt: created, ModifiedAt: now})
 	})
+	s.subs.forget(groupKey{c.Account, c.Region, g.Name})
 	if err != nil {
 		return nil, apiError(err)
 	}
@@ -177,7 +207,9 @@ func (s *Service) DeleteSubscriptionFilter(ctx context.Context, in *DeleteSubscr
 	if err != nil {
 		return nil, err
 	}
-	if err := s.deleteResource(ctx, c, kindSubscriptionFilter, g.Name, *in.FilterName, NewResourceNotFoundException(msgSubFilterNotFound)); err != nil {
+	err = s.deleteResource(ctx, c, kindSubscriptionFilter, g.Name, *in.FilterName, NewResourceNotFoundException(msgSubFilterNotFound))
+	s.subs.forget(groupKey{c.Account, c.Region, g.Name})
+	if err != nil {
 		return nil, err
 	}
 	return &DeleteSubscriptionFilterOutput{}, nil
@@ -217,21 +249,19 @@ func (s *Service) deliver(ctx context.Context, a *appended) {
 		return
 	}
 	ctx = context.WithoutCancel(ctx)
-	rows, err := s.listResources(ctx, &protocol.Call{Account: a.account, Region: a.region}, kindSubscriptionFilter, &a.group, "", "", 0)
+	filters, err := s.subscriptionFilters(ctx, groupKey{a.account, a.region, a.group})
 	if err != nil {
 		s.log.Warn("read subscription filters", "group", a.group, "err", err)
 		return
 	}
-	for _, r := range rows {
-		var d subscriptionDoc
-		if err := decodeDoc(r, &d); err != nil {
-			s.log.Warn("read subscription filter", "group", a.group, "filter", r.Name, "err", err)
+	for _, f := range filters {
+		if f.pattern == nil {
 			continue
 		}
 		// A logs destination forwards to its target; a deleted one delivers nothing.
-		target, ok, err := s.resolveDestination(ctx, d.DestinationARN)
+		target, ok, err := s.resolveDestination(ctx, f.doc.DestinationARN)
 		if err != nil {
-			s.log.Warn("read subscription destination", "group", a.group, "filter", r.Name, "err", err)
+			s.log.Warn("read subscription destination", "group", a.group, "filter", f.name, "err", err)
 			continue
 		}
 		if !ok {
@@ -242,13 +272,9 @@ func (s *Service) deliver(ctx context.Context, a *appended) {
 		if a.emitted && isOwnLogGroup(target, a.group) {
 			continue
 		}
-		p, err := compilePattern(d.FilterPattern)
-		if err != nil {
-			continue
-		}
 		var evs []subscriptionEvent
 		for i, e := range a.events {
-			if p.Match(e.Message) {
+			if f.pattern.Match(e.Message) {
 				evs = append(evs, subscriptionEvent{ID: deliveryEventID(a, i), Timestamp: e.Timestamp, Message: e.Message})
 			}
 		}
@@ -256,9 +282,9 @@ func (s *Service) deliver(ctx context.Context, a *appended) {
 			continue
 		}
 		msg := &subscriptionMessage{MessageType: "DATA_MESSAGE", Owner: a.account, LogGroup: a.group, LogStream: a.stream,
-			SubscriptionFilters: []string{r.Name}}
+			SubscriptionFilters: []string{f.name}}
 		if err := s.send(ctx, target, msg, evs); err != nil {
-			s.log.Warn("deliver to subscription filter", "group", a.group, "filter", r.Name, "destination", d.DestinationARN, "err", err)
+			s.log.Warn("deliver to subscription filter", "group", a.group, "filter", f.name, "destination", f.doc.DestinationARN, "err", err)
 		}
 	}
 }

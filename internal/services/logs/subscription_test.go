@@ -153,20 +153,31 @@ func TestSubscriptionFilterDestinations(t *testing.T) {
 	b.MustGroup(t, "/app")
 	tests := []struct {
 		name, dest string
+		role       *string
+		wantCode   string
 		wantMsg    string
 	}{
-		{"kinesis", "arn:aws:kinesis:us-east-1:123456789012:stream/s", "Kinesis Data Streams"},
-		{"firehose", "arn:aws:firehose:us-east-1:123456789012:deliverystream/d", "Firehose"},
-		{"logs destination", "arn:aws:logs:us-east-1:123456789012:destination:d", msgTestMessageNotDelivered},
-		{"missing function", "arn:aws:lambda:us-east-1:123456789012:function:nope", msgLambdaNotInvocable},
-		{"other account", "arn:aws:lambda:us-east-1:210987654321:function:shipper", msgLambdaNotInvocable},
-		{"other service", "arn:aws:sqs:us-east-1:123456789012:q", "Invalid destinationArn"},
-		{"not an ARN", "shipper", "Invalid destinationArn"},
+		{"kinesis", "arn:aws:kinesis:us-east-1:123456789012:stream/s", ptr("arn:aws:iam::123456789012:role/r"), "", "Kinesis Data Streams"},
+		{"firehose", "arn:aws:firehose:us-east-1:123456789012:deliverystream/d", ptr("arn:aws:iam::123456789012:role/r"), "", "Firehose"},
+		{"kinesis without role", "arn:aws:kinesis:us-east-1:123456789012:stream/s", nil, "", "destinationArn for vendor kinesis cannot be used without roleArn"},
+		{"firehose without role", "arn:aws:firehose:us-east-1:123456789012:deliverystream/d", nil, "", "destinationArn for vendor firehose cannot be used without roleArn"},
+		{"logs destination", "arn:aws:logs:us-east-1:123456789012:destination:d", nil, "", msgTestMessageNotDelivered},
+		{"missing function", "arn:aws:lambda:us-east-1:123456789012:function:nope", nil, "", msgLambdaNotInvocable},
+		{"other account", "arn:aws:lambda:us-east-1:210987654321:function:shipper", nil, ErrCodeAccessDeniedException, msgCrossAccountLambda},
+		{"other region", "arn:aws:lambda:eu-west-1:123456789012:function:shipper", nil, "", msgLambdaNotInvocable},
+		{"other service", "arn:aws:sqs:us-east-1:123456789012:q", nil, "", "Invalid destinationArn"},
+		{"not an ARN", "shipper", nil, "", "Invalid destinationArn"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := b.svc.PutSubscriptionFilter(b.ctx, subscriptionInput("/app", "s", "", tt.dest))
-			perr := RequireCode(t, err, ErrCodeInvalidParameterException, "")
+			in := subscriptionInput("/app", "s", "", tt.dest)
+			in.RoleARN = tt.role
+			code := tt.wantCode
+			if code == "" {
+				code = ErrCodeInvalidParameterException
+			}
+			_, err := b.svc.PutSubscriptionFilter(b.ctx, in)
+			perr := RequireCode(t, err, code, "")
 			require.Contains(t, perr.Message, tt.wantMsg)
 		})
 	}

@@ -184,7 +184,7 @@ expect_error(lambda: logs.put_resource_policy(policyName=pname, policyDocument="
              ex.InvalidParameterException, None, "policy that is not JSON")
 logs.delete_resource_policy(policyName=pname)
 expect_error(lambda: logs.delete_resource_policy(policyName=pname), "ResourceNotFoundException",
-             ex.ResourceNotFoundException, f"Policy with name [{pname}] does not exist", "DeleteResourcePolicy twice")
+             ex.ResourceNotFoundException, f"Policy with name [{pname}] does not exist.", "DeleteResourcePolicy twice")
 
 # KMS key and data protection policy.
 key = f"arn:aws:kms:{region}:{account}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
