@@ -568,11 +568,77 @@ func (db *DB) SQSMessageDelete(ctx context.Context, queueID int64, handles []SQS
 	return total, nil
 }
 
+// Outcomes of SQSMessageDeleteFIFO, one per handle.
+const (
+	// SQSDeleteDone: the message was deleted, or was already gone.
+	SQSDeleteDone = iota
+	// SQSDeleteExpired: the message is there but the handle no longer holds it: it was
+	// received again, or its visibility timeout ended. The message is kept.
+	SQSDeleteExpired
+)
+
+// SQSMessageDeleteFIFO deletes messages of FIFO queue queueID named by handles, in one
+// write, and returns one outcome per handle. A handle deletes its message only while the
+// message is in flight under it at now (its receipt token, visibility not yet ended);
+// otherwise the message stays and the outcome is SQSDeleteExpired. Handles of messages that
+// no longer exist are SQSDeleteDone, as SQS ignores them. Long polls are woken when a
+// message was deleted, since a delete can unlock its message group.
+func (db *DB) SQSMessageDeleteFIFO(ctx context.Context, queueID, now int64, handles []SQSHandle) ([]int, error) {
+	out := make([]int, len(handles))
+	err := db.Write(ctx, func(tx *Tx) error {
+		deleted := false
+		for i, h := range handles {
+			out[i] = SQSDeleteDone
+			n, err := tx.Exec(ctx, "DELETE FROM sqs_messages WHERE id = ? AND queue_id = ? AND receipt_token = ? AND visible_at > ?",
+				h.ID, queueID, h.Token, now)
+			if err != nil {
+				return err
+			}
+			if n > 0 {
+				deleted = true
+				continue
+			}
+			exists, err := sqsMessageExists(ctx, tx, queueID, h.ID)
+			if err != nil {
+				return err
+			}
+			if exists {
+				out[i] = SQSDeleteExpired
+			}
+		}
+		if deleted {
+			tx.NotifyAfterCommit(SQSWakeChannel(queueID), "")
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("delete from sqs queue %d: %w", queueID, err)
+	}
+	return out, nil
+}
+
+// sqsMessageExists reports whether message id of queue queueID is still there.
+func sqsMessageExists(ctx context.Context, tx *Tx, queueID, id int64) (bool, error) {
+	var one int
+	err := tx.QueryRow(ctx, "SELECT 1 FROM sqs_messages WHERE id = ? AND queue_id = ?", id, queueID).Scan(&one)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return false, nil
+	case err != nil:
+		return false, err
+	}
+	return true, nil
+}
+
 // SQSVisibility is one visibility change.
 type SQSVisibility struct {
 	Handle SQSHandle
 	// VisibleAt is the new end of the message's invisibility.
 	VisibleAt int64
+	// AnyToken (standard queues) applies the change with any handle of the message, also
+	// once its visibility timeout has ended or after it was received again, as SQS does;
+	// a message that no longer exists is then SQSVisibilityGone.
+	AnyToken bool
 }
 
 // Outcomes of a visibility change.
@@ -584,17 +650,40 @@ const (
 	SQSVisibilityNotInFlight
 	// SQSVisibilityTooLong: VisibleAt is more than maxTotalMs after the receive.
 	SQSVisibilityTooLong
+	// SQSVisibilityGone: the message no longer exists (only reported for AnyToken changes).
+	SQSVisibilityGone
 )
 
 // SQSMessageChangeVisibility changes the visibility of in-flight messages of queueID, in one
 // write, and returns one outcome per change. A message is changed only while in flight under
-// the handle's token and when the new VisibleAt is at most maxTotalMs after the message was
-// received. Long polls are woken when a message becomes visible.
+// the handle's token (or, for AnyToken changes, while it exists) and when the new VisibleAt
+// is at most maxTotalMs after the message was last received. Long polls are woken when a message becomes visible.
 func (db *DB) SQSMessageChangeVisibility(ctx context.Context, queueID, now, maxTotalMs int64, changes []SQSVisibility) ([]int, error) {
 	out := make([]int, len(changes))
 	err := db.Write(ctx, func(tx *Tx) error {
 		wake := false
 		for i, c := range changes {
+			if c.AnyToken {
+				n, err := tx.Exec(ctx, "UPDATE sqs_messages SET visible_at = ? WHERE id = ? AND queue_id = ? AND receive_count > 0 AND received_at >= ?",
+					c.VisibleAt, c.Handle.ID, queueID, c.VisibleAt-maxTotalMs)
+				if err != nil {
+					return err
+				}
+				if n > 0 {
+					out[i] = SQSVisibilityChanged
+					wake = wake || c.VisibleAt <= now
+					continue
+				}
+				exists, err := sqsMessageExists(ctx, tx, queueID, c.Handle.ID)
+				if err != nil {
+					return err
+				}
+				out[i] = SQSVisibilityGone
+				if exists {
+					out[i] = SQSVisibilityTooLong
+				}
+				continue
+			}
 			n, err := tx.Exec(ctx, "UPDATE sqs_messages SET visible_at = ? WHERE id = ? AND queue_id = ? AND receipt_token = ? AND visible_at > ? AND receive_count > 0 AND received_at >= ?",
 				c.VisibleAt, c.Handle.ID, queueID, c.Handle.Token, now, c.VisibleAt-maxTotalMs)
 			if err != nil {

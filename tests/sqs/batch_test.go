@@ -226,16 +226,23 @@ func TestChangeMessageVisibilityBatch(t *testing.T) {
 	again := receiveN(t, c, u, 1)
 	require.Equal(t, aws.ToString(msgs[0].MessageId), aws.ToString(again[0].MessageId), "only the message made visible comes back")
 
-	// msgs[0]'s old handle is no longer in flight.
+	// AWS: on a standard queue msgs[0]'s older handle still changes the message, as the
+	// current one does.
 	out, err = c.ChangeMessageVisibilityBatch(ctx(t), &sqs.ChangeMessageVisibilityBatchInput{QueueUrl: aws.String(u), Entries: []types.ChangeMessageVisibilityBatchRequestEntry{
 		{Id: aws.String("current"), ReceiptHandle: again[0].ReceiptHandle, VisibilityTimeout: 0},
+		{Id: aws.String("older"), ReceiptHandle: msgs[0].ReceiptHandle, VisibilityTimeout: 0},
 	}})
 	require.NoError(t, err)
-	require.Len(t, out.Successful, 1)
+	require.Len(t, out.Successful, 2, "%+v", out.Failed)
+
+	// A deleted message fails its entry with InvalidParameterValue.
+	deleteMsg(t, c, u, again[0])
 	out, err = c.ChangeMessageVisibilityBatch(ctx(t), &sqs.ChangeMessageVisibilityBatchInput{QueueUrl: aws.String(u), Entries: []types.ChangeMessageVisibilityBatchRequestEntry{
-		{Id: aws.String("visible"), ReceiptHandle: again[0].ReceiptHandle, VisibilityTimeout: 30},
+		{Id: aws.String("deleted"), ReceiptHandle: again[0].ReceiptHandle, VisibilityTimeout: 30},
 	}})
 	require.NoError(t, err)
-	require.Len(t, out.Failed, 1, "changing a message that is not in flight fails")
-	require.Contains(t, []string{"AWS.SimpleQueueService.MessageNotInflight", "MessageNotInflight"}, aws.ToString(out.Failed[0].Code))
+	require.Len(t, out.Failed, 1, "changing a deleted message fails")
+	require.Equal(t, "InvalidParameterValue", aws.ToString(out.Failed[0].Code))
+	require.Equal(t, "Value "+aws.ToString(again[0].ReceiptHandle)+" for parameter ReceiptHandle is invalid. Reason: Message does not exist or is not available for visibility timeout change.", aws.ToString(out.Failed[0].Message))
+	require.True(t, out.Failed[0].SenderFault)
 }

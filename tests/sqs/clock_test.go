@@ -42,10 +42,14 @@ func TestVisibilityTimeoutExpiry(t *testing.T) {
 	srv.AdvanceClock(t, 21*time.Second)
 	receiveN(t, c, u, 1)
 
-	// The old handle of an expired receive: the message is not in flight.
+	// AWS: the handle of an expired receive still changes the visibility on a standard
+	// queue (it answers 200), hiding the message again.
 	srv.AdvanceClock(t, 31*time.Second)
 	_, err = c.ChangeMessageVisibility(ctx(t), &sqs.ChangeMessageVisibilityInput{QueueUrl: aws.String(u), ReceiptHandle: out.Messages[0].ReceiptHandle, VisibilityTimeout: 10})
-	requireModeled[*types.MessageNotInflight](t, err, "AWS.SimpleQueueService.MessageNotInflight", 400, "ChangeMessageVisibility after the visibility timeout expired")
+	require.NoError(t, err, "ChangeMessageVisibility after the visibility timeout expired")
+	requireEmpty(t, c, u, "hidden again for 10s")
+	srv.AdvanceClock(t, 11*time.Second)
+	receiveN(t, c, u, 1)
 }
 
 func TestChangeMessageVisibilityExtendsFromNow(t *testing.T) {
@@ -263,6 +267,8 @@ func TestQueueDeletedRecently(t *testing.T) {
 	// queue with the same name."
 	_, err = c.CreateQueue(ctx(t), &sqs.CreateQueueInput{QueueName: aws.String(name)})
 	requireModeled[*types.QueueDeletedRecently](t, err, "AWS.SimpleQueueService.QueueDeletedRecently", 400, "CreateQueue right after DeleteQueue")
+	ae := requireCode(t, err, "AWS.SimpleQueueService.QueueDeletedRecently", 400, "CreateQueue right after DeleteQueue")
+	require.Equal(t, "You must wait 60 seconds after deleting a queue before you can create another with the same name.", ae.ErrorMessage(), "AWS's wording")
 	srv.AdvanceClock(t, 61*time.Second)
 	u2 := createQueue(t, c, name, nil)
 	requireEmpty(t, c, u2, "the new queue of the same name starts empty")

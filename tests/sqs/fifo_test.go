@@ -47,15 +47,22 @@ func TestFIFOSendValidation(t *testing.T) {
 	// Punctuation is allowed in both ids.
 	sendFIFO(t, c, u, `g!"#$%&'()*+,-./:;<=>?@[\]^_`+"`{|}~", "punct", `d!"#$%&'()*+,-./:;<=>?@[\]^_`+"`{|}~")
 
-	out, err := c.SendMessageBatch(ctx(t), &sqs.SendMessageBatchInput{QueueUrl: aws.String(u), Entries: []types.SendMessageBatchRequestEntry{
+	// AWS fails the whole batch for an entry without MessageGroupId; other invalid entries
+	// fail alone.
+	_, err = c.SendMessageBatch(ctx(t), &sqs.SendMessageBatchInput{QueueUrl: aws.String(u), Entries: []types.SendMessageBatchRequestEntry{
 		{Id: aws.String("nogroup"), MessageBody: aws.String("x"), MessageDeduplicationId: aws.String("d2")},
+		{Id: aws.String("ok"), MessageBody: aws.String("x"), MessageGroupId: aws.String("g"), MessageDeduplicationId: aws.String("d3")},
+	}})
+	requireInvalidParameterValue(t, err, "FIFO batch with an entry without MessageGroupId")
+	out, err := c.SendMessageBatch(ctx(t), &sqs.SendMessageBatchInput{QueueUrl: aws.String(u), Entries: []types.SendMessageBatchRequestEntry{
+		{Id: aws.String("baddedup"), MessageBody: aws.String("x"), MessageGroupId: aws.String("g"), MessageDeduplicationId: aws.String("bad\x01")},
 		{Id: aws.String("ok"), MessageBody: aws.String("x"), MessageGroupId: aws.String("g"), MessageDeduplicationId: aws.String("d3")},
 	}})
 	require.NoError(t, err)
 	require.Len(t, out.Successful, 1)
 	require.Len(t, out.Failed, 1)
-	require.Equal(t, "nogroup", aws.ToString(out.Failed[0].Id))
-	require.Equal(t, "MissingParameter", aws.ToString(out.Failed[0].Code))
+	require.Equal(t, "baddedup", aws.ToString(out.Failed[0].Id))
+	require.Equal(t, "InvalidParameterValue", aws.ToString(out.Failed[0].Code))
 	require.True(t, out.Failed[0].SenderFault)
 }
 

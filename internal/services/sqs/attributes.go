@@ -119,15 +119,16 @@ func unmarshalQueueAttrs(s string) (queueAttrs, error) {
 }
 
 // settable lists the attributes CreateQueue and SetQueueAttributes accept. FIFO-only
-// attributes are unknown on standard queues, as AWS answers.
+// attributes, FifoQueue itself included, are unknown on standard queues, as AWS answers:
+// even FifoQueue "false" is InvalidAttributeName "Unknown Attribute FifoQueue." there.
 func settable(name string, fifo bool) bool {
 	switch name {
 	case attrDelaySeconds, attrMaximumMessageSize, attrMessageRetentionPeriod, attrPolicy,
 		attrReceiveMessageWaitTimeSeconds, attrVisibilityTimeout, attrRedrivePolicy,
 		attrRedriveAllowPolicy, attrKmsMasterKeyID, attrKmsDataKeyReusePeriodSeconds,
-		attrSqsManagedSseEnabled, attrFifoQueue:
+		attrSqsManagedSseEnabled:
 		return true
-	case attrContentBasedDeduplication, attrDeduplicationScope, attrFifoThroughputLimit:
+	case attrFifoQueue, attrContentBasedDeduplication, attrDeduplicationScope, attrFifoThroughputLimit:
 		return fifo
 	}
 	return false
@@ -215,7 +216,7 @@ func (a *queueAttrs) apply(in map[string]string) error {
 			var fifo bool
 			fifo, err = parseBoolAttr(name, v)
 			if err == nil && fifo != a.FifoQueue {
-				err = errInvalidAttributeValue(name)
+				err = NewInvalidAttributeValue("Invalid value for the parameter FifoQueue. Reason: Modifying queue type is not supported.")
 			}
 		case attrContentBasedDeduplication:
 			a.ContentBasedDeduplication, err = parseBoolAttr(name, v)

@@ -71,7 +71,7 @@ func TestCreateQueueAttributeValidation(t *testing.T) {
 		{"RedriveAllowPolicy byQueue 11 ARNs", false, "RedriveAllowPolicy", `{"redrivePermission":"byQueue","sourceQueueArns":[` + strings.Repeat(`"`+dlqARN+`",`, 10) + `"` + dlqARN + `"]}`, "InvalidParameterValue", ""},
 		{"RedriveAllowPolicy denyAll with ARNs", false, "RedriveAllowPolicy", `{"redrivePermission":"denyAll","sourceQueueArns":["` + dlqARN + `"]}`, "InvalidParameterValue", ""},
 		{"RedriveAllowPolicy unknown permission", false, "RedriveAllowPolicy", `{"redrivePermission":"some"}`, "InvalidParameterValue", ""},
-		{"FifoQueue false on standard", false, "FifoQueue", "false", "", "-"},
+		{"FifoQueue false on standard", false, "FifoQueue", "false", "InvalidAttributeName", ""},
 		{"FifoQueue junk", false, "FifoQueue", "maybe", "InvalidAttributeValue", ""},
 		{"ContentBasedDeduplication on standard", false, "ContentBasedDeduplication", "true", "InvalidAttributeName", ""},
 		{"DeduplicationScope on standard", false, "DeduplicationScope", "queue", "InvalidAttributeName", ""},
@@ -137,8 +137,9 @@ func TestSetQueueAttributes(t *testing.T) {
 	RequireCode(t, err, "InvalidAttributeValue")
 	require.Equal(t, "45", b.attrs(t, url)["VisibilityTimeout"])
 
+	// FifoQueue is unknown on a standard queue, as AWS answers.
 	_, err = b.svc.SetQueueAttributes(b.ctx, &SetQueueAttributesInput{QueueURL: &url, Attributes: map[string]string{"FifoQueue": "true"}})
-	RequireCode(t, err, "InvalidAttributeValue")
+	RequireCode(t, err, "InvalidAttributeName")
 
 	// KMS and SQS-managed encryption exclude each other.
 	_, err = b.svc.SetQueueAttributes(b.ctx, &SetQueueAttributesInput{QueueURL: &url, Attributes: map[string]string{"KmsMasterKeyId": "alias/aws/sqs", "SqsManagedSseEnabled": "true"}})

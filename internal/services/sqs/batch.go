@@ -56,7 +56,7 @@ func failure(id string, err error) (*BatchResultErrorEntry, error) {
 	if !errors.As(err, &perr) || perr.Fault != protocol.FaultSender {
 		return nil, err
 	}
-	return &BatchResultErrorEntry{ID: ptr(id), SenderFault: ptr(true), Code: ptr(perr.Code), Message: ptr(perr.Message)}, nil
+	return &BatchResultErrorEntry{ID: ptr(id), SenderFault: ptr(true), Code: ptr(batchCode(perr)), Message: ptr(perr.Message)}, nil
 }
 
 // entrySize is what a batch entry counts toward the batch size limit: its body and its
@@ -94,7 +94,8 @@ func entrySize(e *SendMessageBatchRequestEntry) int {
 }
 
 // SendMessageBatch sends up to 10 messages in one write. Entries that fail validation are
-// answered in Failed; the others are sent.
+// answered in Failed; the others are sent. A FIFO entry without its group or deduplication
+// id fails the whole request, as AWS answers.
 func (s *Service) SendMessageBatch(ctx context.Context, in *SendMessageBatchInput) (*SendMessageBatchOutput, error) {
 	q, err := s.resolve(ctx, in.QueueURL)
 	if err != nil {
@@ -113,8 +114,16 @@ func (s *Service) SendMessageBatch(ctx context.Context, in *SendMessageBatchInpu
 	if err := checkBatch(ids, "SendMessageBatchRequestEntry"); err != nil {
 		return nil, err
 	}
-	if total > q.Attrs.MaximumMessageSize {
-		return nil, NewBatchRequestTooLong(fmt.Sprintf("Batch requests cannot be longer than %d bytes. You have sent %d bytes.", q.Attrs.MaximumMessageSize, total))
+	// The total is bounded by SQS's message size limit, not by the queue's
+	// MaximumMessageSize: AWS accepts a batch larger than the queue's limit when each entry
+	// fits it.
+	if total > maxMessageSize {
+		return nil, NewBatchRequestTooLong(fmt.Sprintf("Batch requests cannot be longer than %d bytes. You have sent %d bytes.", maxMessageSize, total))
+	}
+	if q.FIFO {
+		if err := checkFIFOBatch(q, in.Entries); err != nil {
+			return nil, err
+		}
 	}
 	c := callOf(ctx)
 	now := s.now()
@@ -175,6 +184,21 @@ func (s *Service) SendMessageBatch(ctx context.Context, in *SendMessageBatchInpu
 	return out, nil
 }
 
+// checkFIFOBatch refuses a FIFO batch with an entry that has no MessageGroupId, or no
+// deduplication id on a queue without content-based deduplication: AWS fails the whole
+// request with InvalidParameterValue then, not the entry.
+func checkFIFOBatch(q *queue, entries []*SendMessageBatchRequestEntry) error {
+	for _, e := range entries {
+		if e.MessageGroupID == nil {
+			return errInvalidParameterValue("The request must contain the parameter MessageGroupId.")
+		}
+		if e.MessageDeduplicationID == nil && !q.Attrs.ContentBasedDeduplication {
+			return errInvalidParameterValue("The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly")
+		}
+	}
+	return nil
+}
+
 // DeleteMessageBatch deletes up to 10 received messages in one write.
 func (s *Service) DeleteMessageBatch(ctx context.Context, in *DeleteMessageBatchInput) (*DeleteMessageBatchOutput, error) {
 	q, err := s.resolve(ctx, in.QueueURL)
@@ -194,8 +218,9 @@ func (s *Service) DeleteMessageBatch(ctx context.Context, in *DeleteMessageBatch
 	}
 	out := &DeleteMessageBatchOutput{Successful: []*DeleteMessageBatchResultEntry{}, Failed: []*BatchResultErrorEntry{}}
 	var (
-		handles []store.SQSHandle
-		ok      []string
+		handles   []store.SQSHandle
+		ok        []string
+		okHandles []string
 	)
 	for _, e := range in.Entries {
 		h, err := handleFor(q, deref(e.ReceiptHandle))
@@ -209,13 +234,29 @@ func (s *Service) DeleteMessageBatch(ctx context.Context, in *DeleteMessageBatch
 		}
 		handles = append(handles, h)
 		ok = append(ok, *e.ID)
+		okHandles = append(okHandles, deref(e.ReceiptHandle))
 	}
-	if len(handles) > 0 {
-		if _, err := s.db.SQSMessageDelete(ctx, q.ID, handles, !q.FIFO); err != nil {
+	var outcomes []int
+	switch {
+	case len(handles) == 0:
+	case q.FIFO:
+		if outcomes, err = s.db.SQSMessageDeleteFIFO(ctx, q.ID, s.now(), handles); err != nil {
+			return nil, err
+		}
+	default:
+		if _, err := s.db.SQSMessageDelete(ctx, q.ID, handles, true); err != nil {
 			return nil, err
 		}
 	}
-	for _, id := range ok {
+	for i, id := range ok {
+		if outcomes != nil && outcomes[i] == store.SQSDeleteExpired {
+			f, err := failure(id, errReceiptHandleExpired(okHandles[i]))
+			if err != nil {
+				return nil, err
+			}
+			out.Failed = append(out.Failed, f)
+			continue
+		}
 		out.Successful = append(out.Successful, &DeleteMessageBatchResultEntry{ID: ptr(id)})
 	}
 	return out, nil
@@ -241,9 +282,10 @@ func (s *Service) ChangeMessageVisibilityBatch(ctx context.Context, in *ChangeMe
 	out := &ChangeMessageVisibilityBatchOutput{Successful: []*ChangeMessageVisibilityBatchResultEntry{}, Failed: []*BatchResultErrorEntry{}}
 	now := s.now()
 	var (
-		changes  []store.SQSVisibility
-		timeouts []int
-		okIDs    []string
+		changes   []store.SQSVisibility
+		timeouts  []int
+		okIDs     []string
+		okHandles []string
 	)
 	fail := func(id string, err error) error {
 		f, err := failure(id, err)
@@ -258,9 +300,10 @@ func (s *Service) ChangeMessageVisibilityBatch(ctx context.Context, in *ChangeMe
 		if err == nil {
 			var h store.SQSHandle
 			if h, err = handleFor(q, deref(e.ReceiptHandle)); err == nil {
-				changes = append(changes, store.SQSVisibility{Handle: h, VisibleAt: now + int64(vt)*1000})
+				changes = append(changes, store.SQSVisibility{Handle: h, VisibleAt: now + int64(vt)*1000, AnyToken: !q.FIFO})
 				timeouts = append(timeouts, vt)
 				okIDs = append(okIDs, *e.ID)
+				okHandles = append(okHandles, deref(e.ReceiptHandle))
 				continue
 			}
 		}
@@ -274,7 +317,7 @@ func (s *Service) ChangeMessageVisibilityBatch(ctx context.Context, in *ChangeMe
 			return nil, err
 		}
 		for i, r := range res {
-			if err := visibilityError(r, timeouts[i]); err != nil {
+			if err := visibilityError(r, timeouts[i], okHandles[i]); err != nil {
 				if err := fail(okIDs[i], err); err != nil {
 					return nil, err
 				}

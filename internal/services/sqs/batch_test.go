@@ -31,8 +31,6 @@ func TestBatchRequestErrors(t *testing.T) {
 		{"bad id", []*SendMessageBatchRequestEntry{{ID: str("a b"), MessageBody: str("x")}}, "InvalidBatchEntryId", ""},
 		{"long id", []*SendMessageBatchRequestEntry{{ID: str(strings.Repeat("i", 81)), MessageBody: str("x")}}, "InvalidBatchEntryId", ""},
 		{"repeated id", []*SendMessageBatchRequestEntry{{ID: str("a"), MessageBody: str("x")}, {ID: str("a"), MessageBody: str("y")}}, "BatchEntryIdsNotDistinct", "Id a repeated."},
-		{"too long in total", []*SendMessageBatchRequestEntry{{ID: str("a"), MessageBody: str(strings.Repeat("x", 600))}, {ID: str("b"), MessageBody: str(strings.Repeat("x", 600))}},
-			"BatchRequestTooLong", "Batch requests cannot be longer than 1024 bytes. You have sent 1200 bytes."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -43,8 +41,22 @@ func TestBatchRequestErrors(t *testing.T) {
 			}
 		})
 	}
-	_, err := b.svc.DeleteMessageBatch(b.ctx, &DeleteMessageBatchInput{QueueURL: &url})
-	perr := RequireCode(t, err, "EmptyBatchRequest")
+	// The batch total is bounded by 1 MiB, not by the queue's MaximumMessageSize (AWS
+	// accepts these two entries of 600 bytes on a 1024-byte queue).
+	out, err := b.svc.SendMessageBatch(b.ctx, &SendMessageBatchInput{QueueURL: &url, Entries: []*SendMessageBatchRequestEntry{
+		{ID: str("a"), MessageBody: str(strings.Repeat("x", 600))}, {ID: str("b"), MessageBody: str(strings.Repeat("x", 600))},
+	}})
+	require.NoError(t, err)
+	require.Len(t, out.Successful, 2)
+	big := b.MustCreate(t, "big", nil)
+	_, err = b.svc.SendMessageBatch(b.ctx, &SendMessageBatchInput{QueueURL: &big, Entries: []*SendMessageBatchRequestEntry{
+		{ID: str("a"), MessageBody: str(strings.Repeat("x", 600*1024))}, {ID: str("b"), MessageBody: str(strings.Repeat("x", 600*1024))},
+	}})
+	perr := RequireCode(t, err, "BatchRequestTooLong")
+	require.Equal(t, "Batch requests cannot be longer than 1048576 bytes. You have sent 1228800 bytes.", perr.Message)
+
+	_, err = b.svc.DeleteMessageBatch(b.ctx, &DeleteMessageBatchInput{QueueURL: &url})
+	perr = RequireCode(t, err, "EmptyBatchRequest")
 	require.Equal(t, "There should be at least one DeleteMessageBatchRequestEntry in the request.", perr.Message)
 	_, err = b.svc.ChangeMessageVisibilityBatch(b.ctx, &ChangeMessageVisibilityBatchInput{QueueURL: &url, Entries: []*ChangeMessageVisibilityBatchRequestEntry{
 		{ID: str("a"), ReceiptHandle: str("h")}, {ID: str("a"), ReceiptHandle: str("h")},
@@ -116,6 +128,7 @@ func TestChangeMessageVisibilityBatch(t *testing.T) {
 	for _, f := range out.Failed {
 		codes[*f.ID] = *f.Code
 	}
-	require.Equal(t, map[string]string{"gone": "MessageNotInflight", "junk": "ReceiptHandleIsInvalid", "range": "InvalidParameterValue"}, codes)
+	// AWS answers a deleted message with InvalidParameterValue.
+	require.Equal(t, map[string]string{"gone": "InvalidParameterValue", "junk": "ReceiptHandleIsInvalid", "range": "InvalidParameterValue"}, codes)
 	require.Len(t, b.MustReceive(t, url, nil), 1, "the changed message is visible again")
 }

@@ -14,12 +14,13 @@
 // # Behaviour
 //
 // Limits and defaults are AWS's current ones: 1 MiB messages and batches (the queue's
-// MaximumMessageSize bounds both), 10 attributes and 10 batch entries, delays up to 15
-// minutes, visibility up to 12 hours (also in total after ChangeMessageVisibility), long
-// polls up to 20 seconds, retention from 60 seconds to 14 days (4 days by default), 120,000
-// messages in flight, SQS-managed encryption on for new queues. MD5OfMessageBody,
-// MD5OfMessageAttributes and MD5OfMessageSystemAttributes are computed as the SDKs verify
-// them; on receive the attribute digest covers the attributes answered.
+// MaximumMessageSize bounds each message, not the batch total), 10 attributes and 10 batch
+// entries, delays up to 15 minutes, visibility up to 12 hours (also in total after
+// ChangeMessageVisibility), long polls up to 20 seconds, retention from 60 seconds to 14
+// days (4 days by default), 120,000 messages in flight, SQS-managed encryption on for new
+// queues. MD5OfMessageBody, MD5OfMessageAttributes and MD5OfMessageSystemAttributes are
+// computed as the SDKs verify them; on receive the attribute digest covers the attributes
+// answered.
 //
 // Receipt handles name the queue, the message and the receive (a random token), with a
 // checksum so that anything else is ReceiptHandleIsInvalid. Each receive gives a new
@@ -58,9 +59,11 @@
 //   - Policies (Policy, AddPermission) and KMS settings are stored and answered but not
 //     enforced; messages are not encrypted at rest by Overcast.
 //   - A stale receipt handle still deletes the message on standard queues (AWS: "might not
-//     be deleted"); on FIFO queues it succeeds without deleting, so that a message handed to
-//     another consumer is not lost.
-//   - ChangeMessageVisibility with a stale, expired or deleted handle answers
+//     be deleted"). On FIFO queues it is refused as AWS refuses it (InvalidParameterValue,
+//     "The receipt handle has expired.") and the message is kept.
+//   - ChangeMessageVisibility on a standard queue accepts any handle of the message, also
+//     after its visibility timeout ended, and answers a deleted message with
+//     InvalidParameterValue, as AWS does; on a FIFO queue a stale or expired handle answers
 //     MessageNotInflight.
 //   - Delivery is exact, not "at least once": a standard queue never hands out a message
 //     twice unless its visibility timeout ended, and short polls see every visible message

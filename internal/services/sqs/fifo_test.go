@@ -116,11 +116,19 @@ func TestFIFOSendMessageBatch(t *testing.T) {
 	for _, e := range entries {
 		e.MessageGroupID = str("g")
 	}
+	// AWS fails the whole batch when an entry has no MessageGroupId.
 	entries[2].MessageGroupID = nil
+	_, err := b.svc.SendMessageBatch(b.ctx, &SendMessageBatchInput{QueueURL: &url, Entries: entries})
+	perr := RequireCode(t, err, "InvalidParameterValue")
+	require.Equal(t, "The request must contain the parameter MessageGroupId.", perr.Message)
+	require.Equal(t, "0", b.attrs(t, url)["ApproximateNumberOfMessages"], "nothing was sent")
+
+	entries[2].MessageGroupID = str("g")
+	entries[2].MessageBody = str("")
 	out, err := b.svc.SendMessageBatch(b.ctx, &SendMessageBatchInput{QueueURL: &url, Entries: entries})
 	require.NoError(t, err)
 	require.Len(t, out.Successful, 4)
-	require.Equal(t, "MissingParameter", *out.Failed[0].Code)
+	require.Equal(t, "InvalidParameterValue", *out.Failed[0].Code, "other invalid entries fail alone")
 	var prev uint64
 	for _, s := range out.Successful {
 		n, err := strconv.ParseUint(*s.SequenceNumber, 10, 64)
@@ -158,6 +166,9 @@ func TestReceiveRequestAttemptID(t *testing.T) {
 	require.NotEqual(t, *first[0].ReceiptHandle, *next[0].ReceiptHandle)
 }
 
+// TestFIFOStaleHandleDoesNotDelete: on a FIFO queue AWS answers a handle that no longer
+// holds its message (received again, or visibility timeout ended) with InvalidParameterValue
+// "The receipt handle has expired." and keeps the message.
 func TestFIFOStaleHandleDoesNotDelete(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
@@ -165,10 +176,13 @@ func TestFIFOStaleHandleDoesNotDelete(t *testing.T) {
 	b.MustSend(t, url, "x", fifoSend("g", "1"))
 	old := b.MustReceive(t, url, nil)[0]
 	b.clock.Advance(time.Second)
-	current := b.MustReceive(t, url, nil)[0]
 	_, err := b.svc.DeleteMessage(b.ctx, &DeleteMessageInput{QueueURL: &url, ReceiptHandle: old.ReceiptHandle})
-	require.NoError(t, err, "an old handle succeeds")
-	require.Equal(t, "1", b.attrs(t, url)["ApproximateNumberOfMessagesNotVisible"], "but does not delete on FIFO")
+	perr := RequireCode(t, err, "InvalidParameterValue")
+	require.Equal(t, "Value "+*old.ReceiptHandle+" for parameter ReceiptHandle is invalid. Reason: The receipt handle has expired.", perr.Message)
+	current := b.MustReceive(t, url, nil)[0]
+	_, err = b.svc.DeleteMessage(b.ctx, &DeleteMessageInput{QueueURL: &url, ReceiptHandle: old.ReceiptHandle})
+	RequireCode(t, err, "InvalidParameterValue")
+	require.Equal(t, "1", b.attrs(t, url)["ApproximateNumberOfMessagesNotVisible"], "an old handle does not delete on FIFO")
 	_, err = b.svc.DeleteMessage(b.ctx, &DeleteMessageInput{QueueURL: &url, ReceiptHandle: current.ReceiptHandle})
 	require.NoError(t, err)
 	require.Equal(t, "0", b.attrs(t, url)["ApproximateNumberOfMessagesNotVisible"])

@@ -17,7 +17,7 @@ import (
 func (s *Service) SendToARN(ctx context.Context, queueARN string, in *SendMessageInput) (*SendMessageOutput, error) {
 	ref, ok := parseQueueARN(queueARN)
 	if !ok {
-		return nil, errQueueDoesNotExist()
+		return nil, errQueueDoesNotExist(ctx)
 	}
 	call := &protocol.Call{Account: ref.Account, Region: ref.Region, Host: defaultHost, Scheme: "http"}
 	msg := *in
@@ -49,7 +49,7 @@ func (s *Service) QueueByARN(ctx context.Context, queueARN string) (*QueueInfo, 
 		return nil, fmt.Errorf("resolve queue %s: %w", queueARN, err)
 	}
 	if q == nil {
-		return nil, errQueueDoesNotExist()
+		return nil, errQueueDoesNotExist(ctx)
 	}
 	return &QueueInfo{ARN: q.ARN, FIFO: q.FIFO, VisibilityTimeout: q.Attrs.VisibilityTimeout}, nil
 }
@@ -61,7 +61,7 @@ func (s *Service) QueueByARN(ctx context.Context, queueARN string) (*QueueInfo, 
 func (s *Service) ReceiveFromARN(ctx context.Context, queueARN string, in *ReceiveMessageInput) (*ReceiveMessageOutput, error) {
 	ref, ok := parseQueueARN(queueARN)
 	if !ok {
-		return nil, errQueueDoesNotExist()
+		return nil, errQueueDoesNotExist(ctx)
 	}
 	ctx, url := inProcessCall(ctx, ref)
 	r := *in
@@ -83,7 +83,7 @@ func (s *Service) DeleteFromARN(ctx context.Context, queueARN string, receiptHan
 		return fmt.Errorf("resolve queue %s: %w", queueARN, err)
 	}
 	if q == nil {
-		return errQueueDoesNotExist()
+		return errQueueDoesNotExist(ctx)
 	}
 	hs := make([]store.SQSHandle, len(receiptHandles))
 	for i, rh := range receiptHandles {
@@ -103,7 +103,7 @@ func (s *Service) DeleteFromARN(ctx context.Context, queueARN string, receiptHan
 func (s *Service) ChangeVisibilityFromARN(ctx context.Context, queueARN, receiptHandle string, seconds int) error {
 	ref, ok := parseQueueARN(queueARN)
 	if !ok {
-		return errQueueDoesNotExist()
+		return errQueueDoesNotExist(ctx)
 	}
 	ctx, url := inProcessCall(ctx, ref)
 	vt := int32(seconds)

@@ -33,14 +33,14 @@ func (s *Service) SendInTx(ctx context.Context, tx *store.Tx, queueARN string, i
 func (s *Service) prepareStandard(ctx context.Context, queueARN string, in *SendMessageInput) ([]*store.SQSSendParams, error) {
 	ref, ok := parseQueueARN(queueARN)
 	if !ok {
-		return nil, errQueueDoesNotExist()
+		return nil, errQueueDoesNotExist(ctx)
 	}
 	q, err := s.resolveARN(ctx, queueARN)
 	switch {
 	case err != nil:
 		return nil, fmt.Errorf("resolve queue %s: %w", queueARN, err)
 	case q == nil:
-		return nil, errQueueDoesNotExist()
+		return nil, errQueueDoesNotExist(ctx)
 	case q.FIFO:
 		return nil, ErrNotInTx
 	}

@@ -270,6 +270,12 @@ func receiveLimits(q *queue, in *ReceiveMessageInput) (int, int, int, error) {
 	return max, vt, wait, nil
 }
 
+// noMessages is the answer of a receive that found nothing. AWS's JSON answer carries an
+// empty Messages list ({"Messages": []}); the query answer an empty ReceiveMessageResult.
+func noMessages() *ReceiveMessageOutput {
+	return &ReceiveMessageOutput{Messages: []*Message{}}
+}
+
 // ReceiveMessage receives up to MaxNumberOfMessages messages. With a wait (WaitTimeSeconds
 // or the queue's ReceiveMessageWaitTimeSeconds) it returns as soon as a message is
 // available: a send, a move or a visibility change wakes it through the store's notifier
@@ -333,13 +339,13 @@ func (s *Service) ReceiveMessage(ctx context.Context, in *ReceiveMessageInput) (
 			if wait == 0 && !q.FIFO {
 				return nil, NewOverLimit("Maximum number of inflight messages reached")
 			}
-			return &ReceiveMessageOutput{}, nil
+			return noMessages(), nil
 		}
 		if len(res.Messages) > 0 {
 			return s.receiveOutput(q, in, res.Messages), nil
 		}
 		if wait == 0 {
-			return &ReceiveMessageOutput{}, nil
+			return noMessages(), nil
 		}
 		var next <-chan time.Time
 		var nextTimer interface{ Stop() bool }
@@ -360,7 +366,7 @@ func (s *Service) ReceiveMessage(ctx context.Context, in *ReceiveMessageInput) (
 			if nextTimer != nil {
 				nextTimer.Stop()
 			}
-			return &ReceiveMessageOutput{}, nil
+			return noMessages(), nil
 		case <-ctx.Done():
 			if nextTimer != nil {
 				nextTimer.Stop()
@@ -440,6 +446,10 @@ func (s *Service) receiveOutput(q *queue, in *ReceiveMessageInput, msgs []*store
 						msg.MessageAttributes[n] = v
 					}
 					msg.MD5OfMessageAttributes = ptr(md5OfAttributes(sel))
+				} else if len(attrs) > 0 && anyValidAttrPattern(in.MessageAttributeNames) {
+					// AWS answers an empty MessageAttributes map when valid names select
+					// none of the message's attributes (names it cannot use are ignored).
+					msg.MessageAttributes = map[string]*MessageAttributeValue{}
 				}
 			}
 		}
@@ -458,8 +468,10 @@ func handleFor(q *queue, h string) (store.SQSHandle, error) {
 }
 
 // DeleteMessage deletes a received message. On standard queues a handle from an earlier
-// receive of the message still deletes it; on FIFO queues only the latest one does (an
-// older handle succeeds without deleting, as AWS documents).
+// receive of the message still deletes it. On FIFO queues only the handle of the current
+// receive does, while the message is in flight: AWS answers an expired handle (received
+// again, or visibility timeout ended) with InvalidParameterValue and keeps the message.
+// Deleting a message that is already gone succeeds on both.
 func (s *Service) DeleteMessage(ctx context.Context, in *DeleteMessageInput) (*DeleteMessageOutput, error) {
 	q, err := s.resolve(ctx, in.QueueURL)
 	if err != nil {
@@ -469,7 +481,17 @@ func (s *Service) DeleteMessage(ctx context.Context, in *DeleteMessageInput) (*D
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.db.SQSMessageDelete(ctx, q.ID, []store.SQSHandle{h}, !q.FIFO); err != nil {
+	if q.FIFO {
+		res, err := s.db.SQSMessageDeleteFIFO(ctx, q.ID, s.now(), []store.SQSHandle{h})
+		if err != nil {
+			return nil, err
+		}
+		if res[0] == store.SQSDeleteExpired {
+			return nil, errReceiptHandleExpired(*in.ReceiptHandle)
+		}
+		return &DeleteMessageOutput{}, nil
+	}
+	if _, err := s.db.SQSMessageDelete(ctx, q.ID, []store.SQSHandle{h}, true); err != nil {
 		return nil, err
 	}
 	return &DeleteMessageOutput{}, nil
@@ -487,11 +509,14 @@ func visibilityFor(v *int32) (int, error) {
 	return n, nil
 }
 
-// visibilityError turns a store outcome into the error SQS answers.
-func visibilityError(outcome, timeout int) error {
+// visibilityError turns a store outcome into the error SQS answers for handle.
+func visibilityError(outcome, timeout int, handle string) error {
 	switch outcome {
 	case store.SQSVisibilityNotInFlight:
 		return NewMessageNotInflight(msgMessageNotInflight)
+	case store.SQSVisibilityGone:
+		// AWS answers a deleted message with InvalidParameterValue, not MessageNotInflight.
+		return errParamInvalid(handle, "ReceiptHandle", msgMessageNotInflight)
 	case store.SQSVisibilityTooLong:
 		return errParamInvalid(timeout, "VisibilityTimeout", "Total VisibilityTimeout for the message is beyond the limit [43200 seconds]")
 	}
@@ -515,11 +540,11 @@ func (s *Service) ChangeMessageVisibility(ctx context.Context, in *ChangeMessage
 	}
 	now := s.now()
 	res, err := s.db.SQSMessageChangeVisibility(ctx, q.ID, now, maxVisibilityTimeout*1000,
-		[]store.SQSVisibility{{Handle: h, VisibleAt: now + int64(vt)*1000}})
+		[]store.SQSVisibility{{Handle: h, VisibleAt: now + int64(vt)*1000, AnyToken: !q.FIFO}})
 	if err != nil {
 		return nil, err
 	}
-	if err := visibilityError(res[0], vt); err != nil {
+	if err := visibilityError(res[0], vt, *in.ReceiptHandle); err != nil {
 		return nil, err
 	}
 	return &ChangeMessageVisibilityOutput{}, nil

@@ -133,6 +133,9 @@ func TestReceiveMessageAttributeNames(t *testing.T) {
 		{[]string{"All"}, []string{"bar", "bin", "foo.a", "foo.b"}},
 		{[]string{".*"}, []string{"bar", "bin", "foo.a", "foo.b"}},
 		{[]string{"foo.*"}, []string{"foo.a", "foo.b"}},
+		// AWS: "*" selects everything, and "prefix.*" any name starting with prefix.
+		{[]string{"*"}, []string{"bar", "bin", "foo.a", "foo.b"}},
+		{[]string{"b.*"}, []string{"bar", "bin"}},
 		{[]string{"bar", "bin"}, []string{"bar", "bin"}},
 		{[]string{"nope"}, nil},
 		{nil, nil},

@@ -231,8 +231,8 @@ func validateSystemAttributes(in map[string]rawAttr) (map[string]attrValue, int,
 }
 
 // selectAttributes returns the attributes whose names match one of patterns, the
-// MessageAttributeNames of ReceiveMessage: "All" or ".*" for everything, "prefix.*" for
-// names under a prefix, otherwise exact names.
+// MessageAttributeNames of ReceiveMessage: "All", "*" or ".*" for everything, "prefix.*"
+// for names that start with prefix, otherwise exact names.
 func selectAttributes(attrs map[string]attrValue, patterns []string) map[string]attrValue {
 	if len(attrs) == 0 || len(patterns) == 0 {
 		return nil
@@ -252,12 +252,26 @@ func selectAttributes(attrs map[string]attrValue, patterns []string) map[string]
 	return out
 }
 
+// anyValidAttrPattern reports whether patterns holds a MessageAttributeNames entry AWS
+// uses: a valid attribute name, or a pattern of attrNameMatches.
+func anyValidAttrPattern(patterns []string) bool {
+	for _, p := range patterns {
+		if p == "All" || p == "*" || p == ".*" || validAttrName(strings.TrimSuffix(p, ".*")) {
+			return true
+		}
+	}
+	return false
+}
+
+// attrNameMatches reports whether a MessageAttributeNames pattern selects name. AWS
+// answers every attribute for "*" as for "All" and ".*", and reads "prefix.*" as any name
+// that starts with prefix ("Hel.*" selects "Hello" and "Help.Me").
 func attrNameMatches(name, pattern string) bool {
 	switch {
-	case pattern == "All" || pattern == ".*":
+	case pattern == "All" || pattern == ".*" || pattern == "*":
 		return true
 	case strings.HasSuffix(pattern, ".*"):
-		return strings.HasPrefix(name, strings.TrimSuffix(pattern, "*"))
+		return strings.HasPrefix(name, strings.TrimSuffix(pattern, ".*"))
 	}
 	return name == pattern
 }

@@ -52,7 +52,9 @@ func statementSid(raw json.RawMessage) string {
 // parsePolicy reads a queue's Policy, or starts the document AWS starts.
 func parsePolicy(policy, arn string) (*policyDoc, error) {
 	if policy == "" {
-		return &policyDoc{Version: "2012-10-17", ID: arn + "/SQSDefaultPolicy"}, nil
+		// AddPermission starts the document with the 2008 policy language version, as AWS
+		// answers it.
+		return &policyDoc{Version: "2008-10-17", ID: arn + "/SQSDefaultPolicy"}, nil
 	}
 	var d policyDoc
 	if err := json.Unmarshal([]byte(policy), &d); err != nil {
@@ -99,7 +101,7 @@ func (s *Service) modifyPolicy(ctx context.Context, q *queue, fn func(d *policyD
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		s.cache.drop(q.Account, q.Region, q.Name)
-		return errQueueDoesNotExist()
+		return errQueueDoesNotExist(ctx)
 	case errors.As(err, &perr):
 		return perr
 	case err != nil:
@@ -188,7 +190,11 @@ func (s *Service) RemovePermission(ctx context.Context, in *RemovePermissionInpu
 				kept = append(kept, st)
 			}
 		}
-		if len(kept) == len(d.Statement) {
+		switch {
+		case len(d.Statement) == 0:
+			// AWS words it apart when the queue has no policy at all.
+			return errParamInvalid(label, "Label", "can't find label.")
+		case len(kept) == len(d.Statement):
 			return errParamInvalid(label, "Label", "can't find label on existing policy.")
 		}
 		d.Statement = kept

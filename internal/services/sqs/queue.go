@@ -26,7 +26,7 @@ func (s *Service) resolve(ctx context.Context, rawURL *string) (*queue, error) {
 	}
 	q, err := s.cache.get(ctx, ref.Account, c.Region, ref.Name)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, errQueueDoesNotExist()
+		return nil, errQueueDoesNotExist(ctx)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("resolve queue %s: %w", u, err)
@@ -86,6 +86,9 @@ func dlqARN(a *queueAttrs) string {
 // CreateQueue creates a queue, or answers the URL of an existing one when every attribute
 // given matches it.
 func (s *Service) CreateQueue(ctx context.Context, in *CreateQueueInput) (*CreateQueueOutput, error) {
+	if err := errNotAtQueueURL(ctx, "CreateQueue"); err != nil {
+		return nil, err
+	}
 	c := callOf(ctx)
 	name := *in.QueueName
 	fifo := false
@@ -123,7 +126,7 @@ func (s *Service) CreateQueue(ctx context.Context, in *CreateQueueInput) (*Creat
 	})
 	switch {
 	case errors.Is(err, store.ErrPreconditionFailed):
-		return nil, NewQueueDeletedRecently("You must wait 60 seconds after deleting a queue before you can create another queue with the same name.")
+		return nil, NewQueueDeletedRecently("You must wait 60 seconds after deleting a queue before you can create another with the same name.")
 	case err != nil:
 		return nil, err
 	}
@@ -152,7 +155,7 @@ func (s *Service) DeleteQueue(ctx context.Context, in *DeleteQueueInput) (*Delet
 	err = s.db.SQSQueueDelete(ctx, q.ID, s.now())
 	s.cache.drop(q.Account, q.Region, q.Name)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, errQueueDoesNotExist()
+		return nil, errQueueDoesNotExist(ctx)
 	}
 	if err != nil {
 		return nil, err
@@ -170,7 +173,7 @@ func (s *Service) GetQueueUrl(ctx context.Context, in *GetQueueUrlInput) (*GetQu
 	}
 	q, err := s.cache.get(ctx, account, c.Region, *in.QueueName)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, errQueueDoesNotExist()
+		return nil, errQueueDoesNotExist(ctx)
 	}
 	if err != nil {
 		return nil, err
@@ -243,6 +246,9 @@ func (s *Service) listQueues(ctx context.Context, c *protocol.Call, p *store.SQS
 
 // ListQueues lists the caller's queues in the call's region.
 func (s *Service) ListQueues(ctx context.Context, in *ListQueuesInput) (*ListQueuesOutput, error) {
+	if err := errNotAtQueueURL(ctx, "ListQueues"); err != nil {
+		return nil, err
+	}
 	c := callOf(ctx)
 	p := &store.SQSQueueListParams{Account: c.Account, Region: c.Region}
 	if in.QueueNamePrefix != nil {
@@ -251,6 +257,10 @@ func (s *Service) ListQueues(ctx context.Context, in *ListQueuesInput) (*ListQue
 	urls, token, err := s.listQueues(ctx, c, p, in.MaxResults, in.NextToken)
 	if err != nil {
 		return nil, err
+	}
+	if len(urls) == 0 {
+		// AWS leaves QueueUrls out when no queue matches (the CLI then prints nothing).
+		urls = nil
 	}
 	return &ListQueuesOutput{QueueURLs: urls, NextToken: token}, nil
 }
@@ -360,7 +370,7 @@ func (s *Service) SetQueueAttributes(ctx context.Context, in *SetQueueAttributes
 	})
 	if errors.Is(err, store.ErrNotFound) {
 		s.cache.drop(q.Account, q.Region, q.Name)
-		return nil, errQueueDoesNotExist()
+		return nil, errQueueDoesNotExist(ctx)
 	}
 	var perr *protocol.Error
 	if errors.As(err, &perr) {
@@ -396,7 +406,7 @@ func (s *Service) PurgeQueue(ctx context.Context, in *PurgeQueueInput) (*PurgeQu
 	case errors.Is(err, store.ErrPreconditionFailed):
 		return nil, NewPurgeQueueInProgress(fmt.Sprintf("Only one PurgeQueue operation on %s is allowed every 60 seconds.", q.Name))
 	case errors.Is(err, store.ErrNotFound):
-		return nil, errQueueDoesNotExist()
+		return nil, errQueueDoesNotExist(ctx)
 	case err != nil:
 		return nil, err
 	}

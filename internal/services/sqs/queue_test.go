@@ -202,7 +202,7 @@ func TestPermissions(t *testing.T) {
 		Statement []map[string]any
 	}
 	require.NoError(t, json.Unmarshal([]byte(b.attrs(t, url)["Policy"]), &doc))
-	require.Equal(t, "2012-10-17", doc.Version)
+	require.Equal(t, "2008-10-17", doc.Version)
 	require.Equal(t, "arn:aws:sqs:us-east-1:123456789012:q/SQSDefaultPolicy", doc.ID)
 	require.Equal(t, []map[string]any{
 		{"Sid": "send", "Effect": "Allow", "Principal": map[string]any{"AWS": "arn:aws:iam::111122223333:root"}, "Action": "SQS:SendMessage", "Resource": "arn:aws:sqs:us-east-1:123456789012:q"},
@@ -232,7 +232,8 @@ func TestValidationErrorFunc(t *testing.T) {
 	in := &CreateQueueInput{}
 	New(Deps{}) // installs the function
 	err := protocol.Validate(Info, op, in)
-	require.Equal(t, "MissingParameter", err.Code)
+	require.Equal(t, "MissingParameter", err.WireQueryCode())
+	require.Equal(t, "MissingRequiredParameterException", err.Code, "the JSON type AWS answers")
 	require.Equal(t, "The request must contain the parameter QueueName.", err.Message)
 
 	rin := &ReceiveMessageInput{QueueURL: str("u"), MessageSystemAttributeNames: []string{"Bogus"}}

@@ -58,11 +58,12 @@ func parseRedrivePolicy(value string) (*redrivePolicy, error) {
 		return nil, invalid("Redrive policy does not contain mandatory attribute: maxReceiveCount.")
 	}
 	var p redrivePolicy
+	// AWS rejects a target that is not an SQS queue ARN before looking anything up.
 	if err := json.Unmarshal(arnRaw, &p.DeadLetterTargetArn); err != nil {
-		return nil, invalid("Dead-letter target ARN should be fully qualified ARN.")
+		return nil, invalid("Invalid value for deadLetterTargetArn.")
 	}
 	if _, ok := parseQueueARN(p.DeadLetterTargetArn); !ok {
-		return nil, invalid("Dead-letter target ARN should be fully qualified ARN.")
+		return nil, invalid("Invalid value for deadLetterTargetArn.")
 	}
 	count, text, ok := jsonInteger(countRaw)
 	if !ok || count < minMaxReceiveCount || count > maxMaxReceiveCount {

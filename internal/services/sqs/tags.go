@@ -59,7 +59,7 @@ func (s *Service) modifyTags(ctx context.Context, q *queue, fn func(tags map[str
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		s.cache.drop(q.Account, q.Region, q.Name)
-		return errQueueDoesNotExist()
+		return errQueueDoesNotExist(ctx)
 	case errors.As(err, &perr):
 		return perr
 	}
@@ -124,7 +124,7 @@ func (s *Service) ListQueueTags(ctx context.Context, in *ListQueueTagsInput) (*L
 	row, err := s.db.SQSQueueGet(ctx, q.Account, c.Region, q.Name)
 	if errors.Is(err, store.ErrNotFound) {
 		s.cache.drop(q.Account, q.Region, q.Name)
-		return nil, errQueueDoesNotExist()
+		return nil, errQueueDoesNotExist(ctx)
 	}
 	if err != nil {
 		return nil, err

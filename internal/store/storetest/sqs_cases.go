@@ -23,6 +23,8 @@ func sqsCases() []Case {
 		{"SQSSendReceiveDelete", testSQSSendReceiveDelete},
 		{"SQSSendMany", testSQSSendMany},
 		{"SQSVisibility", testSQSVisibility},
+		{"SQSVisibilityAnyToken", testSQSVisibilityAnyToken},
+		{"SQSDeleteFIFOExpiredHandle", testSQSDeleteFIFOExpiredHandle},
 		{"SQSDelayAndExpiry", testSQSDelayAndExpiry},
 		{"SQSFIFOOrderAndGroups", testSQSFIFOOrderAndGroups},
 		{"SQSFIFOConcurrentReceivers", testSQSFIFOConcurrentReceivers},
@@ -790,4 +792,64 @@ func openSameSchema(t *testing.T, db *store.DB) *store.DB {
 	require.NoError(t, err)
 	t.Cleanup(func() { second.Close() })
 	return second
+}
+
+func testSQSDeleteFIFOExpiredHandle(t *testing.T, db *store.DB) {
+	ctx := t.Context()
+	q := MustSQSQueue(t, db, "q.fifo", true)
+	MustSQSSend(t, db, q, sqsT0, "g", "a")
+	old := sqsReceiveOne(t, db, q, sqsT0, 1)
+
+	// Past its visibility timeout the handle no longer holds the message.
+	out, err := db.SQSMessageDeleteFIFO(ctx, q.ID, sqsT0+30_000, []store.SQSHandle{old})
+	require.NoError(t, err)
+	require.Equal(t, []int{store.SQSDeleteExpired}, out)
+
+	// Received again: the old handle is expired, the current one deletes.
+	current := sqsReceiveOne(t, db, q, sqsT0+30_000, 2)
+	out, err = db.SQSMessageDeleteFIFO(ctx, q.ID, sqsT0+30_001, []store.SQSHandle{old, current})
+	require.NoError(t, err)
+	require.Equal(t, []int{store.SQSDeleteExpired, store.SQSDeleteDone}, out)
+
+	// A message that is gone is done, as SQS ignores it.
+	out, err = db.SQSMessageDeleteFIFO(ctx, q.ID, sqsT0+30_002, []store.SQSHandle{current, {ID: current.ID + 99, Token: 1}})
+	require.NoError(t, err)
+	require.Equal(t, []int{store.SQSDeleteDone, store.SQSDeleteDone}, out)
+	counts, err := db.SQSQueueCount(ctx, q.ID, sqsT0+30_003, 0)
+	require.NoError(t, err)
+	require.Equal(t, store.SQSQueueCounts{}, counts)
+}
+
+func testSQSVisibilityAnyToken(t *testing.T, db *store.DB) {
+	ctx := t.Context()
+	q := MustSQSQueue(t, db, "q", false)
+	MustSQSSend(t, db, q, sqsT0, "", "a")
+	old := sqsReceiveOne(t, db, q, sqsT0, 1)
+	// Visible again and received again: the first handle still changes the message.
+	current := sqsReceiveOne(t, db, q, sqsT0+30_000, 2)
+	now := sqsT0 + 30_001
+	out, err := db.SQSMessageChangeVisibility(ctx, q.ID, now, 43_200_000, []store.SQSVisibility{
+		{Handle: old, VisibleAt: now + 5_000, AnyToken: true},
+		{Handle: current, VisibleAt: sqsT0 + 30_000 + 43_200_001, AnyToken: true},
+		{Handle: store.SQSHandle{ID: old.ID + 99, Token: 1}, VisibleAt: now, AnyToken: true},
+	})
+	require.NoError(t, err)
+	require.Equal(t, []int{store.SQSVisibilityChanged, store.SQSVisibilityTooLong, store.SQSVisibilityGone}, out)
+
+	// Once the visibility timeout has ended the handle still hides the message again.
+	now += 6_000
+	out, err = db.SQSMessageChangeVisibility(ctx, q.ID, now, 43_200_000, []store.SQSVisibility{{Handle: current, VisibleAt: now + 10_000, AnyToken: true}})
+	require.NoError(t, err)
+	require.Equal(t, []int{store.SQSVisibilityChanged}, out)
+	counts, err := db.SQSQueueCount(ctx, q.ID, now, 0)
+	require.NoError(t, err)
+	require.Equal(t, int64(1), counts.NotVisible)
+}
+
+// sqsReceiveOne receives one message of q at now, hidden for 30 s, with receipt token tok.
+func sqsReceiveOne(t *testing.T, db *store.DB, q *store.SQSQueue, now, tok int64) store.SQSHandle {
+	t.Helper()
+	res := sqsReceive(t, db, q, now, 1, func(p *store.SQSReceiveParams) { p.Token = tok })
+	require.Len(t, res.Messages, 1)
+	return store.SQSHandle{ID: res.Messages[0].ID, Token: res.Messages[0].Token}
 }

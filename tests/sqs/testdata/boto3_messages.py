@@ -34,16 +34,24 @@ equal(m["Attributes"]["ApproximateReceiveCount"], "1", "ApproximateReceiveCount"
 for k in ("SentTimestamp", "ApproximateFirstReceiveTimestamp", "SenderId"):
     check(m["Attributes"].get(k), f"system attribute {k}")
 
-# Visibility.
+# Visibility. AWS: on a standard queue the handle still changes the visibility once the
+# message is visible again.
 sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"], VisibilityTimeout=0)
-expect_error(lambda: sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"], VisibilityTimeout=5),
-             "AWS.SimpleQueueService.MessageNotInflight", 400, ex.MessageNotInflight, "message not in flight")
+sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"], VisibilityTimeout=0)
 expect_error(lambda: sqs.change_message_visibility(QueueUrl=url, ReceiptHandle="junk", VisibilityTimeout=5),
              "ReceiptHandleIsInvalid", 404, ex.ReceiptHandleIsInvalid, "ChangeMessageVisibility junk handle")
 expect_error(lambda: sqs.delete_message(QueueUrl=url, ReceiptHandle="junk"),
              "ReceiptHandleIsInvalid", 404, ex.ReceiptHandleIsInvalid, "DeleteMessage junk handle")
 m = receive_n(sqs, url, 1)[0]
 sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+# A change of a deleted message: InvalidParameterValue, whose JSON type botocore reports as
+# QueryErrorCode.
+e = expect_error(lambda: sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"], VisibilityTimeout=5),
+                 "InvalidParameterValue", 400, None, "change of a deleted message")
+equal(e.response["Error"]["Message"], f"Value {m['ReceiptHandle']} for parameter ReceiptHandle is invalid. "
+      "Reason: Message does not exist or is not available for visibility timeout change.", "message of a deleted message")
+equal(e.response["Error"].get("QueryErrorCode"), "InvalidParameterValueException", "QueryErrorCode")
+equal(e.response["Error"]["Type"], "Sender", "error type")
 
 # Bodies.
 expect_error(lambda: sqs.send_message(QueueUrl=url, MessageBody="bad\u0000"), "InvalidMessageContents", 400,
