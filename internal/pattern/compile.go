@@ -419,6 +419,18 @@ func (c *compiler) located(err error) error {
 	return err
 }
 
+// rethrown reports an error raised while reading the list of an
+// {"anything-but": {"prefix"|"suffix"|"equals-ignore-case"|"wildcard": [...]}}
+// operand: AWS catches it and raises its message again at the same place,
+// so the message carries the location twice.
+func (c *compiler) rethrown(err error) error {
+	var se *syntaxError
+	if errors.As(err, &se) {
+		return &syntaxError{reason: se.reason + se.location, location: "\n at " + c.t.locationAt(c.t.pos)}
+	}
+	return err
+}
+
 func (c *compiler) numericExpression() (matcher, error) {
 	k, err := c.t.next()
 	if err != nil {
@@ -689,16 +701,16 @@ func (c *compiler) anythingButSet(k tokenKind, inner string) (matcher, error) {
 		for {
 			k, err := c.t.next()
 			if err != nil {
-				return matcher{}, err
+				return matcher{}, c.rethrown(err)
 			}
 			if k == tokEndArray {
 				break
 			}
 			if k != tokString {
-				return matcher{}, notString()
+				return matcher{}, c.rethrown(notString())
 			}
 			if err := add(); err != nil {
-				return matcher{}, err
+				return matcher{}, c.rethrown(err)
 			}
 		}
 	} else {

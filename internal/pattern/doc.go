@@ -82,9 +82,11 @@
 //
 // # Known gaps
 //
-//   - AWS rejects wildcard patterns that are "too complex" by an internal
-//     measure; Overcast counts how many wildcard prefixes of one field an
-//     input can have passed at once and rejects more than ten.
+//   - AWS rejects wildcard patterns that are "too complex". Overcast uses
+//     the measure of AWS's event-ruler (how many prefixes of a field's
+//     wildcard operands one value can match at once) with a bound of 9,
+//     which is consistent with the patterns AWS accepts and rejects but
+//     not published by AWS.
 //   - A pattern whose "$or" branches expand to more than 1024 rules is
 //     rejected with an Overcast reason; AWS's own limit is undocumented.
 //   - Case-insensitive comparisons use Unicode simple case folding.

@@ -62,6 +62,19 @@ func checkMatch(t *testing.T, p *Pattern, event string, want bool) {
 	}
 }
 
+// runMatchCases checks each EventBridge case in a parallel subtest.
+func runMatchCases(t *testing.T, tests []matchCase) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			p, err := ParseEventPattern([]byte(tt.pattern))
+			require.NoError(t, err)
+			checkMatch(t, p, tt.event, tt.want)
+		})
+	}
+}
+
 func TestEventPatternDocumentedExamples(t *testing.T) {
 	t.Parallel()
 	tests := []matchCase{
@@ -182,14 +195,7 @@ func TestEventPatternDocumentedExamples(t *testing.T) {
 		{"complex", `{"time":[{"prefix":"2017-10-02"}],"detail":{"state":[{"anything-but":"initializing"}],"c-count":[{"numeric":[">",0,"<=",5]}],"d-count":[{"numeric":["<",10]}],"x-limit":[{"anything-but":[100,200,300]}],"source-ip":[{"cidr":"10.0.0.0/8"}]}}`, rulerEvent, true},
 		{"last duplicate key wins", `{"detail":{"location":[{"prefix":"us-"}],"location":[{"anything-but":"us-east"}]}}`, `{"detail":{"location":"eu-west"}}`, true},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			p, err := ParseEventPattern([]byte(tt.pattern))
-			require.NoError(t, err)
-			checkMatch(t, p, tt.event, tt.want)
-		})
-	}
+	runMatchCases(t, tests)
 }
 
 func TestEventPatternRejected(t *testing.T) {

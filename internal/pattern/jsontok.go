@@ -222,7 +222,10 @@ func (t *tokenizer) next() (tokenKind, error) {
 		return k, err
 	}
 	if t.src[t.pos] != '"' {
-		return tokEOF, t.unexpected("was expecting double-quote to start field name")
+		// AWS reports this one at the character itself, not after it:
+		// {'bad': 'quotation'} fails at column 2.
+		r, _ := utf8.DecodeRune(t.src[t.pos:])
+		return tokEOF, t.fail("Unexpected character (" + describeChar(r) + "): was expecting double-quote to start field name")
 	}
 	t.pos++
 	name, err := t.readString()

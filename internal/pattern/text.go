@@ -104,62 +104,65 @@ func (w *wildcard) match(v string) bool {
 // literalPrefix is the text a matching value must start with.
 func (w *wildcard) literalPrefix() string { return w.segs[0] }
 
-// wildcardComplexityLimit bounds how many wildcard prefixes of one field may
-// be alive at once while a value is matched. AWS rejects patterns above its
-// own limit with the "Rule is too complex" reason; Overcast measures the
-// same property (simultaneously active states of the field's wildcard
-// automaton) and uses this bound.
-const wildcardComplexityLimit = 10
+// wildcardComplexityLimit bounds the complexity of the wildcard operands
+// of one field, measured as AWS's event-ruler measures it: the largest
+// number of operand prefixes (the text up to some position, a '*' counting
+// as a position) that one input value matches as a whole. AWS rejects
+// "*:*:*:*:*:event-bus/*" (complexity 10) and accepts
+// "/Users/*/dir/dir/dir/dir/dir/doc.txt" (complexity 7); the bound is the
+// largest value consistent with both.
+const wildcardComplexityLimit = 9
 
 // wildcardComplexity explores the automaton of all wildcard operands on one
-// field and returns the largest number of wildcard prefixes that an input
-// can have passed at the same time.
+// field and returns the largest number of operand prefixes that an input
+// matches at once (see wildcardComplexityLimit).
 func wildcardComplexity(ws []*wildcard) int {
-	type state struct{ w, seg, off int } // off < len(seg): inside segment; off == -1: in the loop after seg
-	alphabet := map[byte]bool{}
-	for _, w := range ws {
-		for _, s := range w.segs {
-			for i := 0; i < len(s); i++ {
-				alphabet[s[i]] = true
+	const star = -1
+	// toks[w] spells operand w as bytes and stars; state {w, i} means the
+	// input so far matches the first i tokens of operand w.
+	toks := make([][]int, len(ws))
+	alphabet := map[int]bool{}
+	for w, wc := range ws {
+		for j, seg := range wc.segs {
+			if j > 0 {
+				toks[w] = append(toks[w], star)
+			}
+			for i := 0; i < len(seg); i++ {
+				toks[w] = append(toks[w], int(seg[i]))
+				alphabet[int(seg[i])] = true
 			}
 		}
 	}
 	letters := make([]int, 0, len(alphabet)+1)
 	for b := range alphabet {
-		letters = append(letters, int(b))
+		letters = append(letters, b)
 	}
-	letters = append(letters, -1) // any byte used by no operand
-
-	// closure adds the states reachable without input.
+	letters = append(letters, -2) // any byte used by no operand
+	type state struct{ w, i int }
+	// closure adds s and the states a star matching nothing leads to.
 	var closure func(set map[state]bool, s state)
 	closure = func(set map[state]bool, s state) {
-		if set[s] {
-			return
-		}
-		set[s] = true
-		w := ws[s.w]
-		if s.off >= 0 && s.off == len(w.segs[s.seg]) && s.seg < len(w.segs)-1 {
-			closure(set, state{s.w, s.seg, -1})
-		}
-		if s.off == -1 {
-			closure(set, state{s.w, s.seg + 1, 0})
+		for !set[s] {
+			set[s] = true
+			if s.i >= len(toks[s.w]) || toks[s.w][s.i] != star {
+				return
+			}
+			s = state{s.w, s.i + 1}
 		}
 	}
 	start := map[state]bool{}
-	for i := range ws {
-		closure(start, state{i, 0, 0})
+	for w := range ws {
+		closure(start, state{w, 0})
 	}
 	key := func(set map[state]bool) string {
 		keys := make([]state, 0, len(set))
 		for s := range set {
 			keys = append(keys, s)
 		}
-		slices.SortFunc(keys, func(a, b state) int {
-			return cmp.Or(cmp.Compare(a.w, b.w), cmp.Compare(a.seg, b.seg), cmp.Compare(a.off, b.off))
-		})
+		slices.SortFunc(keys, func(a, b state) int { return cmp.Or(cmp.Compare(a.w, b.w), cmp.Compare(a.i, b.i)) })
 		var b strings.Builder
 		for _, s := range keys {
-			b.WriteString(strconv.Itoa(s.w) + "/" + strconv.Itoa(s.seg) + "/" + strconv.Itoa(s.off) + ";")
+			b.WriteString(strconv.Itoa(s.w) + "/" + strconv.Itoa(s.i) + ";")
 		}
 		return b.String()
 	}
@@ -172,27 +175,18 @@ func wildcardComplexity(ws []*wildcard) int {
 		for _, c := range letters {
 			next := map[state]bool{}
 			for s := range set {
-				w := ws[s.w]
-				switch {
-				case s.off == -1:
-					closure(next, s)
-				case s.off < len(w.segs[s.seg]) && c >= 0 && w.segs[s.seg][s.off] == byte(c):
-					closure(next, state{s.w, s.seg, s.off + 1})
+				t := toks[s.w]
+				if s.i > 0 && t[s.i-1] == star {
+					closure(next, s) // the star takes c
+				}
+				if s.i < len(t) && t[s.i] == c {
+					closure(next, state{s.w, s.i + 1})
 				}
 			}
 			if len(next) == 0 {
 				continue
 			}
-			// Each wildcard prefix of an operand that the input has passed
-			// counts once, however many offsets inside it are alive.
-			passed := map[[2]int]bool{}
-			for s := range next {
-				if s.seg > 0 || s.off == -1 {
-					passed[[2]int{s.w, s.seg}] = true
-				}
-			}
-			active := len(passed)
-			worst = max(worst, active)
+			worst = max(worst, len(next))
 			if worst > wildcardComplexityLimit {
 				return worst
 			}

@@ -135,7 +135,13 @@ func (s *Service) CreateConnection(ctx context.Context, in *CreateConnectionInpu
 	if err != nil {
 		return nil, err
 	}
-	return &CreateConnectionOutput{ConnectionARN: ptr(connectionARN(c.Account, c.Region, name, d.ID)), ConnectionState: ptr(d.State),
+	state := d.State
+	if d.AuthorizationType == "OAUTH_CLIENT_CREDENTIALS" {
+		// AWS answers AUTHORIZING while it fetches the first token; Overcast fetches
+		// tokens when it delivers, so the stored connection is AUTHORIZED at once.
+		state = "AUTHORIZING"
+	}
+	return &CreateConnectionOutput{ConnectionARN: ptr(connectionARN(c.Account, c.Region, name, d.ID)), ConnectionState: &state,
 		CreationTime: &now, LastModifiedTime: &now}, nil
 }
 

@@ -253,7 +253,11 @@ func (s *Service) ListArchives(ctx context.Context, in *ListArchivesInput) (*Lis
 	err := s.db.Read(ctx, func(tx *store.Tx) error {
 		p := &store.ResourceListParams{Account: c.Account, Region: c.Region, Kind: "archive", Prefix: deref(in.NamePrefix)}
 		if in.EventSourceARN != nil {
-			p.Ref = busRef(ctx, in.EventSourceARN).arn()
+			k := busRef(ctx, in.EventSourceARN)
+			if _, _, err := getBus(ctx, tx, k); err != nil {
+				return err
+			}
+			p.Ref = k.arn()
 		}
 		rows, err := tx.EventsResourceList(ctx, p)
 		if err != nil {
@@ -306,10 +310,17 @@ func (s *Service) StartReplay(ctx context.Context, in *StartReplayInput) (*Start
 		State: "STARTING", ReplayStart: now.UnixMilli()}
 	err := s.db.Write(ctx, func(tx *store.Tx) error {
 		_, a, err := getArchive(ctx, tx, c.Account, c.Region, archive)
+		if isNotFound(err) {
+			return NewValidationException(fmt.Sprintf("Parameter EventSourceArn is not valid. Reason: Archive %s does not exist.", archive))
+		}
 		if err != nil {
 			return err
 		}
-		if busRef(ctx, in.Destination.ARN).arn() != a.Source {
+		dest := busRef(ctx, in.Destination.ARN)
+		if _, _, err := getBus(ctx, tx, dest); err != nil {
+			return err
+		}
+		if dest.arn() != a.Source {
 			return NewValidationException("Parameter Destination.Arn is not valid. Reason: Cross event bus replay is not permitted.")
 		}
 		doc, _ := json.Marshal(d)

@@ -1,6 +1,7 @@
 package events
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -68,12 +69,32 @@ func (s *Service) deliverBus(ctx context.Context, j *delivery.Job) error {
 		return delivery.Permanent(fmt.Errorf("bad event bus ARN %s", j.Dest))
 	}
 	k := busKey{account: parts[4], region: parts[3], name: strings.TrimPrefix(parts[5], "event-bus/")}
+	event := j.Payload
+	if j.Attributes[attrReplica] == "" {
+		event = newIDAcrossRegions(event, k.region)
+	}
 	return s.db.Write(ctx, func(tx *store.Tx) error {
 		if _, _, err := getBus(ctx, tx, k); err != nil {
 			return delivery.Permanent(err)
 		}
-		return s.route(ctx, tx, k, j.Payload)
+		return s.route(ctx, tx, k, event)
 	})
+}
+
+// newIDAcrossRegions gives an event that a rule's target sends into another region a new
+// id, as AWS does; within a region (to another account's bus too) the event keeps its id.
+// Either way it keeps the account and region it was put in.
+func newIDAcrossRegions(event []byte, region string) []byte {
+	var env struct {
+		ID     json.RawMessage `json:"id"`
+		Region string          `json:"region"`
+	}
+	if json.Unmarshal(event, &env) != nil || env.Region == "" || env.Region == region || len(env.ID) == 0 {
+		return event
+	}
+	// "version" is the only member before "id", so the first match is the event's own.
+	id, _ := json.Marshal(newID())
+	return bytes.Replace(event, append([]byte(`"id":`), env.ID...), append([]byte(`"id":`), id...), 1)
 }
 
 // deadLetter sends a finally failed event to its target's dead-letter queue, with the

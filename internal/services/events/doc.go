@@ -3,7 +3,8 @@
 // Supported: the default event bus of each account and region (it exists implicitly) and
 // custom buses (CreateEventBus, DescribeEventBus, UpdateEventBus, DeleteEventBus,
 // ListEventBuses), bus resource policies (PutPermission, RemovePermission), PutEvents
-// (at most 10 entries and 1 MiB per call, per-entry errors), rules with an EventPattern
+// (at most 10 entries and 1 MiB per call, per-entry errors; an entry for a bus that does
+// not exist is accepted and dropped, as AWS does), rules with an EventPattern
 // (matched by internal/pattern, one compiled matcher per bus) or a ScheduleExpression
 // (rate() and AWS's six-field cron() of internal/schedule, in UTC, fired from durable
 // timer rows as the "Scheduled Event" of "aws.events"), PutRule, DescribeRule,
@@ -11,9 +12,12 @@
 // ListRuleNamesByTarget, ListTargetsByRule, PutTargets and RemoveTargets (per-target
 // FailedEntries), Input, InputPath and InputTransformer (with the reserved variables
 // aws.events.rule-arn, aws.events.rule-name, aws.events.event, aws.events.event.json and
-// aws.events.event.ingestion-time), per-target RetryPolicy and DeadLetterConfig (SQS
-// dead-letter queues receive the event with ERROR_CODE, ERROR_MESSAGE,
-// EXHAUSTED_RETRY_CONDITION, RETRY_ATTEMPTS, RULE_ARN and TARGET_ARN attributes),
+// aws.events.event.ingestion-time; PutTargets refuses a template naming any other
+// undefined variable, and <aws.events.event.json> outside a JSON object template),
+// events sent by a rule to a bus of another region get a new id, per-target RetryPolicy
+// and DeadLetterConfig (SQS dead-letter queues receive the event with ERROR_CODE,
+// ERROR_MESSAGE, EXHAUSTED_RETRY_CONDITION, RETRY_ATTEMPTS, RULE_ARN and TARGET_ARN
+// attributes),
 // SqsParameters.MessageGroupId, TestEventPattern and tags on buses and rules.
 //
 // Archives and replays: CreateArchive, DescribeArchive, UpdateArchive, DeleteArchive,
@@ -64,7 +68,7 @@
 // deleted after AWS's two weeks; bus resource policies are stored and returned but not
 // enforced; events past an archive's RetentionDays are skipped by replays and counts but
 // their rows are not deleted; schedule expressions are accepted on the default bus only,
-// as on AWS; the InputTemplate JSON-quoting rules follow AWS's documentation but are not
-// checked against AWS's own validation of the template text; the messages of the
+// as on AWS; the InputTemplate JSON-quoting rules follow AWS's documentation, and only
+// its placeholders are validated as AWS does; the messages of the
 // endpoint validation errors are Overcast's (the codes are AWS's).
 package events

@@ -381,6 +381,6 @@ func (s *Service) replicate(ctx context.Context, tx *store.Tx, to busKey, event 
 	_ = json.Unmarshal(event, &ev)
 	j := &delivery.Job{Target: kindBus, Dest: to.arn(), Payload: event, Owner: owner,
 		Policy:     delivery.EventBridge(185, delivery.EventBridgeMaxAge),
-		Attributes: map[string]string{attrTarget: to.arn(), attrEventID: ev.ID}}
+		Attributes: map[string]string{attrTarget: to.arn(), attrEventID: ev.ID, attrReplica: "true"}}
 	return s.disp.Enqueue(ctx, tx, j)
 }

@@ -118,9 +118,12 @@ func (s *Service) PutEvents(ctx context.Context, in *PutEventsInput) (*PutEvents
 				continue
 			}
 			if _, _, err := getBus(ctx, tx, keys[i]); err != nil {
-				out.Entries[i] = &PutEventsResultEntry{ErrorCode: ptr("ResourceNotFoundException"),
-					ErrorMessage: ptr(fmt.Sprintf("Event bus %s does not exist.", keys[i].name))}
-				continue
+				// AWS accepts an entry for a bus that does not exist: it gets an EventId,
+				// counts as successful and goes nowhere.
+				if isNotFound(err) {
+					continue
+				}
+				return err
 			}
 			if err := s.route(ctx, tx, keys[i], events[i]); err != nil {
 				return err
@@ -197,6 +200,9 @@ const (
 	attrDLQAttrs = "dlqattrs"
 	attrStream   = "stream"
 	attrHTTP     = "http"
+	// attrReplica marks a global endpoint's copy of an event for its secondary region,
+	// which keeps the event's id.
+	attrReplica = "replica"
 )
 
 // jobsFor builds the delivery jobs of one event for the targets of one rule.

@@ -103,6 +103,7 @@ var _ API = (*Service)(nil)
 // New returns the service and registers its deliverers, dead-letter function and timer
 // handler with d.Dispatcher and d.Timers (which must not be started yet).
 func New(d Deps) *Service {
+	installInfo.Do(func() { Info.ValidationErrorFunc = validationError })
 	if d.Clock == nil {
 		d.Clock = clock.Real{}
 	}

@@ -34,9 +34,13 @@ func taggable(arn string) (account, region, kind, parent, name string, ok bool) 
 // modifyTags applies fn to the tags of the resource arn names.
 func (s *Service) modifyTags(ctx context.Context, arn string, fn func(map[string]string)) (map[string]string, error) {
 	account, region, kind, parent, name, ok := taggable(arn)
-	notFound := NewResourceNotFoundException(fmt.Sprintf("Resource %s does not exist.", arn))
 	if !ok {
-		return nil, notFound
+		return nil, NewResourceNotFoundException(fmt.Sprintf("Resource %s does not exist.", arn))
+	}
+	// AWS names the missing resource the way DescribeRule and DescribeEventBus do.
+	notFound := errBusNotFound(busKey{account: account, region: region, name: name})
+	if kind == "rule" {
+		notFound = errRuleNotFound(name, busKey{account: account, region: region, name: parent})
 	}
 	var tags map[string]string
 	write := fn != nil

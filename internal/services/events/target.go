@@ -118,6 +118,9 @@ func validateTargetInput(t *Target) error {
 	}
 	if t.InputTransformer != nil {
 		n++
+		if err := checkTemplatePlaceholders(*t.ID, t.InputTransformer); err != nil {
+			return err
+		}
 		if len(t.InputTransformer.InputPathsMap) > 100 {
 			return NewValidationException("Parameter InputPathsMap is not valid. Reason: The maximum number of entries is 100.")
 		}
@@ -131,7 +134,7 @@ func validateTargetInput(t *Target) error {
 		}
 	}
 	if n > 1 {
-		return NewValidationException("Only one of Input, InputPath, or InputTransformer must be provided.")
+		return NewValidationException(fmt.Sprintf("Only one of Input, InputPath, or InputTransformer must be provided for target %s.", *t.ID))
 	}
 	if rp := t.RetryPolicy; rp != nil {
 		if rp.MaximumRetryAttempts != nil && (*rp.MaximumRetryAttempts < 0 || *rp.MaximumRetryAttempts > 185) {
@@ -176,7 +179,7 @@ func (s *Service) PutTargets(ctx context.Context, in *PutTargetsInput) (*PutTarg
 				continue
 			}
 			if !ids[*t.ID] && len(ids) >= maxTargets {
-				return NewLimitExceededException(fmt.Sprintf("The requested resource exceeds the maximum number allowed. Rule %s may have at most %d targets.", rule, maxTargets))
+				return NewLimitExceededException("The requested resource exceeds the maximum number allowed.")
 			}
 			ids[*t.ID] = true
 			doc, err := json.Marshal(t)

@@ -3,6 +3,8 @@ package events
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -89,6 +91,29 @@ func marshal(v any) string {
 	return strings.TrimSuffix(b.String(), "\n")
 }
 
+// templatePlaceholder finds the <name> placeholders of an input template.
+var templatePlaceholder = regexp.MustCompile(`<([A-Za-z0-9_.\-]+)>`)
+
+// checkTemplatePlaceholders refuses an InputTemplate that names a variable InputPathsMap
+// does not define, and one that puts <aws.events.event.json> anywhere but in a JSON
+// object template: AWS fails PutTargets for both.
+func checkTemplatePlaceholders(target string, it *InputTransformer) error {
+	tmpl := deref(it.InputTemplate)
+	for _, m := range templatePlaceholder.FindAllStringSubmatch(tmpl, -1) {
+		name := m[1]
+		if _, ok := it.InputPathsMap[name]; ok {
+			continue
+		}
+		if _, ok := reserved(name, nil, transformContext{}); !ok {
+			return NewValidationException(fmt.Sprintf("InputTemplate for target %s contains invalid placeholder %s.", target, name))
+		}
+		if name == "aws.events.event.json" && !strings.HasPrefix(strings.TrimSpace(tmpl), "{") {
+			return NewValidationException(fmt.Sprintf("InputTemplate for target %s contains placeholder %s valid only for JSON template.", target, name))
+		}
+	}
+	return nil
+}
+
 // transformContext is what the reserved variables of an input template name.
 type transformContext struct {
 	ruleARN, ruleName string
@@ -167,10 +192,37 @@ func reserved(name string, event []byte, tc transformContext) (string, bool) {
 		return tc.ruleName, true
 	case "aws.events.event.ingestion-time":
 		return tc.ingested.UTC().Format(time.RFC3339), true
-	case "aws.events.event", "aws.events.event.json":
+	case "aws.events.event":
+		return eventWithoutDetail(event), true
+	case "aws.events.event.json":
 		return string(event), true
 	}
 	return "", false
+}
+
+// eventWithoutDetail renders <aws.events.event>: the event's envelope without its
+// detail, with detail-type spelled detailType, in the order AWS writes it.
+func eventWithoutDetail(event []byte) string {
+	var env map[string]json.RawMessage
+	if json.Unmarshal(event, &env) != nil {
+		return "null"
+	}
+	var b strings.Builder
+	b.WriteByte('{')
+	for _, k := range [...][2]string{{"id", "id"}, {"account", "account"}, {"detail-type", "detailType"},
+		{"time", "time"}, {"source", "source"}, {"region", "region"}, {"resources", "resources"}, {"version", "version"}} {
+		v, ok := env[k[0]]
+		if !ok {
+			continue
+		}
+		if b.Len() > 1 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.Quote(k[1]) + ":")
+		b.Write(v)
+	}
+	b.WriteByte('}')
+	return b.String()
 }
 
 // escapeString escapes s for the inside of a JSON string.

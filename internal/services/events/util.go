@@ -2,7 +2,10 @@ package events
 
 import (
 	"encoding/base64"
+	"errors"
 	"strconv"
+
+	"github.com/overcast/overcast/internal/protocol"
 )
 
 func ptr[T any](v T) *T { return &v }
@@ -54,4 +57,10 @@ func paginate[T any](items []T, token *string, limit *int32) ([]T, *string, erro
 		next = ptr(base64.RawURLEncoding.EncodeToString([]byte(strconv.Itoa(end))))
 	}
 	return items[start:end], next, nil
+}
+
+// isNotFound reports whether err is a ResourceNotFoundException answer.
+func isNotFound(err error) bool {
+	var pe *protocol.Error
+	return errors.As(err, &pe) && pe.Code == ErrCodeResourceNotFoundException
 }

@@ -14,7 +14,9 @@
 // Each firing is a durable timer row; each invocation a durable internal/delivery job,
 // retried under the target's RetryPolicy (default 185 attempts over 24 hours), and sent
 // to its DeadLetterConfig SQS queue after the final failure with ERROR_CODE,
-// ERROR_MESSAGE, EXECUTION_ID, SCHEDULE_ARN and TARGET_ARN attributes.
+// ERROR_MESSAGE, EXECUTION_ID, SCHEDULE_ARN and TARGET_ARN attributes. GetSchedule
+// answers these defaults (ScheduleExpressionTimezone UTC, the default RetryPolicy) as AWS
+// does.
 //
 // Targets: SQS queues (with SqsParameters.MessageGroupId), the universal target
 // arn:aws:scheduler:::aws-sdk:sqs:sendMessage (Input is the SendMessage request), every

@@ -45,8 +45,9 @@ func scheduleARN(account, region, group, name string) string {
 	return fmt.Sprintf("arn:aws:scheduler:%s:%s:schedule/%s/%s", region, account, group, name)
 }
 
-func errInvalidExpression() error {
-	return NewValidationException("Parameter ScheduleExpression is not valid.")
+// errInvalidExpression is AWS's answer to an expression it cannot parse, quoted as sent.
+func errInvalidExpression(expr string) error {
+	return NewValidationException(fmt.Sprintf("Invalid Schedule Expression %s.", expr))
 }
 
 func errScheduleNotFound(name string) error {
@@ -177,7 +178,7 @@ func (s *Service) buildDoc(p scheduleParams) (*scheduleDoc, error) {
 		return nil, NewValidationException(fmt.Sprintf("Invalid schedule name %s.", *p.name))
 	}
 	if _, err := schedule.Parse(*p.expr, true); err != nil {
-		return nil, errInvalidExpression()
+		return nil, errInvalidExpression(*p.expr)
 	}
 	if tz := deref(p.tz); tz != "" {
 		if _, err := time.LoadLocation(tz); err != nil {
@@ -370,8 +371,15 @@ func (s *Service) GetSchedule(ctx context.Context, in *GetScheduleInput) (*GetSc
 		ScheduleExpression: ptr(d.Expression), State: ptr(d.State), ActionAfterCompletion: ptr(d.ActionAfterCompletion),
 		FlexibleTimeWindow: d.FlexibleTimeWindow, Target: d.Target, CreationDate: msTime(r.CreatedAt), LastModificationDate: msTime(r.ModifiedAt),
 		StartDate: msTime(d.StartDate), EndDate: msTime(d.EndDate)}
+	// AWS answers the defaults it applies: UTC and the target's default retry policy.
+	out.ScheduleExpressionTimezone = ptr("UTC")
 	if d.Timezone != "" {
 		out.ScheduleExpressionTimezone = ptr(d.Timezone)
+	}
+	if d.Target != nil && d.Target.RetryPolicy == nil {
+		t := *d.Target
+		t.RetryPolicy = &RetryPolicy{MaximumEventAgeInSeconds: ptr(int32(86400)), MaximumRetryAttempts: ptr(int32(185))}
+		out.Target = &t
 	}
 	if d.Description != "" {
 		out.Description = ptr(d.Description)
