@@ -152,11 +152,13 @@ func TestListSubscriptionsPagination(t *testing.T) {
 	require.Equal(t, 101, total)
 }
 
-// TestRawDeliveryToMissingQueueIsRetried publishes to two raw SQS subscriptions, one to a
-// queue that does not exist yet: the existing queue has its copy when Publish returns
-// (raw deliveries to standard queues are stored with the publish), and the other copy is
-// retried under the SQS delivery policy until its queue exists.
-func TestRawDeliveryToMissingQueueIsRetried(t *testing.T) {
+// TestRawDeliveryToMissingQueueIsNotRetried publishes to two raw SQS subscriptions, one
+// to a queue that does not exist: the existing queue has its copy when Publish returns (raw
+// deliveries to standard queues are stored with the publish). The missing queue is a
+// client-side error, which AWS does not retry: the copy goes to the subscription's
+// dead-letter queue at once, and a queue created later under that name receives nothing.
+// https://docs.aws.amazon.com/sns/latest/dg/sns-dead-letter-queues.html
+func TestRawDeliveryToMissingQueueIsNotRetried(t *testing.T) {
 	t.Parallel()
 	srv := harness.Start(t, harness.Options{Clock: "virtual"})
 	c, q := snsClient(srv), srv.SQS()
@@ -164,9 +166,12 @@ func TestRawDeliveryToMissingQueueIsRetried(t *testing.T) {
 	raw := map[string]string{"RawMessageDelivery": "true"}
 	hereURL, hereARN := newQueue(t, q, uniqueName(t, "here"), nil)
 	subscribe(t, c, topic, "sqs", hereARN, raw)
+	dlqURL, dlqARN := newQueue(t, q, uniqueName(t, "dlq"), nil)
 	laterName := uniqueName(t, "later")
 	laterARN := strings.TrimSuffix(hereARN, hereARN[strings.LastIndex(hereARN, ":")+1:]) + laterName
-	subscribe(t, c, topic, "sqs", laterARN, raw)
+	subscribe(t, c, topic, "sqs", laterARN, map[string]string{
+		"RawMessageDelivery": "true", "RedrivePolicy": `{"deadLetterTargetArn":"` + dlqARN + `"}`,
+	})
 
 	_, err := c.Publish(ctxT(t), &sns.PublishInput{TopicArn: aws.String(topic), Message: aws.String("to both")})
 	require.NoError(t, err)
@@ -175,14 +180,21 @@ func TestRawDeliveryToMissingQueueIsRetried(t *testing.T) {
 	require.Len(t, out.Messages, 1, "the copy to an existing standard queue is there when Publish returns")
 	require.Equal(t, "to both", aws.ToString(out.Messages[0].Body))
 
-	laterURL, _ := newQueue(t, q, laterName, nil)
-	var got []sqsMessage
+	// No clock movement: the copy reaches the dead-letter queue without a single retry.
+	var dead []sqsMessage
 	require.Eventually(t, func() bool {
-		srv.AdvanceClock(t, 5*time.Second)
-		o, err := q.ReceiveMessage(ctxT(t), &sqs.ReceiveMessageInput{QueueUrl: aws.String(laterURL), MaxNumberOfMessages: 10})
+		o, err := q.ReceiveMessage(ctxT(t), &sqs.ReceiveMessageInput{QueueUrl: aws.String(dlqURL), MaxNumberOfMessages: 10})
 		require.NoError(t, err)
-		got = append(got, o.Messages...)
-		return len(got) > 0
-	}, 20*time.Second, 100*time.Millisecond, "the retried copy reaches the queue once it exists")
-	require.Equal(t, "to both", aws.ToString(got[0].Body))
+		dead = append(dead, o.Messages...)
+		return len(dead) > 0
+	}, 10*time.Second, 50*time.Millisecond)
+	require.Equal(t, "to both", aws.ToString(dead[0].Body))
+
+	laterURL, _ := newQueue(t, q, laterName, nil)
+	for range 12 {
+		srv.AdvanceClock(t, 5*time.Minute)
+	}
+	o, err := q.ReceiveMessage(ctxT(t), &sqs.ReceiveMessageInput{QueueUrl: aws.String(laterURL), MaxNumberOfMessages: 10})
+	require.NoError(t, err)
+	require.Empty(t, o.Messages, "a client-side error is not retried")
 }

@@ -82,6 +82,11 @@ func runHTTPSignatures(t *testing.T, srv *harness.Server, sv string) {
 	conf := hook.waitFor(t, 1)
 	require.Equal(t, "SubscriptionConfirmation", conf.header.Get("x-amz-sns-message-type"))
 	require.Equal(t, topic, conf.header.Get("x-amz-sns-topic-arn"))
+	// AWS's headers: no subscription ARN before the subscription is confirmed.
+	require.Empty(t, conf.header.Values("x-amz-sns-subscription-arn"))
+	require.Equal(t, "Amazon Simple Notification Service Agent", conf.header.Get("User-Agent"))
+	require.Equal(t, "text/plain; charset=UTF-8", conf.header.Get("Content-Type"))
+	require.Equal(t, "gzip,deflate", conf.header.Get("Accept-Encoding"))
 	require.Equal(t, "SubscriptionConfirmation", conf.body["Type"])
 	require.Equal(t, sv, conf.body["SignatureVersion"])
 	verifySNSSignature(t, srv.HTTPClient(), conf.body)
@@ -125,6 +130,8 @@ func runHTTPSignatures(t *testing.T, srv *harness.Server, sv string) {
 	require.NoError(t, err)
 	u := hook.waitFor(t, 4)
 	require.Equal(t, "UnsubscribeConfirmation", u.body["Type"])
+	require.Equal(t, "UnsubscribeConfirmation", u.header.Get("x-amz-sns-message-type"))
+	require.Equal(t, subARN, u.header.Get("x-amz-sns-subscription-arn"))
 	verifySNSSignature(t, srv.HTTPClient(), u.body)
 }
 

@@ -1,8 +1,12 @@
 package sns
 
 import (
+	"context"
+	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/overcast/overcast/internal/protocol"
 )
 
 // arnParts is a parsed SNS ARN: arn:aws:sns:<region>:<account>:<resource>.
@@ -52,4 +56,45 @@ func topicOfSubscription(arn string) (string, bool) {
 		return "", false
 	}
 	return arn[:i], true
+}
+
+// arnTooShort answers AWS's InvalidParameter for an ARN of fewer than six ":"-separated
+// elements (an empty one has one), naming the parameter; ok is false for a longer ARN.
+func arnTooShort(param, arn string) (*protocol.Error, bool) {
+	n := strings.Count(arn, ":") + 1
+	if n >= 6 {
+		return nil, false
+	}
+	return errInvalid(fmt.Sprintf("%s Reason: An ARN must have at least 6 elements, not %d", param, n)), true
+}
+
+// checkTopicARN validates the topic ARN given as param. AWS answers "Invalid parameter:
+// <param>" for an ARN that cannot name a topic of the caller's region (a topic of another
+// region included), and counts the elements of one too short to be an ARN.
+func checkTopicARN(ctx context.Context, param, arn string) (arnParts, *protocol.Error) {
+	if perr, short := arnTooShort(param, arn); short {
+		return arnParts{}, perr
+	}
+	a, ok := topicOfARN(arn)
+	if !ok || a.Region != callOf(ctx).Region {
+		return arnParts{}, errInvalid(param)
+	}
+	return a, nil
+}
+
+// checkSubscriptionARN validates a subscription ARN and returns its topic's ARN. AWS
+// counts the elements of an ARN too short to be one, and names the missing subscription
+// id of a topic ARN.
+func checkSubscriptionARN(arn string) (string, *protocol.Error) {
+	if perr, short := arnTooShort("SubscriptionArn", arn); short {
+		return "", perr
+	}
+	topic, ok := topicOfSubscription(arn)
+	if !ok {
+		if _, isTopic := topicOfARN(arn); isTopic {
+			return "", errInvalid("SubscriptionId")
+		}
+		return "", errInvalid("SubscriptionArn")
+	}
+	return topic, nil
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/overcast/overcast/internal/delivery"
+	"github.com/overcast/overcast/internal/protocol"
 	"github.com/overcast/overcast/internal/store"
 )
 
@@ -110,7 +111,15 @@ func (s *Service) deliverSQS(ctx context.Context, j *delivery.Job) error {
 	if err != nil {
 		return err
 	}
-	return s.queues.SendToQueue(ctx, j.Dest, m)
+	err = s.queues.SendToQueue(ctx, j.Dest, m)
+	var perr *protocol.Error
+	if errors.As(err, &perr) && perr.Status >= 400 && perr.Status < 500 && perr.Status != http.StatusTooManyRequests {
+		// A queue that is gone or refuses the message is a client-side error: AWS does
+		// not retry it, it moves the message to the dead-letter queue at once.
+		// https://docs.aws.amazon.com/sns/latest/dg/sns-dead-letter-queues.html
+		return delivery.Permanent(err)
+	}
+	return err
 }
 
 // queueMessage is the SQS message that carries n to the queue of queueARN.
@@ -180,14 +189,17 @@ func (s *Service) deliverHTTP(ctx context.Context, j *delivery.Job) error {
 	}
 	req.Header.Set("Content-Type", ct)
 	req.Header.Set("User-Agent", "Amazon Simple Notification Service Agent")
+	req.Header.Set("Accept-Encoding", "gzip,deflate")
 	req.Header.Set("x-amz-sns-message-type", n.Type)
 	req.Header.Set("x-amz-sns-message-id", n.MessageID)
 	req.Header.Set("x-amz-sns-topic-arn", n.TopicARN)
-	if n.Type == "Notification" {
+	// The subscription exists for notifications and unsubscribe confirmations, not yet
+	// for a subscription confirmation.
+	if n.Type != "SubscriptionConfirmation" {
 		req.Header.Set("x-amz-sns-subscription-arn", n.SubscriptionARN)
-		if n.Raw {
-			req.Header.Set("x-amz-sns-rawdelivery", "true")
-		}
+	}
+	if n.Type == "Notification" && n.Raw {
+		req.Header.Set("x-amz-sns-rawdelivery", "true")
 	}
 	resp, err := s.client.Do(req)
 	if err != nil {
@@ -245,6 +257,8 @@ func (s *Service) deliverLambda(ctx context.Context, j *delivery.Job) error {
 	if s.functions == nil {
 		return errors.New("lambda is not available to sns: the function cannot be invoked")
 	}
+	// AWS signs Lambda events with SignatureVersion 1 whatever the topic's setting.
+	n.SignatureVersion = "1"
 	e, err := s.envelopeOf(n)
 	if err != nil {
 		return err

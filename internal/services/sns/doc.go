@@ -12,6 +12,8 @@
 //     RedrivePolicy, DeliveryPolicy and SubscriptionRoleArn.
 //   - Publish and PublishBatch, with MessageStructure json, message attributes, FIFO
 //     deduplication (explicit or content based, five minutes) and sequence numbers.
+//     PublishBatch validates every entry first, as AWS does: one invalid entry fails the
+//     whole request with that entry's error.
 //   - SMS: Get/SetSMSAttributes, the sandbox phone number APIs (the one-time password is
 //     "sent" to the outbox), opt-out lists, ListOriginationNumbers (always empty).
 //   - Mobile push: platform applications and endpoints, stored; messages to them go to
@@ -23,10 +25,13 @@
 // queues skip the job: when Deps.Queues is a QueueTxSender they are stored in that same
 // transaction (a queue that refuses the message falls back to a job). Other SQS
 // subscriptions are delivered in-process through a QueueSender; Lambda subscriptions through a FunctionInvoker (without one they fail into
-// the retry and dead-letter path); HTTP/S subscriptions by a real POST. Notifications,
+// the retry and dead-letter path); HTTP/S subscriptions by a real POST. A queue that does
+// not exist or refuses the message is a client-side error: not retried, the message goes
+// to the subscription's dead-letter queue at once (or is dropped without one). Notifications,
 // subscription confirmations and unsubscribe confirmations are signed (SignatureVersion 1
 // with SHA1withRSA, 2 with SHA256withRSA) by an RSA key generated once and kept in the
-// store; its certificate is served at SigningCertURL. Email, email-json, SMS and
+// store; its certificate is served at SigningCertURL. Lambda events are always signed with
+// SignatureVersion 1, as AWS does. Email, email-json, SMS and
 // application deliveries are recorded in the outbox served at GET /_overcast/sns/outbox;
 // with Config.SMTPAddr (overcast serve --sns-smtp) emails are also sent through that SMTP
 // server.

@@ -39,6 +39,12 @@ func validationError(op *protocol.Operation, vs []protocol.Violation) *protocol.
 	if len(vs) == 0 {
 		return nil
 	}
+	if vs[0].Kind == protocol.Missing && strings.Contains(vs[0].Path, "MessageAttributes.") {
+		// A message attribute without its DataType: AWS's validation wording, with the
+		// attribute's name kept as sent.
+		return snsValidationError(NewValidationException("1 validation error detected: Value null at '" +
+			attributePath(vs[0].Path) + "' failed to satisfy constraint: " + vs[0].Constraint))
+	}
 	if vs[0].Kind == protocol.Missing {
 		name := vs[0].Path
 		if i := strings.LastIndexByte(name, '.'); i >= 0 {
@@ -46,9 +52,37 @@ func validationError(op *protocol.Operation, vs []protocol.Violation) *protocol.
 		}
 		return errInvalid(name)
 	}
-	e := protocol.DefaultValidationError(op, vs)
+	return snsValidationError(protocol.DefaultValidationError(op, vs))
+}
+
+// snsValidationError gives a model validation error the code SNS sends for it.
+func snsValidationError(e *protocol.Error) *protocol.Error {
 	e.Code = "ValidationError"
 	return e
 }
 
 func errorsIsNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }
+
+// attributePath renders a violation path inside a message attribute map as AWS does:
+// "PublishBatchRequestEntries.1.MessageAttributes.a.b.DataType" becomes
+// "publishBatchRequestEntries.1.member.messageAttributes.a.b.member.dataType". The
+// attribute name, which may contain dots, is everything between the map and the last
+// element.
+func attributePath(p string) string {
+	parts := strings.Split(p, ".")
+	var out []string
+	for i := 0; i < len(parts); i++ {
+		s := parts[i]
+		switch {
+		case s == "MessageAttributes" && i+2 < len(parts):
+			last := len(parts) - 1
+			out = append(out, "messageAttributes", strings.Join(parts[i+1:last], "."), "member")
+			i = last - 1
+		case s != "" && s[0] >= '0' && s[0] <= '9':
+			out = append(out, s, "member")
+		case s != "":
+			out = append(out, strings.ToLower(s[:1])+s[1:])
+		}
+	}
+	return strings.Join(out, ".")
+}

@@ -43,11 +43,15 @@ func withCall(r *http.Request, arn string) *http.Request {
 	return r.WithContext(protocol.WithCall(r.Context(), &protocol.Call{Account: a.Account, Region: a.Region, Scheme: scheme, Host: r.Host}))
 }
 
+// The routes answer in the shape of the awsQuery API, as AWS's own SubscribeURL and
+// UnsubscribeURL do: the request id included.
 type xmlError struct {
-	XMLName xml.Name `xml:"ErrorResponse"`
-	Type    string   `xml:"Error>Type"`
-	Code    string   `xml:"Error>Code"`
-	Message string   `xml:"Error>Message"`
+	XMLName   xml.Name `xml:"ErrorResponse"`
+	Xmlns     string   `xml:"xmlns,attr"`
+	Type      string   `xml:"Error>Type"`
+	Code      string   `xml:"Error>Code"`
+	Message   string   `xml:"Error>Message"`
+	RequestID string   `xml:"RequestId"`
 }
 
 func writeAPIError(w http.ResponseWriter, err error) {
@@ -57,12 +61,21 @@ func writeAPIError(w http.ResponseWriter, err error) {
 	}
 	w.Header().Set("Content-Type", "text/xml")
 	w.WriteHeader(perr.Status)
-	_ = xml.NewEncoder(w).Encode(xmlError{Type: "Sender", Code: perr.Code, Message: perr.Message})
+	_ = xml.NewEncoder(w).Encode(xmlError{Xmlns: Info.XMLNamespace, Type: "Sender", Code: perr.Code, Message: perr.Message, RequestID: newID()})
 }
 
 func (s *Service) handleConfirm(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	topic, token := q.Get("TopicArn"), q.Get("Token")
+	if _, ok := topicOfARN(topic); !ok {
+		// The SubscribeURL names the parameter "Topic".
+		writeAPIError(w, errInvalid("Topic"))
+		return
+	}
+	if !isHex(token) {
+		writeAPIError(w, errInvalid("Token"))
+		return
+	}
 	r = withCall(r, topic)
 	out, err := s.ConfirmSubscription(r.Context(), &ConfirmSubscriptionInput{TopicARN: &topic, Token: &token})
 	if err != nil {
@@ -72,8 +85,10 @@ func (s *Service) handleConfirm(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/xml")
 	_ = xml.NewEncoder(w).Encode(struct {
 		XMLName         xml.Name `xml:"ConfirmSubscriptionResponse"`
+		Xmlns           string   `xml:"xmlns,attr"`
 		SubscriptionArn string   `xml:"ConfirmSubscriptionResult>SubscriptionArn"`
-	}{SubscriptionArn: *out.SubscriptionARN})
+		RequestID       string   `xml:"ResponseMetadata>RequestId"`
+	}{Xmlns: Info.XMLNamespace, SubscriptionArn: *out.SubscriptionARN, RequestID: newID()})
 }
 
 func (s *Service) handleUnsubscribe(w http.ResponseWriter, r *http.Request) {
@@ -85,8 +100,10 @@ func (s *Service) handleUnsubscribe(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/xml")
 	_ = xml.NewEncoder(w).Encode(struct {
-		XMLName xml.Name `xml:"UnsubscribeResponse"`
-	}{})
+		XMLName   xml.Name `xml:"UnsubscribeResponse"`
+		Xmlns     string   `xml:"xmlns,attr"`
+		RequestID string   `xml:"ResponseMetadata>RequestId"`
+	}{Xmlns: Info.XMLNamespace, RequestID: newID()})
 }
 
 // OutboxMessage is one entry of GET /_overcast/sns/outbox.

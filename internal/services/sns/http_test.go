@@ -138,8 +138,11 @@ func TestConfirmAndUnsubscribeErrors(t *testing.T) {
 	arn := b.MustTopic(t, "errs", nil)
 	_, err := b.svc.ConfirmSubscription(b.ctx, &ConfirmSubscriptionInput{TopicARN: &arn, Token: new("nope")})
 	requireCode(t, err, "InvalidParameter")
+	// Unsubscribe is idempotent on AWS: a subscription that does not exist is no error.
 	_, err = b.svc.Unsubscribe(b.ctx, &UnsubscribeInput{SubscriptionARN: new(arn + ":00000000-0000-0000-0000-000000000000")})
-	requireCode(t, err, "NotFound")
+	require.NoError(t, err)
+	_, err = b.svc.Unsubscribe(b.ctx, &UnsubscribeInput{SubscriptionARN: new("randomstring")})
+	requireCode(t, err, "InvalidParameter")
 	_, err = b.svc.Subscribe(b.ctx, &SubscribeInput{TopicARN: &arn, Protocol: new("carrier-pigeon"), Endpoint: new("x")})
 	requireCode(t, err, "InvalidParameter")
 	_, err = b.svc.Subscribe(b.ctx, &SubscribeInput{TopicARN: &arn, Protocol: new("http"), Endpoint: new("https://x")})

@@ -67,6 +67,26 @@ func TestLambdaSubscriptionEvent(t *testing.T) {
 	require.Equal(t, map[string]any{"Type": "String", "Value": "v"}, r.Sns["MessageAttributes"].(map[string]any)["k"])
 }
 
+// AWS signs Lambda events with SignatureVersion 1 even when the topic asks for 2.
+func TestLambdaEventSignatureVersion(t *testing.T) {
+	t.Parallel()
+	fns := &recordingFunctions{}
+	b := setupStore(t, store.Options{Ephemeral: true}, func(d *Deps) { d.Functions = fns })
+	arn := b.MustTopic(t, "to-lambda-v2", map[string]string{"SignatureVersion": "2"})
+	fn := "arn:aws:lambda:us-east-1:123456789012:function:v2"
+	b.MustSubscribe(t, arn, "lambda", fn, nil)
+	_, err := b.svc.Publish(b.ctx, &PublishInput{TopicARN: &arn, Message: new("signed")})
+	require.NoError(t, err)
+	require.Eventually(t, func() bool { return len(fns.get(fn)) == 1 }, 5*time.Second, 10*time.Millisecond)
+	var ev struct {
+		Records []struct{ Sns map[string]any }
+	}
+	require.NoError(t, json.Unmarshal(fns.get(fn)[0], &ev))
+	require.Len(t, ev.Records, 1)
+	require.Equal(t, "1", ev.Records[0].Sns["SignatureVersion"])
+	require.NotEmpty(t, ev.Records[0].Sns["Signature"])
+}
+
 func TestLambdaWithoutInvokerFails(t *testing.T) {
 	t.Parallel()
 	b := setup(t)

@@ -145,6 +145,16 @@ func (s *Service) CreatePlatformEndpoint(ctx context.Context, in *CreatePlatform
 	for _, r := range recs {
 		var e endpointRecord
 		if json.Unmarshal([]byte(r.Value), &e) == nil && e.App == *in.PlatformApplicationARN && e.Attributes["Token"] == *in.Token {
+			// Idempotent for the same token and attributes; other attributes are refused
+			// in the words AWS's mobile token guide tells apps to match.
+			// https://docs.aws.amazon.com/sns/latest/dg/mobile-platform-endpoint.html
+			same := in.CustomUserData == nil || e.Attributes["CustomUserData"] == *in.CustomUserData
+			for k, v := range in.Attributes {
+				same = same && e.Attributes[k] == v
+			}
+			if !same {
+				return nil, errInvalid("Token Reason: Endpoint " + r.Name + " already exists with the same Token, but different attributes.")
+			}
 			return &CreatePlatformEndpointOutput{EndpointARN: new(r.Name)}, nil
 		}
 	}

@@ -9,13 +9,14 @@ import (
 )
 
 // healthyRetryPolicy is the retry part of an SNS delivery policy, with AWS's field names.
+// Its fields are in the order AWS renders them.
 type healthyRetryPolicy struct {
 	MinDelayTarget     *int   `json:"minDelayTarget,omitempty"`
 	MaxDelayTarget     *int   `json:"maxDelayTarget,omitempty"`
 	NumRetries         *int   `json:"numRetries,omitempty"`
+	NumMaxDelayRetries *int   `json:"numMaxDelayRetries,omitempty"`
 	NumNoDelayRetries  *int   `json:"numNoDelayRetries,omitempty"`
 	NumMinDelayRetries *int   `json:"numMinDelayRetries,omitempty"`
-	NumMaxDelayRetries *int   `json:"numMaxDelayRetries,omitempty"`
 	BackoffFunction    string `json:"backoffFunction,omitempty"`
 }
 
@@ -40,12 +41,6 @@ type topicDeliveryPolicy struct {
 		} `json:"defaultRequestPolicy,omitempty"`
 	} `json:"http,omitempty"`
 }
-
-// defaultEffectiveDeliveryPolicy is what GetTopicAttributes and GetSubscriptionAttributes
-// answer when no delivery policy was set.
-const defaultEffectiveDeliveryPolicy = `{"http":{"defaultHealthyRetryPolicy":{"minDelayTarget":20,"maxDelayTarget":20,"numRetries":3,"numMaxDelayRetries":0,"numNoDelayRetries":0,"numMinDelayRetries":0,"backoffFunction":"linear"},"disableSubscriptionOverrides":false,"defaultRequestPolicy":{"headerContentType":"text/plain; charset=UTF-8"}}}`
-
-const defaultSubscriptionDeliveryPolicy = `{"healthyRetryPolicy":{"minDelayTarget":20,"maxDelayTarget":20,"numRetries":3,"numMaxDelayRetries":0,"numNoDelayRetries":0,"numMinDelayRetries":0,"backoffFunction":"linear"},"sicklyRetryPolicy":null,"throttlePolicy":null,"guaranteed":false}`
 
 // checkRetry validates a healthyRetryPolicy within AWS's documented bounds: delays 1 to
 // 3600 seconds with min <= max, at most 100 retries for HTTP/S, and the phase counts

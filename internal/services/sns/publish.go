@@ -70,7 +70,37 @@ const (
 	maxBatchEntries      = 10
 )
 
-var attrNameRE = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,256}$`)
+// maxAttributeName is the longest message attribute name AWS accepts, in bytes.
+const maxAttributeName = 256
+
+// checkAttributeName validates a message attribute name with AWS's wording for each rule.
+func checkAttributeName(name string) *protocol.Error {
+	if name == "" {
+		return errInvalid("The message attribute name '' is invalid.")
+	}
+	if len(name) > maxAttributeName {
+		return NewInvalidParameterValueException("Length of message attribute name must be less than 256 bytes.")
+	}
+	for _, r := range name {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-' || r == '.') {
+			return NewInvalidParameterValueException(fmt.Sprintf("Invalid non-alphanumeric character '#x%X' was found in "+
+				"the message attribute name. Can only include alphanumeric characters, hyphens, underscores, or dots.", r))
+		}
+	}
+	switch {
+	case strings.HasPrefix(name, "."):
+		return NewInvalidParameterValueException("Invalid message attribute name starting with character '.' was found.")
+	case strings.HasSuffix(name, "."):
+		return NewInvalidParameterValueException("Invalid message attribute name ending with character '.' was found.")
+	case strings.Contains(name, ".."):
+		return NewInvalidParameterValueException("Message attribute name can not have successive '.' character.")
+	}
+	lower := strings.ToLower(name)
+	if strings.HasPrefix(lower, "aws.") || strings.HasPrefix(lower, "amazon.") {
+		return errInvalid("The message attribute name '" + name + "' is invalid.")
+	}
+	return nil
+}
 
 // checkAttributes validates message attributes and returns them with their size in bytes.
 func checkAttributes(in map[string]*MessageAttributeValue) (map[string]messageAttr, int, *protocol.Error) {
@@ -83,10 +113,8 @@ func checkAttributes(in map[string]*MessageAttributeValue) (map[string]messageAt
 	out := make(map[string]messageAttr, len(in))
 	size := 0
 	for name, v := range in {
-		lower := strings.ToLower(name)
-		if !attrNameRE.MatchString(name) || strings.HasPrefix(lower, "aws.") || strings.HasPrefix(lower, "amazon.") ||
-			strings.HasPrefix(name, ".") || strings.HasSuffix(name, ".") || strings.Contains(name, "..") {
-			return nil, 0, errInvalid("The message attribute name '" + name + "' is invalid.")
+		if perr := checkAttributeName(name); perr != nil {
+			return nil, 0, perr
 		}
 		if v == nil || v.DataType == nil {
 			return nil, 0, errInvalid("The message attribute '" + name + "' must contain non-empty message attribute type.")
@@ -99,6 +127,10 @@ func checkAttributes(in map[string]*MessageAttributeValue) (map[string]messageAt
 		a := messageAttr{Type: dt}
 		switch base {
 		case "String", "Number", "String.Array":
+			if v.StringValue == nil && len(v.BinaryValue) > 0 {
+				return nil, 0, NewInvalidParameterValueException("The message attribute '" + name +
+					"' with type '" + base + "' must use field 'String'.")
+			}
 			if v.StringValue == nil || *v.StringValue == "" {
 				return nil, 0, NewInvalidParameterValueException("The message attribute '" + name +
 					"' must contain non-empty message attribute value for message attribute type '" + base + "'.")
@@ -127,6 +159,10 @@ func checkAttributes(in map[string]*MessageAttributeValue) (map[string]messageAt
 			}
 			size += len(a.String)
 		case "Binary":
+			if len(v.BinaryValue) == 0 && v.StringValue != nil {
+				return nil, 0, NewInvalidParameterValueException("The message attribute '" + name +
+					"' with type 'Binary' must use field 'Binary'.")
+			}
 			if len(v.BinaryValue) == 0 {
 				return nil, 0, NewInvalidParameterValueException("The message attribute '" + name +
 					"' must contain non-empty message attribute value for message attribute type 'Binary'.")
@@ -299,6 +335,10 @@ func (s *Service) Publish(ctx context.Context, in *PublishInput) (*PublishOutput
 		}
 	}
 	switch {
+	case set == 0 && in.TopicARN != nil:
+		// An empty TopicArn is parsed as an ARN of one element.
+		_, perr := checkTopicARN(ctx, "TopicArn", "")
+		return nil, perr
 	case set == 0:
 		return nil, errInvalid("TopicArn or TargetArn Reason: no value for required parameter")
 	case set > 1:
@@ -315,11 +355,12 @@ func (s *Service) Publish(ctx context.Context, in *PublishInput) (*PublishOutput
 			return s.publishDirect(ctx, "application", target, in)
 		}
 	}
-	if _, ok := topicOfARN(target); !ok {
-		if in.TopicARN != nil {
-			return nil, errInvalid("TopicArn")
-		}
-		return nil, errInvalid("TargetArn")
+	param := "TargetArn"
+	if in.TopicARN != nil {
+		param = "TopicArn"
+	}
+	if _, perr := checkTopicARN(ctx, param, target); perr != nil {
+		return nil, perr
 	}
 	st, err := s.cache.get(ctx, target)
 	if err != nil {
@@ -342,11 +383,12 @@ func (s *Service) Publish(ctx context.Context, in *PublishInput) (*PublishOutput
 	return out, nil
 }
 
-// PublishBatch publishes up to ten messages to a topic. Entries that fail validation are
-// answered in Failed; the others are published together.
+// PublishBatch publishes up to ten messages to a topic, together. AWS validates every
+// entry first: one invalid entry fails the whole request with that entry's error, and
+// nothing is published.
 func (s *Service) PublishBatch(ctx context.Context, in *PublishBatchInput) (*PublishBatchOutput, error) {
-	if _, ok := topicOfARN(*in.TopicARN); !ok {
-		return nil, errInvalid("TopicArn")
+	if _, perr := checkTopicARN(ctx, "TopicArn", *in.TopicARN); perr != nil {
+		return nil, perr
 	}
 	entries := in.PublishBatchRequestEntries
 	switch {
@@ -367,6 +409,19 @@ func (s *Service) PublishBatch(ctx context.Context, in *PublishBatchInput) (*Pub
 		seen[*e.ID] = true
 		if e.Message != nil {
 			total += len(*e.Message)
+		}
+		// Message attributes count towards the batch's size, as towards a message's.
+		for name, a := range e.MessageAttributes {
+			total += len(name)
+			if a == nil {
+				continue
+			}
+			total += len(a.BinaryValue)
+			for _, p := range []*string{a.DataType, a.StringValue} {
+				if p != nil {
+					total += len(*p)
+				}
+			}
 		}
 	}
 	st, err := s.cache.get(ctx, *in.TopicARN)
@@ -389,10 +444,7 @@ func (s *Service) PublishBatch(ctx context.Context, in *PublishBatchInput) (*Pub
 		}
 		m, perr := checkMessage(st, body, e.Subject, e.MessageStructure, e.MessageAttributes, e.MessageDeduplicationID, e.MessageGroupID)
 		if perr != nil {
-			out.Failed = append(out.Failed, &BatchResultErrorEntry{
-				ID: e.ID, Code: new(perr.Code), Message: new(perr.Message), SenderFault: new(true),
-			})
-			continue
+			return nil, perr
 		}
 		m.entryID = *e.ID
 		ok = append(ok, m)
@@ -624,6 +676,11 @@ func (s *Service) publishDirect(ctx context.Context, proto, dest string, in *Pub
 	}
 	if proto == "application" {
 		ep, err := s.endpoint(ctx, dest)
+		var perr *protocol.Error
+		if errors.As(err, &perr) && perr.Code == errEndpointNotFound().Code {
+			// Publish names the parameter rather than answering NotFound.
+			return nil, errInvalid("TargetArn Reason: No endpoint found for the target arn specified")
+		}
 		if err != nil {
 			return nil, err
 		}

@@ -41,7 +41,8 @@ func validateEndpoint(proto, endpoint string) *protocol.Error {
 		}
 	case "sms":
 		if !phoneRE.MatchString(endpoint) {
-			return errInvalid("Invalid SMS endpoint: " + endpoint)
+			// AWS words this one without the "Invalid parameter: " prefix.
+			return NewInvalidParameterException("Invalid SMS endpoint: " + endpoint)
 		}
 	case "sqs":
 		if _, ok := parseARN(endpoint, "sqs"); !ok {
@@ -66,15 +67,20 @@ func validateEndpoint(proto, endpoint string) *protocol.Error {
 }
 
 // validateSubAttr checks one settable subscription attribute. subscribe selects the
-// wording of filter policy errors raised in a Subscribe call.
+// wording of errors raised in a Subscribe call ("Attributes Reason: ...").
 func validateSubAttr(name, value, proto string, attrs map[string]string, subscribe bool) *protocol.Error {
+	invalid := errInvalid
+	if subscribe {
+		// Subscribe names the parameter the attribute came in.
+		invalid = func(detail string) *protocol.Error { return errInvalid("Attributes Reason: " + detail) }
+	}
 	switch name {
 	case "RawMessageDelivery":
 		if value != "true" && value != "false" {
-			return errInvalid("RawMessageDelivery: Invalid value [" + value + "]. Must be true or false.")
+			return invalid("RawMessageDelivery: Invalid value [" + value + "]. Must be true or false.")
 		}
 		if value == "true" && !slicesContains([]string{"sqs", "http", "https", "firehose"}, proto) {
-			return errInvalid("Delivery protocol [" + proto + "] does not support raw message delivery.")
+			return invalid("Delivery protocol [" + proto + "] does not support raw message delivery.")
 		}
 	case "FilterPolicy":
 		if value == "" {
@@ -85,7 +91,7 @@ func validateSubAttr(name, value, proto string, attrs map[string]string, subscri
 		}
 	case "FilterPolicyScope":
 		if value != string(pattern.ScopeMessageAttributes) && value != string(pattern.ScopeMessageBody) {
-			return errInvalid("FilterPolicyScope: Invalid filter policy scope, please use MessageAttributes or MessageBody")
+			return invalid("FilterPolicyScope: Invalid value [" + value + "]. Please use either MessageBody or MessageAttributes")
 		}
 		if fp := attrs["FilterPolicy"]; fp != "" {
 			if _, err := pattern.ParseFilterPolicy([]byte(fp), pattern.Scope(value)); err != nil {
@@ -100,36 +106,54 @@ func validateSubAttr(name, value, proto string, attrs map[string]string, subscri
 			DeadLetterTargetArn *string `json:"deadLetterTargetArn"`
 		}
 		if json.Unmarshal([]byte(value), &v) != nil {
-			return errInvalid("RedrivePolicy: Redrive policy is not a valid JSON")
+			return invalid("RedrivePolicy: " + jsonParseDetail(value))
 		}
 		if v.DeadLetterTargetArn == nil {
-			return errInvalid("RedrivePolicy: deadLetterTargetArn is missing")
+			return invalid("RedrivePolicy: deadLetterTargetArn is missing")
 		}
 		if _, ok := parseARN(*v.DeadLetterTargetArn, "sqs"); !ok {
-			return errInvalid("RedrivePolicy: Invalid deadLetterTargetArn")
+			return invalid("RedrivePolicy: deadLetterTargetArn is an invalid arn")
 		}
 	case "DeliveryPolicy":
 		if value == "" {
 			return nil
 		}
 		if proto != "http" && proto != "https" {
-			return errInvalid("DeliveryPolicy: Delivery protocol [" + proto + "] does not support delivery policies.")
+			return invalid("DeliveryPolicy: Delivery protocol [" + proto + "] does not support delivery policies.")
 		}
 		if err := validateSubscriptionDeliveryPolicy(value); err != nil {
-			return errInvalid(err.Error())
+			return invalid(err.Error())
 		}
 	case "SubscriptionRoleArn":
 		if value != "" {
 			if _, ok := parseARN(value, "iam"); !ok {
-				return errInvalid("SubscriptionRoleArn")
+				return invalid("SubscriptionRoleArn")
 			}
 		}
 	case "ReplayPolicy":
 	default:
 		if subscribe {
-			return errInvalid("Attributes Reason: Unknown attribute " + name)
+			return invalid("Unknown attribute " + name)
 		}
 		return errInvalid("AttributeName")
+	}
+	return nil
+}
+
+// isFIFOARN reports whether arn names a FIFO topic or queue, whose names end in ".fifo".
+func isFIFOARN(arn string) bool { return strings.HasSuffix(arn, ".fifo") }
+
+// checkFIFODeadLetter rejects a standard dead-letter queue for a FIFO queue's subscription
+// to a FIFO topic. redrive is a RedrivePolicy already validated ("" for none).
+func checkFIFODeadLetter(topic, proto, endpoint, redrive string) *protocol.Error {
+	if redrive == "" || proto != "sqs" || !isFIFOARN(topic) || !isFIFOARN(endpoint) {
+		return nil
+	}
+	var v struct {
+		DeadLetterTargetArn string `json:"deadLetterTargetArn"`
+	}
+	if json.Unmarshal([]byte(redrive), &v) == nil && !isFIFOARN(v.DeadLetterTargetArn) {
+		return errInvalid("RedrivePolicy: must use a FIFO queue as DLQ for a FIFO Subscription to a FIFO Topic.")
 	}
 	return nil
 }
@@ -150,12 +174,39 @@ func filterError(err error, subscribe bool) *protocol.Error {
 		if subscribe {
 			msg = pe.SubscribeMessage()
 		}
-		if strings.Contains(msg, "Filter policy is too complex") || strings.Contains(msg, "too many") {
-			return NewInvalidParameterException(msg)
+		if detail, ok := jsonSyntaxDetail(pe); ok && strings.HasSuffix(msg, "FilterPolicy: "+pe.Reason) {
+			msg = strings.TrimSuffix(msg, pe.Reason) + detail
 		}
 		return NewInvalidParameterException(msg)
 	}
 	return errInvalid("FilterPolicy: " + err.Error())
+}
+
+// jacksonSourceRE matches the source part of a Jackson parser location.
+var jacksonSourceRE = regexp.MustCompile(`(?s)\[Source: \(String\)".*?; line: `)
+
+// jsonSyntaxDetail words a JSON syntax error of a subscription attribute as SNS does
+// today: "failed to parse JSON. " and the parser's message, whose location no longer
+// quotes the document. ok is false when pe is not a syntax error.
+func jsonSyntaxDetail(pe *pattern.Error) (string, bool) {
+	if !strings.HasPrefix(pe.Reason, "Unexpected ") {
+		return "", false
+	}
+	return "failed to parse JSON. " + jacksonSourceRE.ReplaceAllLiteralString(pe.Reason,
+		"[Source: REDACTED (`StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION` disabled); line: "), true
+}
+
+// jsonParseDetail explains why value is not JSON, with the parser's message where the
+// filter policy parser, which reads JSON as AWS's does, gives one.
+func jsonParseDetail(value string) string {
+	_, err := pattern.ParseFilterPolicy([]byte(value), pattern.ScopeMessageAttributes)
+	var pe *pattern.Error
+	if errors.As(err, &pe) {
+		if detail, ok := jsonSyntaxDetail(pe); ok {
+			return detail
+		}
+	}
+	return "failed to parse JSON."
 }
 
 // Subscribe subscribes an endpoint to a topic. SQS, Lambda, Firehose, SMS and application
@@ -163,8 +214,8 @@ func filterError(err error, subscribe bool) *protocol.Error {
 // SubscriptionConfirmation and stay pending until ConfirmSubscription.
 func (s *Service) Subscribe(ctx context.Context, in *SubscribeInput) (*SubscribeOutput, error) {
 	c := callOf(ctx)
-	if _, ok := topicOfARN(*in.TopicARN); !ok {
-		return nil, errInvalid("TopicArn")
+	if _, perr := checkTopicARN(ctx, "TopicArn", *in.TopicARN); perr != nil {
+		return nil, perr
 	}
 	proto := *in.Protocol
 	endpoint := ""
@@ -173,6 +224,13 @@ func (s *Service) Subscribe(ctx context.Context, in *SubscribeInput) (*Subscribe
 	}
 	if err := validateEndpoint(proto, endpoint); err != nil {
 		return nil, err
+	}
+	if proto == "sqs" && isFIFOARN(endpoint) && !isFIFOARN(*in.TopicARN) {
+		// AWS repeats the prefix in this message.
+		return nil, errInvalid("Invalid parameter: Endpoint Reason: FIFO SQS Queues can not be subscribed to standard SNS topics")
+	}
+	if perr := checkFIFODeadLetter(*in.TopicARN, proto, endpoint, in.Attributes["RedrivePolicy"]); perr != nil {
+		return nil, perr
 	}
 	st, err := s.cache.get(ctx, *in.TopicARN)
 	if err != nil {
@@ -267,6 +325,18 @@ func (s *Service) Subscribe(ctx context.Context, in *SubscribeInput) (*Subscribe
 	return &SubscribeOutput{SubscriptionARN: &arn}, nil
 }
 
+// isHex reports whether s is a non-empty string of hexadecimal digits, the shape of the
+// tokens SNS issues.
+func isHex(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+			return false
+		}
+	}
+	return s != ""
+}
+
 func newToken() string {
 	var b [64]byte
 	_, _ = rand.Read(b[:])
@@ -305,12 +375,14 @@ func (s *Service) sendConfirmation(ctx context.Context, c *protocol.Call, st *to
 
 // ConfirmSubscription confirms a pending subscription by its token.
 func (s *Service) ConfirmSubscription(ctx context.Context, in *ConfirmSubscriptionInput) (*ConfirmSubscriptionOutput, error) {
-	if _, ok := topicOfARN(*in.TopicARN); !ok {
-		return nil, errInvalid("TopicArn")
+	if _, perr := checkTopicARN(ctx, "TopicArn", *in.TopicARN); perr != nil {
+		return nil, perr
 	}
-	if _, err := s.cache.get(ctx, *in.TopicARN); err != nil {
-		return nil, err
+	if !isHex(*in.Token) {
+		// A token SNS could not have issued; AWS words this one without the prefix.
+		return nil, NewInvalidParameterException("Invalid token")
 	}
+	// An unknown token and a topic that does not exist get the same answer from AWS.
 	sub, err := s.db.SNSSubscriptionGetByToken(ctx, *in.TopicARN, *in.Token)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, errInvalid("Token")
@@ -354,13 +426,17 @@ func (s *Service) ConfirmSubscription(ctx context.Context, in *ConfirmSubscripti
 
 // Unsubscribe deletes a subscription. HTTP/S endpoints receive an UnsubscribeConfirmation.
 func (s *Service) Unsubscribe(ctx context.Context, in *UnsubscribeInput) (*UnsubscribeOutput, error) {
-	topic, ok := topicOfSubscription(*in.SubscriptionARN)
-	if !ok {
-		return nil, errInvalid("SubscriptionArn")
+	if *in.SubscriptionARN == "" {
+		return nil, errInvalid("SubscriptionArn Reason: no value for required parameter")
+	}
+	topic, perr := checkSubscriptionARN(*in.SubscriptionARN)
+	if perr != nil {
+		return nil, perr
 	}
 	sub, err := s.db.SNSSubscriptionGet(ctx, *in.SubscriptionARN)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, errSubscriptionNotFound()
+		// Unsubscribe is idempotent: AWS answers success for a subscription that is gone.
+		return &UnsubscribeOutput{}, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("unsubscribe: %w", err)
@@ -418,8 +494,8 @@ func (s *Service) ListSubscriptions(ctx context.Context, in *ListSubscriptionsIn
 
 // ListSubscriptionsByTopic lists a topic's subscriptions, 100 per page.
 func (s *Service) ListSubscriptionsByTopic(ctx context.Context, in *ListSubscriptionsByTopicInput) (*ListSubscriptionsByTopicOutput, error) {
-	if _, ok := topicOfARN(*in.TopicARN); !ok {
-		return nil, errInvalid("TopicArn")
+	if _, perr := checkTopicARN(ctx, "TopicArn", *in.TopicARN); perr != nil {
+		return nil, perr
 	}
 	if _, err := s.cache.get(ctx, *in.TopicARN); err != nil {
 		return nil, err
@@ -454,8 +530,8 @@ func (s *Service) listSubs(ctx context.Context, p *store.SNSSubscriptionListPara
 }
 
 func (s *Service) getSub(ctx context.Context, arn string) (*store.SNSSubscription, error) {
-	if _, ok := topicOfSubscription(arn); !ok {
-		return nil, errInvalid("SubscriptionArn")
+	if _, perr := checkSubscriptionARN(arn); perr != nil {
+		return nil, perr
 	}
 	sub, err := s.db.SNSSubscriptionGet(ctx, arn)
 	if errors.Is(err, store.ErrNotFound) {
@@ -490,24 +566,14 @@ func (s *Service) GetSubscriptionAttributes(ctx context.Context, in *GetSubscrip
 	}
 	out["SubscriptionPrincipal"] = "arn:aws:iam::" + sub.Owner + ":root"
 	if sub.Protocol == "http" || sub.Protocol == "https" {
-		eff := defaultSubscriptionDeliveryPolicy
-		if t, err := s.cache.get(ctx, sub.TopicARN); err == nil && t.attrs["DeliveryPolicy"] != "" {
-			var tp topicDeliveryPolicy
-			if json.Unmarshal([]byte(t.attrs["DeliveryPolicy"]), &tp) == nil && tp.HTTP != nil && tp.HTTP.DefaultHealthyRetryPolicy != nil {
-				b, _ := json.Marshal(map[string]any{"healthyRetryPolicy": tp.HTTP.DefaultHealthyRetryPolicy})
-				eff = string(b)
-			}
+		topicPolicy := ""
+		if t, err := s.cache.get(ctx, sub.TopicARN); err == nil {
+			topicPolicy = t.attrs["DeliveryPolicy"]
 		}
 		if dp := out["DeliveryPolicy"]; dp != "" {
-			var base, set map[string]any
-			_ = json.Unmarshal([]byte(eff), &base)
-			if json.Unmarshal([]byte(dp), &set) == nil {
-				merge(base, set)
-				b, _ := json.Marshal(base)
-				eff = string(b)
-			}
+			out["DeliveryPolicy"] = subscriptionDeliveryPolicyView(dp)
 		}
-		out["EffectiveDeliveryPolicy"] = eff
+		out["EffectiveDeliveryPolicy"] = effectiveSubscriptionDeliveryPolicy(out["DeliveryPolicy"], topicPolicy)
 	}
 	return &GetSubscriptionAttributesOutput{Attributes: out}, nil
 }
@@ -525,6 +591,11 @@ func (s *Service) SetSubscriptionAttributes(ctx context.Context, in *SetSubscrip
 	attrs := decodeAttrs(sub.Attrs)
 	if perr := validateSubAttr(*in.AttributeName, value, sub.Protocol, attrs, false); perr != nil {
 		return nil, perr
+	}
+	if *in.AttributeName == "RedrivePolicy" {
+		if perr := checkFIFODeadLetter(sub.TopicARN, sub.Protocol, sub.Endpoint, value); perr != nil {
+			return nil, perr
+		}
 	}
 	var replayJob *delivery.Job
 	if *in.AttributeName == "ReplayPolicy" {

@@ -207,8 +207,8 @@ func (s *Service) CreateTopic(ctx context.Context, in *CreateTopicInput) (*Creat
 // DeleteTopic deletes a topic and its subscriptions. Deleting a topic that does not exist
 // succeeds, as on AWS.
 func (s *Service) DeleteTopic(ctx context.Context, in *DeleteTopicInput) (*DeleteTopicOutput, error) {
-	if _, ok := topicOfARN(*in.TopicARN); !ok {
-		return nil, errInvalid("TopicArn")
+	if _, perr := checkTopicARN(ctx, "TopicArn", *in.TopicARN); perr != nil {
+		return nil, perr
 	}
 	if err := s.db.SNSTopicDelete(ctx, *in.TopicARN); err != nil {
 		return nil, fmt.Errorf("delete topic: %w", err)
@@ -260,9 +260,9 @@ func decodeToken(tok *string) (string, *protocol.Error) {
 
 // GetTopicAttributes answers the topic's attributes, the read-only ones included.
 func (s *Service) GetTopicAttributes(ctx context.Context, in *GetTopicAttributesInput) (*GetTopicAttributesOutput, error) {
-	a, ok := topicOfARN(*in.TopicARN)
-	if !ok {
-		return nil, errInvalid("TopicArn")
+	a, perr := checkTopicARN(ctx, "TopicArn", *in.TopicARN)
+	if perr != nil {
+		return nil, perr
 	}
 	st, err := s.cache.get(ctx, *in.TopicARN)
 	if err != nil {
@@ -295,41 +295,17 @@ func (s *Service) GetTopicAttributes(ctx context.Context, in *GetTopicAttributes
 	out["SubscriptionsConfirmed"] = strconv.Itoa(confirmed)
 	out["SubscriptionsPending"] = strconv.Itoa(pending)
 	out["SubscriptionsDeleted"] = "0"
+	if dp := out["DeliveryPolicy"]; dp != "" {
+		out["DeliveryPolicy"] = topicDeliveryPolicyView(dp)
+	}
 	out["EffectiveDeliveryPolicy"] = effectiveTopicDeliveryPolicy(st.attrs["DeliveryPolicy"])
 	return &GetTopicAttributesOutput{Attributes: out}, nil
 }
 
-// effectiveTopicDeliveryPolicy merges a topic's DeliveryPolicy over SNS's defaults.
-func effectiveTopicDeliveryPolicy(doc string) string {
-	if doc == "" {
-		return defaultEffectiveDeliveryPolicy
-	}
-	var base, set map[string]any
-	_ = json.Unmarshal([]byte(defaultEffectiveDeliveryPolicy), &base)
-	if json.Unmarshal([]byte(doc), &set) != nil {
-		return defaultEffectiveDeliveryPolicy
-	}
-	merge(base, set)
-	b, _ := json.Marshal(base)
-	return string(b)
-}
-
-func merge(dst, src map[string]any) {
-	for k, v := range src {
-		if sm, ok := v.(map[string]any); ok {
-			if dm, ok := dst[k].(map[string]any); ok {
-				merge(dm, sm)
-				continue
-			}
-		}
-		dst[k] = v
-	}
-}
-
 // SetTopicAttributes sets one attribute of a topic.
 func (s *Service) SetTopicAttributes(ctx context.Context, in *SetTopicAttributesInput) (*SetTopicAttributesOutput, error) {
-	if _, ok := topicOfARN(*in.TopicARN); !ok {
-		return nil, errInvalid("TopicArn")
+	if _, perr := checkTopicARN(ctx, "TopicArn", *in.TopicARN); perr != nil {
+		return nil, perr
 	}
 	name := *in.AttributeName
 	value := ""
@@ -376,13 +352,27 @@ func topicUpdateError(err error) error {
 	return fmt.Errorf("update topic: %w", err)
 }
 
+// topicPolicyActions are the actions AddPermission may grant on a topic: AWS's documented
+// topic policy actions.
+// https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-language-api-permissions-reference.html
+var topicPolicyActions = []string{
+	"AddPermission", "DeleteTopic", "GetDataProtectionPolicy", "GetTopicAttributes", "ListSubscriptionsByTopic",
+	"ListTagsForResource", "Publish", "PutDataProtectionPolicy", "RemovePermission", "SetTopicAttributes",
+	"Subscribe", "Receive",
+}
+
 // AddPermission adds a statement to the topic's policy.
 func (s *Service) AddPermission(ctx context.Context, in *AddPermissionInput) (*AddPermissionOutput, error) {
-	if _, ok := topicOfARN(*in.TopicARN); !ok {
-		return nil, errInvalid("TopicArn")
+	if _, perr := checkTopicARN(ctx, "TopicArn", *in.TopicARN); perr != nil {
+		return nil, perr
 	}
 	if len(in.AWSAccountID) == 0 || len(in.ActionName) == 0 {
 		return nil, errInvalid("AWSAccountId and ActionName must not be empty")
+	}
+	for _, a := range in.ActionName {
+		if !slices.Contains(topicPolicyActions, a) {
+			return nil, errInvalid("Policy statement action out of service scope!")
+		}
 	}
 	err := s.db.SNSTopicUpdate(ctx, *in.TopicARN, func(t *store.SNSTopic) error {
 		attrs := decodeAttrs(t.Attrs)
@@ -431,8 +421,8 @@ func (s *Service) AddPermission(ctx context.Context, in *AddPermissionInput) (*A
 
 // RemovePermission removes the statement of a label from the topic's policy.
 func (s *Service) RemovePermission(ctx context.Context, in *RemovePermissionInput) (*RemovePermissionOutput, error) {
-	if _, ok := topicOfARN(*in.TopicARN); !ok {
-		return nil, errInvalid("TopicArn")
+	if _, perr := checkTopicARN(ctx, "TopicArn", *in.TopicARN); perr != nil {
+		return nil, perr
 	}
 	err := s.db.SNSTopicUpdate(ctx, *in.TopicARN, func(t *store.SNSTopic) error {
 		attrs := decodeAttrs(t.Attrs)
@@ -487,6 +477,9 @@ func tagsOf(in []*Tag) (map[string]string, *protocol.Error) {
 		}
 		if len(v) > 256 {
 			return nil, errInvalid("Tags")
+		}
+		if _, dup := m[*t.Key]; dup {
+			return nil, errInvalid("Duplicated keys are not allowed.")
 		}
 		m[*t.Key] = v
 	}
