@@ -72,9 +72,16 @@ func TestCreateFunctionBadInput(t *testing.T) {
 			code: "ValidationException", status: 400, message: validation("", "handler", `Member must satisfy regular expression pattern: [^\s]+`)},
 		{name: "HandlerTooLong", mod: func(in *lambda.CreateFunctionInput) { in.Handler = aws.String("m." + strings.Repeat("h", 127)) },
 			code: "ValidationException", status: 400, message: validation("m."+strings.Repeat("h", 127), "handler", "Member must have length less than or equal to 128")},
+		// AWS answers a runtime outside the enum in words of its own, not the model's.
 		{name: "UnknownRuntime", mod: func(in *lambda.CreateFunctionInput) { in.Runtime = "cobol85" },
-			code: "ValidationException", status: 400, prefix: true,
-			message: validation("cobol85", "runtime", "Member must satisfy enum value set: [")},
+			code: "InvalidParameterValueException", status: 400, prefix: true,
+			message: "Value cobol85 at 'runtime' failed to satisfy constraint: Member must satisfy enum value set: ["},
+		{name: "UppercaseRuntime", mod: func(in *lambda.CreateFunctionInput) { in.Runtime = "PYTHON3.12" },
+			code: "InvalidParameterValueException", status: 400, prefix: true,
+			message: "Value PYTHON3.12 at 'runtime' failed to satisfy constraint: Member must satisfy enum value set: ["},
+		{name: "UppercaseArchitecture", mod: func(in *lambda.CreateFunctionInput) { in.Architectures = []types.Architecture{"X86_64"} },
+			code: "ValidationException", status: 400,
+			message: validation("[X86_64]", "architectures", "Member must satisfy constraint: [Member must satisfy enum value set: [x86_64, arm64], Member must not be null]")},
 		{name: "DeprecatedRuntime", mod: func(in *lambda.CreateFunctionInput) { in.Runtime = types.RuntimePython27 },
 			code: "InvalidParameterValueException", status: 400,
 			message: "The runtime parameter of python2.7 is no longer supported for creating or updating AWS Lambda functions. We recommend you use a supported runtime while creating or updating functions."},
@@ -316,8 +323,8 @@ func TestBadInputCLI(t *testing.T) {
 		args          []string
 		code, message string
 	}{
-		{create("--runtime", "cobol85", "--handler", "app.handler"), "ValidationException",
-			"1 validation error detected: Value 'cobol85' at 'runtime' failed to satisfy constraint: Member must satisfy enum value set: ["},
+		{create("--runtime", "cobol85", "--handler", "app.handler"), "InvalidParameterValueException",
+			"Value cobol85 at 'runtime' failed to satisfy constraint: Member must satisfy enum value set: ["},
 		{create("--runtime", "python3.12", "--handler", "app.handler", "--environment", "Variables={BIG="+strings.Repeat("z", 4100)+"}"), "InvalidParameterValueException",
 			"Lambda was unable to configure your environment variables because the environment variables you have provided exceeded the 4KB limit."},
 	} {

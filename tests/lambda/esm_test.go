@@ -244,8 +244,15 @@ func TestEventSourceMappingErrors(t *testing.T) {
 		ae := requireError[*types.InvalidParameterValueException](t, err, "InvalidParameterValueException", 400)
 		require.Contains(t, ae.ErrorMessage(), contains)
 	}
+	// AWS answers a missing function with InvalidParameterValueException, and looks the
+	// function up before the queue.
 	err := create(func(in *lambda.CreateEventSourceMappingInput) { in.FunctionName = aws.String("no-such-function") })
-	requireError[*types.ResourceNotFoundException](t, err, "ResourceNotFoundException", 404)
+	invalid(err, "Function does not exist")
+	err = create(func(in *lambda.CreateEventSourceMappingInput) {
+		in.FunctionName = aws.String("no-such-function")
+		in.EventSourceArn = aws.String("arn:aws:sqs:us-east-1:" + defaultAccount + ":no-such-queue")
+	})
+	invalid(err, "Function does not exist")
 	err = create(func(in *lambda.CreateEventSourceMappingInput) {
 		in.EventSourceArn = aws.String("arn:aws:sqs:us-east-1:" + defaultAccount + ":no-such-queue")
 	})

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/overcast/overcast/internal/protocol"
@@ -72,35 +73,45 @@ func (c *aliasConfig) pick() string {
 	return c.Version
 }
 
+// javaDouble formats a weight as AWS's messages print numbers: Java's Double.toString,
+// which keeps ".0" on whole numbers.
+func javaDouble(f float64) string {
+	s := strconv.FormatFloat(f, 'f', -1, 64)
+	if !strings.ContainsAny(s, ".eE") {
+		s += ".0"
+	}
+	return s
+}
+
 // versionKeyRE is the pattern of AdditionalVersionWeights keys.
 var versionKeyRE = regexp.MustCompile(`^[0-9]+$`)
 
-// checkAliasTarget checks that the versions an alias routes to exist and are published.
+// checkAliasTarget checks that the versions an alias routes to exist and are published,
+// in the order AWS checks them: the keys' pattern, the number of additional versions,
+// the primary version among them, $LATEST with routing, then that every version exists.
 func (s *Service) checkAliasTarget(ctx context.Context, call *protocol.Call, function string, c *aliasConfig) error {
 	versions := []string{c.Version}
-	total := 0.0
 	for v := range c.Weights {
 		// The model's pattern for the keys, which the generated validator does not apply
 		// to map keys.
 		if !versionKeyRE.MatchString(v) {
-			return protocol.ValidationException(fmt.Sprintf("1 validation error detected: Value '{%s=%v}' at 'routingConfig.additionalVersionWeights' failed to satisfy constraint: Map keys must satisfy constraint: [Member must have length less than or equal to 1024, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [0-9]+]", v, c.Weights[v]))
+			return protocol.ValidationException(fmt.Sprintf("1 validation error detected: Value '{%s=%s}' at 'routingConfig.additionalVersionWeights' failed to satisfy constraint: Map keys must satisfy constraint: [Member must have length less than or equal to 1024, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [0-9]+, Member must not be null]", v, javaDouble(c.Weights[v])))
 		}
+	}
+	if len(c.Weights) > 1 {
+		return NewInvalidParameterValueException("Number of items in AdditionalVersionWeights cannot be greater than 1")
 	}
 	for v, w := range c.Weights {
 		if w < 0 || w > 1 {
 			return NewInvalidParameterValueException("Invalid weight for version " + v + ": must be between 0.0 and 1.0.")
 		}
 		if v == c.Version {
-			return NewInvalidParameterValueException("Cannot set a routing weight for the alias's primary version " + v + ".")
+			return NewInvalidParameterValueException("Invalid function version " + v + ". Function version " + v + " is already included in routing configuration.")
 		}
-		total += w
 		versions = append(versions, v)
 	}
-	if total > 1 {
-		return NewInvalidParameterValueException("The sum of the additional version weights must not exceed 1.0.")
-	}
-	if len(c.Weights) > 1 {
-		return NewInvalidParameterValueException("RoutingConfig can route to at most one additional version.")
+	if c.Version == latest && len(c.Weights) > 0 {
+		return NewInvalidParameterValueException("$LATEST is not supported for an alias pointing to more than 1 version")
 	}
 	for _, v := range versions {
 		n, ok := versionNumber(v)
@@ -117,26 +128,22 @@ func (s *Service) checkAliasTarget(ctx context.Context, call *protocol.Call, fun
 	return nil
 }
 
-// aliasFunction parses the FunctionName of an alias operation, which carries no qualifier.
-func aliasFunction(raw string) (string, error) {
-	ref, err := parseFunctionName(raw)
-	if err != nil {
-		return "", err
-	}
-	if ref.Qualifier != "" {
-		return "", NewInvalidParameterValueException("Unsupported function name format: " + raw)
-	}
-	return ref.Name, nil
+// errAliasNotFound is AWS's answer when GetAlias, or a call naming an alias as its
+// qualifier, finds no such alias.
+func errAliasNotFound(call *protocol.Call, function, name string) *protocol.Error {
+	return NewResourceNotFoundException("Cannot find alias arn: " + functionARN(call, function, name))
 }
 
-func errAliasNotFound(call *protocol.Call, function, name string) *protocol.Error {
+// errAliasChangeNotFound is AWS's answer when UpdateAlias or DeleteAlias finds no such
+// alias; AWS words it differently from GetAlias.
+func errAliasChangeNotFound(call *protocol.Call, function, name string) *protocol.Error {
 	return NewResourceNotFoundException("Alias not found: " + functionARN(call, function, name))
 }
 
 // CreateAlias creates an alias for a published version (or $LATEST).
 func (s *Service) CreateAlias(ctx context.Context, in *CreateAliasInput) (*CreateAliasOutput, error) {
 	call := callOf(ctx)
-	function, err := aliasFunction(*in.FunctionName)
+	function, err := unqualifiedFunction(call, *in.FunctionName)
 	if err != nil {
 		return nil, err
 	}
@@ -167,7 +174,7 @@ func (s *Service) CreateAlias(ctx context.Context, in *CreateAliasInput) (*Creat
 // GetAlias returns an alias.
 func (s *Service) GetAlias(ctx context.Context, in *GetAliasInput) (*GetAliasOutput, error) {
 	call := callOf(ctx)
-	function, err := aliasFunction(*in.FunctionName)
+	function, err := unqualifiedFunction(call, *in.FunctionName)
 	if err != nil {
 		return nil, err
 	}
@@ -196,12 +203,16 @@ func (s *Service) alias(ctx context.Context, call *protocol.Call, function, name
 // UpdateAlias changes an alias's version, description or routing.
 func (s *Service) UpdateAlias(ctx context.Context, in *UpdateAliasInput) (*UpdateAliasOutput, error) {
 	call := callOf(ctx)
-	function, err := aliasFunction(*in.FunctionName)
+	function, err := unqualifiedFunction(call, *in.FunctionName)
 	if err != nil {
 		return nil, err
 	}
 	_, c, err := s.alias(ctx, call, function, *in.Name)
-	if err != nil {
+	var pe *protocol.Error
+	switch {
+	case errors.As(err, &pe) && pe.Code == ErrCodeResourceNotFoundException:
+		return nil, errAliasChangeNotFound(call, function, *in.Name)
+	case err != nil:
 		return nil, err
 	}
 	setIf(&c.Version, in.FunctionVersion)
@@ -222,7 +233,7 @@ func (s *Service) UpdateAlias(ctx context.Context, in *UpdateAliasInput) (*Updat
 	s.cache.forget(call.Account, call.Region, function)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		return nil, errAliasNotFound(call, function, *in.Name)
+		return nil, errAliasChangeNotFound(call, function, *in.Name)
 	case err != nil:
 		return nil, s.updateError(call, function, err)
 	}
@@ -233,7 +244,7 @@ func (s *Service) UpdateAlias(ctx context.Context, in *UpdateAliasInput) (*Updat
 // DeleteAlias deletes an alias.
 func (s *Service) DeleteAlias(ctx context.Context, in *DeleteAliasInput) (*DeleteAliasOutput, error) {
 	call := callOf(ctx)
-	function, err := aliasFunction(*in.FunctionName)
+	function, err := unqualifiedFunction(call, *in.FunctionName)
 	if err != nil {
 		return nil, err
 	}
@@ -241,7 +252,7 @@ func (s *Service) DeleteAlias(ctx context.Context, in *DeleteAliasInput) (*Delet
 	s.cache.forget(call.Account, call.Region, function)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		return nil, errAliasNotFound(call, function, *in.Name)
+		return nil, errAliasChangeNotFound(call, function, *in.Name)
 	case err != nil:
 		return nil, err
 	}
@@ -252,7 +263,7 @@ func (s *Service) DeleteAlias(ctx context.Context, in *DeleteAliasInput) (*Delet
 // ListAliases lists a function's aliases by name, optionally only those of one version.
 func (s *Service) ListAliases(ctx context.Context, in *ListAliasesInput) (*ListAliasesOutput, error) {
 	call := callOf(ctx)
-	function, err := aliasFunction(*in.FunctionName)
+	function, err := unqualifiedFunction(call, *in.FunctionName)
 	if err != nil {
 		return nil, err
 	}

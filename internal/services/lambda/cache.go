@@ -184,7 +184,7 @@ type target struct {
 // lookup does, with the function's row, from the cache when it holds them. Weighted
 // aliases pick their version on every call.
 func (s *Service) resolve(ctx context.Context, call *protocol.Call, rawName string, qualifier *string) (*target, error) {
-	ref, err := parseFunctionName(rawName)
+	ref, err := parseFunctionIn(call, rawName)
 	if err != nil {
 		return nil, err
 	}

@@ -264,18 +264,6 @@ func (s *Service) ListFunctionsByCodeSigningConfig(ctx context.Context, in *List
 	return out, nil
 }
 
-// unqualifiedFunction parses a function name that must not carry a qualifier.
-func unqualifiedFunction(raw string) (string, error) {
-	ref, err := parseFunctionName(raw)
-	if err != nil {
-		return "", err
-	}
-	if ref.Qualifier != "" {
-		return "", NewInvalidParameterValueException("Unsupported function name format: " + raw)
-	}
-	return ref.Name, nil
-}
-
 // attachCodeSigning makes function name use the code signing config id.
 func (s *Service) attachCodeSigning(ctx context.Context, call *protocol.Call, name, id, arn string) error {
 	err := s.db.LambdaFunctionSettingPut(ctx, &store.LambdaFunctionSetting{
@@ -293,7 +281,7 @@ func (s *Service) attachCodeSigning(ctx context.Context, call *protocol.Call, na
 // PutFunctionCodeSigningConfig makes a function use a code signing config.
 func (s *Service) PutFunctionCodeSigningConfig(ctx context.Context, in *PutFunctionCodeSigningConfigInput) (*PutFunctionCodeSigningConfigOutput, error) {
 	call := callOf(ctx)
-	name, err := unqualifiedFunction(*in.FunctionName)
+	name, err := unqualifiedFunction(call, *in.FunctionName)
 	if err != nil {
 		return nil, err
 	}
@@ -304,17 +292,24 @@ func (s *Service) PutFunctionCodeSigningConfig(ctx context.Context, in *PutFunct
 	} else if err != nil {
 		return nil, err
 	}
+	// AWS looks the config up before the function: a request naming neither answers
+	// CodeSigningConfigNotFoundException.
+	if _, err := s.db.LambdaCodeSigningConfigGet(ctx, call.Account, call.Region, id); errors.Is(err, store.ErrNotFound) {
+		return nil, errAttachCSCNotFound(*in.CodeSigningConfigARN)
+	} else if err != nil {
+		return nil, err
+	}
 	if err := s.attachCodeSigning(ctx, call, name, id, *in.CodeSigningConfigARN); err != nil {
 		return nil, err
 	}
 	return &PutFunctionCodeSigningConfigOutput{CodeSigningConfigARN: in.CodeSigningConfigARN, FunctionName: ptr(name)}, nil
 }
 
-// GetFunctionCodeSigningConfig returns the code signing config a function uses; a function
-// without one answers empty strings, as Lambda does.
+// GetFunctionCodeSigningConfig returns the code signing config a function uses; for a
+// function without one AWS answers an empty object (neither member is set).
 func (s *Service) GetFunctionCodeSigningConfig(ctx context.Context, in *GetFunctionCodeSigningConfigInput) (*GetFunctionCodeSigningConfigOutput, error) {
 	call := callOf(ctx)
-	name, err := unqualifiedFunction(*in.FunctionName)
+	name, err := unqualifiedFunction(call, *in.FunctionName)
 	if err != nil {
 		return nil, err
 	}
@@ -323,22 +318,20 @@ func (s *Service) GetFunctionCodeSigningConfig(ctx context.Context, in *GetFunct
 	} else if err != nil {
 		return nil, err
 	}
-	out := &GetFunctionCodeSigningConfigOutput{CodeSigningConfigARN: ptr(""), FunctionName: ptr(name)}
 	set, err := s.db.LambdaFunctionSettingGet(ctx, call.Account, call.Region, name, store.LambdaSettingCodeSigning, "")
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		return out, nil
+		return &GetFunctionCodeSigningConfigOutput{}, nil
 	case err != nil:
 		return nil, err
 	}
-	out.CodeSigningConfigARN = ptr(cscARN(call.Account, call.Region, set.Value))
-	return out, nil
+	return &GetFunctionCodeSigningConfigOutput{CodeSigningConfigARN: ptr(cscARN(call.Account, call.Region, set.Value)), FunctionName: ptr(name)}, nil
 }
 
 // DeleteFunctionCodeSigningConfig detaches a function from its code signing config.
 func (s *Service) DeleteFunctionCodeSigningConfig(ctx context.Context, in *DeleteFunctionCodeSigningConfigInput) (*DeleteFunctionCodeSigningConfigOutput, error) {
 	call := callOf(ctx)
-	name, err := unqualifiedFunction(*in.FunctionName)
+	name, err := unqualifiedFunction(call, *in.FunctionName)
 	if err != nil {
 		return nil, err
 	}

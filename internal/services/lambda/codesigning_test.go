@@ -103,8 +103,9 @@ func TestFunctionCodeSigningConfig(t *testing.T) {
 
 	got, err := b.svc.GetFunctionCodeSigningConfig(b.ctx, &GetFunctionCodeSigningConfigInput{FunctionName: ptr("f")})
 	require.NoError(t, err)
-	require.Equal(t, "", *got.CodeSigningConfigARN)
-	require.Equal(t, "f", *got.FunctionName)
+	// AWS answers an empty object for a function without a config.
+	require.Nil(t, got.CodeSigningConfigARN)
+	require.Nil(t, got.FunctionName)
 
 	put, err := b.svc.PutFunctionCodeSigningConfig(b.ctx, &PutFunctionCodeSigningConfigInput{FunctionName: ptr("f"), CodeSigningConfigARN: ptr(warn)})
 	require.NoError(t, err)
@@ -142,7 +143,7 @@ func TestFunctionCodeSigningConfig(t *testing.T) {
 	require.NoError(t, err)
 	got, err = b.svc.GetFunctionCodeSigningConfig(b.ctx, &GetFunctionCodeSigningConfigInput{FunctionName: ptr("f")})
 	require.NoError(t, err)
-	require.Equal(t, "", *got.CodeSigningConfigARN)
+	require.Nil(t, got.CodeSigningConfigARN)
 	_, err = b.svc.DeleteFunction(b.ctx, &DeleteFunctionInput{FunctionName: ptr("g")})
 	require.NoError(t, err)
 	list, err = b.svc.ListFunctionsByCodeSigningConfig(b.ctx, &ListFunctionsByCodeSigningConfigInput{CodeSigningConfigARN: ptr(warn)})
@@ -248,5 +249,5 @@ func TestCodeSigningConfigErrors(t *testing.T) {
 	require.Equal(t, 404, pe.Status)
 	got, err := b.svc.GetFunctionCodeSigningConfig(b.ctx, &GetFunctionCodeSigningConfigInput{FunctionName: ptr("f")})
 	require.NoError(t, err)
-	require.Equal(t, "", *got.CodeSigningConfigARN)
+	require.Nil(t, got.CodeSigningConfigARN)
 }

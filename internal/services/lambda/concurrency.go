@@ -39,14 +39,24 @@ func (s *Service) applyReserved(rt *lambdart.Manager, call *protocol.Call, f *st
 	return nil
 }
 
-func (s *Service) concurrencyFunction(ctx context.Context, call *protocol.Call, raw string) (*store.LambdaFunction, error) {
-	name, err := aliasFunction(raw)
+// concurrencyFunction reads the function a concurrency call names. AWS refuses versions
+// and aliases with its own message, and PutFunctionConcurrency (put) names $LATEST in
+// its not-found message where Get and Delete name the function.
+func (s *Service) concurrencyFunction(ctx context.Context, call *protocol.Call, raw string, put bool) (*store.LambdaFunction, error) {
+	ref, err := parseFunctionIn(call, raw)
 	if err != nil {
 		return nil, err
 	}
+	if ref.Qualifier != "" {
+		return nil, NewInvalidParameterValueException("This operation is permitted on Lambda functions only. Aliases and versions do not support this operation. Please specify either a function name or an unqualified function ARN.")
+	}
+	name := ref.Name
 	f, err := s.db.LambdaFunctionGet(ctx, call.Account, call.Region, name)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
+		if put {
+			return nil, errFunctionNotFound(call, name, latest)
+		}
 		return nil, errFunctionNotFound(call, name, "")
 	case err != nil:
 		return nil, err
@@ -57,7 +67,7 @@ func (s *Service) concurrencyFunction(ctx context.Context, call *protocol.Call, 
 // PutFunctionConcurrency reserves concurrency for a function.
 func (s *Service) PutFunctionConcurrency(ctx context.Context, in *PutFunctionConcurrencyInput) (*PutFunctionConcurrencyOutput, error) {
 	call := callOf(ctx)
-	f, err := s.concurrencyFunction(ctx, call, *in.FunctionName)
+	f, err := s.concurrencyFunction(ctx, call, *in.FunctionName, true)
 	if err != nil {
 		return nil, err
 	}
@@ -87,7 +97,7 @@ func (s *Service) PutFunctionConcurrency(ctx context.Context, in *PutFunctionCon
 // GetFunctionConcurrency returns a function's reserved concurrency, if any.
 func (s *Service) GetFunctionConcurrency(ctx context.Context, in *GetFunctionConcurrencyInput) (*GetFunctionConcurrencyOutput, error) {
 	call := callOf(ctx)
-	f, err := s.concurrencyFunction(ctx, call, *in.FunctionName)
+	f, err := s.concurrencyFunction(ctx, call, *in.FunctionName, false)
 	if err != nil {
 		return nil, err
 	}
@@ -101,7 +111,7 @@ func (s *Service) GetFunctionConcurrency(ctx context.Context, in *GetFunctionCon
 // DeleteFunctionConcurrency removes a function's reservation.
 func (s *Service) DeleteFunctionConcurrency(ctx context.Context, in *DeleteFunctionConcurrencyInput) (*DeleteFunctionConcurrencyOutput, error) {
 	call := callOf(ctx)
-	f, err := s.concurrencyFunction(ctx, call, *in.FunctionName)
+	f, err := s.concurrencyFunction(ctx, call, *in.FunctionName, false)
 	if err != nil {
 		return nil, err
 	}

@@ -69,6 +69,9 @@ const (
 	conditionSuccess          = "Success"
 	conditionRetriesExhausted = "RetriesExhausted"
 	conditionEventAgeExceeded = "EventAgeExceeded"
+	// conditionZeroReserved is the condition of an event refused at once because its
+	// function's reserved concurrency is zero: AWS never invokes it.
+	conditionZeroReserved = "ZeroReservedConcurrency"
 )
 
 // maxDLQErrorMessage caps the ErrorMessage attribute of dead-letter messages: "the first
@@ -238,11 +241,16 @@ func (s *Service) deadLetter(ctx context.Context, tx *store.Tx, j *delivery.Job,
 		})
 	}
 	if onFailure != "" {
-		condition := conditionRetriesExhausted
-		if f.Reason == delivery.EventAgeExceeded {
+		condition, attempts := conditionRetriesExhausted, f.Attempts
+		switch {
+		case f.Reason == delivery.EventAgeExceeded:
 			condition = conditionEventAgeExceeded
+		case errors.Is(f.Err, lambdart.ErrThrottled):
+			// Throttles are retried until the event expires; the only throttle that
+			// fails an event at once is a reserved concurrency of zero (invokeEvent).
+			condition, attempts = conditionZeroReserved, 0
 		}
-		jobs = append(jobs, recordJob(j, onFailure, s.record(j, condition, f.Attempts, nil, fe), false))
+		jobs = append(jobs, recordJob(j, onFailure, s.record(j, condition, attempts, nil, fe), false))
 	}
 	return s.disp.Enqueue(ctx, tx, jobs...)
 }

@@ -226,6 +226,28 @@ func TestAsyncZeroReservedConcurrencyFailsAtOnce(t *testing.T) {
 	require.Empty(t, rec.to(missing))
 }
 
+// AWS sends the on-failure record of an event refused for zero reserved concurrency with
+// the condition ZeroReservedConcurrency, no invocation counted and no response.
+func TestAsyncZeroReservedConcurrencyRecord(t *testing.T) {
+	t.Parallel()
+	b, rec := setupAsync(t, &logRecorder{})
+	const failures = "arn:aws:sqs:us-east-1:123456789012:failures"
+	b.MustCreate(t, "zero")
+	_, err := b.svc.PutFunctionEventInvokeConfig(b.ctx, &PutFunctionEventInvokeConfigInput{FunctionName: ptr("zero"),
+		DestinationConfig: &DestinationConfig{OnFailure: &OnFailure{Destination: ptr(failures)}}})
+	require.NoError(t, err)
+	_, err = b.svc.PutFunctionConcurrency(b.ctx, &PutFunctionConcurrencyInput{FunctionName: ptr("zero"), ReservedConcurrentExecutions: ptr(int32(0))})
+	require.NoError(t, err)
+	_, err = b.svc.Invoke(b.ctx, &InvokeInput{FunctionName: ptr("zero"), InvocationType: ptr(InvocationTypeEvent), Payload: []byte(`{}`)})
+	require.NoError(t, err)
+	eventually(t, func() bool { return len(rec.to(failures)) == 1 })
+	r := decodeRecord(t, rec.to(failures)[0].Body)
+	require.Equal(t, "ZeroReservedConcurrency", r.RequestContext.Condition)
+	require.Equal(t, 0, r.RequestContext.ApproximateInvokeCount)
+	require.Nil(t, r.ResponseContext)
+	require.Equal(t, "arn:aws:lambda:us-east-1:123456789012:function:zero:$LATEST", r.RequestContext.FunctionARN)
+}
+
 func TestAsyncEventAgeExceeded(t *testing.T) {
 	t.Parallel()
 	logs := &logRecorder{}

@@ -69,8 +69,11 @@
 // invocation; changes made on other nodes are seen within Deps.MetadataTTL (one second by
 // default).
 //
-// Known differences from AWS: functions are Active (and updates Successful) as soon as
-// the call returns; code and layer content are accepted only as ZipFile (no S3 or
+// CreateFunction answers Pending and the update operations InProgress, as AWS does, but
+// Overcast sets the function up before it answers: the next read says Active (and the
+// update Successful), and revision ids do not change when a function becomes Active.
+//
+// Known differences from AWS: code and layer content are accepted only as ZipFile (no S3 or
 // container images); S3 on-failure destinations are refused until S3 is served; resource
 // policies (including the one a NONE function URL needs) are stored and returned but not
 // enforced, and AWS_IAM function URLs check the signature only; layer policies grant other

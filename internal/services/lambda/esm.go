@@ -223,22 +223,27 @@ func checkBatching(c *esmConfig) error {
 	return nil
 }
 
+// esmFunctionError translates the error of looking up a mapping's function: AWS answers
+// a missing function, version or alias with InvalidParameterValueException.
+func esmFunctionError(err error) error {
+	var pe *protocol.Error
+	if errors.As(err, &pe) && pe.Code == ErrCodeResourceNotFoundException {
+		return NewInvalidParameterValueException("Function does not exist")
+	}
+	return err
+}
+
 // esmTarget resolves the function a mapping names: its name and the ARN the mapping
 // invokes (qualified when the name carries a version or alias). The function (version,
 // alias) must exist and its timeout may not exceed the queue's visibility timeout.
 func (s *Service) esmTarget(ctx context.Context, call *protocol.Call, raw string, q *Queue) (string, string, error) {
-	ref, err := parseFunctionName(raw)
+	ref, err := parseFunctionIn(call, raw)
 	if err != nil {
 		return "", "", err
 	}
 	name, _, c, err := s.lookup(ctx, call, raw, nil)
-	var pe *protocol.Error
-	switch {
-	case errors.As(err, &pe) && pe.Code == ErrCodeResourceNotFoundException:
-		// Lambda's word for a mapping's missing function, version or alias.
-		return "", "", NewResourceNotFoundException("Function does not exist")
-	case err != nil:
-		return "", "", err
+	if err != nil {
+		return "", "", esmFunctionError(err)
 	}
 	if q != nil && int(c.Timeout) > q.VisibilityTimeout {
 		return "", "", NewInvalidParameterValueException(fmt.Sprintf("Queue visibility timeout: %d seconds is less than Function timeout: %d seconds", q.VisibilityTimeout, c.Timeout))
@@ -269,7 +274,7 @@ func (s *Service) CreateEventSourceMapping(ctx context.Context, in *CreateEventS
 		if in.SelfManagedEventSource != nil {
 			return nil, NewInvalidParameterValueException("Overcast does not serve event source mappings for self-managed Apache Kafka yet: only Amazon SQS queues can be mapped.")
 		}
-		return nil, NewInvalidParameterValueException("Unrecognized event source, must be kinesis, dynamodb stream or sqs.")
+		return nil, NewInvalidParameterValueException("Unrecognized event source.")
 	}
 	source := *in.EventSourceARN
 	if err := checkSource(source); err != nil {
@@ -279,8 +284,12 @@ func (s *Service) CreateEventSourceMapping(ctx context.Context, in *CreateEventS
 		in.MaximumRetryAttempts, in.TumblingWindowInSeconds, in.BisectBatchOnFunctionError, in.DestinationConfig, in.Topics, in.Queues, in.SourceAccessConfigurations); err != nil {
 		return nil, err
 	}
-	if _, err := parseFunctionName(*in.FunctionName); err != nil {
+	if _, err := parseFunctionIn(call, *in.FunctionName); err != nil {
 		return nil, err
+	}
+	// AWS looks the function up before the queue.
+	if _, _, _, err := s.lookup(ctx, call, *in.FunctionName, nil); err != nil {
+		return nil, esmFunctionError(err)
 	}
 	q, err := s.esmQueue(ctx, source)
 	if err != nil {
@@ -363,7 +372,7 @@ func (s *Service) UpdateEventSourceMapping(ctx context.Context, in *UpdateEventS
 		return nil, err
 	}
 	if in.FunctionName != nil {
-		if _, err := parseFunctionName(*in.FunctionName); err != nil {
+		if _, err := parseFunctionIn(call, *in.FunctionName); err != nil {
 			return nil, err
 		}
 	}
@@ -471,7 +480,7 @@ func (s *Service) ListEventSourceMappings(ctx context.Context, in *ListEventSour
 		After: deref(in.Marker), Limit: limit + 1,
 	}
 	if in.FunctionName != nil && *in.FunctionName != "" {
-		ref, err := parseFunctionName(*in.FunctionName)
+		ref, err := parseFunctionIn(call, *in.FunctionName)
 		if err != nil {
 			return nil, err
 		}

@@ -283,7 +283,9 @@ func TestEventSourceMappingCreateErrors(t *testing.T) {
 		in   CreateEventSourceMappingInput
 		code string
 	}{
-		{"unknown function", CreateEventSourceMappingInput{FunctionName: ptr("nope")}, ErrCodeResourceNotFoundException},
+		// AWS answers a mapping's missing function with InvalidParameterValueException.
+		{"unknown function", CreateEventSourceMappingInput{FunctionName: ptr("nope")}, ErrCodeInvalidParameterValueException},
+		{"unknown function and queue", CreateEventSourceMappingInput{FunctionName: ptr("nope"), EventSourceARN: ptr("arn:aws:sqs:us-east-1:123456789012:nope")}, ErrCodeInvalidParameterValueException},
 		{"bad function name", CreateEventSourceMappingInput{FunctionName: ptr("a:b:c:d:e")}, ErrCodeInvalidParameterValueException},
 		{"unknown queue", CreateEventSourceMappingInput{EventSourceARN: ptr("arn:aws:sqs:us-east-1:123456789012:nope")}, ErrCodeInvalidParameterValueException},
 		{"kinesis", CreateEventSourceMappingInput{EventSourceARN: ptr("arn:aws:kinesis:us-east-1:123456789012:stream/s")}, ErrCodeInvalidParameterValueException},
@@ -313,7 +315,7 @@ func TestEventSourceMappingCreateErrors(t *testing.T) {
 		})
 	}
 	_, err := b.svc.CreateEventSourceMapping(b.ctx, &CreateEventSourceMappingInput{EventSourceARN: ptr(testQueueARN), FunctionName: ptr("fn:live")})
-	pe := requireCode(t, err, ErrCodeResourceNotFoundException)
+	pe := requireCode(t, err, ErrCodeInvalidParameterValueException)
 	require.Equal(t, "Function does not exist", pe.Message)
 	// A function timeout above the queue's visibility timeout is refused.
 	in := createInput(t, "slow")

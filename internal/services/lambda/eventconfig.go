@@ -75,10 +75,16 @@ func errNoEventConfig(call *protocol.Call, name, qualifier string) *protocol.Err
 	return NewResourceNotFoundException(fmt.Sprintf("The function %s doesn't have an EventInvokeConfig", functionARN(call, name, qualifier)))
 }
 
+// errNoEventFunction is AWS's answer when the function, version or alias an event
+// invoke config is written for does not exist.
+func errNoEventFunction() *protocol.Error {
+	return NewResourceNotFoundException("The function doesn't exist.")
+}
+
 // eventConfigTarget resolves the function and qualifier ($LATEST when none) of an event
 // invoke config call. With mustExist it also checks that the version or alias exists.
 func (s *Service) eventConfigTarget(ctx context.Context, call *protocol.Call, raw string, qualifier *string, mustExist bool) (string, string, error) {
-	ref, err := parseFunctionName(raw)
+	ref, err := parseFunctionIn(call, raw)
 	if err != nil {
 		return "", "", err
 	}
@@ -91,6 +97,10 @@ func (s *Service) eventConfigTarget(ctx context.Context, call *protocol.Call, ra
 	}
 	if mustExist {
 		if _, _, _, err := s.lookup(ctx, call, ref.Name, ptr(q)); err != nil {
+			var pe *protocol.Error
+			if errors.As(err, &pe) && pe.Code == ErrCodeResourceNotFoundException {
+				return "", "", errNoEventFunction()
+			}
 			return "", "", err
 		}
 	}
@@ -140,8 +150,20 @@ func (s *Service) checkDestinations(ctx context.Context, call *protocol.Call, na
 			if err != nil {
 				return invalid()
 			}
-			if ref.Name == name && parts[4] == call.Account && parts[3] == call.Region {
+			if parts[4] != call.Account || parts[3] != call.Region {
+				continue
+			}
+			if ref.Name == name {
 				return NewInvalidParameterValueException("You can't specify the function as a destination for itself.")
+			}
+			// AWS checks that a destination function of the caller's account and region
+			// exists.
+			if _, _, _, err := s.lookup(ctx, call, dest, nil); err != nil {
+				var pe *protocol.Error
+				if errors.As(err, &pe) && pe.Code == ErrCodeResourceNotFoundException {
+					return NewInvalidParameterValueException("The destination ARN " + dest + " is invalid.")
+				}
+				return err
 			}
 		case "s3":
 			if i == 0 {
@@ -196,7 +218,7 @@ func (s *Service) PutFunctionEventInvokeConfig(ctx context.Context, in *PutFunct
 	err = s.db.LambdaEventConfigPut(ctx, row)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		return nil, errFunctionNotFound(call, name, "")
+		return nil, errNoEventFunction()
 	case err != nil:
 		return nil, err
 	}
@@ -294,13 +316,13 @@ func (s *Service) DeleteFunctionEventInvokeConfig(ctx context.Context, in *Delet
 // qualifier order. The marker is the last qualifier returned.
 func (s *Service) ListFunctionEventInvokeConfigs(ctx context.Context, in *ListFunctionEventInvokeConfigsInput) (*ListFunctionEventInvokeConfigsOutput, error) {
 	call := callOf(ctx)
-	ref, err := parseFunctionName(*in.FunctionName)
+	ref, err := parseFunctionIn(call, *in.FunctionName)
 	if err != nil {
 		return nil, err
 	}
 	if _, err := s.db.LambdaFunctionGet(ctx, call.Account, call.Region, ref.Name); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
-			return nil, errFunctionNotFound(call, ref.Name, "")
+			return nil, errNoEventFunction()
 		}
 		return nil, err
 	}

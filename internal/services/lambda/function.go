@@ -37,14 +37,16 @@ var reservedEnvKeys = []string{
 
 // functionConfig is the stored configuration of one function version.
 type functionConfig struct {
-	Runtime       string            `json:"runtime"`
-	Role          string            `json:"role"`
-	Handler       string            `json:"handler"`
-	Description   string            `json:"description,omitempty"`
-	Timeout       int32             `json:"timeout"`
-	MemorySize    int32             `json:"memory"`
-	Ephemeral     int32             `json:"ephemeral"`
-	Environment   map[string]string `json:"env,omitempty"`
+	Runtime     string `json:"runtime"`
+	Role        string `json:"role"`
+	Handler     string `json:"handler"`
+	Description string `json:"description,omitempty"`
+	Timeout     int32  `json:"timeout"`
+	MemorySize  int32  `json:"memory"`
+	Ephemeral   int32  `json:"ephemeral"`
+	// Environment is nil for a function configured without one; an empty map (stored as
+	// {}, not left out) is answered as AWS does, "Environment": {"Variables": {}}.
+	Environment   map[string]string `json:"env"`
 	Architectures []string          `json:"arch"`
 	Layers        []string          `json:"layers,omitempty"`
 	// LayerRefs are the layer versions of Layers, in order (see layer.go).
@@ -111,6 +113,9 @@ func (c *functionConfig) wire(call *protocol.Call, name string, v *store.LambdaV
 	}
 	if c.Environment != nil {
 		out.Environment = &EnvironmentResponse{Variables: c.Environment}
+	}
+	if c.Runtime != "" {
+		out.RuntimeVersionConfig = &RuntimeVersionConfig{RuntimeVersionARN: ptr(runtimeVersionARN(call, c.Runtime))}
 	}
 	out.Layers = c.wireLayers()
 	if c.DeadLetter != "" {
@@ -217,7 +222,7 @@ func (s *Service) unpack(operation string, zip []byte) (*lambdart.Code, error) {
 // when asked.
 func (s *Service) CreateFunction(ctx context.Context, in *CreateFunctionInput) (*CreateFunctionOutput, error) {
 	call := callOf(ctx)
-	ref, err := parseFunctionName(*in.FunctionName)
+	ref, err := parseFunctionIn(call, *in.FunctionName)
 	if err != nil {
 		return nil, err
 	}
@@ -301,7 +306,30 @@ func (s *Service) CreateFunction(ctx context.Context, in *CreateFunctionInput) (
 	if publish {
 		v = &store.LambdaVersion{Version: 1, RevisionID: p.PublishRevisionID}
 	}
-	return (*CreateFunctionOutput)(c.wire(call, ref.Name, v, false)), nil
+	return (*CreateFunctionOutput)(creating(c.wire(call, ref.Name, v, false))), nil
+}
+
+// Lambda's reason for a function or update that is being set up.
+const reasonCreating = "The function is being created."
+
+// creating presents a configuration as CreateFunction (and UpdateFunctionCode with
+// Publish) answers it on AWS: Pending while the function is set up, without an update
+// status. Overcast sets functions up before it answers, so the next read says Active.
+func creating(c *FunctionConfiguration) *FunctionConfiguration {
+	c.State, c.StateReason, c.StateReasonCode = ptr(StatePending), ptr(reasonCreating), ptr(StateReasonCodeCreating)
+	c.LastUpdateStatus = nil
+	return c
+}
+
+// updating presents $LATEST's configuration as UpdateFunctionCode and
+// UpdateFunctionConfiguration answer it on AWS: the update InProgress. Overcast applies
+// updates before it answers, so the next read says Successful.
+func updating(c *FunctionConfiguration) *FunctionConfiguration {
+	c.LastUpdateStatus, c.LastUpdateStatusReason = ptr(LastUpdateStatusInProgress), ptr(reasonCreating)
+	// "Creating" is what AWS sends here, although the model's LastUpdateStatusReasonCode
+	// enum does not list it.
+	c.LastUpdateStatusReasonCode = ptr(StateReasonCodeCreating)
+	return c
 }
 
 func deref(p *string) string {
@@ -322,7 +350,7 @@ func derefOr(p *int32, def int32) int32 {
 // Qualifiers that are not $LATEST or a version number name aliases, resolved through
 // their routing configuration.
 func (s *Service) lookup(ctx context.Context, call *protocol.Call, rawName string, qualifier *string) (string, *store.LambdaVersion, *functionConfig, error) {
-	ref, err := parseFunctionName(rawName)
+	ref, err := parseFunctionIn(call, rawName)
 	if err != nil {
 		return "", nil, nil, err
 	}
@@ -365,7 +393,29 @@ func (s *Service) GetFunctionConfiguration(ctx context.Context, in *GetFunctionC
 	if err != nil {
 		return nil, err
 	}
-	return (*GetFunctionConfigurationOutput)(c.wire(call, name, v, false)), nil
+	out := c.wire(call, name, v, false)
+	out.FunctionARN = ptr(requestedARN(call, name, *in.FunctionName, in.Qualifier))
+	return (*GetFunctionConfigurationOutput)(out), nil
+}
+
+// requestedARN is the FunctionArn GetFunction and GetFunctionConfiguration answer: AWS
+// qualifies it as the request did ($LATEST, a version or an alias name), not with the
+// version an alias points to. rawName was accepted by lookup, so it parses.
+func requestedARN(call *protocol.Call, name, rawName string, qualifier *string) string {
+	ref, _ := parseFunctionName(rawName)
+	q, _ := qualifierOf(ref, qualifier)
+	return functionARN(call, name, q)
+}
+
+// listed strips from a configuration the fields ListFunctions and ListVersionsByFunction
+// leave out: AWS documents that they return a subset of the configuration, without the
+// state, last update status and runtime version, which only GetFunction and
+// GetFunctionConfiguration return.
+func listed(c *FunctionConfiguration) *FunctionConfiguration {
+	c.State, c.StateReason, c.StateReasonCode = nil, nil, nil
+	c.LastUpdateStatus, c.LastUpdateStatusReason, c.LastUpdateStatusReasonCode = nil, nil, nil
+	c.RuntimeVersionConfig = nil
+	return c
 }
 
 // GetFunction returns a function version's configuration, where to download its code,
@@ -384,8 +434,10 @@ func (s *Service) GetFunction(ctx context.Context, in *GetFunctionInput) (*GetFu
 	if err := json.Unmarshal([]byte(f.Tags), &tags); err != nil {
 		return nil, fmt.Errorf("decode tags: %w", err)
 	}
+	conf := c.wire(call, name, v, false)
+	conf.FunctionARN = ptr(requestedARN(call, name, *in.FunctionName, in.Qualifier))
 	out := &GetFunctionOutput{
-		Configuration: c.wire(call, name, v, false),
+		Configuration: conf,
 		Code: &FunctionCodeLocation{
 			RepositoryType: ptr("S3"),
 			Location:       ptr(codeLocation(call, name, v.Version)),
@@ -415,7 +467,7 @@ func codeLocation(call *protocol.Call, name string, version int64) string {
 // UpdateFunctionCode replaces $LATEST's code, publishing a version when asked.
 func (s *Service) UpdateFunctionCode(ctx context.Context, in *UpdateFunctionCodeInput) (*UpdateFunctionCodeOutput, error) {
 	call := callOf(ctx)
-	ref, err := parseFunctionName(*in.FunctionName)
+	ref, err := parseFunctionIn(call, *in.FunctionName)
 	if err != nil {
 		return nil, err
 	}
@@ -463,15 +515,18 @@ func (s *Service) UpdateFunctionCode(ctx context.Context, in *UpdateFunctionCode
 	}
 	if in.Publish != nil && *in.Publish {
 		out, err := s.publish(ctx, call, ref.Name, "", "", "")
-		return (*UpdateFunctionCodeOutput)(out), err
+		if err != nil {
+			return nil, err
+		}
+		return (*UpdateFunctionCodeOutput)(creating(out)), nil
 	}
-	return (*UpdateFunctionCodeOutput)(c.wire(call, ref.Name, v, false)), nil
+	return (*UpdateFunctionCodeOutput)(updating(c.wire(call, ref.Name, v, false))), nil
 }
 
 // UpdateFunctionConfiguration changes $LATEST's configuration.
 func (s *Service) UpdateFunctionConfiguration(ctx context.Context, in *UpdateFunctionConfigurationInput) (*UpdateFunctionConfigurationOutput, error) {
 	call := callOf(ctx)
-	ref, err := parseFunctionName(*in.FunctionName)
+	ref, err := parseFunctionIn(call, *in.FunctionName)
 	if err != nil {
 		return nil, err
 	}
@@ -511,7 +566,9 @@ func (s *Service) UpdateFunctionConfiguration(ctx context.Context, in *UpdateFun
 				c.Environment = map[string]string{}
 			}
 		}
-		if in.DeadLetterConfig != nil {
+		// A DeadLetterConfig without TargetArn changes nothing on AWS; an empty TargetArn
+		// removes the queue.
+		if in.DeadLetterConfig != nil && in.DeadLetterConfig.TargetARN != nil {
 			c.DeadLetter = deadLetterTarget(in.DeadLetterConfig)
 		}
 		if in.Layers != nil {
@@ -531,7 +588,7 @@ func (s *Service) UpdateFunctionConfiguration(ctx context.Context, in *UpdateFun
 	if err != nil {
 		return nil, s.updateError(call, ref.Name, err)
 	}
-	return (*UpdateFunctionConfigurationOutput)(c.wire(call, ref.Name, v, false)), nil
+	return (*UpdateFunctionConfigurationOutput)(updating(c.wire(call, ref.Name, v, false))), nil
 }
 
 func setIf[T any](dst *T, src *T) {
@@ -544,7 +601,7 @@ func setIf[T any](dst *T, src *T) {
 // published version.
 func (s *Service) DeleteFunction(ctx context.Context, in *DeleteFunctionInput) (*DeleteFunctionOutput, error) {
 	call := callOf(ctx)
-	ref, err := parseFunctionName(*in.FunctionName)
+	ref, err := parseFunctionIn(call, *in.FunctionName)
 	if err != nil {
 		return nil, err
 	}
@@ -572,11 +629,23 @@ func (s *Service) DeleteFunction(ctx context.Context, in *DeleteFunctionInput) (
 	if !ok {
 		return nil, errFunctionNotFound(call, ref.Name, q)
 	}
+	if err := s.checkVersionUnaliased(ctx, call, ref.Name, versionName(n)); err != nil {
+		return nil, err
+	}
 	err = s.db.LambdaVersionDelete(ctx, call.Account, call.Region, ref.Name, n)
 	s.cache.forget(call.Account, call.Region, ref.Name)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		return nil, errFunctionNotFound(call, ref.Name, q)
+		// AWS answers a version that does not exist (or no longer does) with success, so
+		// deleting a version is idempotent; only a missing function is an error, and its
+		// message names the unqualified function.
+		if _, err := s.db.LambdaFunctionGet(ctx, call.Account, call.Region, ref.Name); err != nil {
+			if errors.Is(err, store.ErrNotFound) {
+				return nil, errFunctionNotFound(call, ref.Name, "")
+			}
+			return nil, err
+		}
+		return &DeleteFunctionOutput{}, nil
 	case err != nil:
 		return nil, err
 	}
@@ -585,6 +654,29 @@ func (s *Service) DeleteFunction(ctx context.Context, in *DeleteFunctionInput) (
 	}
 	s.evict(call.Account, call.Region, ref.Name, q)
 	return &DeleteFunctionOutput{}, nil
+}
+
+// checkVersionUnaliased refuses, as AWS does, to delete a version an alias routes to
+// (as its version or with a weight).
+func (s *Service) checkVersionUnaliased(ctx context.Context, call *protocol.Call, name, version string) error {
+	rows, err := s.db.LambdaAliasList(ctx, call.Account, call.Region, name)
+	if err != nil {
+		return err
+	}
+	var users []string
+	for _, a := range rows {
+		c, err := decodeAlias(a.Config)
+		if err != nil {
+			return err
+		}
+		if _, weighted := c.Weights[version]; c.Version == version || weighted {
+			users = append(users, a.Name)
+		}
+	}
+	if len(users) > 0 {
+		return NewResourceConflictException("Unable to delete version because the following aliases reference it: [" + strings.Join(users, ", ") + "]")
+	}
+	return nil
 }
 
 // ListFunctions lists the functions' $LATEST configurations or, with FunctionVersion ALL,
@@ -619,7 +711,7 @@ func (s *Service) ListFunctions(ctx context.Context, in *ListFunctionsInput) (*L
 		if err != nil {
 			return nil, err
 		}
-		out.Functions = append(out.Functions, c.wire(call, v.Function, v, p.AllVersions))
+		out.Functions = append(out.Functions, listed(c.wire(call, v.Function, v, p.AllVersions)))
 	}
 	return out, nil
 }

@@ -49,7 +49,7 @@ func (s *Service) Invoke(ctx context.Context, in *InvokeInput) (*InvokeOutput, e
 	}
 	name := t.name
 	// resolve accepted the name, so parsing it again cannot fail.
-	ref, _ := parseFunctionName(*in.FunctionName)
+	ref, _ := parseFunctionIn(call, *in.FunctionName)
 	q, _ := qualifierOf(ref, in.Qualifier)
 	switch typ {
 	case InvocationTypeDryRun:

@@ -27,7 +27,7 @@ func (s *Service) InvokeAsync(ctx context.Context, in *InvokeAsyncInput) (*Invok
 		return nil, err
 	}
 	// lookup accepted the name, so parsing it again cannot fail.
-	ref, _ := parseFunctionName(*in.FunctionName)
+	ref, _ := parseFunctionIn(call, *in.FunctionName)
 	if err := s.enqueueEvent(ctx, call, name, ref.Qualifier, payload); err != nil {
 		return nil, err
 	}

@@ -229,7 +229,16 @@ func (s *Service) PublishLayerVersion(ctx context.Context, in *PublishLayerVersi
 	if err != nil {
 		return nil, err
 	}
-	return (*PublishLayerVersionOutput)(wireLayerVersion(call, v, c)), nil
+	out := (*PublishLayerVersionOutput)(wireLayerVersion(call, v, c))
+	// PublishLayerVersion answers empty lists for compatibilities not given, where the
+	// other operations leave them out.
+	if out.CompatibleRuntimes == nil {
+		out.CompatibleRuntimes = []string{}
+	}
+	if out.CompatibleArchitectures == nil {
+		out.CompatibleArchitectures = []string{}
+	}
+	return out, nil
 }
 
 // layerVersion reads a layer version the caller may read: its own, or another account's
@@ -286,6 +295,9 @@ func layerGrants(policy, account string) bool {
 func (s *Service) GetLayerVersion(ctx context.Context, in *GetLayerVersionInput) (*GetLayerVersionOutput, error) {
 	call := callOf(ctx)
 	account, region, name := layerName(call, *in.LayerName)
+	if *in.VersionNumber < 1 {
+		return nil, errLayerVersionBelowOne()
+	}
 	v, c, err := s.layerVersion(ctx, call, account, region, name, *in.VersionNumber)
 	if err != nil {
 		return nil, err
@@ -404,6 +416,9 @@ func (s *Service) ListLayerVersions(ctx context.Context, in *ListLayerVersionsIn
 func (s *Service) DeleteLayerVersion(ctx context.Context, in *DeleteLayerVersionInput) (*DeleteLayerVersionOutput, error) {
 	call := callOf(ctx)
 	account, region, name := layerName(call, *in.LayerName)
+	if *in.VersionNumber < 1 {
+		return nil, errLayerVersionBelowOne()
+	}
 	if err := ownLayer(call, account, region, name, *in.VersionNumber); err != nil {
 		return nil, err
 	}
@@ -425,6 +440,11 @@ func decodeLayerPolicy(s string) ([]json.RawMessage, error) {
 	return sts, nil
 }
 
+// errLayerVersionBelowOne is AWS's answer for a layer version number below 1.
+func errLayerVersionBelowOne() *protocol.Error {
+	return NewInvalidParameterValueException("Layer Version Cannot be less than 1")
+}
+
 func errLayerRevision() *protocol.Error {
 	return NewPreconditionFailedException("The Revision Id provided does not match the latest Revision Id. Call the GetLayerPolicy API to retrieve the latest Revision Id")
 }
@@ -432,22 +452,17 @@ func errLayerRevision() *protocol.Error {
 // layerStatement builds the policy statement AWS adds for an AddLayerVersionPermission
 // call.
 func layerStatement(in *AddLayerVersionPermissionInput, resource string) json.RawMessage {
-	st := map[string]any{
-		"Sid":      *in.StatementID,
-		"Effect":   "Allow",
-		"Action":   *in.Action,
-		"Resource": resource,
-	}
+	st := policyStatement{Sid: *in.StatementID, Effect: "Allow", Action: *in.Action, Resource: resource}
 	switch p := *in.Principal; {
 	case p == "*":
-		st["Principal"] = "*"
+		st.Principal = "*"
 	case accountID.MatchString(p):
-		st["Principal"] = map[string]string{"AWS": "arn:aws:iam::" + p + ":root"}
+		st.Principal = map[string]string{"AWS": "arn:aws:iam::" + p + ":root"}
 	default:
-		st["Principal"] = map[string]string{"AWS": p}
+		st.Principal = map[string]string{"AWS": p}
 	}
 	if in.OrganizationID != nil {
-		st["Condition"] = map[string]map[string]string{"StringEquals": {"aws:PrincipalOrgID": *in.OrganizationID}}
+		st.Condition = map[string]map[string]string{"StringEquals": {"aws:PrincipalOrgID": *in.OrganizationID}}
 	}
 	b, _ := json.Marshal(st)
 	return b

@@ -18,6 +18,8 @@ var functionNamePattern = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,64}$`)
 type functionRef struct {
 	Name      string
 	Qualifier string
+	// Region is the region of a full ARN ("" for the other forms).
+	Region string
 }
 
 // parseFunctionName accepts the forms Lambda accepts: a name (my-function), a name with a
@@ -29,7 +31,7 @@ func parseFunctionName(raw string) (functionRef, error) {
 	qualified := false
 	switch {
 	case strings.HasPrefix(raw, "arn:") && (len(parts) == 7 || len(parts) == 8) && parts[2] == "lambda" && parts[5] == "function":
-		ref.Name = parts[6]
+		ref.Name, ref.Region = parts[6], parts[3]
 		if len(parts) == 8 {
 			ref.Qualifier, qualified = parts[7], true
 		}
@@ -52,6 +54,32 @@ func parseFunctionName(raw string) (functionRef, error) {
 		return ref, NewInvalidParameterValueException("Invalid function name: " + raw)
 	}
 	return ref, nil
+}
+
+// parseFunctionIn parses a function name as parseFunctionName does and refuses a full
+// ARN of another region, as Lambda does: functions are regional and a request never
+// reaches the function of another region, whatever its name says.
+func parseFunctionIn(call *protocol.Call, raw string) (functionRef, error) {
+	ref, err := parseFunctionName(raw)
+	if err != nil {
+		return ref, err
+	}
+	if ref.Region != "" && ref.Region != call.Region {
+		return ref, NewResourceNotFoundException("Functions from '" + ref.Region + "' are not reachable in this region ('" + call.Region + "')")
+	}
+	return ref, nil
+}
+
+// unqualifiedFunction parses a function name that must not carry a qualifier.
+func unqualifiedFunction(call *protocol.Call, raw string) (string, error) {
+	ref, err := parseFunctionIn(call, raw)
+	if err != nil {
+		return "", err
+	}
+	if ref.Qualifier != "" {
+		return "", NewInvalidParameterValueException("Unsupported function name format: " + raw)
+	}
+	return ref.Name, nil
 }
 
 // qualifierOf combines the qualifier carried by the function name with the Qualifier

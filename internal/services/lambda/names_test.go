@@ -9,9 +9,9 @@ import (
 func TestParseFunctionName(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		in        string
-		name, q   string
-		wantError bool
+		in              string
+		name, q, region string
+		wantError       bool
 	}{
 		{in: "f", name: "f"},
 		{in: "my-function_1", name: "my-function_1"},
@@ -19,8 +19,8 @@ func TestParseFunctionName(t *testing.T) {
 		{in: "f:$LATEST", name: "f", q: "$LATEST"},
 		{in: "123456789012:function:f", name: "f"},
 		{in: "123456789012:function:f:prod", name: "f", q: "prod"},
-		{in: "arn:aws:lambda:us-east-1:123456789012:function:f", name: "f"},
-		{in: "arn:aws:lambda:us-east-1:123456789012:function:f:2", name: "f", q: "2"},
+		{in: "arn:aws:lambda:us-east-1:123456789012:function:f", name: "f", region: "us-east-1"},
+		{in: "arn:aws:lambda:us-east-1:123456789012:function:f:2", name: "f", q: "2", region: "us-east-1"},
 		{in: "", wantError: true},
 		{in: "f:", wantError: true},
 		{in: "a b", wantError: true},
@@ -37,7 +37,7 @@ func TestParseFunctionName(t *testing.T) {
 				return
 			}
 			require.NoError(t, err)
-			require.Equal(t, functionRef{Name: tt.name, Qualifier: tt.q}, ref)
+			require.Equal(t, functionRef{Name: tt.name, Qualifier: tt.q, Region: tt.region}, ref)
 		})
 	}
 }

@@ -51,7 +51,7 @@ func (p *provisioned) set(k provKey, version string) {
 // and the version it stands for now. latestMsg is the error for $LATEST, which differs
 // between Put and the other operations.
 func (s *Service) provisionedTarget(ctx context.Context, call *protocol.Call, raw string, qualifier *string, latestMsg string) (*store.LambdaFunction, string, int64, error) {
-	ref, err := parseFunctionName(raw)
+	ref, err := parseFunctionIn(call, raw)
 	if err != nil {
 		return nil, "", 0, err
 	}
@@ -62,19 +62,23 @@ func (s *Service) provisionedTarget(ctx context.Context, call *protocol.Call, ra
 	if q == "" || q == latest {
 		return nil, "", 0, NewInvalidParameterValueException(latestMsg)
 	}
+	n, ok := versionNumber(q)
 	f, err := s.db.LambdaFunctionGet(ctx, call.Account, call.Region, ref.Name)
 	switch {
+	case errors.Is(err, store.ErrNotFound) && ok:
+		// AWS names the qualified resource it looked for, whether the function or
+		// only its version or alias is missing.
+		return nil, "", 0, errFunctionNotFound(call, ref.Name, q)
 	case errors.Is(err, store.ErrNotFound):
-		return nil, "", 0, errFunctionNotFound(call, ref.Name, "")
+		return nil, "", 0, errAliasNotFound(call, ref.Name, q)
 	case err != nil:
 		return nil, "", 0, err
 	}
-	n, ok := versionNumber(q)
 	if !ok {
 		a, err := s.db.LambdaAliasGet(ctx, call.Account, call.Region, ref.Name, q)
 		switch {
 		case errors.Is(err, store.ErrNotFound):
-			return nil, "", 0, NewResourceNotFoundException("Cannot find alias arn: " + functionARN(call, ref.Name, q))
+			return nil, "", 0, errAliasNotFound(call, ref.Name, q)
 		case err != nil:
 			return nil, "", 0, err
 		}
@@ -387,7 +391,7 @@ func (s *Service) DeleteProvisionedConcurrencyConfig(ctx context.Context, in *De
 // is the last listed qualifier.
 func (s *Service) ListProvisionedConcurrencyConfigs(ctx context.Context, in *ListProvisionedConcurrencyConfigsInput) (*ListProvisionedConcurrencyConfigsOutput, error) {
 	call := callOf(ctx)
-	name, err := aliasFunction(*in.FunctionName)
+	name, err := unqualifiedFunction(call, *in.FunctionName)
 	if err != nil {
 		return nil, err
 	}

@@ -124,7 +124,7 @@ func TestProvisionedConcurrencyRefused(t *testing.T) {
 		code, msg   string
 	}{
 		{"Latest", "fn", "$LATEST", 1, ErrCodeInvalidParameterValueException, "Provisioned Concurrency Configs cannot be applied to unpublished function versions."},
-		{"NoFunction", "ghost", "1", 1, ErrCodeResourceNotFoundException, "Function not found: arn:aws:lambda:us-east-1:123456789012:function:ghost"},
+		{"NoFunction", "ghost", "1", 1, ErrCodeResourceNotFoundException, "Function not found: arn:aws:lambda:us-east-1:123456789012:function:ghost:1"},
 		{"NoVersion", "fn", "7", 1, ErrCodeResourceNotFoundException, "Function not found: arn:aws:lambda:us-east-1:123456789012:function:fn:7"},
 		{"NoAlias", "fn", "prod", 1, ErrCodeResourceNotFoundException, "Cannot find alias arn: arn:aws:lambda:us-east-1:123456789012:function:fn:prod"},
 		{"AboveUnreserved", "fn", "1", 901, ErrCodeInvalidParameterValueException, "Specified ConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [100]."},

@@ -15,7 +15,7 @@ import (
 // it was changed.
 func (s *Service) GetFunctionRecursionConfig(ctx context.Context, in *GetFunctionRecursionConfigInput) (*GetFunctionRecursionConfigOutput, error) {
 	call := callOf(ctx)
-	name, err := unqualifiedFunction(*in.FunctionName)
+	name, err := unqualifiedFunction(call, *in.FunctionName)
 	if err != nil {
 		return nil, err
 	}
@@ -37,7 +37,7 @@ func (s *Service) GetFunctionRecursionConfig(ctx context.Context, in *GetFunctio
 // PutFunctionRecursionConfig sets a function's recursive loop setting.
 func (s *Service) PutFunctionRecursionConfig(ctx context.Context, in *PutFunctionRecursionConfigInput) (*PutFunctionRecursionConfigOutput, error) {
 	call := callOf(ctx)
-	name, err := unqualifiedFunction(*in.FunctionName)
+	name, err := unqualifiedFunction(call, *in.FunctionName)
 	if err != nil {
 		return nil, err
 	}

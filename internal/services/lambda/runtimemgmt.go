@@ -2,6 +2,8 @@ package lambda
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -22,11 +24,21 @@ type runtimeManagement struct {
 	RuntimeVersionARN string `json:"arn,omitempty"`
 }
 
+// runtimeVersionARN is the runtime version a function configuration reports in
+// RuntimeVersionConfig: AWS names each runtime version
+// arn:aws:lambda:<region>::runtime:<64 hex digits>. Overcast has one version per runtime
+// id (the host's interpreter), so the digits are a hash of the runtime id: stable across
+// calls, restarts and nodes.
+func runtimeVersionARN(call *protocol.Call, runtime string) string {
+	sum := sha256.Sum256([]byte(runtime))
+	return "arn:aws:lambda:" + call.Region + "::runtime:" + hex.EncodeToString(sum[:])
+}
+
 // runtimeVersionOf resolves the version a runtime management call names: $LATEST or a
 // published version that exists (no alias). arn is the function's ARN as the answer
 // carries it, qualified when the request named a qualifier.
 func (s *Service) runtimeVersionOf(ctx context.Context, call *protocol.Call, raw string, qualifier *string) (name, q, arn string, err error) {
-	ref, err := parseFunctionName(raw)
+	ref, err := parseFunctionIn(call, raw)
 	if err != nil {
 		return "", "", "", err
 	}

@@ -76,7 +76,8 @@ type Service struct {
 var _ API = (*Service)(nil)
 
 // New returns the service and registers its deliverer of Event invocations with
-// d.Dispatcher; the runtime is built on first use.
+// d.Dispatcher; the runtime is built on first use. It installs Lambda's validation error
+// (validation.go) in Info.
 func New(d Deps) *Service {
 	if d.Clock == nil {
 		d.Clock = clock.Real{}
@@ -84,6 +85,7 @@ func New(d Deps) *Service {
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}
+	installInfo.Do(func() { Info.ValidationErrorFunc = validationError })
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Service{db: d.Store, clock: d.Clock, log: d.Logger, newRT: d.NewRuntime, disp: d.Dispatcher, reserved: map[string]int64{}, ctx: ctx, cancel: cancel}
 	s.queues = d.Queues

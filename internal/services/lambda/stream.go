@@ -29,7 +29,7 @@ func (s *Service) prepareInvoke(ctx context.Context, call *protocol.Call, rawNam
 	}
 	name := t.name
 	// resolve accepted the name, so parsing it again cannot fail.
-	ref, _ := parseFunctionName(rawName)
+	ref, _ := parseFunctionIn(call, rawName)
 	q, _ := qualifierOf(ref, qualifier)
 	if q == latest {
 		q = ""

@@ -16,9 +16,16 @@ const maxTags = 50
 
 // taggedFunction returns the name of the function a tagging call's Resource ARN names.
 func taggedFunction(call *protocol.Call, resource string) (string, error) {
-	ref, err := parseFunctionName(resource)
-	if err != nil || !strings.HasPrefix(resource, "arn:") || ref.Qualifier != "" {
+	ref, err := parseFunctionIn(call, resource)
+	var pe *protocol.Error
+	if errors.As(err, &pe) && pe.Code == ErrCodeResourceNotFoundException {
+		return "", err
+	}
+	if err != nil || !strings.HasPrefix(resource, "arn:") {
 		return "", NewInvalidParameterValueException("Invalid ARN: " + resource)
+	}
+	if ref.Qualifier != "" {
+		return "", NewInvalidParameterValueException("Tags on function aliases and versions are not supported. Please specify a function ARN.")
 	}
 	return ref.Name, nil
 }
@@ -48,12 +55,16 @@ func (s *Service) updateTags(ctx context.Context, resource string, change func(t
 
 // TagResource adds or replaces tags of a function.
 func (s *Service) TagResource(ctx context.Context, in *TagResourceInput) (*TagResourceOutput, error) {
+	if len(in.Tags) == 0 {
+		// AWS refuses an empty tag map with this generic message.
+		return nil, NewInvalidParameterValueException("An error occurred and the request cannot be processed.")
+	}
 	err := s.updateTags(ctx, *in.Resource, func(tags map[string]string) error {
 		for k, v := range in.Tags {
 			tags[k] = v
 		}
 		if len(tags) > maxTags {
-			return NewInvalidParameterValueException(fmt.Sprintf("Number of tags exceeds resource tag limit of %d.", maxTags))
+			return NewInvalidParameterValueException("Number of tags exceeds resource tag limit.")
 		}
 		return nil
 	})

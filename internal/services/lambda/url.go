@@ -92,7 +92,7 @@ func functionURLFor(call *protocol.Call, urlID string) string {
 // qualifier comes from the Qualifier parameter or the name, is an alias or $LATEST
 // (never a version), and defaults to $LATEST.
 func urlTarget(call *protocol.Call, raw string, qualifier *string) (string, string, error) {
-	ref, err := parseFunctionName(raw)
+	ref, err := parseFunctionIn(call, raw)
 	if err != nil {
 		return "", "", err
 	}
@@ -145,26 +145,28 @@ func errURLNotFound() *protocol.Error {
 	return NewResourceNotFoundException("The resource you requested does not exist.")
 }
 
-// checkURLTarget checks that the function and, for an alias, the alias exist.
+// checkURLTarget checks that the function and, for an alias, the alias exist. AWS
+// answers "Function does not exist" for either.
 func (s *Service) checkURLTarget(ctx context.Context, call *protocol.Call, name, q string) error {
+	var err error
 	if q == latest {
-		_, err := s.db.LambdaFunctionGet(ctx, call.Account, call.Region, name)
-		switch {
-		case errors.Is(err, store.ErrNotFound):
-			return errFunctionNotFound(call, name, "")
-		case err != nil:
-			return err
-		}
-		return nil
+		_, err = s.db.LambdaFunctionGet(ctx, call.Account, call.Region, name)
+	} else {
+		_, err = s.db.LambdaAliasGet(ctx, call.Account, call.Region, name, q)
 	}
-	_, err := s.db.LambdaAliasGet(ctx, call.Account, call.Region, name, q)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		return errFunctionNotFound(call, name, q)
+		return errURLFunctionMissing()
 	case err != nil:
 		return err
 	}
 	return nil
+}
+
+// errURLFunctionMissing is AWS's answer when the function or alias a URL is created,
+// updated or listed for does not exist.
+func errURLFunctionMissing() *protocol.Error {
+	return NewResourceNotFoundException("Function does not exist")
 }
 
 // urlARN is the FunctionArn of a URL config: qualified only for an alias.
@@ -209,16 +211,18 @@ func (s *Service) CreateFunctionUrlConfig(ctx context.Context, in *CreateFunctio
 	err = s.db.LambdaFunctionURLCreate(ctx, u)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		return nil, errFunctionNotFound(call, name, "")
+		return nil, errURLFunctionMissing()
 	case errors.Is(err, store.ErrConflict):
 		return nil, NewResourceConflictException("Failed to create function url config for [functionArn = " + urlARN(call, name, q) + "]. Error message:  FunctionUrlConfig exists for this Lambda function")
 	case err != nil:
 		return nil, err
 	}
 	w := s.wireURL(call, u, c)
+	// AWS answers InvokeMode only when the request gave it; GetFunctionUrlConfig and
+	// UpdateFunctionUrlConfig answer the mode in force (BUFFERED by default).
 	return &CreateFunctionUrlConfigOutput{
 		FunctionURL: w.FunctionURL, FunctionARN: w.FunctionARN, AuthType: w.AuthType,
-		Cors: w.Cors, CreationTime: w.CreationTime, InvokeMode: w.InvokeMode,
+		Cors: w.Cors, CreationTime: w.CreationTime, InvokeMode: in.InvokeMode,
 	}, nil
 }
 
@@ -227,9 +231,8 @@ func (s *Service) urlConfigOf(ctx context.Context, call *protocol.Call, name, q 
 	u, err := s.db.LambdaFunctionURLGet(ctx, call.Account, call.Region, name, q)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		if err := s.checkURLTarget(ctx, call, name, q); err != nil {
-			return nil, nil, err
-		}
+		// AWS answers the same whether the function, the alias or only its URL is
+		// missing.
 		return nil, nil, errURLNotFound()
 	case err != nil:
 		return nil, nil, err
@@ -287,6 +290,8 @@ func (s *Service) UpdateFunctionUrlConfig(ctx context.Context, in *UpdateFunctio
 	})
 	switch {
 	case errors.Is(err, store.ErrNotFound):
+		// Unlike Get and Delete, Update tells a missing function or alias from a
+		// missing URL.
 		if err := s.checkURLTarget(ctx, call, name, q); err != nil {
 			return nil, err
 		}
@@ -312,9 +317,7 @@ func (s *Service) DeleteFunctionUrlConfig(ctx context.Context, in *DeleteFunctio
 	err = s.db.LambdaFunctionURLDelete(ctx, call.Account, call.Region, name, q)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		if err := s.checkURLTarget(ctx, call, name, q); err != nil {
-			return nil, err
-		}
+		// As GetFunctionUrlConfig: the same answer for a missing function or alias.
 		return nil, errURLNotFound()
 	case err != nil:
 		return nil, err
@@ -326,7 +329,7 @@ func (s *Service) DeleteFunctionUrlConfig(ctx context.Context, in *DeleteFunctio
 // last qualifier of the previous page.
 func (s *Service) ListFunctionUrlConfigs(ctx context.Context, in *ListFunctionUrlConfigsInput) (*ListFunctionUrlConfigsOutput, error) {
 	call := callOf(ctx)
-	name, err := aliasFunction(*in.FunctionName)
+	name, err := unqualifiedFunction(call, *in.FunctionName)
 	if err != nil {
 		return nil, err
 	}

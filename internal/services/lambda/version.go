@@ -63,7 +63,7 @@ func (s *Service) publish(ctx context.Context, call *protocol.Call, name, codeSh
 // PublishVersion publishes a version from $LATEST's code and configuration.
 func (s *Service) PublishVersion(ctx context.Context, in *PublishVersionInput) (*PublishVersionOutput, error) {
 	call := callOf(ctx)
-	ref, err := parseFunctionName(*in.FunctionName)
+	ref, err := parseFunctionIn(call, *in.FunctionName)
 	if err != nil {
 		return nil, err
 	}
@@ -74,7 +74,7 @@ func (s *Service) PublishVersion(ctx context.Context, in *PublishVersionInput) (
 // ListVersionsByFunction lists $LATEST and the published versions of a function.
 func (s *Service) ListVersionsByFunction(ctx context.Context, in *ListVersionsByFunctionInput) (*ListVersionsByFunctionOutput, error) {
 	call := callOf(ctx)
-	ref, err := parseFunctionName(*in.FunctionName)
+	ref, err := parseFunctionIn(call, *in.FunctionName)
 	if err != nil {
 		return nil, err
 	}
@@ -107,7 +107,7 @@ func (s *Service) ListVersionsByFunction(ctx context.Context, in *ListVersionsBy
 		if err != nil {
 			return nil, err
 		}
-		out.Versions = append(out.Versions, c.wire(call, ref.Name, v, true))
+		out.Versions = append(out.Versions, listed(c.wire(call, ref.Name, v, true)))
 	}
 	return out, nil
 }
