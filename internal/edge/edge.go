@@ -17,6 +17,8 @@ import (
 
 	"github.com/overcast/overcast/internal/clock"
 	"github.com/overcast/overcast/internal/protocol"
+
+	"github.com/overcast/overcast/internal/awsid"
 )
 
 // Service is one API the edge serves.
@@ -460,7 +462,7 @@ func (e *Edge) accountOf(akid string) string {
 	if akid == "" {
 		return e.cfg.DefaultAccount
 	}
-	if isAccountID(akid) {
+	if awsid.IsAccount(akid) {
 		return akid
 	}
 	if c, ok := e.credential(akid); ok && c.Account != "" {

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/overcast/overcast/internal/protocol"
+
+	"github.com/overcast/overcast/internal/awsid"
 )
 
 // service is one served API with the lookup tables built for it at New.
@@ -251,7 +253,7 @@ func isQueueURLPath(p string) bool {
 	if len(p) < 15 || p[0] != '/' || p[13] != '/' {
 		return false
 	}
-	return isAccountID(p[1:13]) && strings.IndexByte(p[14:], '/') < 0
+	return awsid.IsAccount(p[1:13]) && strings.IndexByte(p[14:], '/') < 0
 }
 
 // identifyRest routes a restJson1 or restXml request by method and path, among the

@@ -18,6 +18,7 @@ import (
 	"github.com/overcast/overcast/internal/config"
 	"github.com/overcast/overcast/internal/delivery"
 	"github.com/overcast/overcast/internal/edge"
+	"github.com/overcast/overcast/internal/services/sts"
 	"github.com/overcast/overcast/internal/store"
 	"github.com/overcast/overcast/internal/timer"
 )
@@ -34,6 +35,8 @@ type Server struct {
 	delivery *delivery.Dispatcher
 	timers   *timer.Scheduler
 	services []service
+	// sts knows the credentials STS and IAM issued, for the edge.
+	sts      *sts.Service
 	edge     *edge.Edge
 	http     *http.Server
 	ln       net.Listener
@@ -145,6 +148,7 @@ func (s *Server) Start(ctx context.Context) error {
 		DefaultRegion:  s.cfg.DefaultRegion,
 		Auth:           s.cfg.Auth,
 		Credentials:    creds,
+		CredentialFunc: s.issuedCredential,
 		Clock:          s.clock,
 		Logger:         s.logger,
 		Extra:          s.adminHandler(),
@@ -259,3 +263,18 @@ func (s *Server) Reset(ctx context.Context, service string) error {
 }
 
 var errUnknownService = errors.New("unknown service")
+
+// issuedCredential finds an access key STS (AssumeRole and its kin) or IAM
+// (CreateAccessKey) issued, so that requests signed with it are verified in sigv4 mode and
+// act in the key's account in every mode. An expired session is unknown: the edge refuses
+// it in sigv4 mode.
+func (s *Server) issuedCredential(akid string) (edge.Credential, bool) {
+	if s.sts == nil {
+		return edge.Credential{}, false
+	}
+	c, ok := s.sts.Credential(akid)
+	if !ok || (!c.Expiration.IsZero() && !s.clock.Now().Before(c.Expiration)) {
+		return edge.Credential{}, false
+	}
+	return edge.Credential{Secret: c.Secret, Account: c.Account, SessionToken: c.SessionToken}, true
+}

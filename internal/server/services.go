@@ -76,6 +76,7 @@ func (s *Server) buildServices() []service {
 		PublishToSNS:   pub.publish,
 		Universal:      universalTargets{s},
 	})
+	s.sts = sts.New(sts.Deps{Store: s.db, Clock: s.clock, Logger: s.logger.With("service", "sts")})
 	svcs := []service{
 		{
 			entry: edgeService(sqs.Info, q),
@@ -92,7 +93,7 @@ func (s *Server) buildServices() []service {
 		{entry: edgeService(events.Info, ev), reset: ev.Reset},
 		stub(firehose.Info, firehose.New()),
 		stub(glue.Info, glue.New()),
-		stub(iam.Info, iam.New()),
+		{entry: edgeService(iam.Info, iam.New(iam.Deps{Store: s.db, Clock: s.clock, Logger: s.logger.With("service", "iam")}))},
 		stub(kinesis.Info, kinesis.New()),
 		stub(kinesisanalytics.Info, kinesisanalytics.New()),
 		stub(kinesisanalyticsv2.Info, kinesisanalyticsv2.New()),
@@ -112,7 +113,7 @@ func (s *Server) buildServices() []service {
 		{entry: edgeService(scheduler.Info, sch)},
 		s.newSNS(q, lam, lg),
 		stub(states.Info, states.New()),
-		stub(sts.Info, sts.New()),
+		{entry: edgeService(sts.Info, s.sts), reset: s.sts.Reset},
 		stub(swf.Info, swf.New()),
 	}
 	pub.bind(svcs)

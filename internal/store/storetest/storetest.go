@@ -35,6 +35,7 @@ func allCases() []Case {
 	cases = append(cases, lambdaESMCases()...)
 	cases = append(cases, lambdaEventConfigCases()...)
 	cases = append(cases, lambdaConfigCases()...)
+	cases = append(cases, iamCases()...)
 	return cases
 }
 
