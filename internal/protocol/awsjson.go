@@ -63,7 +63,8 @@ func (awsJSONCodec) EncodeError(w http.ResponseWriter, req *Request, e *Error) {
 	putBuf(bp)
 }
 
-// appendJSONError writes {"__type":..., "message":..., fields...}; an empty typ leaves
+// appendJSONError writes {"__type":..., "message":..., fields...} (the message under the
+// error's MessageKey); an empty typ leaves
 // __type out.
 func appendJSONError(b []byte, typ string, e *Error) []byte {
 	b = append(b, '{')
@@ -77,7 +78,8 @@ func appendJSONError(b []byte, typ string, e *Error) []byte {
 		if sep {
 			b = append(b, ',')
 		}
-		b = append(b, `"message":`...)
+		b = appendJSONString(b, e.messageKey())
+		b = append(b, ':')
 		b = appendJSONString(b, e.Message)
 		sep = true
 	}

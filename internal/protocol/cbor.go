@@ -332,7 +332,7 @@ func (cborCodec) EncodeError(w http.ResponseWriter, req *Request, e *Error) {
 	b = appendCBORString(b, "__type")
 	b = appendCBORString(b, typ)
 	if e.Message != "" {
-		b = appendCBORString(b, "message")
+		b = appendCBORString(b, e.messageKey())
 		b = appendCBORString(b, e.Message)
 	}
 	for _, k := range keys {

@@ -40,6 +40,10 @@ type Error struct {
 	// (awsQueryCompatible services such as SQS: "AWS.SimpleQueueService.NonExistentQueue").
 	// Empty means Code.
 	QueryCode string
+	// MessageKey is the body member that carries Message in JSON and CBOR error bodies,
+	// as the error shape names it ("Message" for Lambda's and Scheduler's capitalised
+	// members, which boto3 reports under that key). Empty means "message".
+	MessageKey string
 	// Fields are extra members of the modeled error shape, written next to the message in
 	// the body (e.g. Lambda's TooManyRequestsException "Reason"). Keys are wire names.
 	Fields map[string]any
@@ -55,6 +59,14 @@ func (e *Error) Error() string {
 		return fmt.Sprintf("%s: %s: %v", e.Code, e.Message, e.Cause)
 	}
 	return e.Code + ": " + e.Message
+}
+
+// messageKey returns the body member of the message.
+func (e *Error) messageKey() string {
+	if e.MessageKey != "" {
+		return e.MessageKey
+	}
+	return "message"
 }
 
 // Unwrap returns the internal cause, if any.

@@ -17,3 +17,13 @@ func TestAPIErrorsBoto3(t *testing.T) {
 	out := srv.Python(t, "testdata/boto3_api_errors.py", uniqueName(t), filepath.Join("testdata", "app.py"))
 	require.Contains(t, out, "ok")
 }
+
+// TestErrorBodyMembersBoto3 checks the members of error bodies boto3 reports next to
+// Error: Lambda's Type and its message under the shape's own member name, and
+// Scheduler's Message.
+func TestErrorBodyMembersBoto3(t *testing.T) {
+	t.Parallel()
+	srv := sharedServer(t)
+	out := srv.Python(t, "testdata/boto3_error_bodies.py", uniqueName(t), filepath.Join("testdata", "app.py"))
+	require.Contains(t, out, "ok")
+}

@@ -428,6 +428,24 @@ func (g *generator) writeErrors() {
 		if queryCode != "" {
 			fields = append(fields, "QueryCode: "+strconv.Quote(queryCode))
 		}
+		members := map[string]*shapeRef{}
+		for _, m := range g.shape(name).Members {
+			members[m.Name] = m.Ref
+		}
+		if _, lower := members["message"]; !lower {
+			if _, upper := members["Message"]; upper {
+				fields = append(fields, `MessageKey: "Message"`)
+			}
+		}
+		// Lambda's error shapes carry Type: "User" for the caller's mistakes and "Service"
+		// for Lambda's own failures, in every error body.
+		if m, ok := members["Type"]; ok && g.shape(m.Shape).Type == "string" {
+			typ := "User"
+			if receiver {
+				typ = "Service"
+			}
+			fields = append(fields, fmt.Sprintf("Fields: map[string]any{%q: %q}", "Type", typ))
+		}
 		g.p("return &protocol.Error{%s}", strings.Join(fields, ", "))
 		g.p("}")
 	}

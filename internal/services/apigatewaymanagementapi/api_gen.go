@@ -111,7 +111,7 @@ func NewLimitExceededException(msg string) *protocol.Error {
 
 // NewPayloadTooLargeException returns the modeled PayloadTooLargeException error carrying msg.
 func NewPayloadTooLargeException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodePayloadTooLargeException, Message: msg, Status: 413}
+	return &protocol.Error{Code: ErrCodePayloadTooLargeException, Message: msg, Status: 413, MessageKey: "Message"}
 }
 
 // DeleteConnectionInput is the input of DeleteConnection.

@@ -1597,27 +1597,27 @@ const (
 
 // NewAccessDeniedException returns the modeled AccessDeniedException error carrying msg.
 func NewAccessDeniedException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeAccessDeniedException, Message: msg, Status: 403}
+	return &protocol.Error{Code: ErrCodeAccessDeniedException, Message: msg, Status: 403, MessageKey: "Message"}
 }
 
 // NewBadRequestException returns the modeled BadRequestException error carrying msg.
 func NewBadRequestException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeBadRequestException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeBadRequestException, Message: msg, Status: 400, MessageKey: "Message"}
 }
 
 // NewConflictException returns the modeled ConflictException error carrying msg.
 func NewConflictException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeConflictException, Message: msg, Status: 409}
+	return &protocol.Error{Code: ErrCodeConflictException, Message: msg, Status: 409, MessageKey: "Message"}
 }
 
 // NewNotFoundException returns the modeled NotFoundException error carrying msg.
 func NewNotFoundException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeNotFoundException, Message: msg, Status: 404}
+	return &protocol.Error{Code: ErrCodeNotFoundException, Message: msg, Status: 404, MessageKey: "Message"}
 }
 
 // NewTooManyRequestsException returns the modeled TooManyRequestsException error carrying msg.
 func NewTooManyRequestsException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeTooManyRequestsException, Message: msg, Status: 429}
+	return &protocol.Error{Code: ErrCodeTooManyRequestsException, Message: msg, Status: 429, MessageKey: "Message"}
 }
 
 // Values of the AuthorizationType enum.

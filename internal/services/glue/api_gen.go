@@ -3805,242 +3805,242 @@ const (
 
 // NewAccessDeniedException returns the modeled AccessDeniedException error carrying msg.
 func NewAccessDeniedException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeAccessDeniedException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeAccessDeniedException, Message: msg, Status: 400, MessageKey: "Message"}
 }
 
 // NewAlreadyExistsException returns the modeled AlreadyExistsException error carrying msg.
 func NewAlreadyExistsException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeAlreadyExistsException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeAlreadyExistsException, Message: msg, Status: 400, MessageKey: "Message"}
 }
 
 // NewColumnStatisticsTaskNotRunningException returns the modeled ColumnStatisticsTaskNotRunningException error carrying msg.
 func NewColumnStatisticsTaskNotRunningException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeColumnStatisticsTaskNotRunningException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeColumnStatisticsTaskNotRunningException, Message: msg, Status: 400, MessageKey: "Message"}
 }
 
 // NewColumnStatisticsTaskRunningException returns the modeled ColumnStatisticsTaskRunningException error carrying msg.
 func NewColumnStatisticsTaskRunningException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeColumnStatisticsTaskRunningException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeColumnStatisticsTaskRunningException, Message: msg, Status: 400, MessageKey: "Message"}
 }
 
 // NewColumnStatisticsTaskStoppingException returns the modeled ColumnStatisticsTaskStoppingException error carrying msg.
 func NewColumnStatisticsTaskStoppingException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeColumnStatisticsTaskStoppingException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeColumnStatisticsTaskStoppingException, Message: msg, Status: 400, MessageKey: "Message"}
 }
 
 // NewConcurrentModificationException returns the modeled ConcurrentModificationException error carrying msg.
 func NewConcurrentModificationException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeConcurrentModificationException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeConcurrentModificationException, Message: msg, Status: 400, MessageKey: "Message"}
 }
 
 // NewConcurrentRunsExceededException returns the modeled ConcurrentRunsExceededException error carrying msg.
 func NewConcurrentRunsExceededException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeConcurrentRunsExceededException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeConcurrentRunsExceededException, Message: msg, Status: 400, MessageKey: "Message"}
 }
 
 // NewConditionCheckFailureException returns the modeled ConditionCheckFailureException error carrying msg.
 func NewConditionCheckFailureException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeConditionCheckFailureException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeConditionCheckFailureException, Message: msg, Status: 400, MessageKey: "Message"}
 }
 
 // NewConflictException returns the modeled ConflictException error carrying msg.
 func NewConflictException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeConflictException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeConflictException, Message: msg, Status: 400, MessageKey: "Message"}
 }
 
 // NewCrawlerNotRunningException returns the modeled CrawlerNotRunningException error carrying msg.
 func NewCrawlerNotRunningException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeCrawlerNotRunningException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeCrawlerNotRunningException, Message: msg, Status: 400, MessageKey: "Message"}
 }
 
 // NewCrawlerRunningException returns the modeled CrawlerRunningException error carrying msg.
 func NewCrawlerRunningException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeCrawlerRunningException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeCrawlerRunningException, Message: msg, Status: 400, MessageKey: "Message"}
 }
 
 // NewCrawlerStoppingException returns the modeled CrawlerStoppingException error carrying msg.
 func NewCrawlerStoppingException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeCrawlerStoppingException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeCrawlerStoppingException, Message: msg, Status: 400, MessageKey: "Message"}
 }
 
 // NewEntityNotFoundException returns the modeled EntityNotFoundException error carrying msg.
 func NewEntityNotFoundException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeEntityNotFoundException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeEntityNotFoundException, Message: msg, Status: 400, MessageKey: "Message"}
 }
 
 // NewFederatedResourceAlreadyExistsException returns the modeled FederatedResourceAlreadyExistsException error carrying msg.
 func NewFederatedResourceAlreadyExistsException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeFederatedResourceAlreadyExistsException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeFederatedResourceAlreadyExistsException, Message: msg, Status: 400, MessageKey: "Message"}
 }
 
 // NewFederationSourceException returns the modeled FederationSourceException error carrying msg.
 func NewFederationSourceException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeFederationSourceException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeFederationSourceException, Message: msg, Status: 400, MessageKey: "Message"}
 }
 
 // NewFederationSourceRetryableException returns the modeled FederationSourceRetryableException error carrying msg.
 func NewFederationSourceRetryableException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeFederationSourceRetryableException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeFederationSourceRetryableException, Message: msg, Status: 400, MessageKey: "Message"}
 }
 
 // NewGlueEncryptionException returns the modeled GlueEncryptionException error carrying msg.
 func NewGlueEncryptionException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeGlueEncryptionException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeGlueEncryptionException, Message: msg, Status: 400, MessageKey: "Message"}
 }
 
 // NewIdempotentParameterMismatchException returns the modeled IdempotentParameterMismatchException error carrying msg.
 func NewIdempotentParameterMismatchException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeIdempotentParameterMismatchException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeIdempotentParameterMismatchException, Message: msg, Status: 400, MessageKey: "Message"}
 }
 
 // NewIllegalBlueprintStateException returns the modeled IllegalBlueprintStateException error carrying msg.
 func NewIllegalBlueprintStateException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeIllegalBlueprintStateException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeIllegalBlueprintStateException, Message: msg, Status: 400, MessageKey: "Message"}
 }
 
 // NewIllegalSessionStateException returns the modeled IllegalSessionStateException error carrying msg.
 func NewIllegalSessionStateException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeIllegalSessionStateException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeIllegalSessionStateException, Message: msg, Status: 400, MessageKey: "Message"}
 }
 
 // NewIllegalWorkflowStateException returns the modeled IllegalWorkflowStateException error carrying msg.
 func NewIllegalWorkflowStateException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeIllegalWorkflowStateException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeIllegalWorkflowStateException, Message: msg, Status: 400, MessageKey: "Message"}
 }
 
 // NewIntegrationConflictOperationFault returns the modeled IntegrationConflictOperationFault error carrying msg.
 func NewIntegrationConflictOperationFault(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeIntegrationConflictOperationFault, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeIntegrationConflictOperationFault, Message: msg, Status: 400, MessageKey: "Message"}
 }
 
 // NewIntegrationNotFoundFault returns the modeled IntegrationNotFoundFault error carrying msg.
 func NewIntegrationNotFoundFault(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeIntegrationNotFoundFault, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeIntegrationNotFoundFault, Message: msg, Status: 400, MessageKey: "Message"}
 }
 
 // NewIntegrationQuotaExceededFault returns the modeled IntegrationQuotaExceededFault error carrying msg.
 func NewIntegrationQuotaExceededFault(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeIntegrationQuotaExceededFault, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeIntegrationQuotaExceededFault, Message: msg, Status: 400, MessageKey: "Message"}
 }
 
 // NewInternalServerException returns the modeled InternalServerException error carrying msg.
 func NewInternalServerException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeInternalServerException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeInternalServerException, Message: msg, Status: 400, MessageKey: "Message"}
 }
 
 // NewInternalServiceException returns the modeled InternalServiceException error carrying msg.
 func NewInternalServiceException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeInternalServiceException, Message: msg, Status: 500, Fault: protocol.FaultReceiver}
+	return &protocol.Error{Code: ErrCodeInternalServiceException, Message: msg, Status: 500, Fault: protocol.FaultReceiver, MessageKey: "Message"}
 }
 
 // NewInvalidInputException returns the modeled InvalidInputException error carrying msg.
 func NewInvalidInputException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeInvalidInputException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeInvalidInputException, Message: msg, Status: 400, MessageKey: "Message"}
 }
 
 // NewInvalidIntegrationStateFault returns the modeled InvalidIntegrationStateFault error carrying msg.
 func NewInvalidIntegrationStateFault(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeInvalidIntegrationStateFault, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeInvalidIntegrationStateFault, Message: msg, Status: 400, MessageKey: "Message"}
 }
 
 // NewInvalidStateException returns the modeled InvalidStateException error carrying msg.
 func NewInvalidStateException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeInvalidStateException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeInvalidStateException, Message: msg, Status: 400, MessageKey: "Message"}
 }
 
 // NewKMSKeyNotAccessibleFault returns the modeled KMSKeyNotAccessibleFault error carrying msg.
 func NewKMSKeyNotAccessibleFault(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeKMSKeyNotAccessibleFault, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeKMSKeyNotAccessibleFault, Message: msg, Status: 400, MessageKey: "Message"}
 }
 
 // NewMLTransformNotReadyException returns the modeled MLTransformNotReadyException error carrying msg.
 func NewMLTransformNotReadyException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeMLTransformNotReadyException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeMLTransformNotReadyException, Message: msg, Status: 400, MessageKey: "Message"}
 }
 
 // NewMaterializedViewRefreshTaskNotRunningException returns the modeled MaterializedViewRefreshTaskNotRunningException error carrying msg.
 func NewMaterializedViewRefreshTaskNotRunningException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeMaterializedViewRefreshTaskNotRunningException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeMaterializedViewRefreshTaskNotRunningException, Message: msg, Status: 400, MessageKey: "Message"}
 }
 
 // NewMaterializedViewRefreshTaskRunningException returns the modeled MaterializedViewRefreshTaskRunningException error carrying msg.
 func NewMaterializedViewRefreshTaskRunningException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeMaterializedViewRefreshTaskRunningException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeMaterializedViewRefreshTaskRunningException, Message: msg, Status: 400, MessageKey: "Message"}
 }
 
 // NewMaterializedViewRefreshTaskStoppingException returns the modeled MaterializedViewRefreshTaskStoppingException error carrying msg.
 func NewMaterializedViewRefreshTaskStoppingException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeMaterializedViewRefreshTaskStoppingException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeMaterializedViewRefreshTaskStoppingException, Message: msg, Status: 400, MessageKey: "Message"}
 }
 
 // NewNoScheduleException returns the modeled NoScheduleException error carrying msg.
 func NewNoScheduleException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeNoScheduleException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeNoScheduleException, Message: msg, Status: 400, MessageKey: "Message"}
 }
 
 // NewOperationNotSupportedException returns the modeled OperationNotSupportedException error carrying msg.
 func NewOperationNotSupportedException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeOperationNotSupportedException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeOperationNotSupportedException, Message: msg, Status: 400, MessageKey: "Message"}
 }
 
 // NewOperationTimeoutException returns the modeled OperationTimeoutException error carrying msg.
 func NewOperationTimeoutException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeOperationTimeoutException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeOperationTimeoutException, Message: msg, Status: 400, MessageKey: "Message"}
 }
 
 // NewPermissionTypeMismatchException returns the modeled PermissionTypeMismatchException error carrying msg.
 func NewPermissionTypeMismatchException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodePermissionTypeMismatchException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodePermissionTypeMismatchException, Message: msg, Status: 400, MessageKey: "Message"}
 }
 
 // NewResourceNotFoundException returns the modeled ResourceNotFoundException error carrying msg.
 func NewResourceNotFoundException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeResourceNotFoundException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeResourceNotFoundException, Message: msg, Status: 400, MessageKey: "Message"}
 }
 
 // NewResourceNotReadyException returns the modeled ResourceNotReadyException error carrying msg.
 func NewResourceNotReadyException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeResourceNotReadyException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeResourceNotReadyException, Message: msg, Status: 400, MessageKey: "Message"}
 }
 
 // NewResourceNumberLimitExceededException returns the modeled ResourceNumberLimitExceededException error carrying msg.
 func NewResourceNumberLimitExceededException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeResourceNumberLimitExceededException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeResourceNumberLimitExceededException, Message: msg, Status: 400, MessageKey: "Message"}
 }
 
 // NewSchedulerNotRunningException returns the modeled SchedulerNotRunningException error carrying msg.
 func NewSchedulerNotRunningException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeSchedulerNotRunningException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeSchedulerNotRunningException, Message: msg, Status: 400, MessageKey: "Message"}
 }
 
 // NewSchedulerRunningException returns the modeled SchedulerRunningException error carrying msg.
 func NewSchedulerRunningException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeSchedulerRunningException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeSchedulerRunningException, Message: msg, Status: 400, MessageKey: "Message"}
 }
 
 // NewSchedulerTransitioningException returns the modeled SchedulerTransitioningException error carrying msg.
 func NewSchedulerTransitioningException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeSchedulerTransitioningException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeSchedulerTransitioningException, Message: msg, Status: 400, MessageKey: "Message"}
 }
 
 // NewTargetResourceNotFound returns the modeled TargetResourceNotFound error carrying msg.
 func NewTargetResourceNotFound(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeTargetResourceNotFound, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeTargetResourceNotFound, Message: msg, Status: 400, MessageKey: "Message"}
 }
 
 // NewThrottlingException returns the modeled ThrottlingException error carrying msg.
 func NewThrottlingException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeThrottlingException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeThrottlingException, Message: msg, Status: 400, MessageKey: "Message"}
 }
 
 // NewValidationException returns the modeled ValidationException error carrying msg.
 func NewValidationException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeValidationException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeValidationException, Message: msg, Status: 400, MessageKey: "Message"}
 }
 
 // NewVersionMismatchException returns the modeled VersionMismatchException error carrying msg.
 func NewVersionMismatchException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeVersionMismatchException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeVersionMismatchException, Message: msg, Status: 400, MessageKey: "Message"}
 }
 
 // Values of the AdditionalOptionKeys enum.

@@ -522,52 +522,52 @@ const (
 
 // NewCodeValidationException returns the modeled CodeValidationException error carrying msg.
 func NewCodeValidationException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeCodeValidationException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeCodeValidationException, Message: msg, Status: 400, MessageKey: "Message"}
 }
 
 // NewConcurrentModificationException returns the modeled ConcurrentModificationException error carrying msg.
 func NewConcurrentModificationException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeConcurrentModificationException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeConcurrentModificationException, Message: msg, Status: 400, MessageKey: "Message"}
 }
 
 // NewInvalidApplicationConfigurationException returns the modeled InvalidApplicationConfigurationException error carrying msg.
 func NewInvalidApplicationConfigurationException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeInvalidApplicationConfigurationException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeInvalidApplicationConfigurationException, Message: msg, Status: 400, MessageKey: "Message"}
 }
 
 // NewInvalidArgumentException returns the modeled InvalidArgumentException error carrying msg.
 func NewInvalidArgumentException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeInvalidArgumentException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeInvalidArgumentException, Message: msg, Status: 400, MessageKey: "Message"}
 }
 
 // NewInvalidRequestException returns the modeled InvalidRequestException error carrying msg.
 func NewInvalidRequestException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeInvalidRequestException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeInvalidRequestException, Message: msg, Status: 400, MessageKey: "Message"}
 }
 
 // NewLimitExceededException returns the modeled LimitExceededException error carrying msg.
 func NewLimitExceededException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeLimitExceededException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeLimitExceededException, Message: msg, Status: 400, MessageKey: "Message"}
 }
 
 // NewResourceInUseException returns the modeled ResourceInUseException error carrying msg.
 func NewResourceInUseException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeResourceInUseException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeResourceInUseException, Message: msg, Status: 400, MessageKey: "Message"}
 }
 
 // NewResourceNotFoundException returns the modeled ResourceNotFoundException error carrying msg.
 func NewResourceNotFoundException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeResourceNotFoundException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeResourceNotFoundException, Message: msg, Status: 400, MessageKey: "Message"}
 }
 
 // NewResourceProvisionedThroughputExceededException returns the modeled ResourceProvisionedThroughputExceededException error carrying msg.
 func NewResourceProvisionedThroughputExceededException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeResourceProvisionedThroughputExceededException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeResourceProvisionedThroughputExceededException, Message: msg, Status: 400, MessageKey: "Message"}
 }
 
 // NewServiceUnavailableException returns the modeled ServiceUnavailableException error carrying msg.
 func NewServiceUnavailableException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeServiceUnavailableException, Message: msg, Status: 500, Fault: protocol.FaultReceiver}
+	return &protocol.Error{Code: ErrCodeServiceUnavailableException, Message: msg, Status: 500, Fault: protocol.FaultReceiver, MessageKey: "Message"}
 }
 
 // NewTooManyTagsException returns the modeled TooManyTagsException error carrying msg.
@@ -577,12 +577,12 @@ func NewTooManyTagsException(msg string) *protocol.Error {
 
 // NewUnableToDetectSchemaException returns the modeled UnableToDetectSchemaException error carrying msg.
 func NewUnableToDetectSchemaException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeUnableToDetectSchemaException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeUnableToDetectSchemaException, Message: msg, Status: 400, MessageKey: "Message"}
 }
 
 // NewUnsupportedOperationException returns the modeled UnsupportedOperationException error carrying msg.
 func NewUnsupportedOperationException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeUnsupportedOperationException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeUnsupportedOperationException, Message: msg, Status: 400, MessageKey: "Message"}
 }
 
 // Values of the ApplicationMode enum.

@@ -510,77 +510,77 @@ const (
 
 // NewAccessDeniedException returns the modeled AccessDeniedException error carrying msg.
 func NewAccessDeniedException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeAccessDeniedException, Message: msg, Status: 401}
+	return &protocol.Error{Code: ErrCodeAccessDeniedException, Message: msg, Status: 401, MessageKey: "Message"}
 }
 
 // NewAccountChannelLimitExceededException returns the modeled AccountChannelLimitExceededException error carrying msg.
 func NewAccountChannelLimitExceededException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeAccountChannelLimitExceededException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeAccountChannelLimitExceededException, Message: msg, Status: 400, MessageKey: "Message"}
 }
 
 // NewAccountStreamLimitExceededException returns the modeled AccountStreamLimitExceededException error carrying msg.
 func NewAccountStreamLimitExceededException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeAccountStreamLimitExceededException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeAccountStreamLimitExceededException, Message: msg, Status: 400, MessageKey: "Message"}
 }
 
 // NewClientLimitExceededException returns the modeled ClientLimitExceededException error carrying msg.
 func NewClientLimitExceededException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeClientLimitExceededException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeClientLimitExceededException, Message: msg, Status: 400, MessageKey: "Message"}
 }
 
 // NewDeviceStreamLimitExceededException returns the modeled DeviceStreamLimitExceededException error carrying msg.
 func NewDeviceStreamLimitExceededException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeDeviceStreamLimitExceededException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeDeviceStreamLimitExceededException, Message: msg, Status: 400, MessageKey: "Message"}
 }
 
 // NewInvalidArgumentException returns the modeled InvalidArgumentException error carrying msg.
 func NewInvalidArgumentException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeInvalidArgumentException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeInvalidArgumentException, Message: msg, Status: 400, MessageKey: "Message"}
 }
 
 // NewInvalidDeviceException returns the modeled InvalidDeviceException error carrying msg.
 func NewInvalidDeviceException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeInvalidDeviceException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeInvalidDeviceException, Message: msg, Status: 400, MessageKey: "Message"}
 }
 
 // NewInvalidResourceFormatException returns the modeled InvalidResourceFormatException error carrying msg.
 func NewInvalidResourceFormatException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeInvalidResourceFormatException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeInvalidResourceFormatException, Message: msg, Status: 400, MessageKey: "Message"}
 }
 
 // NewNoDataRetentionException returns the modeled NoDataRetentionException error carrying msg.
 func NewNoDataRetentionException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeNoDataRetentionException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeNoDataRetentionException, Message: msg, Status: 400, MessageKey: "Message"}
 }
 
 // NewNotAuthorizedException returns the modeled NotAuthorizedException error carrying msg.
 func NewNotAuthorizedException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeNotAuthorizedException, Message: msg, Status: 401}
+	return &protocol.Error{Code: ErrCodeNotAuthorizedException, Message: msg, Status: 401, MessageKey: "Message"}
 }
 
 // NewResourceInUseException returns the modeled ResourceInUseException error carrying msg.
 func NewResourceInUseException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeResourceInUseException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeResourceInUseException, Message: msg, Status: 400, MessageKey: "Message"}
 }
 
 // NewResourceNotFoundException returns the modeled ResourceNotFoundException error carrying msg.
 func NewResourceNotFoundException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeResourceNotFoundException, Message: msg, Status: 404}
+	return &protocol.Error{Code: ErrCodeResourceNotFoundException, Message: msg, Status: 404, MessageKey: "Message"}
 }
 
 // NewStreamEdgeConfigurationNotFoundException returns the modeled StreamEdgeConfigurationNotFoundException error carrying msg.
 func NewStreamEdgeConfigurationNotFoundException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeStreamEdgeConfigurationNotFoundException, Message: msg, Status: 404}
+	return &protocol.Error{Code: ErrCodeStreamEdgeConfigurationNotFoundException, Message: msg, Status: 404, MessageKey: "Message"}
 }
 
 // NewTagsPerResourceExceededLimitException returns the modeled TagsPerResourceExceededLimitException error carrying msg.
 func NewTagsPerResourceExceededLimitException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeTagsPerResourceExceededLimitException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeTagsPerResourceExceededLimitException, Message: msg, Status: 400, MessageKey: "Message"}
 }
 
 // NewVersionMismatchException returns the modeled VersionMismatchException error carrying msg.
 func NewVersionMismatchException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeVersionMismatchException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeVersionMismatchException, Message: msg, Status: 400, MessageKey: "Message"}
 }
 
 // Values of the APIName enum.

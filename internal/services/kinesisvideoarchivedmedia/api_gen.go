@@ -141,47 +141,47 @@ const (
 
 // NewClientLimitExceededException returns the modeled ClientLimitExceededException error carrying msg.
 func NewClientLimitExceededException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeClientLimitExceededException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeClientLimitExceededException, Message: msg, Status: 400, MessageKey: "Message"}
 }
 
 // NewInvalidArgumentException returns the modeled InvalidArgumentException error carrying msg.
 func NewInvalidArgumentException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeInvalidArgumentException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeInvalidArgumentException, Message: msg, Status: 400, MessageKey: "Message"}
 }
 
 // NewInvalidCodecPrivateDataException returns the modeled InvalidCodecPrivateDataException error carrying msg.
 func NewInvalidCodecPrivateDataException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeInvalidCodecPrivateDataException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeInvalidCodecPrivateDataException, Message: msg, Status: 400, MessageKey: "Message"}
 }
 
 // NewInvalidMediaFrameException returns the modeled InvalidMediaFrameException error carrying msg.
 func NewInvalidMediaFrameException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeInvalidMediaFrameException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeInvalidMediaFrameException, Message: msg, Status: 400, MessageKey: "Message"}
 }
 
 // NewMissingCodecPrivateDataException returns the modeled MissingCodecPrivateDataException error carrying msg.
 func NewMissingCodecPrivateDataException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeMissingCodecPrivateDataException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeMissingCodecPrivateDataException, Message: msg, Status: 400, MessageKey: "Message"}
 }
 
 // NewNoDataRetentionException returns the modeled NoDataRetentionException error carrying msg.
 func NewNoDataRetentionException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeNoDataRetentionException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeNoDataRetentionException, Message: msg, Status: 400, MessageKey: "Message"}
 }
 
 // NewNotAuthorizedException returns the modeled NotAuthorizedException error carrying msg.
 func NewNotAuthorizedException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeNotAuthorizedException, Message: msg, Status: 401}
+	return &protocol.Error{Code: ErrCodeNotAuthorizedException, Message: msg, Status: 401, MessageKey: "Message"}
 }
 
 // NewResourceNotFoundException returns the modeled ResourceNotFoundException error carrying msg.
 func NewResourceNotFoundException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeResourceNotFoundException, Message: msg, Status: 404}
+	return &protocol.Error{Code: ErrCodeResourceNotFoundException, Message: msg, Status: 404, MessageKey: "Message"}
 }
 
 // NewUnsupportedStreamMediaTypeException returns the modeled UnsupportedStreamMediaTypeException error carrying msg.
 func NewUnsupportedStreamMediaTypeException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeUnsupportedStreamMediaTypeException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeUnsupportedStreamMediaTypeException, Message: msg, Status: 400, MessageKey: "Message"}
 }
 
 // Values of the ClipFragmentSelectorType enum.

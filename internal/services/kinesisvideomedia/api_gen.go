@@ -68,32 +68,32 @@ const (
 
 // NewClientLimitExceededException returns the modeled ClientLimitExceededException error carrying msg.
 func NewClientLimitExceededException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeClientLimitExceededException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeClientLimitExceededException, Message: msg, Status: 400, MessageKey: "Message"}
 }
 
 // NewConnectionLimitExceededException returns the modeled ConnectionLimitExceededException error carrying msg.
 func NewConnectionLimitExceededException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeConnectionLimitExceededException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeConnectionLimitExceededException, Message: msg, Status: 400, MessageKey: "Message"}
 }
 
 // NewInvalidArgumentException returns the modeled InvalidArgumentException error carrying msg.
 func NewInvalidArgumentException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeInvalidArgumentException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeInvalidArgumentException, Message: msg, Status: 400, MessageKey: "Message"}
 }
 
 // NewInvalidEndpointException returns the modeled InvalidEndpointException error carrying msg.
 func NewInvalidEndpointException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeInvalidEndpointException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeInvalidEndpointException, Message: msg, Status: 400, MessageKey: "Message"}
 }
 
 // NewNotAuthorizedException returns the modeled NotAuthorizedException error carrying msg.
 func NewNotAuthorizedException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeNotAuthorizedException, Message: msg, Status: 401}
+	return &protocol.Error{Code: ErrCodeNotAuthorizedException, Message: msg, Status: 401, MessageKey: "Message"}
 }
 
 // NewResourceNotFoundException returns the modeled ResourceNotFoundException error carrying msg.
 func NewResourceNotFoundException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeResourceNotFoundException, Message: msg, Status: 404}
+	return &protocol.Error{Code: ErrCodeResourceNotFoundException, Message: msg, Status: 404, MessageKey: "Message"}
 }
 
 // Values of the StartSelectorType enum.

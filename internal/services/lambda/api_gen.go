@@ -1370,237 +1370,237 @@ const (
 
 // NewCallbackTimeoutException returns the modeled CallbackTimeoutException error carrying msg.
 func NewCallbackTimeoutException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeCallbackTimeoutException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeCallbackTimeoutException, Message: msg, Status: 400, MessageKey: "Message", Fields: map[string]any{"Type": "User"}}
 }
 
 // NewCapacityProviderLimitExceededException returns the modeled CapacityProviderLimitExceededException error carrying msg.
 func NewCapacityProviderLimitExceededException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeCapacityProviderLimitExceededException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeCapacityProviderLimitExceededException, Message: msg, Status: 400, Fields: map[string]any{"Type": "User"}}
 }
 
 // NewCodeSigningConfigNotFoundException returns the modeled CodeSigningConfigNotFoundException error carrying msg.
 func NewCodeSigningConfigNotFoundException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeCodeSigningConfigNotFoundException, Message: msg, Status: 404}
+	return &protocol.Error{Code: ErrCodeCodeSigningConfigNotFoundException, Message: msg, Status: 404, MessageKey: "Message", Fields: map[string]any{"Type": "User"}}
 }
 
 // NewCodeStorageExceededException returns the modeled CodeStorageExceededException error carrying msg.
 func NewCodeStorageExceededException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeCodeStorageExceededException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeCodeStorageExceededException, Message: msg, Status: 400, Fields: map[string]any{"Type": "User"}}
 }
 
 // NewCodeVerificationFailedException returns the modeled CodeVerificationFailedException error carrying msg.
 func NewCodeVerificationFailedException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeCodeVerificationFailedException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeCodeVerificationFailedException, Message: msg, Status: 400, MessageKey: "Message", Fields: map[string]any{"Type": "User"}}
 }
 
 // NewDurableExecutionAlreadyStartedException returns the modeled DurableExecutionAlreadyStartedException error carrying msg.
 func NewDurableExecutionAlreadyStartedException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeDurableExecutionAlreadyStartedException, Message: msg, Status: 409}
+	return &protocol.Error{Code: ErrCodeDurableExecutionAlreadyStartedException, Message: msg, Status: 409, MessageKey: "Message", Fields: map[string]any{"Type": "User"}}
 }
 
 // NewEC2AccessDeniedException returns the modeled EC2AccessDeniedException error carrying msg.
 func NewEC2AccessDeniedException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeEC2AccessDeniedException, Message: msg, Status: 502, Fault: protocol.FaultReceiver}
+	return &protocol.Error{Code: ErrCodeEC2AccessDeniedException, Message: msg, Status: 502, Fault: protocol.FaultReceiver, MessageKey: "Message", Fields: map[string]any{"Type": "Service"}}
 }
 
 // NewEC2ThrottledException returns the modeled EC2ThrottledException error carrying msg.
 func NewEC2ThrottledException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeEC2ThrottledException, Message: msg, Status: 502, Fault: protocol.FaultReceiver}
+	return &protocol.Error{Code: ErrCodeEC2ThrottledException, Message: msg, Status: 502, Fault: protocol.FaultReceiver, MessageKey: "Message", Fields: map[string]any{"Type": "Service"}}
 }
 
 // NewEC2UnexpectedException returns the modeled EC2UnexpectedException error carrying msg.
 func NewEC2UnexpectedException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeEC2UnexpectedException, Message: msg, Status: 502, Fault: protocol.FaultReceiver}
+	return &protocol.Error{Code: ErrCodeEC2UnexpectedException, Message: msg, Status: 502, Fault: protocol.FaultReceiver, MessageKey: "Message", Fields: map[string]any{"Type": "Service"}}
 }
 
 // NewEFSIOException returns the modeled EFSIOException error carrying msg.
 func NewEFSIOException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeEFSIOException, Message: msg, Status: 410}
+	return &protocol.Error{Code: ErrCodeEFSIOException, Message: msg, Status: 410, MessageKey: "Message", Fields: map[string]any{"Type": "User"}}
 }
 
 // NewEFSMountConnectivityException returns the modeled EFSMountConnectivityException error carrying msg.
 func NewEFSMountConnectivityException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeEFSMountConnectivityException, Message: msg, Status: 408}
+	return &protocol.Error{Code: ErrCodeEFSMountConnectivityException, Message: msg, Status: 408, MessageKey: "Message", Fields: map[string]any{"Type": "User"}}
 }
 
 // NewEFSMountFailureException returns the modeled EFSMountFailureException error carrying msg.
 func NewEFSMountFailureException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeEFSMountFailureException, Message: msg, Status: 403}
+	return &protocol.Error{Code: ErrCodeEFSMountFailureException, Message: msg, Status: 403, MessageKey: "Message", Fields: map[string]any{"Type": "User"}}
 }
 
 // NewEFSMountTimeoutException returns the modeled EFSMountTimeoutException error carrying msg.
 func NewEFSMountTimeoutException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeEFSMountTimeoutException, Message: msg, Status: 408}
+	return &protocol.Error{Code: ErrCodeEFSMountTimeoutException, Message: msg, Status: 408, MessageKey: "Message", Fields: map[string]any{"Type": "User"}}
 }
 
 // NewENILimitReachedException returns the modeled ENILimitReachedException error carrying msg.
 func NewENILimitReachedException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeENILimitReachedException, Message: msg, Status: 502, Fault: protocol.FaultReceiver}
+	return &protocol.Error{Code: ErrCodeENILimitReachedException, Message: msg, Status: 502, Fault: protocol.FaultReceiver, MessageKey: "Message", Fields: map[string]any{"Type": "Service"}}
 }
 
 // NewFunctionVersionsPerCapacityProviderLimitExceededException returns the modeled FunctionVersionsPerCapacityProviderLimitExceededException error carrying msg.
 func NewFunctionVersionsPerCapacityProviderLimitExceededException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeFunctionVersionsPerCapacityProviderLimitExceededException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeFunctionVersionsPerCapacityProviderLimitExceededException, Message: msg, Status: 400, Fields: map[string]any{"Type": "User"}}
 }
 
 // NewInvalidCodeSignatureException returns the modeled InvalidCodeSignatureException error carrying msg.
 func NewInvalidCodeSignatureException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeInvalidCodeSignatureException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeInvalidCodeSignatureException, Message: msg, Status: 400, MessageKey: "Message", Fields: map[string]any{"Type": "User"}}
 }
 
 // NewInvalidParameterValueException returns the modeled InvalidParameterValueException error carrying msg.
 func NewInvalidParameterValueException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeInvalidParameterValueException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeInvalidParameterValueException, Message: msg, Status: 400, Fields: map[string]any{"Type": "User"}}
 }
 
 // NewInvalidRequestContentException returns the modeled InvalidRequestContentException error carrying msg.
 func NewInvalidRequestContentException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeInvalidRequestContentException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeInvalidRequestContentException, Message: msg, Status: 400, Fields: map[string]any{"Type": "User"}}
 }
 
 // NewInvalidRuntimeException returns the modeled InvalidRuntimeException error carrying msg.
 func NewInvalidRuntimeException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeInvalidRuntimeException, Message: msg, Status: 502, Fault: protocol.FaultReceiver}
+	return &protocol.Error{Code: ErrCodeInvalidRuntimeException, Message: msg, Status: 502, Fault: protocol.FaultReceiver, MessageKey: "Message", Fields: map[string]any{"Type": "Service"}}
 }
 
 // NewInvalidSecurityGroupIDException returns the modeled InvalidSecurityGroupIDException error carrying msg.
 func NewInvalidSecurityGroupIDException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeInvalidSecurityGroupIDException, Message: msg, Status: 502, Fault: protocol.FaultReceiver}
+	return &protocol.Error{Code: ErrCodeInvalidSecurityGroupIDException, Message: msg, Status: 502, Fault: protocol.FaultReceiver, MessageKey: "Message", Fields: map[string]any{"Type": "Service"}}
 }
 
 // NewInvalidSubnetIDException returns the modeled InvalidSubnetIDException error carrying msg.
 func NewInvalidSubnetIDException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeInvalidSubnetIDException, Message: msg, Status: 502, Fault: protocol.FaultReceiver}
+	return &protocol.Error{Code: ErrCodeInvalidSubnetIDException, Message: msg, Status: 502, Fault: protocol.FaultReceiver, MessageKey: "Message", Fields: map[string]any{"Type": "Service"}}
 }
 
 // NewInvalidZipFileException returns the modeled InvalidZipFileException error carrying msg.
 func NewInvalidZipFileException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeInvalidZipFileException, Message: msg, Status: 502, Fault: protocol.FaultReceiver}
+	return &protocol.Error{Code: ErrCodeInvalidZipFileException, Message: msg, Status: 502, Fault: protocol.FaultReceiver, MessageKey: "Message", Fields: map[string]any{"Type": "Service"}}
 }
 
 // NewKMSAccessDeniedException returns the modeled KMSAccessDeniedException error carrying msg.
 func NewKMSAccessDeniedException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeKMSAccessDeniedException, Message: msg, Status: 502, Fault: protocol.FaultReceiver}
+	return &protocol.Error{Code: ErrCodeKMSAccessDeniedException, Message: msg, Status: 502, Fault: protocol.FaultReceiver, MessageKey: "Message", Fields: map[string]any{"Type": "Service"}}
 }
 
 // NewKMSDisabledException returns the modeled KMSDisabledException error carrying msg.
 func NewKMSDisabledException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeKMSDisabledException, Message: msg, Status: 502, Fault: protocol.FaultReceiver}
+	return &protocol.Error{Code: ErrCodeKMSDisabledException, Message: msg, Status: 502, Fault: protocol.FaultReceiver, MessageKey: "Message", Fields: map[string]any{"Type": "Service"}}
 }
 
 // NewKMSInvalidStateException returns the modeled KMSInvalidStateException error carrying msg.
 func NewKMSInvalidStateException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeKMSInvalidStateException, Message: msg, Status: 502, Fault: protocol.FaultReceiver}
+	return &protocol.Error{Code: ErrCodeKMSInvalidStateException, Message: msg, Status: 502, Fault: protocol.FaultReceiver, MessageKey: "Message", Fields: map[string]any{"Type": "Service"}}
 }
 
 // NewKMSNotFoundException returns the modeled KMSNotFoundException error carrying msg.
 func NewKMSNotFoundException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeKMSNotFoundException, Message: msg, Status: 502, Fault: protocol.FaultReceiver}
+	return &protocol.Error{Code: ErrCodeKMSNotFoundException, Message: msg, Status: 502, Fault: protocol.FaultReceiver, MessageKey: "Message", Fields: map[string]any{"Type": "Service"}}
 }
 
 // NewNoPublishedVersionException returns the modeled NoPublishedVersionException error carrying msg.
 func NewNoPublishedVersionException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeNoPublishedVersionException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeNoPublishedVersionException, Message: msg, Status: 400, MessageKey: "Message", Fields: map[string]any{"Type": "User"}}
 }
 
 // NewPolicyLengthExceededException returns the modeled PolicyLengthExceededException error carrying msg.
 func NewPolicyLengthExceededException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodePolicyLengthExceededException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodePolicyLengthExceededException, Message: msg, Status: 400, Fields: map[string]any{"Type": "User"}}
 }
 
 // NewPreconditionFailedException returns the modeled PreconditionFailedException error carrying msg.
 func NewPreconditionFailedException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodePreconditionFailedException, Message: msg, Status: 412}
+	return &protocol.Error{Code: ErrCodePreconditionFailedException, Message: msg, Status: 412, Fields: map[string]any{"Type": "User"}}
 }
 
 // NewProvisionedConcurrencyConfigNotFoundException returns the modeled ProvisionedConcurrencyConfigNotFoundException error carrying msg.
 func NewProvisionedConcurrencyConfigNotFoundException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeProvisionedConcurrencyConfigNotFoundException, Message: msg, Status: 404}
+	return &protocol.Error{Code: ErrCodeProvisionedConcurrencyConfigNotFoundException, Message: msg, Status: 404, Fields: map[string]any{"Type": "User"}}
 }
 
 // NewRecursiveInvocationException returns the modeled RecursiveInvocationException error carrying msg.
 func NewRecursiveInvocationException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeRecursiveInvocationException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeRecursiveInvocationException, Message: msg, Status: 400, MessageKey: "Message", Fields: map[string]any{"Type": "User"}}
 }
 
 // NewRequestTooLargeException returns the modeled RequestTooLargeException error carrying msg.
 func NewRequestTooLargeException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeRequestTooLargeException, Message: msg, Status: 413}
+	return &protocol.Error{Code: ErrCodeRequestTooLargeException, Message: msg, Status: 413, Fields: map[string]any{"Type": "User"}}
 }
 
 // NewResourceConflictException returns the modeled ResourceConflictException error carrying msg.
 func NewResourceConflictException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeResourceConflictException, Message: msg, Status: 409}
+	return &protocol.Error{Code: ErrCodeResourceConflictException, Message: msg, Status: 409, Fields: map[string]any{"Type": "User"}}
 }
 
 // NewResourceInUseException returns the modeled ResourceInUseException error carrying msg.
 func NewResourceInUseException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeResourceInUseException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeResourceInUseException, Message: msg, Status: 400, MessageKey: "Message", Fields: map[string]any{"Type": "User"}}
 }
 
 // NewResourceNotFoundException returns the modeled ResourceNotFoundException error carrying msg.
 func NewResourceNotFoundException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeResourceNotFoundException, Message: msg, Status: 404}
+	return &protocol.Error{Code: ErrCodeResourceNotFoundException, Message: msg, Status: 404, MessageKey: "Message", Fields: map[string]any{"Type": "User"}}
 }
 
 // NewResourceNotReadyException returns the modeled ResourceNotReadyException error carrying msg.
 func NewResourceNotReadyException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeResourceNotReadyException, Message: msg, Status: 502, Fault: protocol.FaultReceiver}
+	return &protocol.Error{Code: ErrCodeResourceNotReadyException, Message: msg, Status: 502, Fault: protocol.FaultReceiver, Fields: map[string]any{"Type": "Service"}}
 }
 
 // NewS3FilesMountConnectivityException returns the modeled S3FilesMountConnectivityException error carrying msg.
 func NewS3FilesMountConnectivityException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeS3FilesMountConnectivityException, Message: msg, Status: 408}
+	return &protocol.Error{Code: ErrCodeS3FilesMountConnectivityException, Message: msg, Status: 408, MessageKey: "Message", Fields: map[string]any{"Type": "User"}}
 }
 
 // NewS3FilesMountFailureException returns the modeled S3FilesMountFailureException error carrying msg.
 func NewS3FilesMountFailureException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeS3FilesMountFailureException, Message: msg, Status: 403}
+	return &protocol.Error{Code: ErrCodeS3FilesMountFailureException, Message: msg, Status: 403, MessageKey: "Message", Fields: map[string]any{"Type": "User"}}
 }
 
 // NewS3FilesMountTimeoutException returns the modeled S3FilesMountTimeoutException error carrying msg.
 func NewS3FilesMountTimeoutException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeS3FilesMountTimeoutException, Message: msg, Status: 408}
+	return &protocol.Error{Code: ErrCodeS3FilesMountTimeoutException, Message: msg, Status: 408, MessageKey: "Message", Fields: map[string]any{"Type": "User"}}
 }
 
 // NewSerializedRequestEntityTooLargeException returns the modeled SerializedRequestEntityTooLargeException error carrying msg.
 func NewSerializedRequestEntityTooLargeException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeSerializedRequestEntityTooLargeException, Message: msg, Status: 413}
+	return &protocol.Error{Code: ErrCodeSerializedRequestEntityTooLargeException, Message: msg, Status: 413, Fields: map[string]any{"Type": "User"}}
 }
 
 // NewServiceException returns the modeled ServiceException error carrying msg.
 func NewServiceException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeServiceException, Message: msg, Status: 500, Fault: protocol.FaultReceiver}
+	return &protocol.Error{Code: ErrCodeServiceException, Message: msg, Status: 500, Fault: protocol.FaultReceiver, MessageKey: "Message", Fields: map[string]any{"Type": "Service"}}
 }
 
 // NewSnapStartException returns the modeled SnapStartException error carrying msg.
 func NewSnapStartException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeSnapStartException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeSnapStartException, Message: msg, Status: 400, MessageKey: "Message", Fields: map[string]any{"Type": "User"}}
 }
 
 // NewSnapStartNotReadyException returns the modeled SnapStartNotReadyException error carrying msg.
 func NewSnapStartNotReadyException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeSnapStartNotReadyException, Message: msg, Status: 409}
+	return &protocol.Error{Code: ErrCodeSnapStartNotReadyException, Message: msg, Status: 409, MessageKey: "Message", Fields: map[string]any{"Type": "User"}}
 }
 
 // NewSnapStartTimeoutException returns the modeled SnapStartTimeoutException error carrying msg.
 func NewSnapStartTimeoutException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeSnapStartTimeoutException, Message: msg, Status: 408}
+	return &protocol.Error{Code: ErrCodeSnapStartTimeoutException, Message: msg, Status: 408, MessageKey: "Message", Fields: map[string]any{"Type": "User"}}
 }
 
 // NewSubnetIPAddressLimitReachedException returns the modeled SubnetIPAddressLimitReachedException error carrying msg.
 func NewSubnetIPAddressLimitReachedException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeSubnetIPAddressLimitReachedException, Message: msg, Status: 502, Fault: protocol.FaultReceiver}
+	return &protocol.Error{Code: ErrCodeSubnetIPAddressLimitReachedException, Message: msg, Status: 502, Fault: protocol.FaultReceiver, MessageKey: "Message", Fields: map[string]any{"Type": "Service"}}
 }
 
 // NewTooManyRequestsException returns the modeled TooManyRequestsException error carrying msg.
 func NewTooManyRequestsException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeTooManyRequestsException, Message: msg, Status: 429}
+	return &protocol.Error{Code: ErrCodeTooManyRequestsException, Message: msg, Status: 429, Fields: map[string]any{"Type": "User"}}
 }
 
 // NewUnsupportedMediaTypeException returns the modeled UnsupportedMediaTypeException error carrying msg.
 func NewUnsupportedMediaTypeException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeUnsupportedMediaTypeException, Message: msg, Status: 415}
+	return &protocol.Error{Code: ErrCodeUnsupportedMediaTypeException, Message: msg, Status: 415, Fields: map[string]any{"Type": "User"}}
 }
 
 // Values of the ApplicationLogLevel enum.

@@ -739,7 +739,7 @@ func NewConcurrentModificationException(msg string) *protocol.Error {
 
 // NewConflictException returns the modeled ConflictException error carrying msg.
 func NewConflictException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeConflictException, Message: msg, Status: 409}
+	return &protocol.Error{Code: ErrCodeConflictException, Message: msg, Status: 409, MessageKey: "Message"}
 }
 
 // NewDashboardInvalidInputError returns the modeled DashboardInvalidInputError error carrying msg.
@@ -754,7 +754,7 @@ func NewDashboardNotFoundError(msg string) *protocol.Error {
 
 // NewInternalServiceFault returns the modeled InternalServiceFault error carrying msg.
 func NewInternalServiceFault(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeInternalServiceFault, Message: msg, Status: 500, Fault: protocol.FaultReceiver, QueryCode: "InternalServiceError"}
+	return &protocol.Error{Code: ErrCodeInternalServiceFault, Message: msg, Status: 500, Fault: protocol.FaultReceiver, QueryCode: "InternalServiceError", MessageKey: "Message"}
 }
 
 // NewInvalidFormatFault returns the modeled InvalidFormatFault error carrying msg.

@@ -413,32 +413,32 @@ const (
 
 // NewBadRequestException returns the modeled BadRequestException error carrying msg.
 func NewBadRequestException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeBadRequestException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeBadRequestException, Message: msg, Status: 400, MessageKey: "Message"}
 }
 
 // NewConflictException returns the modeled ConflictException error carrying msg.
 func NewConflictException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeConflictException, Message: msg, Status: 409}
+	return &protocol.Error{Code: ErrCodeConflictException, Message: msg, Status: 409, MessageKey: "Message"}
 }
 
 // NewForbiddenException returns the modeled ForbiddenException error carrying msg.
 func NewForbiddenException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeForbiddenException, Message: msg, Status: 403}
+	return &protocol.Error{Code: ErrCodeForbiddenException, Message: msg, Status: 403, MessageKey: "Message"}
 }
 
 // NewInternalServerErrorException returns the modeled InternalServerErrorException error carrying msg.
 func NewInternalServerErrorException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeInternalServerErrorException, Message: msg, Status: 500, Fault: protocol.FaultReceiver}
+	return &protocol.Error{Code: ErrCodeInternalServerErrorException, Message: msg, Status: 500, Fault: protocol.FaultReceiver, MessageKey: "Message"}
 }
 
 // NewNotFoundException returns the modeled NotFoundException error carrying msg.
 func NewNotFoundException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeNotFoundException, Message: msg, Status: 404}
+	return &protocol.Error{Code: ErrCodeNotFoundException, Message: msg, Status: 404, MessageKey: "Message"}
 }
 
 // NewUnauthorizedException returns the modeled UnauthorizedException error carrying msg.
 func NewUnauthorizedException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeUnauthorizedException, Message: msg, Status: 401}
+	return &protocol.Error{Code: ErrCodeUnauthorizedException, Message: msg, Status: 401, MessageKey: "Message"}
 }
 
 // Values of the AuthenticationStrategy enum.

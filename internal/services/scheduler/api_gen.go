@@ -233,32 +233,32 @@ const (
 
 // NewConflictException returns the modeled ConflictException error carrying msg.
 func NewConflictException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeConflictException, Message: msg, Status: 409}
+	return &protocol.Error{Code: ErrCodeConflictException, Message: msg, Status: 409, MessageKey: "Message"}
 }
 
 // NewInternalServerException returns the modeled InternalServerException error carrying msg.
 func NewInternalServerException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeInternalServerException, Message: msg, Status: 500, Fault: protocol.FaultReceiver}
+	return &protocol.Error{Code: ErrCodeInternalServerException, Message: msg, Status: 500, Fault: protocol.FaultReceiver, MessageKey: "Message"}
 }
 
 // NewResourceNotFoundException returns the modeled ResourceNotFoundException error carrying msg.
 func NewResourceNotFoundException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeResourceNotFoundException, Message: msg, Status: 404}
+	return &protocol.Error{Code: ErrCodeResourceNotFoundException, Message: msg, Status: 404, MessageKey: "Message"}
 }
 
 // NewServiceQuotaExceededException returns the modeled ServiceQuotaExceededException error carrying msg.
 func NewServiceQuotaExceededException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeServiceQuotaExceededException, Message: msg, Status: 402}
+	return &protocol.Error{Code: ErrCodeServiceQuotaExceededException, Message: msg, Status: 402, MessageKey: "Message"}
 }
 
 // NewThrottlingException returns the modeled ThrottlingException error carrying msg.
 func NewThrottlingException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeThrottlingException, Message: msg, Status: 429}
+	return &protocol.Error{Code: ErrCodeThrottlingException, Message: msg, Status: 429, MessageKey: "Message"}
 }
 
 // NewValidationException returns the modeled ValidationException error carrying msg.
 func NewValidationException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeValidationException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeValidationException, Message: msg, Status: 400, MessageKey: "Message"}
 }
 
 // Values of the ActionAfterCompletion enum.

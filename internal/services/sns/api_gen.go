@@ -860,12 +860,12 @@ func NewUserErrorException(msg string) *protocol.Error {
 
 // NewValidationException returns the modeled ValidationException error carrying msg.
 func NewValidationException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeValidationException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeValidationException, Message: msg, Status: 400, MessageKey: "Message"}
 }
 
 // NewVerificationException returns the modeled VerificationException error carrying msg.
 func NewVerificationException(msg string) *protocol.Error {
-	return &protocol.Error{Code: ErrCodeVerificationException, Message: msg, Status: 400}
+	return &protocol.Error{Code: ErrCodeVerificationException, Message: msg, Status: 400, MessageKey: "Message"}
 }
 
 // Values of the LanguageCodeString enum.

@@ -7,7 +7,7 @@ import (
 )
 
 // iamCases run the shared resource cases on IAM's and STS's tables, which hold every
-// IAM entity of an account (region '') and the credentials STS issued.
+// IAM entity of an account (region ”) and the credentials STS issued.
 func iamCases() []Case {
 	return []Case{
 		{"IAMResourceLifecycle", func(t *testing.T, db *store.DB) { testResourceLifecycle(t, db, iamResourceOps) }},
