@@ -24,14 +24,20 @@ func (a snsQueues) SendToQueue(ctx context.Context, queueARN string, m *sns.Queu
 	return a.q.SendLazy(ctx, queueARN, sqsInput(m))
 }
 
-// SendToQueueInTx sends m to the standard queue of queueARN in SNS's write, through
-// sqs.Service.SendInTx.
-func (a snsQueues) SendToQueueInTx(ctx context.Context, tx *store.Tx, queueARN string, m *sns.QueueMessage) error {
-	err := a.q.SendInTx(ctx, tx, queueARN, sqsInput(m))
-	if errors.Is(err, sqs.ErrNotInTx) {
-		return sns.ErrNotInTx
+// SendToQueuesInTx sends messages to standard queues in SNS's write, through
+// sqs.Service.SendManyInTx.
+func (a snsQueues) SendToQueuesInTx(ctx context.Context, tx *store.Tx, sends []sns.QueueSend) ([]error, error) {
+	in := make([]sqs.InTxSend, len(sends))
+	for i, s := range sends {
+		in[i] = sqs.InTxSend{QueueARN: s.QueueARN, Input: sqsInput(s.Message)}
 	}
-	return err
+	errs, err := a.q.SendManyInTx(ctx, tx, in)
+	for i, e := range errs {
+		if errors.Is(e, sqs.ErrNotInTx) {
+			errs[i] = sns.ErrNotInTx
+		}
+	}
+	return errs, err
 }
 
 // sqsInput is the SendMessage input that carries m.

@@ -597,13 +597,21 @@ type inlineSend struct {
 // runs.
 func (s *Service) sendInline(ctx context.Context, tx *store.Tx, inline []inlineSend, jobs []*delivery.Job, logs topicLogging) error {
 	all := slices.Clip(jobs)
+	sends := make([]QueueSend, len(inline))
 	for i := range inline {
-		n, ss := inline[i].n, inline[i].ss
 		inline[i].sent = false
-		m, err := s.queueMessage(n, n.Endpoint)
-		if err == nil {
-			err = s.txQueues.SendToQueueInTx(ctx, tx, n.Endpoint, m)
+		m, err := s.queueMessage(inline[i].n, inline[i].n.Endpoint)
+		if err != nil {
+			return err
 		}
+		sends[i] = QueueSend{QueueARN: inline[i].n.Endpoint, Message: m}
+	}
+	// One call for all the copies: the queues store them with one statement.
+	errs, err := s.txQueues.SendToQueuesInTx(ctx, tx, sends)
+	if err != nil {
+		return err
+	}
+	for i, err := range errs {
 		var pe *protocol.Error
 		switch {
 		case err == nil:
@@ -612,6 +620,7 @@ func (s *Service) sendInline(ctx context.Context, tx *store.Tx, inline []inlineS
 		case !errors.Is(err, ErrNotInTx) && !errors.As(err, &pe):
 			return err
 		}
+		n, ss := inline[i].n, inline[i].ss
 		j, err := s.jobFor(n, ss.row.Protocol, ss.row.Endpoint, ss.policy, ss.dlq)
 		if err != nil {
 			return err

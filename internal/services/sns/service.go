@@ -48,11 +48,18 @@ type QueueSender interface {
 // the cost.
 type QueueTxSender interface {
 	QueueSender
-	// SendToQueueInTx sends m to the queue of queueARN as part of tx. An error that is a
-	// *protocol.Error (the queue is gone or refuses m) or ErrNotInTx (the queue cannot
-	// take part, as FIFO queues) leaves tx untouched: SNS delivers m through a retried
-	// job instead. Any other error aborts the write.
-	SendToQueueInTx(ctx context.Context, tx *store.Tx, queueARN string, m *QueueMessage) error
+	// SendToQueuesInTx sends each message to its queue as part of tx. errs[i] is
+	// sends[i]'s own outcome: an error that is a *protocol.Error (the queue is gone or
+	// refuses the message) or ErrNotInTx (the queue cannot take part, as FIFO queues)
+	// leaves tx untouched, and SNS delivers that message through a retried job instead. A
+	// non-nil err aborts the write.
+	SendToQueuesInTx(ctx context.Context, tx *store.Tx, sends []QueueSend) (errs []error, err error)
+}
+
+// QueueSend is one message for SendToQueuesInTx: m to the queue of QueueARN.
+type QueueSend struct {
+	QueueARN string
+	Message  *QueueMessage
 }
 
 // ErrNotInTx is what a QueueTxSender answers for a queue whose sends cannot join SNS's

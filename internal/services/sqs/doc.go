@@ -77,8 +77,8 @@
 //     like AWS); the cooldown can be turned off.
 //
 // Other Overcast services use in-process entry points (inprocess.go, intx.go): SendToARN
-// (every rule of SendMessage), SendInTx (a standard-queue send inside the caller's own store
-// transaction, for SNS raw deliveries), SendLazy (a lazy write for delivery jobs, whose
+// (every rule of SendMessage), SendManyInTx (standard-queue sends inside the caller's own
+// store transaction, one statement for all, for SNS raw deliveries), SendLazy (a lazy write for delivery jobs, whose
 // completion is written after it), and ReceiveFromARN, DeleteFromARN and
 // ChangeVisibilityFromARN for Lambda's event source mappings.
 package sqs

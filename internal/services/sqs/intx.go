@@ -9,23 +9,40 @@ import (
 	"github.com/overcast/overcast/internal/store"
 )
 
-// ErrNotInTx is SendInTx's answer for a queue whose sends cannot join another write: a
+// ErrNotInTx is SendManyInTx's answer for a queue whose sends cannot join another write: a
 // FIFO queue, whose deduplication and ordering need a write of their own. The caller sends
 // through SendToARN instead.
 var ErrNotInTx = errors.New("sqs: sends to FIFO queues cannot join another write")
 
-// SendInTx sends in to the standard queue queueARN names as part of tx, the write of
-// another Overcast service (SNS publishing to raw subscriptions): the message exists
-// exactly when that write commits, and the queue's receivers are woken after it. It
-// applies every rule SendMessage applies and answers its errors without touching tx, so a
-// caller can fall back to a retried delivery; it answers ErrNotInTx for a FIFO queue.
-// in.QueueURL is ignored; the message's SenderId is the queue's account.
-func (s *Service) SendInTx(ctx context.Context, tx *store.Tx, queueARN string, in *SendMessageInput) error {
-	send, err := s.prepareStandard(ctx, queueARN, in)
-	if err != nil {
-		return err
+// InTxSend is one message SendManyInTx sends: in to the queue queueARN names.
+type InTxSend struct {
+	QueueARN string
+	Input    *SendMessageInput
+}
+
+// SendManyInTx sends each message to its standard queue as part of tx, the write of
+// another Overcast service (SNS publishing to raw subscriptions): the messages exist
+// exactly when that write commits, and the queues' receivers are woken after it. They are
+// stored with one statement, whatever their queues. Each message gets every rule
+// SendMessage applies; errs[i] is sends[i]'s own answer (nil, SendMessage's error, or
+// ErrNotInTx for a FIFO queue), given without touching tx, so that the caller can fall
+// back to a retried delivery for it. A non-nil err is the store's and the write must
+// stop. Input.QueueURL is ignored; a message's SenderId is its queue's account.
+func (s *Service) SendManyInTx(ctx context.Context, tx *store.Tx, sends []InTxSend) (errs []error, err error) {
+	errs = make([]error, len(sends))
+	params := make([]*store.SQSSendParams, 0, len(sends))
+	for i, in := range sends {
+		p, err := s.prepareStandard(ctx, in.QueueARN, in.Input)
+		if err != nil {
+			errs[i] = err
+			continue
+		}
+		params = append(params, p...)
 	}
-	return tx.SQSMessageSendMany(ctx, send)
+	if len(params) == 0 {
+		return errs, nil
+	}
+	return errs, tx.SQSMessageSendMany(ctx, params)
 }
 
 // prepareStandard checks and prepares in for the standard queue queueARN names, on behalf

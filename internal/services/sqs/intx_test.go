@@ -9,9 +9,9 @@ import (
 	"github.com/overcast/overcast/internal/store"
 )
 
-// TestSendInTxAndLazy covers the sends other services make for their deliveries: inside
-// their own write (SendInTx) and as a lazy write (SendLazy), with SendMessage's rules.
-func TestSendInTxAndLazy(t *testing.T) {
+// TestSendManyInTxAndLazy covers the sends other services make for their deliveries: inside
+// their own write (SendManyInTx) and as a lazy write (SendLazy), with SendMessage's rules.
+func TestSendManyInTxAndLazy(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
 	ctx := t.Context()
@@ -19,22 +19,28 @@ func TestSendInTxAndLazy(t *testing.T) {
 	url := b.MustCreate(t, "plain", map[string]string{"MaximumMessageSize": "1024"})
 	b.MustCreate(t, "ordered.fifo", map[string]string{"FifoQueue": "true", "ContentBasedDeduplication": "true"})
 
-	// In another service's write: the message exists once the write commits.
+	// In another service's write, beside refusals: the accepted messages exist once the
+	// write commits, and the refusals leave the write alone, so the caller can go on
+	// without those messages. (The write's function runs on the store's writer goroutine:
+	// assert outside it.)
+	var errs []error
 	require.NoError(t, b.svc.db.Write(ctx, func(tx *store.Tx) error {
-		return b.svc.SendInTx(ctx, tx, arn("plain"), &SendMessageInput{MessageBody: ptr("in tx")})
+		var err error
+		errs, err = b.svc.SendManyInTx(ctx, tx, []InTxSend{
+			{QueueARN: arn("plain"), Input: &SendMessageInput{MessageBody: ptr("in tx")}},
+			{QueueARN: arn("missing"), Input: &SendMessageInput{MessageBody: ptr("x")}},
+			{QueueARN: arn("plain"), Input: &SendMessageInput{MessageBody: ptr(strings.Repeat("x", 2000))}},
+			{QueueARN: arn("ordered.fifo"), Input: &SendMessageInput{MessageBody: ptr("x"), MessageGroupID: ptr("g")}},
+			{QueueARN: arn("plain"), Input: &SendMessageInput{MessageBody: ptr("in tx too")}},
+		})
+		return err
 	}))
-	// Refusals leave the write alone, so the caller can go on without the message.
-	// (The write's function runs on the store's writer goroutine: assert outside it.)
-	var missing, tooLong, notInTx error
-	require.NoError(t, b.svc.db.Write(ctx, func(tx *store.Tx) error {
-		missing = b.svc.SendInTx(ctx, tx, arn("missing"), &SendMessageInput{MessageBody: ptr("x")})
-		tooLong = b.svc.SendInTx(ctx, tx, arn("plain"), &SendMessageInput{MessageBody: ptr(strings.Repeat("x", 2000))})
-		notInTx = b.svc.SendInTx(ctx, tx, arn("ordered.fifo"), &SendMessageInput{MessageBody: ptr("x"), MessageGroupID: ptr("g")})
-		return nil
-	}))
-	RequireCode(t, missing, ErrCodeQueueDoesNotExist)
-	RequireCode(t, tooLong, "InvalidParameterValue")
-	require.ErrorIs(t, notInTx, ErrNotInTx)
+	require.Len(t, errs, 5)
+	require.NoError(t, errs[0])
+	RequireCode(t, errs[1], ErrCodeQueueDoesNotExist)
+	RequireCode(t, errs[2], "InvalidParameterValue")
+	require.ErrorIs(t, errs[3], ErrNotInTx)
+	require.NoError(t, errs[4])
 
 	// Lazily, for delivery jobs: standard queues through a lazy write, FIFO queues with
 	// their deduplication.
@@ -51,7 +57,7 @@ func TestSendInTxAndLazy(t *testing.T) {
 	for _, m := range out.Messages {
 		bodies = append(bodies, *m.Body)
 	}
-	require.ElementsMatch(t, []string{"in tx", "lazy"}, bodies)
+	require.ElementsMatch(t, []string{"in tx", "in tx too", "lazy"}, bodies)
 	fifo, err := b.svc.ReceiveFromARN(ctx, arn("ordered.fifo"), &ReceiveMessageInput{MaxNumberOfMessages: ptr[int32](10)})
 	require.NoError(t, err)
 	require.Len(t, fifo.Messages, 1, "the FIFO queue deduplicated the second send")
