@@ -120,3 +120,23 @@ func TestEncodeDocument(t *testing.T) {
 		t.Fatalf("encodeDocument = %s, want %s", got, want)
 	}
 }
+
+// FuzzValidatePolicy feeds arbitrary documents to the policy checks: they must answer
+// nil or MalformedPolicyDocument, never panic or answer anything else.
+func FuzzValidatePolicy(f *testing.F) {
+	for _, s := range []string{
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}]}`,
+		`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}}`,
+		`{"Version":"2012-10-17","Statement":[{"Sid":"a b","Effect":"Deny","NotAction":["*"],"NotResource":"*","Condition":{"DateGreaterThan":{"aws:CurrentTime":"2020-01-01T00:00:00Z"}}}]}`,
+		`{"Statement":[]}`, `[]`, `null`, `{"Version":1}`, ``,
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, doc string) {
+		for _, kind := range []policyKind{identityPolicy, trustPolicy} {
+			if e := validatePolicy(doc, kind); e != nil && e.Code != ErrCodeMalformedPolicyDocumentException {
+				t.Fatalf("validatePolicy(%q) answered %s: %s", doc, e.Code, e.Message)
+			}
+		}
+	})
+}
