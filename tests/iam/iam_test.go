@@ -196,3 +196,44 @@ func TestSigV4AcceptsIssuedCredentials(t *testing.T) {
 	_, err = unknown.ListQueues(t.Context(), &sqs.ListQueuesInput{})
 	require.ErrorContains(t, err, "InvalidClientTokenId")
 }
+
+// TestIAMSurvivesKill: roles, attachments, users, access keys and STS sessions that were
+// acknowledged survive kill -9 and a restart on the same data directory, and the issued
+// keys still act in their account.
+func TestIAMSurvivesKill(t *testing.T) {
+	t.Parallel()
+	srv := harness.Start(t, harness.Options{})
+	id := newAccount(t)
+	name := uniqueName(t)
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"` + id.AccessKey + `"},"Action":"sts:AssumeRole"}]}`
+	var role struct{ Role struct{ Arn string } }
+	res := srv.AWSAs(t, id, "iam", "create-role", "--role-name", name, "--assume-role-policy-document", trust)
+	require.Equal(t, 0, res.ExitCode, res.Stderr)
+	res.JSON(t, &role)
+	res = srv.AWSAs(t, id, "iam", "attach-role-policy", "--role-name", name, "--policy-arn", "arn:aws:iam::aws:policy/AmazonSQSFullAccess")
+	require.Equal(t, 0, res.ExitCode, res.Stderr)
+	var assumed struct {
+		Credentials struct{ AccessKeyId, SecretAccessKey, SessionToken string }
+	}
+	res = srv.AWSAs(t, id, "sts", "assume-role", "--role-arn", role.Role.Arn, "--role-session-name", "before-kill")
+	require.Equal(t, 0, res.ExitCode, res.Stderr)
+	res.JSON(t, &assumed)
+
+	srv.Kill(t)
+	srv.Restart(t)
+
+	var attached struct{ AttachedPolicies []struct{ PolicyArn string } }
+	res = srv.AWSAs(t, id, "iam", "list-attached-role-policies", "--role-name", name)
+	require.Equal(t, 0, res.ExitCode, res.Stderr)
+	res.JSON(t, &attached)
+	require.Len(t, attached.AttachedPolicies, 1)
+	require.Equal(t, "arn:aws:iam::aws:policy/AmazonSQSFullAccess", attached.AttachedPolicies[0].PolicyArn)
+
+	c := assumed.Credentials
+	var who struct{ Account, Arn string }
+	res = srv.AWSAs(t, harness.Identity{AccessKey: c.AccessKeyId, Secret: c.SecretAccessKey}, "sts", "get-caller-identity")
+	require.Equal(t, 0, res.ExitCode, res.Stderr)
+	res.JSON(t, &who)
+	require.Equal(t, id.AccessKey, who.Account, "the session issued before the kill is still known")
+	require.Equal(t, "arn:aws:sts::"+id.AccessKey+":assumed-role/"+name+"/before-kill", who.Arn)
+}
