@@ -3,6 +3,7 @@ package edge
 import (
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/overcast/overcast/internal/protocol"
 )
@@ -25,6 +26,9 @@ type Credential struct {
 	// SessionToken, when set, must be sent with the key (X-Amz-Security-Token), as for
 	// temporary credentials.
 	SessionToken string
+	// Expires, when set, is when temporary credentials stop being accepted: requests
+	// signed with them after it answer ExpiredToken.
+	Expires time.Time
 }
 
 // authFamily is how a service words authentication failures: AWS's JSON front end, the
@@ -54,6 +58,7 @@ const (
 	msgSignatureNoMatch = "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details."
 	msgS3NoMatch        = "The request signature we calculated does not match the signature you provided. Check your key and signing method."
 	msgPayloadMismatch  = "The provided 'x-amz-content-sha256' header does not match what was computed."
+	msgExpiredToken     = "The security token included in the request is expired"
 )
 
 // authError words f the way the service's family does.
@@ -69,6 +74,8 @@ func authError(fam authFamily, f *authFailure, sig *signature) *protocol.Error {
 			return protocol.NewError("IncompleteSignature", http.StatusBadRequest, f.msg)
 		case authUnknownKey:
 			return protocol.NewError("InvalidClientTokenId", http.StatusForbidden, msgInvalidToken)
+		case authExpiredToken:
+			return protocol.NewError("ExpiredToken", http.StatusForbidden, msgExpiredToken)
 		case authPayloadHashMismatch:
 			return protocol.NewError("SignatureDoesNotMatch", http.StatusBadRequest, msgPayloadMismatch)
 		default:
@@ -82,6 +89,8 @@ func authError(fam authFamily, f *authFailure, sig *signature) *protocol.Error {
 			return protocol.NewError("IncompleteSignatureException", http.StatusBadRequest, f.msg)
 		case authUnknownKey:
 			return protocol.NewError("UnrecognizedClientException", http.StatusForbidden, msgInvalidToken)
+		case authExpiredToken:
+			return protocol.NewError("ExpiredTokenException", http.StatusForbidden, msgExpiredToken)
 		case authSkewed:
 			return protocol.NewError("InvalidSignatureException", http.StatusBadRequest, f.msg)
 		case authPayloadHashMismatch:
@@ -118,6 +127,8 @@ func s3AuthError(f *authFailure, sig *signature) *protocol.Error {
 		e := protocol.NewError("InvalidAccessKeyId", http.StatusForbidden, "The AWS Access Key Id you provided does not exist in our records.")
 		e.Fields = map[string]any{"AWSAccessKeyId": sig.accessKey}
 		return e
+	case authExpiredToken:
+		return protocol.NewError("ExpiredToken", http.StatusBadRequest, "The provided token has expired.")
 	case authSkewed:
 		e := protocol.NewError("RequestTimeTooSkewed", http.StatusForbidden, "The difference between the request time and the current time is too large.")
 		e.Fields = map[string]any{"RequestTime": f.requestTime, "ServerTime": f.serverTime, "MaxAllowedSkewMilliseconds": "900000"}

@@ -321,6 +321,43 @@ func TestAuthSessionToken(t *testing.T) {
 	}
 }
 
+// TestAuthExpiredToken: temporary credentials past their expiry answer AWS's
+// ExpiredToken, worded per service family, even when the signature is right.
+func TestAuthExpiredToken(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+	e := MustModelEdge(t, Config{
+		Auth:  AuthSigV4,
+		Clock: clock.NewVirtual(now),
+		CredentialFunc: func(akid string) (Credential, bool) {
+			exp := now.Add(time.Hour)
+			if akid == "ASIAEXPIRED" {
+				exp = now.Add(-time.Second)
+			}
+			return Credential{Secret: testSecret, Account: "777788889999", SessionToken: "token-1", Expires: exp}, true
+		},
+	})
+	b := &authBundle{edge: e, now: now}
+	for _, tc := range []struct {
+		svc, akid string
+		status    int
+		code      string
+	}{
+		{"lambda", "ASIAVALID", 200, ""},
+		{"lambda", "ASIAEXPIRED", 403, "ExpiredTokenException"},
+		{"sns", "ASIAEXPIRED", 403, "ExpiredToken"},
+	} {
+		r := b.signed(t, tc.svc, tc.akid, testSecret, now)
+		r.Header.Set("X-Amz-Security-Token", "token-1")
+		rec := serve(e, r)
+		require.Equal(t, tc.status, rec.Code, "%s %s: %s", tc.svc, tc.akid, rec.Body.String())
+		if tc.code != "" {
+			require.Contains(t, rec.Body.String()+rec.Header().Get("X-Amzn-Errortype"), tc.code)
+			require.Contains(t, rec.Body.String(), "The security token included in the request is expired")
+		}
+	}
+}
+
 // awsChunkedExample is the body of AWS's signed chunked upload example
 // (https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-streaming.html): 66560 bytes
 // of 'a' in chunks of 65536, 1024 and 0 bytes, with the documented signatures.

@@ -515,6 +515,9 @@ func (e *Edge) authenticate(x *exchange, sig *signature) *protocol.Error {
 	if f != nil {
 		return authError(fam, f, sig)
 	}
+	if !cred.Expires.IsZero() && !e.clock.Now().Before(cred.Expires) {
+		return authError(fam, &authFailure{kind: authExpiredToken}, sig)
+	}
 	return nil
 }
 

@@ -331,6 +331,7 @@ const (
 	authPresignExpired
 	authPresignNotYet
 	authPayloadHashMismatch
+	authExpiredToken
 )
 
 // verifier checks Signature Version 4 signatures. It caches derived signing keys, which

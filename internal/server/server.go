@@ -266,15 +266,15 @@ var errUnknownService = errors.New("unknown service")
 
 // issuedCredential finds an access key STS (AssumeRole and its kin) or IAM
 // (CreateAccessKey) issued, so that requests signed with it are verified in sigv4 mode and
-// act in the key's account in every mode. An expired session is unknown: the edge refuses
-// it in sigv4 mode.
+// act in the key's account in every mode; in sigv4 mode an expired session answers
+// ExpiredToken.
 func (s *Server) issuedCredential(akid string) (edge.Credential, bool) {
 	if s.sts == nil {
 		return edge.Credential{}, false
 	}
 	c, ok := s.sts.Credential(akid)
-	if !ok || (!c.Expiration.IsZero() && !s.clock.Now().Before(c.Expiration)) {
+	if !ok {
 		return edge.Credential{}, false
 	}
-	return edge.Credential{Secret: c.Secret, Account: c.Account, SessionToken: c.SessionToken}, true
+	return edge.Credential{Secret: c.Secret, Account: c.Account, SessionToken: c.SessionToken, Expires: c.Expiration}, true
 }
