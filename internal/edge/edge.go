@@ -55,8 +55,13 @@ type Config struct {
 	// (temporary credentials issued by STS). It runs on every request signed with such a
 	// key and must be cheap.
 	CredentialFunc func(accessKeyID string) (Credential, bool)
-	// Clock tells the time signatures are checked against. Default: the real clock.
+	// Clock tells the time signatures are checked against and temporary credentials
+	// expire by. Default: the real clock.
 	Clock clock.Clock
+	// SignatureClock, when set, is the time signatures are checked against instead of
+	// Clock (request time skew, presigned URL expiry). The server sets the wall clock:
+	// clients sign with their own time, wherever a virtual Clock has been moved to.
+	SignatureClock clock.Clock
 	// Logger receives internal failures and panics. Default: slog.Default().
 	Logger *slog.Logger
 	// MaxBodyBytes bounds request bodies of services without a limit of their own.
@@ -133,6 +138,9 @@ func New(cfg Config) *Edge {
 	}
 	if cfg.Clock == nil {
 		cfg.Clock = clock.Real{}
+	}
+	if cfg.SignatureClock == nil {
+		cfg.SignatureClock = cfg.Clock
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -506,7 +514,7 @@ func (e *Edge) authenticate(x *exchange, sig *signature) *protocol.Error {
 		sig:    sig,
 		body:   x.req.Body,
 		secret: cred.Secret,
-		now:    e.clock.Now(),
+		now:    e.cfg.SignatureClock.Now(),
 		s3:     sig.service == "s3",
 	})
 	if f == nil && isAWSChunked(x.req.HTTP) && strings.HasPrefix(headerValue(x.req.HTTP.Header, "X-Amz-Content-Sha256"), "STREAMING-AWS4-HMAC-SHA256-PAYLOAD") {

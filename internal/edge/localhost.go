@@ -74,7 +74,7 @@ func (e *Edge) VerifySignature(r *http.Request, body []byte, service string) (Id
 	if !ok || (cred.SessionToken != "" && cred.SessionToken != sig.token) {
 		return Identity{}, authError(familyJSON, &authFailure{kind: authUnknownKey}, &sig)
 	}
-	if f := e.verifier.verify(&verifyInput{r: r, sig: &sig, body: body, secret: cred.Secret, now: e.clock.Now()}); f != nil {
+	if f := e.verifier.verify(&verifyInput{r: r, sig: &sig, body: body, secret: cred.Secret, now: e.cfg.SignatureClock.Now()}); f != nil {
 		return Identity{}, authError(familyJSON, f, &sig)
 	}
 	return id, nil

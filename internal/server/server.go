@@ -150,6 +150,7 @@ func (s *Server) Start(ctx context.Context) error {
 		Credentials:    creds,
 		CredentialFunc: s.issuedCredential,
 		Clock:          s.clock,
+		SignatureClock: clock.Real{},
 		Logger:         s.logger,
 		Extra:          s.adminHandler(),
 		HostHandlers:   s.hostHandlers(),

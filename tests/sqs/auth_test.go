@@ -156,3 +156,20 @@ func TestSigV4Subprocesses(t *testing.T) {
 	res = srv.AWSAs(t, goodKey, "sqs", "list-queues")
 	require.Equal(t, 0, res.ExitCode, res.Stderr)
 }
+
+// TestSigV4WithVirtualClock: signatures are checked against the wall clock, so a client
+// signing with its own time keeps working after the virtual clock has been moved on.
+func TestSigV4WithVirtualClock(t *testing.T) {
+	t.Parallel()
+	srv := harness.Start(t, harness.Options{
+		Auth:        "sigv4",
+		Clock:       "virtual",
+		Credentials: goodKey.AccessKey + ":" + goodKey.Secret,
+	})
+	good := srv.SQSAs(goodKey)
+	u := createQueue(t, good, uniqueName(t, ""), nil)
+	srv.AdvanceClock(t, 3*time.Hour)
+	send(t, good, u, "after three virtual hours")
+	_, err := good.ListQueues(ctx(t), &sqs.ListQueuesInput{})
+	require.NoError(t, err)
+}
