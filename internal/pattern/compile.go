@@ -32,6 +32,10 @@ type dialect struct {
 	wildcard       bool            // "wildcard" operator
 	affixFold      bool            // {"prefix"|"suffix": {"equals-ignore-case": ...}}
 	anythingButOps map[string]bool // operators allowed inside an anything-but object
+	// anythingButOpError, if set, answers an anything-but object whose
+	// operand is neither a string nor a list (SNS names the operator's
+	// own rule rather than anything-but's).
+	anythingButOpError string
 }
 
 var eventBridgeDialect = &dialect{
@@ -41,7 +45,8 @@ var eventBridgeDialect = &dialect{
 }
 
 var snsDialect = &dialect{
-	anythingButOps: map[string]bool{"prefix": true},
+	anythingButOps:     map[string]bool{"prefix": true},
+	anythingButOpError: "prefix match pattern must be a string",
 }
 
 // reservedInOr are the names event-ruler reserves inside "$or" objects.
@@ -582,6 +587,9 @@ func (c *compiler) anythingButExpression() (matcher, error) {
 		if k, err = c.t.next(); err != nil {
 			return matcher{}, err
 		}
+	}
+	if inner != "" && c.d.anythingButOpError != "" && k != tokStartArray && k != tokString {
+		return matcher{}, c.t.fail(c.d.anythingButOpError)
 	}
 	if k != tokStartArray && k != tokString && k != tokNumber {
 		return matcher{}, c.t.fail("Value of anything-but must be an array or single string/number value.")

@@ -57,7 +57,8 @@
 //     that the operand does not match.
 //
 // SNS differences: no wildcard; no {"equals-ignore-case"} inside prefix or
-// suffix; anything-but takes only {"prefix": ...} as an object. Filter
+// suffix; anything-but takes only {"prefix": ...} as an object (and words
+// a non-string operand "prefix match pattern must be a string"). Filter
 // policies allow at most five top-level keys and 150 combinations (each
 // value array multiplies by its length times its nesting depth, "$or" sums
 // its branches), and the MessageAttributes scope rejects nesting. In that

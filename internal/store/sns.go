@@ -256,6 +256,16 @@ func (db *DB) SNSSubscriptionGetByToken(ctx context.Context, topicARN, token str
 	return db.snsSubOne(ctx, "SELECT "+snsSubColumns+" FROM sns_subscriptions WHERE topic_arn = ? AND token = ?", topicARN, token)
 }
 
+// SNSSubscriptionGetByAccountToken returns the subscription of account and region whose
+// confirmation token is token, whatever its topic, or ErrNotFound.
+func (db *DB) SNSSubscriptionGetByAccountToken(ctx context.Context, account, region, token string) (*SNSSubscription, error) {
+	if token == "" {
+		return nil, ErrNotFound
+	}
+	return db.snsSubOne(ctx, "SELECT "+snsSubColumns+" FROM sns_subscriptions WHERE account = ? AND region = ? AND token = ? LIMIT 1",
+		account, region, token)
+}
+
 func (db *DB) snsSubOne(ctx context.Context, q string, args ...any) (*SNSSubscription, error) {
 	var s *SNSSubscription
 	err := db.Read(ctx, func(tx *Tx) error {

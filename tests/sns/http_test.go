@@ -6,6 +6,9 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -200,3 +203,65 @@ func TestOutbox(t *testing.T) {
 }
 
 func phoneQuery(p string) string { return "%2B" + p[1:] }
+
+// AWS confirms a subscription by the token of its SubscribeURL alone: the link confirms
+// even when the topic it names does not exist. The SubscribeURL of an
+// UnsubscribeConfirmation restores the subscription, as its message says.
+func TestSubscribeURLTokenConfirmsAndRestores(t *testing.T) {
+	t.Parallel()
+	srv := sharedServer(t)
+	c := snsClient(srv)
+	hook := newSubscriber(t, http.StatusOK)
+	topic := newTopic(t, c, uniqueName(t, "t"), nil)
+	_, err := c.Subscribe(ctxT(t), &sns.SubscribeInput{TopicArn: aws.String(topic), Protocol: aws.String("http"),
+		Endpoint: aws.String(hook.srv.URL + "/in"), Attributes: map[string]string{"RawMessageDelivery": "true"}})
+	require.NoError(t, err)
+	conf := hook.waitFor(t, 1)
+	subscribeURL := conf.body["SubscribeURL"].(string)
+	require.Contains(t, subscribeURL, url.QueryEscape(topic))
+
+	visit := func(u string) (int, string) {
+		resp, err := srv.HTTPClient().Get(u)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		return resp.StatusCode, string(b)
+	}
+	wrong := topic[:len(topic)-1] + "x"
+	if wrong == topic {
+		wrong = topic[:len(topic)-1] + "y"
+	}
+	status, body := visit(strings.Replace(subscribeURL, url.QueryEscape(topic), url.QueryEscape(wrong), 1))
+	require.Equal(t, http.StatusOK, status, body)
+	m := regexp.MustCompile(`<SubscriptionArn>([^<]+)</SubscriptionArn>`).FindStringSubmatch(body)
+	require.NotNil(t, m, body)
+	subARN := m[1]
+	require.True(t, strings.HasPrefix(subARN, topic+":"), subARN)
+	attrs, err := c.GetSubscriptionAttributes(ctxT(t), &sns.GetSubscriptionAttributesInput{SubscriptionArn: aws.String(subARN)})
+	require.NoError(t, err)
+	require.Equal(t, "false", attrs.Attributes["PendingConfirmation"])
+
+	// The right link afterwards answers the same subscription: confirming is idempotent.
+	status, body = visit(subscribeURL)
+	require.Equal(t, http.StatusOK, status, body)
+	require.Contains(t, body, "<SubscriptionArn>"+subARN+"</SubscriptionArn>")
+
+	_, err = c.Unsubscribe(ctxT(t), &sns.UnsubscribeInput{SubscriptionArn: aws.String(subARN)})
+	require.NoError(t, err)
+	u := hook.waitFor(t, 2)
+	require.Equal(t, "UnsubscribeConfirmation", u.body["Type"])
+	_, err = c.GetSubscriptionAttributes(ctxT(t), &sns.GetSubscriptionAttributesInput{SubscriptionArn: aws.String(subARN)})
+	requireAPIError(t, err, "NotFound")
+
+	status, body = visit(u.body["SubscribeURL"].(string))
+	require.Equal(t, http.StatusOK, status, body)
+	require.Contains(t, body, "<SubscriptionArn>"+subARN+"</SubscriptionArn>")
+	attrs, err = c.GetSubscriptionAttributes(ctxT(t), &sns.GetSubscriptionAttributesInput{SubscriptionArn: aws.String(subARN)})
+	require.NoError(t, err)
+	require.Equal(t, "false", attrs.Attributes["PendingConfirmation"])
+	require.Equal(t, "true", attrs.Attributes["RawMessageDelivery"])
+	_, err = c.Publish(ctxT(t), &sns.PublishInput{TopicArn: aws.String(topic), Message: aws.String("restored")})
+	require.NoError(t, err)
+	require.Equal(t, "restored", hook.waitFor(t, 3).raw)
+}

@@ -203,17 +203,9 @@ func TestPublishBatchInvalidEntryFailsRequest(t *testing.T) {
 // ARN, and JSON that does not parse (the parser's message, the document redacted).
 func TestSubscriptionAttributeErrors(t *testing.T) {
 	t.Parallel()
-	s := sharedServer(t)
-	c, q := snsClient(s), s.SQS()
-	ctx := ctxT(t)
-	arn := newTopic(t, c, uniqueName(t, "t"), nil)
-	_, qarn := newQueue(t, q, uniqueName(t, "q"), nil)
-	sub := subscribe(t, c, arn, "sqs", qarn, nil)
-	set := func(name, value string) error {
-		_, err := c.SetSubscriptionAttributes(ctx, &sns.SetSubscriptionAttributesInput{SubscriptionArn: aws.String(sub),
-			AttributeName: aws.String(name), AttributeValue: aws.String(value)})
-		return err
-	}
+	qs := newQueueSub(t)
+	c, arn, qarn, ctx := qs.c, qs.topic, qs.queue, ctxT(t)
+	set := func(name, value string) error { return qs.set(t, name, value) }
 	requireAPIMessage(t, set("RedrivePolicy", `{"deadLetterTargetArn": "fake-arn"}`), "InvalidParameter",
 		"Invalid parameter: RedrivePolicy: deadLetterTargetArn is an invalid arn")
 	const parseFailure = "failed to parse JSON. Unexpected character ('i' (code 105)): was expecting double-quote to start field name\n" +

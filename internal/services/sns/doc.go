@@ -59,7 +59,14 @@
 //
 // Non-AWS routes (Handler): GET /_overcast/sns/SimpleNotificationService.pem (the signing
 // certificate), GET /_overcast/sns/confirm (the SubscribeURL), GET
-// /_overcast/sns/unsubscribe (the UnsubscribeURL) and GET /_overcast/sns/outbox.
+// /_overcast/sns/unsubscribe (the UnsubscribeURL) and GET /_overcast/sns/outbox. As in
+// AWS, a SubscribeURL confirms by its token within the region of the topic it names,
+// whatever that topic's name; the SubscribeURL of an UnsubscribeConfirmation restores the
+// deleted subscription (same ARN and attributes, confirmed) for three days.
+//
+// Filter policies are checked in their compact JSON form, as AWS does, so the locations
+// in InvalidParameter messages count columns of that form; the stored policy keeps the
+// caller's spacing.
 //
 // Known gaps: no Firehose delivery (jobs fail into the retry path), no Lambda delivery until
 // a FunctionInvoker is wired (likewise), topic and subscription policies are stored but not

@@ -77,7 +77,8 @@ func (s *Service) handleConfirm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r = withCall(r, topic)
-	out, err := s.ConfirmSubscription(r.Context(), &ConfirmSubscriptionInput{TopicARN: &topic, Token: &token})
+	c := callOf(r.Context())
+	out, err := s.ConfirmByToken(r.Context(), c.Account, c.Region, token)
 	if err != nil {
 		writeAPIError(w, err)
 		return

@@ -5,11 +5,14 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/overcast/overcast/internal/store"
 )
 
 // endpoint is an HTTP subscriber on 127.0.0.1 that records what SNS posts to it.
@@ -175,4 +178,79 @@ func TestHTTPRawDeliveryAndContentType(t *testing.T) {
 	require.Equal(t, `{"k":1}`, got.body)
 	require.Equal(t, "application/json", got.header.Get("Content-Type"))
 	require.Equal(t, "true", got.header.Get("x-amz-sns-rawdelivery"))
+}
+
+// A SubscribeURL confirms by its token whatever topic it names in the region; the link of
+// an UnsubscribeConfirmation restores the subscription while it is valid (three days,
+// like a SubscriptionConfirmation's) and while its topic exists.
+func TestConfirmByTokenAndRestore(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	topic := b.MustTopic(t, "restore", nil)
+	pending := func(endpoint string) *store.SNSSubscription {
+		t.Helper()
+		b.MustSubscribe(t, topic, "http", endpoint, nil)
+		subs, err := b.db.SNSSubscriptionList(b.ctx, &store.SNSSubscriptionListParams{TopicARN: topic})
+		require.NoError(t, err)
+		for _, s := range subs {
+			if s.Endpoint == endpoint {
+				return s
+			}
+		}
+		t.Fatalf("no subscription for %s", endpoint)
+		return nil
+	}
+	restoreToken := func(arn string) string {
+		t.Helper()
+		recs, err := b.db.SNSRecordList(b.ctx, testAccount, testRegion, kindUnsubscribed)
+		require.NoError(t, err)
+		for _, r := range recs {
+			if strings.Contains(r.Value, arn) {
+				return r.Name
+			}
+		}
+		t.Fatalf("no restore record for %s", arn)
+		return ""
+	}
+
+	sub := pending("http://127.0.0.1:1/a")
+	_, err := b.svc.ConfirmByToken(b.ctx, testAccount, "eu-west-1", sub.Token)
+	requireCode(t, err, "InvalidParameter")
+	out, err := b.svc.ConfirmByToken(b.ctx, testAccount, testRegion, sub.Token)
+	require.NoError(t, err)
+	require.Equal(t, sub.ARN, *out.SubscriptionARN)
+
+	_, err = b.svc.Unsubscribe(b.ctx, &UnsubscribeInput{SubscriptionARN: &sub.ARN})
+	require.NoError(t, err)
+	tok := restoreToken(sub.ARN)
+	_, err = b.svc.ConfirmSubscription(b.ctx, &ConfirmSubscriptionInput{TopicARN: new(topic + "-other"), Token: &tok})
+	requireCode(t, err, "InvalidParameter")
+	out, err = b.svc.ConfirmSubscription(b.ctx, &ConfirmSubscriptionInput{TopicARN: &topic, Token: &tok})
+	require.NoError(t, err)
+	require.Equal(t, sub.ARN, *out.SubscriptionARN)
+	got, err := b.db.SNSSubscriptionGet(b.ctx, sub.ARN)
+	require.NoError(t, err)
+	require.True(t, got.Confirmed)
+
+	// Expired links restore nothing.
+	_, err = b.svc.Unsubscribe(b.ctx, &UnsubscribeInput{SubscriptionARN: &sub.ARN})
+	require.NoError(t, err)
+	tok = restoreToken(sub.ARN)
+	b.clock.Advance(restoreWindow)
+	_, err = b.svc.ConfirmByToken(b.ctx, testAccount, testRegion, tok)
+	requireCode(t, err, "InvalidParameter")
+	_, err = b.db.SNSSubscriptionGet(b.ctx, sub.ARN)
+	require.ErrorIs(t, err, store.ErrNotFound)
+
+	// Nor do links of a deleted topic.
+	other := pending("http://127.0.0.1:1/b")
+	_, err = b.svc.ConfirmByToken(b.ctx, testAccount, testRegion, other.Token)
+	require.NoError(t, err)
+	_, err = b.svc.Unsubscribe(b.ctx, &UnsubscribeInput{SubscriptionARN: &other.ARN})
+	require.NoError(t, err)
+	tok = restoreToken(other.ARN)
+	_, err = b.svc.DeleteTopic(b.ctx, &DeleteTopicInput{TopicARN: &topic})
+	require.NoError(t, err)
+	_, err = b.svc.ConfirmByToken(b.ctx, testAccount, testRegion, tok)
+	requireCode(t, err, "InvalidParameter")
 }

@@ -1,6 +1,7 @@
 package sns
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -11,6 +12,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/overcast/overcast/internal/delivery"
 	"github.com/overcast/overcast/internal/pattern"
@@ -86,7 +88,7 @@ func validateSubAttr(name, value, proto string, attrs map[string]string, subscri
 		if value == "" {
 			return nil
 		}
-		if _, err := pattern.ParseFilterPolicy([]byte(value), pattern.Scope(attrs["FilterPolicyScope"])); err != nil {
+		if _, err := pattern.ParseFilterPolicy(compactPolicy(value), pattern.Scope(attrs["FilterPolicyScope"])); err != nil {
 			return filterError(err, subscribe)
 		}
 	case "FilterPolicyScope":
@@ -94,7 +96,7 @@ func validateSubAttr(name, value, proto string, attrs map[string]string, subscri
 			return invalid("FilterPolicyScope: Invalid value [" + value + "]. Please use either MessageBody or MessageAttributes")
 		}
 		if fp := attrs["FilterPolicy"]; fp != "" {
-			if _, err := pattern.ParseFilterPolicy([]byte(fp), pattern.Scope(value)); err != nil {
+			if _, err := pattern.ParseFilterPolicy(compactPolicy(fp), pattern.Scope(value)); err != nil {
 				return filterError(err, subscribe)
 			}
 		}
@@ -165,6 +167,17 @@ func slicesContains(list []string, v string) bool {
 		}
 	}
 	return false
+}
+
+// compactPolicy returns a filter policy as SNS validates it: AWS reads a
+// well-formed policy back from its compact form, so the locations in its
+// error messages quote and count that form whatever spacing was sent.
+func compactPolicy(value string) []byte {
+	var b bytes.Buffer
+	if json.Compact(&b, []byte(value)) != nil {
+		return []byte(value)
+	}
+	return b.Bytes()
 }
 
 func filterError(err error, subscribe bool) *protocol.Error {
@@ -375,7 +388,8 @@ func (s *Service) sendConfirmation(ctx context.Context, c *protocol.Call, st *to
 
 // ConfirmSubscription confirms a pending subscription by its token.
 func (s *Service) ConfirmSubscription(ctx context.Context, in *ConfirmSubscriptionInput) (*ConfirmSubscriptionOutput, error) {
-	if _, perr := checkTopicARN(ctx, "TopicArn", *in.TopicARN); perr != nil {
+	a, perr := checkTopicARN(ctx, "TopicArn", *in.TopicARN)
+	if perr != nil {
 		return nil, perr
 	}
 	if !isHex(*in.Token) {
@@ -385,20 +399,45 @@ func (s *Service) ConfirmSubscription(ctx context.Context, in *ConfirmSubscripti
 	// An unknown token and a topic that does not exist get the same answer from AWS.
 	sub, err := s.db.SNSSubscriptionGetByToken(ctx, *in.TopicARN, *in.Token)
 	if errors.Is(err, store.ErrNotFound) {
+		sub, err = s.restoreSubscription(ctx, a.Account, a.Region, *in.Token, *in.TopicARN)
+	}
+	if errors.Is(err, store.ErrNotFound) {
 		return nil, errInvalid("Token")
 	}
 	if err != nil {
 		return nil, fmt.Errorf("confirm subscription: %w", err)
 	}
+	return s.confirm(ctx, sub, in.AuthenticateOnUnsubscribe)
+}
+
+// ConfirmByToken confirms the subscription of account and region whose token is token,
+// as a visit to a SubscribeURL does: AWS goes by the token alone, so the link confirms
+// even when the topic it names is not the subscription's.
+func (s *Service) ConfirmByToken(ctx context.Context, account, region, token string) (*ConfirmSubscriptionOutput, error) {
+	sub, err := s.db.SNSSubscriptionGetByAccountToken(ctx, account, region, token)
+	if errors.Is(err, store.ErrNotFound) {
+		sub, err = s.restoreSubscription(ctx, account, region, token, "")
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, errInvalid("Token")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("confirm subscription: %w", err)
+	}
+	return s.confirm(ctx, sub, nil)
+}
+
+// confirm marks sub confirmed, starting the replay it asked for.
+func (s *Service) confirm(ctx context.Context, sub *store.SNSSubscription, authenticate *string) (*ConfirmSubscriptionOutput, error) {
 	if !sub.Confirmed {
 		sub.Confirmed = true
 		attrs := decodeAttrs(sub.Attrs)
-		if in.AuthenticateOnUnsubscribe != nil && *in.AuthenticateOnUnsubscribe == "true" {
+		if authenticate != nil && *authenticate == "true" {
 			attrs["ConfirmationWasAuthenticated"] = "true"
 		}
 		var replayJob *delivery.Job
 		if rp := attrs["ReplayPolicy"]; rp != "" && attrs["ReplayStatus"] == replayPending {
-			st, err := s.cache.get(ctx, *in.TopicARN)
+			st, err := s.cache.get(ctx, sub.TopicARN)
 			if err != nil {
 				return nil, err
 			}
@@ -414,7 +453,7 @@ func (s *Service) ConfirmSubscription(ctx context.Context, in *ConfirmSubscripti
 		if err := s.db.SNSSubscriptionUpdate(ctx, sub); err != nil {
 			return nil, fmt.Errorf("confirm subscription: %w", err)
 		}
-		s.cache.invalidate(*in.TopicARN)
+		s.cache.invalidate(sub.TopicARN)
 		if replayJob != nil {
 			if err := s.dispatch.Enqueue(ctx, nil, replayJob); err != nil {
 				return nil, fmt.Errorf("start replay: %w", err)
@@ -448,12 +487,16 @@ func (s *Service) Unsubscribe(ctx context.Context, in *UnsubscribeInput) (*Unsub
 	if sub.Protocol == "http" || sub.Protocol == "https" {
 		c := callOf(ctx)
 		base := baseURL(c)
+		token, err := s.keepForRestore(ctx, sub)
+		if err != nil {
+			s.log.Warn("keep sns subscription for restore", "subscription", sub.ARN, "err", err)
+		}
 		n := &notice{
 			Type: "UnsubscribeConfirmation", MessageID: newID(), TopicARN: sub.TopicARN, SubscriptionARN: sub.ARN,
 			Message: "You have chosen to deactivate subscription " + sub.ARN +
 				".\nTo cancel this operation and restore the subscription, visit the SubscribeURL included in this message.",
-			Timestamp: timestamp(s.clock.Now()), Token: sub.Token, Base: base,
-			SubscribeURL: subscribeURL(base, sub.TopicARN, sub.Token), SignatureVersion: "1",
+			Timestamp: timestamp(s.clock.Now()), Token: token, Base: base,
+			SubscribeURL: subscribeURL(base, sub.TopicARN, token), SignatureVersion: "1",
 			Protocol: sub.Protocol, Endpoint: sub.Endpoint,
 		}
 		if st, err := s.cache.get(ctx, topic); err == nil {
@@ -469,6 +512,63 @@ func (s *Service) Unsubscribe(ctx context.Context, in *UnsubscribeInput) (*Unsub
 		}
 	}
 	return &UnsubscribeOutput{}, nil
+}
+
+// kindUnsubscribed records, under a token, an HTTP/S subscription that Unsubscribe
+// deleted: the SubscribeURL of its UnsubscribeConfirmation restores it.
+const kindUnsubscribed = "sns-unsubscribed"
+
+// restoreWindow is how long an UnsubscribeConfirmation's link works: as long as a
+// SubscriptionConfirmation's, three days.
+const restoreWindow = 72 * time.Hour
+
+// unsubscribed is the value of a kindUnsubscribed record.
+type unsubscribed struct {
+	Sub       store.SNSSubscription
+	ExpiresAt int64 // unix milliseconds
+}
+
+// keepForRestore records sub under a fresh token and returns the token.
+func (s *Service) keepForRestore(ctx context.Context, sub *store.SNSSubscription) (string, error) {
+	token := newToken()
+	b, err := json.Marshal(unsubscribed{Sub: *sub, ExpiresAt: s.clock.Now().Add(restoreWindow).UnixMilli()})
+	if err != nil {
+		return token, err
+	}
+	return token, s.db.SNSRecordPut(ctx, sub.Account, sub.Region, kindUnsubscribed, token, string(b))
+}
+
+// restoreSubscription recreates, confirmed and with its ARN and attributes, the
+// subscription that Unsubscribe kept under token, if its link has not expired and its
+// topic still exists (and is topicARN, unless that is ""). It returns ErrNotFound
+// otherwise.
+func (s *Service) restoreSubscription(ctx context.Context, account, region, token, topicARN string) (*store.SNSSubscription, error) {
+	v, err := s.db.SNSRecordGet(ctx, account, region, kindUnsubscribed, token)
+	if err != nil {
+		return nil, err
+	}
+	var u unsubscribed
+	if json.Unmarshal([]byte(v), &u) != nil || s.clock.Now().UnixMilli() >= u.ExpiresAt {
+		_ = s.db.SNSRecordDelete(ctx, account, region, kindUnsubscribed, token)
+		return nil, store.ErrNotFound
+	}
+	if topicARN != "" && u.Sub.TopicARN != topicARN {
+		return nil, store.ErrNotFound
+	}
+	u.Sub.Confirmed = true
+	sub, _, err := s.db.SNSSubscriptionCreate(ctx, &u.Sub)
+	if errors.Is(err, store.ErrNotFound) {
+		_ = s.db.SNSRecordDelete(ctx, account, region, kindUnsubscribed, token)
+		return nil, err
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := s.db.SNSRecordDelete(ctx, account, region, kindUnsubscribed, token); err != nil && !errors.Is(err, store.ErrNotFound) {
+		return nil, err
+	}
+	s.cache.invalidate(sub.TopicARN)
+	return sub, nil
 }
 
 func listEntry(sub *store.SNSSubscription) *Subscription {
@@ -552,6 +652,10 @@ func (s *Service) GetSubscriptionAttributes(ctx context.Context, in *GetSubscrip
 	}
 	out := decodeAttrs(sub.Attrs)
 	delete(out, hiddenReplayID)
+	if out["FilterPolicy"] == "" {
+		// AWS keeps a scope set on its own but lists it only beside a filter policy.
+		delete(out, "FilterPolicyScope")
+	}
 	out["SubscriptionArn"] = sub.ARN
 	out["TopicArn"] = sub.TopicARN
 	out["Owner"] = sub.Owner

@@ -111,6 +111,13 @@ func testSNSSubscriptions(t *testing.T, db *store.DB) {
 	require.Equal(t, b.ARN, got.ARN)
 	_, err = db.SNSSubscriptionGetByToken(ctx, top.ARN, "")
 	require.ErrorIs(t, err, store.ErrNotFound)
+	got, err = db.SNSSubscriptionGetByAccountToken(ctx, "123456789012", "us-east-1", "tok")
+	require.NoError(t, err)
+	require.Equal(t, b.ARN, got.ARN)
+	_, err = db.SNSSubscriptionGetByAccountToken(ctx, "123456789012", "eu-west-1", "tok")
+	require.ErrorIs(t, err, store.ErrNotFound)
+	_, err = db.SNSSubscriptionGetByAccountToken(ctx, "123456789012", "us-east-1", "")
+	require.ErrorIs(t, err, store.ErrNotFound)
 
 	got.Confirmed, got.Attrs = true, `{"RawMessageDelivery":"true"}`
 	require.NoError(t, db.SNSSubscriptionUpdate(ctx, got))
