@@ -44,6 +44,19 @@ type Expression struct {
 // String returns the expression as written.
 func (e *Expression) String() string { return e.text }
 
+// Grammar is the dialect of the service that reads an expression.
+type Grammar int
+
+// The grammars.
+const (
+	// Rules is the grammar of EventBridge rules: rate() and cron(), and a rate unit that
+	// agrees with its value (rate(1 minute), rate(5 minutes)).
+	Rules Grammar = iota
+	// Scheduler is EventBridge Scheduler's: at() too, and a rate unit singular or plural
+	// whatever its value (AWS accepts rate(2 minute) there).
+	Scheduler
+)
+
 // ErrInvalid reports an expression that does not parse.
 var ErrInvalid = errors.New("schedule expression is not valid")
 
@@ -51,9 +64,8 @@ func invalid(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", ErrInvalid, fmt.Sprintf(format, args...))
 }
 
-// Parse parses a rate or cron expression, and an at expression when allowAt is set
-// (Scheduler accepts at(), EventBridge rules do not). Errors wrap ErrInvalid.
-func Parse(s string, allowAt bool) (*Expression, error) {
+// Parse parses an expression of grammar g. Errors wrap ErrInvalid.
+func Parse(s string, g Grammar) (*Expression, error) {
 	open := strings.IndexByte(s, '(')
 	if open < 0 || !strings.HasSuffix(s, ")") {
 		return nil, invalid("%q is not rate(...), cron(...) or at(...)", s)
@@ -65,13 +77,13 @@ func Parse(s string, allowAt bool) (*Expression, error) {
 	)
 	switch s[:open] {
 	case "rate":
-		e, err = parseRate(body)
+		e, err = parseRate(body, g)
 	case "cron":
 		var c *cronSpec
 		c, err = parseCron(body)
 		e = &Expression{Kind: Cron, cron: c}
 	case "at":
-		if !allowAt {
+		if g != Scheduler {
 			return nil, invalid("at() is not allowed here")
 		}
 		var t time.Time
@@ -93,7 +105,7 @@ func Parse(s string, allowAt bool) (*Expression, error) {
 // maxRateValue bounds rate values so that the period fits a time.Duration.
 const maxRateValue = 1_000_000
 
-func parseRate(body string) (*Expression, error) {
+func parseRate(body string, g Grammar) (*Expression, error) {
 	fields := strings.Fields(body)
 	if len(fields) != 2 || strings.TrimSpace(body) != body {
 		return nil, invalid("rate(%s) needs a value and a unit", body)
@@ -113,8 +125,8 @@ func parseRate(body string) (*Expression, error) {
 	default:
 		return nil, invalid("rate unit %q is not minute(s), hour(s) or day(s)", fields[1])
 	}
-	// AWS wants the singular unit for 1 and the plural for anything else.
-	if plural := strings.HasSuffix(fields[1], "s"); plural != (n != 1) {
+	// Rules want the singular unit for 1 and the plural for anything else.
+	if plural := strings.HasSuffix(fields[1], "s"); g == Rules && plural != (n != 1) {
 		return nil, invalid("rate unit %q does not agree with value %d", fields[1], n)
 	}
 	return &Expression{Kind: Rate, Every: time.Duration(n) * unit}, nil

@@ -39,11 +39,14 @@ func TestCronNext(t *testing.T) {
 		{"year list", "cron(0 0 1 1 ? 2027,2029)", "2026-06-01T00:00", []string{"2027-01-01T00:00", "2029-01-01T00:00"}},
 		{"month names", "cron(30 6 1 JAN,JUL ? *)", "2026-02-01T00:00", []string{"2026-07-01T06:30"}},
 		{"noon every day", "cron(0 12 * * ? *)", "2026-03-01T12:00", []string{"2026-03-02T12:00"}},
+		// AWS accepts ranges of one value and steps over ranges.
+		{"stepped range on weekends", "cron(1-31/30 1-1 ? * 1,7 *)", "2026-02-28T00:00", []string{"2026-02-28T01:01", "2026-02-28T01:31", "2026-03-01T01:01"}},
+		{"one-value ranges", "cron(30-30 13-13 ? * 2,4,6 *)", "2026-03-02T13:30", []string{"2026-03-04T13:30"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			e, err := Parse(tt.expr, false)
+			e, err := Parse(tt.expr, Rules)
 			require.NoError(t, err)
 			at := utc(tt.after)
 			for _, w := range tt.want {
@@ -60,7 +63,7 @@ func TestCronTimezone(t *testing.T) {
 	t.Parallel()
 	loc, err := time.LoadLocation("America/New_York")
 	require.NoError(t, err)
-	e, err := Parse("cron(0 9 * * ? *)", false)
+	e, err := Parse("cron(0 9 * * ? *)", Rules)
 	require.NoError(t, err)
 	got, ok := e.Next(utc("2026-07-01T00:00"), time.Time{}, loc)
 	require.True(t, ok)
@@ -72,16 +75,16 @@ func TestCronTimezone(t *testing.T) {
 
 func TestRateAndAt(t *testing.T) {
 	t.Parallel()
-	e, err := Parse("rate(5 minutes)", false)
+	e, err := Parse("rate(5 minutes)", Rules)
 	require.NoError(t, err)
 	start := utc("2026-03-01T10:02")
 	got, ok := e.Next(utc("2026-03-01T10:07"), start, nil)
 	require.True(t, ok)
 	require.Equal(t, utc("2026-03-01T10:12"), got)
 
-	_, err = Parse("at(2026-03-01T10:00:00)", false)
+	_, err = Parse("at(2026-03-01T10:00:00)", Rules)
 	require.ErrorIs(t, err, ErrInvalid)
-	a, err := Parse("at(2026-03-01T10:00:00)", true)
+	a, err := Parse("at(2026-03-01T10:00:00)", Scheduler)
 	require.NoError(t, err)
 	got, ok = a.Next(utc("2026-03-01T09:00"), time.Time{}, nil)
 	require.True(t, ok)
@@ -93,14 +96,22 @@ func TestRateAndAt(t *testing.T) {
 func TestParseInvalid(t *testing.T) {
 	t.Parallel()
 	for _, s := range []string{
-		"", "rate()", "rate(5)", "rate(0 minutes)", "rate(1 minutes)", "rate(5 minute)", "rate(5 weeks)",
+		"", "rate()", "rate(5)", "rate(0 minutes)", "rate(5 weeks)", "rate(10 MINUTES)", "rate( 10 minutes )",
 		"rate(-5 minutes)", "rate(05 minutes)", "cron(0 12 * * * *)", "cron(0 12 ? * ? *)", "cron(0 12 * *)",
 		"cron(60 12 * * ? *)", "cron(0 24 * * ? *)", "cron(0 0 32 * ? *)", "cron(0 0 ? * 8 *)",
 		"cron(0 0 ? * 2#6 *)", "cron(0 0 1 13 ? *)", "cron(0 0 1 * ? 1969)", "cron(0/0 * * * ? *)",
 		"cron(a b c d e f)", "every(5 minutes)", "rate(5 minutes", "at(2026-13-01T00:00:00)",
 	} {
-		_, err := Parse(s, true)
+		_, err := Parse(s, Scheduler)
 		require.Truef(t, errors.Is(err, ErrInvalid), "%q: %v", s, err)
+	}
+	// Rules want the unit to agree with the value; Scheduler takes either.
+	for _, s := range []string{"rate(1 minutes)", "rate(1 hours)", "rate(1 days)", "rate(10 minute)", "rate(10 hour)", "rate(10 day)"} {
+		_, err := Parse(s, Rules)
+		require.Truef(t, errors.Is(err, ErrInvalid), "%q: %v", s, err)
+		e, err := Parse(s, Scheduler)
+		require.NoErrorf(t, err, "%q", s)
+		require.Equal(t, s, e.String())
 	}
 }
 
@@ -110,7 +121,7 @@ func FuzzParse(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		e, err := Parse(s, true)
+		e, err := Parse(s, Scheduler)
 		if err != nil {
 			return
 		}

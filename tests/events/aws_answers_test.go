@@ -3,6 +3,7 @@ package events_test
 import (
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"testing"
 	"time"
 
@@ -319,4 +320,123 @@ func TestCreateApiDestinationValidationMessage(t *testing.T) {
 		`Member must satisfy regular expression pattern: ^arn:aws([a-z]|\-)*:events:([a-z]|\d|\-)*:([0-9]{12})?:connection\/[\.\-_A-Za-z0-9]+\/[\-A-Za-z0-9]+$; `+
 		`Value 'INVALID_METHOD' at 'httpMethod' failed to satisfy constraint: Member must satisfy enum value set: [HEAD, POST, PATCH, DELETE, PUT, GET, OPTIONS]`,
 		requireCode(t, err, "ValidationException").ErrorMessage())
+}
+
+func TestSchedulerUpdateScheduleAnswers(t *testing.T) {
+	t.Parallel()
+	c := clientsOf(sharedServer(t))
+	name := uniqueName(t, "s")
+	_, err := c.sch.CreateSchedule(ctx(t), &scheduler.CreateScheduleInput{Name: aws.String(name), Description: aws.String("Test description"),
+		ScheduleExpression: aws.String("rate(1 minute)"),
+		FlexibleTimeWindow: &schtypes.FlexibleTimeWindow{Mode: schtypes.FlexibleTimeWindowModeFlexible, MaximumWindowInMinutes: aws.Int32(60)},
+		Target:             &schtypes.Target{Arn: aws.String("arn:aws:sqs:us-east-1:000000000000:initial"), RoleArn: roleARN, Input: aws.String(`{"key":"value"}`)}})
+	require.NoError(t, err)
+	// AWS accepts rate(2 minute) from Scheduler (its rules want "minutes" there) and
+	// answers it as written. UpdateSchedule replaces the schedule: the description it
+	// leaves out is gone, and the target's retry policy is back to its default.
+	out, err := c.sch.UpdateSchedule(ctx(t), &scheduler.UpdateScheduleInput{Name: aws.String(name), ScheduleExpression: aws.String("rate(2 minute)"),
+		State: schtypes.ScheduleStateDisabled, ActionAfterCompletion: schtypes.ActionAfterCompletionDelete,
+		FlexibleTimeWindow: &schtypes.FlexibleTimeWindow{Mode: schtypes.FlexibleTimeWindowModeOff},
+		Target:             &schtypes.Target{Arn: aws.String("arn:aws:sqs:us-east-1:000000000000:update"), RoleArn: roleARN, Input: aws.String(`{"otherkey":"othervalue"}`)}})
+	require.NoError(t, err)
+	require.Equal(t, fmt.Sprintf("arn:aws:scheduler:us-east-1:%s:schedule/default/%s", defaultAccount, name), aws.ToString(out.ScheduleArn))
+	got, err := c.sch.GetSchedule(ctx(t), &scheduler.GetScheduleInput{Name: aws.String(name)})
+	require.NoError(t, err)
+	require.Equal(t, "rate(2 minute)", aws.ToString(got.ScheduleExpression))
+	require.Nil(t, got.Description)
+	require.Equal(t, schtypes.ScheduleStateDisabled, got.State)
+	require.Equal(t, schtypes.ActionAfterCompletionDelete, got.ActionAfterCompletion)
+	require.Equal(t, schtypes.FlexibleTimeWindowModeOff, got.FlexibleTimeWindow.Mode)
+	require.Nil(t, got.FlexibleTimeWindow.MaximumWindowInMinutes)
+	require.Equal(t, "UTC", aws.ToString(got.ScheduleExpressionTimezone))
+	require.Equal(t, "default", aws.ToString(got.GroupName))
+	require.Equal(t, "arn:aws:sqs:us-east-1:000000000000:update", aws.ToString(got.Target.Arn))
+	require.JSONEq(t, `{"otherkey":"othervalue"}`, aws.ToString(got.Target.Input))
+	require.Equal(t, int32(86400), aws.ToInt32(got.Target.RetryPolicy.MaximumEventAgeInSeconds))
+	require.Equal(t, int32(185), aws.ToInt32(got.Target.RetryPolicy.MaximumRetryAttempts))
+
+	_, err = c.sch.DeleteSchedule(ctx(t), &scheduler.DeleteScheduleInput{Name: aws.String("not-existing-schedule-name")})
+	var nf *schtypes.ResourceNotFoundException
+	require.ErrorAs(t, err, &nf)
+	require.Equal(t, "Schedule not-existing-schedule-name does not exist.", nf.ErrorMessage())
+}
+
+func TestRuleRateUnitMustAgreeWithValue(t *testing.T) {
+	t.Parallel()
+	c := clientsOf(sharedServer(t))
+	// AWS refuses each of these with the same message; EventBridge rules, unlike
+	// Scheduler, want the singular unit for 1 and the plural for anything else.
+	for _, expr := range []string{"rate(10 seconds)", "rate(10 years)", "rate(1 minutes)", "rate(1 hours)", "rate(1 days)",
+		"rate(10 minute)", "rate(10 hour)", "rate(10 day)", "rate()", "rate(10)", "rate(10 minutess)", "rate(foo minutes)",
+		"rate(0 minutes)", "rate(-10 minutes)", "rate(10 MINUTES)", "rate( 10 minutes )", " rate(10 minutes)"} {
+		_, err := c.eb.PutRule(ctx(t), &eventbridge.PutRuleInput{Name: aws.String(uniqueName(t, "r")), ScheduleExpression: aws.String(expr)})
+		require.Equal(t, "Parameter ScheduleExpression is not valid.", requireCode(t, err, "ValidationException").ErrorMessage(), expr)
+	}
+}
+
+var secretARNPattern = regexp.MustCompile(`^arn:aws:secretsmanager:us-east-1:\d{12}:secret:events!connection/([^/]+)/([0-9a-f-]{36})-[A-Za-z0-9]{6}$`)
+
+func TestUpdateConnectionAnswers(t *testing.T) {
+	t.Parallel()
+	c := clientsOf(sharedServer(t))
+	name := uniqueName(t, "c")
+	created, err := c.eb.CreateConnection(ctx(t), &eventbridge.CreateConnectionInput{Name: aws.String(name), AuthorizationType: types.ConnectionAuthorizationTypeBasic,
+		AuthParameters: &types.CreateConnectionAuthRequestParameters{BasicAuthParameters: &types.CreateConnectionBasicAuthRequestParameters{
+			Username: aws.String("user"), Password: aws.String("pass")}}})
+	require.NoError(t, err)
+	before, err := c.eb.DescribeConnection(ctx(t), &eventbridge.DescribeConnectionInput{Name: aws.String(name)})
+	require.NoError(t, err)
+	// AWS keeps the credentials in a secret named after the connection, with an id of
+	// its own (not the connection's) and Secrets Manager's six-character suffix.
+	m := secretARNPattern.FindStringSubmatch(aws.ToString(before.SecretArn))
+	require.NotNil(t, m, aws.ToString(before.SecretArn))
+	require.Equal(t, name, m[1])
+	require.NotContains(t, aws.ToString(created.ConnectionArn), m[2])
+
+	up, err := c.eb.UpdateConnection(ctx(t), &eventbridge.UpdateConnectionInput{Name: aws.String(name), AuthorizationType: types.ConnectionAuthorizationTypeBasic,
+		AuthParameters: &types.UpdateConnectionAuthRequestParameters{BasicAuthParameters: &types.UpdateConnectionBasicAuthRequestParameters{
+			Username: aws.String("new_user"), Password: aws.String("new_pass")}}})
+	require.NoError(t, err)
+	require.Equal(t, types.ConnectionStateAuthorized, up.ConnectionState)
+	require.NotNil(t, up.LastAuthorizedTime)
+	after, err := c.eb.DescribeConnection(ctx(t), &eventbridge.DescribeConnectionInput{Name: aws.String(name)})
+	require.NoError(t, err)
+	require.Equal(t, "new_user", aws.ToString(after.AuthParameters.BasicAuthParameters.Username))
+	require.Nil(t, after.AuthParameters.ApiKeyAuthParameters)
+	require.Equal(t, aws.ToString(before.SecretArn), aws.ToString(after.SecretArn))
+}
+
+func TestApiDestinationLifecycleAnswers(t *testing.T) {
+	t.Parallel()
+	c := clientsOf(sharedServer(t))
+	conn, err := c.eb.CreateConnection(ctx(t), &eventbridge.CreateConnectionInput{Name: aws.String(uniqueName(t, "c")), AuthorizationType: types.ConnectionAuthorizationTypeBasic,
+		AuthParameters: &types.CreateConnectionAuthRequestParameters{BasicAuthParameters: &types.CreateConnectionBasicAuthRequestParameters{
+			Username: aws.String("user"), Password: aws.String("pass")}}})
+	require.NoError(t, err)
+	name := uniqueName(t, "d")
+	created, err := c.eb.CreateApiDestination(ctx(t), &eventbridge.CreateApiDestinationInput{Name: aws.String(name), ConnectionArn: conn.ConnectionArn,
+		InvocationEndpoint: aws.String("https://example.com/api"), HttpMethod: types.ApiDestinationHttpMethodPost, Description: aws.String("Test API destination")})
+	require.NoError(t, err)
+	// AWS: an API destination of an authorized connection is ACTIVE, with AWS's default
+	// invocation rate limit of 300 per second.
+	require.Equal(t, types.ApiDestinationStateActive, created.ApiDestinationState)
+	d, err := c.eb.DescribeApiDestination(ctx(t), &eventbridge.DescribeApiDestinationInput{Name: aws.String(name)})
+	require.NoError(t, err)
+	require.Equal(t, types.ApiDestinationStateActive, d.ApiDestinationState)
+	require.Equal(t, int32(300), aws.ToInt32(d.InvocationRateLimitPerSecond))
+	require.Equal(t, "Test API destination", aws.ToString(d.Description))
+	up, err := c.eb.UpdateApiDestination(ctx(t), &eventbridge.UpdateApiDestinationInput{Name: aws.String(name), Description: aws.String("Updated API destination"),
+		InvocationEndpoint: aws.String("https://example.com/api/v2"), HttpMethod: types.ApiDestinationHttpMethodPut})
+	require.NoError(t, err)
+	require.Equal(t, types.ApiDestinationStateActive, up.ApiDestinationState)
+	d, err = c.eb.DescribeApiDestination(ctx(t), &eventbridge.DescribeApiDestinationInput{Name: aws.String(name)})
+	require.NoError(t, err)
+	require.Equal(t, "https://example.com/api/v2", aws.ToString(d.InvocationEndpoint))
+	require.Equal(t, types.ApiDestinationHttpMethodPut, d.HttpMethod)
+	require.Equal(t, "Updated API destination", aws.ToString(d.Description))
+	_, err = c.eb.DeleteApiDestination(ctx(t), &eventbridge.DeleteApiDestinationInput{Name: aws.String(name)})
+	require.NoError(t, err)
+	_, err = c.eb.DescribeApiDestination(ctx(t), &eventbridge.DescribeApiDestinationInput{Name: aws.String(name)})
+	require.Equal(t, fmt.Sprintf("Failed to describe the api-destination(s). An api-destination '%s' does not exist.", name),
+		requireCode(t, err, "ResourceNotFoundException").ErrorMessage())
 }

@@ -73,7 +73,7 @@ func TestSchedulerErrors(t *testing.T) {
 	c := clientsOf(sharedServer(t))
 	off := &types.FlexibleTimeWindow{Mode: types.FlexibleTimeWindowModeOff}
 	tgt := &types.Target{Arn: aws.String("arn:aws:sqs:us-east-1:000000000000:x"), RoleArn: roleARN}
-	for _, expr := range []string{"rate(5 minute)", "cron(0 12 * * * *)", "at(2026-13-01T00:00:00)"} {
+	for _, expr := range []string{"rate(5 minutess)", "cron(0 12 * * * *)", "at(2026-13-01T00:00:00)"} {
 		_, err := c.sch.CreateSchedule(ctx(t), &scheduler.CreateScheduleInput{Name: aws.String(uniqueName(t, "s")), ScheduleExpression: aws.String(expr), FlexibleTimeWindow: off, Target: tgt})
 		requireCode(t, err, "ValidationException")
 	}

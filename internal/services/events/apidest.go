@@ -3,6 +3,7 @@ package events
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -29,6 +30,31 @@ type connectionDoc struct {
 	State             string                                 `json:"state"`
 	KmsKeyIdentifier  string                                 `json:"kms,omitempty"`
 	AuthorizedAt      int64                                  `json:"authorized,omitempty"`
+	// Secret is the last part of the SecretArn: an id of its own and Secrets Manager's
+	// random six-character suffix ("<uuid>-AbC123"). Empty in documents of older
+	// versions, whose SecretArn ends with the connection's id.
+	Secret string `json:"secret,omitempty"`
+}
+
+// secretARN is the ARN of the Secrets Manager secret where AWS keeps a connection's
+// credentials.
+func (d *connectionDoc) secretARN(account, region, name string) string {
+	id := d.Secret
+	if id == "" {
+		id = d.ID
+	}
+	return fmt.Sprintf("arn:aws:secretsmanager:%s:%s:secret:events!connection/%s/%s", region, account, name, id)
+}
+
+// newSecretID returns the last part of a new connection secret's ARN.
+func newSecretID() string {
+	const alnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	for i := range b {
+		b[i] = alnum[int(b[i])%len(alnum)]
+	}
+	return newID() + "-" + string(b[:])
 }
 
 // apiDestinationDoc is the stored document of an API destination.
@@ -121,7 +147,7 @@ func (s *Service) CreateConnection(ctx context.Context, in *CreateConnectionInpu
 		return nil, err
 	}
 	now := s.now()
-	d := connectionDoc{ID: newID(), Description: deref(in.Description), AuthorizationType: *in.AuthorizationType, Auth: in.AuthParameters,
+	d := connectionDoc{ID: newID(), Secret: newSecretID(), Description: deref(in.Description), AuthorizationType: *in.AuthorizationType, Auth: in.AuthParameters,
 		State: "AUTHORIZED", KmsKeyIdentifier: deref(in.KmsKeyIdentifier), AuthorizedAt: now.UnixMilli()}
 	doc, _ := json.Marshal(d)
 	err := s.db.Write(ctx, func(tx *store.Tx) error {
@@ -192,7 +218,7 @@ func (s *Service) DescribeConnection(ctx context.Context, in *DescribeConnection
 	arn := connectionARN(c.Account, c.Region, r.Name, d.ID)
 	out := &DescribeConnectionOutput{ConnectionARN: &arn, Name: ptr(r.Name), Description: optional(d.Description), ConnectionState: ptr(d.State),
 		AuthorizationType: ptr(d.AuthorizationType), KmsKeyIdentifier: optional(d.KmsKeyIdentifier),
-		SecretARN:    ptr(fmt.Sprintf("arn:aws:secretsmanager:%s:%s:secret:events!connection/%s/%s", c.Region, c.Account, r.Name, d.ID)),
+		SecretARN:    ptr(d.secretARN(c.Account, c.Region, r.Name)),
 		CreationTime: msTime(r.CreatedAt), LastModifiedTime: msTime(r.ModifiedAt), LastAuthorizedTime: msTime(d.AuthorizedAt),
 		AuthParameters: &ConnectionAuthResponseParameters{InvocationHTTPParameters: redactHTTP(d.Auth.InvocationHTTPParameters)}}
 	a := d.Auth
@@ -227,6 +253,7 @@ func (s *Service) UpdateConnection(ctx context.Context, in *UpdateConnectionInpu
 		if u := in.AuthParameters; u != nil {
 			mergeAuth(d.Auth, u)
 		}
+		keepAuthOf(d.AuthorizationType, d.Auth)
 		if err := checkAuth(d.AuthorizationType, d.Auth); err != nil {
 			return err
 		}
@@ -243,6 +270,20 @@ func (s *Service) UpdateConnection(ctx context.Context, in *UpdateConnectionInpu
 	}
 	s.tokens.forget(*out.ConnectionARN)
 	return out, nil
+}
+
+// keepAuthOf drops the parameters of the authorization types other than typ: a connection
+// updated to another type describes and uses only the parameters of its new type.
+func keepAuthOf(typ string, a *CreateConnectionAuthRequestParameters) {
+	if typ != "API_KEY" {
+		a.APIKeyAuthParameters = nil
+	}
+	if typ != "BASIC" {
+		a.BasicAuthParameters = nil
+	}
+	if typ != "OAUTH_CLIENT_CREDENTIALS" {
+		a.OAuthParameters = nil
+	}
 }
 
 func mergeAuth(a *CreateConnectionAuthRequestParameters, u *UpdateConnectionAuthRequestParameters) {
@@ -369,9 +410,6 @@ func (s *Service) ListConnections(ctx context.Context, in *ListConnectionsInput)
 	if err != nil {
 		return nil, err
 	}
-	if page == nil {
-		page = []*Connection{}
-	}
 	return &ListConnectionsOutput{Connections: page, NextToken: next}, nil
 }
 
@@ -392,15 +430,18 @@ func (s *Service) CreateApiDestination(ctx context.Context, in *CreateApiDestina
 	}
 	doc, _ := json.Marshal(d)
 	now := s.now()
+	var state string
 	err := s.db.Write(ctx, func(tx *store.Tx) error {
 		account, region, cname, ok := nameFromARN(*in.ConnectionARN, "connection")
 		if !ok {
 			return NewResourceNotFoundException(fmt.Sprintf("Connection %s does not exist.", *in.ConnectionARN))
 		}
-		if _, _, err := getConnection(ctx, tx, account, region, cname); err != nil {
+		_, conn, err := getConnection(ctx, tx, account, region, cname)
+		if err != nil {
 			return err
 		}
-		err := tx.EventsResourceInsert(ctx, &store.Resource{Account: c.Account, Region: c.Region, Kind: "apidestination", Name: name,
+		state = destinationState(conn)
+		err = tx.EventsResourceInsert(ctx, &store.Resource{Account: c.Account, Region: c.Region, Kind: "apidestination", Name: name,
 			Ref: *in.ConnectionARN, Doc: string(doc), CreatedAt: now.UnixMilli(), ModifiedAt: now.UnixMilli()})
 		if errors.Is(err, store.ErrConflict) {
 			return NewResourceAlreadyExistsException(fmt.Sprintf("An api-destination '%s' already exists.", name))
@@ -410,13 +451,36 @@ func (s *Service) CreateApiDestination(ctx context.Context, in *CreateApiDestina
 	if err != nil {
 		return nil, err
 	}
-	return &CreateApiDestinationOutput{APIDestinationARN: ptr(apiDestinationARN(c.Account, c.Region, name, d.ID)), APIDestinationState: ptr("ACTIVE"),
+	return &CreateApiDestinationOutput{APIDestinationARN: ptr(apiDestinationARN(c.Account, c.Region, name, d.ID)), APIDestinationState: &state,
 		CreationTime: &now, LastModifiedTime: &now}, nil
 }
 
-func (s *Service) apiDestinationOutput(account, region string, r *store.Resource, d *apiDestinationDoc) *DescribeApiDestinationOutput {
+// destinationState is the state of an API destination using conn (nil when it is gone):
+// ACTIVE while the connection is authorized, INACTIVE otherwise, as AWS answers for a
+// connection still AUTHORIZING.
+func destinationState(conn *connectionDoc) string {
+	if conn != nil && conn.State == "AUTHORIZED" {
+		return "ACTIVE"
+	}
+	return "INACTIVE"
+}
+
+// connectionOf reads the connection an API destination uses, nil when it is gone.
+func connectionOf(ctx context.Context, tx *store.Tx, connARN string) (*connectionDoc, error) {
+	account, region, name, ok := nameFromARN(connARN, "connection")
+	if !ok {
+		return nil, nil
+	}
+	_, d, err := getConnection(ctx, tx, account, region, name)
+	if isNotFound(err) {
+		return nil, nil
+	}
+	return d, err
+}
+
+func (s *Service) apiDestinationOutput(account, region string, r *store.Resource, d *apiDestinationDoc, state string) *DescribeApiDestinationOutput {
 	return &DescribeApiDestinationOutput{APIDestinationARN: ptr(apiDestinationARN(account, region, r.Name, d.ID)), Name: ptr(r.Name),
-		Description: optional(d.Description), APIDestinationState: ptr("ACTIVE"), ConnectionARN: ptr(d.ConnectionARN),
+		Description: optional(d.Description), APIDestinationState: &state, ConnectionARN: ptr(d.ConnectionARN),
 		InvocationEndpoint: ptr(d.Endpoint), HTTPMethod: ptr(d.Method), InvocationRateLimitPerSecond: ptr(d.RateLimit),
 		CreationTime: msTime(r.CreatedAt), LastModifiedTime: msTime(r.ModifiedAt)}
 }
@@ -427,10 +491,15 @@ func (s *Service) DescribeApiDestination(ctx context.Context, in *DescribeApiDes
 	var out *DescribeApiDestinationOutput
 	err := s.db.Read(ctx, func(tx *store.Tx) error {
 		r, d, err := getAPIDestination(ctx, tx, c.Account, c.Region, *in.Name)
-		if err == nil {
-			out = s.apiDestinationOutput(c.Account, c.Region, r, d)
+		if err != nil {
+			return err
 		}
-		return err
+		conn, err := connectionOf(ctx, tx, d.ConnectionARN)
+		if err != nil {
+			return err
+		}
+		out = s.apiDestinationOutput(c.Account, c.Region, r, d, destinationState(conn))
+		return nil
 	})
 	return out, err
 }
@@ -460,9 +529,13 @@ func (s *Service) UpdateApiDestination(ctx context.Context, in *UpdateApiDestina
 		if in.InvocationRateLimitPerSecond != nil {
 			d.RateLimit = *in.InvocationRateLimitPerSecond
 		}
+		conn, err := connectionOf(ctx, tx, d.ConnectionARN)
+		if err != nil {
+			return err
+		}
 		doc, _ := json.Marshal(d)
 		r.Doc, r.ModifiedAt = string(doc), s.now().UnixMilli()
-		out = &UpdateApiDestinationOutput{APIDestinationARN: ptr(apiDestinationARN(c.Account, c.Region, r.Name, d.ID)), APIDestinationState: ptr("ACTIVE"),
+		out = &UpdateApiDestinationOutput{APIDestinationARN: ptr(apiDestinationARN(c.Account, c.Region, r.Name, d.ID)), APIDestinationState: ptr(destinationState(conn)),
 			CreationTime: msTime(r.CreatedAt), LastModifiedTime: msTime(r.ModifiedAt)}
 		return tx.EventsResourcePut(ctx, r)
 	})
@@ -492,17 +565,28 @@ func (s *Service) ListApiDestinations(ctx context.Context, in *ListApiDestinatio
 	err := s.db.Read(ctx, func(tx *store.Tx) error {
 		rows, err := tx.EventsResourceList(ctx, &store.ResourceListParams{Account: c.Account, Region: c.Region, Kind: "apidestination",
 			Prefix: deref(in.NamePrefix), Ref: deref(in.ConnectionARN)})
+		if err != nil {
+			return err
+		}
+		conns := map[string]*connectionDoc{}
 		for _, r := range rows {
 			var d apiDestinationDoc
 			if json.Unmarshal([]byte(r.Doc), &d) != nil {
 				continue
 			}
-			o := s.apiDestinationOutput(c.Account, c.Region, r, &d)
+			conn, ok := conns[d.ConnectionARN]
+			if !ok {
+				if conn, err = connectionOf(ctx, tx, d.ConnectionARN); err != nil {
+					return err
+				}
+				conns[d.ConnectionARN] = conn
+			}
+			o := s.apiDestinationOutput(c.Account, c.Region, r, &d, destinationState(conn))
 			out = append(out, &ApiDestination{APIDestinationARN: o.APIDestinationARN, Name: o.Name, APIDestinationState: o.APIDestinationState,
 				ConnectionARN: o.ConnectionARN, InvocationEndpoint: o.InvocationEndpoint, HTTPMethod: o.HTTPMethod,
 				InvocationRateLimitPerSecond: o.InvocationRateLimitPerSecond, CreationTime: o.CreationTime, LastModifiedTime: o.LastModifiedTime})
 		}
-		return err
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -510,9 +594,6 @@ func (s *Service) ListApiDestinations(ctx context.Context, in *ListApiDestinatio
 	page, next, err := paginate(out, in.NextToken, in.Limit)
 	if err != nil {
 		return nil, err
-	}
-	if page == nil {
-		page = []*ApiDestination{}
 	}
 	return &ListApiDestinationsOutput{APIDestinations: page, NextToken: next}, nil
 }

@@ -114,6 +114,54 @@ func TestAPIDestinationWithAPIKeyAndOAuth(t *testing.T) {
 	require.Len(t, list.APIDestinations, 1)
 }
 
+func TestUpdateConnectionToAnotherAuthorizationType(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	_, err := b.svc.CreateConnection(b.ctx, &CreateConnectionInput{Name: ptr("c"), AuthorizationType: ptr("API_KEY"),
+		AuthParameters: &CreateConnectionAuthRequestParameters{APIKeyAuthParameters: &CreateConnectionApiKeyAuthRequestParameters{
+			APIKeyName: ptr("ApiKey"), APIKeyValue: ptr("secret")}}})
+	require.NoError(t, err)
+	// Switching types needs the parameters of the new type, and changes nothing without.
+	_, err = b.svc.UpdateConnection(b.ctx, &UpdateConnectionInput{Name: ptr("c"), AuthorizationType: ptr("BASIC")})
+	requireCode(t, err, "ValidationException")
+	_, err = b.svc.UpdateConnection(b.ctx, &UpdateConnectionInput{Name: ptr("c"), AuthorizationType: ptr("BASIC"),
+		AuthParameters: &UpdateConnectionAuthRequestParameters{BasicAuthParameters: &UpdateConnectionBasicAuthRequestParameters{
+			Username: ptr("user"), Password: ptr("pass")}}})
+	require.NoError(t, err)
+	d, err := b.svc.DescribeConnection(b.ctx, &DescribeConnectionInput{Name: ptr("c")})
+	require.NoError(t, err)
+	require.Equal(t, "BASIC", *d.AuthorizationType)
+	require.Equal(t, "user", *d.AuthParameters.BasicAuthParameters.Username)
+	require.Nil(t, d.AuthParameters.APIKeyAuthParameters, "the API key of the old type is gone")
+}
+
+func TestAPIDestinationInactiveWhileConnectionIsNotAuthorized(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	conn, err := b.svc.CreateConnection(b.ctx, &CreateConnectionInput{Name: ptr("c"), AuthorizationType: ptr("BASIC"),
+		AuthParameters: &CreateConnectionAuthRequestParameters{BasicAuthParameters: &CreateConnectionBasicAuthRequestParameters{
+			Username: ptr("user"), Password: ptr("pass")}}})
+	require.NoError(t, err)
+	dest, err := b.svc.CreateApiDestination(b.ctx, &CreateApiDestinationInput{Name: ptr("d"), ConnectionARN: conn.ConnectionARN,
+		InvocationEndpoint: ptr("https://example.com/api"), HTTPMethod: ptr("POST")})
+	require.NoError(t, err)
+	require.Equal(t, "ACTIVE", *dest.APIDestinationState)
+	_, err = b.svc.DeauthorizeConnection(b.ctx, &DeauthorizeConnectionInput{Name: ptr("c")})
+	require.NoError(t, err)
+	d, err := b.svc.DescribeApiDestination(b.ctx, &DescribeApiDestinationInput{Name: ptr("d")})
+	require.NoError(t, err)
+	require.Equal(t, "INACTIVE", *d.APIDestinationState)
+	list, err := b.svc.ListApiDestinations(b.ctx, &ListApiDestinationsInput{})
+	require.NoError(t, err)
+	require.Equal(t, "INACTIVE", *list.APIDestinations[0].APIDestinationState)
+	// Updating the connection authorizes it again.
+	_, err = b.svc.UpdateConnection(b.ctx, &UpdateConnectionInput{Name: ptr("c")})
+	require.NoError(t, err)
+	up, err := b.svc.UpdateApiDestination(b.ctx, &UpdateApiDestinationInput{Name: ptr("d"), Description: ptr("again")})
+	require.NoError(t, err)
+	require.Equal(t, "ACTIVE", *up.APIDestinationState)
+}
+
 func TestRateLimiter(t *testing.T) {
 	t.Parallel()
 	l := rateLimiter{windows: map[string]*rateWindow{}}

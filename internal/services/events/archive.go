@@ -282,9 +282,6 @@ func (s *Service) ListArchives(ctx context.Context, in *ListArchivesInput) (*Lis
 	if err != nil {
 		return nil, err
 	}
-	if page == nil {
-		page = []*Archive{}
-	}
 	return &ListArchivesOutput{Archives: page, NextToken: next}, nil
 }
 
@@ -462,9 +459,6 @@ func (s *Service) ListReplays(ctx context.Context, in *ListReplaysInput) (*ListR
 	page, next, err := paginate(replays, in.NextToken, in.Limit)
 	if err != nil {
 		return nil, err
-	}
-	if page == nil {
-		page = []*Replay{}
 	}
 	return &ListReplaysOutput{Replays: page, NextToken: next}, nil
 }

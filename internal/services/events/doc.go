@@ -18,7 +18,8 @@
 // and DeadLetterConfig (SQS dead-letter queues receive the event with ERROR_CODE,
 // ERROR_MESSAGE, EXHAUSTED_RETRY_CONDITION, RETRY_ATTEMPTS, RULE_ARN and TARGET_ARN
 // attributes),
-// SqsParameters.MessageGroupId, TestEventPattern and tags on buses and rules.
+// SqsParameters.MessageGroupId (required for FIFO queue targets: PutTargets refuses one
+// without SqsParameters), TestEventPattern and tags on buses and rules.
 //
 // Archives and replays: CreateArchive, DescribeArchive, UpdateArchive, DeleteArchive,
 // ListArchives keep the events of a bus that match the archive's pattern; StartReplay
@@ -28,7 +29,9 @@
 //
 // API destinations: CreateConnection (API_KEY, BASIC, OAUTH_CLIENT_CREDENTIALS, with
 // invocation header, query string and body parameters), DescribeConnection (secrets
-// redacted), UpdateConnection, DeauthorizeConnection, DeleteConnection, ListConnections,
+// redacted; the SecretArn has an id of its own and Secrets Manager's six-character
+// suffix), UpdateConnection (a new AuthorizationType drops the parameters of the old one),
+// DeauthorizeConnection, DeleteConnection, ListConnections,
 // and Create/Describe/Update/Delete/ListApiDestinations. Targets that are API
 // destinations get real HTTP calls (path parameters, HttpParameters headers and query
 // strings) limited to InvocationRateLimitPerSecond per node; OAuth tokens come from the

@@ -328,9 +328,6 @@ func (s *Service) ListEndpoints(ctx context.Context, in *ListEndpointsInput) (*L
 	if err != nil {
 		return nil, err
 	}
-	if page == nil {
-		page = []*Endpoint{}
-	}
 	return &ListEndpointsOutput{Endpoints: page, NextToken: next}, nil
 }
 

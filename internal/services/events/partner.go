@@ -187,9 +187,6 @@ func (s *Service) ListPartnerEventSources(ctx context.Context, in *ListPartnerEv
 	if err != nil {
 		return nil, err
 	}
-	if page == nil {
-		page = []*PartnerEventSource{}
-	}
 	return &ListPartnerEventSourcesOutput{PartnerEventSources: page, NextToken: next}, nil
 }
 
@@ -227,9 +224,6 @@ func (s *Service) ListPartnerEventSourceAccounts(ctx context.Context, in *ListPa
 	page, next, err := paginate(accounts, in.NextToken, in.Limit)
 	if err != nil {
 		return nil, err
-	}
-	if page == nil {
-		page = []*PartnerEventSourceAccount{}
 	}
 	return &ListPartnerEventSourceAccountsOutput{PartnerEventSourceAccounts: page, NextToken: next}, nil
 }
@@ -323,9 +317,6 @@ func (s *Service) ListEventSources(ctx context.Context, in *ListEventSourcesInpu
 	page, next, err := paginate(sources, in.NextToken, in.Limit)
 	if err != nil {
 		return nil, err
-	}
-	if page == nil {
-		page = []*EventSource{}
 	}
 	return &ListEventSourcesOutput{EventSources: page, NextToken: next}, nil
 }

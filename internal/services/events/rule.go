@@ -75,7 +75,7 @@ func (s *Service) scheduleRule(ctx context.Context, tx *store.Tx, k busKey, name
 		_, err := s.timers.Cancel(ctx, tx, timerRule, key)
 		return err
 	}
-	e, err := schedule.Parse(d.ScheduleExpression, false)
+	e, err := schedule.Parse(d.ScheduleExpression, schedule.Rules)
 	if err != nil {
 		return errScheduleInvalid()
 	}
@@ -105,7 +105,7 @@ func (s *Service) PutRule(ctx context.Context, in *PutRuleInput) (*PutRuleOutput
 		}
 	}
 	if in.ScheduleExpression != nil {
-		if _, err := schedule.Parse(*in.ScheduleExpression, false); err != nil {
+		if _, err := schedule.Parse(*in.ScheduleExpression, schedule.Rules); err != nil {
 			return nil, errScheduleInvalid()
 		}
 		if k.name != defaultBus {
@@ -304,7 +304,7 @@ func (s *Service) fireRule(ctx context.Context, tx *store.Tx, t *timer.Timer) (t
 	if d.State == "DISABLED" || d.ScheduleExpression == "" {
 		return time.Time{}, nil
 	}
-	e, err := schedule.Parse(d.ScheduleExpression, false)
+	e, err := schedule.Parse(d.ScheduleExpression, schedule.Rules)
 	if err != nil {
 		return time.Time{}, nil
 	}

@@ -103,6 +103,11 @@ func (s *Service) checkTarget(t *Target) string {
 
 // validateTargetInput checks the input members of a target, which fail the whole call.
 func validateTargetInput(t *Target) error {
+	// A FIFO queue needs the message group of SqsParameters: AWS refuses the call
+	// rather than fail every delivery.
+	if targetService(*t.ARN) == "sqs" && strings.HasSuffix(*t.ARN, ".fifo") && t.SqsParameters == nil {
+		return NewValidationException(fmt.Sprintf("Parameter(s) SqsParameters must be specified for target: %s.", *t.ID))
+	}
 	n := 0
 	if t.Input != nil {
 		n++

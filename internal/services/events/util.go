@@ -36,7 +36,8 @@ func tagMap(tags []*Tag) map[string]string {
 }
 
 // paginate returns one page of items from the offset in token (an opaque base64 offset)
-// and the token of the next page. limit nil or 0 means 100.
+// and the token of the next page. limit nil or 0 means 100. The page is never nil: AWS
+// answers an empty list ("Rules": []) rather than leaving the member out.
 func paginate[T any](items []T, token *string, limit *int32) ([]T, *string, error) {
 	start := 0
 	if token != nil && *token != "" {
@@ -55,6 +56,9 @@ func paginate[T any](items []T, token *string, limit *int32) ([]T, *string, erro
 	var next *string
 	if end < len(items) {
 		next = ptr(base64.RawURLEncoding.EncodeToString([]byte(strconv.Itoa(end))))
+	}
+	if start == end {
+		return []T{}, next, nil
 	}
 	return items[start:end], next, nil
 }

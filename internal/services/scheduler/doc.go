@@ -6,7 +6,8 @@
 // GetSchedule, UpdateSchedule, DeleteSchedule, ListSchedules) and tags on groups
 // (TagResource, UntagResource, ListTagsForResource).
 //
-// Schedules take at(yyyy-mm-ddThh:mm:ss), rate() and AWS's six-field cron() expressions
+// Schedules take at(yyyy-mm-ddThh:mm:ss), rate() (its unit singular or plural whatever
+// the value, as AWS accepts rate(2 minute) here) and AWS's six-field cron() expressions
 // (internal/schedule), evaluated in ScheduleExpressionTimezone (the IANA database is
 // embedded), within StartDate and EndDate. A FLEXIBLE time window invokes the target at
 // a random time within MaximumWindowInMinutes after each scheduled time. State DISABLED

@@ -177,7 +177,7 @@ func (s *Service) buildDoc(p scheduleParams) (*scheduleDoc, error) {
 	if !namePattern.MatchString(*p.name) {
 		return nil, NewValidationException(fmt.Sprintf("Invalid schedule name %s.", *p.name))
 	}
-	if _, err := schedule.Parse(*p.expr, true); err != nil {
+	if _, err := schedule.Parse(*p.expr, schedule.Scheduler); err != nil {
 		return nil, errInvalidExpression(*p.expr)
 	}
 	if tz := deref(p.tz); tz != "" {
@@ -222,7 +222,7 @@ func (s *Service) buildDoc(p scheduleParams) (*scheduleDoc, error) {
 // nextFiring returns the next nominal firing of d strictly after after, honouring
 // StartDate and EndDate.
 func nextFiring(d *scheduleDoc, after, anchor time.Time) (time.Time, bool) {
-	e, err := schedule.Parse(d.Expression, true)
+	e, err := schedule.Parse(d.Expression, schedule.Scheduler)
 	if err != nil {
 		return time.Time{}, false
 	}
