@@ -86,14 +86,17 @@
 // # Logs
 //
 // Every line an environment's processes write to stdout or stderr goes to the LogSink,
-// one event per line, in group /aws/lambda/<name> and stream
+// one event per line with its newline (as AWS delivers them), in group
+// /aws/lambda/<name> and stream
 // YYYY/MM/DD/[<version>]<32 hex digits>, one stream per environment; so do the platform
 // lines: INIT_START, START RequestId: <id> Version: <v>, END RequestId: <id>, REPORT with
 // Duration, Billed Duration (1 ms granularity, the init phase included on a cold start as
-// AWS bills it since August 2025), Memory Size, Max Memory Used, Init Duration and, on
-// failure, Status and Error Type; INIT_REPORT for failed inits; and the timeout and
+// AWS bills it since August 2025), Memory Size, Max Memory Used, Init Duration, each
+// followed by a tab as in AWS's line, and on failure Status and Error Type (none for a
+// timeout); INIT_REPORT for failed inits; and the timeout and
 // runtime-exit lines. InvokeRequest.LogTail asks for the last 4 KB of the invocation's
-// own log (START to REPORT). Lines reach the LogSink in rounds of up to 10 ms, merged per
+// own log (START to REPORT; from the end of INIT_START when the invocation's own init
+// fails, so that the runtime's error and INIT_REPORT are in it, as on AWS). Lines reach the LogSink in rounds of up to 10 ms, merged per
 // stream; calls for different streams may be concurrent, so a store can write them in one
 // commit.
 //
@@ -113,9 +116,13 @@
 // AWS_EXECUTION_ENV (managed runtimes), LAMBDA_TASK_ROOT, LAMBDA_RUNTIME_DIR,
 // AWS_LAMBDA_RUNTIME_API, _HANDLER, AWS_LAMBDA_INITIALIZATION_TYPE, the role's
 // AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN, and
-// AWS_XRAY_CONTEXT_MISSING are reserved; TZ=:UTC, LANG, PATH, LD_LIBRARY_PATH, NODE_PATH,
-// PYTHONPATH, TMPDIR and AWS_ENDPOINT_URL are defaults the function's own variables may
-// override. The runtimes set _X_AMZN_TRACE_ID per invocation.
+// AWS_XRAY_CONTEXT_MISSING, AWS_XRAY_DAEMON_ADDRESS, _AWS_XRAY_DAEMON_ADDRESS and
+// _AWS_XRAY_DAEMON_PORT are reserved, and so are PWD and SHLVL=0 in Python and Node.js;
+// TZ=:UTC, LANG, PATH, LD_LIBRARY_PATH, NODE_PATH, PYTHONPATH (/var/runtime: the Python
+// bootstrap puts /opt/python/lib/pythonX.Y/site-packages and /opt/python on sys.path, as
+// AWS's does), TMPDIR (only without a private /tmp) and AWS_ENDPOINT_URL are defaults the
+// function's own variables may override. The runtimes set _X_AMZN_TRACE_ID per
+// invocation.
 //
 // # Sandbox
 //
@@ -134,7 +141,10 @@
 // and /proc is the host's; functions run as Overcast's user (root inside the sandbox);
 // files in /tmp count towards the memory limit (tmpfs pages are charged to the cgroup);
 // a failed init is not retried in the invoke phase; the Python bootstrap adds
-// site-packages without processing .pth files; log output is text only
-// (AWS_LAMBDA_LOG_FORMAT=JSON is not implemented); SnapStart and the Telemetry API are not
-// implemented.
+// site-packages without processing .pth files; a multi-line record of the runtimes (an
+// unhandled error, a Node.js console.log) is one line with \r between its lines, as the
+// runtime clients write it without AWS's telemetry log descriptor, where AWS's managed
+// runtimes deliver one event with \n between them and no final newline; log output is
+// text only (AWS_LAMBDA_LOG_FORMAT=JSON is not implemented); SnapStart and the Telemetry
+// API are not implemented.
 package lambdart

@@ -3,6 +3,7 @@ package lambdart
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"net/http"
 	"os"
@@ -148,6 +149,9 @@ type env struct {
 	ready       bool // init completed; guarded by mu
 	invokes     int
 	tmpWarned   bool
+	// initTail, when set before start, collects the init phase's output after
+	// INIT_START: a cold invocation whose init fails returns it in its log tail.
+	initTail *tailBuffer
 }
 
 // maxExtensions is the most extensions one function may run.
@@ -243,7 +247,10 @@ func (e *env) buildEnviron() []string {
 		"TZ":              ":UTC",
 		"PATH":            "/usr/local/bin:/usr/bin/:/bin:" + paths.opt + "/bin",
 		"LD_LIBRARY_PATH": "/lib64:/usr/lib64:" + paths.runtime + ":" + paths.runtime + "/lib:" + paths.task + ":" + paths.task + "/lib:" + paths.opt + "/lib",
-		"TMPDIR":          paths.tmp,
+	}
+	if paths.tmp != "/tmp" {
+		// Without a mount namespace /tmp is a directory of the environment's own.
+		vars["TMPDIR"] = paths.tmp
 	}
 	if interp := e.m.interpreterFor(e.rt); interp != "" {
 		vars["PATH"] = filepath.Dir(interp) + ":" + vars["PATH"]
@@ -252,7 +259,13 @@ func (e *env) buildEnviron() []string {
 	case FamilyNode:
 		vars["NODE_PATH"] = paths.opt + "/nodejs/node" + e.rt.Version + "/node_modules:" + paths.opt + "/nodejs/node_modules:" + paths.runtime + "/node_modules:" + paths.runtime + ":" + paths.task
 	case FamilyPython:
-		vars["PYTHONPATH"] = paths.opt + "/python/lib/python" + e.rt.Version + "/site-packages:" + paths.opt + "/python:" + paths.runtime
+		// AWS sets PYTHONPATH to the runtime directory; the bootstrap puts the layer
+		// directories under /opt on sys.path itself. Without a mount namespace /opt is
+		// elsewhere, and PYTHONPATH names it.
+		vars["PYTHONPATH"] = paths.runtime
+		if paths.opt != "/opt" {
+			vars["PYTHONPATH"] = paths.opt + "/python/lib/python" + e.rt.Version + "/site-packages:" + paths.opt + "/python:" + paths.runtime
+		}
 		if !e.sb.isolated {
 			// Without a read-only /var/task the interpreter would write bytecode into the
 			// shared code cache.
@@ -279,6 +292,14 @@ func (e *env) buildEnviron() []string {
 		"_HANDLER":                        fn.Handler,
 		"AWS_LAMBDA_INITIALIZATION_TYPE":  e.initType,
 		"AWS_XRAY_CONTEXT_MISSING":        "LOG_ERROR",
+		"AWS_XRAY_DAEMON_ADDRESS":         xrayDaemonHost + ":" + xrayDaemonPort,
+		"_AWS_XRAY_DAEMON_ADDRESS":        xrayDaemonHost,
+		"_AWS_XRAY_DAEMON_PORT":           xrayDaemonPort,
+	}
+	if e.rt.Family == FamilyPython || e.rt.Family == FamilyNode {
+		// AWS's managed runtimes are started by a shell script, which leaves these.
+		reserved["PWD"] = paths.task
+		reserved["SHLVL"] = "0"
 	}
 	if ee := e.rt.ExecutionEnv(); ee != "" {
 		reserved["AWS_EXECUTION_ENV"] = ee
@@ -305,6 +326,13 @@ func (e *env) buildEnviron() []string {
 	sort.Strings(out)
 	return out
 }
+
+// The X-Ray daemon address AWS gives every function. Nothing listens there; tracing SDKs
+// send their UDP segments into the void, as they would without the daemon.
+const (
+	xrayDaemonHost = "169.254.79.129"
+	xrayDaemonPort = "2000"
+)
 
 // runtimeCommand returns the argv that starts the runtime, or a failure when there is
 // nothing to start.
@@ -384,6 +412,9 @@ func (e *env) start(requestID string) (*failure, Timing) {
 	var timing Timing
 	begin := time.Now()
 	e.logs.platform(nil, "INIT_START Runtime Version: "+runtimeVersion(e.rt)+"\tRuntime Version ARN: "+runtimeVersionARN(e.fn.Region, e.rt))
+	if e.initTail != nil {
+		e.logs.platform(e.initTail)
+	}
 	initTimeout := e.m.cfg.InitTimeout
 	deadline := e.m.clock.NewTimer(initTimeout)
 	defer deadline.Stop()
@@ -425,6 +456,17 @@ func (e *env) start(requestID string) (*failure, Timing) {
 	}
 	spawnStart := time.Now()
 	proc, err := e.spawn(argv, e.runtimeExited)
+	if err != nil && e.fn.Environment["AWS_LAMBDA_EXEC_WRAPPER"] != "" && (e.rt.Family == FamilyPython || e.rt.Family == FamilyNode) {
+		// AWS's managed runtimes start through a shell script that runs the wrapper: the
+		// runtime exits with the shell's status, 127 for a wrapper that does not exist,
+		// 126 for one it cannot execute.
+		status := 126
+		if errors.Is(err, fs.ErrNotExist) {
+			status = 127
+		}
+		msg := fmt.Sprintf("RequestId: %s Error: Runtime exited with error: exit status %d", requestID, status)
+		return fail(&failure{errType: ErrorTypeExit, status: "error", payload: errorDocument(ErrorTypeExit, msg), lines: []string{msg, ErrorTypeExit}})
+	}
 	if err != nil {
 		msg := err.Error()
 		var pe *os.PathError
@@ -592,11 +634,11 @@ func (e *env) extensionExited() <-chan struct{} {
 // exitFailure describes the runtime's exit as AWS does: Runtime.OutOfMemory when the
 // memory limit killed it, else Runtime.ExitError.
 func (e *env) exitFailure(requestID string) *failure {
-	status := "exit status 0"
+	// A runtime that exits with status 0 gave no reason, in AWS's words.
+	msg := fmt.Sprintf("RequestId: %s Error: Runtime exited without providing a reason", requestID)
 	if e.rtProc != nil && e.rtProc.err != nil {
-		status = e.rtProc.err.Error()
+		msg = fmt.Sprintf("RequestId: %s Error: Runtime exited with error: %s", requestID, e.rtProc.err.Error())
 	}
-	msg := fmt.Sprintf("RequestId: %s Error: Runtime exited with error: %s", requestID, status)
 	errType := ErrorTypeExit
 	if e.sb.oomKilled() {
 		errType = ErrorTypeOutOfMemory

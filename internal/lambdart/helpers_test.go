@@ -40,8 +40,17 @@ func (s *memSink) PutLogEvents(stream LogStream, events []LogEvent) {
 	s.streams[stream] = append(s.streams[stream], events...)
 }
 
-// lines returns the messages logged to a log group, in order per stream.
+// lines returns the messages logged to a log group without their newline, in order per
+// stream; rawLines returns them as delivered.
 func (s *memSink) lines(group string) []string {
+	raw := s.rawLines(group)
+	for i, l := range raw {
+		raw[i] = strings.TrimSuffix(l, "\n")
+	}
+	return raw
+}
+
+func (s *memSink) rawLines(group string) []string {
 	if s.flush != nil {
 		s.flush()
 	}

@@ -24,7 +24,9 @@ type LogStream struct {
 
 // LogEvent is one log line.
 type LogEvent struct {
-	Time    time.Time
+	Time time.Time
+	// Message is the line with its terminating newline, as AWS delivers it (a line split
+	// for its length has none).
 	Message string
 }
 
@@ -329,7 +331,7 @@ func (p *logPipe) splitLocked(b []byte) {
 		if i < 0 {
 			p.partial = append(p.partial, b...)
 			for len(p.partial) >= maxLogEvent {
-				p.lineLocked(string(p.partial[:maxLogEvent]))
+				p.chunkLocked(string(p.partial[:maxLogEvent]))
 				p.partial = append(p.partial[:0], p.partial[maxLogEvent:]...)
 			}
 			return
@@ -354,8 +356,18 @@ func indexByte(b []byte, c byte) int {
 	return -1
 }
 
+// chunkLocked logs a piece of a line too long for one event.
+func (p *logPipe) chunkLocked(chunk string) {
+	p.events = append(p.events, LogEvent{Time: p.clock.Now(), Message: chunk})
+	if p.tail != nil {
+		p.tail.add(chunk)
+	}
+}
+
+// lineLocked logs one line. CloudWatch Logs gets it with its newline, as AWS delivers
+// every line a function or the platform logs.
 func (p *logPipe) lineLocked(line string) {
-	p.events = append(p.events, LogEvent{Time: p.clock.Now(), Message: line})
+	p.events = append(p.events, LogEvent{Time: p.clock.Now(), Message: line + "\n"})
 	if p.tail != nil {
 		p.tail.add(line)
 	}
@@ -425,10 +437,11 @@ func (p *logPipe) tailOf(t *tailBuffer) []byte {
 	return t.bytes()
 }
 
-// after logs lines after the invocation's own log, outside its tail.
+// after logs lines after what the processes wrote so far.
 func (p *logPipe) after(lines ...string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.drainNowLocked()
 	for _, l := range lines {
 		p.lineLocked(l)
 	}
@@ -460,16 +473,18 @@ func reportLine(id string, d time.Duration, init time.Duration, memMB, maxUsedMB
 	b.WriteString(strconv.Itoa(memMB))
 	b.WriteString(" MB\tMax Memory Used: ")
 	b.WriteString(strconv.Itoa(maxUsedMB))
-	b.WriteString(" MB")
+	// AWS ends each metric with a tab, so a successful invocation's line ends with one;
+	// the status comes last, without one.
+	b.WriteString(" MB\t")
 	if init > 0 {
-		b.WriteString("\tInit Duration: ")
+		b.WriteString("Init Duration: ")
 		b.WriteString(formatMillis(init))
-		b.WriteString(" ms")
+		b.WriteString(" ms\t")
 	}
 	if status != "" {
-		b.WriteString("\tStatus: ")
+		b.WriteString("Status: ")
 		b.WriteString(status)
-		if errType != "" {
+		if errType != "" && status != "timeout" {
 			b.WriteString("\tError Type: ")
 			b.WriteString(errType)
 		}
@@ -480,7 +495,8 @@ func reportLine(id string, d time.Duration, init time.Duration, memMB, maxUsedMB
 // initReportLine formats the INIT_REPORT line AWS logs when the init phase fails.
 func initReportLine(d time.Duration, status, errType string) string {
 	s := "INIT_REPORT Init Duration: " + formatMillis(d) + " ms\tPhase: init\tStatus: " + status
-	if errType != "" {
+	// A timeout has no error type, as in the REPORT line.
+	if errType != "" && status != "timeout" {
 		s += "\tError Type: " + errType
 	}
 	return s

@@ -367,7 +367,13 @@ func (m *Manager) run(ctx context.Context, fn *Function, req *InvokeRequest, str
 	var timing Timing
 	if cold {
 		prepared := time.Since(acquireStart)
+		if inv.req.LogTail {
+			// A failed init runs within this invocation: its output is part of the tail.
+			inv.tail = &tailBuffer{}
+			e.initTail = inv.tail
+		}
 		f, t := e.start(inv.id)
+		e.initTail = nil
 		timing = t
 		timing.Setup += prepared
 		if f != nil {
@@ -381,7 +387,7 @@ func (m *Manager) run(ctx context.Context, fn *Function, req *InvokeRequest, str
 
 // initFailed reports a failed init as the invocation's result and discards the environment.
 func (m *Manager) initFailed(e *env, inv *invocation, f *failure) *InvokeResult {
-	if inv.req.LogTail {
+	if inv.req.LogTail && inv.tail == nil {
 		inv.tail = &tailBuffer{}
 	}
 	e.logs.platform(inv.tail, "START RequestId: "+inv.id+" Version: "+e.fn.version())

@@ -146,7 +146,7 @@ func TestNodeRuntime(t *testing.T) {
 		require.Regexp(t, `(?m)^`+ts+`\t`+id+`\tERROR\terror line$`, joined)
 		require.Regexp(t, `(?m)^`+ts+`\t`+id+`\tINFO\tmulti\rline$`, joined)
 		require.Regexp(t, `(?m)^raw stdout$`, joined)
-		require.Regexp(t, `(?m)^REPORT RequestId: `+id+`\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms\tMemory Size: 128 MB\tMax Memory Used: \d+ MB\tInit Duration: [\d.]+ ms$`, joined)
+		require.Regexp(t, `(?m)^REPORT RequestId: `+id+`\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms\tMemory Size: 128 MB\tMax Memory Used: \d+ MB\tInit Duration: [\d.]+ ms\t$`, joined)
 	})
 
 	t.Run("CallbackWaitsForEmptyEventLoop", func(t *testing.T) {

@@ -174,7 +174,11 @@ func TestPythonRuntime(t *testing.T) {
 		joined := strings.Join(lines, "\n")
 		require.Regexp(t, `(?m)^\[INFO\]\t\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\t`+id+`\tinfo via logging 7$`, joined)
 		require.Regexp(t, `(?m)^\[WARNING\]\t\S+Z\t`+id+`\ta warning$`, joined)
-		require.Regexp(t, `(?m)^REPORT RequestId: `+id+`\tDuration: \d+\.\d\d ms\tBilled Duration: \d+ ms\tMemory Size: 128 MB\tMax Memory Used: \d+ MB\tInit Duration: \d+\.\d\d ms$`, joined)
+		require.Regexp(t, `(?m)^REPORT RequestId: `+id+`\tDuration: \d+\.\d\d ms\tBilled Duration: \d+ ms\tMemory Size: 128 MB\tMax Memory Used: \d+ MB\tInit Duration: \d+\.\d\d ms\t$`, joined)
+		// CloudWatch Logs gets every line with its newline, as AWS delivers them.
+		for _, m := range b.sink.rawLines("/aws/lambda/py-logs") {
+			require.True(t, strings.HasSuffix(m, "\n"), "message %q", m)
+		}
 		// Order: START, the function's lines, END, REPORT.
 		idx := func(s string) int {
 			for i, l := range lines {
@@ -222,7 +226,8 @@ func TestPythonRuntime(t *testing.T) {
 		require.Equal(t, "Sandbox.Timedout", doc.ErrorType)
 		require.Equal(t, "RequestId: "+res.RequestID+" Error: Task timed out after 1.00 seconds", doc.ErrorMessage)
 		joined := strings.Join(b.sink.lines("/aws/lambda/py-timeout"), "\n")
-		require.Regexp(t, `REPORT RequestId: `+res.RequestID+`\t.*\tStatus: timeout`, joined)
+		// AWS's REPORT line of a timeout ends with the status: no error type.
+		require.Regexp(t, `(?m)^REPORT RequestId: `+res.RequestID+`\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms\tMemory Size: 128 MB\tMax Memory Used: \d+ MB\tInit Duration: [\d.]+ ms\tStatus: timeout$`, joined)
 		require.Regexp(t, `(?m)^\S+Z `+res.RequestID+` Task timed out after 1\.00 seconds$`, joined)
 		// The environment was recycled: the next invocation starts a new one and works.
 		f2 := fn("py-timeout", "lambda_function.hello", func(f *Function) { f.Timeout = time.Second })

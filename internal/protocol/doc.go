@@ -33,6 +33,8 @@
 //	name:"QueueUrl"        wire name (the member's locationName, else its target shape's,
 //	                       else the member name); always present. For header, uri and
 //	                       querystring members it is the header, label or parameter.
+//	model:"QueueUrl"       the member's model name, where name differs from it (validation
+//	                       messages print structures with their model member names).
 //	loc:"header"           where the member travels: header, headers (prefix map, name is the
 //	                       prefix), uri, querystring, statusCode; absent means the body.
 //	payload:"true"         this member is the whole HTTP body (rest protocols).

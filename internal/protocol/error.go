@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 )
 
 // Fault says which side of the call caused an error, as AWS reports it.
@@ -154,9 +155,29 @@ func UnknownOperation(msg string) *Error {
 func InvalidAction(action string) *Error {
 	return &Error{
 		Code:    "InvalidAction",
-		Message: fmt.Sprintf("The action %s is not valid for this web service.", action),
+		Message: invalidActionPrefix + action + invalidActionSuffix,
 		Status:  http.StatusBadRequest,
 	}
+}
+
+const (
+	invalidActionPrefix = "The action "
+	invalidActionSuffix = " is not valid for this web service."
+)
+
+// sqsInvalidAction rewords InvalidAction as SQS's query API does: the action is not valid
+// "for this endpoint" rather than "for this web service". The error is built before the
+// service answering it is known, so the query encoder applies this.
+func sqsInvalidAction(e *Error) *Error {
+	rest, ok := strings.CutPrefix(e.Message, invalidActionPrefix)
+	if !ok {
+		return e
+	}
+	action, ok := strings.CutSuffix(rest, invalidActionSuffix)
+	if !ok {
+		return e
+	}
+	return e.With(invalidActionPrefix + action + " is not valid for this endpoint.")
 }
 
 // RequestEntityTooLarge answers a body above the edge's limit.

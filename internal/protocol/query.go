@@ -319,7 +319,15 @@ func (queryCodec) EncodeError(w http.ResponseWriter, req *Request, e *Error) {
 		b = appendXMLNS(b, ns)
 	}
 	b = append(b, "><Error>"...)
+	sqs := isSQS(req.Service)
+	if sqs && e.Code == "InvalidAction" {
+		e = sqsInvalidAction(e)
+	}
 	b = appendXMLErrorBody(b, e, e.WireQueryCode(), true)
+	if _, ok := e.Fields["Detail"]; sqs && !ok {
+		// SQS's query errors carry an empty Detail element after the message.
+		b = append(b, "<Detail/>"...)
+	}
 	b = append(b, "</Error><RequestId>"...)
 	b = appendXMLText(b, req.RequestID, false)
 	b = append(b, "</RequestId></ErrorResponse>"...)

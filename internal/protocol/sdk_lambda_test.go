@@ -152,7 +152,7 @@ func TestSDKLambdaRestJSON(t *testing.T) {
 			Timeout:       aws.Int32(30),
 			MemorySize:    aws.Int32(256),
 			Publish:       true,
-			Environment:   &lambdatypes.Environment{Variables: map[string]string{"A": "1", "B": "two words"}},
+			Environment:   &lambdatypes.Environment{Variables: map[string]string{"AA": "1", "BB": "two words"}},
 			Architectures: []lambdatypes.Architecture{lambdatypes.ArchitectureArm64},
 			Tags:          map[string]string{"team": "x"},
 		})
@@ -164,7 +164,7 @@ func TestSDKLambdaRestJSON(t *testing.T) {
 		require.Equal(t, int32(256), aws.ToInt32(out.MemorySize))
 		require.Equal(t, int64(14), out.CodeSize)
 		require.Equal(t, "2024-01-02T03:04:05.678+0000", aws.ToString(out.LastModified))
-		require.Equal(t, map[string]string{"A": "1", "B": "two words"}, out.Environment.Variables)
+		require.Equal(t, map[string]string{"AA": "1", "BB": "two words"}, out.Environment.Variables)
 		require.Equal(t, []lambdatypes.Architecture{lambdatypes.ArchitectureArm64}, out.Architectures)
 		require.Equal(t, lambdatypes.StatePending, out.State)
 		fake.mu.Lock()

@@ -37,6 +37,8 @@ type Violation struct {
 	Value string
 	// Constraint is AWS's wording, e.g. "Member must not be null".
 	Constraint string
+	// Redacted: the value is sensitive and AWS does not quote it ("Value at 'password'").
+	Redacted bool
 }
 
 // Validator collects violations while generated Validate methods walk an input.
@@ -89,6 +91,40 @@ func (v *Validator) Len(name string, n, min, max int64, value string) {
 	}
 }
 
+// Size checks the number of items of a list or map, or the bytes of a blob, against min
+// and max; value is rendered (as JavaString does) only when it breaks a bound.
+func (v *Validator) Size(name string, n int, min, max int64, value any) {
+	if (min >= 0 && int64(n) < min) || (max >= 0 && int64(n) > max) {
+		v.Len(name, int64(n), min, max, JavaString(value))
+	}
+}
+
+// Mark returns a position in the violations collected so far, for Items.
+func (v *Validator) Mark() int { return len(v.v) }
+
+// Items replaces the violations its items added since mark with one for the whole list or
+// map items, rendered as JavaString does: AWS reports scalar items that fail their
+// constraints once, naming the collection. constraint is the whole wording, e.g.
+// "Member must satisfy constraint: [Member must satisfy enum value set: [a, b]]".
+func (v *Validator) Items(name string, mark int, items any, constraint string) {
+	if len(v.v) == mark {
+		return
+	}
+	k, redacted := v.v[mark].Kind, v.v[mark].Redacted
+	v.v = v.v[:mark]
+	v.add(k, name, JavaString(items), constraint)
+	v.v[len(v.v)-1].Redacted = redacted
+}
+
+// Redact marks the violations added since mark as of a sensitive value.
+func (v *Validator) Redact(mark int) {
+	for i := mark; i < len(v.v); i++ {
+		if v.v[i].Kind != Missing {
+			v.v[i].Redacted = true
+		}
+	}
+}
+
 // StrLen checks a string's length in characters.
 func (v *Validator) StrLen(name string, s *string, min, max int64) {
 	if s != nil {
@@ -104,6 +140,17 @@ func (v *Validator) Range(name string, n float64, min, max float64, hasMin, hasM
 	}
 	if hasMax && n > max {
 		v.add(TooLarge, name, val, "Member must have value less than or equal to "+strconv.FormatFloat(max, 'f', -1, 64))
+	}
+}
+
+// RangeDouble checks a float or double against min and max (inclusive) like Range, and
+// prints the value and bounds as Java prints doubles ("1.0"), as AWS does.
+func (v *Validator) RangeDouble(name string, n float64, min, max float64, hasMin, hasMax bool) {
+	if hasMin && n < min {
+		v.add(TooSmall, name, JavaDouble(n, 64), "Member must have value greater than or equal to "+JavaDouble(min, 64))
+	}
+	if hasMax && n > max {
+		v.add(TooLarge, name, JavaDouble(n, 64), "Member must have value less than or equal to "+JavaDouble(max, 64))
 	}
 }
 
@@ -165,11 +212,15 @@ func DefaultValidationError(_ *Operation, vs []Violation) *Error {
 		if i > 0 {
 			b.WriteString("; ")
 		}
-		val := "null"
-		if x.Kind != Missing {
-			val = "'" + x.Value + "'"
+		val := " null"
+		switch {
+		case x.Kind == Missing:
+		case x.Redacted:
+			val = ""
+		default:
+			val = " '" + x.Value + "'"
 		}
-		fmt.Fprintf(&b, "Value %s at '%s' failed to satisfy constraint: %s", val, lowerFirstPath(x.Path), x.Constraint)
+		fmt.Fprintf(&b, "Value%s at '%s' failed to satisfy constraint: %s", val, lowerFirstPath(x.Path), x.Constraint)
 	}
 	return ValidationException(b.String())
 }

@@ -295,6 +295,11 @@ func appendXMLErrorBody(b []byte, e *Error, code string, withType bool) []byte {
 	return b
 }
 
+// isSQS reports whether svc is SQS, whose query protocol answers in ways of its own.
+func isSQS(svc *ServiceInfo) bool {
+	return svc != nil && (svc.EndpointPrefix == "sqs" || svc.ModelName == "sqs")
+}
+
 // xmlNamespace returns the namespace of a service's query and rest-xml responses.
 func xmlNamespace(svc *ServiceInfo) string {
 	switch {
@@ -302,7 +307,7 @@ func xmlNamespace(svc *ServiceInfo) string {
 		return ""
 	case svc.XMLNamespace != "":
 		return svc.XMLNamespace
-	case svc.EndpointPrefix == "sqs" || svc.ModelName == "sqs":
+	case isSQS(svc):
 		// SQS's current model is JSON and no longer names the namespace its query
 		// protocol answers in.
 		return "http://queue.amazonaws.com/doc/" + svc.APIVersion + "/"

@@ -47,5 +47,6 @@ func TestFunctionCallsOvercastAndCodeDownload(t *testing.T) {
 	// Synchronous payloads are limited to 6 MB.
 	big := append(append([]byte(`"`), bytes.Repeat([]byte("x"), 6*1024*1024)...), '"')
 	_, err = c.Invoke(t.Context(), &lambda.InvokeInput{FunctionName: aws.String(name), Payload: big})
-	requireError[*types.RequestTooLargeException](t, err, "RequestTooLargeException", 413)
+	badCase{code: "RequestEntityTooLargeException", status: 413,
+		message: "Request must be smaller than 6291456 bytes for the InvokeFunction operation"}.requireAnswer(t, err)
 }

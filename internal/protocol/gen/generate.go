@@ -41,6 +41,7 @@ type generator struct {
 	errConsts   map[string]string
 	errFuncs    map[string]string
 	needsCheck  map[string]bool
+	redacting   bool              // writing the checks of a sensitive value
 	patterns    map[string]string // RE2 pattern -> variable name
 	patternList []string
 	dropped     []string // modeled patterns Go's regexp cannot compile
@@ -690,6 +691,11 @@ func (g *generator) tags(structName string, parent *shape, m member) string {
 	var tags []string
 	add := func(k, v string) { tags = append(tags, k+":"+strconv.Quote(v)) }
 	add("name", w.name)
+	// The member's model name, where the wire names it otherwise: JavaString names
+	// members as AWS's messages do.
+	if w.name != m.Name {
+		add("model", m.Name)
+	}
 	if ref.Location != "" {
 		add("loc", ref.Location)
 	}

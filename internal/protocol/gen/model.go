@@ -116,6 +116,7 @@ type shape struct {
 	Union           bool         `json:"union"`
 	EventStream     bool         `json:"eventstream"`
 	Event           bool         `json:"event"`
+	Sensitive       bool         `json:"sensitive"`
 }
 
 type errorTrait struct {

@@ -17,11 +17,14 @@ type service struct {
 	// QueryModel and QueryErrors name the overlay files of a JSON service that still
 	// accepts its older query protocol.
 	QueryModel, QueryErrors string
+	// ItemByItem: the service reports a list item that breaks its constraints by itself
+	// ("Unknown Attribute Bogus."), not the whole list as AWS's Java validation does.
+	ItemByItem bool
 }
 
 // services lists every service Overcast generates, in the order the generator writes them.
 var services = []service{
-	{Model: "sqs", Package: "sqs", QueryModel: "sqs-query.json", QueryErrors: "sqs-errors.json"},
+	{Model: "sqs", Package: "sqs", QueryModel: "sqs-query.json", QueryErrors: "sqs-errors.json", ItemByItem: true},
 	{Model: "sns", Package: "sns"},
 	{Model: "lambda", Package: "lambda"},
 	{Model: "events", Package: "events"},

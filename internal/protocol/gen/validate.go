@@ -1,11 +1,14 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/overcast/overcast/internal/protocol"
 )
 
 // computeNeedsCheck marks the structures whose Validate has something to check: a
@@ -40,7 +43,7 @@ func (g *generator) valueNeedsCheck(ref *shapeRef) bool {
 	case "list":
 		return g.hasLen(sh) || g.valueNeedsCheck(sh.Member)
 	case "map":
-		return g.hasLen(sh) || g.valueNeedsCheck(sh.Value)
+		return g.hasLen(sh) || g.keysNeedCheck(sh) || g.valueNeedsCheck(sh.Value)
 	case "string":
 		_, ok := re2Pattern(sh.Pattern)
 		return g.hasLen(sh) || ok || len(sh.Enum) > 0 || len(ref.Enum) > 0
@@ -54,6 +57,16 @@ func (g *generator) valueNeedsCheck(ref *shapeRef) bool {
 
 func (g *generator) hasLen(sh *shape) bool {
 	return (sh.Min != nil && num(*sh.Min) > 0) || sh.Max != nil
+}
+
+// boundText renders a modeled minimum or maximum of the number shape sh as AWS's messages
+// do: Java prints the bounds of float and double shapes as doubles ("1.0").
+func boundText(sh *shape, n json.Number) string {
+	if sh.Type != "float" && sh.Type != "double" {
+		return n.String()
+	}
+	f, _ := n.Float64()
+	return protocol.JavaDouble(f, 64)
 }
 
 func num(n fmt.Stringer) float64 {
@@ -174,6 +187,17 @@ func (g *generator) fieldOf(sh *shape, name string) string {
 // plain values). name is the quoted path element the Validator reports.
 func (g *generator) checkValue(name, expr string, ref *shapeRef, field bool, depth int) {
 	sh := g.shape(ref.Shape)
+	if sh.Sensitive && !g.redacting && sh.Type != "structure" && g.valueNeedsCheck(ref) {
+		// AWS does not quote a sensitive value: "Value at 'password' failed to ...".
+		g.redacting = true
+		g.p("{")
+		g.p("redact := v.Mark()")
+		g.checkValue(name, expr, ref, field, depth)
+		g.p("v.Redact(redact)")
+		g.p("}")
+		g.redacting = false
+		return
+	}
 	ptr := expr // *T of a scalar
 	val := "*" + expr
 	if !field {
@@ -206,7 +230,11 @@ func (g *generator) checkValue(name, expr string, ref *shapeRef, field bool, dep
 		if sh.Max != nil {
 			hi = sh.Max.String()
 		}
-		call := fmt.Sprintf("v.Range(%s, float64(%s), %s, %s, %v, %v)", name, val, lo, hi, sh.Min != nil, sh.Max != nil)
+		fn := "Range"
+		if sh.Type == "float" || sh.Type == "double" {
+			fn = "RangeDouble"
+		}
+		call := fmt.Sprintf("v.%s(%s, float64(%s), %s, %s, %v, %v)", fn, name, val, lo, hi, sh.Min != nil, sh.Max != nil)
 		if field {
 			g.p("if %s != nil {", expr)
 			g.p("%s", call)
@@ -238,6 +266,12 @@ func (g *generator) checkValue(name, expr string, ref *shapeRef, field bool, dep
 		if !g.valueNeedsCheck(sh.Member) {
 			return
 		}
+		if cs, ok := g.scalarConstraints(ref.Shape, sh.Member); ok {
+			g.itemsCheck(name, expr, "Member", cs, depth, func(item string) {
+				g.checkValue(`""`, item, sh.Member, false, depth+1)
+			}, false)
+			return
+		}
 		i := "i" + strconv.Itoa(depth)
 		g.p("if len(%s) > 0 {", expr)
 		g.pushName(name)
@@ -252,7 +286,19 @@ func (g *generator) checkValue(name, expr string, ref *shapeRef, field bool, dep
 		if g.hasLen(sh) {
 			g.lenCheck(name, expr, sh, field)
 		}
+		if g.keysNeedCheck(sh) {
+			cs, _ := g.scalarConstraints(ref.Shape, sh.Key)
+			g.itemsCheck(name, expr, "Map keys", cs, depth, func(key string) {
+				g.checkValue(`""`, key, sh.Key, false, depth+1)
+			}, true)
+		}
 		if !g.valueNeedsCheck(sh.Value) {
+			return
+		}
+		if cs, ok := g.scalarConstraints(ref.Shape, sh.Value); ok {
+			g.itemsCheck(name, expr, "Map value", cs, depth, func(item string) {
+				g.checkValue(`""`, item, sh.Value, false, depth+1)
+			}, false)
 			return
 		}
 		k, e := "k"+strconv.Itoa(depth), "e"+strconv.Itoa(depth)
@@ -266,6 +312,91 @@ func (g *generator) checkValue(name, expr string, ref *shapeRef, field bool, dep
 		g.popName(name)
 		g.p("}")
 	}
+}
+
+// nonNullItems lists, per model, the lists and maps whose items AWS's own (non-public)
+// model declares non-null: AWS ends the constraints of their items with "Member must not
+// be null". The botocore models do not say so; these are the collections AWS's messages
+// show it for.
+var nonNullItems = map[string]map[string]bool{
+	"lambda": {"ArchitecturesList": true, "AllowMethodsList": true, "AllowOriginsList": true, "HeadersList": true,
+		"AdditionalVersionWeights": true},
+	"iam": {"tagKeyListType": true},
+}
+
+// scalarConstraints returns AWS's wording of every constraint the model puts on ref, the
+// string or number items of the list or map container, in the order AWS lists them
+// (length or value maximum, minimum, pattern, enum, non-null), and false when ref is not
+// such a shape or the service reports items one by one.
+func (g *generator) scalarConstraints(container string, ref *shapeRef) ([]string, bool) {
+	sh := g.shape(ref.Shape)
+	var cs []string
+	switch sh.Type {
+	case "string":
+		if sh.Max != nil {
+			cs = append(cs, "Member must have length less than or equal to "+sh.Max.String())
+		}
+		if sh.Min != nil {
+			cs = append(cs, "Member must have length greater than or equal to "+sh.Min.String())
+		}
+		if sh.Pattern != "" {
+			cs = append(cs, "Member must satisfy regular expression pattern: "+sh.Pattern)
+		}
+		switch {
+		case len(sh.Enum) > 0:
+			cs = append(cs, "Member must satisfy enum value set: ["+strings.Join(sh.Enum, ", ")+"]")
+		case len(ref.Enum) > 0:
+			cs = append(cs, "Member must satisfy enum value set: ["+strings.Join(ref.Enum, ", ")+"]")
+		}
+	case "integer", "long", "float", "double":
+		if sh.Max != nil {
+			cs = append(cs, "Member must have value less than or equal to "+boundText(sh, *sh.Max))
+		}
+		if sh.Min != nil {
+			cs = append(cs, "Member must have value greater than or equal to "+boundText(sh, *sh.Min))
+		}
+	default:
+		return nil, false
+	}
+	if g.svc.ItemByItem {
+		return nil, false
+	}
+	if nonNullItems[g.svc.Model][container] {
+		cs = append(cs, "Member must not be null")
+	}
+	return cs, true
+}
+
+// itemsCheck writes the checks of the scalar items of a list, or of the keys or values of
+// a map, expr. AWS reports a failing item once for the whole collection, printed in full,
+// with every constraint of its items: "Value '[a, b]' at 'names' failed to satisfy
+// constraint: Member must satisfy constraint: [...]". what is "Member", "Map keys" or
+// "Map value"; check writes the checks of one item given the variable holding it; keys
+// ranges over the keys of a map rather than its values.
+func (g *generator) itemsCheck(name, expr, what string, cs []string, depth int, check func(string), keys bool) {
+	e := "e" + strconv.Itoa(depth)
+	g.p("if len(%s) > 0 {", expr)
+	g.p("mark := v.Mark()")
+	if keys {
+		g.p("for %s := range %s {", e, expr)
+	} else {
+		g.p("for _, %s := range %s {", e, expr)
+	}
+	check(e)
+	g.p("}")
+	g.p("v.Items(%s, mark, %s, %q)", name, expr, what+" must satisfy constraint: ["+strings.Join(cs, ", ")+"]")
+	g.p("}")
+}
+
+// keysNeedCheck reports whether the keys of the map sh have constraints AWS checks. A
+// service that reports items one by one (SQS) checks its map keys itself.
+func (g *generator) keysNeedCheck(sh *shape) bool {
+	if sh.Key == nil || g.svc.ItemByItem {
+		return false
+	}
+	k := g.shape(sh.Key.Shape)
+	_, pat := re2Pattern(k.Pattern)
+	return k.Type == "string" && (g.hasLen(k) || pat || len(k.Enum) > 0 || len(sh.Key.Enum) > 0)
 }
 
 func (g *generator) pushName(name string) {
@@ -282,7 +413,7 @@ func (g *generator) popName(name string) {
 
 // lenCheck checks the length of a blob, list or map that is present.
 func (g *generator) lenCheck(name, expr string, sh *shape, field bool) {
-	call := fmt.Sprintf(`v.Len(%s, int64(len(%s)), %s, "")`, name, expr, lenBounds(sh))
+	call := fmt.Sprintf(`v.Size(%s, len(%s), %s, %s)`, name, expr, lenBounds(sh), expr)
 	if field {
 		g.p("if %s != nil {", expr)
 		g.p("%s", call)

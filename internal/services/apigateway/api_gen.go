@@ -2199,7 +2199,7 @@ type CreateApiKeyOutput ApiKey
 
 // CreateAuthorizerInput is the input of CreateAuthorizer.
 type CreateAuthorizerInput struct {
-	RestAPIID                    *string  `name:"restapi_id" loc:"uri" required:"true"`
+	RestAPIID                    *string  `name:"restapi_id" model:"restApiId" loc:"uri" required:"true"`
 	Name                         *string  `name:"name" required:"true"`
 	Type                         *string  `name:"type" required:"true"`
 	ProviderARNs                 []string `name:"providerARNs"`
@@ -2224,7 +2224,7 @@ type CreateAuthorizerOutput Authorizer
 
 // CreateBasePathMappingInput is the input of CreateBasePathMapping.
 type CreateBasePathMappingInput struct {
-	DomainName   *string `name:"domain_name" loc:"uri" required:"true"`
+	DomainName   *string `name:"domain_name" model:"domainName" loc:"uri" required:"true"`
 	DomainNameID *string `name:"domainNameId" loc:"querystring"`
 	BasePath     *string `name:"basePath"`
 	RestAPIID    *string `name:"restApiId" required:"true"`
@@ -2242,7 +2242,7 @@ type CreateBasePathMappingOutput BasePathMapping
 
 // CreateDeploymentInput is the input of CreateDeployment.
 type CreateDeploymentInput struct {
-	RestAPIID           *string                   `name:"restapi_id" loc:"uri" required:"true"`
+	RestAPIID           *string                   `name:"restapi_id" model:"restApiId" loc:"uri" required:"true"`
 	StageName           *string                   `name:"stageName"`
 	StageDescription    *string                   `name:"stageDescription"`
 	Description         *string                   `name:"description"`
@@ -2264,7 +2264,7 @@ type CreateDeploymentOutput Deployment
 
 // CreateDocumentationPartInput is the input of CreateDocumentationPart.
 type CreateDocumentationPartInput struct {
-	RestAPIID  *string                    `name:"restapi_id" loc:"uri" required:"true"`
+	RestAPIID  *string                    `name:"restapi_id" model:"restApiId" loc:"uri" required:"true"`
 	Location   *DocumentationPartLocation `name:"location" required:"true"`
 	Properties *string                    `name:"properties" required:"true"`
 }
@@ -2286,7 +2286,7 @@ type CreateDocumentationPartOutput DocumentationPart
 
 // CreateDocumentationVersionInput is the input of CreateDocumentationVersion.
 type CreateDocumentationVersionInput struct {
-	RestAPIID            *string `name:"restapi_id" loc:"uri" required:"true"`
+	RestAPIID            *string `name:"restapi_id" model:"restApiId" loc:"uri" required:"true"`
 	DocumentationVersion *string `name:"documentationVersion" required:"true"`
 	StageName            *string `name:"stageName"`
 	Description          *string `name:"description"`
@@ -2358,7 +2358,7 @@ type CreateDomainNameAccessAssociationOutput DomainNameAccessAssociation
 
 // CreateModelInput is the input of CreateModel.
 type CreateModelInput struct {
-	RestAPIID   *string `name:"restapi_id" loc:"uri" required:"true"`
+	RestAPIID   *string `name:"restapi_id" model:"restApiId" loc:"uri" required:"true"`
 	Name        *string `name:"name" required:"true"`
 	Description *string `name:"description"`
 	Schema      *string `name:"schema"`
@@ -2377,7 +2377,7 @@ type CreateModelOutput Model
 
 // CreateRequestValidatorInput is the input of CreateRequestValidator.
 type CreateRequestValidatorInput struct {
-	RestAPIID                 *string `name:"restapi_id" loc:"uri" required:"true"`
+	RestAPIID                 *string `name:"restapi_id" model:"restApiId" loc:"uri" required:"true"`
 	Name                      *string `name:"name"`
 	ValidateRequestBody       *bool   `name:"validateRequestBody"`
 	ValidateRequestParameters *bool   `name:"validateRequestParameters"`
@@ -2393,8 +2393,8 @@ type CreateRequestValidatorOutput RequestValidator
 
 // CreateResourceInput is the input of CreateResource.
 type CreateResourceInput struct {
-	RestAPIID *string `name:"restapi_id" loc:"uri" required:"true"`
-	ParentID  *string `name:"parent_id" loc:"uri" required:"true"`
+	RestAPIID *string `name:"restapi_id" model:"restApiId" loc:"uri" required:"true"`
+	ParentID  *string `name:"parent_id" model:"parentId" loc:"uri" required:"true"`
 	PathPart  *string `name:"pathPart" required:"true"`
 }
 
@@ -2443,7 +2443,7 @@ type CreateRestApiOutput RestApi
 
 // CreateStageInput is the input of CreateStage.
 type CreateStageInput struct {
-	RestAPIID            *string           `name:"restapi_id" loc:"uri" required:"true"`
+	RestAPIID            *string           `name:"restapi_id" model:"restApiId" loc:"uri" required:"true"`
 	StageName            *string           `name:"stageName" required:"true"`
 	DeploymentID         *string           `name:"deploymentId" required:"true"`
 	Description          *string           `name:"description"`
@@ -2492,7 +2492,7 @@ type CreateUsagePlanOutput UsagePlan
 
 // CreateUsagePlanKeyInput is the input of CreateUsagePlanKey.
 type CreateUsagePlanKeyInput struct {
-	UsagePlanID *string `name:"usageplanId" loc:"uri" required:"true"`
+	UsagePlanID *string `name:"usageplanId" model:"usagePlanId" loc:"uri" required:"true"`
 	KeyID       *string `name:"keyId" required:"true"`
 	KeyType     *string `name:"keyType" required:"true"`
 }
@@ -2526,7 +2526,7 @@ type CreateVpcLinkOutput VpcLink
 
 // DeleteApiKeyInput is the input of DeleteApiKey.
 type DeleteApiKeyInput struct {
-	APIKey *string `name:"api_Key" loc:"uri" required:"true"`
+	APIKey *string `name:"api_Key" model:"apiKey" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2539,8 +2539,8 @@ type DeleteApiKeyOutput struct{}
 
 // DeleteAuthorizerInput is the input of DeleteAuthorizer.
 type DeleteAuthorizerInput struct {
-	RestAPIID    *string `name:"restapi_id" loc:"uri" required:"true"`
-	AuthorizerID *string `name:"authorizer_id" loc:"uri" required:"true"`
+	RestAPIID    *string `name:"restapi_id" model:"restApiId" loc:"uri" required:"true"`
+	AuthorizerID *string `name:"authorizer_id" model:"authorizerId" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2554,9 +2554,9 @@ type DeleteAuthorizerOutput struct{}
 
 // DeleteBasePathMappingInput is the input of DeleteBasePathMapping.
 type DeleteBasePathMappingInput struct {
-	DomainName   *string `name:"domain_name" loc:"uri" required:"true"`
+	DomainName   *string `name:"domain_name" model:"domainName" loc:"uri" required:"true"`
 	DomainNameID *string `name:"domainNameId" loc:"querystring"`
-	BasePath     *string `name:"base_path" loc:"uri" required:"true"`
+	BasePath     *string `name:"base_path" model:"basePath" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2570,7 +2570,7 @@ type DeleteBasePathMappingOutput struct{}
 
 // DeleteClientCertificateInput is the input of DeleteClientCertificate.
 type DeleteClientCertificateInput struct {
-	ClientCertificateID *string `name:"clientcertificate_id" loc:"uri" required:"true"`
+	ClientCertificateID *string `name:"clientcertificate_id" model:"clientCertificateId" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2583,8 +2583,8 @@ type DeleteClientCertificateOutput struct{}
 
 // DeleteDeploymentInput is the input of DeleteDeployment.
 type DeleteDeploymentInput struct {
-	RestAPIID    *string `name:"restapi_id" loc:"uri" required:"true"`
-	DeploymentID *string `name:"deployment_id" loc:"uri" required:"true"`
+	RestAPIID    *string `name:"restapi_id" model:"restApiId" loc:"uri" required:"true"`
+	DeploymentID *string `name:"deployment_id" model:"deploymentId" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2598,8 +2598,8 @@ type DeleteDeploymentOutput struct{}
 
 // DeleteDocumentationPartInput is the input of DeleteDocumentationPart.
 type DeleteDocumentationPartInput struct {
-	RestAPIID           *string `name:"restapi_id" loc:"uri" required:"true"`
-	DocumentationPartID *string `name:"part_id" loc:"uri" required:"true"`
+	RestAPIID           *string `name:"restapi_id" model:"restApiId" loc:"uri" required:"true"`
+	DocumentationPartID *string `name:"part_id" model:"documentationPartId" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2613,8 +2613,8 @@ type DeleteDocumentationPartOutput struct{}
 
 // DeleteDocumentationVersionInput is the input of DeleteDocumentationVersion.
 type DeleteDocumentationVersionInput struct {
-	RestAPIID            *string `name:"restapi_id" loc:"uri" required:"true"`
-	DocumentationVersion *string `name:"doc_version" loc:"uri" required:"true"`
+	RestAPIID            *string `name:"restapi_id" model:"restApiId" loc:"uri" required:"true"`
+	DocumentationVersion *string `name:"doc_version" model:"documentationVersion" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2628,7 +2628,7 @@ type DeleteDocumentationVersionOutput struct{}
 
 // DeleteDomainNameInput is the input of DeleteDomainName.
 type DeleteDomainNameInput struct {
-	DomainName   *string `name:"domain_name" loc:"uri" required:"true"`
+	DomainName   *string `name:"domain_name" model:"domainName" loc:"uri" required:"true"`
 	DomainNameID *string `name:"domainNameId" loc:"querystring"`
 }
 
@@ -2642,7 +2642,7 @@ type DeleteDomainNameOutput struct{}
 
 // DeleteDomainNameAccessAssociationInput is the input of DeleteDomainNameAccessAssociation.
 type DeleteDomainNameAccessAssociationInput struct {
-	DomainNameAccessAssociationARN *string `name:"domain_name_access_association_arn" loc:"uri" required:"true"`
+	DomainNameAccessAssociationARN *string `name:"domain_name_access_association_arn" model:"domainNameAccessAssociationArn" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2655,8 +2655,8 @@ type DeleteDomainNameAccessAssociationOutput struct{}
 
 // DeleteGatewayResponseInput is the input of DeleteGatewayResponse.
 type DeleteGatewayResponseInput struct {
-	RestAPIID    *string `name:"restapi_id" loc:"uri" required:"true"`
-	ResponseType *string `name:"response_type" loc:"uri" required:"true"`
+	RestAPIID    *string `name:"restapi_id" model:"restApiId" loc:"uri" required:"true"`
+	ResponseType *string `name:"response_type" model:"responseType" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2671,9 +2671,9 @@ type DeleteGatewayResponseOutput struct{}
 
 // DeleteIntegrationInput is the input of DeleteIntegration.
 type DeleteIntegrationInput struct {
-	RestAPIID  *string `name:"restapi_id" loc:"uri" required:"true"`
-	ResourceID *string `name:"resource_id" loc:"uri" required:"true"`
-	HTTPMethod *string `name:"http_method" loc:"uri" required:"true"`
+	RestAPIID  *string `name:"restapi_id" model:"restApiId" loc:"uri" required:"true"`
+	ResourceID *string `name:"resource_id" model:"resourceId" loc:"uri" required:"true"`
+	HTTPMethod *string `name:"http_method" model:"httpMethod" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2688,10 +2688,10 @@ type DeleteIntegrationOutput struct{}
 
 // DeleteIntegrationResponseInput is the input of DeleteIntegrationResponse.
 type DeleteIntegrationResponseInput struct {
-	RestAPIID  *string `name:"restapi_id" loc:"uri" required:"true"`
-	ResourceID *string `name:"resource_id" loc:"uri" required:"true"`
-	HTTPMethod *string `name:"http_method" loc:"uri" required:"true"`
-	StatusCode *string `name:"status_code" loc:"uri" required:"true"`
+	RestAPIID  *string `name:"restapi_id" model:"restApiId" loc:"uri" required:"true"`
+	ResourceID *string `name:"resource_id" model:"resourceId" loc:"uri" required:"true"`
+	HTTPMethod *string `name:"http_method" model:"httpMethod" loc:"uri" required:"true"`
+	StatusCode *string `name:"status_code" model:"statusCode" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2708,9 +2708,9 @@ type DeleteIntegrationResponseOutput struct{}
 
 // DeleteMethodInput is the input of DeleteMethod.
 type DeleteMethodInput struct {
-	RestAPIID  *string `name:"restapi_id" loc:"uri" required:"true"`
-	ResourceID *string `name:"resource_id" loc:"uri" required:"true"`
-	HTTPMethod *string `name:"http_method" loc:"uri" required:"true"`
+	RestAPIID  *string `name:"restapi_id" model:"restApiId" loc:"uri" required:"true"`
+	ResourceID *string `name:"resource_id" model:"resourceId" loc:"uri" required:"true"`
+	HTTPMethod *string `name:"http_method" model:"httpMethod" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2725,10 +2725,10 @@ type DeleteMethodOutput struct{}
 
 // DeleteMethodResponseInput is the input of DeleteMethodResponse.
 type DeleteMethodResponseInput struct {
-	RestAPIID  *string `name:"restapi_id" loc:"uri" required:"true"`
-	ResourceID *string `name:"resource_id" loc:"uri" required:"true"`
-	HTTPMethod *string `name:"http_method" loc:"uri" required:"true"`
-	StatusCode *string `name:"status_code" loc:"uri" required:"true"`
+	RestAPIID  *string `name:"restapi_id" model:"restApiId" loc:"uri" required:"true"`
+	ResourceID *string `name:"resource_id" model:"resourceId" loc:"uri" required:"true"`
+	HTTPMethod *string `name:"http_method" model:"httpMethod" loc:"uri" required:"true"`
+	StatusCode *string `name:"status_code" model:"statusCode" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2745,8 +2745,8 @@ type DeleteMethodResponseOutput struct{}
 
 // DeleteModelInput is the input of DeleteModel.
 type DeleteModelInput struct {
-	RestAPIID *string `name:"restapi_id" loc:"uri" required:"true"`
-	ModelName *string `name:"model_name" loc:"uri" required:"true"`
+	RestAPIID *string `name:"restapi_id" model:"restApiId" loc:"uri" required:"true"`
+	ModelName *string `name:"model_name" model:"modelName" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2760,8 +2760,8 @@ type DeleteModelOutput struct{}
 
 // DeleteRequestValidatorInput is the input of DeleteRequestValidator.
 type DeleteRequestValidatorInput struct {
-	RestAPIID          *string `name:"restapi_id" loc:"uri" required:"true"`
-	RequestValidatorID *string `name:"requestvalidator_id" loc:"uri" required:"true"`
+	RestAPIID          *string `name:"restapi_id" model:"restApiId" loc:"uri" required:"true"`
+	RequestValidatorID *string `name:"requestvalidator_id" model:"requestValidatorId" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2775,8 +2775,8 @@ type DeleteRequestValidatorOutput struct{}
 
 // DeleteResourceInput is the input of DeleteResource.
 type DeleteResourceInput struct {
-	RestAPIID  *string `name:"restapi_id" loc:"uri" required:"true"`
-	ResourceID *string `name:"resource_id" loc:"uri" required:"true"`
+	RestAPIID  *string `name:"restapi_id" model:"restApiId" loc:"uri" required:"true"`
+	ResourceID *string `name:"resource_id" model:"resourceId" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2790,7 +2790,7 @@ type DeleteResourceOutput struct{}
 
 // DeleteRestApiInput is the input of DeleteRestApi.
 type DeleteRestApiInput struct {
-	RestAPIID *string `name:"restapi_id" loc:"uri" required:"true"`
+	RestAPIID *string `name:"restapi_id" model:"restApiId" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2803,8 +2803,8 @@ type DeleteRestApiOutput struct{}
 
 // DeleteStageInput is the input of DeleteStage.
 type DeleteStageInput struct {
-	RestAPIID *string `name:"restapi_id" loc:"uri" required:"true"`
-	StageName *string `name:"stage_name" loc:"uri" required:"true"`
+	RestAPIID *string `name:"restapi_id" model:"restApiId" loc:"uri" required:"true"`
+	StageName *string `name:"stage_name" model:"stageName" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2818,7 +2818,7 @@ type DeleteStageOutput struct{}
 
 // DeleteUsagePlanInput is the input of DeleteUsagePlan.
 type DeleteUsagePlanInput struct {
-	UsagePlanID *string `name:"usageplanId" loc:"uri" required:"true"`
+	UsagePlanID *string `name:"usageplanId" model:"usagePlanId" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2831,7 +2831,7 @@ type DeleteUsagePlanOutput struct{}
 
 // DeleteUsagePlanKeyInput is the input of DeleteUsagePlanKey.
 type DeleteUsagePlanKeyInput struct {
-	UsagePlanID *string `name:"usageplanId" loc:"uri" required:"true"`
+	UsagePlanID *string `name:"usageplanId" model:"usagePlanId" loc:"uri" required:"true"`
 	KeyID       *string `name:"keyId" loc:"uri" required:"true"`
 }
 
@@ -2846,7 +2846,7 @@ type DeleteUsagePlanKeyOutput struct{}
 
 // DeleteVpcLinkInput is the input of DeleteVpcLink.
 type DeleteVpcLinkInput struct {
-	VpcLinkID *string `name:"vpclink_id" loc:"uri" required:"true"`
+	VpcLinkID *string `name:"vpclink_id" model:"vpcLinkId" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2859,8 +2859,8 @@ type DeleteVpcLinkOutput struct{}
 
 // FlushStageAuthorizersCacheInput is the input of FlushStageAuthorizersCache.
 type FlushStageAuthorizersCacheInput struct {
-	RestAPIID *string `name:"restapi_id" loc:"uri" required:"true"`
-	StageName *string `name:"stage_name" loc:"uri" required:"true"`
+	RestAPIID *string `name:"restapi_id" model:"restApiId" loc:"uri" required:"true"`
+	StageName *string `name:"stage_name" model:"stageName" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2874,8 +2874,8 @@ type FlushStageAuthorizersCacheOutput struct{}
 
 // FlushStageCacheInput is the input of FlushStageCache.
 type FlushStageCacheInput struct {
-	RestAPIID *string `name:"restapi_id" loc:"uri" required:"true"`
-	StageName *string `name:"stage_name" loc:"uri" required:"true"`
+	RestAPIID *string `name:"restapi_id" model:"restApiId" loc:"uri" required:"true"`
+	StageName *string `name:"stage_name" model:"stageName" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2912,7 +2912,7 @@ type GetAccountOutput Account
 
 // GetApiKeyInput is the input of GetApiKey.
 type GetApiKeyInput struct {
-	APIKey       *string `name:"api_Key" loc:"uri" required:"true"`
+	APIKey       *string `name:"api_Key" model:"apiKey" loc:"uri" required:"true"`
 	IncludeValue *bool   `name:"includeValue" loc:"querystring"`
 }
 
@@ -2928,7 +2928,7 @@ type GetApiKeyOutput ApiKey
 type GetApiKeysInput struct {
 	Position      *string `name:"position" loc:"querystring"`
 	Limit         *int32  `name:"limit" loc:"querystring"`
-	NameQuery     *string `name:"name" loc:"querystring"`
+	NameQuery     *string `name:"name" model:"nameQuery" loc:"querystring"`
 	CustomerID    *string `name:"customerId" loc:"querystring"`
 	IncludeValues *bool   `name:"includeValues" loc:"querystring"`
 }
@@ -2941,13 +2941,13 @@ func (in *GetApiKeysInput) Validate(v *protocol.Validator) {
 type GetApiKeysOutput struct {
 	Warnings []string  `name:"warnings"`
 	Position *string   `name:"position"`
-	Items    []*ApiKey `name:"item"`
+	Items    []*ApiKey `name:"item" model:"items"`
 }
 
 // GetAuthorizerInput is the input of GetAuthorizer.
 type GetAuthorizerInput struct {
-	RestAPIID    *string `name:"restapi_id" loc:"uri" required:"true"`
-	AuthorizerID *string `name:"authorizer_id" loc:"uri" required:"true"`
+	RestAPIID    *string `name:"restapi_id" model:"restApiId" loc:"uri" required:"true"`
+	AuthorizerID *string `name:"authorizer_id" model:"authorizerId" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2961,7 +2961,7 @@ type GetAuthorizerOutput Authorizer
 
 // GetAuthorizersInput is the input of GetAuthorizers.
 type GetAuthorizersInput struct {
-	RestAPIID *string `name:"restapi_id" loc:"uri" required:"true"`
+	RestAPIID *string `name:"restapi_id" model:"restApiId" loc:"uri" required:"true"`
 	Position  *string `name:"position" loc:"querystring"`
 	Limit     *int32  `name:"limit" loc:"querystring"`
 }
@@ -2974,14 +2974,14 @@ func (in *GetAuthorizersInput) Validate(v *protocol.Validator) {
 // GetAuthorizersOutput is the output of GetAuthorizers.
 type GetAuthorizersOutput struct {
 	Position *string       `name:"position"`
-	Items    []*Authorizer `name:"item"`
+	Items    []*Authorizer `name:"item" model:"items"`
 }
 
 // GetBasePathMappingInput is the input of GetBasePathMapping.
 type GetBasePathMappingInput struct {
-	DomainName   *string `name:"domain_name" loc:"uri" required:"true"`
+	DomainName   *string `name:"domain_name" model:"domainName" loc:"uri" required:"true"`
 	DomainNameID *string `name:"domainNameId" loc:"querystring"`
-	BasePath     *string `name:"base_path" loc:"uri" required:"true"`
+	BasePath     *string `name:"base_path" model:"basePath" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2995,7 +2995,7 @@ type GetBasePathMappingOutput BasePathMapping
 
 // GetBasePathMappingsInput is the input of GetBasePathMappings.
 type GetBasePathMappingsInput struct {
-	DomainName   *string `name:"domain_name" loc:"uri" required:"true"`
+	DomainName   *string `name:"domain_name" model:"domainName" loc:"uri" required:"true"`
 	DomainNameID *string `name:"domainNameId" loc:"querystring"`
 	Position     *string `name:"position" loc:"querystring"`
 	Limit        *int32  `name:"limit" loc:"querystring"`
@@ -3009,12 +3009,12 @@ func (in *GetBasePathMappingsInput) Validate(v *protocol.Validator) {
 // GetBasePathMappingsOutput is the output of GetBasePathMappings.
 type GetBasePathMappingsOutput struct {
 	Position *string            `name:"position"`
-	Items    []*BasePathMapping `name:"item"`
+	Items    []*BasePathMapping `name:"item" model:"items"`
 }
 
 // GetClientCertificateInput is the input of GetClientCertificate.
 type GetClientCertificateInput struct {
-	ClientCertificateID *string `name:"clientcertificate_id" loc:"uri" required:"true"`
+	ClientCertificateID *string `name:"clientcertificate_id" model:"clientCertificateId" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3038,13 +3038,13 @@ func (in *GetClientCertificatesInput) Validate(v *protocol.Validator) {
 // GetClientCertificatesOutput is the output of GetClientCertificates.
 type GetClientCertificatesOutput struct {
 	Position *string              `name:"position"`
-	Items    []*ClientCertificate `name:"item"`
+	Items    []*ClientCertificate `name:"item" model:"items"`
 }
 
 // GetDeploymentInput is the input of GetDeployment.
 type GetDeploymentInput struct {
-	RestAPIID    *string  `name:"restapi_id" loc:"uri" required:"true"`
-	DeploymentID *string  `name:"deployment_id" loc:"uri" required:"true"`
+	RestAPIID    *string  `name:"restapi_id" model:"restApiId" loc:"uri" required:"true"`
+	DeploymentID *string  `name:"deployment_id" model:"deploymentId" loc:"uri" required:"true"`
 	Embed        []string `name:"embed" loc:"querystring"`
 }
 
@@ -3059,7 +3059,7 @@ type GetDeploymentOutput Deployment
 
 // GetDeploymentsInput is the input of GetDeployments.
 type GetDeploymentsInput struct {
-	RestAPIID *string `name:"restapi_id" loc:"uri" required:"true"`
+	RestAPIID *string `name:"restapi_id" model:"restApiId" loc:"uri" required:"true"`
 	Position  *string `name:"position" loc:"querystring"`
 	Limit     *int32  `name:"limit" loc:"querystring"`
 }
@@ -3072,13 +3072,13 @@ func (in *GetDeploymentsInput) Validate(v *protocol.Validator) {
 // GetDeploymentsOutput is the output of GetDeployments.
 type GetDeploymentsOutput struct {
 	Position *string       `name:"position"`
-	Items    []*Deployment `name:"item"`
+	Items    []*Deployment `name:"item" model:"items"`
 }
 
 // GetDocumentationPartInput is the input of GetDocumentationPart.
 type GetDocumentationPartInput struct {
-	RestAPIID           *string `name:"restapi_id" loc:"uri" required:"true"`
-	DocumentationPartID *string `name:"part_id" loc:"uri" required:"true"`
+	RestAPIID           *string `name:"restapi_id" model:"restApiId" loc:"uri" required:"true"`
+	DocumentationPartID *string `name:"part_id" model:"documentationPartId" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3092,9 +3092,9 @@ type GetDocumentationPartOutput DocumentationPart
 
 // GetDocumentationPartsInput is the input of GetDocumentationParts.
 type GetDocumentationPartsInput struct {
-	RestAPIID      *string `name:"restapi_id" loc:"uri" required:"true"`
+	RestAPIID      *string `name:"restapi_id" model:"restApiId" loc:"uri" required:"true"`
 	Type           *string `name:"type" loc:"querystring"`
-	NameQuery      *string `name:"name" loc:"querystring"`
+	NameQuery      *string `name:"name" model:"nameQuery" loc:"querystring"`
 	Path           *string `name:"path" loc:"querystring"`
 	Position       *string `name:"position" loc:"querystring"`
 	Limit          *int32  `name:"limit" loc:"querystring"`
@@ -3111,13 +3111,13 @@ func (in *GetDocumentationPartsInput) Validate(v *protocol.Validator) {
 // GetDocumentationPartsOutput is the output of GetDocumentationParts.
 type GetDocumentationPartsOutput struct {
 	Position *string              `name:"position"`
-	Items    []*DocumentationPart `name:"item"`
+	Items    []*DocumentationPart `name:"item" model:"items"`
 }
 
 // GetDocumentationVersionInput is the input of GetDocumentationVersion.
 type GetDocumentationVersionInput struct {
-	RestAPIID            *string `name:"restapi_id" loc:"uri" required:"true"`
-	DocumentationVersion *string `name:"doc_version" loc:"uri" required:"true"`
+	RestAPIID            *string `name:"restapi_id" model:"restApiId" loc:"uri" required:"true"`
+	DocumentationVersion *string `name:"doc_version" model:"documentationVersion" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3131,7 +3131,7 @@ type GetDocumentationVersionOutput DocumentationVersion
 
 // GetDocumentationVersionsInput is the input of GetDocumentationVersions.
 type GetDocumentationVersionsInput struct {
-	RestAPIID *string `name:"restapi_id" loc:"uri" required:"true"`
+	RestAPIID *string `name:"restapi_id" model:"restApiId" loc:"uri" required:"true"`
 	Position  *string `name:"position" loc:"querystring"`
 	Limit     *int32  `name:"limit" loc:"querystring"`
 }
@@ -3144,12 +3144,12 @@ func (in *GetDocumentationVersionsInput) Validate(v *protocol.Validator) {
 // GetDocumentationVersionsOutput is the output of GetDocumentationVersions.
 type GetDocumentationVersionsOutput struct {
 	Position *string                 `name:"position"`
-	Items    []*DocumentationVersion `name:"item"`
+	Items    []*DocumentationVersion `name:"item" model:"items"`
 }
 
 // GetDomainNameInput is the input of GetDomainName.
 type GetDomainNameInput struct {
-	DomainName   *string `name:"domain_name" loc:"uri" required:"true"`
+	DomainName   *string `name:"domain_name" model:"domainName" loc:"uri" required:"true"`
 	DomainNameID *string `name:"domainNameId" loc:"querystring"`
 }
 
@@ -3176,7 +3176,7 @@ func (in *GetDomainNameAccessAssociationsInput) Validate(v *protocol.Validator) 
 // GetDomainNameAccessAssociationsOutput is the output of GetDomainNameAccessAssociations.
 type GetDomainNameAccessAssociationsOutput struct {
 	Position *string                        `name:"position"`
-	Items    []*DomainNameAccessAssociation `name:"item"`
+	Items    []*DomainNameAccessAssociation `name:"item" model:"items"`
 }
 
 // GetDomainNamesInput is the input of GetDomainNames.
@@ -3194,16 +3194,16 @@ func (in *GetDomainNamesInput) Validate(v *protocol.Validator) {
 // GetDomainNamesOutput is the output of GetDomainNames.
 type GetDomainNamesOutput struct {
 	Position *string       `name:"position"`
-	Items    []*DomainName `name:"item"`
+	Items    []*DomainName `name:"item" model:"items"`
 }
 
 // GetExportInput is the input of GetExport.
 type GetExportInput struct {
-	RestAPIID  *string           `name:"restapi_id" loc:"uri" required:"true"`
-	StageName  *string           `name:"stage_name" loc:"uri" required:"true"`
-	ExportType *string           `name:"export_type" loc:"uri" required:"true"`
+	RestAPIID  *string           `name:"restapi_id" model:"restApiId" loc:"uri" required:"true"`
+	StageName  *string           `name:"stage_name" model:"stageName" loc:"uri" required:"true"`
+	ExportType *string           `name:"export_type" model:"exportType" loc:"uri" required:"true"`
 	Parameters map[string]string `name:"parameters" loc:"querystring"`
-	Accepts    *string           `name:"Accept" loc:"header"`
+	Accepts    *string           `name:"Accept" model:"accepts" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3215,15 +3215,15 @@ func (in *GetExportInput) Validate(v *protocol.Validator) {
 
 // GetExportOutput is the output of GetExport.
 type GetExportOutput struct {
-	ContentType        *string `name:"Content-Type" loc:"header"`
-	ContentDisposition *string `name:"Content-Disposition" loc:"header"`
+	ContentType        *string `name:"Content-Type" model:"contentType" loc:"header"`
+	ContentDisposition *string `name:"Content-Disposition" model:"contentDisposition" loc:"header"`
 	Body               []byte  `name:"body" payload:"true"`
 }
 
 // GetGatewayResponseInput is the input of GetGatewayResponse.
 type GetGatewayResponseInput struct {
-	RestAPIID    *string `name:"restapi_id" loc:"uri" required:"true"`
-	ResponseType *string `name:"response_type" loc:"uri" required:"true"`
+	RestAPIID    *string `name:"restapi_id" model:"restApiId" loc:"uri" required:"true"`
+	ResponseType *string `name:"response_type" model:"responseType" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3238,7 +3238,7 @@ type GetGatewayResponseOutput GatewayResponse
 
 // GetGatewayResponsesInput is the input of GetGatewayResponses.
 type GetGatewayResponsesInput struct {
-	RestAPIID *string `name:"restapi_id" loc:"uri" required:"true"`
+	RestAPIID *string `name:"restapi_id" model:"restApiId" loc:"uri" required:"true"`
 	Position  *string `name:"position" loc:"querystring"`
 	Limit     *int32  `name:"limit" loc:"querystring"`
 }
@@ -3251,14 +3251,14 @@ func (in *GetGatewayResponsesInput) Validate(v *protocol.Validator) {
 // GetGatewayResponsesOutput is the output of GetGatewayResponses.
 type GetGatewayResponsesOutput struct {
 	Position *string            `name:"position"`
-	Items    []*GatewayResponse `name:"item"`
+	Items    []*GatewayResponse `name:"item" model:"items"`
 }
 
 // GetIntegrationInput is the input of GetIntegration.
 type GetIntegrationInput struct {
-	RestAPIID  *string `name:"restapi_id" loc:"uri" required:"true"`
-	ResourceID *string `name:"resource_id" loc:"uri" required:"true"`
-	HTTPMethod *string `name:"http_method" loc:"uri" required:"true"`
+	RestAPIID  *string `name:"restapi_id" model:"restApiId" loc:"uri" required:"true"`
+	ResourceID *string `name:"resource_id" model:"resourceId" loc:"uri" required:"true"`
+	HTTPMethod *string `name:"http_method" model:"httpMethod" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3273,10 +3273,10 @@ type GetIntegrationOutput Integration
 
 // GetIntegrationResponseInput is the input of GetIntegrationResponse.
 type GetIntegrationResponseInput struct {
-	RestAPIID  *string `name:"restapi_id" loc:"uri" required:"true"`
-	ResourceID *string `name:"resource_id" loc:"uri" required:"true"`
-	HTTPMethod *string `name:"http_method" loc:"uri" required:"true"`
-	StatusCode *string `name:"status_code" loc:"uri" required:"true"`
+	RestAPIID  *string `name:"restapi_id" model:"restApiId" loc:"uri" required:"true"`
+	ResourceID *string `name:"resource_id" model:"resourceId" loc:"uri" required:"true"`
+	HTTPMethod *string `name:"http_method" model:"httpMethod" loc:"uri" required:"true"`
+	StatusCode *string `name:"status_code" model:"statusCode" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3293,9 +3293,9 @@ type GetIntegrationResponseOutput IntegrationResponse
 
 // GetMethodInput is the input of GetMethod.
 type GetMethodInput struct {
-	RestAPIID  *string `name:"restapi_id" loc:"uri" required:"true"`
-	ResourceID *string `name:"resource_id" loc:"uri" required:"true"`
-	HTTPMethod *string `name:"http_method" loc:"uri" required:"true"`
+	RestAPIID  *string `name:"restapi_id" model:"restApiId" loc:"uri" required:"true"`
+	ResourceID *string `name:"resource_id" model:"resourceId" loc:"uri" required:"true"`
+	HTTPMethod *string `name:"http_method" model:"httpMethod" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3310,10 +3310,10 @@ type GetMethodOutput Method
 
 // GetMethodResponseInput is the input of GetMethodResponse.
 type GetMethodResponseInput struct {
-	RestAPIID  *string `name:"restapi_id" loc:"uri" required:"true"`
-	ResourceID *string `name:"resource_id" loc:"uri" required:"true"`
-	HTTPMethod *string `name:"http_method" loc:"uri" required:"true"`
-	StatusCode *string `name:"status_code" loc:"uri" required:"true"`
+	RestAPIID  *string `name:"restapi_id" model:"restApiId" loc:"uri" required:"true"`
+	ResourceID *string `name:"resource_id" model:"resourceId" loc:"uri" required:"true"`
+	HTTPMethod *string `name:"http_method" model:"httpMethod" loc:"uri" required:"true"`
+	StatusCode *string `name:"status_code" model:"statusCode" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3330,8 +3330,8 @@ type GetMethodResponseOutput MethodResponse
 
 // GetModelInput is the input of GetModel.
 type GetModelInput struct {
-	RestAPIID *string `name:"restapi_id" loc:"uri" required:"true"`
-	ModelName *string `name:"model_name" loc:"uri" required:"true"`
+	RestAPIID *string `name:"restapi_id" model:"restApiId" loc:"uri" required:"true"`
+	ModelName *string `name:"model_name" model:"modelName" loc:"uri" required:"true"`
 	Flatten   *bool   `name:"flatten" loc:"querystring"`
 }
 
@@ -3346,8 +3346,8 @@ type GetModelOutput Model
 
 // GetModelTemplateInput is the input of GetModelTemplate.
 type GetModelTemplateInput struct {
-	RestAPIID *string `name:"restapi_id" loc:"uri" required:"true"`
-	ModelName *string `name:"model_name" loc:"uri" required:"true"`
+	RestAPIID *string `name:"restapi_id" model:"restApiId" loc:"uri" required:"true"`
+	ModelName *string `name:"model_name" model:"modelName" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3363,7 +3363,7 @@ type GetModelTemplateOutput struct {
 
 // GetModelsInput is the input of GetModels.
 type GetModelsInput struct {
-	RestAPIID *string `name:"restapi_id" loc:"uri" required:"true"`
+	RestAPIID *string `name:"restapi_id" model:"restApiId" loc:"uri" required:"true"`
 	Position  *string `name:"position" loc:"querystring"`
 	Limit     *int32  `name:"limit" loc:"querystring"`
 }
@@ -3376,13 +3376,13 @@ func (in *GetModelsInput) Validate(v *protocol.Validator) {
 // GetModelsOutput is the output of GetModels.
 type GetModelsOutput struct {
 	Position *string  `name:"position"`
-	Items    []*Model `name:"item"`
+	Items    []*Model `name:"item" model:"items"`
 }
 
 // GetRequestValidatorInput is the input of GetRequestValidator.
 type GetRequestValidatorInput struct {
-	RestAPIID          *string `name:"restapi_id" loc:"uri" required:"true"`
-	RequestValidatorID *string `name:"requestvalidator_id" loc:"uri" required:"true"`
+	RestAPIID          *string `name:"restapi_id" model:"restApiId" loc:"uri" required:"true"`
+	RequestValidatorID *string `name:"requestvalidator_id" model:"requestValidatorId" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3396,7 +3396,7 @@ type GetRequestValidatorOutput RequestValidator
 
 // GetRequestValidatorsInput is the input of GetRequestValidators.
 type GetRequestValidatorsInput struct {
-	RestAPIID *string `name:"restapi_id" loc:"uri" required:"true"`
+	RestAPIID *string `name:"restapi_id" model:"restApiId" loc:"uri" required:"true"`
 	Position  *string `name:"position" loc:"querystring"`
 	Limit     *int32  `name:"limit" loc:"querystring"`
 }
@@ -3409,13 +3409,13 @@ func (in *GetRequestValidatorsInput) Validate(v *protocol.Validator) {
 // GetRequestValidatorsOutput is the output of GetRequestValidators.
 type GetRequestValidatorsOutput struct {
 	Position *string             `name:"position"`
-	Items    []*RequestValidator `name:"item"`
+	Items    []*RequestValidator `name:"item" model:"items"`
 }
 
 // GetResourceInput is the input of GetResource.
 type GetResourceInput struct {
-	RestAPIID  *string  `name:"restapi_id" loc:"uri" required:"true"`
-	ResourceID *string  `name:"resource_id" loc:"uri" required:"true"`
+	RestAPIID  *string  `name:"restapi_id" model:"restApiId" loc:"uri" required:"true"`
+	ResourceID *string  `name:"resource_id" model:"resourceId" loc:"uri" required:"true"`
 	Embed      []string `name:"embed" loc:"querystring"`
 }
 
@@ -3430,7 +3430,7 @@ type GetResourceOutput Resource
 
 // GetResourcesInput is the input of GetResources.
 type GetResourcesInput struct {
-	RestAPIID *string  `name:"restapi_id" loc:"uri" required:"true"`
+	RestAPIID *string  `name:"restapi_id" model:"restApiId" loc:"uri" required:"true"`
 	Position  *string  `name:"position" loc:"querystring"`
 	Limit     *int32   `name:"limit" loc:"querystring"`
 	Embed     []string `name:"embed" loc:"querystring"`
@@ -3444,12 +3444,12 @@ func (in *GetResourcesInput) Validate(v *protocol.Validator) {
 // GetResourcesOutput is the output of GetResources.
 type GetResourcesOutput struct {
 	Position *string     `name:"position"`
-	Items    []*Resource `name:"item"`
+	Items    []*Resource `name:"item" model:"items"`
 }
 
 // GetRestApiInput is the input of GetRestApi.
 type GetRestApiInput struct {
-	RestAPIID *string `name:"restapi_id" loc:"uri" required:"true"`
+	RestAPIID *string `name:"restapi_id" model:"restApiId" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3473,14 +3473,14 @@ func (in *GetRestApisInput) Validate(v *protocol.Validator) {
 // GetRestApisOutput is the output of GetRestApis.
 type GetRestApisOutput struct {
 	Position *string    `name:"position"`
-	Items    []*RestApi `name:"item"`
+	Items    []*RestApi `name:"item" model:"items"`
 }
 
 // GetSdkInput is the input of GetSdk.
 type GetSdkInput struct {
-	RestAPIID  *string           `name:"restapi_id" loc:"uri" required:"true"`
-	StageName  *string           `name:"stage_name" loc:"uri" required:"true"`
-	SdkType    *string           `name:"sdk_type" loc:"uri" required:"true"`
+	RestAPIID  *string           `name:"restapi_id" model:"restApiId" loc:"uri" required:"true"`
+	StageName  *string           `name:"stage_name" model:"stageName" loc:"uri" required:"true"`
+	SdkType    *string           `name:"sdk_type" model:"sdkType" loc:"uri" required:"true"`
 	Parameters map[string]string `name:"parameters" loc:"querystring"`
 }
 
@@ -3493,14 +3493,14 @@ func (in *GetSdkInput) Validate(v *protocol.Validator) {
 
 // GetSdkOutput is the output of GetSdk.
 type GetSdkOutput struct {
-	ContentType        *string `name:"Content-Type" loc:"header"`
-	ContentDisposition *string `name:"Content-Disposition" loc:"header"`
+	ContentType        *string `name:"Content-Type" model:"contentType" loc:"header"`
+	ContentDisposition *string `name:"Content-Disposition" model:"contentDisposition" loc:"header"`
 	Body               []byte  `name:"body" payload:"true"`
 }
 
 // GetSdkTypeInput is the input of GetSdkType.
 type GetSdkTypeInput struct {
-	ID *string `name:"sdktype_id" loc:"uri" required:"true"`
+	ID *string `name:"sdktype_id" model:"id" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3524,13 +3524,13 @@ func (in *GetSdkTypesInput) Validate(v *protocol.Validator) {
 // GetSdkTypesOutput is the output of GetSdkTypes.
 type GetSdkTypesOutput struct {
 	Position *string    `name:"position"`
-	Items    []*SdkType `name:"item"`
+	Items    []*SdkType `name:"item" model:"items"`
 }
 
 // GetStageInput is the input of GetStage.
 type GetStageInput struct {
-	RestAPIID *string `name:"restapi_id" loc:"uri" required:"true"`
-	StageName *string `name:"stage_name" loc:"uri" required:"true"`
+	RestAPIID *string `name:"restapi_id" model:"restApiId" loc:"uri" required:"true"`
+	StageName *string `name:"stage_name" model:"stageName" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3544,7 +3544,7 @@ type GetStageOutput Stage
 
 // GetStagesInput is the input of GetStages.
 type GetStagesInput struct {
-	RestAPIID    *string `name:"restapi_id" loc:"uri" required:"true"`
+	RestAPIID    *string `name:"restapi_id" model:"restApiId" loc:"uri" required:"true"`
 	DeploymentID *string `name:"deploymentId" loc:"querystring"`
 }
 
@@ -3560,7 +3560,7 @@ type GetStagesOutput struct {
 
 // GetTagsInput is the input of GetTags.
 type GetTagsInput struct {
-	ResourceARN *string `name:"resource_arn" loc:"uri" required:"true"`
+	ResourceARN *string `name:"resource_arn" model:"resourceArn" loc:"uri" required:"true"`
 	Position    *string `name:"position" loc:"querystring"`
 	Limit       *int32  `name:"limit" loc:"querystring"`
 }
@@ -3577,7 +3577,7 @@ type GetTagsOutput struct {
 
 // GetUsageInput is the input of GetUsage.
 type GetUsageInput struct {
-	UsagePlanID *string `name:"usageplanId" loc:"uri" required:"true"`
+	UsagePlanID *string `name:"usageplanId" model:"usagePlanId" loc:"uri" required:"true"`
 	KeyID       *string `name:"keyId" loc:"querystring"`
 	StartDate   *string `name:"startDate" loc:"querystring" required:"true"`
 	EndDate     *string `name:"endDate" loc:"querystring" required:"true"`
@@ -3597,7 +3597,7 @@ type GetUsageOutput Usage
 
 // GetUsagePlanInput is the input of GetUsagePlan.
 type GetUsagePlanInput struct {
-	UsagePlanID *string `name:"usageplanId" loc:"uri" required:"true"`
+	UsagePlanID *string `name:"usageplanId" model:"usagePlanId" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3610,7 +3610,7 @@ type GetUsagePlanOutput UsagePlan
 
 // GetUsagePlanKeyInput is the input of GetUsagePlanKey.
 type GetUsagePlanKeyInput struct {
-	UsagePlanID *string `name:"usageplanId" loc:"uri" required:"true"`
+	UsagePlanID *string `name:"usageplanId" model:"usagePlanId" loc:"uri" required:"true"`
 	KeyID       *string `name:"keyId" loc:"uri" required:"true"`
 }
 
@@ -3625,10 +3625,10 @@ type GetUsagePlanKeyOutput UsagePlanKey
 
 // GetUsagePlanKeysInput is the input of GetUsagePlanKeys.
 type GetUsagePlanKeysInput struct {
-	UsagePlanID *string `name:"usageplanId" loc:"uri" required:"true"`
+	UsagePlanID *string `name:"usageplanId" model:"usagePlanId" loc:"uri" required:"true"`
 	Position    *string `name:"position" loc:"querystring"`
 	Limit       *int32  `name:"limit" loc:"querystring"`
-	NameQuery   *string `name:"name" loc:"querystring"`
+	NameQuery   *string `name:"name" model:"nameQuery" loc:"querystring"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3639,7 +3639,7 @@ func (in *GetUsagePlanKeysInput) Validate(v *protocol.Validator) {
 // GetUsagePlanKeysOutput is the output of GetUsagePlanKeys.
 type GetUsagePlanKeysOutput struct {
 	Position *string         `name:"position"`
-	Items    []*UsagePlanKey `name:"item"`
+	Items    []*UsagePlanKey `name:"item" model:"items"`
 }
 
 // GetUsagePlansInput is the input of GetUsagePlans.
@@ -3656,12 +3656,12 @@ func (in *GetUsagePlansInput) Validate(v *protocol.Validator) {
 // GetUsagePlansOutput is the output of GetUsagePlans.
 type GetUsagePlansOutput struct {
 	Position *string      `name:"position"`
-	Items    []*UsagePlan `name:"item"`
+	Items    []*UsagePlan `name:"item" model:"items"`
 }
 
 // GetVpcLinkInput is the input of GetVpcLink.
 type GetVpcLinkInput struct {
-	VpcLinkID *string `name:"vpclink_id" loc:"uri" required:"true"`
+	VpcLinkID *string `name:"vpclink_id" model:"vpcLinkId" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3685,14 +3685,14 @@ func (in *GetVpcLinksInput) Validate(v *protocol.Validator) {
 // GetVpcLinksOutput is the output of GetVpcLinks.
 type GetVpcLinksOutput struct {
 	Position *string    `name:"position"`
-	Items    []*VpcLink `name:"item"`
+	Items    []*VpcLink `name:"item" model:"items"`
 }
 
 // ImportApiKeysInput is the input of ImportApiKeys.
 type ImportApiKeysInput struct {
 	Body           []byte  `name:"body" payload:"true" required:"true"`
 	Format         *string `name:"format" loc:"querystring" required:"true"`
-	FailOnWarnings *bool   `name:"failonwarnings" loc:"querystring"`
+	FailOnWarnings *bool   `name:"failonwarnings" model:"failOnWarnings" loc:"querystring"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3710,9 +3710,9 @@ type ImportApiKeysOutput struct {
 
 // ImportDocumentationPartsInput is the input of ImportDocumentationParts.
 type ImportDocumentationPartsInput struct {
-	RestAPIID      *string `name:"restapi_id" loc:"uri" required:"true"`
+	RestAPIID      *string `name:"restapi_id" model:"restApiId" loc:"uri" required:"true"`
 	Mode           *string `name:"mode" loc:"querystring"`
-	FailOnWarnings *bool   `name:"failonwarnings" loc:"querystring"`
+	FailOnWarnings *bool   `name:"failonwarnings" model:"failOnWarnings" loc:"querystring"`
 	Body           []byte  `name:"body" payload:"true" required:"true"`
 }
 
@@ -3731,7 +3731,7 @@ type ImportDocumentationPartsOutput struct {
 
 // ImportRestApiInput is the input of ImportRestApi.
 type ImportRestApiInput struct {
-	FailOnWarnings *bool             `name:"failonwarnings" loc:"querystring"`
+	FailOnWarnings *bool             `name:"failonwarnings" model:"failOnWarnings" loc:"querystring"`
 	Parameters     map[string]string `name:"parameters" loc:"querystring"`
 	Body           []byte            `name:"body" payload:"true" required:"true"`
 }
@@ -3746,8 +3746,8 @@ type ImportRestApiOutput RestApi
 
 // PutGatewayResponseInput is the input of PutGatewayResponse.
 type PutGatewayResponseInput struct {
-	RestAPIID          *string           `name:"restapi_id" loc:"uri" required:"true"`
-	ResponseType       *string           `name:"response_type" loc:"uri" required:"true"`
+	RestAPIID          *string           `name:"restapi_id" model:"restApiId" loc:"uri" required:"true"`
+	ResponseType       *string           `name:"response_type" model:"responseType" loc:"uri" required:"true"`
 	StatusCode         *string           `name:"statusCode"`
 	ResponseParameters map[string]string `name:"responseParameters"`
 	ResponseTemplates  map[string]string `name:"responseTemplates"`
@@ -3766,11 +3766,11 @@ type PutGatewayResponseOutput GatewayResponse
 
 // PutIntegrationInput is the input of PutIntegration.
 type PutIntegrationInput struct {
-	RestAPIID             *string           `name:"restapi_id" loc:"uri" required:"true"`
-	ResourceID            *string           `name:"resource_id" loc:"uri" required:"true"`
-	HTTPMethod            *string           `name:"http_method" loc:"uri" required:"true"`
+	RestAPIID             *string           `name:"restapi_id" model:"restApiId" loc:"uri" required:"true"`
+	ResourceID            *string           `name:"resource_id" model:"resourceId" loc:"uri" required:"true"`
+	HTTPMethod            *string           `name:"http_method" model:"httpMethod" loc:"uri" required:"true"`
 	Type                  *string           `name:"type" required:"true"`
-	IntegrationHTTPMethod *string           `name:"httpMethod"`
+	IntegrationHTTPMethod *string           `name:"httpMethod" model:"integrationHttpMethod"`
 	URI                   *string           `name:"uri"`
 	ConnectionType        *string           `name:"connectionType"`
 	ConnectionID          *string           `name:"connectionId"`
@@ -3804,10 +3804,10 @@ type PutIntegrationOutput Integration
 
 // PutIntegrationResponseInput is the input of PutIntegrationResponse.
 type PutIntegrationResponseInput struct {
-	RestAPIID          *string           `name:"restapi_id" loc:"uri" required:"true"`
-	ResourceID         *string           `name:"resource_id" loc:"uri" required:"true"`
-	HTTPMethod         *string           `name:"http_method" loc:"uri" required:"true"`
-	StatusCode         *string           `name:"status_code" loc:"uri" required:"true"`
+	RestAPIID          *string           `name:"restapi_id" model:"restApiId" loc:"uri" required:"true"`
+	ResourceID         *string           `name:"resource_id" model:"resourceId" loc:"uri" required:"true"`
+	HTTPMethod         *string           `name:"http_method" model:"httpMethod" loc:"uri" required:"true"`
+	StatusCode         *string           `name:"status_code" model:"statusCode" loc:"uri" required:"true"`
 	SelectionPattern   *string           `name:"selectionPattern"`
 	ResponseParameters map[string]string `name:"responseParameters"`
 	ResponseTemplates  map[string]string `name:"responseTemplates"`
@@ -3829,9 +3829,9 @@ type PutIntegrationResponseOutput IntegrationResponse
 
 // PutMethodInput is the input of PutMethod.
 type PutMethodInput struct {
-	RestAPIID           *string           `name:"restapi_id" loc:"uri" required:"true"`
-	ResourceID          *string           `name:"resource_id" loc:"uri" required:"true"`
-	HTTPMethod          *string           `name:"http_method" loc:"uri" required:"true"`
+	RestAPIID           *string           `name:"restapi_id" model:"restApiId" loc:"uri" required:"true"`
+	ResourceID          *string           `name:"resource_id" model:"resourceId" loc:"uri" required:"true"`
+	HTTPMethod          *string           `name:"http_method" model:"httpMethod" loc:"uri" required:"true"`
 	AuthorizationType   *string           `name:"authorizationType" required:"true"`
 	AuthorizerID        *string           `name:"authorizerId"`
 	APIKeyRequired      *bool             `name:"apiKeyRequired"`
@@ -3855,10 +3855,10 @@ type PutMethodOutput Method
 
 // PutMethodResponseInput is the input of PutMethodResponse.
 type PutMethodResponseInput struct {
-	RestAPIID          *string           `name:"restapi_id" loc:"uri" required:"true"`
-	ResourceID         *string           `name:"resource_id" loc:"uri" required:"true"`
-	HTTPMethod         *string           `name:"http_method" loc:"uri" required:"true"`
-	StatusCode         *string           `name:"status_code" loc:"uri" required:"true"`
+	RestAPIID          *string           `name:"restapi_id" model:"restApiId" loc:"uri" required:"true"`
+	ResourceID         *string           `name:"resource_id" model:"resourceId" loc:"uri" required:"true"`
+	HTTPMethod         *string           `name:"http_method" model:"httpMethod" loc:"uri" required:"true"`
+	StatusCode         *string           `name:"status_code" model:"statusCode" loc:"uri" required:"true"`
 	ResponseParameters map[string]bool   `name:"responseParameters"`
 	ResponseModels     map[string]string `name:"responseModels"`
 }
@@ -3877,9 +3877,9 @@ type PutMethodResponseOutput MethodResponse
 
 // PutRestApiInput is the input of PutRestApi.
 type PutRestApiInput struct {
-	RestAPIID      *string           `name:"restapi_id" loc:"uri" required:"true"`
+	RestAPIID      *string           `name:"restapi_id" model:"restApiId" loc:"uri" required:"true"`
 	Mode           *string           `name:"mode" loc:"querystring"`
-	FailOnWarnings *bool             `name:"failonwarnings" loc:"querystring"`
+	FailOnWarnings *bool             `name:"failonwarnings" model:"failOnWarnings" loc:"querystring"`
 	Parameters     map[string]string `name:"parameters" loc:"querystring"`
 	Body           []byte            `name:"body" payload:"true" required:"true"`
 }
@@ -3911,7 +3911,7 @@ type RejectDomainNameAccessAssociationOutput struct{}
 
 // TagResourceInput is the input of TagResource.
 type TagResourceInput struct {
-	ResourceARN *string           `name:"resource_arn" loc:"uri" required:"true"`
+	ResourceARN *string           `name:"resource_arn" model:"resourceArn" loc:"uri" required:"true"`
 	Tags        map[string]string `name:"tags" required:"true"`
 }
 
@@ -3926,8 +3926,8 @@ type TagResourceOutput struct{}
 
 // TestInvokeAuthorizerInput is the input of TestInvokeAuthorizer.
 type TestInvokeAuthorizerInput struct {
-	RestAPIID           *string             `name:"restapi_id" loc:"uri" required:"true"`
-	AuthorizerID        *string             `name:"authorizer_id" loc:"uri" required:"true"`
+	RestAPIID           *string             `name:"restapi_id" model:"restApiId" loc:"uri" required:"true"`
+	AuthorizerID        *string             `name:"authorizer_id" model:"authorizerId" loc:"uri" required:"true"`
 	Headers             map[string]string   `name:"headers"`
 	MultiValueHeaders   map[string][]string `name:"multiValueHeaders"`
 	PathWithQueryString *string             `name:"pathWithQueryString"`
@@ -3955,9 +3955,9 @@ type TestInvokeAuthorizerOutput struct {
 
 // TestInvokeMethodInput is the input of TestInvokeMethod.
 type TestInvokeMethodInput struct {
-	RestAPIID           *string             `name:"restapi_id" loc:"uri" required:"true"`
-	ResourceID          *string             `name:"resource_id" loc:"uri" required:"true"`
-	HTTPMethod          *string             `name:"http_method" loc:"uri" required:"true"`
+	RestAPIID           *string             `name:"restapi_id" model:"restApiId" loc:"uri" required:"true"`
+	ResourceID          *string             `name:"resource_id" model:"resourceId" loc:"uri" required:"true"`
+	HTTPMethod          *string             `name:"http_method" model:"httpMethod" loc:"uri" required:"true"`
 	PathWithQueryString *string             `name:"pathWithQueryString"`
 	Body                *string             `name:"body"`
 	Headers             map[string]string   `name:"headers"`
@@ -3985,7 +3985,7 @@ type TestInvokeMethodOutput struct {
 
 // UntagResourceInput is the input of UntagResource.
 type UntagResourceInput struct {
-	ResourceARN *string  `name:"resource_arn" loc:"uri" required:"true"`
+	ResourceARN *string  `name:"resource_arn" model:"resourceArn" loc:"uri" required:"true"`
 	TagKeys     []string `name:"tagKeys" loc:"querystring" required:"true"`
 }
 
@@ -4023,7 +4023,7 @@ type UpdateAccountOutput Account
 
 // UpdateApiKeyInput is the input of UpdateApiKey.
 type UpdateApiKeyInput struct {
-	APIKey          *string           `name:"api_Key" loc:"uri" required:"true"`
+	APIKey          *string           `name:"api_Key" model:"apiKey" loc:"uri" required:"true"`
 	PatchOperations []*PatchOperation `name:"patchOperations"`
 }
 
@@ -4048,8 +4048,8 @@ type UpdateApiKeyOutput ApiKey
 
 // UpdateAuthorizerInput is the input of UpdateAuthorizer.
 type UpdateAuthorizerInput struct {
-	RestAPIID       *string           `name:"restapi_id" loc:"uri" required:"true"`
-	AuthorizerID    *string           `name:"authorizer_id" loc:"uri" required:"true"`
+	RestAPIID       *string           `name:"restapi_id" model:"restApiId" loc:"uri" required:"true"`
+	AuthorizerID    *string           `name:"authorizer_id" model:"authorizerId" loc:"uri" required:"true"`
 	PatchOperations []*PatchOperation `name:"patchOperations"`
 }
 
@@ -4075,9 +4075,9 @@ type UpdateAuthorizerOutput Authorizer
 
 // UpdateBasePathMappingInput is the input of UpdateBasePathMapping.
 type UpdateBasePathMappingInput struct {
-	DomainName      *string           `name:"domain_name" loc:"uri" required:"true"`
+	DomainName      *string           `name:"domain_name" model:"domainName" loc:"uri" required:"true"`
 	DomainNameID    *string           `name:"domainNameId" loc:"querystring"`
-	BasePath        *string           `name:"base_path" loc:"uri" required:"true"`
+	BasePath        *string           `name:"base_path" model:"basePath" loc:"uri" required:"true"`
 	PatchOperations []*PatchOperation `name:"patchOperations"`
 }
 
@@ -4103,7 +4103,7 @@ type UpdateBasePathMappingOutput BasePathMapping
 
 // UpdateClientCertificateInput is the input of UpdateClientCertificate.
 type UpdateClientCertificateInput struct {
-	ClientCertificateID *string           `name:"clientcertificate_id" loc:"uri" required:"true"`
+	ClientCertificateID *string           `name:"clientcertificate_id" model:"clientCertificateId" loc:"uri" required:"true"`
 	PatchOperations     []*PatchOperation `name:"patchOperations"`
 }
 
@@ -4128,8 +4128,8 @@ type UpdateClientCertificateOutput ClientCertificate
 
 // UpdateDeploymentInput is the input of UpdateDeployment.
 type UpdateDeploymentInput struct {
-	RestAPIID       *string           `name:"restapi_id" loc:"uri" required:"true"`
-	DeploymentID    *string           `name:"deployment_id" loc:"uri" required:"true"`
+	RestAPIID       *string           `name:"restapi_id" model:"restApiId" loc:"uri" required:"true"`
+	DeploymentID    *string           `name:"deployment_id" model:"deploymentId" loc:"uri" required:"true"`
 	PatchOperations []*PatchOperation `name:"patchOperations"`
 }
 
@@ -4155,8 +4155,8 @@ type UpdateDeploymentOutput Deployment
 
 // UpdateDocumentationPartInput is the input of UpdateDocumentationPart.
 type UpdateDocumentationPartInput struct {
-	RestAPIID           *string           `name:"restapi_id" loc:"uri" required:"true"`
-	DocumentationPartID *string           `name:"part_id" loc:"uri" required:"true"`
+	RestAPIID           *string           `name:"restapi_id" model:"restApiId" loc:"uri" required:"true"`
+	DocumentationPartID *string           `name:"part_id" model:"documentationPartId" loc:"uri" required:"true"`
 	PatchOperations     []*PatchOperation `name:"patchOperations"`
 }
 
@@ -4182,8 +4182,8 @@ type UpdateDocumentationPartOutput DocumentationPart
 
 // UpdateDocumentationVersionInput is the input of UpdateDocumentationVersion.
 type UpdateDocumentationVersionInput struct {
-	RestAPIID            *string           `name:"restapi_id" loc:"uri" required:"true"`
-	DocumentationVersion *string           `name:"doc_version" loc:"uri" required:"true"`
+	RestAPIID            *string           `name:"restapi_id" model:"restApiId" loc:"uri" required:"true"`
+	DocumentationVersion *string           `name:"doc_version" model:"documentationVersion" loc:"uri" required:"true"`
 	PatchOperations      []*PatchOperation `name:"patchOperations"`
 }
 
@@ -4209,7 +4209,7 @@ type UpdateDocumentationVersionOutput DocumentationVersion
 
 // UpdateDomainNameInput is the input of UpdateDomainName.
 type UpdateDomainNameInput struct {
-	DomainName      *string           `name:"domain_name" loc:"uri" required:"true"`
+	DomainName      *string           `name:"domain_name" model:"domainName" loc:"uri" required:"true"`
 	DomainNameID    *string           `name:"domainNameId" loc:"querystring"`
 	PatchOperations []*PatchOperation `name:"patchOperations"`
 }
@@ -4235,8 +4235,8 @@ type UpdateDomainNameOutput DomainName
 
 // UpdateGatewayResponseInput is the input of UpdateGatewayResponse.
 type UpdateGatewayResponseInput struct {
-	RestAPIID       *string           `name:"restapi_id" loc:"uri" required:"true"`
-	ResponseType    *string           `name:"response_type" loc:"uri" required:"true"`
+	RestAPIID       *string           `name:"restapi_id" model:"restApiId" loc:"uri" required:"true"`
+	ResponseType    *string           `name:"response_type" model:"responseType" loc:"uri" required:"true"`
 	PatchOperations []*PatchOperation `name:"patchOperations"`
 }
 
@@ -4263,9 +4263,9 @@ type UpdateGatewayResponseOutput GatewayResponse
 
 // UpdateIntegrationInput is the input of UpdateIntegration.
 type UpdateIntegrationInput struct {
-	RestAPIID       *string           `name:"restapi_id" loc:"uri" required:"true"`
-	ResourceID      *string           `name:"resource_id" loc:"uri" required:"true"`
-	HTTPMethod      *string           `name:"http_method" loc:"uri" required:"true"`
+	RestAPIID       *string           `name:"restapi_id" model:"restApiId" loc:"uri" required:"true"`
+	ResourceID      *string           `name:"resource_id" model:"resourceId" loc:"uri" required:"true"`
+	HTTPMethod      *string           `name:"http_method" model:"httpMethod" loc:"uri" required:"true"`
 	PatchOperations []*PatchOperation `name:"patchOperations"`
 }
 
@@ -4292,10 +4292,10 @@ type UpdateIntegrationOutput Integration
 
 // UpdateIntegrationResponseInput is the input of UpdateIntegrationResponse.
 type UpdateIntegrationResponseInput struct {
-	RestAPIID       *string           `name:"restapi_id" loc:"uri" required:"true"`
-	ResourceID      *string           `name:"resource_id" loc:"uri" required:"true"`
-	HTTPMethod      *string           `name:"http_method" loc:"uri" required:"true"`
-	StatusCode      *string           `name:"status_code" loc:"uri" required:"true"`
+	RestAPIID       *string           `name:"restapi_id" model:"restApiId" loc:"uri" required:"true"`
+	ResourceID      *string           `name:"resource_id" model:"resourceId" loc:"uri" required:"true"`
+	HTTPMethod      *string           `name:"http_method" model:"httpMethod" loc:"uri" required:"true"`
+	StatusCode      *string           `name:"status_code" model:"statusCode" loc:"uri" required:"true"`
 	PatchOperations []*PatchOperation `name:"patchOperations"`
 }
 
@@ -4324,9 +4324,9 @@ type UpdateIntegrationResponseOutput IntegrationResponse
 
 // UpdateMethodInput is the input of UpdateMethod.
 type UpdateMethodInput struct {
-	RestAPIID       *string           `name:"restapi_id" loc:"uri" required:"true"`
-	ResourceID      *string           `name:"resource_id" loc:"uri" required:"true"`
-	HTTPMethod      *string           `name:"http_method" loc:"uri" required:"true"`
+	RestAPIID       *string           `name:"restapi_id" model:"restApiId" loc:"uri" required:"true"`
+	ResourceID      *string           `name:"resource_id" model:"resourceId" loc:"uri" required:"true"`
+	HTTPMethod      *string           `name:"http_method" model:"httpMethod" loc:"uri" required:"true"`
 	PatchOperations []*PatchOperation `name:"patchOperations"`
 }
 
@@ -4353,10 +4353,10 @@ type UpdateMethodOutput Method
 
 // UpdateMethodResponseInput is the input of UpdateMethodResponse.
 type UpdateMethodResponseInput struct {
-	RestAPIID       *string           `name:"restapi_id" loc:"uri" required:"true"`
-	ResourceID      *string           `name:"resource_id" loc:"uri" required:"true"`
-	HTTPMethod      *string           `name:"http_method" loc:"uri" required:"true"`
-	StatusCode      *string           `name:"status_code" loc:"uri" required:"true"`
+	RestAPIID       *string           `name:"restapi_id" model:"restApiId" loc:"uri" required:"true"`
+	ResourceID      *string           `name:"resource_id" model:"resourceId" loc:"uri" required:"true"`
+	HTTPMethod      *string           `name:"http_method" model:"httpMethod" loc:"uri" required:"true"`
+	StatusCode      *string           `name:"status_code" model:"statusCode" loc:"uri" required:"true"`
 	PatchOperations []*PatchOperation `name:"patchOperations"`
 }
 
@@ -4385,8 +4385,8 @@ type UpdateMethodResponseOutput MethodResponse
 
 // UpdateModelInput is the input of UpdateModel.
 type UpdateModelInput struct {
-	RestAPIID       *string           `name:"restapi_id" loc:"uri" required:"true"`
-	ModelName       *string           `name:"model_name" loc:"uri" required:"true"`
+	RestAPIID       *string           `name:"restapi_id" model:"restApiId" loc:"uri" required:"true"`
+	ModelName       *string           `name:"model_name" model:"modelName" loc:"uri" required:"true"`
 	PatchOperations []*PatchOperation `name:"patchOperations"`
 }
 
@@ -4412,8 +4412,8 @@ type UpdateModelOutput Model
 
 // UpdateRequestValidatorInput is the input of UpdateRequestValidator.
 type UpdateRequestValidatorInput struct {
-	RestAPIID          *string           `name:"restapi_id" loc:"uri" required:"true"`
-	RequestValidatorID *string           `name:"requestvalidator_id" loc:"uri" required:"true"`
+	RestAPIID          *string           `name:"restapi_id" model:"restApiId" loc:"uri" required:"true"`
+	RequestValidatorID *string           `name:"requestvalidator_id" model:"requestValidatorId" loc:"uri" required:"true"`
 	PatchOperations    []*PatchOperation `name:"patchOperations"`
 }
 
@@ -4439,8 +4439,8 @@ type UpdateRequestValidatorOutput RequestValidator
 
 // UpdateResourceInput is the input of UpdateResource.
 type UpdateResourceInput struct {
-	RestAPIID       *string           `name:"restapi_id" loc:"uri" required:"true"`
-	ResourceID      *string           `name:"resource_id" loc:"uri" required:"true"`
+	RestAPIID       *string           `name:"restapi_id" model:"restApiId" loc:"uri" required:"true"`
+	ResourceID      *string           `name:"resource_id" model:"resourceId" loc:"uri" required:"true"`
 	PatchOperations []*PatchOperation `name:"patchOperations"`
 }
 
@@ -4466,7 +4466,7 @@ type UpdateResourceOutput Resource
 
 // UpdateRestApiInput is the input of UpdateRestApi.
 type UpdateRestApiInput struct {
-	RestAPIID       *string           `name:"restapi_id" loc:"uri" required:"true"`
+	RestAPIID       *string           `name:"restapi_id" model:"restApiId" loc:"uri" required:"true"`
 	PatchOperations []*PatchOperation `name:"patchOperations"`
 }
 
@@ -4491,8 +4491,8 @@ type UpdateRestApiOutput RestApi
 
 // UpdateStageInput is the input of UpdateStage.
 type UpdateStageInput struct {
-	RestAPIID       *string           `name:"restapi_id" loc:"uri" required:"true"`
-	StageName       *string           `name:"stage_name" loc:"uri" required:"true"`
+	RestAPIID       *string           `name:"restapi_id" model:"restApiId" loc:"uri" required:"true"`
+	StageName       *string           `name:"stage_name" model:"stageName" loc:"uri" required:"true"`
 	PatchOperations []*PatchOperation `name:"patchOperations"`
 }
 
@@ -4518,7 +4518,7 @@ type UpdateStageOutput Stage
 
 // UpdateUsageInput is the input of UpdateUsage.
 type UpdateUsageInput struct {
-	UsagePlanID     *string           `name:"usageplanId" loc:"uri" required:"true"`
+	UsagePlanID     *string           `name:"usageplanId" model:"usagePlanId" loc:"uri" required:"true"`
 	KeyID           *string           `name:"keyId" loc:"uri" required:"true"`
 	PatchOperations []*PatchOperation `name:"patchOperations"`
 }
@@ -4545,7 +4545,7 @@ type UpdateUsageOutput Usage
 
 // UpdateUsagePlanInput is the input of UpdateUsagePlan.
 type UpdateUsagePlanInput struct {
-	UsagePlanID     *string           `name:"usageplanId" loc:"uri" required:"true"`
+	UsagePlanID     *string           `name:"usageplanId" model:"usagePlanId" loc:"uri" required:"true"`
 	PatchOperations []*PatchOperation `name:"patchOperations"`
 }
 
@@ -4570,7 +4570,7 @@ type UpdateUsagePlanOutput UsagePlan
 
 // UpdateVpcLinkInput is the input of UpdateVpcLink.
 type UpdateVpcLinkInput struct {
-	VpcLinkID       *string           `name:"vpclink_id" loc:"uri" required:"true"`
+	VpcLinkID       *string           `name:"vpclink_id" model:"vpcLinkId" loc:"uri" required:"true"`
 	PatchOperations []*PatchOperation `name:"patchOperations"`
 }
 
@@ -4758,13 +4758,11 @@ type EndpointConfiguration struct {
 // Validate checks in against the constraints of the model.
 func (in *EndpointConfiguration) Validate(v *protocol.Validator) {
 	if len(in.Types) > 0 {
-		v.Push("types")
-		for i0 := range in.Types {
-			v.PushIndex(i0)
-			v.Enum("", &in.Types[i0], EndpointTypeValues)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Types {
+			v.Enum("", &e0, EndpointTypeValues)
 		}
-		v.Pop()
+		v.Items("types", mark, in.Types, "Member must satisfy constraint: [Member must satisfy enum value set: [REGIONAL, EDGE, PRIVATE]]")
 	}
 	v.Enum("ipAddressType", in.IpAddressType, IpAddressTypeValues)
 }
@@ -4997,7 +4995,7 @@ type Usage struct {
 	StartDate   *string              `name:"startDate"`
 	EndDate     *string              `name:"endDate"`
 	Position    *string              `name:"position"`
-	Items       map[string][][]int64 `name:"values"`
+	Items       map[string][][]int64 `name:"values" model:"items"`
 }
 
 // UsagePlan is the UsagePlan structure of the model.

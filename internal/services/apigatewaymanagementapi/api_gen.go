@@ -116,7 +116,7 @@ func NewPayloadTooLargeException(msg string) *protocol.Error {
 
 // DeleteConnectionInput is the input of DeleteConnection.
 type DeleteConnectionInput struct {
-	ConnectionID *string `name:"connectionId" loc:"uri" required:"true"`
+	ConnectionID *string `name:"connectionId" model:"ConnectionId" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -129,7 +129,7 @@ type DeleteConnectionOutput struct{}
 
 // GetConnectionInput is the input of GetConnection.
 type GetConnectionInput struct {
-	ConnectionID *string `name:"connectionId" loc:"uri" required:"true"`
+	ConnectionID *string `name:"connectionId" model:"ConnectionId" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -139,22 +139,22 @@ func (in *GetConnectionInput) Validate(v *protocol.Validator) {
 
 // GetConnectionOutput is the output of GetConnection.
 type GetConnectionOutput struct {
-	ConnectedAt  *time.Time `name:"connectedAt" ts:"iso8601"`
-	Identity     *Identity  `name:"identity"`
-	LastActiveAt *time.Time `name:"lastActiveAt" ts:"iso8601"`
+	ConnectedAt  *time.Time `name:"connectedAt" model:"ConnectedAt" ts:"iso8601"`
+	Identity     *Identity  `name:"identity" model:"Identity"`
+	LastActiveAt *time.Time `name:"lastActiveAt" model:"LastActiveAt" ts:"iso8601"`
 }
 
 // PostToConnectionInput is the input of PostToConnection.
 type PostToConnectionInput struct {
 	Data         []byte  `name:"Data" payload:"true" required:"true"`
-	ConnectionID *string `name:"connectionId" loc:"uri" required:"true"`
+	ConnectionID *string `name:"connectionId" model:"ConnectionId" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
 func (in *PostToConnectionInput) Validate(v *protocol.Validator) {
 	v.Required("Data", in.Data != nil)
 	if in.Data != nil {
-		v.Len("Data", int64(len(in.Data)), -1, 131072, "")
+		v.Size("Data", len(in.Data), -1, 131072, in.Data)
 	}
 	v.Required("ConnectionId", in.ConnectionID != nil)
 }
@@ -164,8 +164,8 @@ type PostToConnectionOutput struct{}
 
 // Identity is the Identity structure of the model.
 type Identity struct {
-	SourceIp  *string `name:"sourceIp" required:"true"`
-	UserAgent *string `name:"userAgent" required:"true"`
+	SourceIp  *string `name:"sourceIp" model:"SourceIp" required:"true"`
+	UserAgent *string `name:"userAgent" model:"UserAgent" required:"true"`
 }
 
 // genCall is protocol.Operation.Call for every operation: the type of in names the

@@ -1821,20 +1821,20 @@ var VpcLinkVersionValues = []string{VpcLinkVersionV2}
 
 // CreateApiInput is the input of CreateApi.
 type CreateApiInput struct {
-	APIKeySelectionExpression *string           `name:"apiKeySelectionExpression"`
-	CorsConfiguration         *Cors             `name:"corsConfiguration"`
-	CredentialsARN            *string           `name:"credentialsArn"`
-	Description               *string           `name:"description"`
-	DisableSchemaValidation   *bool             `name:"disableSchemaValidation"`
-	DisableExecuteAPIEndpoint *bool             `name:"disableExecuteApiEndpoint"`
-	IpAddressType             *string           `name:"ipAddressType"`
-	Name                      *string           `name:"name" required:"true"`
-	ProtocolType              *string           `name:"protocolType" required:"true"`
-	RouteKey                  *string           `name:"routeKey"`
-	RouteSelectionExpression  *string           `name:"routeSelectionExpression"`
-	Tags                      map[string]string `name:"tags"`
-	Target                    *string           `name:"target"`
-	Version                   *string           `name:"version"`
+	APIKeySelectionExpression *string           `name:"apiKeySelectionExpression" model:"ApiKeySelectionExpression"`
+	CorsConfiguration         *Cors             `name:"corsConfiguration" model:"CorsConfiguration"`
+	CredentialsARN            *string           `name:"credentialsArn" model:"CredentialsArn"`
+	Description               *string           `name:"description" model:"Description"`
+	DisableSchemaValidation   *bool             `name:"disableSchemaValidation" model:"DisableSchemaValidation"`
+	DisableExecuteAPIEndpoint *bool             `name:"disableExecuteApiEndpoint" model:"DisableExecuteApiEndpoint"`
+	IpAddressType             *string           `name:"ipAddressType" model:"IpAddressType"`
+	Name                      *string           `name:"name" model:"Name" required:"true"`
+	ProtocolType              *string           `name:"protocolType" model:"ProtocolType" required:"true"`
+	RouteKey                  *string           `name:"routeKey" model:"RouteKey"`
+	RouteSelectionExpression  *string           `name:"routeSelectionExpression" model:"RouteSelectionExpression"`
+	Tags                      map[string]string `name:"tags" model:"Tags"`
+	Target                    *string           `name:"target" model:"Target"`
+	Version                   *string           `name:"version" model:"Version"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -1852,31 +1852,31 @@ func (in *CreateApiInput) Validate(v *protocol.Validator) {
 
 // CreateApiOutput is the output of CreateApi.
 type CreateApiOutput struct {
-	APIEndpoint               *string           `name:"apiEndpoint"`
-	APIGatewayManaged         *bool             `name:"apiGatewayManaged"`
-	APIID                     *string           `name:"apiId"`
-	APIKeySelectionExpression *string           `name:"apiKeySelectionExpression"`
-	CorsConfiguration         *Cors             `name:"corsConfiguration"`
-	CreatedDate               *time.Time        `name:"createdDate" ts:"iso8601"`
-	Description               *string           `name:"description"`
-	DisableSchemaValidation   *bool             `name:"disableSchemaValidation"`
-	DisableExecuteAPIEndpoint *bool             `name:"disableExecuteApiEndpoint"`
-	ImportInfo                []string          `name:"importInfo"`
-	IpAddressType             *string           `name:"ipAddressType"`
-	Name                      *string           `name:"name"`
-	ProtocolType              *string           `name:"protocolType"`
-	RouteSelectionExpression  *string           `name:"routeSelectionExpression"`
-	Tags                      map[string]string `name:"tags"`
-	Version                   *string           `name:"version"`
-	Warnings                  []string          `name:"warnings"`
+	APIEndpoint               *string           `name:"apiEndpoint" model:"ApiEndpoint"`
+	APIGatewayManaged         *bool             `name:"apiGatewayManaged" model:"ApiGatewayManaged"`
+	APIID                     *string           `name:"apiId" model:"ApiId"`
+	APIKeySelectionExpression *string           `name:"apiKeySelectionExpression" model:"ApiKeySelectionExpression"`
+	CorsConfiguration         *Cors             `name:"corsConfiguration" model:"CorsConfiguration"`
+	CreatedDate               *time.Time        `name:"createdDate" model:"CreatedDate" ts:"iso8601"`
+	Description               *string           `name:"description" model:"Description"`
+	DisableSchemaValidation   *bool             `name:"disableSchemaValidation" model:"DisableSchemaValidation"`
+	DisableExecuteAPIEndpoint *bool             `name:"disableExecuteApiEndpoint" model:"DisableExecuteApiEndpoint"`
+	ImportInfo                []string          `name:"importInfo" model:"ImportInfo"`
+	IpAddressType             *string           `name:"ipAddressType" model:"IpAddressType"`
+	Name                      *string           `name:"name" model:"Name"`
+	ProtocolType              *string           `name:"protocolType" model:"ProtocolType"`
+	RouteSelectionExpression  *string           `name:"routeSelectionExpression" model:"RouteSelectionExpression"`
+	Tags                      map[string]string `name:"tags" model:"Tags"`
+	Version                   *string           `name:"version" model:"Version"`
+	Warnings                  []string          `name:"warnings" model:"Warnings"`
 }
 
 // CreateApiMappingInput is the input of CreateApiMapping.
 type CreateApiMappingInput struct {
-	APIID         *string `name:"apiId" required:"true"`
-	APIMappingKey *string `name:"apiMappingKey"`
-	DomainName    *string `name:"domainName" loc:"uri" required:"true"`
-	Stage         *string `name:"stage" required:"true"`
+	APIID         *string `name:"apiId" model:"ApiId" required:"true"`
+	APIMappingKey *string `name:"apiMappingKey" model:"ApiMappingKey"`
+	DomainName    *string `name:"domainName" model:"DomainName" loc:"uri" required:"true"`
+	Stage         *string `name:"stage" model:"Stage" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -1888,25 +1888,25 @@ func (in *CreateApiMappingInput) Validate(v *protocol.Validator) {
 
 // CreateApiMappingOutput is the output of CreateApiMapping.
 type CreateApiMappingOutput struct {
-	APIID         *string `name:"apiId"`
-	APIMappingID  *string `name:"apiMappingId"`
-	APIMappingKey *string `name:"apiMappingKey"`
-	Stage         *string `name:"stage"`
+	APIID         *string `name:"apiId" model:"ApiId"`
+	APIMappingID  *string `name:"apiMappingId" model:"ApiMappingId"`
+	APIMappingKey *string `name:"apiMappingKey" model:"ApiMappingKey"`
+	Stage         *string `name:"stage" model:"Stage"`
 }
 
 // CreateAuthorizerInput is the input of CreateAuthorizer.
 type CreateAuthorizerInput struct {
-	APIID                          *string           `name:"apiId" loc:"uri" required:"true"`
-	AuthorizerCredentialsARN       *string           `name:"authorizerCredentialsArn"`
-	AuthorizerPayloadFormatVersion *string           `name:"authorizerPayloadFormatVersion"`
-	AuthorizerResultTtlInSeconds   *int32            `name:"authorizerResultTtlInSeconds"`
-	AuthorizerType                 *string           `name:"authorizerType" required:"true"`
-	AuthorizerURI                  *string           `name:"authorizerUri"`
-	EnableSimpleResponses          *bool             `name:"enableSimpleResponses"`
-	IdentitySource                 []string          `name:"identitySource" required:"true"`
-	IdentityValidationExpression   *string           `name:"identityValidationExpression"`
-	JwtConfiguration               *JWTConfiguration `name:"jwtConfiguration"`
-	Name                           *string           `name:"name" required:"true"`
+	APIID                          *string           `name:"apiId" model:"ApiId" loc:"uri" required:"true"`
+	AuthorizerCredentialsARN       *string           `name:"authorizerCredentialsArn" model:"AuthorizerCredentialsArn"`
+	AuthorizerPayloadFormatVersion *string           `name:"authorizerPayloadFormatVersion" model:"AuthorizerPayloadFormatVersion"`
+	AuthorizerResultTtlInSeconds   *int32            `name:"authorizerResultTtlInSeconds" model:"AuthorizerResultTtlInSeconds"`
+	AuthorizerType                 *string           `name:"authorizerType" model:"AuthorizerType" required:"true"`
+	AuthorizerURI                  *string           `name:"authorizerUri" model:"AuthorizerUri"`
+	EnableSimpleResponses          *bool             `name:"enableSimpleResponses" model:"EnableSimpleResponses"`
+	IdentitySource                 []string          `name:"identitySource" model:"IdentitySource" required:"true"`
+	IdentityValidationExpression   *string           `name:"identityValidationExpression" model:"IdentityValidationExpression"`
+	JwtConfiguration               *JWTConfiguration `name:"jwtConfiguration" model:"JwtConfiguration"`
+	Name                           *string           `name:"name" model:"Name" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -1923,24 +1923,24 @@ func (in *CreateAuthorizerInput) Validate(v *protocol.Validator) {
 
 // CreateAuthorizerOutput is the output of CreateAuthorizer.
 type CreateAuthorizerOutput struct {
-	AuthorizerCredentialsARN       *string           `name:"authorizerCredentialsArn"`
-	AuthorizerID                   *string           `name:"authorizerId"`
-	AuthorizerPayloadFormatVersion *string           `name:"authorizerPayloadFormatVersion"`
-	AuthorizerResultTtlInSeconds   *int32            `name:"authorizerResultTtlInSeconds"`
-	AuthorizerType                 *string           `name:"authorizerType"`
-	AuthorizerURI                  *string           `name:"authorizerUri"`
-	EnableSimpleResponses          *bool             `name:"enableSimpleResponses"`
-	IdentitySource                 []string          `name:"identitySource"`
-	IdentityValidationExpression   *string           `name:"identityValidationExpression"`
-	JwtConfiguration               *JWTConfiguration `name:"jwtConfiguration"`
-	Name                           *string           `name:"name"`
+	AuthorizerCredentialsARN       *string           `name:"authorizerCredentialsArn" model:"AuthorizerCredentialsArn"`
+	AuthorizerID                   *string           `name:"authorizerId" model:"AuthorizerId"`
+	AuthorizerPayloadFormatVersion *string           `name:"authorizerPayloadFormatVersion" model:"AuthorizerPayloadFormatVersion"`
+	AuthorizerResultTtlInSeconds   *int32            `name:"authorizerResultTtlInSeconds" model:"AuthorizerResultTtlInSeconds"`
+	AuthorizerType                 *string           `name:"authorizerType" model:"AuthorizerType"`
+	AuthorizerURI                  *string           `name:"authorizerUri" model:"AuthorizerUri"`
+	EnableSimpleResponses          *bool             `name:"enableSimpleResponses" model:"EnableSimpleResponses"`
+	IdentitySource                 []string          `name:"identitySource" model:"IdentitySource"`
+	IdentityValidationExpression   *string           `name:"identityValidationExpression" model:"IdentityValidationExpression"`
+	JwtConfiguration               *JWTConfiguration `name:"jwtConfiguration" model:"JwtConfiguration"`
+	Name                           *string           `name:"name" model:"Name"`
 }
 
 // CreateDeploymentInput is the input of CreateDeployment.
 type CreateDeploymentInput struct {
-	APIID       *string `name:"apiId" loc:"uri" required:"true"`
-	Description *string `name:"description"`
-	StageName   *string `name:"stageName"`
+	APIID       *string `name:"apiId" model:"ApiId" loc:"uri" required:"true"`
+	Description *string `name:"description" model:"Description"`
+	StageName   *string `name:"stageName" model:"StageName"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -1950,21 +1950,21 @@ func (in *CreateDeploymentInput) Validate(v *protocol.Validator) {
 
 // CreateDeploymentOutput is the output of CreateDeployment.
 type CreateDeploymentOutput struct {
-	AutoDeployed            *bool      `name:"autoDeployed"`
-	CreatedDate             *time.Time `name:"createdDate" ts:"iso8601"`
-	DeploymentID            *string    `name:"deploymentId"`
-	DeploymentStatus        *string    `name:"deploymentStatus"`
-	DeploymentStatusMessage *string    `name:"deploymentStatusMessage"`
-	Description             *string    `name:"description"`
+	AutoDeployed            *bool      `name:"autoDeployed" model:"AutoDeployed"`
+	CreatedDate             *time.Time `name:"createdDate" model:"CreatedDate" ts:"iso8601"`
+	DeploymentID            *string    `name:"deploymentId" model:"DeploymentId"`
+	DeploymentStatus        *string    `name:"deploymentStatus" model:"DeploymentStatus"`
+	DeploymentStatusMessage *string    `name:"deploymentStatusMessage" model:"DeploymentStatusMessage"`
+	Description             *string    `name:"description" model:"Description"`
 }
 
 // CreateDomainNameInput is the input of CreateDomainName.
 type CreateDomainNameInput struct {
-	DomainName               *string                       `name:"domainName" required:"true"`
-	DomainNameConfigurations []*DomainNameConfiguration    `name:"domainNameConfigurations"`
-	MutualTlsAuthentication  *MutualTlsAuthenticationInput `name:"mutualTlsAuthentication"`
-	RoutingMode              *string                       `name:"routingMode"`
-	Tags                     map[string]string             `name:"tags"`
+	DomainName               *string                       `name:"domainName" model:"DomainName" required:"true"`
+	DomainNameConfigurations []*DomainNameConfiguration    `name:"domainNameConfigurations" model:"DomainNameConfigurations"`
+	MutualTlsAuthentication  *MutualTlsAuthenticationInput `name:"mutualTlsAuthentication" model:"MutualTlsAuthentication"`
+	RoutingMode              *string                       `name:"routingMode" model:"RoutingMode"`
+	Tags                     map[string]string             `name:"tags" model:"Tags"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -1986,35 +1986,35 @@ func (in *CreateDomainNameInput) Validate(v *protocol.Validator) {
 
 // CreateDomainNameOutput is the output of CreateDomainName.
 type CreateDomainNameOutput struct {
-	APIMappingSelectionExpression *string                    `name:"apiMappingSelectionExpression"`
-	DomainName                    *string                    `name:"domainName"`
-	DomainNameARN                 *string                    `name:"domainNameArn"`
-	DomainNameConfigurations      []*DomainNameConfiguration `name:"domainNameConfigurations"`
-	MutualTlsAuthentication       *MutualTlsAuthentication   `name:"mutualTlsAuthentication"`
-	RoutingMode                   *string                    `name:"routingMode"`
-	Tags                          map[string]string          `name:"tags"`
+	APIMappingSelectionExpression *string                    `name:"apiMappingSelectionExpression" model:"ApiMappingSelectionExpression"`
+	DomainName                    *string                    `name:"domainName" model:"DomainName"`
+	DomainNameARN                 *string                    `name:"domainNameArn" model:"DomainNameArn"`
+	DomainNameConfigurations      []*DomainNameConfiguration `name:"domainNameConfigurations" model:"DomainNameConfigurations"`
+	MutualTlsAuthentication       *MutualTlsAuthentication   `name:"mutualTlsAuthentication" model:"MutualTlsAuthentication"`
+	RoutingMode                   *string                    `name:"routingMode" model:"RoutingMode"`
+	Tags                          map[string]string          `name:"tags" model:"Tags"`
 }
 
 // CreateIntegrationInput is the input of CreateIntegration.
 type CreateIntegrationInput struct {
-	APIID                       *string                      `name:"apiId" loc:"uri" required:"true"`
-	ConnectionID                *string                      `name:"connectionId"`
-	ConnectionType              *string                      `name:"connectionType"`
-	ContentHandlingStrategy     *string                      `name:"contentHandlingStrategy"`
-	CredentialsARN              *string                      `name:"credentialsArn"`
-	Description                 *string                      `name:"description"`
-	IntegrationMethod           *string                      `name:"integrationMethod"`
-	IntegrationSubtype          *string                      `name:"integrationSubtype"`
-	IntegrationType             *string                      `name:"integrationType" required:"true"`
-	IntegrationURI              *string                      `name:"integrationUri"`
-	PassthroughBehavior         *string                      `name:"passthroughBehavior"`
-	PayloadFormatVersion        *string                      `name:"payloadFormatVersion"`
-	RequestParameters           map[string]string            `name:"requestParameters"`
-	RequestTemplates            map[string]string            `name:"requestTemplates"`
-	ResponseParameters          map[string]map[string]string `name:"responseParameters"`
-	TemplateSelectionExpression *string                      `name:"templateSelectionExpression"`
-	TimeoutInMillis             *int32                       `name:"timeoutInMillis"`
-	TlsConfig                   *TlsConfigInput              `name:"tlsConfig"`
+	APIID                       *string                      `name:"apiId" model:"ApiId" loc:"uri" required:"true"`
+	ConnectionID                *string                      `name:"connectionId" model:"ConnectionId"`
+	ConnectionType              *string                      `name:"connectionType" model:"ConnectionType"`
+	ContentHandlingStrategy     *string                      `name:"contentHandlingStrategy" model:"ContentHandlingStrategy"`
+	CredentialsARN              *string                      `name:"credentialsArn" model:"CredentialsArn"`
+	Description                 *string                      `name:"description" model:"Description"`
+	IntegrationMethod           *string                      `name:"integrationMethod" model:"IntegrationMethod"`
+	IntegrationSubtype          *string                      `name:"integrationSubtype" model:"IntegrationSubtype"`
+	IntegrationType             *string                      `name:"integrationType" model:"IntegrationType" required:"true"`
+	IntegrationURI              *string                      `name:"integrationUri" model:"IntegrationUri"`
+	PassthroughBehavior         *string                      `name:"passthroughBehavior" model:"PassthroughBehavior"`
+	PayloadFormatVersion        *string                      `name:"payloadFormatVersion" model:"PayloadFormatVersion"`
+	RequestParameters           map[string]string            `name:"requestParameters" model:"RequestParameters"`
+	RequestTemplates            map[string]string            `name:"requestTemplates" model:"RequestTemplates"`
+	ResponseParameters          map[string]map[string]string `name:"responseParameters" model:"ResponseParameters"`
+	TemplateSelectionExpression *string                      `name:"templateSelectionExpression" model:"TemplateSelectionExpression"`
+	TimeoutInMillis             *int32                       `name:"timeoutInMillis" model:"TimeoutInMillis"`
+	TlsConfig                   *TlsConfigInput              `name:"tlsConfig" model:"TlsConfig"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2032,37 +2032,37 @@ func (in *CreateIntegrationInput) Validate(v *protocol.Validator) {
 
 // CreateIntegrationOutput is the output of CreateIntegration.
 type CreateIntegrationOutput struct {
-	APIGatewayManaged                      *bool                        `name:"apiGatewayManaged"`
-	ConnectionID                           *string                      `name:"connectionId"`
-	ConnectionType                         *string                      `name:"connectionType"`
-	ContentHandlingStrategy                *string                      `name:"contentHandlingStrategy"`
-	CredentialsARN                         *string                      `name:"credentialsArn"`
-	Description                            *string                      `name:"description"`
-	IntegrationID                          *string                      `name:"integrationId"`
-	IntegrationMethod                      *string                      `name:"integrationMethod"`
-	IntegrationResponseSelectionExpression *string                      `name:"integrationResponseSelectionExpression"`
-	IntegrationSubtype                     *string                      `name:"integrationSubtype"`
-	IntegrationType                        *string                      `name:"integrationType"`
-	IntegrationURI                         *string                      `name:"integrationUri"`
-	PassthroughBehavior                    *string                      `name:"passthroughBehavior"`
-	PayloadFormatVersion                   *string                      `name:"payloadFormatVersion"`
-	RequestParameters                      map[string]string            `name:"requestParameters"`
-	RequestTemplates                       map[string]string            `name:"requestTemplates"`
-	ResponseParameters                     map[string]map[string]string `name:"responseParameters"`
-	TemplateSelectionExpression            *string                      `name:"templateSelectionExpression"`
-	TimeoutInMillis                        *int32                       `name:"timeoutInMillis"`
-	TlsConfig                              *TlsConfig                   `name:"tlsConfig"`
+	APIGatewayManaged                      *bool                        `name:"apiGatewayManaged" model:"ApiGatewayManaged"`
+	ConnectionID                           *string                      `name:"connectionId" model:"ConnectionId"`
+	ConnectionType                         *string                      `name:"connectionType" model:"ConnectionType"`
+	ContentHandlingStrategy                *string                      `name:"contentHandlingStrategy" model:"ContentHandlingStrategy"`
+	CredentialsARN                         *string                      `name:"credentialsArn" model:"CredentialsArn"`
+	Description                            *string                      `name:"description" model:"Description"`
+	IntegrationID                          *string                      `name:"integrationId" model:"IntegrationId"`
+	IntegrationMethod                      *string                      `name:"integrationMethod" model:"IntegrationMethod"`
+	IntegrationResponseSelectionExpression *string                      `name:"integrationResponseSelectionExpression" model:"IntegrationResponseSelectionExpression"`
+	IntegrationSubtype                     *string                      `name:"integrationSubtype" model:"IntegrationSubtype"`
+	IntegrationType                        *string                      `name:"integrationType" model:"IntegrationType"`
+	IntegrationURI                         *string                      `name:"integrationUri" model:"IntegrationUri"`
+	PassthroughBehavior                    *string                      `name:"passthroughBehavior" model:"PassthroughBehavior"`
+	PayloadFormatVersion                   *string                      `name:"payloadFormatVersion" model:"PayloadFormatVersion"`
+	RequestParameters                      map[string]string            `name:"requestParameters" model:"RequestParameters"`
+	RequestTemplates                       map[string]string            `name:"requestTemplates" model:"RequestTemplates"`
+	ResponseParameters                     map[string]map[string]string `name:"responseParameters" model:"ResponseParameters"`
+	TemplateSelectionExpression            *string                      `name:"templateSelectionExpression" model:"TemplateSelectionExpression"`
+	TimeoutInMillis                        *int32                       `name:"timeoutInMillis" model:"TimeoutInMillis"`
+	TlsConfig                              *TlsConfig                   `name:"tlsConfig" model:"TlsConfig"`
 }
 
 // CreateIntegrationResponseInput is the input of CreateIntegrationResponse.
 type CreateIntegrationResponseInput struct {
-	APIID                       *string           `name:"apiId" loc:"uri" required:"true"`
-	ContentHandlingStrategy     *string           `name:"contentHandlingStrategy"`
-	IntegrationID               *string           `name:"integrationId" loc:"uri" required:"true"`
-	IntegrationResponseKey      *string           `name:"integrationResponseKey" required:"true"`
-	ResponseParameters          map[string]string `name:"responseParameters"`
-	ResponseTemplates           map[string]string `name:"responseTemplates"`
-	TemplateSelectionExpression *string           `name:"templateSelectionExpression"`
+	APIID                       *string           `name:"apiId" model:"ApiId" loc:"uri" required:"true"`
+	ContentHandlingStrategy     *string           `name:"contentHandlingStrategy" model:"ContentHandlingStrategy"`
+	IntegrationID               *string           `name:"integrationId" model:"IntegrationId" loc:"uri" required:"true"`
+	IntegrationResponseKey      *string           `name:"integrationResponseKey" model:"IntegrationResponseKey" required:"true"`
+	ResponseParameters          map[string]string `name:"responseParameters" model:"ResponseParameters"`
+	ResponseTemplates           map[string]string `name:"responseTemplates" model:"ResponseTemplates"`
+	TemplateSelectionExpression *string           `name:"templateSelectionExpression" model:"TemplateSelectionExpression"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2075,21 +2075,21 @@ func (in *CreateIntegrationResponseInput) Validate(v *protocol.Validator) {
 
 // CreateIntegrationResponseOutput is the output of CreateIntegrationResponse.
 type CreateIntegrationResponseOutput struct {
-	ContentHandlingStrategy     *string           `name:"contentHandlingStrategy"`
-	IntegrationResponseID       *string           `name:"integrationResponseId"`
-	IntegrationResponseKey      *string           `name:"integrationResponseKey"`
-	ResponseParameters          map[string]string `name:"responseParameters"`
-	ResponseTemplates           map[string]string `name:"responseTemplates"`
-	TemplateSelectionExpression *string           `name:"templateSelectionExpression"`
+	ContentHandlingStrategy     *string           `name:"contentHandlingStrategy" model:"ContentHandlingStrategy"`
+	IntegrationResponseID       *string           `name:"integrationResponseId" model:"IntegrationResponseId"`
+	IntegrationResponseKey      *string           `name:"integrationResponseKey" model:"IntegrationResponseKey"`
+	ResponseParameters          map[string]string `name:"responseParameters" model:"ResponseParameters"`
+	ResponseTemplates           map[string]string `name:"responseTemplates" model:"ResponseTemplates"`
+	TemplateSelectionExpression *string           `name:"templateSelectionExpression" model:"TemplateSelectionExpression"`
 }
 
 // CreateModelInput is the input of CreateModel.
 type CreateModelInput struct {
-	APIID       *string `name:"apiId" loc:"uri" required:"true"`
-	ContentType *string `name:"contentType"`
-	Description *string `name:"description"`
-	Name        *string `name:"name" required:"true"`
-	Schema      *string `name:"schema" required:"true"`
+	APIID       *string `name:"apiId" model:"ApiId" loc:"uri" required:"true"`
+	ContentType *string `name:"contentType" model:"ContentType"`
+	Description *string `name:"description" model:"Description"`
+	Name        *string `name:"name" model:"Name" required:"true"`
+	Schema      *string `name:"schema" model:"Schema" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2101,22 +2101,22 @@ func (in *CreateModelInput) Validate(v *protocol.Validator) {
 
 // CreateModelOutput is the output of CreateModel.
 type CreateModelOutput struct {
-	ContentType *string `name:"contentType"`
-	Description *string `name:"description"`
-	ModelID     *string `name:"modelId"`
-	Name        *string `name:"name"`
-	Schema      *string `name:"schema"`
+	ContentType *string `name:"contentType" model:"ContentType"`
+	Description *string `name:"description" model:"Description"`
+	ModelID     *string `name:"modelId" model:"ModelId"`
+	Name        *string `name:"name" model:"Name"`
+	Schema      *string `name:"schema" model:"Schema"`
 }
 
 // CreatePortalInput is the input of CreatePortal.
 type CreatePortalInput struct {
-	Authorization             *Authorization                `name:"authorization" required:"true"`
-	EndpointConfiguration     *EndpointConfigurationRequest `name:"endpointConfiguration" required:"true"`
-	IncludedPortalProductARNs []string                      `name:"includedPortalProductArns"`
-	LogoURI                   *string                       `name:"logoUri"`
-	PortalContent             *PortalContent                `name:"portalContent" required:"true"`
-	RumAppMonitorName         *string                       `name:"rumAppMonitorName"`
-	Tags                      map[string]string             `name:"tags"`
+	Authorization             *Authorization                `name:"authorization" model:"Authorization" required:"true"`
+	EndpointConfiguration     *EndpointConfigurationRequest `name:"endpointConfiguration" model:"EndpointConfiguration" required:"true"`
+	IncludedPortalProductARNs []string                      `name:"includedPortalProductArns" model:"IncludedPortalProductArns"`
+	LogoURI                   *string                       `name:"logoUri" model:"LogoUri"`
+	PortalContent             *PortalContent                `name:"portalContent" model:"PortalContent" required:"true"`
+	RumAppMonitorName         *string                       `name:"rumAppMonitorName" model:"RumAppMonitorName"`
+	Tags                      map[string]string             `name:"tags" model:"Tags"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2134,13 +2134,11 @@ func (in *CreatePortalInput) Validate(v *protocol.Validator) {
 		v.Pop()
 	}
 	if len(in.IncludedPortalProductARNs) > 0 {
-		v.Push("includedPortalProductArns")
-		for i0 := range in.IncludedPortalProductARNs {
-			v.PushIndex(i0)
-			v.StrLen("", &in.IncludedPortalProductARNs[i0], 20, 2048)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.IncludedPortalProductARNs {
+			v.StrLen("", &e0, 20, 2048)
 		}
-		v.Pop()
+		v.Items("includedPortalProductArns", mark, in.IncludedPortalProductARNs, "Member must satisfy constraint: [Member must have length less than or equal to 2048, Member must have length greater than or equal to 20]")
 	}
 	v.StrLen("logoUri", in.LogoURI, -1, 1092)
 	v.Required("portalContent", in.PortalContent != nil)
@@ -2154,26 +2152,26 @@ func (in *CreatePortalInput) Validate(v *protocol.Validator) {
 
 // CreatePortalOutput is the output of CreatePortal.
 type CreatePortalOutput struct {
-	Authorization             *Authorization                 `name:"authorization"`
-	EndpointConfiguration     *EndpointConfigurationResponse `name:"endpointConfiguration"`
-	IncludedPortalProductARNs []string                       `name:"includedPortalProductArns"`
-	LastModified              *time.Time                     `name:"lastModified" ts:"iso8601"`
-	LastPublished             *time.Time                     `name:"lastPublished" ts:"iso8601"`
-	LastPublishedDescription  *string                        `name:"lastPublishedDescription"`
-	PortalARN                 *string                        `name:"portalArn"`
-	PortalContent             *PortalContent                 `name:"portalContent"`
-	PortalID                  *string                        `name:"portalId"`
-	PublishStatus             *string                        `name:"publishStatus"`
-	RumAppMonitorName         *string                        `name:"rumAppMonitorName"`
-	StatusException           *StatusException               `name:"statusException"`
-	Tags                      map[string]string              `name:"tags"`
+	Authorization             *Authorization                 `name:"authorization" model:"Authorization"`
+	EndpointConfiguration     *EndpointConfigurationResponse `name:"endpointConfiguration" model:"EndpointConfiguration"`
+	IncludedPortalProductARNs []string                       `name:"includedPortalProductArns" model:"IncludedPortalProductArns"`
+	LastModified              *time.Time                     `name:"lastModified" model:"LastModified" ts:"iso8601"`
+	LastPublished             *time.Time                     `name:"lastPublished" model:"LastPublished" ts:"iso8601"`
+	LastPublishedDescription  *string                        `name:"lastPublishedDescription" model:"LastPublishedDescription"`
+	PortalARN                 *string                        `name:"portalArn" model:"PortalArn"`
+	PortalContent             *PortalContent                 `name:"portalContent" model:"PortalContent"`
+	PortalID                  *string                        `name:"portalId" model:"PortalId"`
+	PublishStatus             *string                        `name:"publishStatus" model:"PublishStatus"`
+	RumAppMonitorName         *string                        `name:"rumAppMonitorName" model:"RumAppMonitorName"`
+	StatusException           *StatusException               `name:"statusException" model:"StatusException"`
+	Tags                      map[string]string              `name:"tags" model:"Tags"`
 }
 
 // CreatePortalProductInput is the input of CreatePortalProduct.
 type CreatePortalProductInput struct {
-	Description *string           `name:"description"`
-	DisplayName *string           `name:"displayName" required:"true"`
-	Tags        map[string]string `name:"tags"`
+	Description *string           `name:"description" model:"Description"`
+	DisplayName *string           `name:"displayName" model:"DisplayName" required:"true"`
+	Tags        map[string]string `name:"tags" model:"Tags"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2185,19 +2183,19 @@ func (in *CreatePortalProductInput) Validate(v *protocol.Validator) {
 
 // CreatePortalProductOutput is the output of CreatePortalProduct.
 type CreatePortalProductOutput struct {
-	Description      *string           `name:"description"`
-	DisplayName      *string           `name:"displayName"`
-	DisplayOrder     *DisplayOrder     `name:"displayOrder"`
-	LastModified     *time.Time        `name:"lastModified" ts:"iso8601"`
-	PortalProductARN *string           `name:"portalProductArn"`
-	PortalProductID  *string           `name:"portalProductId"`
-	Tags             map[string]string `name:"tags"`
+	Description      *string           `name:"description" model:"Description"`
+	DisplayName      *string           `name:"displayName" model:"DisplayName"`
+	DisplayOrder     *DisplayOrder     `name:"displayOrder" model:"DisplayOrder"`
+	LastModified     *time.Time        `name:"lastModified" model:"LastModified" ts:"iso8601"`
+	PortalProductARN *string           `name:"portalProductArn" model:"PortalProductArn"`
+	PortalProductID  *string           `name:"portalProductId" model:"PortalProductId"`
+	Tags             map[string]string `name:"tags" model:"Tags"`
 }
 
 // CreateProductPageInput is the input of CreateProductPage.
 type CreateProductPageInput struct {
-	DisplayContent  *DisplayContent `name:"displayContent" required:"true"`
-	PortalProductID *string         `name:"portalProductId" loc:"uri" required:"true"`
+	DisplayContent  *DisplayContent `name:"displayContent" model:"DisplayContent" required:"true"`
+	PortalProductID *string         `name:"portalProductId" model:"PortalProductId" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2213,18 +2211,18 @@ func (in *CreateProductPageInput) Validate(v *protocol.Validator) {
 
 // CreateProductPageOutput is the output of CreateProductPage.
 type CreateProductPageOutput struct {
-	DisplayContent *DisplayContent `name:"displayContent"`
-	LastModified   *time.Time      `name:"lastModified" ts:"iso8601"`
-	ProductPageARN *string         `name:"productPageArn"`
-	ProductPageID  *string         `name:"productPageId"`
+	DisplayContent *DisplayContent `name:"displayContent" model:"DisplayContent"`
+	LastModified   *time.Time      `name:"lastModified" model:"LastModified" ts:"iso8601"`
+	ProductPageARN *string         `name:"productPageArn" model:"ProductPageArn"`
+	ProductPageID  *string         `name:"productPageId" model:"ProductPageId"`
 }
 
 // CreateProductRestEndpointPageInput is the input of CreateProductRestEndpointPage.
 type CreateProductRestEndpointPageInput struct {
-	DisplayContent         *EndpointDisplayContent `name:"displayContent"`
-	PortalProductID        *string                 `name:"portalProductId" loc:"uri" required:"true"`
-	RestEndpointIdentifier *RestEndpointIdentifier `name:"restEndpointIdentifier" required:"true"`
-	TryItState             *string                 `name:"tryItState"`
+	DisplayContent         *EndpointDisplayContent `name:"displayContent" model:"DisplayContent"`
+	PortalProductID        *string                 `name:"portalProductId" model:"PortalProductId" loc:"uri" required:"true"`
+	RestEndpointIdentifier *RestEndpointIdentifier `name:"restEndpointIdentifier" model:"RestEndpointIdentifier" required:"true"`
+	TryItState             *string                 `name:"tryItState" model:"TryItState"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2246,30 +2244,30 @@ func (in *CreateProductRestEndpointPageInput) Validate(v *protocol.Validator) {
 
 // CreateProductRestEndpointPageOutput is the output of CreateProductRestEndpointPage.
 type CreateProductRestEndpointPageOutput struct {
-	DisplayContent             *EndpointDisplayContentResponse `name:"displayContent"`
-	LastModified               *time.Time                      `name:"lastModified" ts:"iso8601"`
-	ProductRestEndpointPageARN *string                         `name:"productRestEndpointPageArn"`
-	ProductRestEndpointPageID  *string                         `name:"productRestEndpointPageId"`
-	RestEndpointIdentifier     *RestEndpointIdentifier         `name:"restEndpointIdentifier"`
-	Status                     *string                         `name:"status"`
-	StatusException            *StatusException                `name:"statusException"`
-	TryItState                 *string                         `name:"tryItState"`
+	DisplayContent             *EndpointDisplayContentResponse `name:"displayContent" model:"DisplayContent"`
+	LastModified               *time.Time                      `name:"lastModified" model:"LastModified" ts:"iso8601"`
+	ProductRestEndpointPageARN *string                         `name:"productRestEndpointPageArn" model:"ProductRestEndpointPageArn"`
+	ProductRestEndpointPageID  *string                         `name:"productRestEndpointPageId" model:"ProductRestEndpointPageId"`
+	RestEndpointIdentifier     *RestEndpointIdentifier         `name:"restEndpointIdentifier" model:"RestEndpointIdentifier"`
+	Status                     *string                         `name:"status" model:"Status"`
+	StatusException            *StatusException                `name:"statusException" model:"StatusException"`
+	TryItState                 *string                         `name:"tryItState" model:"TryItState"`
 }
 
 // CreateRouteInput is the input of CreateRoute.
 type CreateRouteInput struct {
-	APIID                            *string                          `name:"apiId" loc:"uri" required:"true"`
-	APIKeyRequired                   *bool                            `name:"apiKeyRequired"`
-	AuthorizationScopes              []string                         `name:"authorizationScopes"`
-	AuthorizationType                *string                          `name:"authorizationType"`
-	AuthorizerID                     *string                          `name:"authorizerId"`
-	ModelSelectionExpression         *string                          `name:"modelSelectionExpression"`
-	OperationName                    *string                          `name:"operationName"`
-	RequestModels                    map[string]string                `name:"requestModels"`
-	RequestParameters                map[string]*ParameterConstraints `name:"requestParameters"`
-	RouteKey                         *string                          `name:"routeKey" required:"true"`
-	RouteResponseSelectionExpression *string                          `name:"routeResponseSelectionExpression"`
-	Target                           *string                          `name:"target"`
+	APIID                            *string                          `name:"apiId" model:"ApiId" loc:"uri" required:"true"`
+	APIKeyRequired                   *bool                            `name:"apiKeyRequired" model:"ApiKeyRequired"`
+	AuthorizationScopes              []string                         `name:"authorizationScopes" model:"AuthorizationScopes"`
+	AuthorizationType                *string                          `name:"authorizationType" model:"AuthorizationType"`
+	AuthorizerID                     *string                          `name:"authorizerId" model:"AuthorizerId"`
+	ModelSelectionExpression         *string                          `name:"modelSelectionExpression" model:"ModelSelectionExpression"`
+	OperationName                    *string                          `name:"operationName" model:"OperationName"`
+	RequestModels                    map[string]string                `name:"requestModels" model:"RequestModels"`
+	RequestParameters                map[string]*ParameterConstraints `name:"requestParameters" model:"RequestParameters"`
+	RouteKey                         *string                          `name:"routeKey" model:"RouteKey" required:"true"`
+	RouteResponseSelectionExpression *string                          `name:"routeResponseSelectionExpression" model:"RouteResponseSelectionExpression"`
+	Target                           *string                          `name:"target" model:"Target"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2281,29 +2279,29 @@ func (in *CreateRouteInput) Validate(v *protocol.Validator) {
 
 // CreateRouteOutput is the output of CreateRoute.
 type CreateRouteOutput struct {
-	APIGatewayManaged                *bool                            `name:"apiGatewayManaged"`
-	APIKeyRequired                   *bool                            `name:"apiKeyRequired"`
-	AuthorizationScopes              []string                         `name:"authorizationScopes"`
-	AuthorizationType                *string                          `name:"authorizationType"`
-	AuthorizerID                     *string                          `name:"authorizerId"`
-	ModelSelectionExpression         *string                          `name:"modelSelectionExpression"`
-	OperationName                    *string                          `name:"operationName"`
-	RequestModels                    map[string]string                `name:"requestModels"`
-	RequestParameters                map[string]*ParameterConstraints `name:"requestParameters"`
-	RouteID                          *string                          `name:"routeId"`
-	RouteKey                         *string                          `name:"routeKey"`
-	RouteResponseSelectionExpression *string                          `name:"routeResponseSelectionExpression"`
-	Target                           *string                          `name:"target"`
+	APIGatewayManaged                *bool                            `name:"apiGatewayManaged" model:"ApiGatewayManaged"`
+	APIKeyRequired                   *bool                            `name:"apiKeyRequired" model:"ApiKeyRequired"`
+	AuthorizationScopes              []string                         `name:"authorizationScopes" model:"AuthorizationScopes"`
+	AuthorizationType                *string                          `name:"authorizationType" model:"AuthorizationType"`
+	AuthorizerID                     *string                          `name:"authorizerId" model:"AuthorizerId"`
+	ModelSelectionExpression         *string                          `name:"modelSelectionExpression" model:"ModelSelectionExpression"`
+	OperationName                    *string                          `name:"operationName" model:"OperationName"`
+	RequestModels                    map[string]string                `name:"requestModels" model:"RequestModels"`
+	RequestParameters                map[string]*ParameterConstraints `name:"requestParameters" model:"RequestParameters"`
+	RouteID                          *string                          `name:"routeId" model:"RouteId"`
+	RouteKey                         *string                          `name:"routeKey" model:"RouteKey"`
+	RouteResponseSelectionExpression *string                          `name:"routeResponseSelectionExpression" model:"RouteResponseSelectionExpression"`
+	Target                           *string                          `name:"target" model:"Target"`
 }
 
 // CreateRouteResponseInput is the input of CreateRouteResponse.
 type CreateRouteResponseInput struct {
-	APIID                    *string                          `name:"apiId" loc:"uri" required:"true"`
-	ModelSelectionExpression *string                          `name:"modelSelectionExpression"`
-	ResponseModels           map[string]string                `name:"responseModels"`
-	ResponseParameters       map[string]*ParameterConstraints `name:"responseParameters"`
-	RouteID                  *string                          `name:"routeId" loc:"uri" required:"true"`
-	RouteResponseKey         *string                          `name:"routeResponseKey" required:"true"`
+	APIID                    *string                          `name:"apiId" model:"ApiId" loc:"uri" required:"true"`
+	ModelSelectionExpression *string                          `name:"modelSelectionExpression" model:"ModelSelectionExpression"`
+	ResponseModels           map[string]string                `name:"responseModels" model:"ResponseModels"`
+	ResponseParameters       map[string]*ParameterConstraints `name:"responseParameters" model:"ResponseParameters"`
+	RouteID                  *string                          `name:"routeId" model:"RouteId" loc:"uri" required:"true"`
+	RouteResponseKey         *string                          `name:"routeResponseKey" model:"RouteResponseKey" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2315,20 +2313,20 @@ func (in *CreateRouteResponseInput) Validate(v *protocol.Validator) {
 
 // CreateRouteResponseOutput is the output of CreateRouteResponse.
 type CreateRouteResponseOutput struct {
-	ModelSelectionExpression *string                          `name:"modelSelectionExpression"`
-	ResponseModels           map[string]string                `name:"responseModels"`
-	ResponseParameters       map[string]*ParameterConstraints `name:"responseParameters"`
-	RouteResponseID          *string                          `name:"routeResponseId"`
-	RouteResponseKey         *string                          `name:"routeResponseKey"`
+	ModelSelectionExpression *string                          `name:"modelSelectionExpression" model:"ModelSelectionExpression"`
+	ResponseModels           map[string]string                `name:"responseModels" model:"ResponseModels"`
+	ResponseParameters       map[string]*ParameterConstraints `name:"responseParameters" model:"ResponseParameters"`
+	RouteResponseID          *string                          `name:"routeResponseId" model:"RouteResponseId"`
+	RouteResponseKey         *string                          `name:"routeResponseKey" model:"RouteResponseKey"`
 }
 
 // CreateRoutingRuleInput is the input of CreateRoutingRule.
 type CreateRoutingRuleInput struct {
-	Actions      []*RoutingRuleAction    `name:"actions" required:"true"`
-	Conditions   []*RoutingRuleCondition `name:"conditions" required:"true"`
-	DomainName   *string                 `name:"domainName" loc:"uri" required:"true"`
-	DomainNameID *string                 `name:"domainNameId" loc:"querystring"`
-	Priority     *int32                  `name:"priority" required:"true"`
+	Actions      []*RoutingRuleAction    `name:"actions" model:"Actions" required:"true"`
+	Conditions   []*RoutingRuleCondition `name:"conditions" model:"Conditions" required:"true"`
+	DomainName   *string                 `name:"domainName" model:"DomainName" loc:"uri" required:"true"`
+	DomainNameID *string                 `name:"domainNameId" model:"DomainNameId" loc:"querystring"`
+	Priority     *int32                  `name:"priority" model:"Priority" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2366,26 +2364,26 @@ func (in *CreateRoutingRuleInput) Validate(v *protocol.Validator) {
 
 // CreateRoutingRuleOutput is the output of CreateRoutingRule.
 type CreateRoutingRuleOutput struct {
-	Actions        []*RoutingRuleAction    `name:"actions"`
-	Conditions     []*RoutingRuleCondition `name:"conditions"`
-	Priority       *int32                  `name:"priority"`
-	RoutingRuleARN *string                 `name:"routingRuleArn"`
-	RoutingRuleID  *string                 `name:"routingRuleId"`
+	Actions        []*RoutingRuleAction    `name:"actions" model:"Actions"`
+	Conditions     []*RoutingRuleCondition `name:"conditions" model:"Conditions"`
+	Priority       *int32                  `name:"priority" model:"Priority"`
+	RoutingRuleARN *string                 `name:"routingRuleArn" model:"RoutingRuleArn"`
+	RoutingRuleID  *string                 `name:"routingRuleId" model:"RoutingRuleId"`
 }
 
 // CreateStageInput is the input of CreateStage.
 type CreateStageInput struct {
-	AccessLogSettings    *AccessLogSettings        `name:"accessLogSettings"`
-	APIID                *string                   `name:"apiId" loc:"uri" required:"true"`
-	AutoDeploy           *bool                     `name:"autoDeploy"`
-	ClientCertificateID  *string                   `name:"clientCertificateId"`
-	DefaultRouteSettings *RouteSettings            `name:"defaultRouteSettings"`
-	DeploymentID         *string                   `name:"deploymentId"`
-	Description          *string                   `name:"description"`
-	RouteSettings        map[string]*RouteSettings `name:"routeSettings"`
-	StageName            *string                   `name:"stageName" required:"true"`
-	StageVariables       map[string]string         `name:"stageVariables"`
-	Tags                 map[string]string         `name:"tags"`
+	AccessLogSettings    *AccessLogSettings        `name:"accessLogSettings" model:"AccessLogSettings"`
+	APIID                *string                   `name:"apiId" model:"ApiId" loc:"uri" required:"true"`
+	AutoDeploy           *bool                     `name:"autoDeploy" model:"AutoDeploy"`
+	ClientCertificateID  *string                   `name:"clientCertificateId" model:"ClientCertificateId"`
+	DefaultRouteSettings *RouteSettings            `name:"defaultRouteSettings" model:"DefaultRouteSettings"`
+	DeploymentID         *string                   `name:"deploymentId" model:"DeploymentId"`
+	Description          *string                   `name:"description" model:"Description"`
+	RouteSettings        map[string]*RouteSettings `name:"routeSettings" model:"RouteSettings"`
+	StageName            *string                   `name:"stageName" model:"StageName" required:"true"`
+	StageVariables       map[string]string         `name:"stageVariables" model:"StageVariables"`
+	Tags                 map[string]string         `name:"tags" model:"Tags"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2412,28 +2410,28 @@ func (in *CreateStageInput) Validate(v *protocol.Validator) {
 
 // CreateStageOutput is the output of CreateStage.
 type CreateStageOutput struct {
-	AccessLogSettings           *AccessLogSettings        `name:"accessLogSettings"`
-	APIGatewayManaged           *bool                     `name:"apiGatewayManaged"`
-	AutoDeploy                  *bool                     `name:"autoDeploy"`
-	ClientCertificateID         *string                   `name:"clientCertificateId"`
-	CreatedDate                 *time.Time                `name:"createdDate" ts:"iso8601"`
-	DefaultRouteSettings        *RouteSettings            `name:"defaultRouteSettings"`
-	DeploymentID                *string                   `name:"deploymentId"`
-	Description                 *string                   `name:"description"`
-	LastDeploymentStatusMessage *string                   `name:"lastDeploymentStatusMessage"`
-	LastUpdatedDate             *time.Time                `name:"lastUpdatedDate" ts:"iso8601"`
-	RouteSettings               map[string]*RouteSettings `name:"routeSettings"`
-	StageName                   *string                   `name:"stageName"`
-	StageVariables              map[string]string         `name:"stageVariables"`
-	Tags                        map[string]string         `name:"tags"`
+	AccessLogSettings           *AccessLogSettings        `name:"accessLogSettings" model:"AccessLogSettings"`
+	APIGatewayManaged           *bool                     `name:"apiGatewayManaged" model:"ApiGatewayManaged"`
+	AutoDeploy                  *bool                     `name:"autoDeploy" model:"AutoDeploy"`
+	ClientCertificateID         *string                   `name:"clientCertificateId" model:"ClientCertificateId"`
+	CreatedDate                 *time.Time                `name:"createdDate" model:"CreatedDate" ts:"iso8601"`
+	DefaultRouteSettings        *RouteSettings            `name:"defaultRouteSettings" model:"DefaultRouteSettings"`
+	DeploymentID                *string                   `name:"deploymentId" model:"DeploymentId"`
+	Description                 *string                   `name:"description" model:"Description"`
+	LastDeploymentStatusMessage *string                   `name:"lastDeploymentStatusMessage" model:"LastDeploymentStatusMessage"`
+	LastUpdatedDate             *time.Time                `name:"lastUpdatedDate" model:"LastUpdatedDate" ts:"iso8601"`
+	RouteSettings               map[string]*RouteSettings `name:"routeSettings" model:"RouteSettings"`
+	StageName                   *string                   `name:"stageName" model:"StageName"`
+	StageVariables              map[string]string         `name:"stageVariables" model:"StageVariables"`
+	Tags                        map[string]string         `name:"tags" model:"Tags"`
 }
 
 // CreateVpcLinkInput is the input of CreateVpcLink.
 type CreateVpcLinkInput struct {
-	Name             *string           `name:"name" required:"true"`
-	SecurityGroupIDs []string          `name:"securityGroupIds"`
-	SubnetIDs        []string          `name:"subnetIds" required:"true"`
-	Tags             map[string]string `name:"tags"`
+	Name             *string           `name:"name" model:"Name" required:"true"`
+	SecurityGroupIDs []string          `name:"securityGroupIds" model:"SecurityGroupIds"`
+	SubnetIDs        []string          `name:"subnetIds" model:"SubnetIds" required:"true"`
+	Tags             map[string]string `name:"tags" model:"Tags"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2444,21 +2442,21 @@ func (in *CreateVpcLinkInput) Validate(v *protocol.Validator) {
 
 // CreateVpcLinkOutput is the output of CreateVpcLink.
 type CreateVpcLinkOutput struct {
-	CreatedDate          *time.Time        `name:"createdDate" ts:"iso8601"`
-	Name                 *string           `name:"name"`
-	SecurityGroupIDs     []string          `name:"securityGroupIds"`
-	SubnetIDs            []string          `name:"subnetIds"`
-	Tags                 map[string]string `name:"tags"`
-	VpcLinkID            *string           `name:"vpcLinkId"`
-	VpcLinkStatus        *string           `name:"vpcLinkStatus"`
-	VpcLinkStatusMessage *string           `name:"vpcLinkStatusMessage"`
-	VpcLinkVersion       *string           `name:"vpcLinkVersion"`
+	CreatedDate          *time.Time        `name:"createdDate" model:"CreatedDate" ts:"iso8601"`
+	Name                 *string           `name:"name" model:"Name"`
+	SecurityGroupIDs     []string          `name:"securityGroupIds" model:"SecurityGroupIds"`
+	SubnetIDs            []string          `name:"subnetIds" model:"SubnetIds"`
+	Tags                 map[string]string `name:"tags" model:"Tags"`
+	VpcLinkID            *string           `name:"vpcLinkId" model:"VpcLinkId"`
+	VpcLinkStatus        *string           `name:"vpcLinkStatus" model:"VpcLinkStatus"`
+	VpcLinkStatusMessage *string           `name:"vpcLinkStatusMessage" model:"VpcLinkStatusMessage"`
+	VpcLinkVersion       *string           `name:"vpcLinkVersion" model:"VpcLinkVersion"`
 }
 
 // DeleteAccessLogSettingsInput is the input of DeleteAccessLogSettings.
 type DeleteAccessLogSettingsInput struct {
-	APIID     *string `name:"apiId" loc:"uri" required:"true"`
-	StageName *string `name:"stageName" loc:"uri" required:"true"`
+	APIID     *string `name:"apiId" model:"ApiId" loc:"uri" required:"true"`
+	StageName *string `name:"stageName" model:"StageName" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2472,7 +2470,7 @@ type DeleteAccessLogSettingsOutput struct{}
 
 // DeleteApiInput is the input of DeleteApi.
 type DeleteApiInput struct {
-	APIID *string `name:"apiId" loc:"uri" required:"true"`
+	APIID *string `name:"apiId" model:"ApiId" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2485,8 +2483,8 @@ type DeleteApiOutput struct{}
 
 // DeleteApiMappingInput is the input of DeleteApiMapping.
 type DeleteApiMappingInput struct {
-	APIMappingID *string `name:"apiMappingId" loc:"uri" required:"true"`
-	DomainName   *string `name:"domainName" loc:"uri" required:"true"`
+	APIMappingID *string `name:"apiMappingId" model:"ApiMappingId" loc:"uri" required:"true"`
+	DomainName   *string `name:"domainName" model:"DomainName" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2500,8 +2498,8 @@ type DeleteApiMappingOutput struct{}
 
 // DeleteAuthorizerInput is the input of DeleteAuthorizer.
 type DeleteAuthorizerInput struct {
-	APIID        *string `name:"apiId" loc:"uri" required:"true"`
-	AuthorizerID *string `name:"authorizerId" loc:"uri" required:"true"`
+	APIID        *string `name:"apiId" model:"ApiId" loc:"uri" required:"true"`
+	AuthorizerID *string `name:"authorizerId" model:"AuthorizerId" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2515,7 +2513,7 @@ type DeleteAuthorizerOutput struct{}
 
 // DeleteCorsConfigurationInput is the input of DeleteCorsConfiguration.
 type DeleteCorsConfigurationInput struct {
-	APIID *string `name:"apiId" loc:"uri" required:"true"`
+	APIID *string `name:"apiId" model:"ApiId" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2528,8 +2526,8 @@ type DeleteCorsConfigurationOutput struct{}
 
 // DeleteDeploymentInput is the input of DeleteDeployment.
 type DeleteDeploymentInput struct {
-	APIID        *string `name:"apiId" loc:"uri" required:"true"`
-	DeploymentID *string `name:"deploymentId" loc:"uri" required:"true"`
+	APIID        *string `name:"apiId" model:"ApiId" loc:"uri" required:"true"`
+	DeploymentID *string `name:"deploymentId" model:"DeploymentId" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2543,7 +2541,7 @@ type DeleteDeploymentOutput struct{}
 
 // DeleteDomainNameInput is the input of DeleteDomainName.
 type DeleteDomainNameInput struct {
-	DomainName *string `name:"domainName" loc:"uri" required:"true"`
+	DomainName *string `name:"domainName" model:"DomainName" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2556,8 +2554,8 @@ type DeleteDomainNameOutput struct{}
 
 // DeleteIntegrationInput is the input of DeleteIntegration.
 type DeleteIntegrationInput struct {
-	APIID         *string `name:"apiId" loc:"uri" required:"true"`
-	IntegrationID *string `name:"integrationId" loc:"uri" required:"true"`
+	APIID         *string `name:"apiId" model:"ApiId" loc:"uri" required:"true"`
+	IntegrationID *string `name:"integrationId" model:"IntegrationId" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2571,9 +2569,9 @@ type DeleteIntegrationOutput struct{}
 
 // DeleteIntegrationResponseInput is the input of DeleteIntegrationResponse.
 type DeleteIntegrationResponseInput struct {
-	APIID                 *string `name:"apiId" loc:"uri" required:"true"`
-	IntegrationID         *string `name:"integrationId" loc:"uri" required:"true"`
-	IntegrationResponseID *string `name:"integrationResponseId" loc:"uri" required:"true"`
+	APIID                 *string `name:"apiId" model:"ApiId" loc:"uri" required:"true"`
+	IntegrationID         *string `name:"integrationId" model:"IntegrationId" loc:"uri" required:"true"`
+	IntegrationResponseID *string `name:"integrationResponseId" model:"IntegrationResponseId" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2588,8 +2586,8 @@ type DeleteIntegrationResponseOutput struct{}
 
 // DeleteModelInput is the input of DeleteModel.
 type DeleteModelInput struct {
-	APIID   *string `name:"apiId" loc:"uri" required:"true"`
-	ModelID *string `name:"modelId" loc:"uri" required:"true"`
+	APIID   *string `name:"apiId" model:"ApiId" loc:"uri" required:"true"`
+	ModelID *string `name:"modelId" model:"ModelId" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2603,7 +2601,7 @@ type DeleteModelOutput struct{}
 
 // DeletePortalInput is the input of DeletePortal.
 type DeletePortalInput struct {
-	PortalID *string `name:"portalId" loc:"uri" required:"true"`
+	PortalID *string `name:"portalId" model:"PortalId" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2616,7 +2614,7 @@ type DeletePortalOutput struct{}
 
 // DeletePortalProductInput is the input of DeletePortalProduct.
 type DeletePortalProductInput struct {
-	PortalProductID *string `name:"portalProductId" loc:"uri" required:"true"`
+	PortalProductID *string `name:"portalProductId" model:"PortalProductId" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2629,7 +2627,7 @@ type DeletePortalProductOutput struct{}
 
 // DeletePortalProductSharingPolicyInput is the input of DeletePortalProductSharingPolicy.
 type DeletePortalProductSharingPolicyInput struct {
-	PortalProductID *string `name:"portalProductId" loc:"uri" required:"true"`
+	PortalProductID *string `name:"portalProductId" model:"PortalProductId" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2642,8 +2640,8 @@ type DeletePortalProductSharingPolicyOutput struct{}
 
 // DeleteProductPageInput is the input of DeleteProductPage.
 type DeleteProductPageInput struct {
-	PortalProductID *string `name:"portalProductId" loc:"uri" required:"true"`
-	ProductPageID   *string `name:"productPageId" loc:"uri" required:"true"`
+	PortalProductID *string `name:"portalProductId" model:"PortalProductId" loc:"uri" required:"true"`
+	ProductPageID   *string `name:"productPageId" model:"ProductPageId" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2657,8 +2655,8 @@ type DeleteProductPageOutput struct{}
 
 // DeleteProductRestEndpointPageInput is the input of DeleteProductRestEndpointPage.
 type DeleteProductRestEndpointPageInput struct {
-	PortalProductID           *string `name:"portalProductId" loc:"uri" required:"true"`
-	ProductRestEndpointPageID *string `name:"productRestEndpointPageId" loc:"uri" required:"true"`
+	PortalProductID           *string `name:"portalProductId" model:"PortalProductId" loc:"uri" required:"true"`
+	ProductRestEndpointPageID *string `name:"productRestEndpointPageId" model:"ProductRestEndpointPageId" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2672,8 +2670,8 @@ type DeleteProductRestEndpointPageOutput struct{}
 
 // DeleteRouteInput is the input of DeleteRoute.
 type DeleteRouteInput struct {
-	APIID   *string `name:"apiId" loc:"uri" required:"true"`
-	RouteID *string `name:"routeId" loc:"uri" required:"true"`
+	APIID   *string `name:"apiId" model:"ApiId" loc:"uri" required:"true"`
+	RouteID *string `name:"routeId" model:"RouteId" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2687,9 +2685,9 @@ type DeleteRouteOutput struct{}
 
 // DeleteRouteRequestParameterInput is the input of DeleteRouteRequestParameter.
 type DeleteRouteRequestParameterInput struct {
-	APIID               *string `name:"apiId" loc:"uri" required:"true"`
-	RequestParameterKey *string `name:"requestParameterKey" loc:"uri" required:"true"`
-	RouteID             *string `name:"routeId" loc:"uri" required:"true"`
+	APIID               *string `name:"apiId" model:"ApiId" loc:"uri" required:"true"`
+	RequestParameterKey *string `name:"requestParameterKey" model:"RequestParameterKey" loc:"uri" required:"true"`
+	RouteID             *string `name:"routeId" model:"RouteId" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2704,9 +2702,9 @@ type DeleteRouteRequestParameterOutput struct{}
 
 // DeleteRouteResponseInput is the input of DeleteRouteResponse.
 type DeleteRouteResponseInput struct {
-	APIID           *string `name:"apiId" loc:"uri" required:"true"`
-	RouteID         *string `name:"routeId" loc:"uri" required:"true"`
-	RouteResponseID *string `name:"routeResponseId" loc:"uri" required:"true"`
+	APIID           *string `name:"apiId" model:"ApiId" loc:"uri" required:"true"`
+	RouteID         *string `name:"routeId" model:"RouteId" loc:"uri" required:"true"`
+	RouteResponseID *string `name:"routeResponseId" model:"RouteResponseId" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2721,9 +2719,9 @@ type DeleteRouteResponseOutput struct{}
 
 // DeleteRouteSettingsInput is the input of DeleteRouteSettings.
 type DeleteRouteSettingsInput struct {
-	APIID     *string `name:"apiId" loc:"uri" required:"true"`
-	RouteKey  *string `name:"routeKey" loc:"uri" required:"true"`
-	StageName *string `name:"stageName" loc:"uri" required:"true"`
+	APIID     *string `name:"apiId" model:"ApiId" loc:"uri" required:"true"`
+	RouteKey  *string `name:"routeKey" model:"RouteKey" loc:"uri" required:"true"`
+	StageName *string `name:"stageName" model:"StageName" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2738,9 +2736,9 @@ type DeleteRouteSettingsOutput struct{}
 
 // DeleteRoutingRuleInput is the input of DeleteRoutingRule.
 type DeleteRoutingRuleInput struct {
-	DomainName    *string `name:"domainName" loc:"uri" required:"true"`
-	DomainNameID  *string `name:"domainNameId" loc:"querystring"`
-	RoutingRuleID *string `name:"routingRuleId" loc:"uri" required:"true"`
+	DomainName    *string `name:"domainName" model:"DomainName" loc:"uri" required:"true"`
+	DomainNameID  *string `name:"domainNameId" model:"DomainNameId" loc:"querystring"`
+	RoutingRuleID *string `name:"routingRuleId" model:"RoutingRuleId" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2754,8 +2752,8 @@ type DeleteRoutingRuleOutput struct{}
 
 // DeleteStageInput is the input of DeleteStage.
 type DeleteStageInput struct {
-	APIID     *string `name:"apiId" loc:"uri" required:"true"`
-	StageName *string `name:"stageName" loc:"uri" required:"true"`
+	APIID     *string `name:"apiId" model:"ApiId" loc:"uri" required:"true"`
+	StageName *string `name:"stageName" model:"StageName" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2769,7 +2767,7 @@ type DeleteStageOutput struct{}
 
 // DeleteVpcLinkInput is the input of DeleteVpcLink.
 type DeleteVpcLinkInput struct {
-	VpcLinkID *string `name:"vpcLinkId" loc:"uri" required:"true"`
+	VpcLinkID *string `name:"vpcLinkId" model:"VpcLinkId" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2782,7 +2780,7 @@ type DeleteVpcLinkOutput struct{}
 
 // DisablePortalInput is the input of DisablePortal.
 type DisablePortalInput struct {
-	PortalID *string `name:"portalId" loc:"uri" required:"true"`
+	PortalID *string `name:"portalId" model:"PortalId" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2795,12 +2793,12 @@ type DisablePortalOutput struct{}
 
 // ExportApiInput is the input of ExportApi.
 type ExportApiInput struct {
-	APIID             *string `name:"apiId" loc:"uri" required:"true"`
-	ExportVersion     *string `name:"exportVersion" loc:"querystring"`
-	IncludeExtensions *bool   `name:"includeExtensions" loc:"querystring"`
-	OutputType        *string `name:"outputType" loc:"querystring" required:"true"`
-	Specification     *string `name:"specification" loc:"uri" required:"true"`
-	StageName         *string `name:"stageName" loc:"querystring"`
+	APIID             *string `name:"apiId" model:"ApiId" loc:"uri" required:"true"`
+	ExportVersion     *string `name:"exportVersion" model:"ExportVersion" loc:"querystring"`
+	IncludeExtensions *bool   `name:"includeExtensions" model:"IncludeExtensions" loc:"querystring"`
+	OutputType        *string `name:"outputType" model:"OutputType" loc:"querystring" required:"true"`
+	Specification     *string `name:"specification" model:"Specification" loc:"uri" required:"true"`
+	StageName         *string `name:"stageName" model:"StageName" loc:"querystring"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2819,7 +2817,7 @@ type ExportApiOutput struct {
 
 // GetApiInput is the input of GetApi.
 type GetApiInput struct {
-	APIID *string `name:"apiId" loc:"uri" required:"true"`
+	APIID *string `name:"apiId" model:"ApiId" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2829,29 +2827,29 @@ func (in *GetApiInput) Validate(v *protocol.Validator) {
 
 // GetApiOutput is the output of GetApi.
 type GetApiOutput struct {
-	APIEndpoint               *string           `name:"apiEndpoint"`
-	APIGatewayManaged         *bool             `name:"apiGatewayManaged"`
-	APIID                     *string           `name:"apiId"`
-	APIKeySelectionExpression *string           `name:"apiKeySelectionExpression"`
-	CorsConfiguration         *Cors             `name:"corsConfiguration"`
-	CreatedDate               *time.Time        `name:"createdDate" ts:"iso8601"`
-	Description               *string           `name:"description"`
-	DisableSchemaValidation   *bool             `name:"disableSchemaValidation"`
-	DisableExecuteAPIEndpoint *bool             `name:"disableExecuteApiEndpoint"`
-	ImportInfo                []string          `name:"importInfo"`
-	IpAddressType             *string           `name:"ipAddressType"`
-	Name                      *string           `name:"name"`
-	ProtocolType              *string           `name:"protocolType"`
-	RouteSelectionExpression  *string           `name:"routeSelectionExpression"`
-	Tags                      map[string]string `name:"tags"`
-	Version                   *string           `name:"version"`
-	Warnings                  []string          `name:"warnings"`
+	APIEndpoint               *string           `name:"apiEndpoint" model:"ApiEndpoint"`
+	APIGatewayManaged         *bool             `name:"apiGatewayManaged" model:"ApiGatewayManaged"`
+	APIID                     *string           `name:"apiId" model:"ApiId"`
+	APIKeySelectionExpression *string           `name:"apiKeySelectionExpression" model:"ApiKeySelectionExpression"`
+	CorsConfiguration         *Cors             `name:"corsConfiguration" model:"CorsConfiguration"`
+	CreatedDate               *time.Time        `name:"createdDate" model:"CreatedDate" ts:"iso8601"`
+	Description               *string           `name:"description" model:"Description"`
+	DisableSchemaValidation   *bool             `name:"disableSchemaValidation" model:"DisableSchemaValidation"`
+	DisableExecuteAPIEndpoint *bool             `name:"disableExecuteApiEndpoint" model:"DisableExecuteApiEndpoint"`
+	ImportInfo                []string          `name:"importInfo" model:"ImportInfo"`
+	IpAddressType             *string           `name:"ipAddressType" model:"IpAddressType"`
+	Name                      *string           `name:"name" model:"Name"`
+	ProtocolType              *string           `name:"protocolType" model:"ProtocolType"`
+	RouteSelectionExpression  *string           `name:"routeSelectionExpression" model:"RouteSelectionExpression"`
+	Tags                      map[string]string `name:"tags" model:"Tags"`
+	Version                   *string           `name:"version" model:"Version"`
+	Warnings                  []string          `name:"warnings" model:"Warnings"`
 }
 
 // GetApiMappingInput is the input of GetApiMapping.
 type GetApiMappingInput struct {
-	APIMappingID *string `name:"apiMappingId" loc:"uri" required:"true"`
-	DomainName   *string `name:"domainName" loc:"uri" required:"true"`
+	APIMappingID *string `name:"apiMappingId" model:"ApiMappingId" loc:"uri" required:"true"`
+	DomainName   *string `name:"domainName" model:"DomainName" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2862,17 +2860,17 @@ func (in *GetApiMappingInput) Validate(v *protocol.Validator) {
 
 // GetApiMappingOutput is the output of GetApiMapping.
 type GetApiMappingOutput struct {
-	APIID         *string `name:"apiId"`
-	APIMappingID  *string `name:"apiMappingId"`
-	APIMappingKey *string `name:"apiMappingKey"`
-	Stage         *string `name:"stage"`
+	APIID         *string `name:"apiId" model:"ApiId"`
+	APIMappingID  *string `name:"apiMappingId" model:"ApiMappingId"`
+	APIMappingKey *string `name:"apiMappingKey" model:"ApiMappingKey"`
+	Stage         *string `name:"stage" model:"Stage"`
 }
 
 // GetApiMappingsInput is the input of GetApiMappings.
 type GetApiMappingsInput struct {
-	DomainName *string `name:"domainName" loc:"uri" required:"true"`
-	MaxResults *string `name:"maxResults" loc:"querystring"`
-	NextToken  *string `name:"nextToken" loc:"querystring"`
+	DomainName *string `name:"domainName" model:"DomainName" loc:"uri" required:"true"`
+	MaxResults *string `name:"maxResults" model:"MaxResults" loc:"querystring"`
+	NextToken  *string `name:"nextToken" model:"NextToken" loc:"querystring"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2882,14 +2880,14 @@ func (in *GetApiMappingsInput) Validate(v *protocol.Validator) {
 
 // GetApiMappingsOutput is the output of GetApiMappings.
 type GetApiMappingsOutput struct {
-	Items     []*ApiMapping `name:"items"`
-	NextToken *string       `name:"nextToken"`
+	Items     []*ApiMapping `name:"items" model:"Items"`
+	NextToken *string       `name:"nextToken" model:"NextToken"`
 }
 
 // GetApisInput is the input of GetApis.
 type GetApisInput struct {
-	MaxResults *string `name:"maxResults" loc:"querystring"`
-	NextToken  *string `name:"nextToken" loc:"querystring"`
+	MaxResults *string `name:"maxResults" model:"MaxResults" loc:"querystring"`
+	NextToken  *string `name:"nextToken" model:"NextToken" loc:"querystring"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2898,14 +2896,14 @@ func (in *GetApisInput) Validate(v *protocol.Validator) {
 
 // GetApisOutput is the output of GetApis.
 type GetApisOutput struct {
-	Items     []*Api  `name:"items"`
-	NextToken *string `name:"nextToken"`
+	Items     []*Api  `name:"items" model:"Items"`
+	NextToken *string `name:"nextToken" model:"NextToken"`
 }
 
 // GetAuthorizerInput is the input of GetAuthorizer.
 type GetAuthorizerInput struct {
-	APIID        *string `name:"apiId" loc:"uri" required:"true"`
-	AuthorizerID *string `name:"authorizerId" loc:"uri" required:"true"`
+	APIID        *string `name:"apiId" model:"ApiId" loc:"uri" required:"true"`
+	AuthorizerID *string `name:"authorizerId" model:"AuthorizerId" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2916,24 +2914,24 @@ func (in *GetAuthorizerInput) Validate(v *protocol.Validator) {
 
 // GetAuthorizerOutput is the output of GetAuthorizer.
 type GetAuthorizerOutput struct {
-	AuthorizerCredentialsARN       *string           `name:"authorizerCredentialsArn"`
-	AuthorizerID                   *string           `name:"authorizerId"`
-	AuthorizerPayloadFormatVersion *string           `name:"authorizerPayloadFormatVersion"`
-	AuthorizerResultTtlInSeconds   *int32            `name:"authorizerResultTtlInSeconds"`
-	AuthorizerType                 *string           `name:"authorizerType"`
-	AuthorizerURI                  *string           `name:"authorizerUri"`
-	EnableSimpleResponses          *bool             `name:"enableSimpleResponses"`
-	IdentitySource                 []string          `name:"identitySource"`
-	IdentityValidationExpression   *string           `name:"identityValidationExpression"`
-	JwtConfiguration               *JWTConfiguration `name:"jwtConfiguration"`
-	Name                           *string           `name:"name"`
+	AuthorizerCredentialsARN       *string           `name:"authorizerCredentialsArn" model:"AuthorizerCredentialsArn"`
+	AuthorizerID                   *string           `name:"authorizerId" model:"AuthorizerId"`
+	AuthorizerPayloadFormatVersion *string           `name:"authorizerPayloadFormatVersion" model:"AuthorizerPayloadFormatVersion"`
+	AuthorizerResultTtlInSeconds   *int32            `name:"authorizerResultTtlInSeconds" model:"AuthorizerResultTtlInSeconds"`
+	AuthorizerType                 *string           `name:"authorizerType" model:"AuthorizerType"`
+	AuthorizerURI                  *string           `name:"authorizerUri" model:"AuthorizerUri"`
+	EnableSimpleResponses          *bool             `name:"enableSimpleResponses" model:"EnableSimpleResponses"`
+	IdentitySource                 []string          `name:"identitySource" model:"IdentitySource"`
+	IdentityValidationExpression   *string           `name:"identityValidationExpression" model:"IdentityValidationExpression"`
+	JwtConfiguration               *JWTConfiguration `name:"jwtConfiguration" model:"JwtConfiguration"`
+	Name                           *string           `name:"name" model:"Name"`
 }
 
 // GetAuthorizersInput is the input of GetAuthorizers.
 type GetAuthorizersInput struct {
-	APIID      *string `name:"apiId" loc:"uri" required:"true"`
-	MaxResults *string `name:"maxResults" loc:"querystring"`
-	NextToken  *string `name:"nextToken" loc:"querystring"`
+	APIID      *string `name:"apiId" model:"ApiId" loc:"uri" required:"true"`
+	MaxResults *string `name:"maxResults" model:"MaxResults" loc:"querystring"`
+	NextToken  *string `name:"nextToken" model:"NextToken" loc:"querystring"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2943,14 +2941,14 @@ func (in *GetAuthorizersInput) Validate(v *protocol.Validator) {
 
 // GetAuthorizersOutput is the output of GetAuthorizers.
 type GetAuthorizersOutput struct {
-	Items     []*Authorizer `name:"items"`
-	NextToken *string       `name:"nextToken"`
+	Items     []*Authorizer `name:"items" model:"Items"`
+	NextToken *string       `name:"nextToken" model:"NextToken"`
 }
 
 // GetDeploymentInput is the input of GetDeployment.
 type GetDeploymentInput struct {
-	APIID        *string `name:"apiId" loc:"uri" required:"true"`
-	DeploymentID *string `name:"deploymentId" loc:"uri" required:"true"`
+	APIID        *string `name:"apiId" model:"ApiId" loc:"uri" required:"true"`
+	DeploymentID *string `name:"deploymentId" model:"DeploymentId" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2961,19 +2959,19 @@ func (in *GetDeploymentInput) Validate(v *protocol.Validator) {
 
 // GetDeploymentOutput is the output of GetDeployment.
 type GetDeploymentOutput struct {
-	AutoDeployed            *bool      `name:"autoDeployed"`
-	CreatedDate             *time.Time `name:"createdDate" ts:"iso8601"`
-	DeploymentID            *string    `name:"deploymentId"`
-	DeploymentStatus        *string    `name:"deploymentStatus"`
-	DeploymentStatusMessage *string    `name:"deploymentStatusMessage"`
-	Description             *string    `name:"description"`
+	AutoDeployed            *bool      `name:"autoDeployed" model:"AutoDeployed"`
+	CreatedDate             *time.Time `name:"createdDate" model:"CreatedDate" ts:"iso8601"`
+	DeploymentID            *string    `name:"deploymentId" model:"DeploymentId"`
+	DeploymentStatus        *string    `name:"deploymentStatus" model:"DeploymentStatus"`
+	DeploymentStatusMessage *string    `name:"deploymentStatusMessage" model:"DeploymentStatusMessage"`
+	Description             *string    `name:"description" model:"Description"`
 }
 
 // GetDeploymentsInput is the input of GetDeployments.
 type GetDeploymentsInput struct {
-	APIID      *string `name:"apiId" loc:"uri" required:"true"`
-	MaxResults *string `name:"maxResults" loc:"querystring"`
-	NextToken  *string `name:"nextToken" loc:"querystring"`
+	APIID      *string `name:"apiId" model:"ApiId" loc:"uri" required:"true"`
+	MaxResults *string `name:"maxResults" model:"MaxResults" loc:"querystring"`
+	NextToken  *string `name:"nextToken" model:"NextToken" loc:"querystring"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2983,13 +2981,13 @@ func (in *GetDeploymentsInput) Validate(v *protocol.Validator) {
 
 // GetDeploymentsOutput is the output of GetDeployments.
 type GetDeploymentsOutput struct {
-	Items     []*Deployment `name:"items"`
-	NextToken *string       `name:"nextToken"`
+	Items     []*Deployment `name:"items" model:"Items"`
+	NextToken *string       `name:"nextToken" model:"NextToken"`
 }
 
 // GetDomainNameInput is the input of GetDomainName.
 type GetDomainNameInput struct {
-	DomainName *string `name:"domainName" loc:"uri" required:"true"`
+	DomainName *string `name:"domainName" model:"DomainName" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2999,19 +2997,19 @@ func (in *GetDomainNameInput) Validate(v *protocol.Validator) {
 
 // GetDomainNameOutput is the output of GetDomainName.
 type GetDomainNameOutput struct {
-	APIMappingSelectionExpression *string                    `name:"apiMappingSelectionExpression"`
-	DomainName                    *string                    `name:"domainName"`
-	DomainNameARN                 *string                    `name:"domainNameArn"`
-	DomainNameConfigurations      []*DomainNameConfiguration `name:"domainNameConfigurations"`
-	MutualTlsAuthentication       *MutualTlsAuthentication   `name:"mutualTlsAuthentication"`
-	RoutingMode                   *string                    `name:"routingMode"`
-	Tags                          map[string]string          `name:"tags"`
+	APIMappingSelectionExpression *string                    `name:"apiMappingSelectionExpression" model:"ApiMappingSelectionExpression"`
+	DomainName                    *string                    `name:"domainName" model:"DomainName"`
+	DomainNameARN                 *string                    `name:"domainNameArn" model:"DomainNameArn"`
+	DomainNameConfigurations      []*DomainNameConfiguration `name:"domainNameConfigurations" model:"DomainNameConfigurations"`
+	MutualTlsAuthentication       *MutualTlsAuthentication   `name:"mutualTlsAuthentication" model:"MutualTlsAuthentication"`
+	RoutingMode                   *string                    `name:"routingMode" model:"RoutingMode"`
+	Tags                          map[string]string          `name:"tags" model:"Tags"`
 }
 
 // GetDomainNamesInput is the input of GetDomainNames.
 type GetDomainNamesInput struct {
-	MaxResults *string `name:"maxResults" loc:"querystring"`
-	NextToken  *string `name:"nextToken" loc:"querystring"`
+	MaxResults *string `name:"maxResults" model:"MaxResults" loc:"querystring"`
+	NextToken  *string `name:"nextToken" model:"NextToken" loc:"querystring"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3020,14 +3018,14 @@ func (in *GetDomainNamesInput) Validate(v *protocol.Validator) {
 
 // GetDomainNamesOutput is the output of GetDomainNames.
 type GetDomainNamesOutput struct {
-	Items     []*DomainName `name:"items"`
-	NextToken *string       `name:"nextToken"`
+	Items     []*DomainName `name:"items" model:"Items"`
+	NextToken *string       `name:"nextToken" model:"NextToken"`
 }
 
 // GetIntegrationInput is the input of GetIntegration.
 type GetIntegrationInput struct {
-	APIID         *string `name:"apiId" loc:"uri" required:"true"`
-	IntegrationID *string `name:"integrationId" loc:"uri" required:"true"`
+	APIID         *string `name:"apiId" model:"ApiId" loc:"uri" required:"true"`
+	IntegrationID *string `name:"integrationId" model:"IntegrationId" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3038,33 +3036,33 @@ func (in *GetIntegrationInput) Validate(v *protocol.Validator) {
 
 // GetIntegrationOutput is the output of GetIntegration.
 type GetIntegrationOutput struct {
-	APIGatewayManaged                      *bool                        `name:"apiGatewayManaged"`
-	ConnectionID                           *string                      `name:"connectionId"`
-	ConnectionType                         *string                      `name:"connectionType"`
-	ContentHandlingStrategy                *string                      `name:"contentHandlingStrategy"`
-	CredentialsARN                         *string                      `name:"credentialsArn"`
-	Description                            *string                      `name:"description"`
-	IntegrationID                          *string                      `name:"integrationId"`
-	IntegrationMethod                      *string                      `name:"integrationMethod"`
-	IntegrationResponseSelectionExpression *string                      `name:"integrationResponseSelectionExpression"`
-	IntegrationSubtype                     *string                      `name:"integrationSubtype"`
-	IntegrationType                        *string                      `name:"integrationType"`
-	IntegrationURI                         *string                      `name:"integrationUri"`
-	PassthroughBehavior                    *string                      `name:"passthroughBehavior"`
-	PayloadFormatVersion                   *string                      `name:"payloadFormatVersion"`
-	RequestParameters                      map[string]string            `name:"requestParameters"`
-	RequestTemplates                       map[string]string            `name:"requestTemplates"`
-	ResponseParameters                     map[string]map[string]string `name:"responseParameters"`
-	TemplateSelectionExpression            *string                      `name:"templateSelectionExpression"`
-	TimeoutInMillis                        *int32                       `name:"timeoutInMillis"`
-	TlsConfig                              *TlsConfig                   `name:"tlsConfig"`
+	APIGatewayManaged                      *bool                        `name:"apiGatewayManaged" model:"ApiGatewayManaged"`
+	ConnectionID                           *string                      `name:"connectionId" model:"ConnectionId"`
+	ConnectionType                         *string                      `name:"connectionType" model:"ConnectionType"`
+	ContentHandlingStrategy                *string                      `name:"contentHandlingStrategy" model:"ContentHandlingStrategy"`
+	CredentialsARN                         *string                      `name:"credentialsArn" model:"CredentialsArn"`
+	Description                            *string                      `name:"description" model:"Description"`
+	IntegrationID                          *string                      `name:"integrationId" model:"IntegrationId"`
+	IntegrationMethod                      *string                      `name:"integrationMethod" model:"IntegrationMethod"`
+	IntegrationResponseSelectionExpression *string                      `name:"integrationResponseSelectionExpression" model:"IntegrationResponseSelectionExpression"`
+	IntegrationSubtype                     *string                      `name:"integrationSubtype" model:"IntegrationSubtype"`
+	IntegrationType                        *string                      `name:"integrationType" model:"IntegrationType"`
+	IntegrationURI                         *string                      `name:"integrationUri" model:"IntegrationUri"`
+	PassthroughBehavior                    *string                      `name:"passthroughBehavior" model:"PassthroughBehavior"`
+	PayloadFormatVersion                   *string                      `name:"payloadFormatVersion" model:"PayloadFormatVersion"`
+	RequestParameters                      map[string]string            `name:"requestParameters" model:"RequestParameters"`
+	RequestTemplates                       map[string]string            `name:"requestTemplates" model:"RequestTemplates"`
+	ResponseParameters                     map[string]map[string]string `name:"responseParameters" model:"ResponseParameters"`
+	TemplateSelectionExpression            *string                      `name:"templateSelectionExpression" model:"TemplateSelectionExpression"`
+	TimeoutInMillis                        *int32                       `name:"timeoutInMillis" model:"TimeoutInMillis"`
+	TlsConfig                              *TlsConfig                   `name:"tlsConfig" model:"TlsConfig"`
 }
 
 // GetIntegrationResponseInput is the input of GetIntegrationResponse.
 type GetIntegrationResponseInput struct {
-	APIID                 *string `name:"apiId" loc:"uri" required:"true"`
-	IntegrationID         *string `name:"integrationId" loc:"uri" required:"true"`
-	IntegrationResponseID *string `name:"integrationResponseId" loc:"uri" required:"true"`
+	APIID                 *string `name:"apiId" model:"ApiId" loc:"uri" required:"true"`
+	IntegrationID         *string `name:"integrationId" model:"IntegrationId" loc:"uri" required:"true"`
+	IntegrationResponseID *string `name:"integrationResponseId" model:"IntegrationResponseId" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3076,20 +3074,20 @@ func (in *GetIntegrationResponseInput) Validate(v *protocol.Validator) {
 
 // GetIntegrationResponseOutput is the output of GetIntegrationResponse.
 type GetIntegrationResponseOutput struct {
-	ContentHandlingStrategy     *string           `name:"contentHandlingStrategy"`
-	IntegrationResponseID       *string           `name:"integrationResponseId"`
-	IntegrationResponseKey      *string           `name:"integrationResponseKey"`
-	ResponseParameters          map[string]string `name:"responseParameters"`
-	ResponseTemplates           map[string]string `name:"responseTemplates"`
-	TemplateSelectionExpression *string           `name:"templateSelectionExpression"`
+	ContentHandlingStrategy     *string           `name:"contentHandlingStrategy" model:"ContentHandlingStrategy"`
+	IntegrationResponseID       *string           `name:"integrationResponseId" model:"IntegrationResponseId"`
+	IntegrationResponseKey      *string           `name:"integrationResponseKey" model:"IntegrationResponseKey"`
+	ResponseParameters          map[string]string `name:"responseParameters" model:"ResponseParameters"`
+	ResponseTemplates           map[string]string `name:"responseTemplates" model:"ResponseTemplates"`
+	TemplateSelectionExpression *string           `name:"templateSelectionExpression" model:"TemplateSelectionExpression"`
 }
 
 // GetIntegrationResponsesInput is the input of GetIntegrationResponses.
 type GetIntegrationResponsesInput struct {
-	APIID         *string `name:"apiId" loc:"uri" required:"true"`
-	IntegrationID *string `name:"integrationId" loc:"uri" required:"true"`
-	MaxResults    *string `name:"maxResults" loc:"querystring"`
-	NextToken     *string `name:"nextToken" loc:"querystring"`
+	APIID         *string `name:"apiId" model:"ApiId" loc:"uri" required:"true"`
+	IntegrationID *string `name:"integrationId" model:"IntegrationId" loc:"uri" required:"true"`
+	MaxResults    *string `name:"maxResults" model:"MaxResults" loc:"querystring"`
+	NextToken     *string `name:"nextToken" model:"NextToken" loc:"querystring"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3100,15 +3098,15 @@ func (in *GetIntegrationResponsesInput) Validate(v *protocol.Validator) {
 
 // GetIntegrationResponsesOutput is the output of GetIntegrationResponses.
 type GetIntegrationResponsesOutput struct {
-	Items     []*IntegrationResponse `name:"items"`
-	NextToken *string                `name:"nextToken"`
+	Items     []*IntegrationResponse `name:"items" model:"Items"`
+	NextToken *string                `name:"nextToken" model:"NextToken"`
 }
 
 // GetIntegrationsInput is the input of GetIntegrations.
 type GetIntegrationsInput struct {
-	APIID      *string `name:"apiId" loc:"uri" required:"true"`
-	MaxResults *string `name:"maxResults" loc:"querystring"`
-	NextToken  *string `name:"nextToken" loc:"querystring"`
+	APIID      *string `name:"apiId" model:"ApiId" loc:"uri" required:"true"`
+	MaxResults *string `name:"maxResults" model:"MaxResults" loc:"querystring"`
+	NextToken  *string `name:"nextToken" model:"NextToken" loc:"querystring"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3118,14 +3116,14 @@ func (in *GetIntegrationsInput) Validate(v *protocol.Validator) {
 
 // GetIntegrationsOutput is the output of GetIntegrations.
 type GetIntegrationsOutput struct {
-	Items     []*Integration `name:"items"`
-	NextToken *string        `name:"nextToken"`
+	Items     []*Integration `name:"items" model:"Items"`
+	NextToken *string        `name:"nextToken" model:"NextToken"`
 }
 
 // GetModelInput is the input of GetModel.
 type GetModelInput struct {
-	APIID   *string `name:"apiId" loc:"uri" required:"true"`
-	ModelID *string `name:"modelId" loc:"uri" required:"true"`
+	APIID   *string `name:"apiId" model:"ApiId" loc:"uri" required:"true"`
+	ModelID *string `name:"modelId" model:"ModelId" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3136,17 +3134,17 @@ func (in *GetModelInput) Validate(v *protocol.Validator) {
 
 // GetModelOutput is the output of GetModel.
 type GetModelOutput struct {
-	ContentType *string `name:"contentType"`
-	Description *string `name:"description"`
-	ModelID     *string `name:"modelId"`
-	Name        *string `name:"name"`
-	Schema      *string `name:"schema"`
+	ContentType *string `name:"contentType" model:"ContentType"`
+	Description *string `name:"description" model:"Description"`
+	ModelID     *string `name:"modelId" model:"ModelId"`
+	Name        *string `name:"name" model:"Name"`
+	Schema      *string `name:"schema" model:"Schema"`
 }
 
 // GetModelTemplateInput is the input of GetModelTemplate.
 type GetModelTemplateInput struct {
-	APIID   *string `name:"apiId" loc:"uri" required:"true"`
-	ModelID *string `name:"modelId" loc:"uri" required:"true"`
+	APIID   *string `name:"apiId" model:"ApiId" loc:"uri" required:"true"`
+	ModelID *string `name:"modelId" model:"ModelId" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3157,14 +3155,14 @@ func (in *GetModelTemplateInput) Validate(v *protocol.Validator) {
 
 // GetModelTemplateOutput is the output of GetModelTemplate.
 type GetModelTemplateOutput struct {
-	Value *string `name:"value"`
+	Value *string `name:"value" model:"Value"`
 }
 
 // GetModelsInput is the input of GetModels.
 type GetModelsInput struct {
-	APIID      *string `name:"apiId" loc:"uri" required:"true"`
-	MaxResults *string `name:"maxResults" loc:"querystring"`
-	NextToken  *string `name:"nextToken" loc:"querystring"`
+	APIID      *string `name:"apiId" model:"ApiId" loc:"uri" required:"true"`
+	MaxResults *string `name:"maxResults" model:"MaxResults" loc:"querystring"`
+	NextToken  *string `name:"nextToken" model:"NextToken" loc:"querystring"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3174,13 +3172,13 @@ func (in *GetModelsInput) Validate(v *protocol.Validator) {
 
 // GetModelsOutput is the output of GetModels.
 type GetModelsOutput struct {
-	Items     []*Model `name:"items"`
-	NextToken *string  `name:"nextToken"`
+	Items     []*Model `name:"items" model:"Items"`
+	NextToken *string  `name:"nextToken" model:"NextToken"`
 }
 
 // GetPortalInput is the input of GetPortal.
 type GetPortalInput struct {
-	PortalID *string `name:"portalId" loc:"uri" required:"true"`
+	PortalID *string `name:"portalId" model:"PortalId" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3190,26 +3188,26 @@ func (in *GetPortalInput) Validate(v *protocol.Validator) {
 
 // GetPortalOutput is the output of GetPortal.
 type GetPortalOutput struct {
-	Authorization             *Authorization                 `name:"authorization"`
-	EndpointConfiguration     *EndpointConfigurationResponse `name:"endpointConfiguration"`
-	IncludedPortalProductARNs []string                       `name:"includedPortalProductArns"`
-	LastModified              *time.Time                     `name:"lastModified" ts:"iso8601"`
-	LastPublished             *time.Time                     `name:"lastPublished" ts:"iso8601"`
-	LastPublishedDescription  *string                        `name:"lastPublishedDescription"`
-	PortalARN                 *string                        `name:"portalArn"`
-	PortalContent             *PortalContent                 `name:"portalContent"`
-	PortalID                  *string                        `name:"portalId"`
-	Preview                   *Preview                       `name:"preview"`
-	PublishStatus             *string                        `name:"publishStatus"`
-	RumAppMonitorName         *string                        `name:"rumAppMonitorName"`
-	StatusException           *StatusException               `name:"statusException"`
-	Tags                      map[string]string              `name:"tags"`
+	Authorization             *Authorization                 `name:"authorization" model:"Authorization"`
+	EndpointConfiguration     *EndpointConfigurationResponse `name:"endpointConfiguration" model:"EndpointConfiguration"`
+	IncludedPortalProductARNs []string                       `name:"includedPortalProductArns" model:"IncludedPortalProductArns"`
+	LastModified              *time.Time                     `name:"lastModified" model:"LastModified" ts:"iso8601"`
+	LastPublished             *time.Time                     `name:"lastPublished" model:"LastPublished" ts:"iso8601"`
+	LastPublishedDescription  *string                        `name:"lastPublishedDescription" model:"LastPublishedDescription"`
+	PortalARN                 *string                        `name:"portalArn" model:"PortalArn"`
+	PortalContent             *PortalContent                 `name:"portalContent" model:"PortalContent"`
+	PortalID                  *string                        `name:"portalId" model:"PortalId"`
+	Preview                   *Preview                       `name:"preview" model:"Preview"`
+	PublishStatus             *string                        `name:"publishStatus" model:"PublishStatus"`
+	RumAppMonitorName         *string                        `name:"rumAppMonitorName" model:"RumAppMonitorName"`
+	StatusException           *StatusException               `name:"statusException" model:"StatusException"`
+	Tags                      map[string]string              `name:"tags" model:"Tags"`
 }
 
 // GetPortalProductInput is the input of GetPortalProduct.
 type GetPortalProductInput struct {
-	PortalProductID        *string `name:"portalProductId" loc:"uri" required:"true"`
-	ResourceOwnerAccountID *string `name:"resourceOwnerAccountId" loc:"querystring"`
+	PortalProductID        *string `name:"portalProductId" model:"PortalProductId" loc:"uri" required:"true"`
+	ResourceOwnerAccountID *string `name:"resourceOwnerAccountId" model:"ResourceOwnerAccountId" loc:"querystring"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3219,18 +3217,18 @@ func (in *GetPortalProductInput) Validate(v *protocol.Validator) {
 
 // GetPortalProductOutput is the output of GetPortalProduct.
 type GetPortalProductOutput struct {
-	Description      *string           `name:"description"`
-	DisplayName      *string           `name:"displayName"`
-	DisplayOrder     *DisplayOrder     `name:"displayOrder"`
-	LastModified     *time.Time        `name:"lastModified" ts:"iso8601"`
-	PortalProductARN *string           `name:"portalProductArn"`
-	PortalProductID  *string           `name:"portalProductId"`
-	Tags             map[string]string `name:"tags"`
+	Description      *string           `name:"description" model:"Description"`
+	DisplayName      *string           `name:"displayName" model:"DisplayName"`
+	DisplayOrder     *DisplayOrder     `name:"displayOrder" model:"DisplayOrder"`
+	LastModified     *time.Time        `name:"lastModified" model:"LastModified" ts:"iso8601"`
+	PortalProductARN *string           `name:"portalProductArn" model:"PortalProductArn"`
+	PortalProductID  *string           `name:"portalProductId" model:"PortalProductId"`
+	Tags             map[string]string `name:"tags" model:"Tags"`
 }
 
 // GetPortalProductSharingPolicyInput is the input of GetPortalProductSharingPolicy.
 type GetPortalProductSharingPolicyInput struct {
-	PortalProductID *string `name:"portalProductId" loc:"uri" required:"true"`
+	PortalProductID *string `name:"portalProductId" model:"PortalProductId" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3240,15 +3238,15 @@ func (in *GetPortalProductSharingPolicyInput) Validate(v *protocol.Validator) {
 
 // GetPortalProductSharingPolicyOutput is the output of GetPortalProductSharingPolicy.
 type GetPortalProductSharingPolicyOutput struct {
-	PolicyDocument  *string `name:"policyDocument"`
-	PortalProductID *string `name:"portalProductId"`
+	PolicyDocument  *string `name:"policyDocument" model:"PolicyDocument"`
+	PortalProductID *string `name:"portalProductId" model:"PortalProductId"`
 }
 
 // GetProductPageInput is the input of GetProductPage.
 type GetProductPageInput struct {
-	PortalProductID        *string `name:"portalProductId" loc:"uri" required:"true"`
-	ProductPageID          *string `name:"productPageId" loc:"uri" required:"true"`
-	ResourceOwnerAccountID *string `name:"resourceOwnerAccountId" loc:"querystring"`
+	PortalProductID        *string `name:"portalProductId" model:"PortalProductId" loc:"uri" required:"true"`
+	ProductPageID          *string `name:"productPageId" model:"ProductPageId" loc:"uri" required:"true"`
+	ResourceOwnerAccountID *string `name:"resourceOwnerAccountId" model:"ResourceOwnerAccountId" loc:"querystring"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3259,18 +3257,18 @@ func (in *GetProductPageInput) Validate(v *protocol.Validator) {
 
 // GetProductPageOutput is the output of GetProductPage.
 type GetProductPageOutput struct {
-	DisplayContent *DisplayContent `name:"displayContent"`
-	LastModified   *time.Time      `name:"lastModified" ts:"iso8601"`
-	ProductPageARN *string         `name:"productPageArn"`
-	ProductPageID  *string         `name:"productPageId"`
+	DisplayContent *DisplayContent `name:"displayContent" model:"DisplayContent"`
+	LastModified   *time.Time      `name:"lastModified" model:"LastModified" ts:"iso8601"`
+	ProductPageARN *string         `name:"productPageArn" model:"ProductPageArn"`
+	ProductPageID  *string         `name:"productPageId" model:"ProductPageId"`
 }
 
 // GetProductRestEndpointPageInput is the input of GetProductRestEndpointPage.
 type GetProductRestEndpointPageInput struct {
-	IncludeRawDisplayContent  *string `name:"includeRawDisplayContent" loc:"querystring"`
-	PortalProductID           *string `name:"portalProductId" loc:"uri" required:"true"`
-	ProductRestEndpointPageID *string `name:"productRestEndpointPageId" loc:"uri" required:"true"`
-	ResourceOwnerAccountID    *string `name:"resourceOwnerAccountId" loc:"querystring"`
+	IncludeRawDisplayContent  *string `name:"includeRawDisplayContent" model:"IncludeRawDisplayContent" loc:"querystring"`
+	PortalProductID           *string `name:"portalProductId" model:"PortalProductId" loc:"uri" required:"true"`
+	ProductRestEndpointPageID *string `name:"productRestEndpointPageId" model:"ProductRestEndpointPageId" loc:"uri" required:"true"`
+	ResourceOwnerAccountID    *string `name:"resourceOwnerAccountId" model:"ResourceOwnerAccountId" loc:"querystring"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3281,21 +3279,21 @@ func (in *GetProductRestEndpointPageInput) Validate(v *protocol.Validator) {
 
 // GetProductRestEndpointPageOutput is the output of GetProductRestEndpointPage.
 type GetProductRestEndpointPageOutput struct {
-	DisplayContent             *EndpointDisplayContentResponse `name:"displayContent"`
-	LastModified               *time.Time                      `name:"lastModified" ts:"iso8601"`
-	ProductRestEndpointPageARN *string                         `name:"productRestEndpointPageArn"`
-	ProductRestEndpointPageID  *string                         `name:"productRestEndpointPageId"`
-	RawDisplayContent          *string                         `name:"rawDisplayContent"`
-	RestEndpointIdentifier     *RestEndpointIdentifier         `name:"restEndpointIdentifier"`
-	Status                     *string                         `name:"status"`
-	StatusException            *StatusException                `name:"statusException"`
-	TryItState                 *string                         `name:"tryItState"`
+	DisplayContent             *EndpointDisplayContentResponse `name:"displayContent" model:"DisplayContent"`
+	LastModified               *time.Time                      `name:"lastModified" model:"LastModified" ts:"iso8601"`
+	ProductRestEndpointPageARN *string                         `name:"productRestEndpointPageArn" model:"ProductRestEndpointPageArn"`
+	ProductRestEndpointPageID  *string                         `name:"productRestEndpointPageId" model:"ProductRestEndpointPageId"`
+	RawDisplayContent          *string                         `name:"rawDisplayContent" model:"RawDisplayContent"`
+	RestEndpointIdentifier     *RestEndpointIdentifier         `name:"restEndpointIdentifier" model:"RestEndpointIdentifier"`
+	Status                     *string                         `name:"status" model:"Status"`
+	StatusException            *StatusException                `name:"statusException" model:"StatusException"`
+	TryItState                 *string                         `name:"tryItState" model:"TryItState"`
 }
 
 // GetRouteInput is the input of GetRoute.
 type GetRouteInput struct {
-	APIID   *string `name:"apiId" loc:"uri" required:"true"`
-	RouteID *string `name:"routeId" loc:"uri" required:"true"`
+	APIID   *string `name:"apiId" model:"ApiId" loc:"uri" required:"true"`
+	RouteID *string `name:"routeId" model:"RouteId" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3306,26 +3304,26 @@ func (in *GetRouteInput) Validate(v *protocol.Validator) {
 
 // GetRouteOutput is the output of GetRoute.
 type GetRouteOutput struct {
-	APIGatewayManaged                *bool                            `name:"apiGatewayManaged"`
-	APIKeyRequired                   *bool                            `name:"apiKeyRequired"`
-	AuthorizationScopes              []string                         `name:"authorizationScopes"`
-	AuthorizationType                *string                          `name:"authorizationType"`
-	AuthorizerID                     *string                          `name:"authorizerId"`
-	ModelSelectionExpression         *string                          `name:"modelSelectionExpression"`
-	OperationName                    *string                          `name:"operationName"`
-	RequestModels                    map[string]string                `name:"requestModels"`
-	RequestParameters                map[string]*ParameterConstraints `name:"requestParameters"`
-	RouteID                          *string                          `name:"routeId"`
-	RouteKey                         *string                          `name:"routeKey"`
-	RouteResponseSelectionExpression *string                          `name:"routeResponseSelectionExpression"`
-	Target                           *string                          `name:"target"`
+	APIGatewayManaged                *bool                            `name:"apiGatewayManaged" model:"ApiGatewayManaged"`
+	APIKeyRequired                   *bool                            `name:"apiKeyRequired" model:"ApiKeyRequired"`
+	AuthorizationScopes              []string                         `name:"authorizationScopes" model:"AuthorizationScopes"`
+	AuthorizationType                *string                          `name:"authorizationType" model:"AuthorizationType"`
+	AuthorizerID                     *string                          `name:"authorizerId" model:"AuthorizerId"`
+	ModelSelectionExpression         *string                          `name:"modelSelectionExpression" model:"ModelSelectionExpression"`
+	OperationName                    *string                          `name:"operationName" model:"OperationName"`
+	RequestModels                    map[string]string                `name:"requestModels" model:"RequestModels"`
+	RequestParameters                map[string]*ParameterConstraints `name:"requestParameters" model:"RequestParameters"`
+	RouteID                          *string                          `name:"routeId" model:"RouteId"`
+	RouteKey                         *string                          `name:"routeKey" model:"RouteKey"`
+	RouteResponseSelectionExpression *string                          `name:"routeResponseSelectionExpression" model:"RouteResponseSelectionExpression"`
+	Target                           *string                          `name:"target" model:"Target"`
 }
 
 // GetRouteResponseInput is the input of GetRouteResponse.
 type GetRouteResponseInput struct {
-	APIID           *string `name:"apiId" loc:"uri" required:"true"`
-	RouteID         *string `name:"routeId" loc:"uri" required:"true"`
-	RouteResponseID *string `name:"routeResponseId" loc:"uri" required:"true"`
+	APIID           *string `name:"apiId" model:"ApiId" loc:"uri" required:"true"`
+	RouteID         *string `name:"routeId" model:"RouteId" loc:"uri" required:"true"`
+	RouteResponseID *string `name:"routeResponseId" model:"RouteResponseId" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3337,19 +3335,19 @@ func (in *GetRouteResponseInput) Validate(v *protocol.Validator) {
 
 // GetRouteResponseOutput is the output of GetRouteResponse.
 type GetRouteResponseOutput struct {
-	ModelSelectionExpression *string                          `name:"modelSelectionExpression"`
-	ResponseModels           map[string]string                `name:"responseModels"`
-	ResponseParameters       map[string]*ParameterConstraints `name:"responseParameters"`
-	RouteResponseID          *string                          `name:"routeResponseId"`
-	RouteResponseKey         *string                          `name:"routeResponseKey"`
+	ModelSelectionExpression *string                          `name:"modelSelectionExpression" model:"ModelSelectionExpression"`
+	ResponseModels           map[string]string                `name:"responseModels" model:"ResponseModels"`
+	ResponseParameters       map[string]*ParameterConstraints `name:"responseParameters" model:"ResponseParameters"`
+	RouteResponseID          *string                          `name:"routeResponseId" model:"RouteResponseId"`
+	RouteResponseKey         *string                          `name:"routeResponseKey" model:"RouteResponseKey"`
 }
 
 // GetRouteResponsesInput is the input of GetRouteResponses.
 type GetRouteResponsesInput struct {
-	APIID      *string `name:"apiId" loc:"uri" required:"true"`
-	MaxResults *string `name:"maxResults" loc:"querystring"`
-	NextToken  *string `name:"nextToken" loc:"querystring"`
-	RouteID    *string `name:"routeId" loc:"uri" required:"true"`
+	APIID      *string `name:"apiId" model:"ApiId" loc:"uri" required:"true"`
+	MaxResults *string `name:"maxResults" model:"MaxResults" loc:"querystring"`
+	NextToken  *string `name:"nextToken" model:"NextToken" loc:"querystring"`
+	RouteID    *string `name:"routeId" model:"RouteId" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3360,15 +3358,15 @@ func (in *GetRouteResponsesInput) Validate(v *protocol.Validator) {
 
 // GetRouteResponsesOutput is the output of GetRouteResponses.
 type GetRouteResponsesOutput struct {
-	Items     []*RouteResponse `name:"items"`
-	NextToken *string          `name:"nextToken"`
+	Items     []*RouteResponse `name:"items" model:"Items"`
+	NextToken *string          `name:"nextToken" model:"NextToken"`
 }
 
 // GetRoutesInput is the input of GetRoutes.
 type GetRoutesInput struct {
-	APIID      *string `name:"apiId" loc:"uri" required:"true"`
-	MaxResults *string `name:"maxResults" loc:"querystring"`
-	NextToken  *string `name:"nextToken" loc:"querystring"`
+	APIID      *string `name:"apiId" model:"ApiId" loc:"uri" required:"true"`
+	MaxResults *string `name:"maxResults" model:"MaxResults" loc:"querystring"`
+	NextToken  *string `name:"nextToken" model:"NextToken" loc:"querystring"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3378,15 +3376,15 @@ func (in *GetRoutesInput) Validate(v *protocol.Validator) {
 
 // GetRoutesOutput is the output of GetRoutes.
 type GetRoutesOutput struct {
-	Items     []*Route `name:"items"`
-	NextToken *string  `name:"nextToken"`
+	Items     []*Route `name:"items" model:"Items"`
+	NextToken *string  `name:"nextToken" model:"NextToken"`
 }
 
 // GetRoutingRuleInput is the input of GetRoutingRule.
 type GetRoutingRuleInput struct {
-	DomainName    *string `name:"domainName" loc:"uri" required:"true"`
-	DomainNameID  *string `name:"domainNameId" loc:"querystring"`
-	RoutingRuleID *string `name:"routingRuleId" loc:"uri" required:"true"`
+	DomainName    *string `name:"domainName" model:"DomainName" loc:"uri" required:"true"`
+	DomainNameID  *string `name:"domainNameId" model:"DomainNameId" loc:"querystring"`
+	RoutingRuleID *string `name:"routingRuleId" model:"RoutingRuleId" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3397,17 +3395,17 @@ func (in *GetRoutingRuleInput) Validate(v *protocol.Validator) {
 
 // GetRoutingRuleOutput is the output of GetRoutingRule.
 type GetRoutingRuleOutput struct {
-	Actions        []*RoutingRuleAction    `name:"actions"`
-	Conditions     []*RoutingRuleCondition `name:"conditions"`
-	Priority       *int32                  `name:"priority"`
-	RoutingRuleARN *string                 `name:"routingRuleArn"`
-	RoutingRuleID  *string                 `name:"routingRuleId"`
+	Actions        []*RoutingRuleAction    `name:"actions" model:"Actions"`
+	Conditions     []*RoutingRuleCondition `name:"conditions" model:"Conditions"`
+	Priority       *int32                  `name:"priority" model:"Priority"`
+	RoutingRuleARN *string                 `name:"routingRuleArn" model:"RoutingRuleArn"`
+	RoutingRuleID  *string                 `name:"routingRuleId" model:"RoutingRuleId"`
 }
 
 // GetStageInput is the input of GetStage.
 type GetStageInput struct {
-	APIID     *string `name:"apiId" loc:"uri" required:"true"`
-	StageName *string `name:"stageName" loc:"uri" required:"true"`
+	APIID     *string `name:"apiId" model:"ApiId" loc:"uri" required:"true"`
+	StageName *string `name:"stageName" model:"StageName" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3418,27 +3416,27 @@ func (in *GetStageInput) Validate(v *protocol.Validator) {
 
 // GetStageOutput is the output of GetStage.
 type GetStageOutput struct {
-	AccessLogSettings           *AccessLogSettings        `name:"accessLogSettings"`
-	APIGatewayManaged           *bool                     `name:"apiGatewayManaged"`
-	AutoDeploy                  *bool                     `name:"autoDeploy"`
-	ClientCertificateID         *string                   `name:"clientCertificateId"`
-	CreatedDate                 *time.Time                `name:"createdDate" ts:"iso8601"`
-	DefaultRouteSettings        *RouteSettings            `name:"defaultRouteSettings"`
-	DeploymentID                *string                   `name:"deploymentId"`
-	Description                 *string                   `name:"description"`
-	LastDeploymentStatusMessage *string                   `name:"lastDeploymentStatusMessage"`
-	LastUpdatedDate             *time.Time                `name:"lastUpdatedDate" ts:"iso8601"`
-	RouteSettings               map[string]*RouteSettings `name:"routeSettings"`
-	StageName                   *string                   `name:"stageName"`
-	StageVariables              map[string]string         `name:"stageVariables"`
-	Tags                        map[string]string         `name:"tags"`
+	AccessLogSettings           *AccessLogSettings        `name:"accessLogSettings" model:"AccessLogSettings"`
+	APIGatewayManaged           *bool                     `name:"apiGatewayManaged" model:"ApiGatewayManaged"`
+	AutoDeploy                  *bool                     `name:"autoDeploy" model:"AutoDeploy"`
+	ClientCertificateID         *string                   `name:"clientCertificateId" model:"ClientCertificateId"`
+	CreatedDate                 *time.Time                `name:"createdDate" model:"CreatedDate" ts:"iso8601"`
+	DefaultRouteSettings        *RouteSettings            `name:"defaultRouteSettings" model:"DefaultRouteSettings"`
+	DeploymentID                *string                   `name:"deploymentId" model:"DeploymentId"`
+	Description                 *string                   `name:"description" model:"Description"`
+	LastDeploymentStatusMessage *string                   `name:"lastDeploymentStatusMessage" model:"LastDeploymentStatusMessage"`
+	LastUpdatedDate             *time.Time                `name:"lastUpdatedDate" model:"LastUpdatedDate" ts:"iso8601"`
+	RouteSettings               map[string]*RouteSettings `name:"routeSettings" model:"RouteSettings"`
+	StageName                   *string                   `name:"stageName" model:"StageName"`
+	StageVariables              map[string]string         `name:"stageVariables" model:"StageVariables"`
+	Tags                        map[string]string         `name:"tags" model:"Tags"`
 }
 
 // GetStagesInput is the input of GetStages.
 type GetStagesInput struct {
-	APIID      *string `name:"apiId" loc:"uri" required:"true"`
-	MaxResults *string `name:"maxResults" loc:"querystring"`
-	NextToken  *string `name:"nextToken" loc:"querystring"`
+	APIID      *string `name:"apiId" model:"ApiId" loc:"uri" required:"true"`
+	MaxResults *string `name:"maxResults" model:"MaxResults" loc:"querystring"`
+	NextToken  *string `name:"nextToken" model:"NextToken" loc:"querystring"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3448,13 +3446,13 @@ func (in *GetStagesInput) Validate(v *protocol.Validator) {
 
 // GetStagesOutput is the output of GetStages.
 type GetStagesOutput struct {
-	Items     []*Stage `name:"items"`
-	NextToken *string  `name:"nextToken"`
+	Items     []*Stage `name:"items" model:"Items"`
+	NextToken *string  `name:"nextToken" model:"NextToken"`
 }
 
 // GetTagsInput is the input of GetTags.
 type GetTagsInput struct {
-	ResourceARN *string `name:"resource-arn" loc:"uri" required:"true"`
+	ResourceARN *string `name:"resource-arn" model:"ResourceArn" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3464,12 +3462,12 @@ func (in *GetTagsInput) Validate(v *protocol.Validator) {
 
 // GetTagsOutput is the output of GetTags.
 type GetTagsOutput struct {
-	Tags map[string]string `name:"tags"`
+	Tags map[string]string `name:"tags" model:"Tags"`
 }
 
 // GetVpcLinkInput is the input of GetVpcLink.
 type GetVpcLinkInput struct {
-	VpcLinkID *string `name:"vpcLinkId" loc:"uri" required:"true"`
+	VpcLinkID *string `name:"vpcLinkId" model:"VpcLinkId" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3479,21 +3477,21 @@ func (in *GetVpcLinkInput) Validate(v *protocol.Validator) {
 
 // GetVpcLinkOutput is the output of GetVpcLink.
 type GetVpcLinkOutput struct {
-	CreatedDate          *time.Time        `name:"createdDate" ts:"iso8601"`
-	Name                 *string           `name:"name"`
-	SecurityGroupIDs     []string          `name:"securityGroupIds"`
-	SubnetIDs            []string          `name:"subnetIds"`
-	Tags                 map[string]string `name:"tags"`
-	VpcLinkID            *string           `name:"vpcLinkId"`
-	VpcLinkStatus        *string           `name:"vpcLinkStatus"`
-	VpcLinkStatusMessage *string           `name:"vpcLinkStatusMessage"`
-	VpcLinkVersion       *string           `name:"vpcLinkVersion"`
+	CreatedDate          *time.Time        `name:"createdDate" model:"CreatedDate" ts:"iso8601"`
+	Name                 *string           `name:"name" model:"Name"`
+	SecurityGroupIDs     []string          `name:"securityGroupIds" model:"SecurityGroupIds"`
+	SubnetIDs            []string          `name:"subnetIds" model:"SubnetIds"`
+	Tags                 map[string]string `name:"tags" model:"Tags"`
+	VpcLinkID            *string           `name:"vpcLinkId" model:"VpcLinkId"`
+	VpcLinkStatus        *string           `name:"vpcLinkStatus" model:"VpcLinkStatus"`
+	VpcLinkStatusMessage *string           `name:"vpcLinkStatusMessage" model:"VpcLinkStatusMessage"`
+	VpcLinkVersion       *string           `name:"vpcLinkVersion" model:"VpcLinkVersion"`
 }
 
 // GetVpcLinksInput is the input of GetVpcLinks.
 type GetVpcLinksInput struct {
-	MaxResults *string `name:"maxResults" loc:"querystring"`
-	NextToken  *string `name:"nextToken" loc:"querystring"`
+	MaxResults *string `name:"maxResults" model:"MaxResults" loc:"querystring"`
+	NextToken  *string `name:"nextToken" model:"NextToken" loc:"querystring"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3502,15 +3500,15 @@ func (in *GetVpcLinksInput) Validate(v *protocol.Validator) {
 
 // GetVpcLinksOutput is the output of GetVpcLinks.
 type GetVpcLinksOutput struct {
-	Items     []*VpcLink `name:"items"`
-	NextToken *string    `name:"nextToken"`
+	Items     []*VpcLink `name:"items" model:"Items"`
+	NextToken *string    `name:"nextToken" model:"NextToken"`
 }
 
 // ImportApiInput is the input of ImportApi.
 type ImportApiInput struct {
-	Basepath       *string `name:"basepath" loc:"querystring"`
-	Body           *string `name:"body" required:"true"`
-	FailOnWarnings *bool   `name:"failOnWarnings" loc:"querystring"`
+	Basepath       *string `name:"basepath" model:"Basepath" loc:"querystring"`
+	Body           *string `name:"body" model:"Body" required:"true"`
+	FailOnWarnings *bool   `name:"failOnWarnings" model:"FailOnWarnings" loc:"querystring"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3520,30 +3518,30 @@ func (in *ImportApiInput) Validate(v *protocol.Validator) {
 
 // ImportApiOutput is the output of ImportApi.
 type ImportApiOutput struct {
-	APIEndpoint               *string           `name:"apiEndpoint"`
-	APIGatewayManaged         *bool             `name:"apiGatewayManaged"`
-	APIID                     *string           `name:"apiId"`
-	APIKeySelectionExpression *string           `name:"apiKeySelectionExpression"`
-	CorsConfiguration         *Cors             `name:"corsConfiguration"`
-	CreatedDate               *time.Time        `name:"createdDate" ts:"iso8601"`
-	Description               *string           `name:"description"`
-	DisableSchemaValidation   *bool             `name:"disableSchemaValidation"`
-	DisableExecuteAPIEndpoint *bool             `name:"disableExecuteApiEndpoint"`
-	ImportInfo                []string          `name:"importInfo"`
-	IpAddressType             *string           `name:"ipAddressType"`
-	Name                      *string           `name:"name"`
-	ProtocolType              *string           `name:"protocolType"`
-	RouteSelectionExpression  *string           `name:"routeSelectionExpression"`
-	Tags                      map[string]string `name:"tags"`
-	Version                   *string           `name:"version"`
-	Warnings                  []string          `name:"warnings"`
+	APIEndpoint               *string           `name:"apiEndpoint" model:"ApiEndpoint"`
+	APIGatewayManaged         *bool             `name:"apiGatewayManaged" model:"ApiGatewayManaged"`
+	APIID                     *string           `name:"apiId" model:"ApiId"`
+	APIKeySelectionExpression *string           `name:"apiKeySelectionExpression" model:"ApiKeySelectionExpression"`
+	CorsConfiguration         *Cors             `name:"corsConfiguration" model:"CorsConfiguration"`
+	CreatedDate               *time.Time        `name:"createdDate" model:"CreatedDate" ts:"iso8601"`
+	Description               *string           `name:"description" model:"Description"`
+	DisableSchemaValidation   *bool             `name:"disableSchemaValidation" model:"DisableSchemaValidation"`
+	DisableExecuteAPIEndpoint *bool             `name:"disableExecuteApiEndpoint" model:"DisableExecuteApiEndpoint"`
+	ImportInfo                []string          `name:"importInfo" model:"ImportInfo"`
+	IpAddressType             *string           `name:"ipAddressType" model:"IpAddressType"`
+	Name                      *string           `name:"name" model:"Name"`
+	ProtocolType              *string           `name:"protocolType" model:"ProtocolType"`
+	RouteSelectionExpression  *string           `name:"routeSelectionExpression" model:"RouteSelectionExpression"`
+	Tags                      map[string]string `name:"tags" model:"Tags"`
+	Version                   *string           `name:"version" model:"Version"`
+	Warnings                  []string          `name:"warnings" model:"Warnings"`
 }
 
 // ListPortalProductsInput is the input of ListPortalProducts.
 type ListPortalProductsInput struct {
-	MaxResults    *string `name:"maxResults" loc:"querystring"`
-	NextToken     *string `name:"nextToken" loc:"querystring"`
-	ResourceOwner *string `name:"resourceOwner" loc:"querystring"`
+	MaxResults    *string `name:"maxResults" model:"MaxResults" loc:"querystring"`
+	NextToken     *string `name:"nextToken" model:"NextToken" loc:"querystring"`
+	ResourceOwner *string `name:"resourceOwner" model:"ResourceOwner" loc:"querystring"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3552,14 +3550,14 @@ func (in *ListPortalProductsInput) Validate(v *protocol.Validator) {
 
 // ListPortalProductsOutput is the output of ListPortalProducts.
 type ListPortalProductsOutput struct {
-	Items     []*PortalProductSummary `name:"items"`
-	NextToken *string                 `name:"nextToken"`
+	Items     []*PortalProductSummary `name:"items" model:"Items"`
+	NextToken *string                 `name:"nextToken" model:"NextToken"`
 }
 
 // ListPortalsInput is the input of ListPortals.
 type ListPortalsInput struct {
-	MaxResults *string `name:"maxResults" loc:"querystring"`
-	NextToken  *string `name:"nextToken" loc:"querystring"`
+	MaxResults *string `name:"maxResults" model:"MaxResults" loc:"querystring"`
+	NextToken  *string `name:"nextToken" model:"NextToken" loc:"querystring"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3568,16 +3566,16 @@ func (in *ListPortalsInput) Validate(v *protocol.Validator) {
 
 // ListPortalsOutput is the output of ListPortals.
 type ListPortalsOutput struct {
-	Items     []*PortalSummary `name:"items"`
-	NextToken *string          `name:"nextToken"`
+	Items     []*PortalSummary `name:"items" model:"Items"`
+	NextToken *string          `name:"nextToken" model:"NextToken"`
 }
 
 // ListProductPagesInput is the input of ListProductPages.
 type ListProductPagesInput struct {
-	MaxResults             *string `name:"maxResults" loc:"querystring"`
-	NextToken              *string `name:"nextToken" loc:"querystring"`
-	PortalProductID        *string `name:"portalProductId" loc:"uri" required:"true"`
-	ResourceOwnerAccountID *string `name:"resourceOwnerAccountId" loc:"querystring"`
+	MaxResults             *string `name:"maxResults" model:"MaxResults" loc:"querystring"`
+	NextToken              *string `name:"nextToken" model:"NextToken" loc:"querystring"`
+	PortalProductID        *string `name:"portalProductId" model:"PortalProductId" loc:"uri" required:"true"`
+	ResourceOwnerAccountID *string `name:"resourceOwnerAccountId" model:"ResourceOwnerAccountId" loc:"querystring"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3587,16 +3585,16 @@ func (in *ListProductPagesInput) Validate(v *protocol.Validator) {
 
 // ListProductPagesOutput is the output of ListProductPages.
 type ListProductPagesOutput struct {
-	Items     []*ProductPageSummaryNoBody `name:"items"`
-	NextToken *string                     `name:"nextToken"`
+	Items     []*ProductPageSummaryNoBody `name:"items" model:"Items"`
+	NextToken *string                     `name:"nextToken" model:"NextToken"`
 }
 
 // ListProductRestEndpointPagesInput is the input of ListProductRestEndpointPages.
 type ListProductRestEndpointPagesInput struct {
-	MaxResults             *string `name:"maxResults" loc:"querystring"`
-	NextToken              *string `name:"nextToken" loc:"querystring"`
-	PortalProductID        *string `name:"portalProductId" loc:"uri" required:"true"`
-	ResourceOwnerAccountID *string `name:"resourceOwnerAccountId" loc:"querystring"`
+	MaxResults             *string `name:"maxResults" model:"MaxResults" loc:"querystring"`
+	NextToken              *string `name:"nextToken" model:"NextToken" loc:"querystring"`
+	PortalProductID        *string `name:"portalProductId" model:"PortalProductId" loc:"uri" required:"true"`
+	ResourceOwnerAccountID *string `name:"resourceOwnerAccountId" model:"ResourceOwnerAccountId" loc:"querystring"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3606,16 +3604,16 @@ func (in *ListProductRestEndpointPagesInput) Validate(v *protocol.Validator) {
 
 // ListProductRestEndpointPagesOutput is the output of ListProductRestEndpointPages.
 type ListProductRestEndpointPagesOutput struct {
-	Items     []*ProductRestEndpointPageSummaryNoBody `name:"items"`
-	NextToken *string                                 `name:"nextToken"`
+	Items     []*ProductRestEndpointPageSummaryNoBody `name:"items" model:"Items"`
+	NextToken *string                                 `name:"nextToken" model:"NextToken"`
 }
 
 // ListRoutingRulesInput is the input of ListRoutingRules.
 type ListRoutingRulesInput struct {
-	DomainName   *string `name:"domainName" loc:"uri" required:"true"`
-	DomainNameID *string `name:"domainNameId" loc:"querystring"`
-	MaxResults   *int32  `name:"maxResults" loc:"querystring"`
-	NextToken    *string `name:"nextToken" loc:"querystring"`
+	DomainName   *string `name:"domainName" model:"DomainName" loc:"uri" required:"true"`
+	DomainNameID *string `name:"domainNameId" model:"DomainNameId" loc:"querystring"`
+	MaxResults   *int32  `name:"maxResults" model:"MaxResults" loc:"querystring"`
+	NextToken    *string `name:"nextToken" model:"NextToken" loc:"querystring"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3628,13 +3626,13 @@ func (in *ListRoutingRulesInput) Validate(v *protocol.Validator) {
 
 // ListRoutingRulesOutput is the output of ListRoutingRules.
 type ListRoutingRulesOutput struct {
-	NextToken    *string        `name:"nextToken"`
-	RoutingRules []*RoutingRule `name:"routingRules"`
+	NextToken    *string        `name:"nextToken" model:"NextToken"`
+	RoutingRules []*RoutingRule `name:"routingRules" model:"RoutingRules"`
 }
 
 // PreviewPortalInput is the input of PreviewPortal.
 type PreviewPortalInput struct {
-	PortalID *string `name:"portalId" loc:"uri" required:"true"`
+	PortalID *string `name:"portalId" model:"PortalId" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3647,8 +3645,8 @@ type PreviewPortalOutput struct{}
 
 // PublishPortalInput is the input of PublishPortal.
 type PublishPortalInput struct {
-	Description *string `name:"description"`
-	PortalID    *string `name:"portalId" loc:"uri" required:"true"`
+	Description *string `name:"description" model:"Description"`
+	PortalID    *string `name:"portalId" model:"PortalId" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3662,8 +3660,8 @@ type PublishPortalOutput struct{}
 
 // PutPortalProductSharingPolicyInput is the input of PutPortalProductSharingPolicy.
 type PutPortalProductSharingPolicyInput struct {
-	PolicyDocument  *string `name:"policyDocument" required:"true"`
-	PortalProductID *string `name:"portalProductId" loc:"uri" required:"true"`
+	PolicyDocument  *string `name:"policyDocument" model:"PolicyDocument" required:"true"`
+	PortalProductID *string `name:"portalProductId" model:"PortalProductId" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3678,12 +3676,12 @@ type PutPortalProductSharingPolicyOutput struct{}
 
 // PutRoutingRuleInput is the input of PutRoutingRule.
 type PutRoutingRuleInput struct {
-	Actions       []*RoutingRuleAction    `name:"actions" required:"true"`
-	Conditions    []*RoutingRuleCondition `name:"conditions" required:"true"`
-	DomainName    *string                 `name:"domainName" loc:"uri" required:"true"`
-	DomainNameID  *string                 `name:"domainNameId" loc:"querystring"`
-	Priority      *int32                  `name:"priority" required:"true"`
-	RoutingRuleID *string                 `name:"routingRuleId" loc:"uri" required:"true"`
+	Actions       []*RoutingRuleAction    `name:"actions" model:"Actions" required:"true"`
+	Conditions    []*RoutingRuleCondition `name:"conditions" model:"Conditions" required:"true"`
+	DomainName    *string                 `name:"domainName" model:"DomainName" loc:"uri" required:"true"`
+	DomainNameID  *string                 `name:"domainNameId" model:"DomainNameId" loc:"querystring"`
+	Priority      *int32                  `name:"priority" model:"Priority" required:"true"`
+	RoutingRuleID *string                 `name:"routingRuleId" model:"RoutingRuleId" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3722,19 +3720,19 @@ func (in *PutRoutingRuleInput) Validate(v *protocol.Validator) {
 
 // PutRoutingRuleOutput is the output of PutRoutingRule.
 type PutRoutingRuleOutput struct {
-	Actions        []*RoutingRuleAction    `name:"actions"`
-	Conditions     []*RoutingRuleCondition `name:"conditions"`
-	Priority       *int32                  `name:"priority"`
-	RoutingRuleARN *string                 `name:"routingRuleArn"`
-	RoutingRuleID  *string                 `name:"routingRuleId"`
+	Actions        []*RoutingRuleAction    `name:"actions" model:"Actions"`
+	Conditions     []*RoutingRuleCondition `name:"conditions" model:"Conditions"`
+	Priority       *int32                  `name:"priority" model:"Priority"`
+	RoutingRuleARN *string                 `name:"routingRuleArn" model:"RoutingRuleArn"`
+	RoutingRuleID  *string                 `name:"routingRuleId" model:"RoutingRuleId"`
 }
 
 // ReimportApiInput is the input of ReimportApi.
 type ReimportApiInput struct {
-	APIID          *string `name:"apiId" loc:"uri" required:"true"`
-	Basepath       *string `name:"basepath" loc:"querystring"`
-	Body           *string `name:"body" required:"true"`
-	FailOnWarnings *bool   `name:"failOnWarnings" loc:"querystring"`
+	APIID          *string `name:"apiId" model:"ApiId" loc:"uri" required:"true"`
+	Basepath       *string `name:"basepath" model:"Basepath" loc:"querystring"`
+	Body           *string `name:"body" model:"Body" required:"true"`
+	FailOnWarnings *bool   `name:"failOnWarnings" model:"FailOnWarnings" loc:"querystring"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3745,29 +3743,29 @@ func (in *ReimportApiInput) Validate(v *protocol.Validator) {
 
 // ReimportApiOutput is the output of ReimportApi.
 type ReimportApiOutput struct {
-	APIEndpoint               *string           `name:"apiEndpoint"`
-	APIGatewayManaged         *bool             `name:"apiGatewayManaged"`
-	APIID                     *string           `name:"apiId"`
-	APIKeySelectionExpression *string           `name:"apiKeySelectionExpression"`
-	CorsConfiguration         *Cors             `name:"corsConfiguration"`
-	CreatedDate               *time.Time        `name:"createdDate" ts:"iso8601"`
-	Description               *string           `name:"description"`
-	DisableSchemaValidation   *bool             `name:"disableSchemaValidation"`
-	DisableExecuteAPIEndpoint *bool             `name:"disableExecuteApiEndpoint"`
-	ImportInfo                []string          `name:"importInfo"`
-	IpAddressType             *string           `name:"ipAddressType"`
-	Name                      *string           `name:"name"`
-	ProtocolType              *string           `name:"protocolType"`
-	RouteSelectionExpression  *string           `name:"routeSelectionExpression"`
-	Tags                      map[string]string `name:"tags"`
-	Version                   *string           `name:"version"`
-	Warnings                  []string          `name:"warnings"`
+	APIEndpoint               *string           `name:"apiEndpoint" model:"ApiEndpoint"`
+	APIGatewayManaged         *bool             `name:"apiGatewayManaged" model:"ApiGatewayManaged"`
+	APIID                     *string           `name:"apiId" model:"ApiId"`
+	APIKeySelectionExpression *string           `name:"apiKeySelectionExpression" model:"ApiKeySelectionExpression"`
+	CorsConfiguration         *Cors             `name:"corsConfiguration" model:"CorsConfiguration"`
+	CreatedDate               *time.Time        `name:"createdDate" model:"CreatedDate" ts:"iso8601"`
+	Description               *string           `name:"description" model:"Description"`
+	DisableSchemaValidation   *bool             `name:"disableSchemaValidation" model:"DisableSchemaValidation"`
+	DisableExecuteAPIEndpoint *bool             `name:"disableExecuteApiEndpoint" model:"DisableExecuteApiEndpoint"`
+	ImportInfo                []string          `name:"importInfo" model:"ImportInfo"`
+	IpAddressType             *string           `name:"ipAddressType" model:"IpAddressType"`
+	Name                      *string           `name:"name" model:"Name"`
+	ProtocolType              *string           `name:"protocolType" model:"ProtocolType"`
+	RouteSelectionExpression  *string           `name:"routeSelectionExpression" model:"RouteSelectionExpression"`
+	Tags                      map[string]string `name:"tags" model:"Tags"`
+	Version                   *string           `name:"version" model:"Version"`
+	Warnings                  []string          `name:"warnings" model:"Warnings"`
 }
 
 // ResetAuthorizersCacheInput is the input of ResetAuthorizersCache.
 type ResetAuthorizersCacheInput struct {
-	APIID     *string `name:"apiId" loc:"uri" required:"true"`
-	StageName *string `name:"stageName" loc:"uri" required:"true"`
+	APIID     *string `name:"apiId" model:"ApiId" loc:"uri" required:"true"`
+	StageName *string `name:"stageName" model:"StageName" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3781,8 +3779,8 @@ type ResetAuthorizersCacheOutput struct{}
 
 // TagResourceInput is the input of TagResource.
 type TagResourceInput struct {
-	ResourceARN *string           `name:"resource-arn" loc:"uri" required:"true"`
-	Tags        map[string]string `name:"tags"`
+	ResourceARN *string           `name:"resource-arn" model:"ResourceArn" loc:"uri" required:"true"`
+	Tags        map[string]string `name:"tags" model:"Tags"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3795,8 +3793,8 @@ type TagResourceOutput struct{}
 
 // UntagResourceInput is the input of UntagResource.
 type UntagResourceInput struct {
-	ResourceARN *string  `name:"resource-arn" loc:"uri" required:"true"`
-	TagKeys     []string `name:"tagKeys" loc:"querystring" required:"true"`
+	ResourceARN *string  `name:"resource-arn" model:"ResourceArn" loc:"uri" required:"true"`
+	TagKeys     []string `name:"tagKeys" model:"TagKeys" loc:"querystring" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3810,19 +3808,19 @@ type UntagResourceOutput struct{}
 
 // UpdateApiInput is the input of UpdateApi.
 type UpdateApiInput struct {
-	APIID                     *string `name:"apiId" loc:"uri" required:"true"`
-	APIKeySelectionExpression *string `name:"apiKeySelectionExpression"`
-	CorsConfiguration         *Cors   `name:"corsConfiguration"`
-	CredentialsARN            *string `name:"credentialsArn"`
-	Description               *string `name:"description"`
-	DisableSchemaValidation   *bool   `name:"disableSchemaValidation"`
-	DisableExecuteAPIEndpoint *bool   `name:"disableExecuteApiEndpoint"`
-	IpAddressType             *string `name:"ipAddressType"`
-	Name                      *string `name:"name"`
-	RouteKey                  *string `name:"routeKey"`
-	RouteSelectionExpression  *string `name:"routeSelectionExpression"`
-	Target                    *string `name:"target"`
-	Version                   *string `name:"version"`
+	APIID                     *string `name:"apiId" model:"ApiId" loc:"uri" required:"true"`
+	APIKeySelectionExpression *string `name:"apiKeySelectionExpression" model:"ApiKeySelectionExpression"`
+	CorsConfiguration         *Cors   `name:"corsConfiguration" model:"CorsConfiguration"`
+	CredentialsARN            *string `name:"credentialsArn" model:"CredentialsArn"`
+	Description               *string `name:"description" model:"Description"`
+	DisableSchemaValidation   *bool   `name:"disableSchemaValidation" model:"DisableSchemaValidation"`
+	DisableExecuteAPIEndpoint *bool   `name:"disableExecuteApiEndpoint" model:"DisableExecuteApiEndpoint"`
+	IpAddressType             *string `name:"ipAddressType" model:"IpAddressType"`
+	Name                      *string `name:"name" model:"Name"`
+	RouteKey                  *string `name:"routeKey" model:"RouteKey"`
+	RouteSelectionExpression  *string `name:"routeSelectionExpression" model:"RouteSelectionExpression"`
+	Target                    *string `name:"target" model:"Target"`
+	Version                   *string `name:"version" model:"Version"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3838,32 +3836,32 @@ func (in *UpdateApiInput) Validate(v *protocol.Validator) {
 
 // UpdateApiOutput is the output of UpdateApi.
 type UpdateApiOutput struct {
-	APIEndpoint               *string           `name:"apiEndpoint"`
-	APIGatewayManaged         *bool             `name:"apiGatewayManaged"`
-	APIID                     *string           `name:"apiId"`
-	APIKeySelectionExpression *string           `name:"apiKeySelectionExpression"`
-	CorsConfiguration         *Cors             `name:"corsConfiguration"`
-	CreatedDate               *time.Time        `name:"createdDate" ts:"iso8601"`
-	Description               *string           `name:"description"`
-	DisableSchemaValidation   *bool             `name:"disableSchemaValidation"`
-	DisableExecuteAPIEndpoint *bool             `name:"disableExecuteApiEndpoint"`
-	ImportInfo                []string          `name:"importInfo"`
-	IpAddressType             *string           `name:"ipAddressType"`
-	Name                      *string           `name:"name"`
-	ProtocolType              *string           `name:"protocolType"`
-	RouteSelectionExpression  *string           `name:"routeSelectionExpression"`
-	Tags                      map[string]string `name:"tags"`
-	Version                   *string           `name:"version"`
-	Warnings                  []string          `name:"warnings"`
+	APIEndpoint               *string           `name:"apiEndpoint" model:"ApiEndpoint"`
+	APIGatewayManaged         *bool             `name:"apiGatewayManaged" model:"ApiGatewayManaged"`
+	APIID                     *string           `name:"apiId" model:"ApiId"`
+	APIKeySelectionExpression *string           `name:"apiKeySelectionExpression" model:"ApiKeySelectionExpression"`
+	CorsConfiguration         *Cors             `name:"corsConfiguration" model:"CorsConfiguration"`
+	CreatedDate               *time.Time        `name:"createdDate" model:"CreatedDate" ts:"iso8601"`
+	Description               *string           `name:"description" model:"Description"`
+	DisableSchemaValidation   *bool             `name:"disableSchemaValidation" model:"DisableSchemaValidation"`
+	DisableExecuteAPIEndpoint *bool             `name:"disableExecuteApiEndpoint" model:"DisableExecuteApiEndpoint"`
+	ImportInfo                []string          `name:"importInfo" model:"ImportInfo"`
+	IpAddressType             *string           `name:"ipAddressType" model:"IpAddressType"`
+	Name                      *string           `name:"name" model:"Name"`
+	ProtocolType              *string           `name:"protocolType" model:"ProtocolType"`
+	RouteSelectionExpression  *string           `name:"routeSelectionExpression" model:"RouteSelectionExpression"`
+	Tags                      map[string]string `name:"tags" model:"Tags"`
+	Version                   *string           `name:"version" model:"Version"`
+	Warnings                  []string          `name:"warnings" model:"Warnings"`
 }
 
 // UpdateApiMappingInput is the input of UpdateApiMapping.
 type UpdateApiMappingInput struct {
-	APIID         *string `name:"apiId" required:"true"`
-	APIMappingID  *string `name:"apiMappingId" loc:"uri" required:"true"`
-	APIMappingKey *string `name:"apiMappingKey"`
-	DomainName    *string `name:"domainName" loc:"uri" required:"true"`
-	Stage         *string `name:"stage"`
+	APIID         *string `name:"apiId" model:"ApiId" required:"true"`
+	APIMappingID  *string `name:"apiMappingId" model:"ApiMappingId" loc:"uri" required:"true"`
+	APIMappingKey *string `name:"apiMappingKey" model:"ApiMappingKey"`
+	DomainName    *string `name:"domainName" model:"DomainName" loc:"uri" required:"true"`
+	Stage         *string `name:"stage" model:"Stage"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3875,26 +3873,26 @@ func (in *UpdateApiMappingInput) Validate(v *protocol.Validator) {
 
 // UpdateApiMappingOutput is the output of UpdateApiMapping.
 type UpdateApiMappingOutput struct {
-	APIID         *string `name:"apiId"`
-	APIMappingID  *string `name:"apiMappingId"`
-	APIMappingKey *string `name:"apiMappingKey"`
-	Stage         *string `name:"stage"`
+	APIID         *string `name:"apiId" model:"ApiId"`
+	APIMappingID  *string `name:"apiMappingId" model:"ApiMappingId"`
+	APIMappingKey *string `name:"apiMappingKey" model:"ApiMappingKey"`
+	Stage         *string `name:"stage" model:"Stage"`
 }
 
 // UpdateAuthorizerInput is the input of UpdateAuthorizer.
 type UpdateAuthorizerInput struct {
-	APIID                          *string           `name:"apiId" loc:"uri" required:"true"`
-	AuthorizerCredentialsARN       *string           `name:"authorizerCredentialsArn"`
-	AuthorizerID                   *string           `name:"authorizerId" loc:"uri" required:"true"`
-	AuthorizerPayloadFormatVersion *string           `name:"authorizerPayloadFormatVersion"`
-	AuthorizerResultTtlInSeconds   *int32            `name:"authorizerResultTtlInSeconds"`
-	AuthorizerType                 *string           `name:"authorizerType"`
-	AuthorizerURI                  *string           `name:"authorizerUri"`
-	EnableSimpleResponses          *bool             `name:"enableSimpleResponses"`
-	IdentitySource                 []string          `name:"identitySource"`
-	IdentityValidationExpression   *string           `name:"identityValidationExpression"`
-	JwtConfiguration               *JWTConfiguration `name:"jwtConfiguration"`
-	Name                           *string           `name:"name"`
+	APIID                          *string           `name:"apiId" model:"ApiId" loc:"uri" required:"true"`
+	AuthorizerCredentialsARN       *string           `name:"authorizerCredentialsArn" model:"AuthorizerCredentialsArn"`
+	AuthorizerID                   *string           `name:"authorizerId" model:"AuthorizerId" loc:"uri" required:"true"`
+	AuthorizerPayloadFormatVersion *string           `name:"authorizerPayloadFormatVersion" model:"AuthorizerPayloadFormatVersion"`
+	AuthorizerResultTtlInSeconds   *int32            `name:"authorizerResultTtlInSeconds" model:"AuthorizerResultTtlInSeconds"`
+	AuthorizerType                 *string           `name:"authorizerType" model:"AuthorizerType"`
+	AuthorizerURI                  *string           `name:"authorizerUri" model:"AuthorizerUri"`
+	EnableSimpleResponses          *bool             `name:"enableSimpleResponses" model:"EnableSimpleResponses"`
+	IdentitySource                 []string          `name:"identitySource" model:"IdentitySource"`
+	IdentityValidationExpression   *string           `name:"identityValidationExpression" model:"IdentityValidationExpression"`
+	JwtConfiguration               *JWTConfiguration `name:"jwtConfiguration" model:"JwtConfiguration"`
+	Name                           *string           `name:"name" model:"Name"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3909,24 +3907,24 @@ func (in *UpdateAuthorizerInput) Validate(v *protocol.Validator) {
 
 // UpdateAuthorizerOutput is the output of UpdateAuthorizer.
 type UpdateAuthorizerOutput struct {
-	AuthorizerCredentialsARN       *string           `name:"authorizerCredentialsArn"`
-	AuthorizerID                   *string           `name:"authorizerId"`
-	AuthorizerPayloadFormatVersion *string           `name:"authorizerPayloadFormatVersion"`
-	AuthorizerResultTtlInSeconds   *int32            `name:"authorizerResultTtlInSeconds"`
-	AuthorizerType                 *string           `name:"authorizerType"`
-	AuthorizerURI                  *string           `name:"authorizerUri"`
-	EnableSimpleResponses          *bool             `name:"enableSimpleResponses"`
-	IdentitySource                 []string          `name:"identitySource"`
-	IdentityValidationExpression   *string           `name:"identityValidationExpression"`
-	JwtConfiguration               *JWTConfiguration `name:"jwtConfiguration"`
-	Name                           *string           `name:"name"`
+	AuthorizerCredentialsARN       *string           `name:"authorizerCredentialsArn" model:"AuthorizerCredentialsArn"`
+	AuthorizerID                   *string           `name:"authorizerId" model:"AuthorizerId"`
+	AuthorizerPayloadFormatVersion *string           `name:"authorizerPayloadFormatVersion" model:"AuthorizerPayloadFormatVersion"`
+	AuthorizerResultTtlInSeconds   *int32            `name:"authorizerResultTtlInSeconds" model:"AuthorizerResultTtlInSeconds"`
+	AuthorizerType                 *string           `name:"authorizerType" model:"AuthorizerType"`
+	AuthorizerURI                  *string           `name:"authorizerUri" model:"AuthorizerUri"`
+	EnableSimpleResponses          *bool             `name:"enableSimpleResponses" model:"EnableSimpleResponses"`
+	IdentitySource                 []string          `name:"identitySource" model:"IdentitySource"`
+	IdentityValidationExpression   *string           `name:"identityValidationExpression" model:"IdentityValidationExpression"`
+	JwtConfiguration               *JWTConfiguration `name:"jwtConfiguration" model:"JwtConfiguration"`
+	Name                           *string           `name:"name" model:"Name"`
 }
 
 // UpdateDeploymentInput is the input of UpdateDeployment.
 type UpdateDeploymentInput struct {
-	APIID        *string `name:"apiId" loc:"uri" required:"true"`
-	DeploymentID *string `name:"deploymentId" loc:"uri" required:"true"`
-	Description  *string `name:"description"`
+	APIID        *string `name:"apiId" model:"ApiId" loc:"uri" required:"true"`
+	DeploymentID *string `name:"deploymentId" model:"DeploymentId" loc:"uri" required:"true"`
+	Description  *string `name:"description" model:"Description"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3937,20 +3935,20 @@ func (in *UpdateDeploymentInput) Validate(v *protocol.Validator) {
 
 // UpdateDeploymentOutput is the output of UpdateDeployment.
 type UpdateDeploymentOutput struct {
-	AutoDeployed            *bool      `name:"autoDeployed"`
-	CreatedDate             *time.Time `name:"createdDate" ts:"iso8601"`
-	DeploymentID            *string    `name:"deploymentId"`
-	DeploymentStatus        *string    `name:"deploymentStatus"`
-	DeploymentStatusMessage *string    `name:"deploymentStatusMessage"`
-	Description             *string    `name:"description"`
+	AutoDeployed            *bool      `name:"autoDeployed" model:"AutoDeployed"`
+	CreatedDate             *time.Time `name:"createdDate" model:"CreatedDate" ts:"iso8601"`
+	DeploymentID            *string    `name:"deploymentId" model:"DeploymentId"`
+	DeploymentStatus        *string    `name:"deploymentStatus" model:"DeploymentStatus"`
+	DeploymentStatusMessage *string    `name:"deploymentStatusMessage" model:"DeploymentStatusMessage"`
+	Description             *string    `name:"description" model:"Description"`
 }
 
 // UpdateDomainNameInput is the input of UpdateDomainName.
 type UpdateDomainNameInput struct {
-	DomainName               *string                       `name:"domainName" loc:"uri" required:"true"`
-	DomainNameConfigurations []*DomainNameConfiguration    `name:"domainNameConfigurations"`
-	MutualTlsAuthentication  *MutualTlsAuthenticationInput `name:"mutualTlsAuthentication"`
-	RoutingMode              *string                       `name:"routingMode"`
+	DomainName               *string                       `name:"domainName" model:"DomainName" loc:"uri" required:"true"`
+	DomainNameConfigurations []*DomainNameConfiguration    `name:"domainNameConfigurations" model:"DomainNameConfigurations"`
+	MutualTlsAuthentication  *MutualTlsAuthenticationInput `name:"mutualTlsAuthentication" model:"MutualTlsAuthentication"`
+	RoutingMode              *string                       `name:"routingMode" model:"RoutingMode"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3972,36 +3970,36 @@ func (in *UpdateDomainNameInput) Validate(v *protocol.Validator) {
 
 // UpdateDomainNameOutput is the output of UpdateDomainName.
 type UpdateDomainNameOutput struct {
-	APIMappingSelectionExpression *string                    `name:"apiMappingSelectionExpression"`
-	DomainName                    *string                    `name:"domainName"`
-	DomainNameARN                 *string                    `name:"domainNameArn"`
-	DomainNameConfigurations      []*DomainNameConfiguration `name:"domainNameConfigurations"`
-	MutualTlsAuthentication       *MutualTlsAuthentication   `name:"mutualTlsAuthentication"`
-	RoutingMode                   *string                    `name:"routingMode"`
-	Tags                          map[string]string          `name:"tags"`
+	APIMappingSelectionExpression *string                    `name:"apiMappingSelectionExpression" model:"ApiMappingSelectionExpression"`
+	DomainName                    *string                    `name:"domainName" model:"DomainName"`
+	DomainNameARN                 *string                    `name:"domainNameArn" model:"DomainNameArn"`
+	DomainNameConfigurations      []*DomainNameConfiguration `name:"domainNameConfigurations" model:"DomainNameConfigurations"`
+	MutualTlsAuthentication       *MutualTlsAuthentication   `name:"mutualTlsAuthentication" model:"MutualTlsAuthentication"`
+	RoutingMode                   *string                    `name:"routingMode" model:"RoutingMode"`
+	Tags                          map[string]string          `name:"tags" model:"Tags"`
 }
 
 // UpdateIntegrationInput is the input of UpdateIntegration.
 type UpdateIntegrationInput struct {
-	APIID                       *string                      `name:"apiId" loc:"uri" required:"true"`
-	ConnectionID                *string                      `name:"connectionId"`
-	ConnectionType              *string                      `name:"connectionType"`
-	ContentHandlingStrategy     *string                      `name:"contentHandlingStrategy"`
-	CredentialsARN              *string                      `name:"credentialsArn"`
-	Description                 *string                      `name:"description"`
-	IntegrationID               *string                      `name:"integrationId" loc:"uri" required:"true"`
-	IntegrationMethod           *string                      `name:"integrationMethod"`
-	IntegrationSubtype          *string                      `name:"integrationSubtype"`
-	IntegrationType             *string                      `name:"integrationType"`
-	IntegrationURI              *string                      `name:"integrationUri"`
-	PassthroughBehavior         *string                      `name:"passthroughBehavior"`
-	PayloadFormatVersion        *string                      `name:"payloadFormatVersion"`
-	RequestParameters           map[string]string            `name:"requestParameters"`
-	RequestTemplates            map[string]string            `name:"requestTemplates"`
-	ResponseParameters          map[string]map[string]string `name:"responseParameters"`
-	TemplateSelectionExpression *string                      `name:"templateSelectionExpression"`
-	TimeoutInMillis             *int32                       `name:"timeoutInMillis"`
-	TlsConfig                   *TlsConfigInput              `name:"tlsConfig"`
+	APIID                       *string                      `name:"apiId" model:"ApiId" loc:"uri" required:"true"`
+	ConnectionID                *string                      `name:"connectionId" model:"ConnectionId"`
+	ConnectionType              *string                      `name:"connectionType" model:"ConnectionType"`
+	ContentHandlingStrategy     *string                      `name:"contentHandlingStrategy" model:"ContentHandlingStrategy"`
+	CredentialsARN              *string                      `name:"credentialsArn" model:"CredentialsArn"`
+	Description                 *string                      `name:"description" model:"Description"`
+	IntegrationID               *string                      `name:"integrationId" model:"IntegrationId" loc:"uri" required:"true"`
+	IntegrationMethod           *string                      `name:"integrationMethod" model:"IntegrationMethod"`
+	IntegrationSubtype          *string                      `name:"integrationSubtype" model:"IntegrationSubtype"`
+	IntegrationType             *string                      `name:"integrationType" model:"IntegrationType"`
+	IntegrationURI              *string                      `name:"integrationUri" model:"IntegrationUri"`
+	PassthroughBehavior         *string                      `name:"passthroughBehavior" model:"PassthroughBehavior"`
+	PayloadFormatVersion        *string                      `name:"payloadFormatVersion" model:"PayloadFormatVersion"`
+	RequestParameters           map[string]string            `name:"requestParameters" model:"RequestParameters"`
+	RequestTemplates            map[string]string            `name:"requestTemplates" model:"RequestTemplates"`
+	ResponseParameters          map[string]map[string]string `name:"responseParameters" model:"ResponseParameters"`
+	TemplateSelectionExpression *string                      `name:"templateSelectionExpression" model:"TemplateSelectionExpression"`
+	TimeoutInMillis             *int32                       `name:"timeoutInMillis" model:"TimeoutInMillis"`
+	TlsConfig                   *TlsConfigInput              `name:"tlsConfig" model:"TlsConfig"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -4019,38 +4017,38 @@ func (in *UpdateIntegrationInput) Validate(v *protocol.Validator) {
 
 // UpdateIntegrationOutput is the output of UpdateIntegration.
 type UpdateIntegrationOutput struct {
-	APIGatewayManaged                      *bool                        `name:"apiGatewayManaged"`
-	ConnectionID                           *string                      `name:"connectionId"`
-	ConnectionType                         *string                      `name:"connectionType"`
-	ContentHandlingStrategy                *string                      `name:"contentHandlingStrategy"`
-	CredentialsARN                         *string                      `name:"credentialsArn"`
-	Description                            *string                      `name:"description"`
-	IntegrationID                          *string                      `name:"integrationId"`
-	IntegrationMethod                      *string                      `name:"integrationMethod"`
-	IntegrationResponseSelectionExpression *string                      `name:"integrationResponseSelectionExpression"`
-	IntegrationSubtype                     *string                      `name:"integrationSubtype"`
-	IntegrationType                        *string                      `name:"integrationType"`
-	IntegrationURI                         *string                      `name:"integrationUri"`
-	PassthroughBehavior                    *string                      `name:"passthroughBehavior"`
-	PayloadFormatVersion                   *string                      `name:"payloadFormatVersion"`
-	RequestParameters                      map[string]string            `name:"requestParameters"`
-	RequestTemplates                       map[string]string            `name:"requestTemplates"`
-	ResponseParameters                     map[string]map[string]string `name:"responseParameters"`
-	TemplateSelectionExpression            *string                      `name:"templateSelectionExpression"`
-	TimeoutInMillis                        *int32                       `name:"timeoutInMillis"`
-	TlsConfig                              *TlsConfig                   `name:"tlsConfig"`
+	APIGatewayManaged                      *bool                        `name:"apiGatewayManaged" model:"ApiGatewayManaged"`
+	ConnectionID                           *string                      `name:"connectionId" model:"ConnectionId"`
+	ConnectionType                         *string                      `name:"connectionType" model:"ConnectionType"`
+	ContentHandlingStrategy                *string                      `name:"contentHandlingStrategy" model:"ContentHandlingStrategy"`
+	CredentialsARN                         *string                      `name:"credentialsArn" model:"CredentialsArn"`
+	Description                            *string                      `name:"description" model:"Description"`
+	IntegrationID                          *string                      `name:"integrationId" model:"IntegrationId"`
+	IntegrationMethod                      *string                      `name:"integrationMethod" model:"IntegrationMethod"`
+	IntegrationResponseSelectionExpression *string                      `name:"integrationResponseSelectionExpression" model:"IntegrationResponseSelectionExpression"`
+	IntegrationSubtype                     *string                      `name:"integrationSubtype" model:"IntegrationSubtype"`
+	IntegrationType                        *string                      `name:"integrationType" model:"IntegrationType"`
+	IntegrationURI                         *string                      `name:"integrationUri" model:"IntegrationUri"`
+	PassthroughBehavior                    *string                      `name:"passthroughBehavior" model:"PassthroughBehavior"`
+	PayloadFormatVersion                   *string                      `name:"payloadFormatVersion" model:"PayloadFormatVersion"`
+	RequestParameters                      map[string]string            `name:"requestParameters" model:"RequestParameters"`
+	RequestTemplates                       map[string]string            `name:"requestTemplates" model:"RequestTemplates"`
+	ResponseParameters                     map[string]map[string]string `name:"responseParameters" model:"ResponseParameters"`
+	TemplateSelectionExpression            *string                      `name:"templateSelectionExpression" model:"TemplateSelectionExpression"`
+	TimeoutInMillis                        *int32                       `name:"timeoutInMillis" model:"TimeoutInMillis"`
+	TlsConfig                              *TlsConfig                   `name:"tlsConfig" model:"TlsConfig"`
 }
 
 // UpdateIntegrationResponseInput is the input of UpdateIntegrationResponse.
 type UpdateIntegrationResponseInput struct {
-	APIID                       *string           `name:"apiId" loc:"uri" required:"true"`
-	ContentHandlingStrategy     *string           `name:"contentHandlingStrategy"`
-	IntegrationID               *string           `name:"integrationId" loc:"uri" required:"true"`
-	IntegrationResponseID       *string           `name:"integrationResponseId" loc:"uri" required:"true"`
-	IntegrationResponseKey      *string           `name:"integrationResponseKey"`
-	ResponseParameters          map[string]string `name:"responseParameters"`
-	ResponseTemplates           map[string]string `name:"responseTemplates"`
-	TemplateSelectionExpression *string           `name:"templateSelectionExpression"`
+	APIID                       *string           `name:"apiId" model:"ApiId" loc:"uri" required:"true"`
+	ContentHandlingStrategy     *string           `name:"contentHandlingStrategy" model:"ContentHandlingStrategy"`
+	IntegrationID               *string           `name:"integrationId" model:"IntegrationId" loc:"uri" required:"true"`
+	IntegrationResponseID       *string           `name:"integrationResponseId" model:"IntegrationResponseId" loc:"uri" required:"true"`
+	IntegrationResponseKey      *string           `name:"integrationResponseKey" model:"IntegrationResponseKey"`
+	ResponseParameters          map[string]string `name:"responseParameters" model:"ResponseParameters"`
+	ResponseTemplates           map[string]string `name:"responseTemplates" model:"ResponseTemplates"`
+	TemplateSelectionExpression *string           `name:"templateSelectionExpression" model:"TemplateSelectionExpression"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -4063,22 +4061,22 @@ func (in *UpdateIntegrationResponseInput) Validate(v *protocol.Validator) {
 
 // UpdateIntegrationResponseOutput is the output of UpdateIntegrationResponse.
 type UpdateIntegrationResponseOutput struct {
-	ContentHandlingStrategy     *string           `name:"contentHandlingStrategy"`
-	IntegrationResponseID       *string           `name:"integrationResponseId"`
-	IntegrationResponseKey      *string           `name:"integrationResponseKey"`
-	ResponseParameters          map[string]string `name:"responseParameters"`
-	ResponseTemplates           map[string]string `name:"responseTemplates"`
-	TemplateSelectionExpression *string           `name:"templateSelectionExpression"`
+	ContentHandlingStrategy     *string           `name:"contentHandlingStrategy" model:"ContentHandlingStrategy"`
+	IntegrationResponseID       *string           `name:"integrationResponseId" model:"IntegrationResponseId"`
+	IntegrationResponseKey      *string           `name:"integrationResponseKey" model:"IntegrationResponseKey"`
+	ResponseParameters          map[string]string `name:"responseParameters" model:"ResponseParameters"`
+	ResponseTemplates           map[string]string `name:"responseTemplates" model:"ResponseTemplates"`
+	TemplateSelectionExpression *string           `name:"templateSelectionExpression" model:"TemplateSelectionExpression"`
 }
 
 // UpdateModelInput is the input of UpdateModel.
 type UpdateModelInput struct {
-	APIID       *string `name:"apiId" loc:"uri" required:"true"`
-	ContentType *string `name:"contentType"`
-	Description *string `name:"description"`
-	ModelID     *string `name:"modelId" loc:"uri" required:"true"`
-	Name        *string `name:"name"`
-	Schema      *string `name:"schema"`
+	APIID       *string `name:"apiId" model:"ApiId" loc:"uri" required:"true"`
+	ContentType *string `name:"contentType" model:"ContentType"`
+	Description *string `name:"description" model:"Description"`
+	ModelID     *string `name:"modelId" model:"ModelId" loc:"uri" required:"true"`
+	Name        *string `name:"name" model:"Name"`
+	Schema      *string `name:"schema" model:"Schema"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -4089,22 +4087,22 @@ func (in *UpdateModelInput) Validate(v *protocol.Validator) {
 
 // UpdateModelOutput is the output of UpdateModel.
 type UpdateModelOutput struct {
-	ContentType *string `name:"contentType"`
-	Description *string `name:"description"`
-	ModelID     *string `name:"modelId"`
-	Name        *string `name:"name"`
-	Schema      *string `name:"schema"`
+	ContentType *string `name:"contentType" model:"ContentType"`
+	Description *string `name:"description" model:"Description"`
+	ModelID     *string `name:"modelId" model:"ModelId"`
+	Name        *string `name:"name" model:"Name"`
+	Schema      *string `name:"schema" model:"Schema"`
 }
 
 // UpdatePortalInput is the input of UpdatePortal.
 type UpdatePortalInput struct {
-	Authorization             *Authorization                `name:"authorization"`
-	EndpointConfiguration     *EndpointConfigurationRequest `name:"endpointConfiguration"`
-	IncludedPortalProductARNs []string                      `name:"includedPortalProductArns"`
-	LogoURI                   *string                       `name:"logoUri"`
-	PortalContent             *PortalContent                `name:"portalContent"`
-	PortalID                  *string                       `name:"portalId" loc:"uri" required:"true"`
-	RumAppMonitorName         *string                       `name:"rumAppMonitorName"`
+	Authorization             *Authorization                `name:"authorization" model:"Authorization"`
+	EndpointConfiguration     *EndpointConfigurationRequest `name:"endpointConfiguration" model:"EndpointConfiguration"`
+	IncludedPortalProductARNs []string                      `name:"includedPortalProductArns" model:"IncludedPortalProductArns"`
+	LogoURI                   *string                       `name:"logoUri" model:"LogoUri"`
+	PortalContent             *PortalContent                `name:"portalContent" model:"PortalContent"`
+	PortalID                  *string                       `name:"portalId" model:"PortalId" loc:"uri" required:"true"`
+	RumAppMonitorName         *string                       `name:"rumAppMonitorName" model:"RumAppMonitorName"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -4120,13 +4118,11 @@ func (in *UpdatePortalInput) Validate(v *protocol.Validator) {
 		v.Pop()
 	}
 	if len(in.IncludedPortalProductARNs) > 0 {
-		v.Push("includedPortalProductArns")
-		for i0 := range in.IncludedPortalProductARNs {
-			v.PushIndex(i0)
-			v.StrLen("", &in.IncludedPortalProductARNs[i0], 20, 2048)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.IncludedPortalProductARNs {
+			v.StrLen("", &e0, 20, 2048)
 		}
-		v.Pop()
+		v.Items("includedPortalProductArns", mark, in.IncludedPortalProductARNs, "Member must satisfy constraint: [Member must have length less than or equal to 2048, Member must have length greater than or equal to 20]")
 	}
 	v.StrLen("logoUri", in.LogoURI, -1, 1092)
 	if in.PortalContent != nil {
@@ -4140,28 +4136,28 @@ func (in *UpdatePortalInput) Validate(v *protocol.Validator) {
 
 // UpdatePortalOutput is the output of UpdatePortal.
 type UpdatePortalOutput struct {
-	Authorization             *Authorization                 `name:"authorization"`
-	EndpointConfiguration     *EndpointConfigurationResponse `name:"endpointConfiguration"`
-	IncludedPortalProductARNs []string                       `name:"includedPortalProductArns"`
-	LastModified              *time.Time                     `name:"lastModified" ts:"iso8601"`
-	LastPublished             *time.Time                     `name:"lastPublished" ts:"iso8601"`
-	LastPublishedDescription  *string                        `name:"lastPublishedDescription"`
-	PortalARN                 *string                        `name:"portalArn"`
-	PortalContent             *PortalContent                 `name:"portalContent"`
-	PortalID                  *string                        `name:"portalId"`
-	Preview                   *Preview                       `name:"preview"`
-	PublishStatus             *string                        `name:"publishStatus"`
-	RumAppMonitorName         *string                        `name:"rumAppMonitorName"`
-	StatusException           *StatusException               `name:"statusException"`
-	Tags                      map[string]string              `name:"tags"`
+	Authorization             *Authorization                 `name:"authorization" model:"Authorization"`
+	EndpointConfiguration     *EndpointConfigurationResponse `name:"endpointConfiguration" model:"EndpointConfiguration"`
+	IncludedPortalProductARNs []string                       `name:"includedPortalProductArns" model:"IncludedPortalProductArns"`
+	LastModified              *time.Time                     `name:"lastModified" model:"LastModified" ts:"iso8601"`
+	LastPublished             *time.Time                     `name:"lastPublished" model:"LastPublished" ts:"iso8601"`
+	LastPublishedDescription  *string                        `name:"lastPublishedDescription" model:"LastPublishedDescription"`
+	PortalARN                 *string                        `name:"portalArn" model:"PortalArn"`
+	PortalContent             *PortalContent                 `name:"portalContent" model:"PortalContent"`
+	PortalID                  *string                        `name:"portalId" model:"PortalId"`
+	Preview                   *Preview                       `name:"preview" model:"Preview"`
+	PublishStatus             *string                        `name:"publishStatus" model:"PublishStatus"`
+	RumAppMonitorName         *string                        `name:"rumAppMonitorName" model:"RumAppMonitorName"`
+	StatusException           *StatusException               `name:"statusException" model:"StatusException"`
+	Tags                      map[string]string              `name:"tags" model:"Tags"`
 }
 
 // UpdatePortalProductInput is the input of UpdatePortalProduct.
 type UpdatePortalProductInput struct {
-	Description     *string       `name:"description"`
-	DisplayName     *string       `name:"displayName"`
-	DisplayOrder    *DisplayOrder `name:"displayOrder"`
-	PortalProductID *string       `name:"portalProductId" loc:"uri" required:"true"`
+	Description     *string       `name:"description" model:"Description"`
+	DisplayName     *string       `name:"displayName" model:"DisplayName"`
+	DisplayOrder    *DisplayOrder `name:"displayOrder" model:"DisplayOrder"`
+	PortalProductID *string       `name:"portalProductId" model:"PortalProductId" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -4178,20 +4174,20 @@ func (in *UpdatePortalProductInput) Validate(v *protocol.Validator) {
 
 // UpdatePortalProductOutput is the output of UpdatePortalProduct.
 type UpdatePortalProductOutput struct {
-	Description      *string           `name:"description"`
-	DisplayName      *string           `name:"displayName"`
-	DisplayOrder     *DisplayOrder     `name:"displayOrder"`
-	LastModified     *time.Time        `name:"lastModified" ts:"iso8601"`
-	PortalProductARN *string           `name:"portalProductArn"`
-	PortalProductID  *string           `name:"portalProductId"`
-	Tags             map[string]string `name:"tags"`
+	Description      *string           `name:"description" model:"Description"`
+	DisplayName      *string           `name:"displayName" model:"DisplayName"`
+	DisplayOrder     *DisplayOrder     `name:"displayOrder" model:"DisplayOrder"`
+	LastModified     *time.Time        `name:"lastModified" model:"LastModified" ts:"iso8601"`
+	PortalProductARN *string           `name:"portalProductArn" model:"PortalProductArn"`
+	PortalProductID  *string           `name:"portalProductId" model:"PortalProductId"`
+	Tags             map[string]string `name:"tags" model:"Tags"`
 }
 
 // UpdateProductPageInput is the input of UpdateProductPage.
 type UpdateProductPageInput struct {
-	DisplayContent  *DisplayContent `name:"displayContent"`
-	PortalProductID *string         `name:"portalProductId" loc:"uri" required:"true"`
-	ProductPageID   *string         `name:"productPageId" loc:"uri" required:"true"`
+	DisplayContent  *DisplayContent `name:"displayContent" model:"DisplayContent"`
+	PortalProductID *string         `name:"portalProductId" model:"PortalProductId" loc:"uri" required:"true"`
+	ProductPageID   *string         `name:"productPageId" model:"ProductPageId" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -4207,18 +4203,18 @@ func (in *UpdateProductPageInput) Validate(v *protocol.Validator) {
 
 // UpdateProductPageOutput is the output of UpdateProductPage.
 type UpdateProductPageOutput struct {
-	DisplayContent *DisplayContent `name:"displayContent"`
-	LastModified   *time.Time      `name:"lastModified" ts:"iso8601"`
-	ProductPageARN *string         `name:"productPageArn"`
-	ProductPageID  *string         `name:"productPageId"`
+	DisplayContent *DisplayContent `name:"displayContent" model:"DisplayContent"`
+	LastModified   *time.Time      `name:"lastModified" model:"LastModified" ts:"iso8601"`
+	ProductPageARN *string         `name:"productPageArn" model:"ProductPageArn"`
+	ProductPageID  *string         `name:"productPageId" model:"ProductPageId"`
 }
 
 // UpdateProductRestEndpointPageInput is the input of UpdateProductRestEndpointPage.
 type UpdateProductRestEndpointPageInput struct {
-	DisplayContent            *EndpointDisplayContent `name:"displayContent"`
-	PortalProductID           *string                 `name:"portalProductId" loc:"uri" required:"true"`
-	ProductRestEndpointPageID *string                 `name:"productRestEndpointPageId" loc:"uri" required:"true"`
-	TryItState                *string                 `name:"tryItState"`
+	DisplayContent            *EndpointDisplayContent `name:"displayContent" model:"DisplayContent"`
+	PortalProductID           *string                 `name:"portalProductId" model:"PortalProductId" loc:"uri" required:"true"`
+	ProductRestEndpointPageID *string                 `name:"productRestEndpointPageId" model:"ProductRestEndpointPageId" loc:"uri" required:"true"`
+	TryItState                *string                 `name:"tryItState" model:"TryItState"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -4235,31 +4231,31 @@ func (in *UpdateProductRestEndpointPageInput) Validate(v *protocol.Validator) {
 
 // UpdateProductRestEndpointPageOutput is the output of UpdateProductRestEndpointPage.
 type UpdateProductRestEndpointPageOutput struct {
-	DisplayContent             *EndpointDisplayContentResponse `name:"displayContent"`
-	LastModified               *time.Time                      `name:"lastModified" ts:"iso8601"`
-	ProductRestEndpointPageARN *string                         `name:"productRestEndpointPageArn"`
-	ProductRestEndpointPageID  *string                         `name:"productRestEndpointPageId"`
-	RestEndpointIdentifier     *RestEndpointIdentifier         `name:"restEndpointIdentifier"`
-	Status                     *string                         `name:"status"`
-	StatusException            *StatusException                `name:"statusException"`
-	TryItState                 *string                         `name:"tryItState"`
+	DisplayContent             *EndpointDisplayContentResponse `name:"displayContent" model:"DisplayContent"`
+	LastModified               *time.Time                      `name:"lastModified" model:"LastModified" ts:"iso8601"`
+	ProductRestEndpointPageARN *string                         `name:"productRestEndpointPageArn" model:"ProductRestEndpointPageArn"`
+	ProductRestEndpointPageID  *string                         `name:"productRestEndpointPageId" model:"ProductRestEndpointPageId"`
+	RestEndpointIdentifier     *RestEndpointIdentifier         `name:"restEndpointIdentifier" model:"RestEndpointIdentifier"`
+	Status                     *string                         `name:"status" model:"Status"`
+	StatusException            *StatusException                `name:"statusException" model:"StatusException"`
+	TryItState                 *string                         `name:"tryItState" model:"TryItState"`
 }
 
 // UpdateRouteInput is the input of UpdateRoute.
 type UpdateRouteInput struct {
-	APIID                            *string                          `name:"apiId" loc:"uri" required:"true"`
-	APIKeyRequired                   *bool                            `name:"apiKeyRequired"`
-	AuthorizationScopes              []string                         `name:"authorizationScopes"`
-	AuthorizationType                *string                          `name:"authorizationType"`
-	AuthorizerID                     *string                          `name:"authorizerId"`
-	ModelSelectionExpression         *string                          `name:"modelSelectionExpression"`
-	OperationName                    *string                          `name:"operationName"`
-	RequestModels                    map[string]string                `name:"requestModels"`
-	RequestParameters                map[string]*ParameterConstraints `name:"requestParameters"`
-	RouteID                          *string                          `name:"routeId" loc:"uri" required:"true"`
-	RouteKey                         *string                          `name:"routeKey"`
-	RouteResponseSelectionExpression *string                          `name:"routeResponseSelectionExpression"`
-	Target                           *string                          `name:"target"`
+	APIID                            *string                          `name:"apiId" model:"ApiId" loc:"uri" required:"true"`
+	APIKeyRequired                   *bool                            `name:"apiKeyRequired" model:"ApiKeyRequired"`
+	AuthorizationScopes              []string                         `name:"authorizationScopes" model:"AuthorizationScopes"`
+	AuthorizationType                *string                          `name:"authorizationType" model:"AuthorizationType"`
+	AuthorizerID                     *string                          `name:"authorizerId" model:"AuthorizerId"`
+	ModelSelectionExpression         *string                          `name:"modelSelectionExpression" model:"ModelSelectionExpression"`
+	OperationName                    *string                          `name:"operationName" model:"OperationName"`
+	RequestModels                    map[string]string                `name:"requestModels" model:"RequestModels"`
+	RequestParameters                map[string]*ParameterConstraints `name:"requestParameters" model:"RequestParameters"`
+	RouteID                          *string                          `name:"routeId" model:"RouteId" loc:"uri" required:"true"`
+	RouteKey                         *string                          `name:"routeKey" model:"RouteKey"`
+	RouteResponseSelectionExpression *string                          `name:"routeResponseSelectionExpression" model:"RouteResponseSelectionExpression"`
+	Target                           *string                          `name:"target" model:"Target"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -4271,30 +4267,30 @@ func (in *UpdateRouteInput) Validate(v *protocol.Validator) {
 
 // UpdateRouteOutput is the output of UpdateRoute.
 type UpdateRouteOutput struct {
-	APIGatewayManaged                *bool                            `name:"apiGatewayManaged"`
-	APIKeyRequired                   *bool                            `name:"apiKeyRequired"`
-	AuthorizationScopes              []string                         `name:"authorizationScopes"`
-	AuthorizationType                *string                          `name:"authorizationType"`
-	AuthorizerID                     *string                          `name:"authorizerId"`
-	ModelSelectionExpression         *string                          `name:"modelSelectionExpression"`
-	OperationName                    *string                          `name:"operationName"`
-	RequestModels                    map[string]string                `name:"requestModels"`
-	RequestParameters                map[string]*ParameterConstraints `name:"requestParameters"`
-	RouteID                          *string                          `name:"routeId"`
-	RouteKey                         *string                          `name:"routeKey"`
-	RouteResponseSelectionExpression *string                          `name:"routeResponseSelectionExpression"`
-	Target                           *string                          `name:"target"`
+	APIGatewayManaged                *bool                            `name:"apiGatewayManaged" model:"ApiGatewayManaged"`
+	APIKeyRequired                   *bool                            `name:"apiKeyRequired" model:"ApiKeyRequired"`
+	AuthorizationScopes              []string                         `name:"authorizationScopes" model:"AuthorizationScopes"`
+	AuthorizationType                *string                          `name:"authorizationType" model:"AuthorizationType"`
+	AuthorizerID                     *string                          `name:"authorizerId" model:"AuthorizerId"`
+	ModelSelectionExpression         *string                          `name:"modelSelectionExpression" model:"ModelSelectionExpression"`
+	OperationName                    *string                          `name:"operationName" model:"OperationName"`
+	RequestModels                    map[string]string                `name:"requestModels" model:"RequestModels"`
+	RequestParameters                map[string]*ParameterConstraints `name:"requestParameters" model:"RequestParameters"`
+	RouteID                          *string                          `name:"routeId" model:"RouteId"`
+	RouteKey                         *string                          `name:"routeKey" model:"RouteKey"`
+	RouteResponseSelectionExpression *string                          `name:"routeResponseSelectionExpression" model:"RouteResponseSelectionExpression"`
+	Target                           *string                          `name:"target" model:"Target"`
 }
 
 // UpdateRouteResponseInput is the input of UpdateRouteResponse.
 type UpdateRouteResponseInput struct {
-	APIID                    *string                          `name:"apiId" loc:"uri" required:"true"`
-	ModelSelectionExpression *string                          `name:"modelSelectionExpression"`
-	ResponseModels           map[string]string                `name:"responseModels"`
-	ResponseParameters       map[string]*ParameterConstraints `name:"responseParameters"`
-	RouteID                  *string                          `name:"routeId" loc:"uri" required:"true"`
-	RouteResponseID          *string                          `name:"routeResponseId" loc:"uri" required:"true"`
-	RouteResponseKey         *string                          `name:"routeResponseKey"`
+	APIID                    *string                          `name:"apiId" model:"ApiId" loc:"uri" required:"true"`
+	ModelSelectionExpression *string                          `name:"modelSelectionExpression" model:"ModelSelectionExpression"`
+	ResponseModels           map[string]string                `name:"responseModels" model:"ResponseModels"`
+	ResponseParameters       map[string]*ParameterConstraints `name:"responseParameters" model:"ResponseParameters"`
+	RouteID                  *string                          `name:"routeId" model:"RouteId" loc:"uri" required:"true"`
+	RouteResponseID          *string                          `name:"routeResponseId" model:"RouteResponseId" loc:"uri" required:"true"`
+	RouteResponseKey         *string                          `name:"routeResponseKey" model:"RouteResponseKey"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -4306,25 +4302,25 @@ func (in *UpdateRouteResponseInput) Validate(v *protocol.Validator) {
 
 // UpdateRouteResponseOutput is the output of UpdateRouteResponse.
 type UpdateRouteResponseOutput struct {
-	ModelSelectionExpression *string                          `name:"modelSelectionExpression"`
-	ResponseModels           map[string]string                `name:"responseModels"`
-	ResponseParameters       map[string]*ParameterConstraints `name:"responseParameters"`
-	RouteResponseID          *string                          `name:"routeResponseId"`
-	RouteResponseKey         *string                          `name:"routeResponseKey"`
+	ModelSelectionExpression *string                          `name:"modelSelectionExpression" model:"ModelSelectionExpression"`
+	ResponseModels           map[string]string                `name:"responseModels" model:"ResponseModels"`
+	ResponseParameters       map[string]*ParameterConstraints `name:"responseParameters" model:"ResponseParameters"`
+	RouteResponseID          *string                          `name:"routeResponseId" model:"RouteResponseId"`
+	RouteResponseKey         *string                          `name:"routeResponseKey" model:"RouteResponseKey"`
 }
 
 // UpdateStageInput is the input of UpdateStage.
 type UpdateStageInput struct {
-	AccessLogSettings    *AccessLogSettings        `name:"accessLogSettings"`
-	APIID                *string                   `name:"apiId" loc:"uri" required:"true"`
-	AutoDeploy           *bool                     `name:"autoDeploy"`
-	ClientCertificateID  *string                   `name:"clientCertificateId"`
-	DefaultRouteSettings *RouteSettings            `name:"defaultRouteSettings"`
-	DeploymentID         *string                   `name:"deploymentId"`
-	Description          *string                   `name:"description"`
-	RouteSettings        map[string]*RouteSettings `name:"routeSettings"`
-	StageName            *string                   `name:"stageName" loc:"uri" required:"true"`
-	StageVariables       map[string]string         `name:"stageVariables"`
+	AccessLogSettings    *AccessLogSettings        `name:"accessLogSettings" model:"AccessLogSettings"`
+	APIID                *string                   `name:"apiId" model:"ApiId" loc:"uri" required:"true"`
+	AutoDeploy           *bool                     `name:"autoDeploy" model:"AutoDeploy"`
+	ClientCertificateID  *string                   `name:"clientCertificateId" model:"ClientCertificateId"`
+	DefaultRouteSettings *RouteSettings            `name:"defaultRouteSettings" model:"DefaultRouteSettings"`
+	DeploymentID         *string                   `name:"deploymentId" model:"DeploymentId"`
+	Description          *string                   `name:"description" model:"Description"`
+	RouteSettings        map[string]*RouteSettings `name:"routeSettings" model:"RouteSettings"`
+	StageName            *string                   `name:"stageName" model:"StageName" loc:"uri" required:"true"`
+	StageVariables       map[string]string         `name:"stageVariables" model:"StageVariables"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -4351,26 +4347,26 @@ func (in *UpdateStageInput) Validate(v *protocol.Validator) {
 
 // UpdateStageOutput is the output of UpdateStage.
 type UpdateStageOutput struct {
-	AccessLogSettings           *AccessLogSettings        `name:"accessLogSettings"`
-	APIGatewayManaged           *bool                     `name:"apiGatewayManaged"`
-	AutoDeploy                  *bool                     `name:"autoDeploy"`
-	ClientCertificateID         *string                   `name:"clientCertificateId"`
-	CreatedDate                 *time.Time                `name:"createdDate" ts:"iso8601"`
-	DefaultRouteSettings        *RouteSettings            `name:"defaultRouteSettings"`
-	DeploymentID                *string                   `name:"deploymentId"`
-	Description                 *string                   `name:"description"`
-	LastDeploymentStatusMessage *string                   `name:"lastDeploymentStatusMessage"`
-	LastUpdatedDate             *time.Time                `name:"lastUpdatedDate" ts:"iso8601"`
-	RouteSettings               map[string]*RouteSettings `name:"routeSettings"`
-	StageName                   *string                   `name:"stageName"`
-	StageVariables              map[string]string         `name:"stageVariables"`
-	Tags                        map[string]string         `name:"tags"`
+	AccessLogSettings           *AccessLogSettings        `name:"accessLogSettings" model:"AccessLogSettings"`
+	APIGatewayManaged           *bool                     `name:"apiGatewayManaged" model:"ApiGatewayManaged"`
+	AutoDeploy                  *bool                     `name:"autoDeploy" model:"AutoDeploy"`
+	ClientCertificateID         *string                   `name:"clientCertificateId" model:"ClientCertificateId"`
+	CreatedDate                 *time.Time                `name:"createdDate" model:"CreatedDate" ts:"iso8601"`
+	DefaultRouteSettings        *RouteSettings            `name:"defaultRouteSettings" model:"DefaultRouteSettings"`
+	DeploymentID                *string                   `name:"deploymentId" model:"DeploymentId"`
+	Description                 *string                   `name:"description" model:"Description"`
+	LastDeploymentStatusMessage *string                   `name:"lastDeploymentStatusMessage" model:"LastDeploymentStatusMessage"`
+	LastUpdatedDate             *time.Time                `name:"lastUpdatedDate" model:"LastUpdatedDate" ts:"iso8601"`
+	RouteSettings               map[string]*RouteSettings `name:"routeSettings" model:"RouteSettings"`
+	StageName                   *string                   `name:"stageName" model:"StageName"`
+	StageVariables              map[string]string         `name:"stageVariables" model:"StageVariables"`
+	Tags                        map[string]string         `name:"tags" model:"Tags"`
 }
 
 // UpdateVpcLinkInput is the input of UpdateVpcLink.
 type UpdateVpcLinkInput struct {
-	Name      *string `name:"name"`
-	VpcLinkID *string `name:"vpcLinkId" loc:"uri" required:"true"`
+	Name      *string `name:"name" model:"Name"`
+	VpcLinkID *string `name:"vpcLinkId" model:"VpcLinkId" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -4380,21 +4376,21 @@ func (in *UpdateVpcLinkInput) Validate(v *protocol.Validator) {
 
 // UpdateVpcLinkOutput is the output of UpdateVpcLink.
 type UpdateVpcLinkOutput struct {
-	CreatedDate          *time.Time        `name:"createdDate" ts:"iso8601"`
-	Name                 *string           `name:"name"`
-	SecurityGroupIDs     []string          `name:"securityGroupIds"`
-	SubnetIDs            []string          `name:"subnetIds"`
-	Tags                 map[string]string `name:"tags"`
-	VpcLinkID            *string           `name:"vpcLinkId"`
-	VpcLinkStatus        *string           `name:"vpcLinkStatus"`
-	VpcLinkStatusMessage *string           `name:"vpcLinkStatusMessage"`
-	VpcLinkVersion       *string           `name:"vpcLinkVersion"`
+	CreatedDate          *time.Time        `name:"createdDate" model:"CreatedDate" ts:"iso8601"`
+	Name                 *string           `name:"name" model:"Name"`
+	SecurityGroupIDs     []string          `name:"securityGroupIds" model:"SecurityGroupIds"`
+	SubnetIDs            []string          `name:"subnetIds" model:"SubnetIds"`
+	Tags                 map[string]string `name:"tags" model:"Tags"`
+	VpcLinkID            *string           `name:"vpcLinkId" model:"VpcLinkId"`
+	VpcLinkStatus        *string           `name:"vpcLinkStatus" model:"VpcLinkStatus"`
+	VpcLinkStatusMessage *string           `name:"vpcLinkStatusMessage" model:"VpcLinkStatusMessage"`
+	VpcLinkVersion       *string           `name:"vpcLinkVersion" model:"VpcLinkVersion"`
 }
 
 // ACMManaged is the ACMManaged structure of the model.
 type ACMManaged struct {
-	CertificateARN *string `name:"certificateArn" required:"true"`
-	DomainName     *string `name:"domainName" required:"true"`
+	CertificateARN *string `name:"certificateArn" model:"CertificateArn" required:"true"`
+	DomainName     *string `name:"domainName" model:"DomainName" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -4407,43 +4403,43 @@ func (in *ACMManaged) Validate(v *protocol.Validator) {
 
 // AccessLogSettings is the AccessLogSettings structure of the model.
 type AccessLogSettings struct {
-	DestinationARN *string `name:"destinationArn"`
-	Format         *string `name:"format"`
+	DestinationARN *string `name:"destinationArn" model:"DestinationArn"`
+	Format         *string `name:"format" model:"Format"`
 }
 
 // Api is the Api structure of the model.
 type Api struct {
-	APIEndpoint               *string           `name:"apiEndpoint"`
-	APIGatewayManaged         *bool             `name:"apiGatewayManaged"`
-	APIID                     *string           `name:"apiId"`
-	APIKeySelectionExpression *string           `name:"apiKeySelectionExpression"`
-	CorsConfiguration         *Cors             `name:"corsConfiguration"`
-	CreatedDate               *time.Time        `name:"createdDate" ts:"iso8601"`
-	Description               *string           `name:"description"`
-	DisableSchemaValidation   *bool             `name:"disableSchemaValidation"`
-	DisableExecuteAPIEndpoint *bool             `name:"disableExecuteApiEndpoint"`
-	ImportInfo                []string          `name:"importInfo"`
-	IpAddressType             *string           `name:"ipAddressType"`
-	Name                      *string           `name:"name" required:"true"`
-	ProtocolType              *string           `name:"protocolType" required:"true"`
-	RouteSelectionExpression  *string           `name:"routeSelectionExpression" required:"true"`
-	Tags                      map[string]string `name:"tags"`
-	Version                   *string           `name:"version"`
-	Warnings                  []string          `name:"warnings"`
+	APIEndpoint               *string           `name:"apiEndpoint" model:"ApiEndpoint"`
+	APIGatewayManaged         *bool             `name:"apiGatewayManaged" model:"ApiGatewayManaged"`
+	APIID                     *string           `name:"apiId" model:"ApiId"`
+	APIKeySelectionExpression *string           `name:"apiKeySelectionExpression" model:"ApiKeySelectionExpression"`
+	CorsConfiguration         *Cors             `name:"corsConfiguration" model:"CorsConfiguration"`
+	CreatedDate               *time.Time        `name:"createdDate" model:"CreatedDate" ts:"iso8601"`
+	Description               *string           `name:"description" model:"Description"`
+	DisableSchemaValidation   *bool             `name:"disableSchemaValidation" model:"DisableSchemaValidation"`
+	DisableExecuteAPIEndpoint *bool             `name:"disableExecuteApiEndpoint" model:"DisableExecuteApiEndpoint"`
+	ImportInfo                []string          `name:"importInfo" model:"ImportInfo"`
+	IpAddressType             *string           `name:"ipAddressType" model:"IpAddressType"`
+	Name                      *string           `name:"name" model:"Name" required:"true"`
+	ProtocolType              *string           `name:"protocolType" model:"ProtocolType" required:"true"`
+	RouteSelectionExpression  *string           `name:"routeSelectionExpression" model:"RouteSelectionExpression" required:"true"`
+	Tags                      map[string]string `name:"tags" model:"Tags"`
+	Version                   *string           `name:"version" model:"Version"`
+	Warnings                  []string          `name:"warnings" model:"Warnings"`
 }
 
 // ApiMapping is the ApiMapping structure of the model.
 type ApiMapping struct {
-	APIID         *string `name:"apiId" required:"true"`
-	APIMappingID  *string `name:"apiMappingId"`
-	APIMappingKey *string `name:"apiMappingKey"`
-	Stage         *string `name:"stage" required:"true"`
+	APIID         *string `name:"apiId" model:"ApiId" required:"true"`
+	APIMappingID  *string `name:"apiMappingId" model:"ApiMappingId"`
+	APIMappingKey *string `name:"apiMappingKey" model:"ApiMappingKey"`
+	Stage         *string `name:"stage" model:"Stage" required:"true"`
 }
 
 // Authorization is the Authorization structure of the model.
 type Authorization struct {
-	CognitoConfig *CognitoConfig `name:"cognitoConfig"`
-	None          *None          `name:"none"`
+	CognitoConfig *CognitoConfig `name:"cognitoConfig" model:"CognitoConfig"`
+	None          *None          `name:"none" model:"None"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -4457,24 +4453,24 @@ func (in *Authorization) Validate(v *protocol.Validator) {
 
 // Authorizer is the Authorizer structure of the model.
 type Authorizer struct {
-	AuthorizerCredentialsARN       *string           `name:"authorizerCredentialsArn"`
-	AuthorizerID                   *string           `name:"authorizerId"`
-	AuthorizerPayloadFormatVersion *string           `name:"authorizerPayloadFormatVersion"`
-	AuthorizerResultTtlInSeconds   *int32            `name:"authorizerResultTtlInSeconds"`
-	AuthorizerType                 *string           `name:"authorizerType"`
-	AuthorizerURI                  *string           `name:"authorizerUri"`
-	EnableSimpleResponses          *bool             `name:"enableSimpleResponses"`
-	IdentitySource                 []string          `name:"identitySource"`
-	IdentityValidationExpression   *string           `name:"identityValidationExpression"`
-	JwtConfiguration               *JWTConfiguration `name:"jwtConfiguration"`
-	Name                           *string           `name:"name" required:"true"`
+	AuthorizerCredentialsARN       *string           `name:"authorizerCredentialsArn" model:"AuthorizerCredentialsArn"`
+	AuthorizerID                   *string           `name:"authorizerId" model:"AuthorizerId"`
+	AuthorizerPayloadFormatVersion *string           `name:"authorizerPayloadFormatVersion" model:"AuthorizerPayloadFormatVersion"`
+	AuthorizerResultTtlInSeconds   *int32            `name:"authorizerResultTtlInSeconds" model:"AuthorizerResultTtlInSeconds"`
+	AuthorizerType                 *string           `name:"authorizerType" model:"AuthorizerType"`
+	AuthorizerURI                  *string           `name:"authorizerUri" model:"AuthorizerUri"`
+	EnableSimpleResponses          *bool             `name:"enableSimpleResponses" model:"EnableSimpleResponses"`
+	IdentitySource                 []string          `name:"identitySource" model:"IdentitySource"`
+	IdentityValidationExpression   *string           `name:"identityValidationExpression" model:"IdentityValidationExpression"`
+	JwtConfiguration               *JWTConfiguration `name:"jwtConfiguration" model:"JwtConfiguration"`
+	Name                           *string           `name:"name" model:"Name" required:"true"`
 }
 
 // CognitoConfig is the CognitoConfig structure of the model.
 type CognitoConfig struct {
-	AppClientID    *string `name:"appClientId" required:"true"`
-	UserPoolARN    *string `name:"userPoolArn" required:"true"`
-	UserPoolDomain *string `name:"userPoolDomain" required:"true"`
+	AppClientID    *string `name:"appClientId" model:"AppClientId" required:"true"`
+	UserPoolARN    *string `name:"userPoolArn" model:"UserPoolArn" required:"true"`
+	UserPoolDomain *string `name:"userPoolDomain" model:"UserPoolDomain" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -4489,12 +4485,12 @@ func (in *CognitoConfig) Validate(v *protocol.Validator) {
 
 // Cors is the Cors structure of the model.
 type Cors struct {
-	AllowCredentials *bool    `name:"allowCredentials"`
-	AllowHeaders     []string `name:"allowHeaders"`
-	AllowMethods     []string `name:"allowMethods"`
-	AllowOrigins     []string `name:"allowOrigins"`
-	ExposeHeaders    []string `name:"exposeHeaders"`
-	MaxAge           *int32   `name:"maxAge"`
+	AllowCredentials *bool    `name:"allowCredentials" model:"AllowCredentials"`
+	AllowHeaders     []string `name:"allowHeaders" model:"AllowHeaders"`
+	AllowMethods     []string `name:"allowMethods" model:"AllowMethods"`
+	AllowOrigins     []string `name:"allowOrigins" model:"AllowOrigins"`
+	ExposeHeaders    []string `name:"exposeHeaders" model:"ExposeHeaders"`
+	MaxAge           *int32   `name:"maxAge" model:"MaxAge"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -4506,12 +4502,12 @@ func (in *Cors) Validate(v *protocol.Validator) {
 
 // CustomColors is the CustomColors structure of the model.
 type CustomColors struct {
-	AccentColor          *string `name:"accentColor" required:"true"`
-	BackgroundColor      *string `name:"backgroundColor" required:"true"`
-	ErrorValidationColor *string `name:"errorValidationColor" required:"true"`
-	HeaderColor          *string `name:"headerColor" required:"true"`
-	NavigationColor      *string `name:"navigationColor" required:"true"`
-	TextColor            *string `name:"textColor" required:"true"`
+	AccentColor          *string `name:"accentColor" model:"AccentColor" required:"true"`
+	BackgroundColor      *string `name:"backgroundColor" model:"BackgroundColor" required:"true"`
+	ErrorValidationColor *string `name:"errorValidationColor" model:"ErrorValidationColor" required:"true"`
+	HeaderColor          *string `name:"headerColor" model:"HeaderColor" required:"true"`
+	NavigationColor      *string `name:"navigationColor" model:"NavigationColor" required:"true"`
+	TextColor            *string `name:"textColor" model:"TextColor" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -4532,18 +4528,18 @@ func (in *CustomColors) Validate(v *protocol.Validator) {
 
 // Deployment is the Deployment structure of the model.
 type Deployment struct {
-	AutoDeployed            *bool      `name:"autoDeployed"`
-	CreatedDate             *time.Time `name:"createdDate" ts:"iso8601"`
-	DeploymentID            *string    `name:"deploymentId"`
-	DeploymentStatus        *string    `name:"deploymentStatus"`
-	DeploymentStatusMessage *string    `name:"deploymentStatusMessage"`
-	Description             *string    `name:"description"`
+	AutoDeployed            *bool      `name:"autoDeployed" model:"AutoDeployed"`
+	CreatedDate             *time.Time `name:"createdDate" model:"CreatedDate" ts:"iso8601"`
+	DeploymentID            *string    `name:"deploymentId" model:"DeploymentId"`
+	DeploymentStatus        *string    `name:"deploymentStatus" model:"DeploymentStatus"`
+	DeploymentStatusMessage *string    `name:"deploymentStatusMessage" model:"DeploymentStatusMessage"`
+	Description             *string    `name:"description" model:"Description"`
 }
 
 // DisplayContent is the DisplayContent structure of the model.
 type DisplayContent struct {
-	Body  *string `name:"body" required:"true"`
-	Title *string `name:"title" required:"true"`
+	Body  *string `name:"body" model:"Body" required:"true"`
+	Title *string `name:"title" model:"Title" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -4556,9 +4552,9 @@ func (in *DisplayContent) Validate(v *protocol.Validator) {
 
 // DisplayContentOverrides is the DisplayContentOverrides structure of the model.
 type DisplayContentOverrides struct {
-	Body          *string `name:"body"`
-	Endpoint      *string `name:"endpoint"`
-	OperationName *string `name:"operationName"`
+	Body          *string `name:"body" model:"Body"`
+	Endpoint      *string `name:"endpoint" model:"Endpoint"`
+	OperationName *string `name:"operationName" model:"OperationName"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -4570,9 +4566,9 @@ func (in *DisplayContentOverrides) Validate(v *protocol.Validator) {
 
 // DisplayOrder is the DisplayOrder structure of the model.
 type DisplayOrder struct {
-	Contents        []*Section `name:"contents"`
-	OverviewPageARN *string    `name:"overviewPageArn"`
-	ProductPageARNs []string   `name:"productPageArns"`
+	Contents        []*Section `name:"contents" model:"Contents"`
+	OverviewPageARN *string    `name:"overviewPageArn" model:"OverviewPageArn"`
+	ProductPageARNs []string   `name:"productPageArns" model:"ProductPageArns"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -4590,40 +4586,38 @@ func (in *DisplayOrder) Validate(v *protocol.Validator) {
 	}
 	v.StrLen("overviewPageArn", in.OverviewPageARN, 20, 2048)
 	if len(in.ProductPageARNs) > 0 {
-		v.Push("productPageArns")
-		for i0 := range in.ProductPageARNs {
-			v.PushIndex(i0)
-			v.StrLen("", &in.ProductPageARNs[i0], 20, 2048)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.ProductPageARNs {
+			v.StrLen("", &e0, 20, 2048)
 		}
-		v.Pop()
+		v.Items("productPageArns", mark, in.ProductPageARNs, "Member must satisfy constraint: [Member must have length less than or equal to 2048, Member must have length greater than or equal to 20]")
 	}
 }
 
 // DomainName is the DomainName structure of the model.
 type DomainName struct {
-	APIMappingSelectionExpression *string                    `name:"apiMappingSelectionExpression"`
-	DomainName                    *string                    `name:"domainName" required:"true"`
-	DomainNameARN                 *string                    `name:"domainNameArn"`
-	DomainNameConfigurations      []*DomainNameConfiguration `name:"domainNameConfigurations"`
-	MutualTlsAuthentication       *MutualTlsAuthentication   `name:"mutualTlsAuthentication"`
-	RoutingMode                   *string                    `name:"routingMode"`
-	Tags                          map[string]string          `name:"tags"`
+	APIMappingSelectionExpression *string                    `name:"apiMappingSelectionExpression" model:"ApiMappingSelectionExpression"`
+	DomainName                    *string                    `name:"domainName" model:"DomainName" required:"true"`
+	DomainNameARN                 *string                    `name:"domainNameArn" model:"DomainNameArn"`
+	DomainNameConfigurations      []*DomainNameConfiguration `name:"domainNameConfigurations" model:"DomainNameConfigurations"`
+	MutualTlsAuthentication       *MutualTlsAuthentication   `name:"mutualTlsAuthentication" model:"MutualTlsAuthentication"`
+	RoutingMode                   *string                    `name:"routingMode" model:"RoutingMode"`
+	Tags                          map[string]string          `name:"tags" model:"Tags"`
 }
 
 // DomainNameConfiguration is the DomainNameConfiguration structure of the model.
 type DomainNameConfiguration struct {
-	APIGatewayDomainName                *string    `name:"apiGatewayDomainName"`
-	CertificateARN                      *string    `name:"certificateArn"`
-	CertificateName                     *string    `name:"certificateName"`
-	CertificateUploadDate               *time.Time `name:"certificateUploadDate" ts:"iso8601"`
-	DomainNameStatus                    *string    `name:"domainNameStatus"`
-	DomainNameStatusMessage             *string    `name:"domainNameStatusMessage"`
-	EndpointType                        *string    `name:"endpointType"`
-	HostedZoneID                        *string    `name:"hostedZoneId"`
-	IpAddressType                       *string    `name:"ipAddressType"`
-	SecurityPolicy                      *string    `name:"securityPolicy"`
-	OwnershipVerificationCertificateARN *string    `name:"ownershipVerificationCertificateArn"`
+	APIGatewayDomainName                *string    `name:"apiGatewayDomainName" model:"ApiGatewayDomainName"`
+	CertificateARN                      *string    `name:"certificateArn" model:"CertificateArn"`
+	CertificateName                     *string    `name:"certificateName" model:"CertificateName"`
+	CertificateUploadDate               *time.Time `name:"certificateUploadDate" model:"CertificateUploadDate" ts:"iso8601"`
+	DomainNameStatus                    *string    `name:"domainNameStatus" model:"DomainNameStatus"`
+	DomainNameStatusMessage             *string    `name:"domainNameStatusMessage" model:"DomainNameStatusMessage"`
+	EndpointType                        *string    `name:"endpointType" model:"EndpointType"`
+	HostedZoneID                        *string    `name:"hostedZoneId" model:"HostedZoneId"`
+	IpAddressType                       *string    `name:"ipAddressType" model:"IpAddressType"`
+	SecurityPolicy                      *string    `name:"securityPolicy" model:"SecurityPolicy"`
+	OwnershipVerificationCertificateARN *string    `name:"ownershipVerificationCertificateArn" model:"OwnershipVerificationCertificateArn"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -4636,8 +4630,8 @@ func (in *DomainNameConfiguration) Validate(v *protocol.Validator) {
 
 // EndpointConfigurationRequest is the EndpointConfigurationRequest structure of the model.
 type EndpointConfigurationRequest struct {
-	AcmManaged *ACMManaged `name:"acmManaged"`
-	None       *None       `name:"none"`
+	AcmManaged *ACMManaged `name:"acmManaged" model:"AcmManaged"`
+	None       *None       `name:"none" model:"None"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -4651,16 +4645,16 @@ func (in *EndpointConfigurationRequest) Validate(v *protocol.Validator) {
 
 // EndpointConfigurationResponse is the EndpointConfigurationResponse structure of the model.
 type EndpointConfigurationResponse struct {
-	CertificateARN           *string `name:"certificateArn"`
-	DomainName               *string `name:"domainName"`
-	PortalDefaultDomainName  *string `name:"portalDefaultDomainName" required:"true"`
-	PortalDomainHostedZoneID *string `name:"portalDomainHostedZoneId" required:"true"`
+	CertificateARN           *string `name:"certificateArn" model:"CertificateArn"`
+	DomainName               *string `name:"domainName" model:"DomainName"`
+	PortalDefaultDomainName  *string `name:"portalDefaultDomainName" model:"PortalDefaultDomainName" required:"true"`
+	PortalDomainHostedZoneID *string `name:"portalDomainHostedZoneId" model:"PortalDomainHostedZoneId" required:"true"`
 }
 
 // EndpointDisplayContent is the EndpointDisplayContent structure of the model.
 type EndpointDisplayContent struct {
-	None      *None                    `name:"none"`
-	Overrides *DisplayContentOverrides `name:"overrides"`
+	None      *None                    `name:"none" model:"None"`
+	Overrides *DisplayContentOverrides `name:"overrides" model:"Overrides"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -4674,17 +4668,17 @@ func (in *EndpointDisplayContent) Validate(v *protocol.Validator) {
 
 // EndpointDisplayContentResponse is the EndpointDisplayContentResponse structure of the model.
 type EndpointDisplayContentResponse struct {
-	Body          *string `name:"body"`
-	Endpoint      *string `name:"endpoint" required:"true"`
-	OperationName *string `name:"operationName"`
+	Body          *string `name:"body" model:"Body"`
+	Endpoint      *string `name:"endpoint" model:"Endpoint" required:"true"`
+	OperationName *string `name:"operationName" model:"OperationName"`
 }
 
 // IdentifierParts is the IdentifierParts structure of the model.
 type IdentifierParts struct {
-	Method    *string `name:"method" required:"true"`
-	Path      *string `name:"path" required:"true"`
-	RestAPIID *string `name:"restApiId" required:"true"`
-	Stage     *string `name:"stage" required:"true"`
+	Method    *string `name:"method" model:"Method" required:"true"`
+	Path      *string `name:"path" model:"Path" required:"true"`
+	RestAPIID *string `name:"restApiId" model:"RestApiId" required:"true"`
+	Stage     *string `name:"stage" model:"Stage" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -4701,64 +4695,64 @@ func (in *IdentifierParts) Validate(v *protocol.Validator) {
 
 // Integration is the Integration structure of the model.
 type Integration struct {
-	APIGatewayManaged                      *bool                        `name:"apiGatewayManaged"`
-	ConnectionID                           *string                      `name:"connectionId"`
-	ConnectionType                         *string                      `name:"connectionType"`
-	ContentHandlingStrategy                *string                      `name:"contentHandlingStrategy"`
-	CredentialsARN                         *string                      `name:"credentialsArn"`
-	Description                            *string                      `name:"description"`
-	IntegrationID                          *string                      `name:"integrationId"`
-	IntegrationMethod                      *string                      `name:"integrationMethod"`
-	IntegrationResponseSelectionExpression *string                      `name:"integrationResponseSelectionExpression"`
-	IntegrationSubtype                     *string                      `name:"integrationSubtype"`
-	IntegrationType                        *string                      `name:"integrationType"`
-	IntegrationURI                         *string                      `name:"integrationUri"`
-	PassthroughBehavior                    *string                      `name:"passthroughBehavior"`
-	PayloadFormatVersion                   *string                      `name:"payloadFormatVersion"`
-	RequestParameters                      map[string]string            `name:"requestParameters"`
-	RequestTemplates                       map[string]string            `name:"requestTemplates"`
-	ResponseParameters                     map[string]map[string]string `name:"responseParameters"`
-	TemplateSelectionExpression            *string                      `name:"templateSelectionExpression"`
-	TimeoutInMillis                        *int32                       `name:"timeoutInMillis"`
-	TlsConfig                              *TlsConfig                   `name:"tlsConfig"`
+	APIGatewayManaged                      *bool                        `name:"apiGatewayManaged" model:"ApiGatewayManaged"`
+	ConnectionID                           *string                      `name:"connectionId" model:"ConnectionId"`
+	ConnectionType                         *string                      `name:"connectionType" model:"ConnectionType"`
+	ContentHandlingStrategy                *string                      `name:"contentHandlingStrategy" model:"ContentHandlingStrategy"`
+	CredentialsARN                         *string                      `name:"credentialsArn" model:"CredentialsArn"`
+	Description                            *string                      `name:"description" model:"Description"`
+	IntegrationID                          *string                      `name:"integrationId" model:"IntegrationId"`
+	IntegrationMethod                      *string                      `name:"integrationMethod" model:"IntegrationMethod"`
+	IntegrationResponseSelectionExpression *string                      `name:"integrationResponseSelectionExpression" model:"IntegrationResponseSelectionExpression"`
+	IntegrationSubtype                     *string                      `name:"integrationSubtype" model:"IntegrationSubtype"`
+	IntegrationType                        *string                      `name:"integrationType" model:"IntegrationType"`
+	IntegrationURI                         *string                      `name:"integrationUri" model:"IntegrationUri"`
+	PassthroughBehavior                    *string                      `name:"passthroughBehavior" model:"PassthroughBehavior"`
+	PayloadFormatVersion                   *string                      `name:"payloadFormatVersion" model:"PayloadFormatVersion"`
+	RequestParameters                      map[string]string            `name:"requestParameters" model:"RequestParameters"`
+	RequestTemplates                       map[string]string            `name:"requestTemplates" model:"RequestTemplates"`
+	ResponseParameters                     map[string]map[string]string `name:"responseParameters" model:"ResponseParameters"`
+	TemplateSelectionExpression            *string                      `name:"templateSelectionExpression" model:"TemplateSelectionExpression"`
+	TimeoutInMillis                        *int32                       `name:"timeoutInMillis" model:"TimeoutInMillis"`
+	TlsConfig                              *TlsConfig                   `name:"tlsConfig" model:"TlsConfig"`
 }
 
 // IntegrationResponse is the IntegrationResponse structure of the model.
 type IntegrationResponse struct {
-	ContentHandlingStrategy     *string           `name:"contentHandlingStrategy"`
-	IntegrationResponseID       *string           `name:"integrationResponseId"`
-	IntegrationResponseKey      *string           `name:"integrationResponseKey" required:"true"`
-	ResponseParameters          map[string]string `name:"responseParameters"`
-	ResponseTemplates           map[string]string `name:"responseTemplates"`
-	TemplateSelectionExpression *string           `name:"templateSelectionExpression"`
+	ContentHandlingStrategy     *string           `name:"contentHandlingStrategy" model:"ContentHandlingStrategy"`
+	IntegrationResponseID       *string           `name:"integrationResponseId" model:"IntegrationResponseId"`
+	IntegrationResponseKey      *string           `name:"integrationResponseKey" model:"IntegrationResponseKey" required:"true"`
+	ResponseParameters          map[string]string `name:"responseParameters" model:"ResponseParameters"`
+	ResponseTemplates           map[string]string `name:"responseTemplates" model:"ResponseTemplates"`
+	TemplateSelectionExpression *string           `name:"templateSelectionExpression" model:"TemplateSelectionExpression"`
 }
 
 // JWTConfiguration is the JWTConfiguration structure of the model.
 type JWTConfiguration struct {
-	Audience []string `name:"audience"`
-	Issuer   *string  `name:"issuer"`
+	Audience []string `name:"audience" model:"Audience"`
+	Issuer   *string  `name:"issuer" model:"Issuer"`
 }
 
 // Model is the Model structure of the model.
 type Model struct {
-	ContentType *string `name:"contentType"`
-	Description *string `name:"description"`
-	ModelID     *string `name:"modelId"`
-	Name        *string `name:"name" required:"true"`
-	Schema      *string `name:"schema"`
+	ContentType *string `name:"contentType" model:"ContentType"`
+	Description *string `name:"description" model:"Description"`
+	ModelID     *string `name:"modelId" model:"ModelId"`
+	Name        *string `name:"name" model:"Name" required:"true"`
+	Schema      *string `name:"schema" model:"Schema"`
 }
 
 // MutualTlsAuthentication is the MutualTlsAuthentication structure of the model.
 type MutualTlsAuthentication struct {
-	TruststoreURI      *string  `name:"truststoreUri"`
-	TruststoreVersion  *string  `name:"truststoreVersion"`
-	TruststoreWarnings []string `name:"truststoreWarnings"`
+	TruststoreURI      *string  `name:"truststoreUri" model:"TruststoreUri"`
+	TruststoreVersion  *string  `name:"truststoreVersion" model:"TruststoreVersion"`
+	TruststoreWarnings []string `name:"truststoreWarnings" model:"TruststoreWarnings"`
 }
 
 // MutualTlsAuthenticationInput is the MutualTlsAuthenticationInput structure of the model.
 type MutualTlsAuthenticationInput struct {
-	TruststoreURI     *string `name:"truststoreUri"`
-	TruststoreVersion *string `name:"truststoreVersion"`
+	TruststoreURI     *string `name:"truststoreUri" model:"TruststoreUri"`
+	TruststoreVersion *string `name:"truststoreVersion" model:"TruststoreVersion"`
 }
 
 // None is the None structure of the model.
@@ -4766,14 +4760,14 @@ type None struct{}
 
 // ParameterConstraints is the ParameterConstraints structure of the model.
 type ParameterConstraints struct {
-	Required *bool `name:"required"`
+	Required *bool `name:"required" model:"Required"`
 }
 
 // PortalContent is the PortalContent structure of the model.
 type PortalContent struct {
-	Description *string      `name:"description"`
-	DisplayName *string      `name:"displayName" required:"true"`
-	Theme       *PortalTheme `name:"theme" required:"true"`
+	Description *string      `name:"description" model:"Description"`
+	DisplayName *string      `name:"displayName" model:"DisplayName" required:"true"`
+	Theme       *PortalTheme `name:"theme" model:"Theme" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -4791,36 +4785,36 @@ func (in *PortalContent) Validate(v *protocol.Validator) {
 
 // PortalProductSummary is the PortalProductSummary structure of the model.
 type PortalProductSummary struct {
-	Description      *string           `name:"description" required:"true"`
-	DisplayName      *string           `name:"displayName" required:"true"`
-	LastModified     *time.Time        `name:"lastModified" ts:"iso8601" required:"true"`
-	PortalProductARN *string           `name:"portalProductArn" required:"true"`
-	PortalProductID  *string           `name:"portalProductId" required:"true"`
-	Tags             map[string]string `name:"tags"`
+	Description      *string           `name:"description" model:"Description" required:"true"`
+	DisplayName      *string           `name:"displayName" model:"DisplayName" required:"true"`
+	LastModified     *time.Time        `name:"lastModified" model:"LastModified" ts:"iso8601" required:"true"`
+	PortalProductARN *string           `name:"portalProductArn" model:"PortalProductArn" required:"true"`
+	PortalProductID  *string           `name:"portalProductId" model:"PortalProductId" required:"true"`
+	Tags             map[string]string `name:"tags" model:"Tags"`
 }
 
 // PortalSummary is the PortalSummary structure of the model.
 type PortalSummary struct {
-	Authorization             *Authorization                 `name:"authorization" required:"true"`
-	EndpointConfiguration     *EndpointConfigurationResponse `name:"endpointConfiguration" required:"true"`
-	IncludedPortalProductARNs []string                       `name:"includedPortalProductArns" required:"true"`
-	LastModified              *time.Time                     `name:"lastModified" ts:"iso8601" required:"true"`
-	LastPublished             *time.Time                     `name:"lastPublished" ts:"iso8601"`
-	LastPublishedDescription  *string                        `name:"lastPublishedDescription"`
-	PortalARN                 *string                        `name:"portalArn" required:"true"`
-	PortalContent             *PortalContent                 `name:"portalContent" required:"true"`
-	PortalID                  *string                        `name:"portalId" required:"true"`
-	Preview                   *Preview                       `name:"preview"`
-	PublishStatus             *string                        `name:"publishStatus"`
-	RumAppMonitorName         *string                        `name:"rumAppMonitorName"`
-	StatusException           *StatusException               `name:"statusException"`
-	Tags                      map[string]string              `name:"tags"`
+	Authorization             *Authorization                 `name:"authorization" model:"Authorization" required:"true"`
+	EndpointConfiguration     *EndpointConfigurationResponse `name:"endpointConfiguration" model:"EndpointConfiguration" required:"true"`
+	IncludedPortalProductARNs []string                       `name:"includedPortalProductArns" model:"IncludedPortalProductArns" required:"true"`
+	LastModified              *time.Time                     `name:"lastModified" model:"LastModified" ts:"iso8601" required:"true"`
+	LastPublished             *time.Time                     `name:"lastPublished" model:"LastPublished" ts:"iso8601"`
+	LastPublishedDescription  *string                        `name:"lastPublishedDescription" model:"LastPublishedDescription"`
+	PortalARN                 *string                        `name:"portalArn" model:"PortalArn" required:"true"`
+	PortalContent             *PortalContent                 `name:"portalContent" model:"PortalContent" required:"true"`
+	PortalID                  *string                        `name:"portalId" model:"PortalId" required:"true"`
+	Preview                   *Preview                       `name:"preview" model:"Preview"`
+	PublishStatus             *string                        `name:"publishStatus" model:"PublishStatus"`
+	RumAppMonitorName         *string                        `name:"rumAppMonitorName" model:"RumAppMonitorName"`
+	StatusException           *StatusException               `name:"statusException" model:"StatusException"`
+	Tags                      map[string]string              `name:"tags" model:"Tags"`
 }
 
 // PortalTheme is the PortalTheme structure of the model.
 type PortalTheme struct {
-	CustomColors     *CustomColors `name:"customColors" required:"true"`
-	LogoLastUploaded *time.Time    `name:"logoLastUploaded" ts:"iso8601"`
+	CustomColors     *CustomColors `name:"customColors" model:"CustomColors" required:"true"`
+	LogoLastUploaded *time.Time    `name:"logoLastUploaded" model:"LogoLastUploaded" ts:"iso8601"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -4835,35 +4829,35 @@ func (in *PortalTheme) Validate(v *protocol.Validator) {
 
 // Preview is the Preview structure of the model.
 type Preview struct {
-	PreviewStatus   *string          `name:"previewStatus" required:"true"`
-	PreviewURL      *string          `name:"previewUrl"`
-	StatusException *StatusException `name:"statusException"`
+	PreviewStatus   *string          `name:"previewStatus" model:"PreviewStatus" required:"true"`
+	PreviewURL      *string          `name:"previewUrl" model:"PreviewUrl"`
+	StatusException *StatusException `name:"statusException" model:"StatusException"`
 }
 
 // ProductPageSummaryNoBody is the ProductPageSummaryNoBody structure of the model.
 type ProductPageSummaryNoBody struct {
-	LastModified   *time.Time `name:"lastModified" ts:"iso8601" required:"true"`
-	PageTitle      *string    `name:"pageTitle" required:"true"`
-	ProductPageARN *string    `name:"productPageArn" required:"true"`
-	ProductPageID  *string    `name:"productPageId" required:"true"`
+	LastModified   *time.Time `name:"lastModified" model:"LastModified" ts:"iso8601" required:"true"`
+	PageTitle      *string    `name:"pageTitle" model:"PageTitle" required:"true"`
+	ProductPageARN *string    `name:"productPageArn" model:"ProductPageArn" required:"true"`
+	ProductPageID  *string    `name:"productPageId" model:"ProductPageId" required:"true"`
 }
 
 // ProductRestEndpointPageSummaryNoBody is the ProductRestEndpointPageSummaryNoBody structure of the model.
 type ProductRestEndpointPageSummaryNoBody struct {
-	Endpoint                   *string                 `name:"endpoint" required:"true"`
-	LastModified               *time.Time              `name:"lastModified" ts:"iso8601" required:"true"`
-	OperationName              *string                 `name:"operationName"`
-	ProductRestEndpointPageARN *string                 `name:"productRestEndpointPageArn" required:"true"`
-	ProductRestEndpointPageID  *string                 `name:"productRestEndpointPageId" required:"true"`
-	RestEndpointIdentifier     *RestEndpointIdentifier `name:"restEndpointIdentifier" required:"true"`
-	Status                     *string                 `name:"status" required:"true"`
-	StatusException            *StatusException        `name:"statusException"`
-	TryItState                 *string                 `name:"tryItState" required:"true"`
+	Endpoint                   *string                 `name:"endpoint" model:"Endpoint" required:"true"`
+	LastModified               *time.Time              `name:"lastModified" model:"LastModified" ts:"iso8601" required:"true"`
+	OperationName              *string                 `name:"operationName" model:"OperationName"`
+	ProductRestEndpointPageARN *string                 `name:"productRestEndpointPageArn" model:"ProductRestEndpointPageArn" required:"true"`
+	ProductRestEndpointPageID  *string                 `name:"productRestEndpointPageId" model:"ProductRestEndpointPageId" required:"true"`
+	RestEndpointIdentifier     *RestEndpointIdentifier `name:"restEndpointIdentifier" model:"RestEndpointIdentifier" required:"true"`
+	Status                     *string                 `name:"status" model:"Status" required:"true"`
+	StatusException            *StatusException        `name:"statusException" model:"StatusException"`
+	TryItState                 *string                 `name:"tryItState" model:"TryItState" required:"true"`
 }
 
 // RestEndpointIdentifier is the RestEndpointIdentifier structure of the model.
 type RestEndpointIdentifier struct {
-	IdentifierParts *IdentifierParts `name:"identifierParts"`
+	IdentifierParts *IdentifierParts `name:"identifierParts" model:"IdentifierParts"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -4877,37 +4871,37 @@ func (in *RestEndpointIdentifier) Validate(v *protocol.Validator) {
 
 // Route is the Route structure of the model.
 type Route struct {
-	APIGatewayManaged                *bool                            `name:"apiGatewayManaged"`
-	APIKeyRequired                   *bool                            `name:"apiKeyRequired"`
-	AuthorizationScopes              []string                         `name:"authorizationScopes"`
-	AuthorizationType                *string                          `name:"authorizationType"`
-	AuthorizerID                     *string                          `name:"authorizerId"`
-	ModelSelectionExpression         *string                          `name:"modelSelectionExpression"`
-	OperationName                    *string                          `name:"operationName"`
-	RequestModels                    map[string]string                `name:"requestModels"`
-	RequestParameters                map[string]*ParameterConstraints `name:"requestParameters"`
-	RouteID                          *string                          `name:"routeId"`
-	RouteKey                         *string                          `name:"routeKey" required:"true"`
-	RouteResponseSelectionExpression *string                          `name:"routeResponseSelectionExpression"`
-	Target                           *string                          `name:"target"`
+	APIGatewayManaged                *bool                            `name:"apiGatewayManaged" model:"ApiGatewayManaged"`
+	APIKeyRequired                   *bool                            `name:"apiKeyRequired" model:"ApiKeyRequired"`
+	AuthorizationScopes              []string                         `name:"authorizationScopes" model:"AuthorizationScopes"`
+	AuthorizationType                *string                          `name:"authorizationType" model:"AuthorizationType"`
+	AuthorizerID                     *string                          `name:"authorizerId" model:"AuthorizerId"`
+	ModelSelectionExpression         *string                          `name:"modelSelectionExpression" model:"ModelSelectionExpression"`
+	OperationName                    *string                          `name:"operationName" model:"OperationName"`
+	RequestModels                    map[string]string                `name:"requestModels" model:"RequestModels"`
+	RequestParameters                map[string]*ParameterConstraints `name:"requestParameters" model:"RequestParameters"`
+	RouteID                          *string                          `name:"routeId" model:"RouteId"`
+	RouteKey                         *string                          `name:"routeKey" model:"RouteKey" required:"true"`
+	RouteResponseSelectionExpression *string                          `name:"routeResponseSelectionExpression" model:"RouteResponseSelectionExpression"`
+	Target                           *string                          `name:"target" model:"Target"`
 }
 
 // RouteResponse is the RouteResponse structure of the model.
 type RouteResponse struct {
-	ModelSelectionExpression *string                          `name:"modelSelectionExpression"`
-	ResponseModels           map[string]string                `name:"responseModels"`
-	ResponseParameters       map[string]*ParameterConstraints `name:"responseParameters"`
-	RouteResponseID          *string                          `name:"routeResponseId"`
-	RouteResponseKey         *string                          `name:"routeResponseKey" required:"true"`
+	ModelSelectionExpression *string                          `name:"modelSelectionExpression" model:"ModelSelectionExpression"`
+	ResponseModels           map[string]string                `name:"responseModels" model:"ResponseModels"`
+	ResponseParameters       map[string]*ParameterConstraints `name:"responseParameters" model:"ResponseParameters"`
+	RouteResponseID          *string                          `name:"routeResponseId" model:"RouteResponseId"`
+	RouteResponseKey         *string                          `name:"routeResponseKey" model:"RouteResponseKey" required:"true"`
 }
 
 // RouteSettings is the RouteSettings structure of the model.
 type RouteSettings struct {
-	DataTraceEnabled       *bool    `name:"dataTraceEnabled"`
-	DetailedMetricsEnabled *bool    `name:"detailedMetricsEnabled"`
-	LoggingLevel           *string  `name:"loggingLevel"`
-	ThrottlingBurstLimit   *int32   `name:"throttlingBurstLimit"`
-	ThrottlingRateLimit    *float64 `name:"throttlingRateLimit"`
+	DataTraceEnabled       *bool    `name:"dataTraceEnabled" model:"DataTraceEnabled"`
+	DetailedMetricsEnabled *bool    `name:"detailedMetricsEnabled" model:"DetailedMetricsEnabled"`
+	LoggingLevel           *string  `name:"loggingLevel" model:"LoggingLevel"`
+	ThrottlingBurstLimit   *int32   `name:"throttlingBurstLimit" model:"ThrottlingBurstLimit"`
+	ThrottlingRateLimit    *float64 `name:"throttlingRateLimit" model:"ThrottlingRateLimit"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -4917,16 +4911,16 @@ func (in *RouteSettings) Validate(v *protocol.Validator) {
 
 // RoutingRule is the RoutingRule structure of the model.
 type RoutingRule struct {
-	Actions        []*RoutingRuleAction    `name:"actions"`
-	Conditions     []*RoutingRuleCondition `name:"conditions"`
-	Priority       *int32                  `name:"priority"`
-	RoutingRuleARN *string                 `name:"routingRuleArn"`
-	RoutingRuleID  *string                 `name:"routingRuleId"`
+	Actions        []*RoutingRuleAction    `name:"actions" model:"Actions"`
+	Conditions     []*RoutingRuleCondition `name:"conditions" model:"Conditions"`
+	Priority       *int32                  `name:"priority" model:"Priority"`
+	RoutingRuleARN *string                 `name:"routingRuleArn" model:"RoutingRuleArn"`
+	RoutingRuleID  *string                 `name:"routingRuleId" model:"RoutingRuleId"`
 }
 
 // RoutingRuleAction is the RoutingRuleAction structure of the model.
 type RoutingRuleAction struct {
-	InvokeAPI *RoutingRuleActionInvokeApi `name:"invokeApi" required:"true"`
+	InvokeAPI *RoutingRuleActionInvokeApi `name:"invokeApi" model:"InvokeApi" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -4941,9 +4935,9 @@ func (in *RoutingRuleAction) Validate(v *protocol.Validator) {
 
 // RoutingRuleActionInvokeApi is the RoutingRuleActionInvokeApi structure of the model.
 type RoutingRuleActionInvokeApi struct {
-	APIID         *string `name:"apiId" required:"true"`
-	Stage         *string `name:"stage" required:"true"`
-	StripBasePath *bool   `name:"stripBasePath"`
+	APIID         *string `name:"apiId" model:"ApiId" required:"true"`
+	Stage         *string `name:"stage" model:"Stage" required:"true"`
+	StripBasePath *bool   `name:"stripBasePath" model:"StripBasePath"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -4954,8 +4948,8 @@ func (in *RoutingRuleActionInvokeApi) Validate(v *protocol.Validator) {
 
 // RoutingRuleCondition is the RoutingRuleCondition structure of the model.
 type RoutingRuleCondition struct {
-	MatchBasePaths *RoutingRuleMatchBasePaths `name:"matchBasePaths"`
-	MatchHeaders   *RoutingRuleMatchHeaders   `name:"matchHeaders"`
+	MatchBasePaths *RoutingRuleMatchBasePaths `name:"matchBasePaths" model:"MatchBasePaths"`
+	MatchHeaders   *RoutingRuleMatchHeaders   `name:"matchHeaders" model:"MatchHeaders"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -4974,7 +4968,7 @@ func (in *RoutingRuleCondition) Validate(v *protocol.Validator) {
 
 // RoutingRuleMatchBasePaths is the RoutingRuleMatchBasePaths structure of the model.
 type RoutingRuleMatchBasePaths struct {
-	AnyOf []string `name:"anyOf" required:"true"`
+	AnyOf []string `name:"anyOf" model:"AnyOf" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -4984,8 +4978,8 @@ func (in *RoutingRuleMatchBasePaths) Validate(v *protocol.Validator) {
 
 // RoutingRuleMatchHeaderValue is the RoutingRuleMatchHeaderValue structure of the model.
 type RoutingRuleMatchHeaderValue struct {
-	Header    *string `name:"header" required:"true"`
-	ValueGlob *string `name:"valueGlob" required:"true"`
+	Header    *string `name:"header" model:"Header" required:"true"`
+	ValueGlob *string `name:"valueGlob" model:"ValueGlob" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -4996,7 +4990,7 @@ func (in *RoutingRuleMatchHeaderValue) Validate(v *protocol.Validator) {
 
 // RoutingRuleMatchHeaders is the RoutingRuleMatchHeaders structure of the model.
 type RoutingRuleMatchHeaders struct {
-	AnyOf []*RoutingRuleMatchHeaderValue `name:"anyOf" required:"true"`
+	AnyOf []*RoutingRuleMatchHeaderValue `name:"anyOf" model:"AnyOf" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -5017,70 +5011,68 @@ func (in *RoutingRuleMatchHeaders) Validate(v *protocol.Validator) {
 
 // Section is the Section structure of the model.
 type Section struct {
-	ProductRestEndpointPageARNs []string `name:"productRestEndpointPageArns" required:"true"`
-	SectionName                 *string  `name:"sectionName" required:"true"`
+	ProductRestEndpointPageARNs []string `name:"productRestEndpointPageArns" model:"ProductRestEndpointPageArns" required:"true"`
+	SectionName                 *string  `name:"sectionName" model:"SectionName" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
 func (in *Section) Validate(v *protocol.Validator) {
 	v.Required("productRestEndpointPageArns", in.ProductRestEndpointPageARNs != nil)
 	if len(in.ProductRestEndpointPageARNs) > 0 {
-		v.Push("productRestEndpointPageArns")
-		for i0 := range in.ProductRestEndpointPageARNs {
-			v.PushIndex(i0)
-			v.StrLen("", &in.ProductRestEndpointPageARNs[i0], 20, 2048)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.ProductRestEndpointPageARNs {
+			v.StrLen("", &e0, 20, 2048)
 		}
-		v.Pop()
+		v.Items("productRestEndpointPageArns", mark, in.ProductRestEndpointPageARNs, "Member must satisfy constraint: [Member must have length less than or equal to 2048, Member must have length greater than or equal to 20]")
 	}
 	v.Required("sectionName", in.SectionName != nil)
 }
 
 // Stage is the Stage structure of the model.
 type Stage struct {
-	AccessLogSettings           *AccessLogSettings        `name:"accessLogSettings"`
-	APIGatewayManaged           *bool                     `name:"apiGatewayManaged"`
-	AutoDeploy                  *bool                     `name:"autoDeploy"`
-	ClientCertificateID         *string                   `name:"clientCertificateId"`
-	CreatedDate                 *time.Time                `name:"createdDate" ts:"iso8601"`
-	DefaultRouteSettings        *RouteSettings            `name:"defaultRouteSettings"`
-	DeploymentID                *string                   `name:"deploymentId"`
-	Description                 *string                   `name:"description"`
-	LastDeploymentStatusMessage *string                   `name:"lastDeploymentStatusMessage"`
-	LastUpdatedDate             *time.Time                `name:"lastUpdatedDate" ts:"iso8601"`
-	RouteSettings               map[string]*RouteSettings `name:"routeSettings"`
-	StageName                   *string                   `name:"stageName" required:"true"`
-	StageVariables              map[string]string         `name:"stageVariables"`
-	Tags                        map[string]string         `name:"tags"`
+	AccessLogSettings           *AccessLogSettings        `name:"accessLogSettings" model:"AccessLogSettings"`
+	APIGatewayManaged           *bool                     `name:"apiGatewayManaged" model:"ApiGatewayManaged"`
+	AutoDeploy                  *bool                     `name:"autoDeploy" model:"AutoDeploy"`
+	ClientCertificateID         *string                   `name:"clientCertificateId" model:"ClientCertificateId"`
+	CreatedDate                 *time.Time                `name:"createdDate" model:"CreatedDate" ts:"iso8601"`
+	DefaultRouteSettings        *RouteSettings            `name:"defaultRouteSettings" model:"DefaultRouteSettings"`
+	DeploymentID                *string                   `name:"deploymentId" model:"DeploymentId"`
+	Description                 *string                   `name:"description" model:"Description"`
+	LastDeploymentStatusMessage *string                   `name:"lastDeploymentStatusMessage" model:"LastDeploymentStatusMessage"`
+	LastUpdatedDate             *time.Time                `name:"lastUpdatedDate" model:"LastUpdatedDate" ts:"iso8601"`
+	RouteSettings               map[string]*RouteSettings `name:"routeSettings" model:"RouteSettings"`
+	StageName                   *string                   `name:"stageName" model:"StageName" required:"true"`
+	StageVariables              map[string]string         `name:"stageVariables" model:"StageVariables"`
+	Tags                        map[string]string         `name:"tags" model:"Tags"`
 }
 
 // StatusException is the StatusException structure of the model.
 type StatusException struct {
-	Exception *string `name:"exception"`
-	Message   *string `name:"message"`
+	Exception *string `name:"exception" model:"Exception"`
+	Message   *string `name:"message" model:"Message"`
 }
 
 // TlsConfig is the TlsConfig structure of the model.
 type TlsConfig struct {
-	ServerNameToVerify *string `name:"serverNameToVerify"`
+	ServerNameToVerify *string `name:"serverNameToVerify" model:"ServerNameToVerify"`
 }
 
 // TlsConfigInput is the TlsConfigInput structure of the model.
 type TlsConfigInput struct {
-	ServerNameToVerify *string `name:"serverNameToVerify"`
+	ServerNameToVerify *string `name:"serverNameToVerify" model:"ServerNameToVerify"`
 }
 
 // VpcLink is the VpcLink structure of the model.
 type VpcLink struct {
-	CreatedDate          *time.Time        `name:"createdDate" ts:"iso8601"`
-	Name                 *string           `name:"name" required:"true"`
-	SecurityGroupIDs     []string          `name:"securityGroupIds" required:"true"`
-	SubnetIDs            []string          `name:"subnetIds" required:"true"`
-	Tags                 map[string]string `name:"tags"`
-	VpcLinkID            *string           `name:"vpcLinkId" required:"true"`
-	VpcLinkStatus        *string           `name:"vpcLinkStatus"`
-	VpcLinkStatusMessage *string           `name:"vpcLinkStatusMessage"`
-	VpcLinkVersion       *string           `name:"vpcLinkVersion"`
+	CreatedDate          *time.Time        `name:"createdDate" model:"CreatedDate" ts:"iso8601"`
+	Name                 *string           `name:"name" model:"Name" required:"true"`
+	SecurityGroupIDs     []string          `name:"securityGroupIds" model:"SecurityGroupIds" required:"true"`
+	SubnetIDs            []string          `name:"subnetIds" model:"SubnetIds" required:"true"`
+	Tags                 map[string]string `name:"tags" model:"Tags"`
+	VpcLinkID            *string           `name:"vpcLinkId" model:"VpcLinkId" required:"true"`
+	VpcLinkStatus        *string           `name:"vpcLinkStatus" model:"VpcLinkStatus"`
+	VpcLinkStatusMessage *string           `name:"vpcLinkStatusMessage" model:"VpcLinkStatusMessage"`
+	VpcLinkVersion       *string           `name:"vpcLinkVersion" model:"VpcLinkVersion"`
 }
 
 // genCall is protocol.Operation.Call for every operation: the type of in names the

@@ -1183,17 +1183,15 @@ func (in *CancelFlowExecutionsInput) Validate(v *protocol.Validator) {
 	v.StrLen("flowName", in.FlowName, -1, 256)
 	v.Pattern("flowName", in.FlowName, genPattern0)
 	if in.ExecutionIDs != nil {
-		v.Len("executionIds", int64(len(in.ExecutionIDs)), -1, 100, "")
+		v.Size("executionIds", len(in.ExecutionIDs), -1, 100, in.ExecutionIDs)
 	}
 	if len(in.ExecutionIDs) > 0 {
-		v.Push("executionIds")
-		for i0 := range in.ExecutionIDs {
-			v.PushIndex(i0)
-			v.StrLen("", &in.ExecutionIDs[i0], -1, 256)
-			v.Pattern("", &in.ExecutionIDs[i0], genPattern1)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.ExecutionIDs {
+			v.StrLen("", &e0, -1, 256)
+			v.Pattern("", &e0, genPattern1)
 		}
-		v.Pop()
+		v.Items("executionIds", mark, in.ExecutionIDs, "Member must satisfy constraint: [Member must have length less than or equal to 256, Member must satisfy regular expression pattern: \\S+]")
 	}
 }
 
@@ -1301,17 +1299,22 @@ func (in *CreateFlowInput) Validate(v *protocol.Validator) {
 		v.Pop()
 	}
 	if in.Tags != nil {
-		v.Len("tags", int64(len(in.Tags)), -1, 50, "")
+		v.Size("tags", len(in.Tags), -1, 50, in.Tags)
 	}
 	if len(in.Tags) > 0 {
-		v.Push("tags")
-		for k0, e0 := range in.Tags {
-			v.Push(k0)
+		mark := v.Mark()
+		for e0 := range in.Tags {
+			v.StrLen("", &e0, 1, 128)
+		}
+		v.Items("tags", mark, in.Tags, "Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: ^(?!aws:)[a-zA-Z+-=._:/]+$]")
+	}
+	if len(in.Tags) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.Tags {
 			v.StrLen("", &e0, -1, 256)
 			v.Pattern("", &e0, genPattern6)
-			v.Pop()
 		}
-		v.Pop()
+		v.Items("tags", mark, in.Tags, "Map value must satisfy constraint: [Member must have length less than or equal to 256, Member must satisfy regular expression pattern: [\\s\\w+-=\\.:/@]*]")
 	}
 	if in.MetadataCatalogConfig != nil {
 		v.Push("metadataCatalogConfig")
@@ -1416,17 +1419,15 @@ type DescribeConnectorProfilesInput struct {
 // Validate checks in against the constraints of the model.
 func (in *DescribeConnectorProfilesInput) Validate(v *protocol.Validator) {
 	if in.ConnectorProfileNames != nil {
-		v.Len("connectorProfileNames", int64(len(in.ConnectorProfileNames)), -1, 100, "")
+		v.Size("connectorProfileNames", len(in.ConnectorProfileNames), -1, 100, in.ConnectorProfileNames)
 	}
 	if len(in.ConnectorProfileNames) > 0 {
-		v.Push("connectorProfileNames")
-		for i0 := range in.ConnectorProfileNames {
-			v.PushIndex(i0)
-			v.StrLen("", &in.ConnectorProfileNames[i0], -1, 256)
-			v.Pattern("", &in.ConnectorProfileNames[i0], genPattern2)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.ConnectorProfileNames {
+			v.StrLen("", &e0, -1, 256)
+			v.Pattern("", &e0, genPattern2)
 		}
-		v.Pop()
+		v.Items("connectorProfileNames", mark, in.ConnectorProfileNames, "Member must satisfy constraint: [Member must have length less than or equal to 256, Member must satisfy regular expression pattern: [\\w/!@#+=.-]+]")
 	}
 	v.Enum("connectorType", in.ConnectorType, ConnectorTypeValues)
 	v.StrLen("connectorLabel", in.ConnectorLabel, -1, 256)
@@ -1454,16 +1455,14 @@ type DescribeConnectorsInput struct {
 // Validate checks in against the constraints of the model.
 func (in *DescribeConnectorsInput) Validate(v *protocol.Validator) {
 	if in.ConnectorTypes != nil {
-		v.Len("connectorTypes", int64(len(in.ConnectorTypes)), -1, 100, "")
+		v.Size("connectorTypes", len(in.ConnectorTypes), -1, 100, in.ConnectorTypes)
 	}
 	if len(in.ConnectorTypes) > 0 {
-		v.Push("connectorTypes")
-		for i0 := range in.ConnectorTypes {
-			v.PushIndex(i0)
-			v.Enum("", &in.ConnectorTypes[i0], ConnectorTypeValues)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.ConnectorTypes {
+			v.Enum("", &e0, ConnectorTypeValues)
 		}
-		v.Pop()
+		v.Items("connectorTypes", mark, in.ConnectorTypes, "Member must satisfy constraint: [Member must satisfy enum value set: [Salesforce, Singular, Slack, Redshift, S3, Marketo, Googleanalytics, Zendesk, Servicenow, Datadog, Trendmicro, Snowflake, Dynatrace, Infornexus, Amplitude, Veeva, EventBridge, LookoutMetrics, Upsolver, Honeycode, CustomerProfiles, SAPOData, CustomConnector, Pardot]]")
 	}
 	if in.MaxResults != nil {
 		v.Range("maxResults", float64(*in.MaxResults), 1, 100, true, true)
@@ -1738,17 +1737,22 @@ func (in *TagResourceInput) Validate(v *protocol.Validator) {
 	v.Pattern("resourceArn", in.ResourceARN, genPattern8)
 	v.Required("tags", in.Tags != nil)
 	if in.Tags != nil {
-		v.Len("tags", int64(len(in.Tags)), -1, 50, "")
+		v.Size("tags", len(in.Tags), -1, 50, in.Tags)
 	}
 	if len(in.Tags) > 0 {
-		v.Push("tags")
-		for k0, e0 := range in.Tags {
-			v.Push(k0)
+		mark := v.Mark()
+		for e0 := range in.Tags {
+			v.StrLen("", &e0, 1, 128)
+		}
+		v.Items("tags", mark, in.Tags, "Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: ^(?!aws:)[a-zA-Z+-=._:/]+$]")
+	}
+	if len(in.Tags) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.Tags {
 			v.StrLen("", &e0, -1, 256)
 			v.Pattern("", &e0, genPattern6)
-			v.Pop()
 		}
-		v.Pop()
+		v.Items("tags", mark, in.Tags, "Map value must satisfy constraint: [Member must have length less than or equal to 256, Member must satisfy regular expression pattern: [\\s\\w+-=\\.:/@]*]")
 	}
 }
 
@@ -1784,16 +1788,14 @@ func (in *UntagResourceInput) Validate(v *protocol.Validator) {
 	v.Pattern("resourceArn", in.ResourceARN, genPattern8)
 	v.Required("tagKeys", in.TagKeys != nil)
 	if in.TagKeys != nil {
-		v.Len("tagKeys", int64(len(in.TagKeys)), -1, 50, "")
+		v.Size("tagKeys", len(in.TagKeys), -1, 50, in.TagKeys)
 	}
 	if len(in.TagKeys) > 0 {
-		v.Push("tagKeys")
-		for i0 := range in.TagKeys {
-			v.PushIndex(i0)
-			v.StrLen("", &in.TagKeys[i0], 1, 128)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.TagKeys {
+			v.StrLen("", &e0, 1, 128)
 		}
-		v.Pop()
+		v.Items("tagKeys", mark, in.TagKeys, "Member must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: ^(?!aws:)[a-zA-Z+-=._:/]+$]")
 	}
 }
 
@@ -1948,11 +1950,19 @@ type AmplitudeConnectorProfileCredentials struct {
 // Validate checks in against the constraints of the model.
 func (in *AmplitudeConnectorProfileCredentials) Validate(v *protocol.Validator) {
 	v.Required("apiKey", in.APIKey != nil)
-	v.StrLen("apiKey", in.APIKey, -1, 256)
-	v.Pattern("apiKey", in.APIKey, genPattern1)
+	{
+		redact := v.Mark()
+		v.StrLen("apiKey", in.APIKey, -1, 256)
+		v.Pattern("apiKey", in.APIKey, genPattern1)
+		v.Redact(redact)
+	}
 	v.Required("secretKey", in.SecretKey != nil)
-	v.StrLen("secretKey", in.SecretKey, -1, 256)
-	v.Pattern("secretKey", in.SecretKey, genPattern1)
+	{
+		redact := v.Mark()
+		v.StrLen("secretKey", in.SecretKey, -1, 256)
+		v.Pattern("secretKey", in.SecretKey, genPattern1)
+		v.Redact(redact)
+	}
 }
 
 // AmplitudeConnectorProfileProperties is the AmplitudeConnectorProfileProperties structure of the model.
@@ -1982,10 +1992,18 @@ type ApiKeyCredentials struct {
 // Validate checks in against the constraints of the model.
 func (in *ApiKeyCredentials) Validate(v *protocol.Validator) {
 	v.Required("apiKey", in.APIKey != nil)
-	v.StrLen("apiKey", in.APIKey, -1, 256)
-	v.Pattern("apiKey", in.APIKey, genPattern1)
-	v.StrLen("apiSecretKey", in.APISecretKey, -1, 256)
-	v.Pattern("apiSecretKey", in.APISecretKey, genPattern1)
+	{
+		redact := v.Mark()
+		v.StrLen("apiKey", in.APIKey, -1, 256)
+		v.Pattern("apiKey", in.APIKey, genPattern1)
+		v.Redact(redact)
+	}
+	{
+		redact := v.Mark()
+		v.StrLen("apiSecretKey", in.APISecretKey, -1, 256)
+		v.Pattern("apiSecretKey", in.APISecretKey, genPattern1)
+		v.Redact(redact)
+	}
 }
 
 // AuthParameter is the AuthParameter structure of the model.
@@ -2020,8 +2038,12 @@ func (in *BasicAuthCredentials) Validate(v *protocol.Validator) {
 	v.StrLen("username", in.Username, -1, 512)
 	v.Pattern("username", in.Username, genPattern1)
 	v.Required("password", in.Password != nil)
-	v.StrLen("password", in.Password, -1, 512)
-	v.Pattern("password", in.Password, genPattern10)
+	{
+		redact := v.Mark()
+		v.StrLen("password", in.Password, -1, 512)
+		v.Pattern("password", in.Password, genPattern10)
+		v.Redact(redact)
+	}
 }
 
 // ConnectorConfiguration is the ConnectorConfiguration structure of the model.
@@ -2473,17 +2495,31 @@ func (in *CustomAuthCredentials) Validate(v *protocol.Validator) {
 	v.StrLen("customAuthenticationType", in.CustomAuthenticationType, -1, 256)
 	v.Pattern("customAuthenticationType", in.CustomAuthenticationType, genPattern1)
 	if in.CredentialsMap != nil {
-		v.Len("credentialsMap", int64(len(in.CredentialsMap)), -1, 50, "")
+		v.Size("credentialsMap", len(in.CredentialsMap), -1, 50, in.CredentialsMap)
 	}
 	if len(in.CredentialsMap) > 0 {
-		v.Push("credentialsMap")
-		for k0, e0 := range in.CredentialsMap {
-			v.Push(k0)
-			v.StrLen("", &e0, -1, 2048)
-			v.Pattern("", &e0, genPattern1)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.CredentialsMap {
+			{
+				redact := v.Mark()
+				v.StrLen("", &e0, 1, 128)
+				v.Pattern("", &e0, genPattern11)
+				v.Redact(redact)
+			}
 		}
-		v.Pop()
+		v.Items("credentialsMap", mark, in.CredentialsMap, "Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\w]+]")
+	}
+	if len(in.CredentialsMap) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.CredentialsMap {
+			{
+				redact := v.Mark()
+				v.StrLen("", &e0, -1, 2048)
+				v.Pattern("", &e0, genPattern1)
+				v.Redact(redact)
+			}
+		}
+		v.Items("credentialsMap", mark, in.CredentialsMap, "Map value must satisfy constraint: [Member must have length less than or equal to 2048, Member must satisfy regular expression pattern: \\S+]")
 	}
 }
 
@@ -2508,27 +2544,31 @@ func (in *CustomConnectorDestinationProperties) Validate(v *protocol.Validator) 
 	}
 	v.Enum("writeOperationType", in.WriteOperationType, WriteOperationTypeValues)
 	if len(in.IDFieldNames) > 0 {
-		v.Push("idFieldNames")
-		for i0 := range in.IDFieldNames {
-			v.PushIndex(i0)
-			v.StrLen("", &in.IDFieldNames[i0], -1, 128)
-			v.Pattern("", &in.IDFieldNames[i0], genPattern1)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.IDFieldNames {
+			v.StrLen("", &e0, -1, 128)
+			v.Pattern("", &e0, genPattern1)
 		}
-		v.Pop()
+		v.Items("idFieldNames", mark, in.IDFieldNames, "Member must satisfy constraint: [Member must have length less than or equal to 128, Member must satisfy regular expression pattern: \\S+]")
 	}
 	if in.CustomProperties != nil {
-		v.Len("customProperties", int64(len(in.CustomProperties)), -1, 50, "")
+		v.Size("customProperties", len(in.CustomProperties), -1, 50, in.CustomProperties)
 	}
 	if len(in.CustomProperties) > 0 {
-		v.Push("customProperties")
-		for k0, e0 := range in.CustomProperties {
-			v.Push(k0)
+		mark := v.Mark()
+		for e0 := range in.CustomProperties {
+			v.StrLen("", &e0, 1, 128)
+			v.Pattern("", &e0, genPattern11)
+		}
+		v.Items("customProperties", mark, in.CustomProperties, "Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\w]+]")
+	}
+	if len(in.CustomProperties) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.CustomProperties {
 			v.StrLen("", &e0, -1, 2048)
 			v.Pattern("", &e0, genPattern1)
-			v.Pop()
 		}
-		v.Pop()
+		v.Items("customProperties", mark, in.CustomProperties, "Map value must satisfy constraint: [Member must have length less than or equal to 2048, Member must satisfy regular expression pattern: \\S+]")
 	}
 }
 
@@ -2576,17 +2616,23 @@ type CustomConnectorProfileProperties struct {
 // Validate checks in against the constraints of the model.
 func (in *CustomConnectorProfileProperties) Validate(v *protocol.Validator) {
 	if in.ProfileProperties != nil {
-		v.Len("profileProperties", int64(len(in.ProfileProperties)), -1, 50, "")
+		v.Size("profileProperties", len(in.ProfileProperties), -1, 50, in.ProfileProperties)
 	}
 	if len(in.ProfileProperties) > 0 {
-		v.Push("profileProperties")
-		for k0, e0 := range in.ProfileProperties {
-			v.Push(k0)
+		mark := v.Mark()
+		for e0 := range in.ProfileProperties {
+			v.StrLen("", &e0, 1, 128)
+			v.Pattern("", &e0, genPattern11)
+		}
+		v.Items("profileProperties", mark, in.ProfileProperties, "Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\w]+]")
+	}
+	if len(in.ProfileProperties) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.ProfileProperties {
 			v.StrLen("", &e0, -1, 2048)
 			v.Pattern("", &e0, genPattern1)
-			v.Pop()
 		}
-		v.Pop()
+		v.Items("profileProperties", mark, in.ProfileProperties, "Map value must satisfy constraint: [Member must have length less than or equal to 2048, Member must satisfy regular expression pattern: \\S+]")
 	}
 	if in.OAuth2Properties != nil {
 		v.Push("oAuth2Properties")
@@ -2608,17 +2654,23 @@ func (in *CustomConnectorSourceProperties) Validate(v *protocol.Validator) {
 	v.StrLen("entityName", in.EntityName, -1, 1024)
 	v.Pattern("entityName", in.EntityName, genPattern1)
 	if in.CustomProperties != nil {
-		v.Len("customProperties", int64(len(in.CustomProperties)), -1, 50, "")
+		v.Size("customProperties", len(in.CustomProperties), -1, 50, in.CustomProperties)
 	}
 	if len(in.CustomProperties) > 0 {
-		v.Push("customProperties")
-		for k0, e0 := range in.CustomProperties {
-			v.Push(k0)
+		mark := v.Mark()
+		for e0 := range in.CustomProperties {
+			v.StrLen("", &e0, 1, 128)
+			v.Pattern("", &e0, genPattern11)
+		}
+		v.Items("customProperties", mark, in.CustomProperties, "Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\w]+]")
+	}
+	if len(in.CustomProperties) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.CustomProperties {
 			v.StrLen("", &e0, -1, 2048)
 			v.Pattern("", &e0, genPattern1)
-			v.Pop()
 		}
-		v.Pop()
+		v.Items("customProperties", mark, in.CustomProperties, "Map value must satisfy constraint: [Member must have length less than or equal to 2048, Member must satisfy regular expression pattern: \\S+]")
 	}
 	if in.DataTransferAPI != nil {
 		v.Push("dataTransferApi")
@@ -2654,7 +2706,7 @@ type DataTransferApi struct {
 // Validate checks in against the constraints of the model.
 func (in *DataTransferApi) Validate(v *protocol.Validator) {
 	v.StrLen("Name", in.Name, -1, 64)
-	v.Pattern("Name", in.Name, genPattern11)
+	v.Pattern("Name", in.Name, genPattern12)
 	v.Enum("Type", in.Type, DataTransferApiTypeValues)
 }
 
@@ -2667,8 +2719,12 @@ type DatadogConnectorProfileCredentials struct {
 // Validate checks in against the constraints of the model.
 func (in *DatadogConnectorProfileCredentials) Validate(v *protocol.Validator) {
 	v.Required("apiKey", in.APIKey != nil)
-	v.StrLen("apiKey", in.APIKey, -1, 256)
-	v.Pattern("apiKey", in.APIKey, genPattern1)
+	{
+		redact := v.Mark()
+		v.StrLen("apiKey", in.APIKey, -1, 256)
+		v.Pattern("apiKey", in.APIKey, genPattern1)
+		v.Redact(redact)
+	}
 	v.Required("applicationKey", in.ApplicationKey != nil)
 	v.StrLen("applicationKey", in.ApplicationKey, -1, 512)
 	v.Pattern("applicationKey", in.ApplicationKey, genPattern1)
@@ -2967,13 +3023,13 @@ type GlueDataCatalogConfig struct {
 func (in *GlueDataCatalogConfig) Validate(v *protocol.Validator) {
 	v.Required("roleArn", in.RoleARN != nil)
 	v.StrLen("roleArn", in.RoleARN, -1, 512)
-	v.Pattern("roleArn", in.RoleARN, genPattern12)
+	v.Pattern("roleArn", in.RoleARN, genPattern13)
 	v.Required("databaseName", in.DatabaseName != nil)
 	v.StrLen("databaseName", in.DatabaseName, -1, 255)
-	v.Pattern("databaseName", in.DatabaseName, genPattern13)
+	v.Pattern("databaseName", in.DatabaseName, genPattern14)
 	v.Required("tablePrefix", in.TablePrefix != nil)
 	v.StrLen("tablePrefix", in.TablePrefix, -1, 128)
-	v.Pattern("tablePrefix", in.TablePrefix, genPattern13)
+	v.Pattern("tablePrefix", in.TablePrefix, genPattern14)
 }
 
 // GoogleAnalyticsConnectorProfileCredentials is the GoogleAnalyticsConnectorProfileCredentials structure of the model.
@@ -2991,10 +3047,18 @@ func (in *GoogleAnalyticsConnectorProfileCredentials) Validate(v *protocol.Valid
 	v.StrLen("clientId", in.ClientID, -1, 512)
 	v.Pattern("clientId", in.ClientID, genPattern1)
 	v.Required("clientSecret", in.ClientSecret != nil)
-	v.StrLen("clientSecret", in.ClientSecret, -1, 512)
-	v.Pattern("clientSecret", in.ClientSecret, genPattern1)
-	v.StrLen("accessToken", in.AccessToken, -1, 4096)
-	v.Pattern("accessToken", in.AccessToken, genPattern1)
+	{
+		redact := v.Mark()
+		v.StrLen("clientSecret", in.ClientSecret, -1, 512)
+		v.Pattern("clientSecret", in.ClientSecret, genPattern1)
+		v.Redact(redact)
+	}
+	{
+		redact := v.Mark()
+		v.StrLen("accessToken", in.AccessToken, -1, 4096)
+		v.Pattern("accessToken", in.AccessToken, genPattern1)
+		v.Redact(redact)
+	}
 	v.StrLen("refreshToken", in.RefreshToken, -1, 4096)
 	v.Pattern("refreshToken", in.RefreshToken, genPattern1)
 	if in.OAuthRequest != nil {
@@ -3033,8 +3097,12 @@ type HoneycodeConnectorProfileCredentials struct {
 
 // Validate checks in against the constraints of the model.
 func (in *HoneycodeConnectorProfileCredentials) Validate(v *protocol.Validator) {
-	v.StrLen("accessToken", in.AccessToken, -1, 4096)
-	v.Pattern("accessToken", in.AccessToken, genPattern1)
+	{
+		redact := v.Mark()
+		v.StrLen("accessToken", in.AccessToken, -1, 4096)
+		v.Pattern("accessToken", in.AccessToken, genPattern1)
+		v.Redact(redact)
+	}
 	v.StrLen("refreshToken", in.RefreshToken, -1, 4096)
 	v.Pattern("refreshToken", in.RefreshToken, genPattern1)
 	if in.OAuthRequest != nil {
@@ -3092,8 +3160,12 @@ type InforNexusConnectorProfileCredentials struct {
 // Validate checks in against the constraints of the model.
 func (in *InforNexusConnectorProfileCredentials) Validate(v *protocol.Validator) {
 	v.Required("accessKeyId", in.AccessKeyID != nil)
-	v.StrLen("accessKeyId", in.AccessKeyID, -1, 256)
-	v.Pattern("accessKeyId", in.AccessKeyID, genPattern1)
+	{
+		redact := v.Mark()
+		v.StrLen("accessKeyId", in.AccessKeyID, -1, 256)
+		v.Pattern("accessKeyId", in.AccessKeyID, genPattern1)
+		v.Redact(redact)
+	}
 	v.Required("userId", in.UserID != nil)
 	v.StrLen("userId", in.UserID, -1, 512)
 	v.Pattern("userId", in.UserID, genPattern1)
@@ -3161,10 +3233,18 @@ func (in *MarketoConnectorProfileCredentials) Validate(v *protocol.Validator) {
 	v.StrLen("clientId", in.ClientID, -1, 512)
 	v.Pattern("clientId", in.ClientID, genPattern1)
 	v.Required("clientSecret", in.ClientSecret != nil)
-	v.StrLen("clientSecret", in.ClientSecret, -1, 512)
-	v.Pattern("clientSecret", in.ClientSecret, genPattern1)
-	v.StrLen("accessToken", in.AccessToken, -1, 4096)
-	v.Pattern("accessToken", in.AccessToken, genPattern1)
+	{
+		redact := v.Mark()
+		v.StrLen("clientSecret", in.ClientSecret, -1, 512)
+		v.Pattern("clientSecret", in.ClientSecret, genPattern1)
+		v.Redact(redact)
+	}
+	{
+		redact := v.Mark()
+		v.StrLen("accessToken", in.AccessToken, -1, 4096)
+		v.Pattern("accessToken", in.AccessToken, genPattern1)
+		v.Redact(redact)
+	}
 	if in.OAuthRequest != nil {
 		v.Push("oAuthRequest")
 		in.OAuthRequest.Validate(v)
@@ -3252,10 +3332,18 @@ type OAuth2Credentials struct {
 func (in *OAuth2Credentials) Validate(v *protocol.Validator) {
 	v.StrLen("clientId", in.ClientID, -1, 512)
 	v.Pattern("clientId", in.ClientID, genPattern1)
-	v.StrLen("clientSecret", in.ClientSecret, -1, 512)
-	v.Pattern("clientSecret", in.ClientSecret, genPattern1)
-	v.StrLen("accessToken", in.AccessToken, -1, 4096)
-	v.Pattern("accessToken", in.AccessToken, genPattern1)
+	{
+		redact := v.Mark()
+		v.StrLen("clientSecret", in.ClientSecret, -1, 512)
+		v.Pattern("clientSecret", in.ClientSecret, genPattern1)
+		v.Redact(redact)
+	}
+	{
+		redact := v.Mark()
+		v.StrLen("accessToken", in.AccessToken, -1, 4096)
+		v.Pattern("accessToken", in.AccessToken, genPattern1)
+		v.Redact(redact)
+	}
 	v.StrLen("refreshToken", in.RefreshToken, -1, 4096)
 	v.Pattern("refreshToken", in.RefreshToken, genPattern1)
 	if in.OAuthRequest != nil {
@@ -3296,21 +3384,27 @@ type OAuth2Properties struct {
 func (in *OAuth2Properties) Validate(v *protocol.Validator) {
 	v.Required("tokenUrl", in.TokenURL != nil)
 	v.StrLen("tokenUrl", in.TokenURL, -1, 256)
-	v.Pattern("tokenUrl", in.TokenURL, genPattern14)
+	v.Pattern("tokenUrl", in.TokenURL, genPattern15)
 	v.Required("oAuth2GrantType", in.OAuth2GrantType != nil)
 	v.Enum("oAuth2GrantType", in.OAuth2GrantType, OAuth2GrantTypeValues)
 	if in.TokenURLCustomProperties != nil {
-		v.Len("tokenUrlCustomProperties", int64(len(in.TokenURLCustomProperties)), -1, 50, "")
+		v.Size("tokenUrlCustomProperties", len(in.TokenURLCustomProperties), -1, 50, in.TokenURLCustomProperties)
 	}
 	if len(in.TokenURLCustomProperties) > 0 {
-		v.Push("tokenUrlCustomProperties")
-		for k0, e0 := range in.TokenURLCustomProperties {
-			v.Push(k0)
+		mark := v.Mark()
+		for e0 := range in.TokenURLCustomProperties {
+			v.StrLen("", &e0, 1, 128)
+			v.Pattern("", &e0, genPattern11)
+		}
+		v.Items("tokenUrlCustomProperties", mark, in.TokenURLCustomProperties, "Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\w]+]")
+	}
+	if len(in.TokenURLCustomProperties) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.TokenURLCustomProperties {
 			v.StrLen("", &e0, -1, 2048)
 			v.Pattern("", &e0, genPattern1)
-			v.Pop()
 		}
-		v.Pop()
+		v.Items("tokenUrlCustomProperties", mark, in.TokenURLCustomProperties, "Map value must satisfy constraint: [Member must have length less than or equal to 2048, Member must satisfy regular expression pattern: \\S+]")
 	}
 }
 
@@ -3329,10 +3423,18 @@ func (in *OAuthCredentials) Validate(v *protocol.Validator) {
 	v.StrLen("clientId", in.ClientID, -1, 512)
 	v.Pattern("clientId", in.ClientID, genPattern1)
 	v.Required("clientSecret", in.ClientSecret != nil)
-	v.StrLen("clientSecret", in.ClientSecret, -1, 512)
-	v.Pattern("clientSecret", in.ClientSecret, genPattern1)
-	v.StrLen("accessToken", in.AccessToken, -1, 4096)
-	v.Pattern("accessToken", in.AccessToken, genPattern1)
+	{
+		redact := v.Mark()
+		v.StrLen("clientSecret", in.ClientSecret, -1, 512)
+		v.Pattern("clientSecret", in.ClientSecret, genPattern1)
+		v.Redact(redact)
+	}
+	{
+		redact := v.Mark()
+		v.StrLen("accessToken", in.AccessToken, -1, 4096)
+		v.Pattern("accessToken", in.AccessToken, genPattern1)
+		v.Redact(redact)
+	}
 	v.StrLen("refreshToken", in.RefreshToken, -1, 4096)
 	v.Pattern("refreshToken", in.RefreshToken, genPattern1)
 	if in.OAuthRequest != nil {
@@ -3353,20 +3455,18 @@ type OAuthProperties struct {
 func (in *OAuthProperties) Validate(v *protocol.Validator) {
 	v.Required("tokenUrl", in.TokenURL != nil)
 	v.StrLen("tokenUrl", in.TokenURL, -1, 256)
-	v.Pattern("tokenUrl", in.TokenURL, genPattern14)
+	v.Pattern("tokenUrl", in.TokenURL, genPattern15)
 	v.Required("authCodeUrl", in.AuthCodeURL != nil)
 	v.StrLen("authCodeUrl", in.AuthCodeURL, -1, 256)
-	v.Pattern("authCodeUrl", in.AuthCodeURL, genPattern14)
+	v.Pattern("authCodeUrl", in.AuthCodeURL, genPattern15)
 	v.Required("oAuthScopes", in.OAuthScopes != nil)
 	if len(in.OAuthScopes) > 0 {
-		v.Push("oAuthScopes")
-		for i0 := range in.OAuthScopes {
-			v.PushIndex(i0)
-			v.StrLen("", &in.OAuthScopes[i0], -1, 128)
-			v.Pattern("", &in.OAuthScopes[i0], genPattern1)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.OAuthScopes {
+			v.StrLen("", &e0, -1, 128)
+			v.Pattern("", &e0, genPattern1)
 		}
-		v.Pop()
+		v.Items("oAuthScopes", mark, in.OAuthScopes, "Member must satisfy constraint: [Member must have length less than or equal to 128, Member must satisfy regular expression pattern: \\S+]")
 	}
 }
 
@@ -3380,8 +3480,12 @@ type PardotConnectorProfileCredentials struct {
 
 // Validate checks in against the constraints of the model.
 func (in *PardotConnectorProfileCredentials) Validate(v *protocol.Validator) {
-	v.StrLen("accessToken", in.AccessToken, -1, 4096)
-	v.Pattern("accessToken", in.AccessToken, genPattern1)
+	{
+		redact := v.Mark()
+		v.StrLen("accessToken", in.AccessToken, -1, 4096)
+		v.Pattern("accessToken", in.AccessToken, genPattern1)
+		v.Redact(redact)
+	}
 	v.StrLen("refreshToken", in.RefreshToken, -1, 4096)
 	v.Pattern("refreshToken", in.RefreshToken, genPattern1)
 	if in.OAuthRequest != nil {
@@ -3389,8 +3493,12 @@ func (in *PardotConnectorProfileCredentials) Validate(v *protocol.Validator) {
 		in.OAuthRequest.Validate(v)
 		v.Pop()
 	}
-	v.StrLen("clientCredentialsArn", in.ClientCredentialsARN, 20, 2048)
-	v.Pattern("clientCredentialsArn", in.ClientCredentialsARN, genPattern15)
+	{
+		redact := v.Mark()
+		v.StrLen("clientCredentialsArn", in.ClientCredentialsARN, 20, 2048)
+		v.Pattern("clientCredentialsArn", in.ClientCredentialsARN, genPattern16)
+		v.Redact(redact)
+	}
 }
 
 // PardotConnectorProfileProperties is the PardotConnectorProfileProperties structure of the model.
@@ -3435,13 +3543,11 @@ func (in *PrefixConfig) Validate(v *protocol.Validator) {
 	v.Enum("prefixType", in.PrefixType, PrefixTypeValues)
 	v.Enum("prefixFormat", in.PrefixFormat, PrefixFormatValues)
 	if len(in.PathPrefixHierarchy) > 0 {
-		v.Push("pathPrefixHierarchy")
-		for i0 := range in.PathPrefixHierarchy {
-			v.PushIndex(i0)
-			v.Enum("", &in.PathPrefixHierarchy[i0], PathPrefixValues)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.PathPrefixHierarchy {
+			v.Enum("", &e0, PathPrefixValues)
 		}
-		v.Pop()
+		v.Items("pathPrefixHierarchy", mark, in.PathPrefixHierarchy, "Member must satisfy constraint: [Member must satisfy enum value set: [EXECUTION_ID, SCHEMA_VERSION]]")
 	}
 }
 
@@ -3468,8 +3574,12 @@ type RedshiftConnectorProfileCredentials struct {
 func (in *RedshiftConnectorProfileCredentials) Validate(v *protocol.Validator) {
 	v.StrLen("username", in.Username, -1, 2048)
 	v.Pattern("username", in.Username, genPattern10)
-	v.StrLen("password", in.Password, -1, 512)
-	v.Pattern("password", in.Password, genPattern10)
+	{
+		redact := v.Mark()
+		v.StrLen("password", in.Password, -1, 512)
+		v.Pattern("password", in.Password, genPattern10)
+		v.Redact(redact)
+	}
 }
 
 // RedshiftConnectorProfileProperties is the RedshiftConnectorProfileProperties structure of the model.
@@ -3496,9 +3606,9 @@ func (in *RedshiftConnectorProfileProperties) Validate(v *protocol.Validator) {
 	v.Pattern("bucketPrefix", in.BucketPrefix, genPattern10)
 	v.Required("roleArn", in.RoleARN != nil)
 	v.StrLen("roleArn", in.RoleARN, -1, 512)
-	v.Pattern("roleArn", in.RoleARN, genPattern12)
+	v.Pattern("roleArn", in.RoleARN, genPattern13)
 	v.StrLen("dataApiRoleArn", in.DataAPIRoleARN, -1, 512)
-	v.Pattern("dataApiRoleArn", in.DataAPIRoleARN, genPattern12)
+	v.Pattern("dataApiRoleArn", in.DataAPIRoleARN, genPattern13)
 	v.StrLen("clusterIdentifier", in.ClusterIdentifier, -1, 512)
 	v.Pattern("clusterIdentifier", in.ClusterIdentifier, genPattern1)
 	v.StrLen("workgroupName", in.WorkgroupName, -1, 512)
@@ -3656,7 +3766,7 @@ type SAPODataConnectorProfileProperties struct {
 func (in *SAPODataConnectorProfileProperties) Validate(v *protocol.Validator) {
 	v.Required("applicationHostUrl", in.ApplicationHostURL != nil)
 	v.StrLen("applicationHostUrl", in.ApplicationHostURL, -1, 256)
-	v.Pattern("applicationHostUrl", in.ApplicationHostURL, genPattern14)
+	v.Pattern("applicationHostUrl", in.ApplicationHostURL, genPattern15)
 	v.Required("applicationServicePath", in.ApplicationServicePath != nil)
 	v.StrLen("applicationServicePath", in.ApplicationServicePath, -1, 512)
 	v.Pattern("applicationServicePath", in.ApplicationServicePath, genPattern1)
@@ -3666,11 +3776,11 @@ func (in *SAPODataConnectorProfileProperties) Validate(v *protocol.Validator) {
 	}
 	v.Required("clientNumber", in.ClientNumber != nil)
 	v.StrLen("clientNumber", in.ClientNumber, 3, 3)
-	v.Pattern("clientNumber", in.ClientNumber, genPattern16)
+	v.Pattern("clientNumber", in.ClientNumber, genPattern17)
 	v.StrLen("logonLanguage", in.LogonLanguage, -1, 2)
-	v.Pattern("logonLanguage", in.LogonLanguage, genPattern17)
+	v.Pattern("logonLanguage", in.LogonLanguage, genPattern18)
 	v.StrLen("privateLinkServiceName", in.PrivateLinkServiceName, -1, 512)
-	v.Pattern("privateLinkServiceName", in.PrivateLinkServiceName, genPattern18)
+	v.Pattern("privateLinkServiceName", in.PrivateLinkServiceName, genPattern19)
 	if in.OAuthProperties != nil {
 		v.Push("oAuthProperties")
 		in.OAuthProperties.Validate(v)
@@ -3698,14 +3808,12 @@ func (in *SAPODataDestinationProperties) Validate(v *protocol.Validator) {
 		v.Pop()
 	}
 	if len(in.IDFieldNames) > 0 {
-		v.Push("idFieldNames")
-		for i0 := range in.IDFieldNames {
-			v.PushIndex(i0)
-			v.StrLen("", &in.IDFieldNames[i0], -1, 128)
-			v.Pattern("", &in.IDFieldNames[i0], genPattern1)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.IDFieldNames {
+			v.StrLen("", &e0, -1, 128)
+			v.Pattern("", &e0, genPattern1)
 		}
-		v.Pop()
+		v.Items("idFieldNames", mark, in.IDFieldNames, "Member must satisfy constraint: [Member must have length less than or equal to 128, Member must satisfy regular expression pattern: \\S+]")
 	}
 	if in.ErrorHandlingConfig != nil {
 		v.Push("errorHandlingConfig")
@@ -3779,8 +3887,12 @@ type SalesforceConnectorProfileCredentials struct {
 
 // Validate checks in against the constraints of the model.
 func (in *SalesforceConnectorProfileCredentials) Validate(v *protocol.Validator) {
-	v.StrLen("accessToken", in.AccessToken, -1, 4096)
-	v.Pattern("accessToken", in.AccessToken, genPattern1)
+	{
+		redact := v.Mark()
+		v.StrLen("accessToken", in.AccessToken, -1, 4096)
+		v.Pattern("accessToken", in.AccessToken, genPattern1)
+		v.Redact(redact)
+	}
 	v.StrLen("refreshToken", in.RefreshToken, -1, 4096)
 	v.Pattern("refreshToken", in.RefreshToken, genPattern1)
 	if in.OAuthRequest != nil {
@@ -3788,11 +3900,19 @@ func (in *SalesforceConnectorProfileCredentials) Validate(v *protocol.Validator)
 		in.OAuthRequest.Validate(v)
 		v.Pop()
 	}
-	v.StrLen("clientCredentialsArn", in.ClientCredentialsARN, 20, 2048)
-	v.Pattern("clientCredentialsArn", in.ClientCredentialsARN, genPattern15)
+	{
+		redact := v.Mark()
+		v.StrLen("clientCredentialsArn", in.ClientCredentialsARN, 20, 2048)
+		v.Pattern("clientCredentialsArn", in.ClientCredentialsARN, genPattern16)
+		v.Redact(redact)
+	}
 	v.Enum("oAuth2GrantType", in.OAuth2GrantType, OAuth2GrantTypeValues)
-	v.StrLen("jwtToken", in.JwtToken, -1, 8000)
-	v.Pattern("jwtToken", in.JwtToken, genPattern19)
+	{
+		redact := v.Mark()
+		v.StrLen("jwtToken", in.JwtToken, -1, 8000)
+		v.Pattern("jwtToken", in.JwtToken, genPattern20)
+		v.Redact(redact)
+	}
 }
 
 // SalesforceConnectorProfileProperties is the SalesforceConnectorProfileProperties structure of the model.
@@ -3823,14 +3943,12 @@ func (in *SalesforceDestinationProperties) Validate(v *protocol.Validator) {
 	v.StrLen("object", in.Object, -1, 512)
 	v.Pattern("object", in.Object, genPattern1)
 	if len(in.IDFieldNames) > 0 {
-		v.Push("idFieldNames")
-		for i0 := range in.IDFieldNames {
-			v.PushIndex(i0)
-			v.StrLen("", &in.IDFieldNames[i0], -1, 128)
-			v.Pattern("", &in.IDFieldNames[i0], genPattern1)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.IDFieldNames {
+			v.StrLen("", &e0, -1, 128)
+			v.Pattern("", &e0, genPattern1)
 		}
-		v.Pop()
+		v.Items("idFieldNames", mark, in.IDFieldNames, "Member must satisfy constraint: [Member must have length less than or equal to 128, Member must satisfy regular expression pattern: \\S+]")
 	}
 	if in.ErrorHandlingConfig != nil {
 		v.Push("errorHandlingConfig")
@@ -3903,8 +4021,12 @@ type ServiceNowConnectorProfileCredentials struct {
 func (in *ServiceNowConnectorProfileCredentials) Validate(v *protocol.Validator) {
 	v.StrLen("username", in.Username, -1, 512)
 	v.Pattern("username", in.Username, genPattern1)
-	v.StrLen("password", in.Password, -1, 512)
-	v.Pattern("password", in.Password, genPattern10)
+	{
+		redact := v.Mark()
+		v.StrLen("password", in.Password, -1, 512)
+		v.Pattern("password", in.Password, genPattern10)
+		v.Redact(redact)
+	}
 	if in.OAuth2Credentials != nil {
 		v.Push("oAuth2Credentials")
 		in.OAuth2Credentials.Validate(v)
@@ -3947,8 +4069,12 @@ type SingularConnectorProfileCredentials struct {
 // Validate checks in against the constraints of the model.
 func (in *SingularConnectorProfileCredentials) Validate(v *protocol.Validator) {
 	v.Required("apiKey", in.APIKey != nil)
-	v.StrLen("apiKey", in.APIKey, -1, 256)
-	v.Pattern("apiKey", in.APIKey, genPattern1)
+	{
+		redact := v.Mark()
+		v.StrLen("apiKey", in.APIKey, -1, 256)
+		v.Pattern("apiKey", in.APIKey, genPattern1)
+		v.Redact(redact)
+	}
 }
 
 // SingularConnectorProfileProperties is the SingularConnectorProfileProperties structure of the model.
@@ -3983,10 +4109,18 @@ func (in *SlackConnectorProfileCredentials) Validate(v *protocol.Validator) {
 	v.StrLen("clientId", in.ClientID, -1, 512)
 	v.Pattern("clientId", in.ClientID, genPattern1)
 	v.Required("clientSecret", in.ClientSecret != nil)
-	v.StrLen("clientSecret", in.ClientSecret, -1, 512)
-	v.Pattern("clientSecret", in.ClientSecret, genPattern1)
-	v.StrLen("accessToken", in.AccessToken, -1, 4096)
-	v.Pattern("accessToken", in.AccessToken, genPattern1)
+	{
+		redact := v.Mark()
+		v.StrLen("clientSecret", in.ClientSecret, -1, 512)
+		v.Pattern("clientSecret", in.ClientSecret, genPattern1)
+		v.Redact(redact)
+	}
+	{
+		redact := v.Mark()
+		v.StrLen("accessToken", in.AccessToken, -1, 4096)
+		v.Pattern("accessToken", in.AccessToken, genPattern1)
+		v.Redact(redact)
+	}
 	if in.OAuthRequest != nil {
 		v.Push("oAuthRequest")
 		in.OAuthRequest.Validate(v)
@@ -4035,8 +4169,12 @@ func (in *SnowflakeConnectorProfileCredentials) Validate(v *protocol.Validator) 
 	v.StrLen("username", in.Username, -1, 512)
 	v.Pattern("username", in.Username, genPattern1)
 	v.Required("password", in.Password != nil)
-	v.StrLen("password", in.Password, -1, 512)
-	v.Pattern("password", in.Password, genPattern10)
+	{
+		redact := v.Mark()
+		v.StrLen("password", in.Password, -1, 512)
+		v.Pattern("password", in.Password, genPattern10)
+		v.Redact(redact)
+	}
 }
 
 // SnowflakeConnectorProfileProperties is the SnowflakeConnectorProfileProperties structure of the model.
@@ -4064,7 +4202,7 @@ func (in *SnowflakeConnectorProfileProperties) Validate(v *protocol.Validator) {
 	v.StrLen("bucketPrefix", in.BucketPrefix, -1, 512)
 	v.Pattern("bucketPrefix", in.BucketPrefix, genPattern10)
 	v.StrLen("privateLinkServiceName", in.PrivateLinkServiceName, -1, 512)
-	v.Pattern("privateLinkServiceName", in.PrivateLinkServiceName, genPattern18)
+	v.Pattern("privateLinkServiceName", in.PrivateLinkServiceName, genPattern19)
 	v.StrLen("accountName", in.AccountName, -1, 512)
 	v.Pattern("accountName", in.AccountName, genPattern1)
 	v.StrLen("region", in.Region, -1, 64)
@@ -4280,14 +4418,12 @@ type Task struct {
 func (in *Task) Validate(v *protocol.Validator) {
 	v.Required("sourceFields", in.SourceFields != nil)
 	if len(in.SourceFields) > 0 {
-		v.Push("sourceFields")
-		for i0 := range in.SourceFields {
-			v.PushIndex(i0)
-			v.StrLen("", &in.SourceFields[i0], -1, 2048)
-			v.Pattern("", &in.SourceFields[i0], genPattern10)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.SourceFields {
+			v.StrLen("", &e0, -1, 2048)
+			v.Pattern("", &e0, genPattern10)
 		}
-		v.Pop()
+		v.Items("sourceFields", mark, in.SourceFields, "Member must satisfy constraint: [Member must have length less than or equal to 2048, Member must satisfy regular expression pattern: .*]")
 	}
 	if in.ConnectorOperator != nil {
 		v.Push("connectorOperator")
@@ -4299,14 +4435,19 @@ func (in *Task) Validate(v *protocol.Validator) {
 	v.Required("taskType", in.TaskType != nil)
 	v.Enum("taskType", in.TaskType, TaskTypeValues)
 	if len(in.TaskProperties) > 0 {
-		v.Push("taskProperties")
-		for k0, e0 := range in.TaskProperties {
-			v.Push(k0)
-			v.StrLen("", &e0, -1, 2048)
-			v.Pattern("", &e0, genPattern20)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.TaskProperties {
+			v.Enum("", &e0, OperatorPropertiesKeysValues)
 		}
-		v.Pop()
+		v.Items("taskProperties", mark, in.TaskProperties, "Map keys must satisfy constraint: [Member must satisfy enum value set: [VALUE, VALUES, DATA_TYPE, UPPER_BOUND, LOWER_BOUND, SOURCE_DATA_TYPE, DESTINATION_DATA_TYPE, VALIDATION_ACTION, MASK_VALUE, MASK_LENGTH, TRUNCATE_LENGTH, MATH_OPERATION_FIELDS_ORDER, CONCAT_FORMAT, SUBFIELD_CATEGORY_MAP, EXCLUDE_SOURCE_FIELDS_LIST, INCLUDE_NEW_FIELDS, ORDERED_PARTITION_KEYS_LIST]]")
+	}
+	if len(in.TaskProperties) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.TaskProperties {
+			v.StrLen("", &e0, -1, 2048)
+			v.Pattern("", &e0, genPattern21)
+		}
+		v.Items("taskProperties", mark, in.TaskProperties, "Map value must satisfy constraint: [Member must have length less than or equal to 2048, Member must satisfy regular expression pattern: .+]")
 	}
 }
 
@@ -4318,8 +4459,12 @@ type TrendmicroConnectorProfileCredentials struct {
 // Validate checks in against the constraints of the model.
 func (in *TrendmicroConnectorProfileCredentials) Validate(v *protocol.Validator) {
 	v.Required("apiSecretKey", in.APISecretKey != nil)
-	v.StrLen("apiSecretKey", in.APISecretKey, -1, 256)
-	v.Pattern("apiSecretKey", in.APISecretKey, genPattern1)
+	{
+		redact := v.Mark()
+		v.StrLen("apiSecretKey", in.APISecretKey, -1, 256)
+		v.Pattern("apiSecretKey", in.APISecretKey, genPattern1)
+		v.Redact(redact)
+	}
 }
 
 // TrendmicroConnectorProfileProperties is the TrendmicroConnectorProfileProperties structure of the model.
@@ -4382,7 +4527,7 @@ type UpsolverDestinationProperties struct {
 func (in *UpsolverDestinationProperties) Validate(v *protocol.Validator) {
 	v.Required("bucketName", in.BucketName != nil)
 	v.StrLen("bucketName", in.BucketName, 16, 63)
-	v.Pattern("bucketName", in.BucketName, genPattern21)
+	v.Pattern("bucketName", in.BucketName, genPattern22)
 	v.StrLen("bucketPrefix", in.BucketPrefix, -1, 512)
 	v.Pattern("bucketPrefix", in.BucketPrefix, genPattern10)
 	v.Required("s3OutputFormatConfig", in.S3OutputFormatConfig != nil)
@@ -4431,8 +4576,12 @@ func (in *VeevaConnectorProfileCredentials) Validate(v *protocol.Validator) {
 	v.StrLen("username", in.Username, -1, 512)
 	v.Pattern("username", in.Username, genPattern1)
 	v.Required("password", in.Password != nil)
-	v.StrLen("password", in.Password, -1, 512)
-	v.Pattern("password", in.Password, genPattern10)
+	{
+		redact := v.Mark()
+		v.StrLen("password", in.Password, -1, 512)
+		v.Pattern("password", in.Password, genPattern10)
+		v.Redact(redact)
+	}
 }
 
 // VeevaConnectorProfileProperties is the VeevaConnectorProfileProperties structure of the model.
@@ -4465,7 +4614,7 @@ func (in *VeevaSourceProperties) Validate(v *protocol.Validator) {
 	v.StrLen("object", in.Object, -1, 512)
 	v.Pattern("object", in.Object, genPattern1)
 	v.StrLen("documentType", in.DocumentType, -1, 512)
-	v.Pattern("documentType", in.DocumentType, genPattern22)
+	v.Pattern("documentType", in.DocumentType, genPattern23)
 }
 
 // ZendeskConnectorProfileCredentials is the ZendeskConnectorProfileCredentials structure of the model.
@@ -4482,10 +4631,18 @@ func (in *ZendeskConnectorProfileCredentials) Validate(v *protocol.Validator) {
 	v.StrLen("clientId", in.ClientID, -1, 512)
 	v.Pattern("clientId", in.ClientID, genPattern1)
 	v.Required("clientSecret", in.ClientSecret != nil)
-	v.StrLen("clientSecret", in.ClientSecret, -1, 512)
-	v.Pattern("clientSecret", in.ClientSecret, genPattern1)
-	v.StrLen("accessToken", in.AccessToken, -1, 4096)
-	v.Pattern("accessToken", in.AccessToken, genPattern1)
+	{
+		redact := v.Mark()
+		v.StrLen("clientSecret", in.ClientSecret, -1, 512)
+		v.Pattern("clientSecret", in.ClientSecret, genPattern1)
+		v.Redact(redact)
+	}
+	{
+		redact := v.Mark()
+		v.StrLen("accessToken", in.AccessToken, -1, 4096)
+		v.Pattern("accessToken", in.AccessToken, genPattern1)
+		v.Redact(redact)
+	}
 	if in.OAuthRequest != nil {
 		v.Push("oAuthRequest")
 		in.OAuthRequest.Validate(v)
@@ -4519,14 +4676,12 @@ func (in *ZendeskDestinationProperties) Validate(v *protocol.Validator) {
 	v.StrLen("object", in.Object, -1, 512)
 	v.Pattern("object", in.Object, genPattern1)
 	if len(in.IDFieldNames) > 0 {
-		v.Push("idFieldNames")
-		for i0 := range in.IDFieldNames {
-			v.PushIndex(i0)
-			v.StrLen("", &in.IDFieldNames[i0], -1, 128)
-			v.Pattern("", &in.IDFieldNames[i0], genPattern1)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.IDFieldNames {
+			v.StrLen("", &e0, -1, 128)
+			v.Pattern("", &e0, genPattern1)
 		}
-		v.Pop()
+		v.Items("idFieldNames", mark, in.IDFieldNames, "Member must satisfy constraint: [Member must have length less than or equal to 128, Member must satisfy regular expression pattern: \\S+]")
 	}
 	if in.ErrorHandlingConfig != nil {
 		v.Push("errorHandlingConfig")
@@ -4738,16 +4893,17 @@ var (
 	genPattern8  = protocol.NewLazyRegexp(`arn:aws:.*:.*:[0-9]+:.*`)
 	genPattern9  = protocol.NewLazyRegexp(`[\s\w/!@#+=.-]*`)
 	genPattern10 = protocol.NewLazyRegexp(`.*`)
-	genPattern11 = protocol.NewLazyRegexp(`[\w/-]+`)
-	genPattern12 = protocol.NewLazyRegexp(`arn:aws:iam:.*:[0-9]+:.*`)
-	genPattern13 = protocol.NewLazyRegexp(`[\x{0020}-\x{D7FF}\x{E000}-\x{FFFD}\x{10000}-\x{10FFFF}\t]*`)
-	genPattern14 = protocol.NewLazyRegexp(`^(https?)://[-a-zA-Z0-9+&@#/%?=~_|!:,.;]*[-a-zA-Z0-9+&@#/%=~_|]`)
-	genPattern15 = protocol.NewLazyRegexp(`arn:aws:secretsmanager:.*:[0-9]+:.*`)
-	genPattern16 = protocol.NewLazyRegexp(`^\d{3}$`)
-	genPattern17 = protocol.NewLazyRegexp(`^[a-zA-Z0-9_]*$`)
-	genPattern18 = protocol.NewLazyRegexp(`^$|com.amazonaws.vpce.[\w/!:@#.\-]+`)
-	genPattern19 = protocol.NewLazyRegexp(`^([a-zA-Z0-9_=]+)\.([a-zA-Z0-9_=]+)\.([a-zA-Z0-9_\-\+\/=]*)`)
-	genPattern20 = protocol.NewLazyRegexp(`.+`)
-	genPattern21 = protocol.NewLazyRegexp(`^(upsolver-appflow)\S*`)
-	genPattern22 = protocol.NewLazyRegexp(`[\s\w_-]+`)
+	genPattern11 = protocol.NewLazyRegexp(`[\w]+`)
+	genPattern12 = protocol.NewLazyRegexp(`[\w/-]+`)
+	genPattern13 = protocol.NewLazyRegexp(`arn:aws:iam:.*:[0-9]+:.*`)
+	genPattern14 = protocol.NewLazyRegexp(`[\x{0020}-\x{D7FF}\x{E000}-\x{FFFD}\x{10000}-\x{10FFFF}\t]*`)
+	genPattern15 = protocol.NewLazyRegexp(`^(https?)://[-a-zA-Z0-9+&@#/%?=~_|!:,.;]*[-a-zA-Z0-9+&@#/%=~_|]`)
+	genPattern16 = protocol.NewLazyRegexp(`arn:aws:secretsmanager:.*:[0-9]+:.*`)
+	genPattern17 = protocol.NewLazyRegexp(`^\d{3}$`)
+	genPattern18 = protocol.NewLazyRegexp(`^[a-zA-Z0-9_]*$`)
+	genPattern19 = protocol.NewLazyRegexp(`^$|com.amazonaws.vpce.[\w/!:@#.\-]+`)
+	genPattern20 = protocol.NewLazyRegexp(`^([a-zA-Z0-9_=]+)\.([a-zA-Z0-9_=]+)\.([a-zA-Z0-9_\-\+\/=]*)`)
+	genPattern21 = protocol.NewLazyRegexp(`.+`)
+	genPattern22 = protocol.NewLazyRegexp(`^(upsolver-appflow)\S*`)
+	genPattern23 = protocol.NewLazyRegexp(`[\s\w_-]+`)
 )

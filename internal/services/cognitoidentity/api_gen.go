@@ -495,28 +495,31 @@ func (in *CreateIdentityPoolInput) Validate(v *protocol.Validator) {
 	v.Pattern("IdentityPoolName", in.IdentityPoolName, genPattern0)
 	v.Required("AllowUnauthenticatedIdentities", in.AllowUnauthenticatedIdentities != nil)
 	if in.SupportedLoginProviders != nil {
-		v.Len("SupportedLoginProviders", int64(len(in.SupportedLoginProviders)), -1, 10, "")
+		v.Size("SupportedLoginProviders", len(in.SupportedLoginProviders), -1, 10, in.SupportedLoginProviders)
 	}
 	if len(in.SupportedLoginProviders) > 0 {
-		v.Push("SupportedLoginProviders")
-		for k0, e0 := range in.SupportedLoginProviders {
-			v.Push(k0)
+		mark := v.Mark()
+		for e0 := range in.SupportedLoginProviders {
+			v.StrLen("", &e0, 1, 128)
+		}
+		v.Items("SupportedLoginProviders", mark, in.SupportedLoginProviders, "Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]")
+	}
+	if len(in.SupportedLoginProviders) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.SupportedLoginProviders {
 			v.StrLen("", &e0, 1, 128)
 			v.Pattern("", &e0, genPattern1)
-			v.Pop()
 		}
-		v.Pop()
+		v.Items("SupportedLoginProviders", mark, in.SupportedLoginProviders, "Map value must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\w.;_/-]+]")
 	}
 	v.StrLen("DeveloperProviderName", in.DeveloperProviderName, 1, 128)
 	v.Pattern("DeveloperProviderName", in.DeveloperProviderName, genPattern2)
 	if len(in.OpenIDConnectProviderARNs) > 0 {
-		v.Push("OpenIdConnectProviderARNs")
-		for i0 := range in.OpenIDConnectProviderARNs {
-			v.PushIndex(i0)
-			v.StrLen("", &in.OpenIDConnectProviderARNs[i0], 20, 2048)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.OpenIDConnectProviderARNs {
+			v.StrLen("", &e0, 20, 2048)
 		}
-		v.Pop()
+		v.Items("OpenIdConnectProviderARNs", mark, in.OpenIDConnectProviderARNs, "Member must satisfy constraint: [Member must have length less than or equal to 2048, Member must have length greater than or equal to 20]")
 	}
 	if len(in.CognitoIdentityProviders) > 0 {
 		v.Push("CognitoIdentityProviders")
@@ -530,22 +533,25 @@ func (in *CreateIdentityPoolInput) Validate(v *protocol.Validator) {
 		v.Pop()
 	}
 	if len(in.SamlProviderARNs) > 0 {
-		v.Push("SamlProviderARNs")
-		for i0 := range in.SamlProviderARNs {
-			v.PushIndex(i0)
-			v.StrLen("", &in.SamlProviderARNs[i0], 20, 2048)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.SamlProviderARNs {
+			v.StrLen("", &e0, 20, 2048)
 		}
-		v.Pop()
+		v.Items("SamlProviderARNs", mark, in.SamlProviderARNs, "Member must satisfy constraint: [Member must have length less than or equal to 2048, Member must have length greater than or equal to 20]")
 	}
 	if len(in.IdentityPoolTags) > 0 {
-		v.Push("IdentityPoolTags")
-		for k0, e0 := range in.IdentityPoolTags {
-			v.Push(k0)
-			v.StrLen("", &e0, -1, 256)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.IdentityPoolTags {
+			v.StrLen("", &e0, 1, 128)
 		}
-		v.Pop()
+		v.Items("IdentityPoolTags", mark, in.IdentityPoolTags, "Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]")
+	}
+	if len(in.IdentityPoolTags) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.IdentityPoolTags {
+			v.StrLen("", &e0, -1, 256)
+		}
+		v.Items("IdentityPoolTags", mark, in.IdentityPoolTags, "Map value must satisfy constraint: [Member must have length less than or equal to 256, Member must have length greater than or equal to 0]")
 	}
 }
 
@@ -561,17 +567,15 @@ type DeleteIdentitiesInput struct {
 func (in *DeleteIdentitiesInput) Validate(v *protocol.Validator) {
 	v.Required("IdentityIdsToDelete", in.IdentityIDsToDelete != nil)
 	if in.IdentityIDsToDelete != nil {
-		v.Len("IdentityIdsToDelete", int64(len(in.IdentityIDsToDelete)), 1, 60, "")
+		v.Size("IdentityIdsToDelete", len(in.IdentityIDsToDelete), 1, 60, in.IdentityIDsToDelete)
 	}
 	if len(in.IdentityIDsToDelete) > 0 {
-		v.Push("IdentityIdsToDelete")
-		for i0 := range in.IdentityIDsToDelete {
-			v.PushIndex(i0)
-			v.StrLen("", &in.IdentityIDsToDelete[i0], 1, 55)
-			v.Pattern("", &in.IdentityIDsToDelete[i0], genPattern3)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.IdentityIDsToDelete {
+			v.StrLen("", &e0, 1, 55)
+			v.Pattern("", &e0, genPattern3)
 		}
-		v.Pop()
+		v.Items("IdentityIdsToDelete", mark, in.IdentityIDsToDelete, "Member must satisfy constraint: [Member must have length less than or equal to 55, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\w-]+:[0-9a-f-]+]")
 	}
 }
 
@@ -638,16 +642,25 @@ func (in *GetCredentialsForIdentityInput) Validate(v *protocol.Validator) {
 	v.StrLen("IdentityId", in.IdentityID, 1, 55)
 	v.Pattern("IdentityId", in.IdentityID, genPattern3)
 	if in.Logins != nil {
-		v.Len("Logins", int64(len(in.Logins)), -1, 10, "")
+		v.Size("Logins", len(in.Logins), -1, 10, in.Logins)
 	}
 	if len(in.Logins) > 0 {
-		v.Push("Logins")
-		for k0, e0 := range in.Logins {
-			v.Push(k0)
-			v.StrLen("", &e0, 1, 50000)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.Logins {
+			v.StrLen("", &e0, 1, 128)
 		}
-		v.Pop()
+		v.Items("Logins", mark, in.Logins, "Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]")
+	}
+	if len(in.Logins) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.Logins {
+			{
+				redact := v.Mark()
+				v.StrLen("", &e0, 1, 50000)
+				v.Redact(redact)
+			}
+		}
+		v.Items("Logins", mark, in.Logins, "Map value must satisfy constraint: [Member must have length less than or equal to 50000, Member must have length greater than or equal to 1]")
 	}
 	v.StrLen("CustomRoleArn", in.CustomRoleARN, 20, 2048)
 }
@@ -673,16 +686,25 @@ func (in *GetIdInput) Validate(v *protocol.Validator) {
 	v.StrLen("IdentityPoolId", in.IdentityPoolID, 1, 55)
 	v.Pattern("IdentityPoolId", in.IdentityPoolID, genPattern3)
 	if in.Logins != nil {
-		v.Len("Logins", int64(len(in.Logins)), -1, 10, "")
+		v.Size("Logins", len(in.Logins), -1, 10, in.Logins)
 	}
 	if len(in.Logins) > 0 {
-		v.Push("Logins")
-		for k0, e0 := range in.Logins {
-			v.Push(k0)
-			v.StrLen("", &e0, 1, 50000)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.Logins {
+			v.StrLen("", &e0, 1, 128)
 		}
-		v.Pop()
+		v.Items("Logins", mark, in.Logins, "Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]")
+	}
+	if len(in.Logins) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.Logins {
+			{
+				redact := v.Mark()
+				v.StrLen("", &e0, 1, 50000)
+				v.Redact(redact)
+			}
+		}
+		v.Items("Logins", mark, in.Logins, "Map value must satisfy constraint: [Member must have length less than or equal to 50000, Member must have length greater than or equal to 1]")
 	}
 }
 
@@ -722,16 +744,25 @@ func (in *GetOpenIdTokenInput) Validate(v *protocol.Validator) {
 	v.StrLen("IdentityId", in.IdentityID, 1, 55)
 	v.Pattern("IdentityId", in.IdentityID, genPattern3)
 	if in.Logins != nil {
-		v.Len("Logins", int64(len(in.Logins)), -1, 10, "")
+		v.Size("Logins", len(in.Logins), -1, 10, in.Logins)
 	}
 	if len(in.Logins) > 0 {
-		v.Push("Logins")
-		for k0, e0 := range in.Logins {
-			v.Push(k0)
-			v.StrLen("", &e0, 1, 50000)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.Logins {
+			v.StrLen("", &e0, 1, 128)
 		}
-		v.Pop()
+		v.Items("Logins", mark, in.Logins, "Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]")
+	}
+	if len(in.Logins) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.Logins {
+			{
+				redact := v.Mark()
+				v.StrLen("", &e0, 1, 50000)
+				v.Redact(redact)
+			}
+		}
+		v.Items("Logins", mark, in.Logins, "Map value must satisfy constraint: [Member must have length less than or equal to 50000, Member must have length greater than or equal to 1]")
 	}
 }
 
@@ -759,28 +790,42 @@ func (in *GetOpenIdTokenForDeveloperIdentityInput) Validate(v *protocol.Validato
 	v.Pattern("IdentityId", in.IdentityID, genPattern3)
 	v.Required("Logins", in.Logins != nil)
 	if in.Logins != nil {
-		v.Len("Logins", int64(len(in.Logins)), -1, 10, "")
+		v.Size("Logins", len(in.Logins), -1, 10, in.Logins)
 	}
 	if len(in.Logins) > 0 {
-		v.Push("Logins")
-		for k0, e0 := range in.Logins {
-			v.Push(k0)
-			v.StrLen("", &e0, 1, 50000)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.Logins {
+			v.StrLen("", &e0, 1, 128)
 		}
-		v.Pop()
+		v.Items("Logins", mark, in.Logins, "Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]")
+	}
+	if len(in.Logins) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.Logins {
+			{
+				redact := v.Mark()
+				v.StrLen("", &e0, 1, 50000)
+				v.Redact(redact)
+			}
+		}
+		v.Items("Logins", mark, in.Logins, "Map value must satisfy constraint: [Member must have length less than or equal to 50000, Member must have length greater than or equal to 1]")
 	}
 	if in.PrincipalTags != nil {
-		v.Len("PrincipalTags", int64(len(in.PrincipalTags)), -1, 50, "")
+		v.Size("PrincipalTags", len(in.PrincipalTags), -1, 50, in.PrincipalTags)
 	}
 	if len(in.PrincipalTags) > 0 {
-		v.Push("PrincipalTags")
-		for k0, e0 := range in.PrincipalTags {
-			v.Push(k0)
-			v.StrLen("", &e0, 1, 256)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.PrincipalTags {
+			v.StrLen("", &e0, 1, 128)
 		}
-		v.Pop()
+		v.Items("PrincipalTags", mark, in.PrincipalTags, "Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]")
+	}
+	if len(in.PrincipalTags) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.PrincipalTags {
+			v.StrLen("", &e0, 1, 256)
+		}
+		v.Items("PrincipalTags", mark, in.PrincipalTags, "Map value must satisfy constraint: [Member must have length less than or equal to 256, Member must have length greater than or equal to 1]")
 	}
 	if in.TokenDuration != nil {
 		v.Range("TokenDuration", float64(*in.TokenDuration), 1, 86400, true, true)
@@ -954,19 +999,32 @@ func (in *SetIdentityPoolRolesInput) Validate(v *protocol.Validator) {
 	v.Pattern("IdentityPoolId", in.IdentityPoolID, genPattern3)
 	v.Required("Roles", in.Roles != nil)
 	if in.Roles != nil {
-		v.Len("Roles", int64(len(in.Roles)), -1, 2, "")
+		v.Size("Roles", len(in.Roles), -1, 2, in.Roles)
 	}
 	if len(in.Roles) > 0 {
-		v.Push("Roles")
-		for k0, e0 := range in.Roles {
-			v.Push(k0)
-			v.StrLen("", &e0, 20, 2048)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.Roles {
+			v.StrLen("", &e0, 1, 128)
+			v.Pattern("", &e0, genPattern6)
 		}
-		v.Pop()
+		v.Items("Roles", mark, in.Roles, "Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: (un)?authenticated]")
+	}
+	if len(in.Roles) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.Roles {
+			v.StrLen("", &e0, 20, 2048)
+		}
+		v.Items("Roles", mark, in.Roles, "Map value must satisfy constraint: [Member must have length less than or equal to 2048, Member must have length greater than or equal to 20]")
 	}
 	if in.RoleMappings != nil {
-		v.Len("RoleMappings", int64(len(in.RoleMappings)), -1, 10, "")
+		v.Size("RoleMappings", len(in.RoleMappings), -1, 10, in.RoleMappings)
+	}
+	if len(in.RoleMappings) > 0 {
+		mark := v.Mark()
+		for e0 := range in.RoleMappings {
+			v.StrLen("", &e0, 1, 128)
+		}
+		v.Items("RoleMappings", mark, in.RoleMappings, "Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]")
 	}
 	if len(in.RoleMappings) > 0 {
 		v.Push("RoleMappings")
@@ -1000,16 +1058,21 @@ func (in *SetPrincipalTagAttributeMapInput) Validate(v *protocol.Validator) {
 	v.Required("IdentityProviderName", in.IdentityProviderName != nil)
 	v.StrLen("IdentityProviderName", in.IdentityProviderName, 1, 128)
 	if in.PrincipalTags != nil {
-		v.Len("PrincipalTags", int64(len(in.PrincipalTags)), -1, 50, "")
+		v.Size("PrincipalTags", len(in.PrincipalTags), -1, 50, in.PrincipalTags)
 	}
 	if len(in.PrincipalTags) > 0 {
-		v.Push("PrincipalTags")
-		for k0, e0 := range in.PrincipalTags {
-			v.Push(k0)
-			v.StrLen("", &e0, 1, 256)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.PrincipalTags {
+			v.StrLen("", &e0, 1, 128)
 		}
-		v.Pop()
+		v.Items("PrincipalTags", mark, in.PrincipalTags, "Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]")
+	}
+	if len(in.PrincipalTags) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.PrincipalTags {
+			v.StrLen("", &e0, 1, 256)
+		}
+		v.Items("PrincipalTags", mark, in.PrincipalTags, "Map value must satisfy constraint: [Member must have length less than or equal to 256, Member must have length greater than or equal to 1]")
 	}
 }
 
@@ -1033,13 +1096,18 @@ func (in *TagResourceInput) Validate(v *protocol.Validator) {
 	v.StrLen("ResourceArn", in.ResourceARN, 20, 2048)
 	v.Required("Tags", in.Tags != nil)
 	if len(in.Tags) > 0 {
-		v.Push("Tags")
-		for k0, e0 := range in.Tags {
-			v.Push(k0)
-			v.StrLen("", &e0, -1, 256)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.Tags {
+			v.StrLen("", &e0, 1, 128)
 		}
-		v.Pop()
+		v.Items("Tags", mark, in.Tags, "Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]")
+	}
+	if len(in.Tags) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.Tags {
+			v.StrLen("", &e0, -1, 256)
+		}
+		v.Items("Tags", mark, in.Tags, "Map value must satisfy constraint: [Member must have length less than or equal to 256, Member must have length greater than or equal to 0]")
 	}
 }
 
@@ -1086,26 +1154,33 @@ func (in *UnlinkIdentityInput) Validate(v *protocol.Validator) {
 	v.Pattern("IdentityId", in.IdentityID, genPattern3)
 	v.Required("Logins", in.Logins != nil)
 	if in.Logins != nil {
-		v.Len("Logins", int64(len(in.Logins)), -1, 10, "")
+		v.Size("Logins", len(in.Logins), -1, 10, in.Logins)
 	}
 	if len(in.Logins) > 0 {
-		v.Push("Logins")
-		for k0, e0 := range in.Logins {
-			v.Push(k0)
-			v.StrLen("", &e0, 1, 50000)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.Logins {
+			v.StrLen("", &e0, 1, 128)
 		}
-		v.Pop()
+		v.Items("Logins", mark, in.Logins, "Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]")
+	}
+	if len(in.Logins) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.Logins {
+			{
+				redact := v.Mark()
+				v.StrLen("", &e0, 1, 50000)
+				v.Redact(redact)
+			}
+		}
+		v.Items("Logins", mark, in.Logins, "Map value must satisfy constraint: [Member must have length less than or equal to 50000, Member must have length greater than or equal to 1]")
 	}
 	v.Required("LoginsToRemove", in.LoginsToRemove != nil)
 	if len(in.LoginsToRemove) > 0 {
-		v.Push("LoginsToRemove")
-		for i0 := range in.LoginsToRemove {
-			v.PushIndex(i0)
-			v.StrLen("", &in.LoginsToRemove[i0], 1, 128)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.LoginsToRemove {
+			v.StrLen("", &e0, 1, 128)
 		}
-		v.Pop()
+		v.Items("LoginsToRemove", mark, in.LoginsToRemove, "Member must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]")
 	}
 }
 
@@ -1124,13 +1199,11 @@ func (in *UntagResourceInput) Validate(v *protocol.Validator) {
 	v.StrLen("ResourceArn", in.ResourceARN, 20, 2048)
 	v.Required("TagKeys", in.TagKeys != nil)
 	if len(in.TagKeys) > 0 {
-		v.Push("TagKeys")
-		for i0 := range in.TagKeys {
-			v.PushIndex(i0)
-			v.StrLen("", &in.TagKeys[i0], 1, 128)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.TagKeys {
+			v.StrLen("", &e0, 1, 128)
 		}
-		v.Pop()
+		v.Items("TagKeys", mark, in.TagKeys, "Member must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]")
 	}
 }
 
@@ -1156,9 +1229,9 @@ type CognitoIdentityProvider struct {
 // Validate checks in against the constraints of the model.
 func (in *CognitoIdentityProvider) Validate(v *protocol.Validator) {
 	v.StrLen("ProviderName", in.ProviderName, 1, 128)
-	v.Pattern("ProviderName", in.ProviderName, genPattern6)
+	v.Pattern("ProviderName", in.ProviderName, genPattern7)
 	v.StrLen("ClientId", in.ClientID, 1, 128)
-	v.Pattern("ClientId", in.ClientID, genPattern7)
+	v.Pattern("ClientId", in.ClientID, genPattern8)
 }
 
 // Credentials is the Credentials structure of the model.
@@ -1201,28 +1274,31 @@ func (in *IdentityPool) Validate(v *protocol.Validator) {
 	v.Pattern("IdentityPoolName", in.IdentityPoolName, genPattern0)
 	v.Required("AllowUnauthenticatedIdentities", in.AllowUnauthenticatedIdentities != nil)
 	if in.SupportedLoginProviders != nil {
-		v.Len("SupportedLoginProviders", int64(len(in.SupportedLoginProviders)), -1, 10, "")
+		v.Size("SupportedLoginProviders", len(in.SupportedLoginProviders), -1, 10, in.SupportedLoginProviders)
 	}
 	if len(in.SupportedLoginProviders) > 0 {
-		v.Push("SupportedLoginProviders")
-		for k0, e0 := range in.SupportedLoginProviders {
-			v.Push(k0)
+		mark := v.Mark()
+		for e0 := range in.SupportedLoginProviders {
+			v.StrLen("", &e0, 1, 128)
+		}
+		v.Items("SupportedLoginProviders", mark, in.SupportedLoginProviders, "Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]")
+	}
+	if len(in.SupportedLoginProviders) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.SupportedLoginProviders {
 			v.StrLen("", &e0, 1, 128)
 			v.Pattern("", &e0, genPattern1)
-			v.Pop()
 		}
-		v.Pop()
+		v.Items("SupportedLoginProviders", mark, in.SupportedLoginProviders, "Map value must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\w.;_/-]+]")
 	}
 	v.StrLen("DeveloperProviderName", in.DeveloperProviderName, 1, 128)
 	v.Pattern("DeveloperProviderName", in.DeveloperProviderName, genPattern2)
 	if len(in.OpenIDConnectProviderARNs) > 0 {
-		v.Push("OpenIdConnectProviderARNs")
-		for i0 := range in.OpenIDConnectProviderARNs {
-			v.PushIndex(i0)
-			v.StrLen("", &in.OpenIDConnectProviderARNs[i0], 20, 2048)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.OpenIDConnectProviderARNs {
+			v.StrLen("", &e0, 20, 2048)
 		}
-		v.Pop()
+		v.Items("OpenIdConnectProviderARNs", mark, in.OpenIDConnectProviderARNs, "Member must satisfy constraint: [Member must have length less than or equal to 2048, Member must have length greater than or equal to 20]")
 	}
 	if len(in.CognitoIdentityProviders) > 0 {
 		v.Push("CognitoIdentityProviders")
@@ -1236,22 +1312,25 @@ func (in *IdentityPool) Validate(v *protocol.Validator) {
 		v.Pop()
 	}
 	if len(in.SamlProviderARNs) > 0 {
-		v.Push("SamlProviderARNs")
-		for i0 := range in.SamlProviderARNs {
-			v.PushIndex(i0)
-			v.StrLen("", &in.SamlProviderARNs[i0], 20, 2048)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.SamlProviderARNs {
+			v.StrLen("", &e0, 20, 2048)
 		}
-		v.Pop()
+		v.Items("SamlProviderARNs", mark, in.SamlProviderARNs, "Member must satisfy constraint: [Member must have length less than or equal to 2048, Member must have length greater than or equal to 20]")
 	}
 	if len(in.IdentityPoolTags) > 0 {
-		v.Push("IdentityPoolTags")
-		for k0, e0 := range in.IdentityPoolTags {
-			v.Push(k0)
-			v.StrLen("", &e0, -1, 256)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.IdentityPoolTags {
+			v.StrLen("", &e0, 1, 128)
 		}
-		v.Pop()
+		v.Items("IdentityPoolTags", mark, in.IdentityPoolTags, "Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]")
+	}
+	if len(in.IdentityPoolTags) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.IdentityPoolTags {
+			v.StrLen("", &e0, -1, 256)
+		}
+		v.Items("IdentityPoolTags", mark, in.IdentityPoolTags, "Map value must satisfy constraint: [Member must have length less than or equal to 256, Member must have length greater than or equal to 0]")
 	}
 }
 
@@ -1273,7 +1352,7 @@ type MappingRule struct {
 func (in *MappingRule) Validate(v *protocol.Validator) {
 	v.Required("Claim", in.Claim != nil)
 	v.StrLen("Claim", in.Claim, 1, 64)
-	v.Pattern("Claim", in.Claim, genPattern8)
+	v.Pattern("Claim", in.Claim, genPattern9)
 	v.Required("MatchType", in.MatchType != nil)
 	v.Enum("MatchType", in.MatchType, MappingRuleMatchTypeValues)
 	v.Required("Value", in.Value != nil)
@@ -1310,7 +1389,7 @@ type RulesConfigurationType struct {
 func (in *RulesConfigurationType) Validate(v *protocol.Validator) {
 	v.Required("Rules", in.Rules != nil)
 	if in.Rules != nil {
-		v.Len("Rules", int64(len(in.Rules)), 1, 400, "")
+		v.Size("Rules", len(in.Rules), 1, 400, in.Rules)
 	}
 	if len(in.Rules) > 0 {
 		v.Push("Rules")
@@ -1496,7 +1575,8 @@ var (
 	genPattern3 = protocol.NewLazyRegexp(`[\w-]+:[0-9a-f-]+`)
 	genPattern4 = protocol.NewLazyRegexp(`\d+`)
 	genPattern5 = protocol.NewLazyRegexp(`[\S]+`)
-	genPattern6 = protocol.NewLazyRegexp(`[\w._:/-]+`)
-	genPattern7 = protocol.NewLazyRegexp(`[\w_]+`)
-	genPattern8 = protocol.NewLazyRegexp(`[\p{L}\p{M}\p{S}\p{N}\p{P}]+`)
+	genPattern6 = protocol.NewLazyRegexp(`(un)?authenticated`)
+	genPattern7 = protocol.NewLazyRegexp(`[\w._:/-]+`)
+	genPattern8 = protocol.NewLazyRegexp(`[\w_]+`)
+	genPattern9 = protocol.NewLazyRegexp(`[\p{L}\p{M}\p{S}\p{N}\p{P}]+`)
 )

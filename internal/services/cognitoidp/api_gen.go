@@ -2688,7 +2688,7 @@ func (in *AddCustomAttributesInput) Validate(v *protocol.Validator) {
 	v.Pattern("UserPoolId", in.UserPoolID, genPattern0)
 	v.Required("CustomAttributes", in.CustomAttributes != nil)
 	if in.CustomAttributes != nil {
-		v.Len("CustomAttributes", int64(len(in.CustomAttributes)), 1, 25, "")
+		v.Size("CustomAttributes", len(in.CustomAttributes), 1, 25, in.CustomAttributes)
 	}
 	if len(in.CustomAttributes) > 0 {
 		v.Push("CustomAttributes")
@@ -2719,10 +2719,18 @@ func (in *AddUserPoolClientSecretInput) Validate(v *protocol.Validator) {
 	v.StrLen("UserPoolId", in.UserPoolID, 1, 55)
 	v.Pattern("UserPoolId", in.UserPoolID, genPattern0)
 	v.Required("ClientId", in.ClientID != nil)
-	v.StrLen("ClientId", in.ClientID, 1, 128)
-	v.Pattern("ClientId", in.ClientID, genPattern1)
-	v.StrLen("ClientSecret", in.ClientSecret, 24, 64)
-	v.Pattern("ClientSecret", in.ClientSecret, genPattern1)
+	{
+		redact := v.Mark()
+		v.StrLen("ClientId", in.ClientID, 1, 128)
+		v.Pattern("ClientId", in.ClientID, genPattern1)
+		v.Redact(redact)
+	}
+	{
+		redact := v.Mark()
+		v.StrLen("ClientSecret", in.ClientSecret, 24, 64)
+		v.Pattern("ClientSecret", in.ClientSecret, genPattern1)
+		v.Redact(redact)
+	}
 }
 
 // AddUserPoolClientSecretOutput is the output of AddUserPoolClientSecret.
@@ -2743,8 +2751,12 @@ func (in *AdminAddUserToGroupInput) Validate(v *protocol.Validator) {
 	v.StrLen("UserPoolId", in.UserPoolID, 1, 55)
 	v.Pattern("UserPoolId", in.UserPoolID, genPattern0)
 	v.Required("Username", in.Username != nil)
-	v.StrLen("Username", in.Username, 1, 128)
-	v.Pattern("Username", in.Username, genPattern2)
+	{
+		redact := v.Mark()
+		v.StrLen("Username", in.Username, 1, 128)
+		v.Pattern("Username", in.Username, genPattern2)
+		v.Redact(redact)
+	}
 	v.Required("GroupName", in.GroupName != nil)
 	v.StrLen("GroupName", in.GroupName, 1, 128)
 	v.Pattern("GroupName", in.GroupName, genPattern2)
@@ -2766,16 +2778,25 @@ func (in *AdminConfirmSignUpInput) Validate(v *protocol.Validator) {
 	v.StrLen("UserPoolId", in.UserPoolID, 1, 55)
 	v.Pattern("UserPoolId", in.UserPoolID, genPattern0)
 	v.Required("Username", in.Username != nil)
-	v.StrLen("Username", in.Username, 1, 128)
-	v.Pattern("Username", in.Username, genPattern2)
+	{
+		redact := v.Mark()
+		v.StrLen("Username", in.Username, 1, 128)
+		v.Pattern("Username", in.Username, genPattern2)
+		v.Redact(redact)
+	}
 	if len(in.ClientMetadata) > 0 {
-		v.Push("ClientMetadata")
-		for k0, e0 := range in.ClientMetadata {
-			v.Push(k0)
+		mark := v.Mark()
+		for e0 := range in.ClientMetadata {
 			v.StrLen("", &e0, -1, 131072)
-			v.Pop()
 		}
-		v.Pop()
+		v.Items("ClientMetadata", mark, in.ClientMetadata, "Map keys must satisfy constraint: [Member must have length less than or equal to 131072, Member must have length greater than or equal to 0]")
+	}
+	if len(in.ClientMetadata) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.ClientMetadata {
+			v.StrLen("", &e0, -1, 131072)
+		}
+		v.Items("ClientMetadata", mark, in.ClientMetadata, "Map value must satisfy constraint: [Member must have length less than or equal to 131072, Member must have length greater than or equal to 0]")
 	}
 }
 
@@ -2801,8 +2822,12 @@ func (in *AdminCreateUserInput) Validate(v *protocol.Validator) {
 	v.StrLen("UserPoolId", in.UserPoolID, 1, 55)
 	v.Pattern("UserPoolId", in.UserPoolID, genPattern0)
 	v.Required("Username", in.Username != nil)
-	v.StrLen("Username", in.Username, 1, 128)
-	v.Pattern("Username", in.Username, genPattern2)
+	{
+		redact := v.Mark()
+		v.StrLen("Username", in.Username, 1, 128)
+		v.Pattern("Username", in.Username, genPattern2)
+		v.Redact(redact)
+	}
 	if len(in.UserAttributes) > 0 {
 		v.Push("UserAttributes")
 		for i0 := range in.UserAttributes {
@@ -2825,26 +2850,33 @@ func (in *AdminCreateUserInput) Validate(v *protocol.Validator) {
 		}
 		v.Pop()
 	}
-	v.StrLen("TemporaryPassword", in.TemporaryPassword, -1, 256)
-	v.Pattern("TemporaryPassword", in.TemporaryPassword, genPattern3)
+	{
+		redact := v.Mark()
+		v.StrLen("TemporaryPassword", in.TemporaryPassword, -1, 256)
+		v.Pattern("TemporaryPassword", in.TemporaryPassword, genPattern3)
+		v.Redact(redact)
+	}
 	v.Enum("MessageAction", in.MessageAction, MessageActionTypeValues)
 	if len(in.DesiredDeliveryMediums) > 0 {
-		v.Push("DesiredDeliveryMediums")
-		for i0 := range in.DesiredDeliveryMediums {
-			v.PushIndex(i0)
-			v.Enum("", &in.DesiredDeliveryMediums[i0], DeliveryMediumTypeValues)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.DesiredDeliveryMediums {
+			v.Enum("", &e0, DeliveryMediumTypeValues)
 		}
-		v.Pop()
+		v.Items("DesiredDeliveryMediums", mark, in.DesiredDeliveryMediums, "Member must satisfy constraint: [Member must satisfy enum value set: [SMS, EMAIL]]")
 	}
 	if len(in.ClientMetadata) > 0 {
-		v.Push("ClientMetadata")
-		for k0, e0 := range in.ClientMetadata {
-			v.Push(k0)
+		mark := v.Mark()
+		for e0 := range in.ClientMetadata {
 			v.StrLen("", &e0, -1, 131072)
-			v.Pop()
 		}
-		v.Pop()
+		v.Items("ClientMetadata", mark, in.ClientMetadata, "Map keys must satisfy constraint: [Member must have length less than or equal to 131072, Member must have length greater than or equal to 0]")
+	}
+	if len(in.ClientMetadata) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.ClientMetadata {
+			v.StrLen("", &e0, -1, 131072)
+		}
+		v.Items("ClientMetadata", mark, in.ClientMetadata, "Map value must satisfy constraint: [Member must have length less than or equal to 131072, Member must have length greater than or equal to 0]")
 	}
 }
 
@@ -2865,8 +2897,12 @@ func (in *AdminDeleteUserInput) Validate(v *protocol.Validator) {
 	v.StrLen("UserPoolId", in.UserPoolID, 1, 55)
 	v.Pattern("UserPoolId", in.UserPoolID, genPattern0)
 	v.Required("Username", in.Username != nil)
-	v.StrLen("Username", in.Username, 1, 128)
-	v.Pattern("Username", in.Username, genPattern2)
+	{
+		redact := v.Mark()
+		v.StrLen("Username", in.Username, 1, 128)
+		v.Pattern("Username", in.Username, genPattern2)
+		v.Redact(redact)
+	}
 }
 
 // AdminDeleteUserOutput is the output of AdminDeleteUser.
@@ -2885,18 +2921,20 @@ func (in *AdminDeleteUserAttributesInput) Validate(v *protocol.Validator) {
 	v.StrLen("UserPoolId", in.UserPoolID, 1, 55)
 	v.Pattern("UserPoolId", in.UserPoolID, genPattern0)
 	v.Required("Username", in.Username != nil)
-	v.StrLen("Username", in.Username, 1, 128)
-	v.Pattern("Username", in.Username, genPattern2)
+	{
+		redact := v.Mark()
+		v.StrLen("Username", in.Username, 1, 128)
+		v.Pattern("Username", in.Username, genPattern2)
+		v.Redact(redact)
+	}
 	v.Required("UserAttributeNames", in.UserAttributeNames != nil)
 	if len(in.UserAttributeNames) > 0 {
-		v.Push("UserAttributeNames")
-		for i0 := range in.UserAttributeNames {
-			v.PushIndex(i0)
-			v.StrLen("", &in.UserAttributeNames[i0], 1, 32)
-			v.Pattern("", &in.UserAttributeNames[i0], genPattern4)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.UserAttributeNames {
+			v.StrLen("", &e0, 1, 32)
+			v.Pattern("", &e0, genPattern4)
 		}
-		v.Pop()
+		v.Items("UserAttributeNames", mark, in.UserAttributeNames, "Member must satisfy constraint: [Member must have length less than or equal to 32, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\t\\n\\r ]+]")
 	}
 }
 
@@ -2936,8 +2974,12 @@ func (in *AdminDisableUserInput) Validate(v *protocol.Validator) {
 	v.StrLen("UserPoolId", in.UserPoolID, 1, 55)
 	v.Pattern("UserPoolId", in.UserPoolID, genPattern0)
 	v.Required("Username", in.Username != nil)
-	v.StrLen("Username", in.Username, 1, 128)
-	v.Pattern("Username", in.Username, genPattern2)
+	{
+		redact := v.Mark()
+		v.StrLen("Username", in.Username, 1, 128)
+		v.Pattern("Username", in.Username, genPattern2)
+		v.Redact(redact)
+	}
 }
 
 // AdminDisableUserOutput is the output of AdminDisableUser.
@@ -2955,8 +2997,12 @@ func (in *AdminEnableUserInput) Validate(v *protocol.Validator) {
 	v.StrLen("UserPoolId", in.UserPoolID, 1, 55)
 	v.Pattern("UserPoolId", in.UserPoolID, genPattern0)
 	v.Required("Username", in.Username != nil)
-	v.StrLen("Username", in.Username, 1, 128)
-	v.Pattern("Username", in.Username, genPattern2)
+	{
+		redact := v.Mark()
+		v.StrLen("Username", in.Username, 1, 128)
+		v.Pattern("Username", in.Username, genPattern2)
+		v.Redact(redact)
+	}
 }
 
 // AdminEnableUserOutput is the output of AdminEnableUser.
@@ -2975,8 +3021,12 @@ func (in *AdminForgetDeviceInput) Validate(v *protocol.Validator) {
 	v.StrLen("UserPoolId", in.UserPoolID, 1, 55)
 	v.Pattern("UserPoolId", in.UserPoolID, genPattern0)
 	v.Required("Username", in.Username != nil)
-	v.StrLen("Username", in.Username, 1, 128)
-	v.Pattern("Username", in.Username, genPattern2)
+	{
+		redact := v.Mark()
+		v.StrLen("Username", in.Username, 1, 128)
+		v.Pattern("Username", in.Username, genPattern2)
+		v.Redact(redact)
+	}
 	v.Required("DeviceKey", in.DeviceKey != nil)
 	v.StrLen("DeviceKey", in.DeviceKey, 1, 55)
 	v.Pattern("DeviceKey", in.DeviceKey, genPattern5)
@@ -3001,8 +3051,12 @@ func (in *AdminGetDeviceInput) Validate(v *protocol.Validator) {
 	v.StrLen("UserPoolId", in.UserPoolID, 1, 55)
 	v.Pattern("UserPoolId", in.UserPoolID, genPattern0)
 	v.Required("Username", in.Username != nil)
-	v.StrLen("Username", in.Username, 1, 128)
-	v.Pattern("Username", in.Username, genPattern2)
+	{
+		redact := v.Mark()
+		v.StrLen("Username", in.Username, 1, 128)
+		v.Pattern("Username", in.Username, genPattern2)
+		v.Redact(redact)
+	}
 }
 
 // AdminGetDeviceOutput is the output of AdminGetDevice.
@@ -3022,8 +3076,12 @@ func (in *AdminGetUserInput) Validate(v *protocol.Validator) {
 	v.StrLen("UserPoolId", in.UserPoolID, 1, 55)
 	v.Pattern("UserPoolId", in.UserPoolID, genPattern0)
 	v.Required("Username", in.Username != nil)
-	v.StrLen("Username", in.Username, 1, 128)
-	v.Pattern("Username", in.Username, genPattern2)
+	{
+		redact := v.Mark()
+		v.StrLen("Username", in.Username, 1, 128)
+		v.Pattern("Username", in.Username, genPattern2)
+		v.Redact(redact)
+	}
 }
 
 // AdminGetUserOutput is the output of AdminGetUser.
@@ -3057,27 +3115,45 @@ func (in *AdminInitiateAuthInput) Validate(v *protocol.Validator) {
 	v.StrLen("UserPoolId", in.UserPoolID, 1, 55)
 	v.Pattern("UserPoolId", in.UserPoolID, genPattern0)
 	v.Required("ClientId", in.ClientID != nil)
-	v.StrLen("ClientId", in.ClientID, 1, 128)
-	v.Pattern("ClientId", in.ClientID, genPattern1)
+	{
+		redact := v.Mark()
+		v.StrLen("ClientId", in.ClientID, 1, 128)
+		v.Pattern("ClientId", in.ClientID, genPattern1)
+		v.Redact(redact)
+	}
 	v.Required("AuthFlow", in.AuthFlow != nil)
 	v.Enum("AuthFlow", in.AuthFlow, AuthFlowTypeValues)
-	if len(in.AuthParameters) > 0 {
-		v.Push("AuthParameters")
-		for k0, e0 := range in.AuthParameters {
-			v.Push(k0)
-			v.StrLen("", &e0, -1, 131072)
-			v.Pop()
+	{
+		redact := v.Mark()
+		if len(in.AuthParameters) > 0 {
+			mark := v.Mark()
+			for e0 := range in.AuthParameters {
+				v.StrLen("", &e0, -1, 131072)
+			}
+			v.Items("AuthParameters", mark, in.AuthParameters, "Map keys must satisfy constraint: [Member must have length less than or equal to 131072, Member must have length greater than or equal to 0]")
 		}
-		v.Pop()
+		if len(in.AuthParameters) > 0 {
+			mark := v.Mark()
+			for _, e0 := range in.AuthParameters {
+				v.StrLen("", &e0, -1, 131072)
+			}
+			v.Items("AuthParameters", mark, in.AuthParameters, "Map value must satisfy constraint: [Member must have length less than or equal to 131072, Member must have length greater than or equal to 0]")
+		}
+		v.Redact(redact)
 	}
 	if len(in.ClientMetadata) > 0 {
-		v.Push("ClientMetadata")
-		for k0, e0 := range in.ClientMetadata {
-			v.Push(k0)
+		mark := v.Mark()
+		for e0 := range in.ClientMetadata {
 			v.StrLen("", &e0, -1, 131072)
-			v.Pop()
 		}
-		v.Pop()
+		v.Items("ClientMetadata", mark, in.ClientMetadata, "Map keys must satisfy constraint: [Member must have length less than or equal to 131072, Member must have length greater than or equal to 0]")
+	}
+	if len(in.ClientMetadata) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.ClientMetadata {
+			v.StrLen("", &e0, -1, 131072)
+		}
+		v.Items("ClientMetadata", mark, in.ClientMetadata, "Map value must satisfy constraint: [Member must have length less than or equal to 131072, Member must have length greater than or equal to 0]")
 	}
 	if in.AnalyticsMetadata != nil {
 		v.Push("AnalyticsMetadata")
@@ -3089,7 +3165,11 @@ func (in *AdminInitiateAuthInput) Validate(v *protocol.Validator) {
 		in.ContextData.Validate(v)
 		v.Pop()
 	}
-	v.StrLen("Session", in.Session, 20, 2048)
+	{
+		redact := v.Mark()
+		v.StrLen("Session", in.Session, 20, 2048)
+		v.Redact(redact)
+	}
 }
 
 // AdminInitiateAuthOutput is the output of AdminInitiateAuth.
@@ -3143,8 +3223,12 @@ func (in *AdminListDevicesInput) Validate(v *protocol.Validator) {
 	v.StrLen("UserPoolId", in.UserPoolID, 1, 55)
 	v.Pattern("UserPoolId", in.UserPoolID, genPattern0)
 	v.Required("Username", in.Username != nil)
-	v.StrLen("Username", in.Username, 1, 128)
-	v.Pattern("Username", in.Username, genPattern2)
+	{
+		redact := v.Mark()
+		v.StrLen("Username", in.Username, 1, 128)
+		v.Pattern("Username", in.Username, genPattern2)
+		v.Redact(redact)
+	}
 	if in.Limit != nil {
 		v.Range("Limit", float64(*in.Limit), 0, 60, true, true)
 	}
@@ -3169,8 +3253,12 @@ type AdminListGroupsForUserInput struct {
 // Validate checks in against the constraints of the model.
 func (in *AdminListGroupsForUserInput) Validate(v *protocol.Validator) {
 	v.Required("Username", in.Username != nil)
-	v.StrLen("Username", in.Username, 1, 128)
-	v.Pattern("Username", in.Username, genPattern2)
+	{
+		redact := v.Mark()
+		v.StrLen("Username", in.Username, 1, 128)
+		v.Pattern("Username", in.Username, genPattern2)
+		v.Redact(redact)
+	}
 	v.Required("UserPoolId", in.UserPoolID != nil)
 	v.StrLen("UserPoolId", in.UserPoolID, 1, 55)
 	v.Pattern("UserPoolId", in.UserPoolID, genPattern0)
@@ -3201,8 +3289,12 @@ func (in *AdminListUserAuthEventsInput) Validate(v *protocol.Validator) {
 	v.StrLen("UserPoolId", in.UserPoolID, 1, 55)
 	v.Pattern("UserPoolId", in.UserPoolID, genPattern0)
 	v.Required("Username", in.Username != nil)
-	v.StrLen("Username", in.Username, 1, 128)
-	v.Pattern("Username", in.Username, genPattern2)
+	{
+		redact := v.Mark()
+		v.StrLen("Username", in.Username, 1, 128)
+		v.Pattern("Username", in.Username, genPattern2)
+		v.Redact(redact)
+	}
 	if in.MaxResults != nil {
 		v.Range("MaxResults", float64(*in.MaxResults), 0, 60, true, true)
 	}
@@ -3229,8 +3321,12 @@ func (in *AdminRemoveUserFromGroupInput) Validate(v *protocol.Validator) {
 	v.StrLen("UserPoolId", in.UserPoolID, 1, 55)
 	v.Pattern("UserPoolId", in.UserPoolID, genPattern0)
 	v.Required("Username", in.Username != nil)
-	v.StrLen("Username", in.Username, 1, 128)
-	v.Pattern("Username", in.Username, genPattern2)
+	{
+		redact := v.Mark()
+		v.StrLen("Username", in.Username, 1, 128)
+		v.Pattern("Username", in.Username, genPattern2)
+		v.Redact(redact)
+	}
 	v.Required("GroupName", in.GroupName != nil)
 	v.StrLen("GroupName", in.GroupName, 1, 128)
 	v.Pattern("GroupName", in.GroupName, genPattern2)
@@ -3252,16 +3348,25 @@ func (in *AdminResetUserPasswordInput) Validate(v *protocol.Validator) {
 	v.StrLen("UserPoolId", in.UserPoolID, 1, 55)
 	v.Pattern("UserPoolId", in.UserPoolID, genPattern0)
 	v.Required("Username", in.Username != nil)
-	v.StrLen("Username", in.Username, 1, 128)
-	v.Pattern("Username", in.Username, genPattern2)
+	{
+		redact := v.Mark()
+		v.StrLen("Username", in.Username, 1, 128)
+		v.Pattern("Username", in.Username, genPattern2)
+		v.Redact(redact)
+	}
 	if len(in.ClientMetadata) > 0 {
-		v.Push("ClientMetadata")
-		for k0, e0 := range in.ClientMetadata {
-			v.Push(k0)
+		mark := v.Mark()
+		for e0 := range in.ClientMetadata {
 			v.StrLen("", &e0, -1, 131072)
-			v.Pop()
 		}
-		v.Pop()
+		v.Items("ClientMetadata", mark, in.ClientMetadata, "Map keys must satisfy constraint: [Member must have length less than or equal to 131072, Member must have length greater than or equal to 0]")
+	}
+	if len(in.ClientMetadata) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.ClientMetadata {
+			v.StrLen("", &e0, -1, 131072)
+		}
+		v.Items("ClientMetadata", mark, in.ClientMetadata, "Map value must satisfy constraint: [Member must have length less than or equal to 131072, Member must have length greater than or equal to 0]")
 	}
 }
 
@@ -3286,20 +3391,37 @@ func (in *AdminRespondToAuthChallengeInput) Validate(v *protocol.Validator) {
 	v.StrLen("UserPoolId", in.UserPoolID, 1, 55)
 	v.Pattern("UserPoolId", in.UserPoolID, genPattern0)
 	v.Required("ClientId", in.ClientID != nil)
-	v.StrLen("ClientId", in.ClientID, 1, 128)
-	v.Pattern("ClientId", in.ClientID, genPattern1)
+	{
+		redact := v.Mark()
+		v.StrLen("ClientId", in.ClientID, 1, 128)
+		v.Pattern("ClientId", in.ClientID, genPattern1)
+		v.Redact(redact)
+	}
 	v.Required("ChallengeName", in.ChallengeName != nil)
 	v.Enum("ChallengeName", in.ChallengeName, ChallengeNameTypeValues)
-	if len(in.ChallengeResponses) > 0 {
-		v.Push("ChallengeResponses")
-		for k0, e0 := range in.ChallengeResponses {
-			v.Push(k0)
-			v.StrLen("", &e0, -1, 131072)
-			v.Pop()
+	{
+		redact := v.Mark()
+		if len(in.ChallengeResponses) > 0 {
+			mark := v.Mark()
+			for e0 := range in.ChallengeResponses {
+				v.StrLen("", &e0, -1, 131072)
+			}
+			v.Items("ChallengeResponses", mark, in.ChallengeResponses, "Map keys must satisfy constraint: [Member must have length less than or equal to 131072, Member must have length greater than or equal to 0]")
 		}
-		v.Pop()
+		if len(in.ChallengeResponses) > 0 {
+			mark := v.Mark()
+			for _, e0 := range in.ChallengeResponses {
+				v.StrLen("", &e0, -1, 131072)
+			}
+			v.Items("ChallengeResponses", mark, in.ChallengeResponses, "Map value must satisfy constraint: [Member must have length less than or equal to 131072, Member must have length greater than or equal to 0]")
+		}
+		v.Redact(redact)
 	}
-	v.StrLen("Session", in.Session, 20, 2048)
+	{
+		redact := v.Mark()
+		v.StrLen("Session", in.Session, 20, 2048)
+		v.Redact(redact)
+	}
 	if in.AnalyticsMetadata != nil {
 		v.Push("AnalyticsMetadata")
 		in.AnalyticsMetadata.Validate(v)
@@ -3311,13 +3433,18 @@ func (in *AdminRespondToAuthChallengeInput) Validate(v *protocol.Validator) {
 		v.Pop()
 	}
 	if len(in.ClientMetadata) > 0 {
-		v.Push("ClientMetadata")
-		for k0, e0 := range in.ClientMetadata {
-			v.Push(k0)
+		mark := v.Mark()
+		for e0 := range in.ClientMetadata {
 			v.StrLen("", &e0, -1, 131072)
-			v.Pop()
 		}
-		v.Pop()
+		v.Items("ClientMetadata", mark, in.ClientMetadata, "Map keys must satisfy constraint: [Member must have length less than or equal to 131072, Member must have length greater than or equal to 0]")
+	}
+	if len(in.ClientMetadata) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.ClientMetadata {
+			v.StrLen("", &e0, -1, 131072)
+		}
+		v.Items("ClientMetadata", mark, in.ClientMetadata, "Map value must satisfy constraint: [Member must have length less than or equal to 131072, Member must have length greater than or equal to 0]")
 	}
 }
 
@@ -3342,8 +3469,12 @@ type AdminSetUserMFAPreferenceInput struct {
 // Validate checks in against the constraints of the model.
 func (in *AdminSetUserMFAPreferenceInput) Validate(v *protocol.Validator) {
 	v.Required("Username", in.Username != nil)
-	v.StrLen("Username", in.Username, 1, 128)
-	v.Pattern("Username", in.Username, genPattern2)
+	{
+		redact := v.Mark()
+		v.StrLen("Username", in.Username, 1, 128)
+		v.Pattern("Username", in.Username, genPattern2)
+		v.Redact(redact)
+	}
 	v.Required("UserPoolId", in.UserPoolID != nil)
 	v.StrLen("UserPoolId", in.UserPoolID, 1, 55)
 	v.Pattern("UserPoolId", in.UserPoolID, genPattern0)
@@ -3366,11 +3497,19 @@ func (in *AdminSetUserPasswordInput) Validate(v *protocol.Validator) {
 	v.StrLen("UserPoolId", in.UserPoolID, 1, 55)
 	v.Pattern("UserPoolId", in.UserPoolID, genPattern0)
 	v.Required("Username", in.Username != nil)
-	v.StrLen("Username", in.Username, 1, 128)
-	v.Pattern("Username", in.Username, genPattern2)
+	{
+		redact := v.Mark()
+		v.StrLen("Username", in.Username, 1, 128)
+		v.Pattern("Username", in.Username, genPattern2)
+		v.Redact(redact)
+	}
 	v.Required("Password", in.Password != nil)
-	v.StrLen("Password", in.Password, -1, 256)
-	v.Pattern("Password", in.Password, genPattern3)
+	{
+		redact := v.Mark()
+		v.StrLen("Password", in.Password, -1, 256)
+		v.Pattern("Password", in.Password, genPattern3)
+		v.Redact(redact)
+	}
 }
 
 // AdminSetUserPasswordOutput is the output of AdminSetUserPassword.
@@ -3389,8 +3528,12 @@ func (in *AdminSetUserSettingsInput) Validate(v *protocol.Validator) {
 	v.StrLen("UserPoolId", in.UserPoolID, 1, 55)
 	v.Pattern("UserPoolId", in.UserPoolID, genPattern0)
 	v.Required("Username", in.Username != nil)
-	v.StrLen("Username", in.Username, 1, 128)
-	v.Pattern("Username", in.Username, genPattern2)
+	{
+		redact := v.Mark()
+		v.StrLen("Username", in.Username, 1, 128)
+		v.Pattern("Username", in.Username, genPattern2)
+		v.Redact(redact)
+	}
 	v.Required("MFAOptions", in.MFAOptions != nil)
 	if len(in.MFAOptions) > 0 {
 		v.Push("MFAOptions")
@@ -3422,8 +3565,12 @@ func (in *AdminUpdateAuthEventFeedbackInput) Validate(v *protocol.Validator) {
 	v.StrLen("UserPoolId", in.UserPoolID, 1, 55)
 	v.Pattern("UserPoolId", in.UserPoolID, genPattern0)
 	v.Required("Username", in.Username != nil)
-	v.StrLen("Username", in.Username, 1, 128)
-	v.Pattern("Username", in.Username, genPattern2)
+	{
+		redact := v.Mark()
+		v.StrLen("Username", in.Username, 1, 128)
+		v.Pattern("Username", in.Username, genPattern2)
+		v.Redact(redact)
+	}
 	v.Required("EventId", in.EventID != nil)
 	v.StrLen("EventId", in.EventID, 1, 50)
 	v.Pattern("EventId", in.EventID, genPattern6)
@@ -3448,8 +3595,12 @@ func (in *AdminUpdateDeviceStatusInput) Validate(v *protocol.Validator) {
 	v.StrLen("UserPoolId", in.UserPoolID, 1, 55)
 	v.Pattern("UserPoolId", in.UserPoolID, genPattern0)
 	v.Required("Username", in.Username != nil)
-	v.StrLen("Username", in.Username, 1, 128)
-	v.Pattern("Username", in.Username, genPattern2)
+	{
+		redact := v.Mark()
+		v.StrLen("Username", in.Username, 1, 128)
+		v.Pattern("Username", in.Username, genPattern2)
+		v.Redact(redact)
+	}
 	v.Required("DeviceKey", in.DeviceKey != nil)
 	v.StrLen("DeviceKey", in.DeviceKey, 1, 55)
 	v.Pattern("DeviceKey", in.DeviceKey, genPattern5)
@@ -3473,8 +3624,12 @@ func (in *AdminUpdateUserAttributesInput) Validate(v *protocol.Validator) {
 	v.StrLen("UserPoolId", in.UserPoolID, 1, 55)
 	v.Pattern("UserPoolId", in.UserPoolID, genPattern0)
 	v.Required("Username", in.Username != nil)
-	v.StrLen("Username", in.Username, 1, 128)
-	v.Pattern("Username", in.Username, genPattern2)
+	{
+		redact := v.Mark()
+		v.StrLen("Username", in.Username, 1, 128)
+		v.Pattern("Username", in.Username, genPattern2)
+		v.Redact(redact)
+	}
 	v.Required("UserAttributes", in.UserAttributes != nil)
 	if len(in.UserAttributes) > 0 {
 		v.Push("UserAttributes")
@@ -3488,13 +3643,18 @@ func (in *AdminUpdateUserAttributesInput) Validate(v *protocol.Validator) {
 		v.Pop()
 	}
 	if len(in.ClientMetadata) > 0 {
-		v.Push("ClientMetadata")
-		for k0, e0 := range in.ClientMetadata {
-			v.Push(k0)
+		mark := v.Mark()
+		for e0 := range in.ClientMetadata {
 			v.StrLen("", &e0, -1, 131072)
-			v.Pop()
 		}
-		v.Pop()
+		v.Items("ClientMetadata", mark, in.ClientMetadata, "Map keys must satisfy constraint: [Member must have length less than or equal to 131072, Member must have length greater than or equal to 0]")
+	}
+	if len(in.ClientMetadata) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.ClientMetadata {
+			v.StrLen("", &e0, -1, 131072)
+		}
+		v.Items("ClientMetadata", mark, in.ClientMetadata, "Map value must satisfy constraint: [Member must have length less than or equal to 131072, Member must have length greater than or equal to 0]")
 	}
 }
 
@@ -3513,8 +3673,12 @@ func (in *AdminUserGlobalSignOutInput) Validate(v *protocol.Validator) {
 	v.StrLen("UserPoolId", in.UserPoolID, 1, 55)
 	v.Pattern("UserPoolId", in.UserPoolID, genPattern0)
 	v.Required("Username", in.Username != nil)
-	v.StrLen("Username", in.Username, 1, 128)
-	v.Pattern("Username", in.Username, genPattern2)
+	{
+		redact := v.Mark()
+		v.StrLen("Username", in.Username, 1, 128)
+		v.Pattern("Username", in.Username, genPattern2)
+		v.Redact(redact)
+	}
 }
 
 // AdminUserGlobalSignOutOutput is the output of AdminUserGlobalSignOut.
@@ -3528,8 +3692,16 @@ type AssociateSoftwareTokenInput struct {
 
 // Validate checks in against the constraints of the model.
 func (in *AssociateSoftwareTokenInput) Validate(v *protocol.Validator) {
-	v.Pattern("AccessToken", in.AccessToken, genPattern7)
-	v.StrLen("Session", in.Session, 20, 2048)
+	{
+		redact := v.Mark()
+		v.Pattern("AccessToken", in.AccessToken, genPattern7)
+		v.Redact(redact)
+	}
+	{
+		redact := v.Mark()
+		v.StrLen("Session", in.Session, 20, 2048)
+		v.Redact(redact)
+	}
 }
 
 // AssociateSoftwareTokenOutput is the output of AssociateSoftwareToken.
@@ -3547,13 +3719,25 @@ type ChangePasswordInput struct {
 
 // Validate checks in against the constraints of the model.
 func (in *ChangePasswordInput) Validate(v *protocol.Validator) {
-	v.StrLen("PreviousPassword", in.PreviousPassword, -1, 256)
-	v.Pattern("PreviousPassword", in.PreviousPassword, genPattern3)
+	{
+		redact := v.Mark()
+		v.StrLen("PreviousPassword", in.PreviousPassword, -1, 256)
+		v.Pattern("PreviousPassword", in.PreviousPassword, genPattern3)
+		v.Redact(redact)
+	}
 	v.Required("ProposedPassword", in.ProposedPassword != nil)
-	v.StrLen("ProposedPassword", in.ProposedPassword, -1, 256)
-	v.Pattern("ProposedPassword", in.ProposedPassword, genPattern3)
+	{
+		redact := v.Mark()
+		v.StrLen("ProposedPassword", in.ProposedPassword, -1, 256)
+		v.Pattern("ProposedPassword", in.ProposedPassword, genPattern3)
+		v.Redact(redact)
+	}
 	v.Required("AccessToken", in.AccessToken != nil)
-	v.Pattern("AccessToken", in.AccessToken, genPattern7)
+	{
+		redact := v.Mark()
+		v.Pattern("AccessToken", in.AccessToken, genPattern7)
+		v.Redact(redact)
+	}
 }
 
 // ChangePasswordOutput is the output of ChangePassword.
@@ -3568,7 +3752,11 @@ type CompleteWebAuthnRegistrationInput struct {
 // Validate checks in against the constraints of the model.
 func (in *CompleteWebAuthnRegistrationInput) Validate(v *protocol.Validator) {
 	v.Required("AccessToken", in.AccessToken != nil)
-	v.Pattern("AccessToken", in.AccessToken, genPattern7)
+	{
+		redact := v.Mark()
+		v.Pattern("AccessToken", in.AccessToken, genPattern7)
+		v.Redact(redact)
+	}
 	v.Required("Credential", in.Credential != nil)
 }
 
@@ -3586,7 +3774,11 @@ type ConfirmDeviceInput struct {
 // Validate checks in against the constraints of the model.
 func (in *ConfirmDeviceInput) Validate(v *protocol.Validator) {
 	v.Required("AccessToken", in.AccessToken != nil)
-	v.Pattern("AccessToken", in.AccessToken, genPattern7)
+	{
+		redact := v.Mark()
+		v.Pattern("AccessToken", in.AccessToken, genPattern7)
+		v.Redact(redact)
+	}
 	v.Required("DeviceKey", in.DeviceKey != nil)
 	v.StrLen("DeviceKey", in.DeviceKey, 1, 55)
 	v.Pattern("DeviceKey", in.DeviceKey, genPattern5)
@@ -3618,19 +3810,35 @@ type ConfirmForgotPasswordInput struct {
 // Validate checks in against the constraints of the model.
 func (in *ConfirmForgotPasswordInput) Validate(v *protocol.Validator) {
 	v.Required("ClientId", in.ClientID != nil)
-	v.StrLen("ClientId", in.ClientID, 1, 128)
-	v.Pattern("ClientId", in.ClientID, genPattern1)
-	v.StrLen("SecretHash", in.SecretHash, 1, 128)
-	v.Pattern("SecretHash", in.SecretHash, genPattern8)
+	{
+		redact := v.Mark()
+		v.StrLen("ClientId", in.ClientID, 1, 128)
+		v.Pattern("ClientId", in.ClientID, genPattern1)
+		v.Redact(redact)
+	}
+	{
+		redact := v.Mark()
+		v.StrLen("SecretHash", in.SecretHash, 1, 128)
+		v.Pattern("SecretHash", in.SecretHash, genPattern8)
+		v.Redact(redact)
+	}
 	v.Required("Username", in.Username != nil)
-	v.StrLen("Username", in.Username, 1, 128)
-	v.Pattern("Username", in.Username, genPattern2)
+	{
+		redact := v.Mark()
+		v.StrLen("Username", in.Username, 1, 128)
+		v.Pattern("Username", in.Username, genPattern2)
+		v.Redact(redact)
+	}
 	v.Required("ConfirmationCode", in.ConfirmationCode != nil)
 	v.StrLen("ConfirmationCode", in.ConfirmationCode, 1, 2048)
 	v.Pattern("ConfirmationCode", in.ConfirmationCode, genPattern3)
 	v.Required("Password", in.Password != nil)
-	v.StrLen("Password", in.Password, -1, 256)
-	v.Pattern("Password", in.Password, genPattern3)
+	{
+		redact := v.Mark()
+		v.StrLen("Password", in.Password, -1, 256)
+		v.Pattern("Password", in.Password, genPattern3)
+		v.Redact(redact)
+	}
 	if in.AnalyticsMetadata != nil {
 		v.Push("AnalyticsMetadata")
 		in.AnalyticsMetadata.Validate(v)
@@ -3642,13 +3850,18 @@ func (in *ConfirmForgotPasswordInput) Validate(v *protocol.Validator) {
 		v.Pop()
 	}
 	if len(in.ClientMetadata) > 0 {
-		v.Push("ClientMetadata")
-		for k0, e0 := range in.ClientMetadata {
-			v.Push(k0)
+		mark := v.Mark()
+		for e0 := range in.ClientMetadata {
 			v.StrLen("", &e0, -1, 131072)
-			v.Pop()
 		}
-		v.Pop()
+		v.Items("ClientMetadata", mark, in.ClientMetadata, "Map keys must satisfy constraint: [Member must have length less than or equal to 131072, Member must have length greater than or equal to 0]")
+	}
+	if len(in.ClientMetadata) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.ClientMetadata {
+			v.StrLen("", &e0, -1, 131072)
+		}
+		v.Items("ClientMetadata", mark, in.ClientMetadata, "Map value must satisfy constraint: [Member must have length less than or equal to 131072, Member must have length greater than or equal to 0]")
 	}
 }
 
@@ -3671,13 +3884,25 @@ type ConfirmSignUpInput struct {
 // Validate checks in against the constraints of the model.
 func (in *ConfirmSignUpInput) Validate(v *protocol.Validator) {
 	v.Required("ClientId", in.ClientID != nil)
-	v.StrLen("ClientId", in.ClientID, 1, 128)
-	v.Pattern("ClientId", in.ClientID, genPattern1)
-	v.StrLen("SecretHash", in.SecretHash, 1, 128)
-	v.Pattern("SecretHash", in.SecretHash, genPattern8)
+	{
+		redact := v.Mark()
+		v.StrLen("ClientId", in.ClientID, 1, 128)
+		v.Pattern("ClientId", in.ClientID, genPattern1)
+		v.Redact(redact)
+	}
+	{
+		redact := v.Mark()
+		v.StrLen("SecretHash", in.SecretHash, 1, 128)
+		v.Pattern("SecretHash", in.SecretHash, genPattern8)
+		v.Redact(redact)
+	}
 	v.Required("Username", in.Username != nil)
-	v.StrLen("Username", in.Username, 1, 128)
-	v.Pattern("Username", in.Username, genPattern2)
+	{
+		redact := v.Mark()
+		v.StrLen("Username", in.Username, 1, 128)
+		v.Pattern("Username", in.Username, genPattern2)
+		v.Redact(redact)
+	}
 	v.Required("ConfirmationCode", in.ConfirmationCode != nil)
 	v.StrLen("ConfirmationCode", in.ConfirmationCode, 1, 2048)
 	v.Pattern("ConfirmationCode", in.ConfirmationCode, genPattern3)
@@ -3692,15 +3917,24 @@ func (in *ConfirmSignUpInput) Validate(v *protocol.Validator) {
 		v.Pop()
 	}
 	if len(in.ClientMetadata) > 0 {
-		v.Push("ClientMetadata")
-		for k0, e0 := range in.ClientMetadata {
-			v.Push(k0)
+		mark := v.Mark()
+		for e0 := range in.ClientMetadata {
 			v.StrLen("", &e0, -1, 131072)
-			v.Pop()
 		}
-		v.Pop()
+		v.Items("ClientMetadata", mark, in.ClientMetadata, "Map keys must satisfy constraint: [Member must have length less than or equal to 131072, Member must have length greater than or equal to 0]")
 	}
-	v.StrLen("Session", in.Session, 20, 2048)
+	if len(in.ClientMetadata) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.ClientMetadata {
+			v.StrLen("", &e0, -1, 131072)
+		}
+		v.Items("ClientMetadata", mark, in.ClientMetadata, "Map value must satisfy constraint: [Member must have length less than or equal to 131072, Member must have length greater than or equal to 0]")
+	}
+	{
+		redact := v.Mark()
+		v.StrLen("Session", in.Session, 20, 2048)
+		v.Redact(redact)
+	}
 }
 
 // ConfirmSignUpOutput is the output of ConfirmSignUp.
@@ -3760,35 +3994,43 @@ func (in *CreateIdentityProviderInput) Validate(v *protocol.Validator) {
 	v.Enum("ProviderType", in.ProviderType, IdentityProviderTypeTypeValues)
 	v.Required("ProviderDetails", in.ProviderDetails != nil)
 	if len(in.ProviderDetails) > 0 {
-		v.Push("ProviderDetails")
-		for k0, e0 := range in.ProviderDetails {
-			v.Push(k0)
+		mark := v.Mark()
+		for e0 := range in.ProviderDetails {
 			v.StrLen("", &e0, -1, 131072)
-			v.Pop()
 		}
-		v.Pop()
+		v.Items("ProviderDetails", mark, in.ProviderDetails, "Map keys must satisfy constraint: [Member must have length less than or equal to 131072, Member must have length greater than or equal to 0]")
+	}
+	if len(in.ProviderDetails) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.ProviderDetails {
+			v.StrLen("", &e0, -1, 131072)
+		}
+		v.Items("ProviderDetails", mark, in.ProviderDetails, "Map value must satisfy constraint: [Member must have length less than or equal to 131072, Member must have length greater than or equal to 0]")
 	}
 	if len(in.AttributeMapping) > 0 {
-		v.Push("AttributeMapping")
-		for k0, e0 := range in.AttributeMapping {
-			v.Push(k0)
-			v.StrLen("", &e0, -1, 131072)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.AttributeMapping {
+			v.StrLen("", &e0, 1, 32)
 		}
-		v.Pop()
+		v.Items("AttributeMapping", mark, in.AttributeMapping, "Map keys must satisfy constraint: [Member must have length less than or equal to 32, Member must have length greater than or equal to 1]")
+	}
+	if len(in.AttributeMapping) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.AttributeMapping {
+			v.StrLen("", &e0, -1, 131072)
+		}
+		v.Items("AttributeMapping", mark, in.AttributeMapping, "Map value must satisfy constraint: [Member must have length less than or equal to 131072, Member must have length greater than or equal to 0]")
 	}
 	if in.IdpIdentifiers != nil {
-		v.Len("IdpIdentifiers", int64(len(in.IdpIdentifiers)), -1, 50, "")
+		v.Size("IdpIdentifiers", len(in.IdpIdentifiers), -1, 50, in.IdpIdentifiers)
 	}
 	if len(in.IdpIdentifiers) > 0 {
-		v.Push("IdpIdentifiers")
-		for i0 := range in.IdpIdentifiers {
-			v.PushIndex(i0)
-			v.StrLen("", &in.IdpIdentifiers[i0], 1, 40)
-			v.Pattern("", &in.IdpIdentifiers[i0], genPattern11)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.IdpIdentifiers {
+			v.StrLen("", &e0, 1, 40)
+			v.Pattern("", &e0, genPattern11)
 		}
-		v.Pop()
+		v.Items("IdpIdentifiers", mark, in.IdpIdentifiers, "Member must satisfy constraint: [Member must have length less than or equal to 40, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\w\\s+=.@-]+]")
 	}
 }
 
@@ -3812,10 +4054,14 @@ func (in *CreateManagedLoginBrandingInput) Validate(v *protocol.Validator) {
 	v.StrLen("UserPoolId", in.UserPoolID, 1, 55)
 	v.Pattern("UserPoolId", in.UserPoolID, genPattern0)
 	v.Required("ClientId", in.ClientID != nil)
-	v.StrLen("ClientId", in.ClientID, 1, 128)
-	v.Pattern("ClientId", in.ClientID, genPattern1)
+	{
+		redact := v.Mark()
+		v.StrLen("ClientId", in.ClientID, 1, 128)
+		v.Pattern("ClientId", in.ClientID, genPattern1)
+		v.Redact(redact)
+	}
 	if in.Assets != nil {
-		v.Len("Assets", int64(len(in.Assets)), -1, 40, "")
+		v.Size("Assets", len(in.Assets), -1, 40, in.Assets)
 	}
 	if len(in.Assets) > 0 {
 		v.Push("Assets")
@@ -3855,7 +4101,7 @@ func (in *CreateResourceServerInput) Validate(v *protocol.Validator) {
 	v.StrLen("Name", in.Name, 1, 256)
 	v.Pattern("Name", in.Name, genPattern13)
 	if in.Scopes != nil {
-		v.Len("Scopes", int64(len(in.Scopes)), -1, 100, "")
+		v.Size("Scopes", len(in.Scopes), -1, 100, in.Scopes)
 	}
 	if len(in.Scopes) > 0 {
 		v.Push("Scopes")
@@ -3891,8 +4137,12 @@ func (in *CreateTermsInput) Validate(v *protocol.Validator) {
 	v.StrLen("UserPoolId", in.UserPoolID, 1, 55)
 	v.Pattern("UserPoolId", in.UserPoolID, genPattern0)
 	v.Required("ClientId", in.ClientID != nil)
-	v.StrLen("ClientId", in.ClientID, 1, 128)
-	v.Pattern("ClientId", in.ClientID, genPattern1)
+	{
+		redact := v.Mark()
+		v.StrLen("ClientId", in.ClientID, 1, 128)
+		v.Pattern("ClientId", in.ClientID, genPattern1)
+		v.Redact(redact)
+	}
 	v.Required("TermsName", in.TermsName != nil)
 	v.Pattern("TermsName", in.TermsName, genPattern14)
 	v.Required("TermsSource", in.TermsSource != nil)
@@ -3900,17 +4150,22 @@ func (in *CreateTermsInput) Validate(v *protocol.Validator) {
 	v.Required("Enforcement", in.Enforcement != nil)
 	v.Enum("Enforcement", in.Enforcement, TermsEnforcementTypeValues)
 	if in.Links != nil {
-		v.Len("Links", int64(len(in.Links)), 1, 13, "")
+		v.Size("Links", len(in.Links), 1, 13, in.Links)
 	}
 	if len(in.Links) > 0 {
-		v.Push("Links")
-		for k0, e0 := range in.Links {
-			v.Push(k0)
-			v.StrLen("", &e0, 1, 1024)
+		mark := v.Mark()
+		for e0 := range in.Links {
 			v.Pattern("", &e0, genPattern15)
-			v.Pop()
 		}
-		v.Pop()
+		v.Items("Links", mark, in.Links, "Map keys must satisfy constraint: [Member must satisfy regular expression pattern: ^cognito:(default|dutch|english|french|spanish|german|bahasa-indonesia|italian|japanese|korean|portuguese-brazil|chinese-(simplified|traditional))$]")
+	}
+	if len(in.Links) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.Links {
+			v.StrLen("", &e0, 1, 1024)
+			v.Pattern("", &e0, genPattern16)
+		}
+		v.Items("Links", mark, in.Links, "Map value must satisfy constraint: [Member must have length less than or equal to 1024, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: ^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+$]")
 	}
 }
 
@@ -3989,45 +4244,39 @@ func (in *CreateUserPoolInput) Validate(v *protocol.Validator) {
 		v.Pop()
 	}
 	if len(in.AutoVerifiedAttributes) > 0 {
-		v.Push("AutoVerifiedAttributes")
-		for i0 := range in.AutoVerifiedAttributes {
-			v.PushIndex(i0)
-			v.Enum("", &in.AutoVerifiedAttributes[i0], VerifiedAttributeTypeValues)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.AutoVerifiedAttributes {
+			v.Enum("", &e0, VerifiedAttributeTypeValues)
 		}
-		v.Pop()
+		v.Items("AutoVerifiedAttributes", mark, in.AutoVerifiedAttributes, "Member must satisfy constraint: [Member must satisfy enum value set: [phone_number, email]]")
 	}
 	if len(in.AliasAttributes) > 0 {
-		v.Push("AliasAttributes")
-		for i0 := range in.AliasAttributes {
-			v.PushIndex(i0)
-			v.Enum("", &in.AliasAttributes[i0], AliasAttributeTypeValues)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.AliasAttributes {
+			v.Enum("", &e0, AliasAttributeTypeValues)
 		}
-		v.Pop()
+		v.Items("AliasAttributes", mark, in.AliasAttributes, "Member must satisfy constraint: [Member must satisfy enum value set: [phone_number, email, preferred_username]]")
 	}
 	if len(in.UsernameAttributes) > 0 {
-		v.Push("UsernameAttributes")
-		for i0 := range in.UsernameAttributes {
-			v.PushIndex(i0)
-			v.Enum("", &in.UsernameAttributes[i0], UsernameAttributeTypeValues)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.UsernameAttributes {
+			v.Enum("", &e0, UsernameAttributeTypeValues)
 		}
-		v.Pop()
+		v.Items("UsernameAttributes", mark, in.UsernameAttributes, "Member must satisfy constraint: [Member must satisfy enum value set: [phone_number, email]]")
 	}
 	v.StrLen("SmsVerificationMessage", in.SmsVerificationMessage, 6, 140)
-	v.Pattern("SmsVerificationMessage", in.SmsVerificationMessage, genPattern16)
+	v.Pattern("SmsVerificationMessage", in.SmsVerificationMessage, genPattern17)
 	v.StrLen("EmailVerificationMessage", in.EmailVerificationMessage, 6, 20000)
-	v.Pattern("EmailVerificationMessage", in.EmailVerificationMessage, genPattern17)
+	v.Pattern("EmailVerificationMessage", in.EmailVerificationMessage, genPattern18)
 	v.StrLen("EmailVerificationSubject", in.EmailVerificationSubject, 1, 140)
-	v.Pattern("EmailVerificationSubject", in.EmailVerificationSubject, genPattern18)
+	v.Pattern("EmailVerificationSubject", in.EmailVerificationSubject, genPattern19)
 	if in.VerificationMessageTemplate != nil {
 		v.Push("VerificationMessageTemplate")
 		in.VerificationMessageTemplate.Validate(v)
 		v.Pop()
 	}
 	v.StrLen("SmsAuthenticationMessage", in.SmsAuthenticationMessage, 6, 140)
-	v.Pattern("SmsAuthenticationMessage", in.SmsAuthenticationMessage, genPattern16)
+	v.Pattern("SmsAuthenticationMessage", in.SmsAuthenticationMessage, genPattern17)
 	v.Enum("MfaConfiguration", in.MfaConfiguration, UserPoolMfaTypeValues)
 	if in.UserAttributeUpdateSettings != nil {
 		v.Push("UserAttributeUpdateSettings")
@@ -4045,13 +4294,18 @@ func (in *CreateUserPoolInput) Validate(v *protocol.Validator) {
 		v.Pop()
 	}
 	if len(in.UserPoolTags) > 0 {
-		v.Push("UserPoolTags")
-		for k0, e0 := range in.UserPoolTags {
-			v.Push(k0)
-			v.StrLen("", &e0, -1, 256)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.UserPoolTags {
+			v.StrLen("", &e0, 1, 128)
 		}
-		v.Pop()
+		v.Items("UserPoolTags", mark, in.UserPoolTags, "Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]")
+	}
+	if len(in.UserPoolTags) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.UserPoolTags {
+			v.StrLen("", &e0, -1, 256)
+		}
+		v.Items("UserPoolTags", mark, in.UserPoolTags, "Map value must satisfy constraint: [Member must have length less than or equal to 256, Member must have length greater than or equal to 0]")
 	}
 	if in.AdminCreateUserConfig != nil {
 		v.Push("AdminCreateUserConfig")
@@ -4059,7 +4313,7 @@ func (in *CreateUserPoolInput) Validate(v *protocol.Validator) {
 		v.Pop()
 	}
 	if in.Schema != nil {
-		v.Len("Schema", int64(len(in.Schema)), 1, 50, "")
+		v.Size("Schema", len(in.Schema), 1, 50, in.Schema)
 	}
 	if len(in.Schema) > 0 {
 		v.Push("Schema")
@@ -4131,8 +4385,12 @@ func (in *CreateUserPoolClientInput) Validate(v *protocol.Validator) {
 	v.Required("ClientName", in.ClientName != nil)
 	v.StrLen("ClientName", in.ClientName, 1, 128)
 	v.Pattern("ClientName", in.ClientName, genPattern13)
-	v.StrLen("ClientSecret", in.ClientSecret, 24, 64)
-	v.Pattern("ClientSecret", in.ClientSecret, genPattern1)
+	{
+		redact := v.Mark()
+		v.StrLen("ClientSecret", in.ClientSecret, 24, 64)
+		v.Pattern("ClientSecret", in.ClientSecret, genPattern1)
+		v.Redact(redact)
+	}
 	if in.RefreshTokenValidity != nil {
 		v.Range("RefreshTokenValidity", float64(*in.RefreshTokenValidity), 0, 315360000, true, true)
 	}
@@ -4148,94 +4406,78 @@ func (in *CreateUserPoolClientInput) Validate(v *protocol.Validator) {
 		v.Pop()
 	}
 	if len(in.ReadAttributes) > 0 {
-		v.Push("ReadAttributes")
-		for i0 := range in.ReadAttributes {
-			v.PushIndex(i0)
-			v.StrLen("", &in.ReadAttributes[i0], 1, 2048)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.ReadAttributes {
+			v.StrLen("", &e0, 1, 2048)
 		}
-		v.Pop()
+		v.Items("ReadAttributes", mark, in.ReadAttributes, "Member must satisfy constraint: [Member must have length less than or equal to 2048, Member must have length greater than or equal to 1]")
 	}
 	if len(in.WriteAttributes) > 0 {
-		v.Push("WriteAttributes")
-		for i0 := range in.WriteAttributes {
-			v.PushIndex(i0)
-			v.StrLen("", &in.WriteAttributes[i0], 1, 2048)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.WriteAttributes {
+			v.StrLen("", &e0, 1, 2048)
 		}
-		v.Pop()
+		v.Items("WriteAttributes", mark, in.WriteAttributes, "Member must satisfy constraint: [Member must have length less than or equal to 2048, Member must have length greater than or equal to 1]")
 	}
 	if len(in.ExplicitAuthFlows) > 0 {
-		v.Push("ExplicitAuthFlows")
-		for i0 := range in.ExplicitAuthFlows {
-			v.PushIndex(i0)
-			v.Enum("", &in.ExplicitAuthFlows[i0], ExplicitAuthFlowsTypeValues)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.ExplicitAuthFlows {
+			v.Enum("", &e0, ExplicitAuthFlowsTypeValues)
 		}
-		v.Pop()
+		v.Items("ExplicitAuthFlows", mark, in.ExplicitAuthFlows, "Member must satisfy constraint: [Member must satisfy enum value set: [ADMIN_NO_SRP_AUTH, CUSTOM_AUTH_FLOW_ONLY, USER_PASSWORD_AUTH, ALLOW_ADMIN_USER_PASSWORD_AUTH, ALLOW_CUSTOM_AUTH, ALLOW_USER_PASSWORD_AUTH, ALLOW_USER_SRP_AUTH, ALLOW_REFRESH_TOKEN_AUTH, ALLOW_USER_AUTH]]")
 	}
 	if len(in.SupportedIdentityProviders) > 0 {
-		v.Push("SupportedIdentityProviders")
-		for i0 := range in.SupportedIdentityProviders {
-			v.PushIndex(i0)
-			v.StrLen("", &in.SupportedIdentityProviders[i0], 1, 32)
-			v.Pattern("", &in.SupportedIdentityProviders[i0], genPattern19)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.SupportedIdentityProviders {
+			v.StrLen("", &e0, 1, 32)
+			v.Pattern("", &e0, genPattern20)
 		}
-		v.Pop()
+		v.Items("SupportedIdentityProviders", mark, in.SupportedIdentityProviders, "Member must satisfy constraint: [Member must have length less than or equal to 32, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\p{Z}]+]")
 	}
 	if in.CallbackURLs != nil {
-		v.Len("CallbackURLs", int64(len(in.CallbackURLs)), -1, 100, "")
+		v.Size("CallbackURLs", len(in.CallbackURLs), -1, 100, in.CallbackURLs)
 	}
 	if len(in.CallbackURLs) > 0 {
-		v.Push("CallbackURLs")
-		for i0 := range in.CallbackURLs {
-			v.PushIndex(i0)
-			v.StrLen("", &in.CallbackURLs[i0], 1, 1024)
-			v.Pattern("", &in.CallbackURLs[i0], genPattern2)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.CallbackURLs {
+			v.StrLen("", &e0, 1, 1024)
+			v.Pattern("", &e0, genPattern2)
 		}
-		v.Pop()
+		v.Items("CallbackURLs", mark, in.CallbackURLs, "Member must satisfy constraint: [Member must have length less than or equal to 1024, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+]")
 	}
 	if in.LogoutURLs != nil {
-		v.Len("LogoutURLs", int64(len(in.LogoutURLs)), -1, 100, "")
+		v.Size("LogoutURLs", len(in.LogoutURLs), -1, 100, in.LogoutURLs)
 	}
 	if len(in.LogoutURLs) > 0 {
-		v.Push("LogoutURLs")
-		for i0 := range in.LogoutURLs {
-			v.PushIndex(i0)
-			v.StrLen("", &in.LogoutURLs[i0], 1, 1024)
-			v.Pattern("", &in.LogoutURLs[i0], genPattern2)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.LogoutURLs {
+			v.StrLen("", &e0, 1, 1024)
+			v.Pattern("", &e0, genPattern2)
 		}
-		v.Pop()
+		v.Items("LogoutURLs", mark, in.LogoutURLs, "Member must satisfy constraint: [Member must have length less than or equal to 1024, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+]")
 	}
 	v.StrLen("DefaultRedirectURI", in.DefaultRedirectURI, 1, 1024)
 	v.Pattern("DefaultRedirectURI", in.DefaultRedirectURI, genPattern2)
 	if in.AllowedOAuthFlows != nil {
-		v.Len("AllowedOAuthFlows", int64(len(in.AllowedOAuthFlows)), -1, 3, "")
+		v.Size("AllowedOAuthFlows", len(in.AllowedOAuthFlows), -1, 3, in.AllowedOAuthFlows)
 	}
 	if len(in.AllowedOAuthFlows) > 0 {
-		v.Push("AllowedOAuthFlows")
-		for i0 := range in.AllowedOAuthFlows {
-			v.PushIndex(i0)
-			v.Enum("", &in.AllowedOAuthFlows[i0], OAuthFlowTypeValues)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.AllowedOAuthFlows {
+			v.Enum("", &e0, OAuthFlowTypeValues)
 		}
-		v.Pop()
+		v.Items("AllowedOAuthFlows", mark, in.AllowedOAuthFlows, "Member must satisfy constraint: [Member must satisfy enum value set: [code, implicit, client_credentials]]")
 	}
 	if in.AllowedOAuthScopes != nil {
-		v.Len("AllowedOAuthScopes", int64(len(in.AllowedOAuthScopes)), -1, 50, "")
+		v.Size("AllowedOAuthScopes", len(in.AllowedOAuthScopes), -1, 50, in.AllowedOAuthScopes)
 	}
 	if len(in.AllowedOAuthScopes) > 0 {
-		v.Push("AllowedOAuthScopes")
-		for i0 := range in.AllowedOAuthScopes {
-			v.PushIndex(i0)
-			v.StrLen("", &in.AllowedOAuthScopes[i0], 1, 256)
-			v.Pattern("", &in.AllowedOAuthScopes[i0], genPattern12)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.AllowedOAuthScopes {
+			v.StrLen("", &e0, 1, 256)
+			v.Pattern("", &e0, genPattern12)
 		}
-		v.Pop()
+		v.Items("AllowedOAuthScopes", mark, in.AllowedOAuthScopes, "Member must satisfy constraint: [Member must have length less than or equal to 256, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\x21\\x23-\\x5B\\x5D-\\x7E]+]")
 	}
 	if in.AnalyticsConfiguration != nil {
 		v.Push("AnalyticsConfiguration")
@@ -4270,7 +4512,7 @@ type CreateUserPoolDomainInput struct {
 func (in *CreateUserPoolDomainInput) Validate(v *protocol.Validator) {
 	v.Required("Domain", in.Domain != nil)
 	v.StrLen("Domain", in.Domain, 1, 63)
-	v.Pattern("Domain", in.Domain, genPattern20)
+	v.Pattern("Domain", in.Domain, genPattern21)
 	v.Required("UserPoolId", in.UserPoolID != nil)
 	v.StrLen("UserPoolId", in.UserPoolID, 1, 55)
 	v.Pattern("UserPoolId", in.UserPoolID, genPattern0)
@@ -4319,7 +4561,7 @@ func (in *DeleteIdentityProviderInput) Validate(v *protocol.Validator) {
 	v.Pattern("UserPoolId", in.UserPoolID, genPattern0)
 	v.Required("ProviderName", in.ProviderName != nil)
 	v.StrLen("ProviderName", in.ProviderName, 1, 32)
-	v.Pattern("ProviderName", in.ProviderName, genPattern19)
+	v.Pattern("ProviderName", in.ProviderName, genPattern20)
 }
 
 // DeleteIdentityProviderOutput is the output of DeleteIdentityProvider.
@@ -4334,7 +4576,7 @@ type DeleteManagedLoginBrandingInput struct {
 // Validate checks in against the constraints of the model.
 func (in *DeleteManagedLoginBrandingInput) Validate(v *protocol.Validator) {
 	v.Required("ManagedLoginBrandingId", in.ManagedLoginBrandingID != nil)
-	v.Pattern("ManagedLoginBrandingId", in.ManagedLoginBrandingID, genPattern21)
+	v.Pattern("ManagedLoginBrandingId", in.ManagedLoginBrandingID, genPattern22)
 	v.Required("UserPoolId", in.UserPoolID != nil)
 	v.StrLen("UserPoolId", in.UserPoolID, 1, 55)
 	v.Pattern("UserPoolId", in.UserPoolID, genPattern0)
@@ -4371,7 +4613,7 @@ type DeleteTermsInput struct {
 // Validate checks in against the constraints of the model.
 func (in *DeleteTermsInput) Validate(v *protocol.Validator) {
 	v.Required("TermsId", in.TermsID != nil)
-	v.Pattern("TermsId", in.TermsID, genPattern21)
+	v.Pattern("TermsId", in.TermsID, genPattern22)
 	v.Required("UserPoolId", in.UserPoolID != nil)
 	v.StrLen("UserPoolId", in.UserPoolID, 1, 55)
 	v.Pattern("UserPoolId", in.UserPoolID, genPattern0)
@@ -4388,7 +4630,11 @@ type DeleteUserInput struct {
 // Validate checks in against the constraints of the model.
 func (in *DeleteUserInput) Validate(v *protocol.Validator) {
 	v.Required("AccessToken", in.AccessToken != nil)
-	v.Pattern("AccessToken", in.AccessToken, genPattern7)
+	{
+		redact := v.Mark()
+		v.Pattern("AccessToken", in.AccessToken, genPattern7)
+		v.Redact(redact)
+	}
 }
 
 // DeleteUserOutput is the output of DeleteUser.
@@ -4404,17 +4650,19 @@ type DeleteUserAttributesInput struct {
 func (in *DeleteUserAttributesInput) Validate(v *protocol.Validator) {
 	v.Required("UserAttributeNames", in.UserAttributeNames != nil)
 	if len(in.UserAttributeNames) > 0 {
-		v.Push("UserAttributeNames")
-		for i0 := range in.UserAttributeNames {
-			v.PushIndex(i0)
-			v.StrLen("", &in.UserAttributeNames[i0], 1, 32)
-			v.Pattern("", &in.UserAttributeNames[i0], genPattern4)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.UserAttributeNames {
+			v.StrLen("", &e0, 1, 32)
+			v.Pattern("", &e0, genPattern4)
 		}
-		v.Pop()
+		v.Items("UserAttributeNames", mark, in.UserAttributeNames, "Member must satisfy constraint: [Member must have length less than or equal to 32, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\t\\n\\r ]+]")
 	}
 	v.Required("AccessToken", in.AccessToken != nil)
-	v.Pattern("AccessToken", in.AccessToken, genPattern7)
+	{
+		redact := v.Mark()
+		v.Pattern("AccessToken", in.AccessToken, genPattern7)
+		v.Redact(redact)
+	}
 }
 
 // DeleteUserAttributesOutput is the output of DeleteUserAttributes.
@@ -4447,8 +4695,12 @@ func (in *DeleteUserPoolClientInput) Validate(v *protocol.Validator) {
 	v.StrLen("UserPoolId", in.UserPoolID, 1, 55)
 	v.Pattern("UserPoolId", in.UserPoolID, genPattern0)
 	v.Required("ClientId", in.ClientID != nil)
-	v.StrLen("ClientId", in.ClientID, 1, 128)
-	v.Pattern("ClientId", in.ClientID, genPattern1)
+	{
+		redact := v.Mark()
+		v.StrLen("ClientId", in.ClientID, 1, 128)
+		v.Pattern("ClientId", in.ClientID, genPattern1)
+		v.Redact(redact)
+	}
 }
 
 // DeleteUserPoolClientOutput is the output of DeleteUserPoolClient.
@@ -4467,8 +4719,12 @@ func (in *DeleteUserPoolClientSecretInput) Validate(v *protocol.Validator) {
 	v.StrLen("UserPoolId", in.UserPoolID, 1, 55)
 	v.Pattern("UserPoolId", in.UserPoolID, genPattern0)
 	v.Required("ClientId", in.ClientID != nil)
-	v.StrLen("ClientId", in.ClientID, 1, 128)
-	v.Pattern("ClientId", in.ClientID, genPattern1)
+	{
+		redact := v.Mark()
+		v.StrLen("ClientId", in.ClientID, 1, 128)
+		v.Pattern("ClientId", in.ClientID, genPattern1)
+		v.Redact(redact)
+	}
 	v.Required("ClientSecretId", in.ClientSecretID != nil)
 	v.StrLen("ClientSecretId", in.ClientSecretID, 1, 128)
 }
@@ -4486,7 +4742,7 @@ type DeleteUserPoolDomainInput struct {
 func (in *DeleteUserPoolDomainInput) Validate(v *protocol.Validator) {
 	v.Required("Domain", in.Domain != nil)
 	v.StrLen("Domain", in.Domain, 1, 63)
-	v.Pattern("Domain", in.Domain, genPattern20)
+	v.Pattern("Domain", in.Domain, genPattern21)
 	v.Required("UserPoolId", in.UserPoolID != nil)
 	v.StrLen("UserPoolId", in.UserPoolID, 1, 55)
 	v.Pattern("UserPoolId", in.UserPoolID, genPattern0)
@@ -4504,7 +4760,11 @@ type DeleteWebAuthnCredentialInput struct {
 // Validate checks in against the constraints of the model.
 func (in *DeleteWebAuthnCredentialInput) Validate(v *protocol.Validator) {
 	v.Required("AccessToken", in.AccessToken != nil)
-	v.Pattern("AccessToken", in.AccessToken, genPattern7)
+	{
+		redact := v.Mark()
+		v.Pattern("AccessToken", in.AccessToken, genPattern7)
+		v.Redact(redact)
+	}
 	v.Required("CredentialId", in.CredentialID != nil)
 	v.StrLen("CredentialId", in.CredentialID, -1, 131072)
 }
@@ -4525,7 +4785,7 @@ func (in *DescribeIdentityProviderInput) Validate(v *protocol.Validator) {
 	v.Pattern("UserPoolId", in.UserPoolID, genPattern0)
 	v.Required("ProviderName", in.ProviderName != nil)
 	v.StrLen("ProviderName", in.ProviderName, 1, 32)
-	v.Pattern("ProviderName", in.ProviderName, genPattern19)
+	v.Pattern("ProviderName", in.ProviderName, genPattern20)
 }
 
 // DescribeIdentityProviderOutput is the output of DescribeIdentityProvider.
@@ -4546,7 +4806,7 @@ func (in *DescribeManagedLoginBrandingInput) Validate(v *protocol.Validator) {
 	v.StrLen("UserPoolId", in.UserPoolID, 1, 55)
 	v.Pattern("UserPoolId", in.UserPoolID, genPattern0)
 	v.Required("ManagedLoginBrandingId", in.ManagedLoginBrandingID != nil)
-	v.Pattern("ManagedLoginBrandingId", in.ManagedLoginBrandingID, genPattern21)
+	v.Pattern("ManagedLoginBrandingId", in.ManagedLoginBrandingID, genPattern22)
 }
 
 // DescribeManagedLoginBrandingOutput is the output of DescribeManagedLoginBranding.
@@ -4567,8 +4827,12 @@ func (in *DescribeManagedLoginBrandingByClientInput) Validate(v *protocol.Valida
 	v.StrLen("UserPoolId", in.UserPoolID, 1, 55)
 	v.Pattern("UserPoolId", in.UserPoolID, genPattern0)
 	v.Required("ClientId", in.ClientID != nil)
-	v.StrLen("ClientId", in.ClientID, 1, 128)
-	v.Pattern("ClientId", in.ClientID, genPattern1)
+	{
+		redact := v.Mark()
+		v.StrLen("ClientId", in.ClientID, 1, 128)
+		v.Pattern("ClientId", in.ClientID, genPattern1)
+		v.Redact(redact)
+	}
 }
 
 // DescribeManagedLoginBrandingByClientOutput is the output of DescribeManagedLoginBrandingByClient.
@@ -4608,8 +4872,12 @@ func (in *DescribeRiskConfigurationInput) Validate(v *protocol.Validator) {
 	v.Required("UserPoolId", in.UserPoolID != nil)
 	v.StrLen("UserPoolId", in.UserPoolID, 1, 55)
 	v.Pattern("UserPoolId", in.UserPoolID, genPattern0)
-	v.StrLen("ClientId", in.ClientID, 1, 128)
-	v.Pattern("ClientId", in.ClientID, genPattern1)
+	{
+		redact := v.Mark()
+		v.StrLen("ClientId", in.ClientID, 1, 128)
+		v.Pattern("ClientId", in.ClientID, genPattern1)
+		v.Redact(redact)
+	}
 }
 
 // DescribeRiskConfigurationOutput is the output of DescribeRiskConfiguration.
@@ -4626,7 +4894,7 @@ type DescribeTermsInput struct {
 // Validate checks in against the constraints of the model.
 func (in *DescribeTermsInput) Validate(v *protocol.Validator) {
 	v.Required("TermsId", in.TermsID != nil)
-	v.Pattern("TermsId", in.TermsID, genPattern21)
+	v.Pattern("TermsId", in.TermsID, genPattern22)
 	v.Required("UserPoolId", in.UserPoolID != nil)
 	v.StrLen("UserPoolId", in.UserPoolID, 1, 55)
 	v.Pattern("UserPoolId", in.UserPoolID, genPattern0)
@@ -4650,7 +4918,7 @@ func (in *DescribeUserImportJobInput) Validate(v *protocol.Validator) {
 	v.Pattern("UserPoolId", in.UserPoolID, genPattern0)
 	v.Required("JobId", in.JobID != nil)
 	v.StrLen("JobId", in.JobID, 1, 55)
-	v.Pattern("JobId", in.JobID, genPattern22)
+	v.Pattern("JobId", in.JobID, genPattern23)
 }
 
 // DescribeUserImportJobOutput is the output of DescribeUserImportJob.
@@ -4687,8 +4955,12 @@ func (in *DescribeUserPoolClientInput) Validate(v *protocol.Validator) {
 	v.StrLen("UserPoolId", in.UserPoolID, 1, 55)
 	v.Pattern("UserPoolId", in.UserPoolID, genPattern0)
 	v.Required("ClientId", in.ClientID != nil)
-	v.StrLen("ClientId", in.ClientID, 1, 128)
-	v.Pattern("ClientId", in.ClientID, genPattern1)
+	{
+		redact := v.Mark()
+		v.StrLen("ClientId", in.ClientID, 1, 128)
+		v.Pattern("ClientId", in.ClientID, genPattern1)
+		v.Redact(redact)
+	}
 }
 
 // DescribeUserPoolClientOutput is the output of DescribeUserPoolClient.
@@ -4705,7 +4977,7 @@ type DescribeUserPoolDomainInput struct {
 func (in *DescribeUserPoolDomainInput) Validate(v *protocol.Validator) {
 	v.Required("Domain", in.Domain != nil)
 	v.StrLen("Domain", in.Domain, 1, 63)
-	v.Pattern("Domain", in.Domain, genPattern20)
+	v.Pattern("Domain", in.Domain, genPattern21)
 }
 
 // DescribeUserPoolDomainOutput is the output of DescribeUserPoolDomain.
@@ -4721,7 +4993,11 @@ type ForgetDeviceInput struct {
 
 // Validate checks in against the constraints of the model.
 func (in *ForgetDeviceInput) Validate(v *protocol.Validator) {
-	v.Pattern("AccessToken", in.AccessToken, genPattern7)
+	{
+		redact := v.Mark()
+		v.Pattern("AccessToken", in.AccessToken, genPattern7)
+		v.Redact(redact)
+	}
 	v.Required("DeviceKey", in.DeviceKey != nil)
 	v.StrLen("DeviceKey", in.DeviceKey, 1, 55)
 	v.Pattern("DeviceKey", in.DeviceKey, genPattern5)
@@ -4743,31 +5019,48 @@ type ForgotPasswordInput struct {
 // Validate checks in against the constraints of the model.
 func (in *ForgotPasswordInput) Validate(v *protocol.Validator) {
 	v.Required("ClientId", in.ClientID != nil)
-	v.StrLen("ClientId", in.ClientID, 1, 128)
-	v.Pattern("ClientId", in.ClientID, genPattern1)
-	v.StrLen("SecretHash", in.SecretHash, 1, 128)
-	v.Pattern("SecretHash", in.SecretHash, genPattern8)
+	{
+		redact := v.Mark()
+		v.StrLen("ClientId", in.ClientID, 1, 128)
+		v.Pattern("ClientId", in.ClientID, genPattern1)
+		v.Redact(redact)
+	}
+	{
+		redact := v.Mark()
+		v.StrLen("SecretHash", in.SecretHash, 1, 128)
+		v.Pattern("SecretHash", in.SecretHash, genPattern8)
+		v.Redact(redact)
+	}
 	if in.UserContextData != nil {
 		v.Push("UserContextData")
 		in.UserContextData.Validate(v)
 		v.Pop()
 	}
 	v.Required("Username", in.Username != nil)
-	v.StrLen("Username", in.Username, 1, 128)
-	v.Pattern("Username", in.Username, genPattern2)
+	{
+		redact := v.Mark()
+		v.StrLen("Username", in.Username, 1, 128)
+		v.Pattern("Username", in.Username, genPattern2)
+		v.Redact(redact)
+	}
 	if in.AnalyticsMetadata != nil {
 		v.Push("AnalyticsMetadata")
 		in.AnalyticsMetadata.Validate(v)
 		v.Pop()
 	}
 	if len(in.ClientMetadata) > 0 {
-		v.Push("ClientMetadata")
-		for k0, e0 := range in.ClientMetadata {
-			v.Push(k0)
+		mark := v.Mark()
+		for e0 := range in.ClientMetadata {
 			v.StrLen("", &e0, -1, 131072)
-			v.Pop()
 		}
-		v.Pop()
+		v.Items("ClientMetadata", mark, in.ClientMetadata, "Map keys must satisfy constraint: [Member must have length less than or equal to 131072, Member must have length greater than or equal to 0]")
+	}
+	if len(in.ClientMetadata) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.ClientMetadata {
+			v.StrLen("", &e0, -1, 131072)
+		}
+		v.Items("ClientMetadata", mark, in.ClientMetadata, "Map value must satisfy constraint: [Member must have length less than or equal to 131072, Member must have length greater than or equal to 0]")
 	}
 }
 
@@ -4805,7 +5098,11 @@ func (in *GetDeviceInput) Validate(v *protocol.Validator) {
 	v.Required("DeviceKey", in.DeviceKey != nil)
 	v.StrLen("DeviceKey", in.DeviceKey, 1, 55)
 	v.Pattern("DeviceKey", in.DeviceKey, genPattern5)
-	v.Pattern("AccessToken", in.AccessToken, genPattern7)
+	{
+		redact := v.Mark()
+		v.Pattern("AccessToken", in.AccessToken, genPattern7)
+		v.Redact(redact)
+	}
 }
 
 // GetDeviceOutput is the output of GetDevice.
@@ -4901,22 +5198,39 @@ type GetTokensFromRefreshTokenInput struct {
 // Validate checks in against the constraints of the model.
 func (in *GetTokensFromRefreshTokenInput) Validate(v *protocol.Validator) {
 	v.Required("RefreshToken", in.RefreshToken != nil)
-	v.Pattern("RefreshToken", in.RefreshToken, genPattern7)
+	{
+		redact := v.Mark()
+		v.Pattern("RefreshToken", in.RefreshToken, genPattern7)
+		v.Redact(redact)
+	}
 	v.Required("ClientId", in.ClientID != nil)
-	v.StrLen("ClientId", in.ClientID, 1, 128)
-	v.Pattern("ClientId", in.ClientID, genPattern1)
-	v.StrLen("ClientSecret", in.ClientSecret, 24, 64)
-	v.Pattern("ClientSecret", in.ClientSecret, genPattern1)
+	{
+		redact := v.Mark()
+		v.StrLen("ClientId", in.ClientID, 1, 128)
+		v.Pattern("ClientId", in.ClientID, genPattern1)
+		v.Redact(redact)
+	}
+	{
+		redact := v.Mark()
+		v.StrLen("ClientSecret", in.ClientSecret, 24, 64)
+		v.Pattern("ClientSecret", in.ClientSecret, genPattern1)
+		v.Redact(redact)
+	}
 	v.StrLen("DeviceKey", in.DeviceKey, 1, 55)
 	v.Pattern("DeviceKey", in.DeviceKey, genPattern5)
 	if len(in.ClientMetadata) > 0 {
-		v.Push("ClientMetadata")
-		for k0, e0 := range in.ClientMetadata {
-			v.Push(k0)
+		mark := v.Mark()
+		for e0 := range in.ClientMetadata {
 			v.StrLen("", &e0, -1, 131072)
-			v.Pop()
 		}
-		v.Pop()
+		v.Items("ClientMetadata", mark, in.ClientMetadata, "Map keys must satisfy constraint: [Member must have length less than or equal to 131072, Member must have length greater than or equal to 0]")
+	}
+	if len(in.ClientMetadata) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.ClientMetadata {
+			v.StrLen("", &e0, -1, 131072)
+		}
+		v.Items("ClientMetadata", mark, in.ClientMetadata, "Map value must satisfy constraint: [Member must have length less than or equal to 131072, Member must have length greater than or equal to 0]")
 	}
 }
 
@@ -4936,8 +5250,12 @@ func (in *GetUICustomizationInput) Validate(v *protocol.Validator) {
 	v.Required("UserPoolId", in.UserPoolID != nil)
 	v.StrLen("UserPoolId", in.UserPoolID, 1, 55)
 	v.Pattern("UserPoolId", in.UserPoolID, genPattern0)
-	v.StrLen("ClientId", in.ClientID, 1, 128)
-	v.Pattern("ClientId", in.ClientID, genPattern1)
+	{
+		redact := v.Mark()
+		v.StrLen("ClientId", in.ClientID, 1, 128)
+		v.Pattern("ClientId", in.ClientID, genPattern1)
+		v.Redact(redact)
+	}
 }
 
 // GetUICustomizationOutput is the output of GetUICustomization.
@@ -4953,7 +5271,11 @@ type GetUserInput struct {
 // Validate checks in against the constraints of the model.
 func (in *GetUserInput) Validate(v *protocol.Validator) {
 	v.Required("AccessToken", in.AccessToken != nil)
-	v.Pattern("AccessToken", in.AccessToken, genPattern7)
+	{
+		redact := v.Mark()
+		v.Pattern("AccessToken", in.AccessToken, genPattern7)
+		v.Redact(redact)
+	}
 }
 
 // GetUserOutput is the output of GetUser.
@@ -4975,18 +5297,27 @@ type GetUserAttributeVerificationCodeInput struct {
 // Validate checks in against the constraints of the model.
 func (in *GetUserAttributeVerificationCodeInput) Validate(v *protocol.Validator) {
 	v.Required("AccessToken", in.AccessToken != nil)
-	v.Pattern("AccessToken", in.AccessToken, genPattern7)
+	{
+		redact := v.Mark()
+		v.Pattern("AccessToken", in.AccessToken, genPattern7)
+		v.Redact(redact)
+	}
 	v.Required("AttributeName", in.AttributeName != nil)
 	v.StrLen("AttributeName", in.AttributeName, 1, 32)
 	v.Pattern("AttributeName", in.AttributeName, genPattern4)
 	if len(in.ClientMetadata) > 0 {
-		v.Push("ClientMetadata")
-		for k0, e0 := range in.ClientMetadata {
-			v.Push(k0)
+		mark := v.Mark()
+		for e0 := range in.ClientMetadata {
 			v.StrLen("", &e0, -1, 131072)
-			v.Pop()
 		}
-		v.Pop()
+		v.Items("ClientMetadata", mark, in.ClientMetadata, "Map keys must satisfy constraint: [Member must have length less than or equal to 131072, Member must have length greater than or equal to 0]")
+	}
+	if len(in.ClientMetadata) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.ClientMetadata {
+			v.StrLen("", &e0, -1, 131072)
+		}
+		v.Items("ClientMetadata", mark, in.ClientMetadata, "Map value must satisfy constraint: [Member must have length less than or equal to 131072, Member must have length greater than or equal to 0]")
 	}
 }
 
@@ -5003,7 +5334,11 @@ type GetUserAuthFactorsInput struct {
 // Validate checks in against the constraints of the model.
 func (in *GetUserAuthFactorsInput) Validate(v *protocol.Validator) {
 	v.Required("AccessToken", in.AccessToken != nil)
-	v.Pattern("AccessToken", in.AccessToken, genPattern7)
+	{
+		redact := v.Mark()
+		v.Pattern("AccessToken", in.AccessToken, genPattern7)
+		v.Redact(redact)
+	}
 }
 
 // GetUserAuthFactorsOutput is the output of GetUserAuthFactors.
@@ -5043,7 +5378,11 @@ type GlobalSignOutInput struct {
 // Validate checks in against the constraints of the model.
 func (in *GlobalSignOutInput) Validate(v *protocol.Validator) {
 	v.Required("AccessToken", in.AccessToken != nil)
-	v.Pattern("AccessToken", in.AccessToken, genPattern7)
+	{
+		redact := v.Mark()
+		v.Pattern("AccessToken", in.AccessToken, genPattern7)
+		v.Redact(redact)
+	}
 }
 
 // GlobalSignOutOutput is the output of GlobalSignOut.
@@ -5064,27 +5403,45 @@ type InitiateAuthInput struct {
 func (in *InitiateAuthInput) Validate(v *protocol.Validator) {
 	v.Required("AuthFlow", in.AuthFlow != nil)
 	v.Enum("AuthFlow", in.AuthFlow, AuthFlowTypeValues)
-	if len(in.AuthParameters) > 0 {
-		v.Push("AuthParameters")
-		for k0, e0 := range in.AuthParameters {
-			v.Push(k0)
-			v.StrLen("", &e0, -1, 131072)
-			v.Pop()
+	{
+		redact := v.Mark()
+		if len(in.AuthParameters) > 0 {
+			mark := v.Mark()
+			for e0 := range in.AuthParameters {
+				v.StrLen("", &e0, -1, 131072)
+			}
+			v.Items("AuthParameters", mark, in.AuthParameters, "Map keys must satisfy constraint: [Member must have length less than or equal to 131072, Member must have length greater than or equal to 0]")
 		}
-		v.Pop()
+		if len(in.AuthParameters) > 0 {
+			mark := v.Mark()
+			for _, e0 := range in.AuthParameters {
+				v.StrLen("", &e0, -1, 131072)
+			}
+			v.Items("AuthParameters", mark, in.AuthParameters, "Map value must satisfy constraint: [Member must have length less than or equal to 131072, Member must have length greater than or equal to 0]")
+		}
+		v.Redact(redact)
 	}
 	if len(in.ClientMetadata) > 0 {
-		v.Push("ClientMetadata")
-		for k0, e0 := range in.ClientMetadata {
-			v.Push(k0)
+		mark := v.Mark()
+		for e0 := range in.ClientMetadata {
 			v.StrLen("", &e0, -1, 131072)
-			v.Pop()
 		}
-		v.Pop()
+		v.Items("ClientMetadata", mark, in.ClientMetadata, "Map keys must satisfy constraint: [Member must have length less than or equal to 131072, Member must have length greater than or equal to 0]")
+	}
+	if len(in.ClientMetadata) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.ClientMetadata {
+			v.StrLen("", &e0, -1, 131072)
+		}
+		v.Items("ClientMetadata", mark, in.ClientMetadata, "Map value must satisfy constraint: [Member must have length less than or equal to 131072, Member must have length greater than or equal to 0]")
 	}
 	v.Required("ClientId", in.ClientID != nil)
-	v.StrLen("ClientId", in.ClientID, 1, 128)
-	v.Pattern("ClientId", in.ClientID, genPattern1)
+	{
+		redact := v.Mark()
+		v.StrLen("ClientId", in.ClientID, 1, 128)
+		v.Pattern("ClientId", in.ClientID, genPattern1)
+		v.Redact(redact)
+	}
 	if in.AnalyticsMetadata != nil {
 		v.Push("AnalyticsMetadata")
 		in.AnalyticsMetadata.Validate(v)
@@ -5095,7 +5452,11 @@ func (in *InitiateAuthInput) Validate(v *protocol.Validator) {
 		in.UserContextData.Validate(v)
 		v.Pop()
 	}
-	v.StrLen("Session", in.Session, 20, 2048)
+	{
+		redact := v.Mark()
+		v.StrLen("Session", in.Session, 20, 2048)
+		v.Redact(redact)
+	}
 }
 
 // InitiateAuthOutput is the output of InitiateAuth.
@@ -5117,7 +5478,11 @@ type ListDevicesInput struct {
 // Validate checks in against the constraints of the model.
 func (in *ListDevicesInput) Validate(v *protocol.Validator) {
 	v.Required("AccessToken", in.AccessToken != nil)
-	v.Pattern("AccessToken", in.AccessToken, genPattern7)
+	{
+		redact := v.Mark()
+		v.Pattern("AccessToken", in.AccessToken, genPattern7)
+		v.Redact(redact)
+	}
 	if in.Limit != nil {
 		v.Range("Limit", float64(*in.Limit), 0, 60, true, true)
 	}
@@ -5286,8 +5651,12 @@ func (in *ListUserPoolClientSecretsInput) Validate(v *protocol.Validator) {
 	v.StrLen("UserPoolId", in.UserPoolID, 1, 55)
 	v.Pattern("UserPoolId", in.UserPoolID, genPattern0)
 	v.Required("ClientId", in.ClientID != nil)
-	v.StrLen("ClientId", in.ClientID, 1, 128)
-	v.Pattern("ClientId", in.ClientID, genPattern1)
+	{
+		redact := v.Mark()
+		v.StrLen("ClientId", in.ClientID, 1, 128)
+		v.Pattern("ClientId", in.ClientID, genPattern1)
+		v.Redact(redact)
+	}
 	v.StrLen("NextToken", in.NextToken, 1, 131072)
 	v.Pattern("NextToken", in.NextToken, genPattern3)
 }
@@ -5360,14 +5729,12 @@ func (in *ListUsersInput) Validate(v *protocol.Validator) {
 	v.StrLen("UserPoolId", in.UserPoolID, 1, 55)
 	v.Pattern("UserPoolId", in.UserPoolID, genPattern0)
 	if len(in.AttributesToGet) > 0 {
-		v.Push("AttributesToGet")
-		for i0 := range in.AttributesToGet {
-			v.PushIndex(i0)
-			v.StrLen("", &in.AttributesToGet[i0], 1, 32)
-			v.Pattern("", &in.AttributesToGet[i0], genPattern4)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.AttributesToGet {
+			v.StrLen("", &e0, 1, 32)
+			v.Pattern("", &e0, genPattern4)
 		}
-		v.Pop()
+		v.Items("AttributesToGet", mark, in.AttributesToGet, "Member must satisfy constraint: [Member must have length less than or equal to 32, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\t\\n\\r ]+]")
 	}
 	if in.Limit != nil {
 		v.Range("Limit", float64(*in.Limit), 0, 60, true, true)
@@ -5422,7 +5789,11 @@ type ListWebAuthnCredentialsInput struct {
 // Validate checks in against the constraints of the model.
 func (in *ListWebAuthnCredentialsInput) Validate(v *protocol.Validator) {
 	v.Required("AccessToken", in.AccessToken != nil)
-	v.Pattern("AccessToken", in.AccessToken, genPattern7)
+	{
+		redact := v.Mark()
+		v.Pattern("AccessToken", in.AccessToken, genPattern7)
+		v.Redact(redact)
+	}
 	v.StrLen("NextToken", in.NextToken, 1, 131072)
 	v.Pattern("NextToken", in.NextToken, genPattern3)
 	if in.MaxResults != nil {
@@ -5449,31 +5820,48 @@ type ResendConfirmationCodeInput struct {
 // Validate checks in against the constraints of the model.
 func (in *ResendConfirmationCodeInput) Validate(v *protocol.Validator) {
 	v.Required("ClientId", in.ClientID != nil)
-	v.StrLen("ClientId", in.ClientID, 1, 128)
-	v.Pattern("ClientId", in.ClientID, genPattern1)
-	v.StrLen("SecretHash", in.SecretHash, 1, 128)
-	v.Pattern("SecretHash", in.SecretHash, genPattern8)
+	{
+		redact := v.Mark()
+		v.StrLen("ClientId", in.ClientID, 1, 128)
+		v.Pattern("ClientId", in.ClientID, genPattern1)
+		v.Redact(redact)
+	}
+	{
+		redact := v.Mark()
+		v.StrLen("SecretHash", in.SecretHash, 1, 128)
+		v.Pattern("SecretHash", in.SecretHash, genPattern8)
+		v.Redact(redact)
+	}
 	if in.UserContextData != nil {
 		v.Push("UserContextData")
 		in.UserContextData.Validate(v)
 		v.Pop()
 	}
 	v.Required("Username", in.Username != nil)
-	v.StrLen("Username", in.Username, 1, 128)
-	v.Pattern("Username", in.Username, genPattern2)
+	{
+		redact := v.Mark()
+		v.StrLen("Username", in.Username, 1, 128)
+		v.Pattern("Username", in.Username, genPattern2)
+		v.Redact(redact)
+	}
 	if in.AnalyticsMetadata != nil {
 		v.Push("AnalyticsMetadata")
 		in.AnalyticsMetadata.Validate(v)
 		v.Pop()
 	}
 	if len(in.ClientMetadata) > 0 {
-		v.Push("ClientMetadata")
-		for k0, e0 := range in.ClientMetadata {
-			v.Push(k0)
+		mark := v.Mark()
+		for e0 := range in.ClientMetadata {
 			v.StrLen("", &e0, -1, 131072)
-			v.Pop()
 		}
-		v.Pop()
+		v.Items("ClientMetadata", mark, in.ClientMetadata, "Map keys must satisfy constraint: [Member must have length less than or equal to 131072, Member must have length greater than or equal to 0]")
+	}
+	if len(in.ClientMetadata) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.ClientMetadata {
+			v.StrLen("", &e0, -1, 131072)
+		}
+		v.Items("ClientMetadata", mark, in.ClientMetadata, "Map value must satisfy constraint: [Member must have length less than or equal to 131072, Member must have length greater than or equal to 0]")
 	}
 }
 
@@ -5496,19 +5884,36 @@ type RespondToAuthChallengeInput struct {
 // Validate checks in against the constraints of the model.
 func (in *RespondToAuthChallengeInput) Validate(v *protocol.Validator) {
 	v.Required("ClientId", in.ClientID != nil)
-	v.StrLen("ClientId", in.ClientID, 1, 128)
-	v.Pattern("ClientId", in.ClientID, genPattern1)
+	{
+		redact := v.Mark()
+		v.StrLen("ClientId", in.ClientID, 1, 128)
+		v.Pattern("ClientId", in.ClientID, genPattern1)
+		v.Redact(redact)
+	}
 	v.Required("ChallengeName", in.ChallengeName != nil)
 	v.Enum("ChallengeName", in.ChallengeName, ChallengeNameTypeValues)
-	v.StrLen("Session", in.Session, 20, 2048)
-	if len(in.ChallengeResponses) > 0 {
-		v.Push("ChallengeResponses")
-		for k0, e0 := range in.ChallengeResponses {
-			v.Push(k0)
-			v.StrLen("", &e0, -1, 131072)
-			v.Pop()
+	{
+		redact := v.Mark()
+		v.StrLen("Session", in.Session, 20, 2048)
+		v.Redact(redact)
+	}
+	{
+		redact := v.Mark()
+		if len(in.ChallengeResponses) > 0 {
+			mark := v.Mark()
+			for e0 := range in.ChallengeResponses {
+				v.StrLen("", &e0, -1, 131072)
+			}
+			v.Items("ChallengeResponses", mark, in.ChallengeResponses, "Map keys must satisfy constraint: [Member must have length less than or equal to 131072, Member must have length greater than or equal to 0]")
 		}
-		v.Pop()
+		if len(in.ChallengeResponses) > 0 {
+			mark := v.Mark()
+			for _, e0 := range in.ChallengeResponses {
+				v.StrLen("", &e0, -1, 131072)
+			}
+			v.Items("ChallengeResponses", mark, in.ChallengeResponses, "Map value must satisfy constraint: [Member must have length less than or equal to 131072, Member must have length greater than or equal to 0]")
+		}
+		v.Redact(redact)
 	}
 	if in.AnalyticsMetadata != nil {
 		v.Push("AnalyticsMetadata")
@@ -5521,13 +5926,18 @@ func (in *RespondToAuthChallengeInput) Validate(v *protocol.Validator) {
 		v.Pop()
 	}
 	if len(in.ClientMetadata) > 0 {
-		v.Push("ClientMetadata")
-		for k0, e0 := range in.ClientMetadata {
-			v.Push(k0)
+		mark := v.Mark()
+		for e0 := range in.ClientMetadata {
 			v.StrLen("", &e0, -1, 131072)
-			v.Pop()
 		}
-		v.Pop()
+		v.Items("ClientMetadata", mark, in.ClientMetadata, "Map keys must satisfy constraint: [Member must have length less than or equal to 131072, Member must have length greater than or equal to 0]")
+	}
+	if len(in.ClientMetadata) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.ClientMetadata {
+			v.StrLen("", &e0, -1, 131072)
+		}
+		v.Items("ClientMetadata", mark, in.ClientMetadata, "Map value must satisfy constraint: [Member must have length less than or equal to 131072, Member must have length greater than or equal to 0]")
 	}
 }
 
@@ -5549,12 +5959,24 @@ type RevokeTokenInput struct {
 // Validate checks in against the constraints of the model.
 func (in *RevokeTokenInput) Validate(v *protocol.Validator) {
 	v.Required("Token", in.Token != nil)
-	v.Pattern("Token", in.Token, genPattern7)
+	{
+		redact := v.Mark()
+		v.Pattern("Token", in.Token, genPattern7)
+		v.Redact(redact)
+	}
 	v.Required("ClientId", in.ClientID != nil)
-	v.StrLen("ClientId", in.ClientID, 1, 128)
-	v.Pattern("ClientId", in.ClientID, genPattern1)
-	v.StrLen("ClientSecret", in.ClientSecret, 24, 64)
-	v.Pattern("ClientSecret", in.ClientSecret, genPattern1)
+	{
+		redact := v.Mark()
+		v.StrLen("ClientId", in.ClientID, 1, 128)
+		v.Pattern("ClientId", in.ClientID, genPattern1)
+		v.Redact(redact)
+	}
+	{
+		redact := v.Mark()
+		v.StrLen("ClientSecret", in.ClientSecret, 24, 64)
+		v.Pattern("ClientSecret", in.ClientSecret, genPattern1)
+		v.Redact(redact)
+	}
 }
 
 // RevokeTokenOutput is the output of RevokeToken.
@@ -5573,7 +5995,7 @@ func (in *SetLogDeliveryConfigurationInput) Validate(v *protocol.Validator) {
 	v.Pattern("UserPoolId", in.UserPoolID, genPattern0)
 	v.Required("LogConfigurations", in.LogConfigurations != nil)
 	if in.LogConfigurations != nil {
-		v.Len("LogConfigurations", int64(len(in.LogConfigurations)), -1, 2, "")
+		v.Size("LogConfigurations", len(in.LogConfigurations), -1, 2, in.LogConfigurations)
 	}
 	if len(in.LogConfigurations) > 0 {
 		v.Push("LogConfigurations")
@@ -5607,8 +6029,12 @@ func (in *SetRiskConfigurationInput) Validate(v *protocol.Validator) {
 	v.Required("UserPoolId", in.UserPoolID != nil)
 	v.StrLen("UserPoolId", in.UserPoolID, 1, 55)
 	v.Pattern("UserPoolId", in.UserPoolID, genPattern0)
-	v.StrLen("ClientId", in.ClientID, 1, 128)
-	v.Pattern("ClientId", in.ClientID, genPattern1)
+	{
+		redact := v.Mark()
+		v.StrLen("ClientId", in.ClientID, 1, 128)
+		v.Pattern("ClientId", in.ClientID, genPattern1)
+		v.Redact(redact)
+	}
 	if in.CompromisedCredentialsRiskConfiguration != nil {
 		v.Push("CompromisedCredentialsRiskConfiguration")
 		in.CompromisedCredentialsRiskConfiguration.Validate(v)
@@ -5644,11 +6070,15 @@ func (in *SetUICustomizationInput) Validate(v *protocol.Validator) {
 	v.Required("UserPoolId", in.UserPoolID != nil)
 	v.StrLen("UserPoolId", in.UserPoolID, 1, 55)
 	v.Pattern("UserPoolId", in.UserPoolID, genPattern0)
-	v.StrLen("ClientId", in.ClientID, 1, 128)
-	v.Pattern("ClientId", in.ClientID, genPattern1)
+	{
+		redact := v.Mark()
+		v.StrLen("ClientId", in.ClientID, 1, 128)
+		v.Pattern("ClientId", in.ClientID, genPattern1)
+		v.Redact(redact)
+	}
 	v.StrLen("CSS", in.CSS, -1, 131072)
 	if in.ImageFile != nil {
-		v.Len("ImageFile", int64(len(in.ImageFile)), -1, 131072, "")
+		v.Size("ImageFile", len(in.ImageFile), -1, 131072, in.ImageFile)
 	}
 }
 
@@ -5669,7 +6099,11 @@ type SetUserMFAPreferenceInput struct {
 // Validate checks in against the constraints of the model.
 func (in *SetUserMFAPreferenceInput) Validate(v *protocol.Validator) {
 	v.Required("AccessToken", in.AccessToken != nil)
-	v.Pattern("AccessToken", in.AccessToken, genPattern7)
+	{
+		redact := v.Mark()
+		v.Pattern("AccessToken", in.AccessToken, genPattern7)
+		v.Redact(redact)
+	}
 }
 
 // SetUserMFAPreferenceOutput is the output of SetUserMFAPreference.
@@ -5726,7 +6160,11 @@ type SetUserSettingsInput struct {
 // Validate checks in against the constraints of the model.
 func (in *SetUserSettingsInput) Validate(v *protocol.Validator) {
 	v.Required("AccessToken", in.AccessToken != nil)
-	v.Pattern("AccessToken", in.AccessToken, genPattern7)
+	{
+		redact := v.Mark()
+		v.Pattern("AccessToken", in.AccessToken, genPattern7)
+		v.Redact(redact)
+	}
 	v.Required("MFAOptions", in.MFAOptions != nil)
 	if len(in.MFAOptions) > 0 {
 		v.Push("MFAOptions")
@@ -5760,15 +6198,31 @@ type SignUpInput struct {
 // Validate checks in against the constraints of the model.
 func (in *SignUpInput) Validate(v *protocol.Validator) {
 	v.Required("ClientId", in.ClientID != nil)
-	v.StrLen("ClientId", in.ClientID, 1, 128)
-	v.Pattern("ClientId", in.ClientID, genPattern1)
-	v.StrLen("SecretHash", in.SecretHash, 1, 128)
-	v.Pattern("SecretHash", in.SecretHash, genPattern8)
+	{
+		redact := v.Mark()
+		v.StrLen("ClientId", in.ClientID, 1, 128)
+		v.Pattern("ClientId", in.ClientID, genPattern1)
+		v.Redact(redact)
+	}
+	{
+		redact := v.Mark()
+		v.StrLen("SecretHash", in.SecretHash, 1, 128)
+		v.Pattern("SecretHash", in.SecretHash, genPattern8)
+		v.Redact(redact)
+	}
 	v.Required("Username", in.Username != nil)
-	v.StrLen("Username", in.Username, 1, 128)
-	v.Pattern("Username", in.Username, genPattern2)
-	v.StrLen("Password", in.Password, -1, 256)
-	v.Pattern("Password", in.Password, genPattern3)
+	{
+		redact := v.Mark()
+		v.StrLen("Username", in.Username, 1, 128)
+		v.Pattern("Username", in.Username, genPattern2)
+		v.Redact(redact)
+	}
+	{
+		redact := v.Mark()
+		v.StrLen("Password", in.Password, -1, 256)
+		v.Pattern("Password", in.Password, genPattern3)
+		v.Redact(redact)
+	}
 	if len(in.UserAttributes) > 0 {
 		v.Push("UserAttributes")
 		for i0 := range in.UserAttributes {
@@ -5802,13 +6256,18 @@ func (in *SignUpInput) Validate(v *protocol.Validator) {
 		v.Pop()
 	}
 	if len(in.ClientMetadata) > 0 {
-		v.Push("ClientMetadata")
-		for k0, e0 := range in.ClientMetadata {
-			v.Push(k0)
+		mark := v.Mark()
+		for e0 := range in.ClientMetadata {
 			v.StrLen("", &e0, -1, 131072)
-			v.Pop()
 		}
-		v.Pop()
+		v.Items("ClientMetadata", mark, in.ClientMetadata, "Map keys must satisfy constraint: [Member must have length less than or equal to 131072, Member must have length greater than or equal to 0]")
+	}
+	if len(in.ClientMetadata) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.ClientMetadata {
+			v.StrLen("", &e0, -1, 131072)
+		}
+		v.Items("ClientMetadata", mark, in.ClientMetadata, "Map value must satisfy constraint: [Member must have length less than or equal to 131072, Member must have length greater than or equal to 0]")
 	}
 }
 
@@ -5833,7 +6292,7 @@ func (in *StartUserImportJobInput) Validate(v *protocol.Validator) {
 	v.Pattern("UserPoolId", in.UserPoolID, genPattern0)
 	v.Required("JobId", in.JobID != nil)
 	v.StrLen("JobId", in.JobID, 1, 55)
-	v.Pattern("JobId", in.JobID, genPattern22)
+	v.Pattern("JobId", in.JobID, genPattern23)
 }
 
 // StartUserImportJobOutput is the output of StartUserImportJob.
@@ -5849,7 +6308,11 @@ type StartWebAuthnRegistrationInput struct {
 // Validate checks in against the constraints of the model.
 func (in *StartWebAuthnRegistrationInput) Validate(v *protocol.Validator) {
 	v.Required("AccessToken", in.AccessToken != nil)
-	v.Pattern("AccessToken", in.AccessToken, genPattern7)
+	{
+		redact := v.Mark()
+		v.Pattern("AccessToken", in.AccessToken, genPattern7)
+		v.Redact(redact)
+	}
 }
 
 // StartWebAuthnRegistrationOutput is the output of StartWebAuthnRegistration.
@@ -5870,7 +6333,7 @@ func (in *StopUserImportJobInput) Validate(v *protocol.Validator) {
 	v.Pattern("UserPoolId", in.UserPoolID, genPattern0)
 	v.Required("JobId", in.JobID != nil)
 	v.StrLen("JobId", in.JobID, 1, 55)
-	v.Pattern("JobId", in.JobID, genPattern22)
+	v.Pattern("JobId", in.JobID, genPattern23)
 }
 
 // StopUserImportJobOutput is the output of StopUserImportJob.
@@ -5891,13 +6354,18 @@ func (in *TagResourceInput) Validate(v *protocol.Validator) {
 	v.Pattern("ResourceArn", in.ResourceARN, genPattern9)
 	v.Required("Tags", in.Tags != nil)
 	if len(in.Tags) > 0 {
-		v.Push("Tags")
-		for k0, e0 := range in.Tags {
-			v.Push(k0)
-			v.StrLen("", &e0, -1, 256)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.Tags {
+			v.StrLen("", &e0, 1, 128)
 		}
-		v.Pop()
+		v.Items("Tags", mark, in.Tags, "Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]")
+	}
+	if len(in.Tags) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.Tags {
+			v.StrLen("", &e0, -1, 256)
+		}
+		v.Items("Tags", mark, in.Tags, "Map value must satisfy constraint: [Member must have length less than or equal to 256, Member must have length greater than or equal to 0]")
 	}
 }
 
@@ -5917,13 +6385,11 @@ func (in *UntagResourceInput) Validate(v *protocol.Validator) {
 	v.Pattern("ResourceArn", in.ResourceARN, genPattern9)
 	v.Required("TagKeys", in.TagKeys != nil)
 	if len(in.TagKeys) > 0 {
-		v.Push("TagKeys")
-		for i0 := range in.TagKeys {
-			v.PushIndex(i0)
-			v.StrLen("", &in.TagKeys[i0], 1, 128)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.TagKeys {
+			v.StrLen("", &e0, 1, 128)
 		}
-		v.Pop()
+		v.Items("TagKeys", mark, in.TagKeys, "Member must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]")
 	}
 }
 
@@ -5945,13 +6411,21 @@ func (in *UpdateAuthEventFeedbackInput) Validate(v *protocol.Validator) {
 	v.StrLen("UserPoolId", in.UserPoolID, 1, 55)
 	v.Pattern("UserPoolId", in.UserPoolID, genPattern0)
 	v.Required("Username", in.Username != nil)
-	v.StrLen("Username", in.Username, 1, 128)
-	v.Pattern("Username", in.Username, genPattern2)
+	{
+		redact := v.Mark()
+		v.StrLen("Username", in.Username, 1, 128)
+		v.Pattern("Username", in.Username, genPattern2)
+		v.Redact(redact)
+	}
 	v.Required("EventId", in.EventID != nil)
 	v.StrLen("EventId", in.EventID, 1, 50)
 	v.Pattern("EventId", in.EventID, genPattern6)
 	v.Required("FeedbackToken", in.FeedbackToken != nil)
-	v.Pattern("FeedbackToken", in.FeedbackToken, genPattern7)
+	{
+		redact := v.Mark()
+		v.Pattern("FeedbackToken", in.FeedbackToken, genPattern7)
+		v.Redact(redact)
+	}
 	v.Required("FeedbackValue", in.FeedbackValue != nil)
 	v.Enum("FeedbackValue", in.FeedbackValue, FeedbackValueTypeValues)
 }
@@ -5969,7 +6443,11 @@ type UpdateDeviceStatusInput struct {
 // Validate checks in against the constraints of the model.
 func (in *UpdateDeviceStatusInput) Validate(v *protocol.Validator) {
 	v.Required("AccessToken", in.AccessToken != nil)
-	v.Pattern("AccessToken", in.AccessToken, genPattern7)
+	{
+		redact := v.Mark()
+		v.Pattern("AccessToken", in.AccessToken, genPattern7)
+		v.Redact(redact)
+	}
 	v.Required("DeviceKey", in.DeviceKey != nil)
 	v.StrLen("DeviceKey", in.DeviceKey, 1, 55)
 	v.Pattern("DeviceKey", in.DeviceKey, genPattern5)
@@ -6025,37 +6503,45 @@ func (in *UpdateIdentityProviderInput) Validate(v *protocol.Validator) {
 	v.Pattern("UserPoolId", in.UserPoolID, genPattern0)
 	v.Required("ProviderName", in.ProviderName != nil)
 	v.StrLen("ProviderName", in.ProviderName, 1, 32)
-	v.Pattern("ProviderName", in.ProviderName, genPattern19)
+	v.Pattern("ProviderName", in.ProviderName, genPattern20)
 	if len(in.ProviderDetails) > 0 {
-		v.Push("ProviderDetails")
-		for k0, e0 := range in.ProviderDetails {
-			v.Push(k0)
+		mark := v.Mark()
+		for e0 := range in.ProviderDetails {
 			v.StrLen("", &e0, -1, 131072)
-			v.Pop()
 		}
-		v.Pop()
+		v.Items("ProviderDetails", mark, in.ProviderDetails, "Map keys must satisfy constraint: [Member must have length less than or equal to 131072, Member must have length greater than or equal to 0]")
+	}
+	if len(in.ProviderDetails) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.ProviderDetails {
+			v.StrLen("", &e0, -1, 131072)
+		}
+		v.Items("ProviderDetails", mark, in.ProviderDetails, "Map value must satisfy constraint: [Member must have length less than or equal to 131072, Member must have length greater than or equal to 0]")
 	}
 	if len(in.AttributeMapping) > 0 {
-		v.Push("AttributeMapping")
-		for k0, e0 := range in.AttributeMapping {
-			v.Push(k0)
-			v.StrLen("", &e0, -1, 131072)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.AttributeMapping {
+			v.StrLen("", &e0, 1, 32)
 		}
-		v.Pop()
+		v.Items("AttributeMapping", mark, in.AttributeMapping, "Map keys must satisfy constraint: [Member must have length less than or equal to 32, Member must have length greater than or equal to 1]")
+	}
+	if len(in.AttributeMapping) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.AttributeMapping {
+			v.StrLen("", &e0, -1, 131072)
+		}
+		v.Items("AttributeMapping", mark, in.AttributeMapping, "Map value must satisfy constraint: [Member must have length less than or equal to 131072, Member must have length greater than or equal to 0]")
 	}
 	if in.IdpIdentifiers != nil {
-		v.Len("IdpIdentifiers", int64(len(in.IdpIdentifiers)), -1, 50, "")
+		v.Size("IdpIdentifiers", len(in.IdpIdentifiers), -1, 50, in.IdpIdentifiers)
 	}
 	if len(in.IdpIdentifiers) > 0 {
-		v.Push("IdpIdentifiers")
-		for i0 := range in.IdpIdentifiers {
-			v.PushIndex(i0)
-			v.StrLen("", &in.IdpIdentifiers[i0], 1, 40)
-			v.Pattern("", &in.IdpIdentifiers[i0], genPattern11)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.IdpIdentifiers {
+			v.StrLen("", &e0, 1, 40)
+			v.Pattern("", &e0, genPattern11)
 		}
-		v.Pop()
+		v.Items("IdpIdentifiers", mark, in.IdpIdentifiers, "Member must satisfy constraint: [Member must have length less than or equal to 40, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\w\\s+=.@-]+]")
 	}
 }
 
@@ -6077,9 +6563,9 @@ type UpdateManagedLoginBrandingInput struct {
 func (in *UpdateManagedLoginBrandingInput) Validate(v *protocol.Validator) {
 	v.StrLen("UserPoolId", in.UserPoolID, 1, 55)
 	v.Pattern("UserPoolId", in.UserPoolID, genPattern0)
-	v.Pattern("ManagedLoginBrandingId", in.ManagedLoginBrandingID, genPattern21)
+	v.Pattern("ManagedLoginBrandingId", in.ManagedLoginBrandingID, genPattern22)
 	if in.Assets != nil {
-		v.Len("Assets", int64(len(in.Assets)), -1, 40, "")
+		v.Size("Assets", len(in.Assets), -1, 40, in.Assets)
 	}
 	if len(in.Assets) > 0 {
 		v.Push("Assets")
@@ -6119,7 +6605,7 @@ func (in *UpdateResourceServerInput) Validate(v *protocol.Validator) {
 	v.StrLen("Name", in.Name, 1, 256)
 	v.Pattern("Name", in.Name, genPattern13)
 	if in.Scopes != nil {
-		v.Len("Scopes", int64(len(in.Scopes)), -1, 100, "")
+		v.Size("Scopes", len(in.Scopes), -1, 100, in.Scopes)
 	}
 	if len(in.Scopes) > 0 {
 		v.Push("Scopes")
@@ -6152,7 +6638,7 @@ type UpdateTermsInput struct {
 // Validate checks in against the constraints of the model.
 func (in *UpdateTermsInput) Validate(v *protocol.Validator) {
 	v.Required("TermsId", in.TermsID != nil)
-	v.Pattern("TermsId", in.TermsID, genPattern21)
+	v.Pattern("TermsId", in.TermsID, genPattern22)
 	v.Required("UserPoolId", in.UserPoolID != nil)
 	v.StrLen("UserPoolId", in.UserPoolID, 1, 55)
 	v.Pattern("UserPoolId", in.UserPoolID, genPattern0)
@@ -6160,17 +6646,22 @@ func (in *UpdateTermsInput) Validate(v *protocol.Validator) {
 	v.Enum("TermsSource", in.TermsSource, TermsSourceTypeValues)
 	v.Enum("Enforcement", in.Enforcement, TermsEnforcementTypeValues)
 	if in.Links != nil {
-		v.Len("Links", int64(len(in.Links)), 1, 13, "")
+		v.Size("Links", len(in.Links), 1, 13, in.Links)
 	}
 	if len(in.Links) > 0 {
-		v.Push("Links")
-		for k0, e0 := range in.Links {
-			v.Push(k0)
-			v.StrLen("", &e0, 1, 1024)
+		mark := v.Mark()
+		for e0 := range in.Links {
 			v.Pattern("", &e0, genPattern15)
-			v.Pop()
 		}
-		v.Pop()
+		v.Items("Links", mark, in.Links, "Map keys must satisfy constraint: [Member must satisfy regular expression pattern: ^cognito:(default|dutch|english|french|spanish|german|bahasa-indonesia|italian|japanese|korean|portuguese-brazil|chinese-(simplified|traditional))$]")
+	}
+	if len(in.Links) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.Links {
+			v.StrLen("", &e0, 1, 1024)
+			v.Pattern("", &e0, genPattern16)
+		}
+		v.Items("Links", mark, in.Links, "Map value must satisfy constraint: [Member must have length less than or equal to 1024, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: ^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+$]")
 	}
 }
 
@@ -6201,15 +6692,24 @@ func (in *UpdateUserAttributesInput) Validate(v *protocol.Validator) {
 		v.Pop()
 	}
 	v.Required("AccessToken", in.AccessToken != nil)
-	v.Pattern("AccessToken", in.AccessToken, genPattern7)
+	{
+		redact := v.Mark()
+		v.Pattern("AccessToken", in.AccessToken, genPattern7)
+		v.Redact(redact)
+	}
 	if len(in.ClientMetadata) > 0 {
-		v.Push("ClientMetadata")
-		for k0, e0 := range in.ClientMetadata {
-			v.Push(k0)
+		mark := v.Mark()
+		for e0 := range in.ClientMetadata {
 			v.StrLen("", &e0, -1, 131072)
-			v.Pop()
 		}
-		v.Pop()
+		v.Items("ClientMetadata", mark, in.ClientMetadata, "Map keys must satisfy constraint: [Member must have length less than or equal to 131072, Member must have length greater than or equal to 0]")
+	}
+	if len(in.ClientMetadata) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.ClientMetadata {
+			v.StrLen("", &e0, -1, 131072)
+		}
+		v.Items("ClientMetadata", mark, in.ClientMetadata, "Map value must satisfy constraint: [Member must have length less than or equal to 131072, Member must have length greater than or equal to 0]")
 	}
 }
 
@@ -6260,27 +6760,25 @@ func (in *UpdateUserPoolInput) Validate(v *protocol.Validator) {
 		v.Pop()
 	}
 	if len(in.AutoVerifiedAttributes) > 0 {
-		v.Push("AutoVerifiedAttributes")
-		for i0 := range in.AutoVerifiedAttributes {
-			v.PushIndex(i0)
-			v.Enum("", &in.AutoVerifiedAttributes[i0], VerifiedAttributeTypeValues)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.AutoVerifiedAttributes {
+			v.Enum("", &e0, VerifiedAttributeTypeValues)
 		}
-		v.Pop()
+		v.Items("AutoVerifiedAttributes", mark, in.AutoVerifiedAttributes, "Member must satisfy constraint: [Member must satisfy enum value set: [phone_number, email]]")
 	}
 	v.StrLen("SmsVerificationMessage", in.SmsVerificationMessage, 6, 140)
-	v.Pattern("SmsVerificationMessage", in.SmsVerificationMessage, genPattern16)
+	v.Pattern("SmsVerificationMessage", in.SmsVerificationMessage, genPattern17)
 	v.StrLen("EmailVerificationMessage", in.EmailVerificationMessage, 6, 20000)
-	v.Pattern("EmailVerificationMessage", in.EmailVerificationMessage, genPattern17)
+	v.Pattern("EmailVerificationMessage", in.EmailVerificationMessage, genPattern18)
 	v.StrLen("EmailVerificationSubject", in.EmailVerificationSubject, 1, 140)
-	v.Pattern("EmailVerificationSubject", in.EmailVerificationSubject, genPattern18)
+	v.Pattern("EmailVerificationSubject", in.EmailVerificationSubject, genPattern19)
 	if in.VerificationMessageTemplate != nil {
 		v.Push("VerificationMessageTemplate")
 		in.VerificationMessageTemplate.Validate(v)
 		v.Pop()
 	}
 	v.StrLen("SmsAuthenticationMessage", in.SmsAuthenticationMessage, 6, 140)
-	v.Pattern("SmsAuthenticationMessage", in.SmsAuthenticationMessage, genPattern16)
+	v.Pattern("SmsAuthenticationMessage", in.SmsAuthenticationMessage, genPattern17)
 	if in.UserAttributeUpdateSettings != nil {
 		v.Push("UserAttributeUpdateSettings")
 		in.UserAttributeUpdateSettings.Validate(v)
@@ -6298,13 +6796,18 @@ func (in *UpdateUserPoolInput) Validate(v *protocol.Validator) {
 		v.Pop()
 	}
 	if len(in.UserPoolTags) > 0 {
-		v.Push("UserPoolTags")
-		for k0, e0 := range in.UserPoolTags {
-			v.Push(k0)
-			v.StrLen("", &e0, -1, 256)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.UserPoolTags {
+			v.StrLen("", &e0, 1, 128)
 		}
-		v.Pop()
+		v.Items("UserPoolTags", mark, in.UserPoolTags, "Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]")
+	}
+	if len(in.UserPoolTags) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.UserPoolTags {
+			v.StrLen("", &e0, -1, 256)
+		}
+		v.Items("UserPoolTags", mark, in.UserPoolTags, "Map value must satisfy constraint: [Member must have length less than or equal to 256, Member must have length greater than or equal to 0]")
 	}
 	if in.AdminCreateUserConfig != nil {
 		v.Push("AdminCreateUserConfig")
@@ -6362,8 +6865,12 @@ func (in *UpdateUserPoolClientInput) Validate(v *protocol.Validator) {
 	v.StrLen("UserPoolId", in.UserPoolID, 1, 55)
 	v.Pattern("UserPoolId", in.UserPoolID, genPattern0)
 	v.Required("ClientId", in.ClientID != nil)
-	v.StrLen("ClientId", in.ClientID, 1, 128)
-	v.Pattern("ClientId", in.ClientID, genPattern1)
+	{
+		redact := v.Mark()
+		v.StrLen("ClientId", in.ClientID, 1, 128)
+		v.Pattern("ClientId", in.ClientID, genPattern1)
+		v.Redact(redact)
+	}
 	v.StrLen("ClientName", in.ClientName, 1, 128)
 	v.Pattern("ClientName", in.ClientName, genPattern13)
 	if in.RefreshTokenValidity != nil {
@@ -6381,94 +6888,78 @@ func (in *UpdateUserPoolClientInput) Validate(v *protocol.Validator) {
 		v.Pop()
 	}
 	if len(in.ReadAttributes) > 0 {
-		v.Push("ReadAttributes")
-		for i0 := range in.ReadAttributes {
-			v.PushIndex(i0)
-			v.StrLen("", &in.ReadAttributes[i0], 1, 2048)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.ReadAttributes {
+			v.StrLen("", &e0, 1, 2048)
 		}
-		v.Pop()
+		v.Items("ReadAttributes", mark, in.ReadAttributes, "Member must satisfy constraint: [Member must have length less than or equal to 2048, Member must have length greater than or equal to 1]")
 	}
 	if len(in.WriteAttributes) > 0 {
-		v.Push("WriteAttributes")
-		for i0 := range in.WriteAttributes {
-			v.PushIndex(i0)
-			v.StrLen("", &in.WriteAttributes[i0], 1, 2048)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.WriteAttributes {
+			v.StrLen("", &e0, 1, 2048)
 		}
-		v.Pop()
+		v.Items("WriteAttributes", mark, in.WriteAttributes, "Member must satisfy constraint: [Member must have length less than or equal to 2048, Member must have length greater than or equal to 1]")
 	}
 	if len(in.ExplicitAuthFlows) > 0 {
-		v.Push("ExplicitAuthFlows")
-		for i0 := range in.ExplicitAuthFlows {
-			v.PushIndex(i0)
-			v.Enum("", &in.ExplicitAuthFlows[i0], ExplicitAuthFlowsTypeValues)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.ExplicitAuthFlows {
+			v.Enum("", &e0, ExplicitAuthFlowsTypeValues)
 		}
-		v.Pop()
+		v.Items("ExplicitAuthFlows", mark, in.ExplicitAuthFlows, "Member must satisfy constraint: [Member must satisfy enum value set: [ADMIN_NO_SRP_AUTH, CUSTOM_AUTH_FLOW_ONLY, USER_PASSWORD_AUTH, ALLOW_ADMIN_USER_PASSWORD_AUTH, ALLOW_CUSTOM_AUTH, ALLOW_USER_PASSWORD_AUTH, ALLOW_USER_SRP_AUTH, ALLOW_REFRESH_TOKEN_AUTH, ALLOW_USER_AUTH]]")
 	}
 	if len(in.SupportedIdentityProviders) > 0 {
-		v.Push("SupportedIdentityProviders")
-		for i0 := range in.SupportedIdentityProviders {
-			v.PushIndex(i0)
-			v.StrLen("", &in.SupportedIdentityProviders[i0], 1, 32)
-			v.Pattern("", &in.SupportedIdentityProviders[i0], genPattern19)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.SupportedIdentityProviders {
+			v.StrLen("", &e0, 1, 32)
+			v.Pattern("", &e0, genPattern20)
 		}
-		v.Pop()
+		v.Items("SupportedIdentityProviders", mark, in.SupportedIdentityProviders, "Member must satisfy constraint: [Member must have length less than or equal to 32, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\p{Z}]+]")
 	}
 	if in.CallbackURLs != nil {
-		v.Len("CallbackURLs", int64(len(in.CallbackURLs)), -1, 100, "")
+		v.Size("CallbackURLs", len(in.CallbackURLs), -1, 100, in.CallbackURLs)
 	}
 	if len(in.CallbackURLs) > 0 {
-		v.Push("CallbackURLs")
-		for i0 := range in.CallbackURLs {
-			v.PushIndex(i0)
-			v.StrLen("", &in.CallbackURLs[i0], 1, 1024)
-			v.Pattern("", &in.CallbackURLs[i0], genPattern2)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.CallbackURLs {
+			v.StrLen("", &e0, 1, 1024)
+			v.Pattern("", &e0, genPattern2)
 		}
-		v.Pop()
+		v.Items("CallbackURLs", mark, in.CallbackURLs, "Member must satisfy constraint: [Member must have length less than or equal to 1024, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+]")
 	}
 	if in.LogoutURLs != nil {
-		v.Len("LogoutURLs", int64(len(in.LogoutURLs)), -1, 100, "")
+		v.Size("LogoutURLs", len(in.LogoutURLs), -1, 100, in.LogoutURLs)
 	}
 	if len(in.LogoutURLs) > 0 {
-		v.Push("LogoutURLs")
-		for i0 := range in.LogoutURLs {
-			v.PushIndex(i0)
-			v.StrLen("", &in.LogoutURLs[i0], 1, 1024)
-			v.Pattern("", &in.LogoutURLs[i0], genPattern2)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.LogoutURLs {
+			v.StrLen("", &e0, 1, 1024)
+			v.Pattern("", &e0, genPattern2)
 		}
-		v.Pop()
+		v.Items("LogoutURLs", mark, in.LogoutURLs, "Member must satisfy constraint: [Member must have length less than or equal to 1024, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+]")
 	}
 	v.StrLen("DefaultRedirectURI", in.DefaultRedirectURI, 1, 1024)
 	v.Pattern("DefaultRedirectURI", in.DefaultRedirectURI, genPattern2)
 	if in.AllowedOAuthFlows != nil {
-		v.Len("AllowedOAuthFlows", int64(len(in.AllowedOAuthFlows)), -1, 3, "")
+		v.Size("AllowedOAuthFlows", len(in.AllowedOAuthFlows), -1, 3, in.AllowedOAuthFlows)
 	}
 	if len(in.AllowedOAuthFlows) > 0 {
-		v.Push("AllowedOAuthFlows")
-		for i0 := range in.AllowedOAuthFlows {
-			v.PushIndex(i0)
-			v.Enum("", &in.AllowedOAuthFlows[i0], OAuthFlowTypeValues)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.AllowedOAuthFlows {
+			v.Enum("", &e0, OAuthFlowTypeValues)
 		}
-		v.Pop()
+		v.Items("AllowedOAuthFlows", mark, in.AllowedOAuthFlows, "Member must satisfy constraint: [Member must satisfy enum value set: [code, implicit, client_credentials]]")
 	}
 	if in.AllowedOAuthScopes != nil {
-		v.Len("AllowedOAuthScopes", int64(len(in.AllowedOAuthScopes)), -1, 50, "")
+		v.Size("AllowedOAuthScopes", len(in.AllowedOAuthScopes), -1, 50, in.AllowedOAuthScopes)
 	}
 	if len(in.AllowedOAuthScopes) > 0 {
-		v.Push("AllowedOAuthScopes")
-		for i0 := range in.AllowedOAuthScopes {
-			v.PushIndex(i0)
-			v.StrLen("", &in.AllowedOAuthScopes[i0], 1, 256)
-			v.Pattern("", &in.AllowedOAuthScopes[i0], genPattern12)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.AllowedOAuthScopes {
+			v.StrLen("", &e0, 1, 256)
+			v.Pattern("", &e0, genPattern12)
 		}
-		v.Pop()
+		v.Items("AllowedOAuthScopes", mark, in.AllowedOAuthScopes, "Member must satisfy constraint: [Member must have length less than or equal to 256, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\x21\\x23-\\x5B\\x5D-\\x7E]+]")
 	}
 	if in.AnalyticsConfiguration != nil {
 		v.Push("AnalyticsConfiguration")
@@ -6503,7 +6994,7 @@ type UpdateUserPoolDomainInput struct {
 func (in *UpdateUserPoolDomainInput) Validate(v *protocol.Validator) {
 	v.Required("Domain", in.Domain != nil)
 	v.StrLen("Domain", in.Domain, 1, 63)
-	v.Pattern("Domain", in.Domain, genPattern20)
+	v.Pattern("Domain", in.Domain, genPattern21)
 	v.Required("UserPoolId", in.UserPoolID != nil)
 	v.StrLen("UserPoolId", in.UserPoolID, 1, 55)
 	v.Pattern("UserPoolId", in.UserPoolID, genPattern0)
@@ -6530,11 +7021,23 @@ type VerifySoftwareTokenInput struct {
 
 // Validate checks in against the constraints of the model.
 func (in *VerifySoftwareTokenInput) Validate(v *protocol.Validator) {
-	v.Pattern("AccessToken", in.AccessToken, genPattern7)
-	v.StrLen("Session", in.Session, 20, 2048)
+	{
+		redact := v.Mark()
+		v.Pattern("AccessToken", in.AccessToken, genPattern7)
+		v.Redact(redact)
+	}
+	{
+		redact := v.Mark()
+		v.StrLen("Session", in.Session, 20, 2048)
+		v.Redact(redact)
+	}
 	v.Required("UserCode", in.UserCode != nil)
-	v.StrLen("UserCode", in.UserCode, 6, 6)
-	v.Pattern("UserCode", in.UserCode, genPattern23)
+	{
+		redact := v.Mark()
+		v.StrLen("UserCode", in.UserCode, 6, 6)
+		v.Pattern("UserCode", in.UserCode, genPattern24)
+		v.Redact(redact)
+	}
 	v.StrLen("FriendlyDeviceName", in.FriendlyDeviceName, -1, 131072)
 }
 
@@ -6554,7 +7057,11 @@ type VerifyUserAttributeInput struct {
 // Validate checks in against the constraints of the model.
 func (in *VerifyUserAttributeInput) Validate(v *protocol.Validator) {
 	v.Required("AccessToken", in.AccessToken != nil)
-	v.Pattern("AccessToken", in.AccessToken, genPattern7)
+	{
+		redact := v.Mark()
+		v.Pattern("AccessToken", in.AccessToken, genPattern7)
+		v.Redact(redact)
+	}
 	v.Required("AttributeName", in.AttributeName != nil)
 	v.StrLen("AttributeName", in.AttributeName, 1, 32)
 	v.Pattern("AttributeName", in.AttributeName, genPattern4)
@@ -6574,7 +7081,7 @@ type AccountRecoverySettingType struct {
 // Validate checks in against the constraints of the model.
 func (in *AccountRecoverySettingType) Validate(v *protocol.Validator) {
 	if in.RecoveryMechanisms != nil {
-		v.Len("RecoveryMechanisms", int64(len(in.RecoveryMechanisms)), 1, 2, "")
+		v.Size("RecoveryMechanisms", len(in.RecoveryMechanisms), 1, 2, in.RecoveryMechanisms)
 	}
 	if len(in.RecoveryMechanisms) > 0 {
 		v.Push("RecoveryMechanisms")
@@ -6689,7 +7196,7 @@ type AnalyticsConfigurationType struct {
 
 // Validate checks in against the constraints of the model.
 func (in *AnalyticsConfigurationType) Validate(v *protocol.Validator) {
-	v.Pattern("ApplicationId", in.ApplicationID, genPattern24)
+	v.Pattern("ApplicationId", in.ApplicationID, genPattern25)
 	v.StrLen("ApplicationArn", in.ApplicationARN, 20, 2048)
 	v.Pattern("ApplicationArn", in.ApplicationARN, genPattern9)
 	v.StrLen("RoleArn", in.RoleARN, 20, 2048)
@@ -6725,10 +7232,10 @@ func (in *AssetType) Validate(v *protocol.Validator) {
 	v.Required("Extension", in.Extension != nil)
 	v.Enum("Extension", in.Extension, AssetExtensionTypeValues)
 	if in.Bytes != nil {
-		v.Len("Bytes", int64(len(in.Bytes)), -1, 1000000, "")
+		v.Size("Bytes", len(in.Bytes), -1, 1000000, in.Bytes)
 	}
 	v.StrLen("ResourceId", in.ResourceID, 1, 40)
-	v.Pattern("ResourceId", in.ResourceID, genPattern25)
+	v.Pattern("ResourceId", in.ResourceID, genPattern26)
 }
 
 // AttributeType is the AttributeType structure of the model.
@@ -6742,7 +7249,11 @@ func (in *AttributeType) Validate(v *protocol.Validator) {
 	v.Required("Name", in.Name != nil)
 	v.StrLen("Name", in.Name, 1, 32)
 	v.Pattern("Name", in.Name, genPattern4)
-	v.StrLen("Value", in.Value, -1, 2048)
+	{
+		redact := v.Mark()
+		v.StrLen("Value", in.Value, -1, 2048)
+		v.Redact(redact)
+	}
 }
 
 // AuthEventType is the AuthEventType structure of the model.
@@ -6818,13 +7329,11 @@ type CompromisedCredentialsRiskConfigurationType struct {
 // Validate checks in against the constraints of the model.
 func (in *CompromisedCredentialsRiskConfigurationType) Validate(v *protocol.Validator) {
 	if len(in.EventFilter) > 0 {
-		v.Push("EventFilter")
-		for i0 := range in.EventFilter {
-			v.PushIndex(i0)
-			v.Enum("", &in.EventFilter[i0], EventFilterTypeValues)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.EventFilter {
+			v.Enum("", &e0, EventFilterTypeValues)
 		}
-		v.Pop()
+		v.Items("EventFilter", mark, in.EventFilter, "Member must satisfy constraint: [Member must satisfy enum value set: [SIGN_IN, PASSWORD_CHANGE, SIGN_UP]]")
 	}
 	v.Required("Actions", in.Actions != nil)
 	if in.Actions != nil {
@@ -6961,11 +7470,11 @@ type EmailConfigurationType struct {
 func (in *EmailConfigurationType) Validate(v *protocol.Validator) {
 	v.StrLen("SourceArn", in.SourceARN, 20, 2048)
 	v.Pattern("SourceArn", in.SourceARN, genPattern9)
-	v.Pattern("ReplyToEmailAddress", in.ReplyToEmailAddress, genPattern26)
+	v.Pattern("ReplyToEmailAddress", in.ReplyToEmailAddress, genPattern27)
 	v.Enum("EmailSendingAccount", in.EmailSendingAccount, EmailSendingAccountTypeValues)
 	v.StrLen("From", in.From, -1, 131072)
 	v.StrLen("ConfigurationSet", in.ConfigurationSet, 1, 64)
-	v.Pattern("ConfigurationSet", in.ConfigurationSet, genPattern27)
+	v.Pattern("ConfigurationSet", in.ConfigurationSet, genPattern28)
 }
 
 // EmailMfaConfigType is the EmailMfaConfigType structure of the model.
@@ -6977,8 +7486,8 @@ type EmailMfaConfigType struct {
 // Validate checks in against the constraints of the model.
 func (in *EmailMfaConfigType) Validate(v *protocol.Validator) {
 	v.StrLen("Message", in.Message, 6, 20000)
-	v.Pattern("Message", in.Message, genPattern17)
-	v.Pattern("Subject", in.Subject, genPattern18)
+	v.Pattern("Message", in.Message, genPattern18)
+	v.Pattern("Subject", in.Subject, genPattern19)
 }
 
 // EmailMfaSettingsType is the EmailMfaSettingsType structure of the model.
@@ -7208,11 +7717,11 @@ type MessageTemplateType struct {
 // Validate checks in against the constraints of the model.
 func (in *MessageTemplateType) Validate(v *protocol.Validator) {
 	v.StrLen("SMSMessage", in.SMSMessage, 6, 140)
-	v.Pattern("SMSMessage", in.SMSMessage, genPattern28)
+	v.Pattern("SMSMessage", in.SMSMessage, genPattern29)
 	v.StrLen("EmailMessage", in.EmailMessage, 6, 20000)
-	v.Pattern("EmailMessage", in.EmailMessage, genPattern29)
+	v.Pattern("EmailMessage", in.EmailMessage, genPattern30)
 	v.StrLen("EmailSubject", in.EmailSubject, 1, 140)
-	v.Pattern("EmailSubject", in.EmailSubject, genPattern18)
+	v.Pattern("EmailSubject", in.EmailSubject, genPattern19)
 }
 
 // NewDeviceMetadataType is the NewDeviceMetadataType structure of the model.
@@ -7266,11 +7775,11 @@ type NotifyEmailType struct {
 func (in *NotifyEmailType) Validate(v *protocol.Validator) {
 	v.Required("Subject", in.Subject != nil)
 	v.StrLen("Subject", in.Subject, 1, 140)
-	v.Pattern("Subject", in.Subject, genPattern18)
+	v.Pattern("Subject", in.Subject, genPattern19)
 	v.StrLen("HtmlBody", in.HtmlBody, 6, 20000)
-	v.Pattern("HtmlBody", in.HtmlBody, genPattern30)
+	v.Pattern("HtmlBody", in.HtmlBody, genPattern31)
 	v.StrLen("TextBody", in.TextBody, 6, 20000)
-	v.Pattern("TextBody", in.TextBody, genPattern30)
+	v.Pattern("TextBody", in.TextBody, genPattern31)
 }
 
 // NumberAttributeConstraintsType is the NumberAttributeConstraintsType structure of the model.
@@ -7342,7 +7851,7 @@ type ProviderUserIdentifierType struct {
 // Validate checks in against the constraints of the model.
 func (in *ProviderUserIdentifierType) Validate(v *protocol.Validator) {
 	v.StrLen("ProviderName", in.ProviderName, 1, 32)
-	v.Pattern("ProviderName", in.ProviderName, genPattern19)
+	v.Pattern("ProviderName", in.ProviderName, genPattern20)
 	v.StrLen("ProviderAttributeName", in.ProviderAttributeName, -1, 131072)
 	v.StrLen("ProviderAttributeValue", in.ProviderAttributeValue, -1, 131072)
 }
@@ -7388,7 +7897,7 @@ type ResourceServerScopeType struct {
 func (in *ResourceServerScopeType) Validate(v *protocol.Validator) {
 	v.Required("ScopeName", in.ScopeName != nil)
 	v.StrLen("ScopeName", in.ScopeName, 1, 256)
-	v.Pattern("ScopeName", in.ScopeName, genPattern31)
+	v.Pattern("ScopeName", in.ScopeName, genPattern32)
 	v.Required("ScopeDescription", in.ScopeDescription != nil)
 	v.StrLen("ScopeDescription", in.ScopeDescription, 1, 256)
 }
@@ -7420,28 +7929,24 @@ type RiskExceptionConfigurationType struct {
 // Validate checks in against the constraints of the model.
 func (in *RiskExceptionConfigurationType) Validate(v *protocol.Validator) {
 	if in.BlockedIPRangeList != nil {
-		v.Len("BlockedIPRangeList", int64(len(in.BlockedIPRangeList)), -1, 200, "")
+		v.Size("BlockedIPRangeList", len(in.BlockedIPRangeList), -1, 200, in.BlockedIPRangeList)
 	}
 	if len(in.BlockedIPRangeList) > 0 {
-		v.Push("BlockedIPRangeList")
-		for i0 := range in.BlockedIPRangeList {
-			v.PushIndex(i0)
-			v.StrLen("", &in.BlockedIPRangeList[i0], -1, 131072)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.BlockedIPRangeList {
+			v.StrLen("", &e0, -1, 131072)
 		}
-		v.Pop()
+		v.Items("BlockedIPRangeList", mark, in.BlockedIPRangeList, "Member must satisfy constraint: [Member must have length less than or equal to 131072, Member must have length greater than or equal to 0]")
 	}
 	if in.SkippedIPRangeList != nil {
-		v.Len("SkippedIPRangeList", int64(len(in.SkippedIPRangeList)), -1, 200, "")
+		v.Size("SkippedIPRangeList", len(in.SkippedIPRangeList), -1, 200, in.SkippedIPRangeList)
 	}
 	if len(in.SkippedIPRangeList) > 0 {
-		v.Push("SkippedIPRangeList")
-		for i0 := range in.SkippedIPRangeList {
-			v.PushIndex(i0)
-			v.StrLen("", &in.SkippedIPRangeList[i0], -1, 131072)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.SkippedIPRangeList {
+			v.StrLen("", &e0, -1, 131072)
 		}
-		v.Pop()
+		v.Items("SkippedIPRangeList", mark, in.SkippedIPRangeList, "Member must satisfy constraint: [Member must have length less than or equal to 131072, Member must have length greater than or equal to 0]")
 	}
 }
 
@@ -7453,7 +7958,7 @@ type S3ConfigurationType struct {
 // Validate checks in against the constraints of the model.
 func (in *S3ConfigurationType) Validate(v *protocol.Validator) {
 	v.StrLen("BucketArn", in.BucketARN, 3, 1024)
-	v.Pattern("BucketArn", in.BucketARN, genPattern32)
+	v.Pattern("BucketArn", in.BucketARN, genPattern33)
 }
 
 // SMSMfaSettingsType is the SMSMfaSettingsType structure of the model.
@@ -7498,16 +8003,14 @@ type SignInPolicyType struct {
 // Validate checks in against the constraints of the model.
 func (in *SignInPolicyType) Validate(v *protocol.Validator) {
 	if in.AllowedFirstAuthFactors != nil {
-		v.Len("AllowedFirstAuthFactors", int64(len(in.AllowedFirstAuthFactors)), 1, 4, "")
+		v.Size("AllowedFirstAuthFactors", len(in.AllowedFirstAuthFactors), 1, 4, in.AllowedFirstAuthFactors)
 	}
 	if len(in.AllowedFirstAuthFactors) > 0 {
-		v.Push("AllowedFirstAuthFactors")
-		for i0 := range in.AllowedFirstAuthFactors {
-			v.PushIndex(i0)
-			v.Enum("", &in.AllowedFirstAuthFactors[i0], AuthFactorTypeValues)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.AllowedFirstAuthFactors {
+			v.Enum("", &e0, AuthFactorTypeValues)
 		}
-		v.Pop()
+		v.Items("AllowedFirstAuthFactors", mark, in.AllowedFirstAuthFactors, "Member must satisfy constraint: [Member must satisfy enum value set: [PASSWORD, EMAIL_OTP, SMS_OTP, WEB_AUTHN]]")
 	}
 }
 
@@ -7536,7 +8039,7 @@ type SmsMfaConfigType struct {
 // Validate checks in against the constraints of the model.
 func (in *SmsMfaConfigType) Validate(v *protocol.Validator) {
 	v.StrLen("SmsAuthenticationMessage", in.SmsAuthenticationMessage, 6, 140)
-	v.Pattern("SmsAuthenticationMessage", in.SmsAuthenticationMessage, genPattern16)
+	v.Pattern("SmsAuthenticationMessage", in.SmsAuthenticationMessage, genPattern17)
 	if in.SmsConfiguration != nil {
 		v.Push("SmsConfiguration")
 		in.SmsConfiguration.Validate(v)
@@ -7622,13 +8125,11 @@ type UserAttributeUpdateSettingsType struct {
 // Validate checks in against the constraints of the model.
 func (in *UserAttributeUpdateSettingsType) Validate(v *protocol.Validator) {
 	if len(in.AttributesRequireVerificationBeforeUpdate) > 0 {
-		v.Push("AttributesRequireVerificationBeforeUpdate")
-		for i0 := range in.AttributesRequireVerificationBeforeUpdate {
-			v.PushIndex(i0)
-			v.Enum("", &in.AttributesRequireVerificationBeforeUpdate[i0], VerifiedAttributeTypeValues)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.AttributesRequireVerificationBeforeUpdate {
+			v.Enum("", &e0, VerifiedAttributeTypeValues)
 		}
-		v.Pop()
+		v.Items("AttributesRequireVerificationBeforeUpdate", mark, in.AttributesRequireVerificationBeforeUpdate, "Member must satisfy constraint: [Member must satisfy enum value set: [phone_number, email]]")
 	}
 }
 
@@ -7817,15 +8318,15 @@ type VerificationMessageTemplateType struct {
 // Validate checks in against the constraints of the model.
 func (in *VerificationMessageTemplateType) Validate(v *protocol.Validator) {
 	v.StrLen("SmsMessage", in.SmsMessage, 6, 140)
-	v.Pattern("SmsMessage", in.SmsMessage, genPattern16)
+	v.Pattern("SmsMessage", in.SmsMessage, genPattern17)
 	v.StrLen("EmailMessage", in.EmailMessage, 6, 20000)
-	v.Pattern("EmailMessage", in.EmailMessage, genPattern17)
+	v.Pattern("EmailMessage", in.EmailMessage, genPattern18)
 	v.StrLen("EmailSubject", in.EmailSubject, 1, 140)
-	v.Pattern("EmailSubject", in.EmailSubject, genPattern18)
+	v.Pattern("EmailSubject", in.EmailSubject, genPattern19)
 	v.StrLen("EmailMessageByLink", in.EmailMessageByLink, 6, 20000)
-	v.Pattern("EmailMessageByLink", in.EmailMessageByLink, genPattern33)
+	v.Pattern("EmailMessageByLink", in.EmailMessageByLink, genPattern34)
 	v.StrLen("EmailSubjectByLink", in.EmailSubjectByLink, 1, 140)
-	v.Pattern("EmailSubjectByLink", in.EmailSubjectByLink, genPattern18)
+	v.Pattern("EmailSubjectByLink", in.EmailSubjectByLink, genPattern19)
 	v.Enum("DefaultEmailOption", in.DefaultEmailOption, DefaultEmailOptionTypeValues)
 }
 
@@ -8626,23 +9127,24 @@ var (
 	genPattern12 = protocol.NewLazyRegexp(`[\x21\x23-\x5B\x5D-\x7E]+`)
 	genPattern13 = protocol.NewLazyRegexp(`[\w\s+=,.@-]+`)
 	genPattern14 = protocol.NewLazyRegexp(`^(terms-of-use|privacy-policy)$`)
-	genPattern15 = protocol.NewLazyRegexp(`^[\p{L}\p{M}\p{S}\p{N}\p{P}]+$`)
-	genPattern16 = protocol.NewLazyRegexp(`.*\{####\}.*`)
-	genPattern17 = protocol.NewLazyRegexp(`[\p{L}\p{M}\p{S}\p{N}\p{P}\s*]*\{####\}[\p{L}\p{M}\p{S}\p{N}\p{P}\s*]*`)
-	genPattern18 = protocol.NewLazyRegexp(`[\p{L}\p{M}\p{S}\p{N}\p{P}\s]+`)
-	genPattern19 = protocol.NewLazyRegexp(`[\p{L}\p{M}\p{S}\p{N}\p{P}\p{Z}]+`)
-	genPattern20 = protocol.NewLazyRegexp(`^[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?$`)
-	genPattern21 = protocol.NewLazyRegexp(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[4][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$`)
-	genPattern22 = protocol.NewLazyRegexp(`import-[0-9a-zA-Z-]+`)
-	genPattern23 = protocol.NewLazyRegexp(`[0-9]+`)
-	genPattern24 = protocol.NewLazyRegexp(`^[0-9a-fA-F]+$`)
-	genPattern25 = protocol.NewLazyRegexp(`^[\w\- ]+$`)
-	genPattern26 = protocol.NewLazyRegexp(`[\p{L}\p{M}\p{S}\p{N}\p{P}]+@[\p{L}\p{M}\p{S}\p{N}\p{P}]+`)
-	genPattern27 = protocol.NewLazyRegexp(`^[a-zA-Z0-9_-]+$`)
-	genPattern28 = protocol.NewLazyRegexp(`(?s).*`)
-	genPattern29 = protocol.NewLazyRegexp(`[\p{L}\p{M}\p{S}\p{N}\p{P}\s*]*`)
-	genPattern30 = protocol.NewLazyRegexp(`[\p{L}\p{M}\p{S}\p{N}\p{P}\s*]+`)
-	genPattern31 = protocol.NewLazyRegexp(`[\x21\x23-\x2E\x30-\x5B\x5D-\x7E]+`)
-	genPattern32 = protocol.NewLazyRegexp(`arn:[\w+=/,.@-]+:[\w+=/,.@-]+:::[\w+=/,.@-]+(:[\w+=/,.@-]+)?(:[\w+=/,.@-]+)?`)
-	genPattern33 = protocol.NewLazyRegexp(`[\p{L}\p{M}\p{S}\p{N}\p{P}\s*]*\{##[\p{L}\p{M}\p{S}\p{N}\p{P}\s*]*##\}[\p{L}\p{M}\p{S}\p{N}\p{P}\s*]*`)
+	genPattern15 = protocol.NewLazyRegexp(`^cognito:(default|dutch|english|french|spanish|german|bahasa-indonesia|italian|japanese|korean|portuguese-brazil|chinese-(simplified|traditional))$`)
+	genPattern16 = protocol.NewLazyRegexp(`^[\p{L}\p{M}\p{S}\p{N}\p{P}]+$`)
+	genPattern17 = protocol.NewLazyRegexp(`.*\{####\}.*`)
+	genPattern18 = protocol.NewLazyRegexp(`[\p{L}\p{M}\p{S}\p{N}\p{P}\s*]*\{####\}[\p{L}\p{M}\p{S}\p{N}\p{P}\s*]*`)
+	genPattern19 = protocol.NewLazyRegexp(`[\p{L}\p{M}\p{S}\p{N}\p{P}\s]+`)
+	genPattern20 = protocol.NewLazyRegexp(`[\p{L}\p{M}\p{S}\p{N}\p{P}\p{Z}]+`)
+	genPattern21 = protocol.NewLazyRegexp(`^[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?$`)
+	genPattern22 = protocol.NewLazyRegexp(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[4][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$`)
+	genPattern23 = protocol.NewLazyRegexp(`import-[0-9a-zA-Z-]+`)
+	genPattern24 = protocol.NewLazyRegexp(`[0-9]+`)
+	genPattern25 = protocol.NewLazyRegexp(`^[0-9a-fA-F]+$`)
+	genPattern26 = protocol.NewLazyRegexp(`^[\w\- ]+$`)
+	genPattern27 = protocol.NewLazyRegexp(`[\p{L}\p{M}\p{S}\p{N}\p{P}]+@[\p{L}\p{M}\p{S}\p{N}\p{P}]+`)
+	genPattern28 = protocol.NewLazyRegexp(`^[a-zA-Z0-9_-]+$`)
+	genPattern29 = protocol.NewLazyRegexp(`(?s).*`)
+	genPattern30 = protocol.NewLazyRegexp(`[\p{L}\p{M}\p{S}\p{N}\p{P}\s*]*`)
+	genPattern31 = protocol.NewLazyRegexp(`[\p{L}\p{M}\p{S}\p{N}\p{P}\s*]+`)
+	genPattern32 = protocol.NewLazyRegexp(`[\x21\x23-\x2E\x30-\x5B\x5D-\x7E]+`)
+	genPattern33 = protocol.NewLazyRegexp(`arn:[\w+=/,.@-]+:[\w+=/,.@-]+:::[\w+=/,.@-]+(:[\w+=/,.@-]+)?(:[\w+=/,.@-]+)?`)
+	genPattern34 = protocol.NewLazyRegexp(`[\p{L}\p{M}\p{S}\p{N}\p{P}\s*]*\{##[\p{L}\p{M}\p{S}\p{N}\p{P}\s*]*##\}[\p{L}\p{M}\p{S}\p{N}\p{P}\s*]*`)
 )

@@ -1295,7 +1295,7 @@ func (in *CreateEndpointInput) Validate(v *protocol.Validator) {
 	}
 	v.Required("EventBuses", in.EventBuses != nil)
 	if in.EventBuses != nil {
-		v.Len("EventBuses", int64(len(in.EventBuses)), 2, 2, "")
+		v.Size("EventBuses", len(in.EventBuses), 2, 2, in.EventBuses)
 	}
 	if len(in.EventBuses) > 0 {
 		v.Push("EventBuses")
@@ -2156,7 +2156,7 @@ type PutEventsInput struct {
 func (in *PutEventsInput) Validate(v *protocol.Validator) {
 	v.Required("Entries", in.Entries != nil)
 	if in.Entries != nil {
-		v.Len("Entries", int64(len(in.Entries)), 1, 10, "")
+		v.Size("Entries", len(in.Entries), 1, 10, in.Entries)
 	}
 	if len(in.Entries) > 0 {
 		v.Push("Entries")
@@ -2188,7 +2188,7 @@ type PutPartnerEventsInput struct {
 func (in *PutPartnerEventsInput) Validate(v *protocol.Validator) {
 	v.Required("Entries", in.Entries != nil)
 	if in.Entries != nil {
-		v.Len("Entries", int64(len(in.Entries)), 1, 20, "")
+		v.Size("Entries", len(in.Entries), 1, 20, in.Entries)
 	}
 	if len(in.Entries) > 0 {
 		v.Push("Entries")
@@ -2297,7 +2297,7 @@ func (in *PutTargetsInput) Validate(v *protocol.Validator) {
 	v.Pattern("EventBusName", in.EventBusName, genPattern10)
 	v.Required("Targets", in.Targets != nil)
 	if in.Targets != nil {
-		v.Len("Targets", int64(len(in.Targets)), 1, 100, "")
+		v.Size("Targets", len(in.Targets), 1, 100, in.Targets)
 	}
 	if len(in.Targets) > 0 {
 		v.Push("Targets")
@@ -2353,17 +2353,15 @@ func (in *RemoveTargetsInput) Validate(v *protocol.Validator) {
 	v.Pattern("EventBusName", in.EventBusName, genPattern10)
 	v.Required("Ids", in.IDs != nil)
 	if in.IDs != nil {
-		v.Len("Ids", int64(len(in.IDs)), 1, 100, "")
+		v.Size("Ids", len(in.IDs), 1, 100, in.IDs)
 	}
 	if len(in.IDs) > 0 {
-		v.Push("Ids")
-		for i0 := range in.IDs {
-			v.PushIndex(i0)
-			v.StrLen("", &in.IDs[i0], 1, 64)
-			v.Pattern("", &in.IDs[i0], genPattern1)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.IDs {
+			v.StrLen("", &e0, 1, 64)
+			v.Pattern("", &e0, genPattern1)
 		}
-		v.Pop()
+		v.Items("Ids", mark, in.IDs, "Member must satisfy constraint: [Member must have length less than or equal to 64, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\.\\-_A-Za-z0-9]+]")
 	}
 }
 
@@ -2468,13 +2466,11 @@ func (in *UntagResourceInput) Validate(v *protocol.Validator) {
 	v.StrLen("ResourceARN", in.ResourceARN, 1, 1600)
 	v.Required("TagKeys", in.TagKeys != nil)
 	if len(in.TagKeys) > 0 {
-		v.Push("TagKeys")
-		for i0 := range in.TagKeys {
-			v.PushIndex(i0)
-			v.StrLen("", &in.TagKeys[i0], 1, 128)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.TagKeys {
+			v.StrLen("", &e0, 1, 128)
 		}
-		v.Pop()
+		v.Items("TagKeys", mark, in.TagKeys, "Member must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]")
 	}
 }
 
@@ -2617,7 +2613,7 @@ func (in *UpdateEndpointInput) Validate(v *protocol.Validator) {
 		v.Pop()
 	}
 	if in.EventBuses != nil {
-		v.Len("EventBuses", int64(len(in.EventBuses)), 2, 2, "")
+		v.Size("EventBuses", len(in.EventBuses), 2, 2, in.EventBuses)
 	}
 	if len(in.EventBuses) > 0 {
 		v.Push("EventBuses")
@@ -2705,7 +2701,11 @@ type AppSyncParameters struct {
 
 // Validate checks in against the constraints of the model.
 func (in *AppSyncParameters) Validate(v *protocol.Validator) {
-	v.StrLen("GraphQLOperation", in.GraphQLOperation, 1, 1048576)
+	{
+		redact := v.Mark()
+		v.StrLen("GraphQLOperation", in.GraphQLOperation, 1, 1048576)
+		v.Redact(redact)
+	}
 }
 
 // Archive is the Archive structure of the model.
@@ -2839,8 +2839,12 @@ type ConnectionHeaderParameter struct {
 func (in *ConnectionHeaderParameter) Validate(v *protocol.Validator) {
 	v.StrLen("Key", in.Key, -1, 512)
 	v.Pattern("Key", in.Key, genPattern17)
-	v.StrLen("Value", in.Value, -1, 512)
-	v.Pattern("Value", in.Value, genPattern18)
+	{
+		redact := v.Mark()
+		v.StrLen("Value", in.Value, -1, 512)
+		v.Pattern("Value", in.Value, genPattern18)
+		v.Redact(redact)
+	}
 }
 
 // ConnectionHttpParameters is the ConnectionHttpParameters structure of the model.
@@ -2853,7 +2857,7 @@ type ConnectionHttpParameters struct {
 // Validate checks in against the constraints of the model.
 func (in *ConnectionHttpParameters) Validate(v *protocol.Validator) {
 	if in.HeaderParameters != nil {
-		v.Len("HeaderParameters", int64(len(in.HeaderParameters)), -1, 100, "")
+		v.Size("HeaderParameters", len(in.HeaderParameters), -1, 100, in.HeaderParameters)
 	}
 	if len(in.HeaderParameters) > 0 {
 		v.Push("HeaderParameters")
@@ -2867,7 +2871,7 @@ func (in *ConnectionHttpParameters) Validate(v *protocol.Validator) {
 		v.Pop()
 	}
 	if in.QueryStringParameters != nil {
-		v.Len("QueryStringParameters", int64(len(in.QueryStringParameters)), -1, 100, "")
+		v.Size("QueryStringParameters", len(in.QueryStringParameters), -1, 100, in.QueryStringParameters)
 	}
 	if len(in.QueryStringParameters) > 0 {
 		v.Push("QueryStringParameters")
@@ -2881,7 +2885,7 @@ func (in *ConnectionHttpParameters) Validate(v *protocol.Validator) {
 		v.Pop()
 	}
 	if in.BodyParameters != nil {
-		v.Len("BodyParameters", int64(len(in.BodyParameters)), -1, 100, "")
+		v.Size("BodyParameters", len(in.BodyParameters), -1, 100, in.BodyParameters)
 	}
 }
 
@@ -2909,8 +2913,12 @@ type ConnectionQueryStringParameter struct {
 func (in *ConnectionQueryStringParameter) Validate(v *protocol.Validator) {
 	v.StrLen("Key", in.Key, -1, 512)
 	v.Pattern("Key", in.Key, genPattern19)
-	v.StrLen("Value", in.Value, -1, 512)
-	v.Pattern("Value", in.Value, genPattern20)
+	{
+		redact := v.Mark()
+		v.StrLen("Value", in.Value, -1, 512)
+		v.Pattern("Value", in.Value, genPattern20)
+		v.Redact(redact)
+	}
 }
 
 // ConnectivityResourceConfigurationArn is the ConnectivityResourceConfigurationArn structure of the model.
@@ -2952,8 +2960,12 @@ func (in *CreateConnectionApiKeyAuthRequestParameters) Validate(v *protocol.Vali
 	v.StrLen("ApiKeyName", in.APIKeyName, 1, 512)
 	v.Pattern("ApiKeyName", in.APIKeyName, genPattern22)
 	v.Required("ApiKeyValue", in.APIKeyValue != nil)
-	v.StrLen("ApiKeyValue", in.APIKeyValue, 1, 512)
-	v.Pattern("ApiKeyValue", in.APIKeyValue, genPattern22)
+	{
+		redact := v.Mark()
+		v.StrLen("ApiKeyValue", in.APIKeyValue, 1, 512)
+		v.Pattern("ApiKeyValue", in.APIKeyValue, genPattern22)
+		v.Redact(redact)
+	}
 }
 
 // CreateConnectionAuthRequestParameters is the CreateConnectionAuthRequestParameters structure of the model.
@@ -3006,8 +3018,12 @@ func (in *CreateConnectionBasicAuthRequestParameters) Validate(v *protocol.Valid
 	v.StrLen("Username", in.Username, 1, 512)
 	v.Pattern("Username", in.Username, genPattern22)
 	v.Required("Password", in.Password != nil)
-	v.StrLen("Password", in.Password, 1, 512)
-	v.Pattern("Password", in.Password, genPattern22)
+	{
+		redact := v.Mark()
+		v.StrLen("Password", in.Password, 1, 512)
+		v.Pattern("Password", in.Password, genPattern22)
+		v.Redact(redact)
+	}
 }
 
 // CreateConnectionOAuthClientRequestParameters is the CreateConnectionOAuthClientRequestParameters structure of the model.
@@ -3022,8 +3038,12 @@ func (in *CreateConnectionOAuthClientRequestParameters) Validate(v *protocol.Val
 	v.StrLen("ClientID", in.ClientID, 1, 512)
 	v.Pattern("ClientID", in.ClientID, genPattern22)
 	v.Required("ClientSecret", in.ClientSecret != nil)
-	v.StrLen("ClientSecret", in.ClientSecret, 1, 512)
-	v.Pattern("ClientSecret", in.ClientSecret, genPattern22)
+	{
+		redact := v.Mark()
+		v.StrLen("ClientSecret", in.ClientSecret, 1, 512)
+		v.Pattern("ClientSecret", in.ClientSecret, genPattern22)
+		v.Redact(redact)
+	}
 }
 
 // CreateConnectionOAuthRequestParameters is the CreateConnectionOAuthRequestParameters structure of the model.
@@ -3107,7 +3127,7 @@ func (in *EcsParameters) Validate(v *protocol.Validator) {
 		v.Pop()
 	}
 	if in.CapacityProviderStrategy != nil {
-		v.Len("CapacityProviderStrategy", int64(len(in.CapacityProviderStrategy)), -1, 6, "")
+		v.Size("CapacityProviderStrategy", len(in.CapacityProviderStrategy), -1, 6, in.CapacityProviderStrategy)
 	}
 	if len(in.CapacityProviderStrategy) > 0 {
 		v.Push("CapacityProviderStrategy")
@@ -3121,7 +3141,7 @@ func (in *EcsParameters) Validate(v *protocol.Validator) {
 		v.Pop()
 	}
 	if in.PlacementConstraints != nil {
-		v.Len("PlacementConstraints", int64(len(in.PlacementConstraints)), -1, 10, "")
+		v.Size("PlacementConstraints", len(in.PlacementConstraints), -1, 10, in.PlacementConstraints)
 	}
 	if len(in.PlacementConstraints) > 0 {
 		v.Push("PlacementConstraints")
@@ -3135,7 +3155,7 @@ func (in *EcsParameters) Validate(v *protocol.Validator) {
 		v.Pop()
 	}
 	if in.PlacementStrategy != nil {
-		v.Len("PlacementStrategy", int64(len(in.PlacementStrategy)), -1, 5, "")
+		v.Size("PlacementStrategy", len(in.PlacementStrategy), -1, 5, in.PlacementStrategy)
 	}
 	if len(in.PlacementStrategy) > 0 {
 		v.Push("PlacementStrategy")
@@ -3244,24 +3264,36 @@ type HttpParameters struct {
 // Validate checks in against the constraints of the model.
 func (in *HttpParameters) Validate(v *protocol.Validator) {
 	if len(in.HeaderParameters) > 0 {
-		v.Push("HeaderParameters")
-		for k0, e0 := range in.HeaderParameters {
-			v.Push(k0)
+		mark := v.Mark()
+		for e0 := range in.HeaderParameters {
+			v.StrLen("", &e0, -1, 512)
+			v.Pattern("", &e0, genPattern17)
+		}
+		v.Items("HeaderParameters", mark, in.HeaderParameters, "Map keys must satisfy constraint: [Member must have length less than or equal to 512, Member must satisfy regular expression pattern: ^[!#$%&'*+-.^_`|~0-9a-zA-Z]+$]")
+	}
+	if len(in.HeaderParameters) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.HeaderParameters {
 			v.StrLen("", &e0, -1, 512)
 			v.Pattern("", &e0, genPattern18)
-			v.Pop()
 		}
-		v.Pop()
+		v.Items("HeaderParameters", mark, in.HeaderParameters, "Map value must satisfy constraint: [Member must have length less than or equal to 512, Member must satisfy regular expression pattern: ^[ \\t]*[\\x20-\\x7E]+([ \\t]+[\\x20-\\x7E]+)*[ \\t]*$]")
 	}
 	if len(in.QueryStringParameters) > 0 {
-		v.Push("QueryStringParameters")
-		for k0, e0 := range in.QueryStringParameters {
-			v.Push(k0)
+		mark := v.Mark()
+		for e0 := range in.QueryStringParameters {
+			v.StrLen("", &e0, -1, 512)
+			v.Pattern("", &e0, genPattern19)
+		}
+		v.Items("QueryStringParameters", mark, in.QueryStringParameters, "Map keys must satisfy constraint: [Member must have length less than or equal to 512, Member must satisfy regular expression pattern: [^\\x00-\\x1F\\x7F]+]")
+	}
+	if len(in.QueryStringParameters) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.QueryStringParameters {
 			v.StrLen("", &e0, -1, 512)
 			v.Pattern("", &e0, genPattern20)
-			v.Pop()
 		}
-		v.Pop()
+		v.Items("QueryStringParameters", mark, in.QueryStringParameters, "Map value must satisfy constraint: [Member must have length less than or equal to 512, Member must satisfy regular expression pattern: [^\\x00-\\x09\\x0B\\x0C\\x0E-\\x1F\\x7F]+]")
 	}
 }
 
@@ -3274,16 +3306,22 @@ type InputTransformer struct {
 // Validate checks in against the constraints of the model.
 func (in *InputTransformer) Validate(v *protocol.Validator) {
 	if in.InputPathsMap != nil {
-		v.Len("InputPathsMap", int64(len(in.InputPathsMap)), -1, 100, "")
+		v.Size("InputPathsMap", len(in.InputPathsMap), -1, 100, in.InputPathsMap)
 	}
 	if len(in.InputPathsMap) > 0 {
-		v.Push("InputPathsMap")
-		for k0, e0 := range in.InputPathsMap {
-			v.Push(k0)
-			v.StrLen("", &e0, -1, 256)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.InputPathsMap {
+			v.StrLen("", &e0, 1, 256)
+			v.Pattern("", &e0, genPattern24)
 		}
-		v.Pop()
+		v.Items("InputPathsMap", mark, in.InputPathsMap, "Map keys must satisfy constraint: [Member must have length less than or equal to 256, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [A-Za-z0-9\\_\\-]+]")
+	}
+	if len(in.InputPathsMap) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.InputPathsMap {
+			v.StrLen("", &e0, -1, 256)
+		}
+		v.Items("InputPathsMap", mark, in.InputPathsMap, "Map value must satisfy constraint: [Member must have length less than or equal to 256]")
 	}
 	v.Required("InputTemplate", in.InputTemplate != nil)
 	v.StrLen("InputTemplate", in.InputTemplate, 1, 8192)
@@ -3373,7 +3411,7 @@ type Primary struct {
 func (in *Primary) Validate(v *protocol.Validator) {
 	v.Required("HealthCheck", in.HealthCheck != nil)
 	v.StrLen("HealthCheck", in.HealthCheck, 1, 1600)
-	v.Pattern("HealthCheck", in.HealthCheck, genPattern24)
+	v.Pattern("HealthCheck", in.HealthCheck, genPattern25)
 }
 
 // PutEventsRequestEntry is the PutEventsRequestEntry structure of the model.
@@ -3390,16 +3428,14 @@ type PutEventsRequestEntry struct {
 // Validate checks in against the constraints of the model.
 func (in *PutEventsRequestEntry) Validate(v *protocol.Validator) {
 	if len(in.Resources) > 0 {
-		v.Push("Resources")
-		for i0 := range in.Resources {
-			v.PushIndex(i0)
-			v.StrLen("", &in.Resources[i0], -1, 2048)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Resources {
+			v.StrLen("", &e0, -1, 2048)
 		}
-		v.Pop()
+		v.Items("Resources", mark, in.Resources, "Member must satisfy constraint: [Member must have length less than or equal to 2048]")
 	}
 	v.StrLen("EventBusName", in.EventBusName, 1, 1600)
-	v.Pattern("EventBusName", in.EventBusName, genPattern25)
+	v.Pattern("EventBusName", in.EventBusName, genPattern26)
 	v.StrLen("TraceHeader", in.TraceHeader, 1, 500)
 }
 
@@ -3424,13 +3460,11 @@ func (in *PutPartnerEventsRequestEntry) Validate(v *protocol.Validator) {
 	v.StrLen("Source", in.Source, 1, 256)
 	v.Pattern("Source", in.Source, genPattern0)
 	if len(in.Resources) > 0 {
-		v.Push("Resources")
-		for i0 := range in.Resources {
-			v.PushIndex(i0)
-			v.StrLen("", &in.Resources[i0], -1, 2048)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Resources {
+			v.StrLen("", &e0, -1, 2048)
 		}
-		v.Pop()
+		v.Items("Resources", mark, in.Resources, "Member must satisfy constraint: [Member must have length less than or equal to 2048]")
 	}
 }
 
@@ -3462,23 +3496,29 @@ type RedshiftDataParameters struct {
 // Validate checks in against the constraints of the model.
 func (in *RedshiftDataParameters) Validate(v *protocol.Validator) {
 	v.StrLen("SecretManagerArn", in.SecretManagerARN, 1, 1600)
-	v.Pattern("SecretManagerArn", in.SecretManagerARN, genPattern26)
+	v.Pattern("SecretManagerArn", in.SecretManagerARN, genPattern27)
 	v.Required("Database", in.Database != nil)
 	v.StrLen("Database", in.Database, 1, 64)
 	v.StrLen("DbUser", in.DbUser, 1, 128)
-	v.StrLen("Sql", in.SQL, 1, 100000)
-	v.StrLen("StatementName", in.StatementName, 1, 500)
-	if in.Sqls != nil {
-		v.Len("Sqls", int64(len(in.Sqls)), -1, 40, "")
+	{
+		redact := v.Mark()
+		v.StrLen("Sql", in.SQL, 1, 100000)
+		v.Redact(redact)
 	}
-	if len(in.Sqls) > 0 {
-		v.Push("Sqls")
-		for i0 := range in.Sqls {
-			v.PushIndex(i0)
-			v.StrLen("", &in.Sqls[i0], 1, 100000)
-			v.Pop()
+	v.StrLen("StatementName", in.StatementName, 1, 500)
+	{
+		redact := v.Mark()
+		if in.Sqls != nil {
+			v.Size("Sqls", len(in.Sqls), -1, 40, in.Sqls)
 		}
-		v.Pop()
+		if len(in.Sqls) > 0 {
+			mark := v.Mark()
+			for _, e0 := range in.Sqls {
+				v.StrLen("", &e0, 1, 100000)
+			}
+			v.Items("Sqls", mark, in.Sqls, "Member must satisfy constraint: [Member must have length less than or equal to 100000, Member must have length greater than or equal to 1]")
+		}
+		v.Redact(redact)
 	}
 }
 
@@ -3513,13 +3553,11 @@ func (in *ReplayDestination) Validate(v *protocol.Validator) {
 	v.Required("Arn", in.ARN != nil)
 	v.StrLen("Arn", in.ARN, 1, 1600)
 	if len(in.FilterARNs) > 0 {
-		v.Push("FilterArns")
-		for i0 := range in.FilterARNs {
-			v.PushIndex(i0)
-			v.StrLen("", &in.FilterARNs[i0], 1, 1600)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.FilterARNs {
+			v.StrLen("", &e0, 1, 1600)
 		}
-		v.Pop()
+		v.Items("FilterArns", mark, in.FilterARNs, "Member must satisfy constraint: [Member must have length less than or equal to 1600, Member must have length greater than or equal to 1]")
 	}
 }
 
@@ -3586,7 +3624,7 @@ type RunCommandParameters struct {
 func (in *RunCommandParameters) Validate(v *protocol.Validator) {
 	v.Required("RunCommandTargets", in.RunCommandTargets != nil)
 	if in.RunCommandTargets != nil {
-		v.Len("RunCommandTargets", int64(len(in.RunCommandTargets)), 1, 5, "")
+		v.Size("RunCommandTargets", len(in.RunCommandTargets), 1, 5, in.RunCommandTargets)
 	}
 	if len(in.RunCommandTargets) > 0 {
 		v.Push("RunCommandTargets")
@@ -3611,19 +3649,17 @@ type RunCommandTarget struct {
 func (in *RunCommandTarget) Validate(v *protocol.Validator) {
 	v.Required("Key", in.Key != nil)
 	v.StrLen("Key", in.Key, 1, 128)
-	v.Pattern("Key", in.Key, genPattern27)
+	v.Pattern("Key", in.Key, genPattern28)
 	v.Required("Values", in.Values != nil)
 	if in.Values != nil {
-		v.Len("Values", int64(len(in.Values)), 1, 50, "")
+		v.Size("Values", len(in.Values), 1, 50, in.Values)
 	}
 	if len(in.Values) > 0 {
-		v.Push("Values")
-		for i0 := range in.Values {
-			v.PushIndex(i0)
-			v.StrLen("", &in.Values[i0], 1, 256)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Values {
+			v.StrLen("", &e0, 1, 256)
 		}
-		v.Pop()
+		v.Items("Values", mark, in.Values, "Member must satisfy constraint: [Member must have length less than or equal to 256, Member must have length greater than or equal to 1]")
 	}
 }
 
@@ -3637,7 +3673,7 @@ type SageMakerPipelineParameter struct {
 func (in *SageMakerPipelineParameter) Validate(v *protocol.Validator) {
 	v.Required("Name", in.Name != nil)
 	v.StrLen("Name", in.Name, 1, 256)
-	v.Pattern("Name", in.Name, genPattern28)
+	v.Pattern("Name", in.Name, genPattern29)
 	v.Required("Value", in.Value != nil)
 	v.StrLen("Value", in.Value, -1, 1024)
 }
@@ -3650,7 +3686,7 @@ type SageMakerPipelineParameters struct {
 // Validate checks in against the constraints of the model.
 func (in *SageMakerPipelineParameters) Validate(v *protocol.Validator) {
 	if in.PipelineParameterList != nil {
-		v.Len("PipelineParameterList", int64(len(in.PipelineParameterList)), -1, 200, "")
+		v.Size("PipelineParameterList", len(in.PipelineParameterList), -1, 200, in.PipelineParameterList)
 	}
 	if len(in.PipelineParameterList) > 0 {
 		v.Push("PipelineParameterList")
@@ -3804,8 +3840,12 @@ type UpdateConnectionApiKeyAuthRequestParameters struct {
 func (in *UpdateConnectionApiKeyAuthRequestParameters) Validate(v *protocol.Validator) {
 	v.StrLen("ApiKeyName", in.APIKeyName, 1, 512)
 	v.Pattern("ApiKeyName", in.APIKeyName, genPattern22)
-	v.StrLen("ApiKeyValue", in.APIKeyValue, 1, 512)
-	v.Pattern("ApiKeyValue", in.APIKeyValue, genPattern22)
+	{
+		redact := v.Mark()
+		v.StrLen("ApiKeyValue", in.APIKeyValue, 1, 512)
+		v.Pattern("ApiKeyValue", in.APIKeyValue, genPattern22)
+		v.Redact(redact)
+	}
 }
 
 // UpdateConnectionAuthRequestParameters is the UpdateConnectionAuthRequestParameters structure of the model.
@@ -3856,8 +3896,12 @@ type UpdateConnectionBasicAuthRequestParameters struct {
 func (in *UpdateConnectionBasicAuthRequestParameters) Validate(v *protocol.Validator) {
 	v.StrLen("Username", in.Username, 1, 512)
 	v.Pattern("Username", in.Username, genPattern22)
-	v.StrLen("Password", in.Password, 1, 512)
-	v.Pattern("Password", in.Password, genPattern22)
+	{
+		redact := v.Mark()
+		v.StrLen("Password", in.Password, 1, 512)
+		v.Pattern("Password", in.Password, genPattern22)
+		v.Redact(redact)
+	}
 }
 
 // UpdateConnectionOAuthClientRequestParameters is the UpdateConnectionOAuthClientRequestParameters structure of the model.
@@ -3870,8 +3914,12 @@ type UpdateConnectionOAuthClientRequestParameters struct {
 func (in *UpdateConnectionOAuthClientRequestParameters) Validate(v *protocol.Validator) {
 	v.StrLen("ClientID", in.ClientID, 1, 512)
 	v.Pattern("ClientID", in.ClientID, genPattern22)
-	v.StrLen("ClientSecret", in.ClientSecret, 1, 512)
-	v.Pattern("ClientSecret", in.ClientSecret, genPattern22)
+	{
+		redact := v.Mark()
+		v.StrLen("ClientSecret", in.ClientSecret, 1, 512)
+		v.Pattern("ClientSecret", in.ClientSecret, genPattern22)
+		v.Redact(redact)
+	}
 }
 
 // UpdateConnectionOAuthRequestParameters is the UpdateConnectionOAuthRequestParameters structure of the model.
@@ -4286,9 +4334,10 @@ var (
 	genPattern21 = protocol.NewLazyRegexp(`^(?:^arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:resourceconfiguration/rcfg-[0-9a-z]{17}$|^$)`)
 	genPattern22 = protocol.NewLazyRegexp(`^[ \t]*[^\x00-\x1F:\x7F]+([ \t]+[^\x00-\x1F:\x7F]+)*[ \t]*$`)
 	genPattern23 = protocol.NewLazyRegexp(`^arn:aws[a-z-]*:events:[a-z]+-[a-z-]+-\d+:\d{12}:event-bus/[\w.-]+$`)
-	genPattern24 = protocol.NewLazyRegexp(`^arn:aws([a-z]|\-)*:route53:::healthcheck/[\-a-z0-9]+$`)
-	genPattern25 = protocol.NewLazyRegexp(`(arn:aws[\w-]*:events:[a-z]+-[a-z]+-[\w-]+:[0-9]{12}:event-bus\/)?[\.\-_A-Za-z0-9]+`)
-	genPattern26 = protocol.NewLazyRegexp(`(^arn:aws([a-z]|\-)*:secretsmanager:[a-z0-9-.]+:.*)|(\$(\.[\w_-]+(\[(\d+|\*)\])*)*)`)
-	genPattern27 = protocol.NewLazyRegexp(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
-	genPattern28 = protocol.NewLazyRegexp(`^[a-zA-Z0-9](-*[a-zA-Z0-9])*$`)
+	genPattern24 = protocol.NewLazyRegexp(`[A-Za-z0-9\_\-]+`)
+	genPattern25 = protocol.NewLazyRegexp(`^arn:aws([a-z]|\-)*:route53:::healthcheck/[\-a-z0-9]+$`)
+	genPattern26 = protocol.NewLazyRegexp(`(arn:aws[\w-]*:events:[a-z]+-[a-z]+-[\w-]+:[0-9]{12}:event-bus\/)?[\.\-_A-Za-z0-9]+`)
+	genPattern27 = protocol.NewLazyRegexp(`(^arn:aws([a-z]|\-)*:secretsmanager:[a-z0-9-.]+:.*)|(\$(\.[\w_-]+(\[(\d+|\*)\])*)*)`)
+	genPattern28 = protocol.NewLazyRegexp(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
+	genPattern29 = protocol.NewLazyRegexp(`^[a-zA-Z0-9](-*[a-zA-Z0-9])*$`)
 )

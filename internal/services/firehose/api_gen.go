@@ -685,7 +685,7 @@ func (in *CreateDeliveryStreamInput) Validate(v *protocol.Validator) {
 		v.Pop()
 	}
 	if in.Tags != nil {
-		v.Len("Tags", int64(len(in.Tags)), 1, 50, "")
+		v.Size("Tags", len(in.Tags), 1, 50, in.Tags)
 	}
 	if len(in.Tags) > 0 {
 		v.Push("Tags")
@@ -855,7 +855,7 @@ func (in *PutRecordBatchInput) Validate(v *protocol.Validator) {
 	v.Pattern("DeliveryStreamName", in.DeliveryStreamName, genPattern0)
 	v.Required("Records", in.Records != nil)
 	if in.Records != nil {
-		v.Len("Records", int64(len(in.Records)), 1, 500, "")
+		v.Size("Records", len(in.Records), 1, 500, in.Records)
 	}
 	if len(in.Records) > 0 {
 		v.Push("Records")
@@ -926,7 +926,7 @@ func (in *TagDeliveryStreamInput) Validate(v *protocol.Validator) {
 	v.Pattern("DeliveryStreamName", in.DeliveryStreamName, genPattern0)
 	v.Required("Tags", in.Tags != nil)
 	if in.Tags != nil {
-		v.Len("Tags", int64(len(in.Tags)), 1, 50, "")
+		v.Size("Tags", len(in.Tags), 1, 50, in.Tags)
 	}
 	if len(in.Tags) > 0 {
 		v.Push("Tags")
@@ -957,16 +957,14 @@ func (in *UntagDeliveryStreamInput) Validate(v *protocol.Validator) {
 	v.Pattern("DeliveryStreamName", in.DeliveryStreamName, genPattern0)
 	v.Required("TagKeys", in.TagKeys != nil)
 	if in.TagKeys != nil {
-		v.Len("TagKeys", int64(len(in.TagKeys)), 1, 50, "")
+		v.Size("TagKeys", len(in.TagKeys), 1, 50, in.TagKeys)
 	}
 	if len(in.TagKeys) > 0 {
-		v.Push("TagKeys")
-		for i0 := range in.TagKeys {
-			v.PushIndex(i0)
-			v.StrLen("", &in.TagKeys[i0], 1, 128)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.TagKeys {
+			v.StrLen("", &e0, 1, 128)
 		}
-		v.Pop()
+		v.Items("TagKeys", mark, in.TagKeys, "Member must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: ^(?!aws:)[\\p{L}\\p{Z}\\p{N}_.:\\/=+\\-@%]*$]")
 	}
 }
 
@@ -1496,24 +1494,20 @@ type DatabaseColumnList struct {
 // Validate checks in against the constraints of the model.
 func (in *DatabaseColumnList) Validate(v *protocol.Validator) {
 	if len(in.Include) > 0 {
-		v.Push("Include")
-		for i0 := range in.Include {
-			v.PushIndex(i0)
-			v.StrLen("", &in.Include[i0], 1, 194)
-			v.Pattern("", &in.Include[i0], genPattern11)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Include {
+			v.StrLen("", &e0, 1, 194)
+			v.Pattern("", &e0, genPattern11)
 		}
-		v.Pop()
+		v.Items("Include", mark, in.Include, "Member must satisfy constraint: [Member must have length less than or equal to 194, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\u0001-\\uFFFF]*]")
 	}
 	if len(in.Exclude) > 0 {
-		v.Push("Exclude")
-		for i0 := range in.Exclude {
-			v.PushIndex(i0)
-			v.StrLen("", &in.Exclude[i0], 1, 194)
-			v.Pattern("", &in.Exclude[i0], genPattern11)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Exclude {
+			v.StrLen("", &e0, 1, 194)
+			v.Pattern("", &e0, genPattern11)
 		}
-		v.Pop()
+		v.Items("Exclude", mark, in.Exclude, "Member must satisfy constraint: [Member must have length less than or equal to 194, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\u0001-\\uFFFF]*]")
 	}
 }
 
@@ -1526,24 +1520,20 @@ type DatabaseList struct {
 // Validate checks in against the constraints of the model.
 func (in *DatabaseList) Validate(v *protocol.Validator) {
 	if len(in.Include) > 0 {
-		v.Push("Include")
-		for i0 := range in.Include {
-			v.PushIndex(i0)
-			v.StrLen("", &in.Include[i0], 1, 64)
-			v.Pattern("", &in.Include[i0], genPattern11)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Include {
+			v.StrLen("", &e0, 1, 64)
+			v.Pattern("", &e0, genPattern11)
 		}
-		v.Pop()
+		v.Items("Include", mark, in.Include, "Member must satisfy constraint: [Member must have length less than or equal to 64, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\u0001-\\uFFFF]*]")
 	}
 	if len(in.Exclude) > 0 {
-		v.Push("Exclude")
-		for i0 := range in.Exclude {
-			v.PushIndex(i0)
-			v.StrLen("", &in.Exclude[i0], 1, 64)
-			v.Pattern("", &in.Exclude[i0], genPattern11)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Exclude {
+			v.StrLen("", &e0, 1, 64)
+			v.Pattern("", &e0, genPattern11)
 		}
-		v.Pop()
+		v.Items("Exclude", mark, in.Exclude, "Member must satisfy constraint: [Member must have length less than or equal to 64, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\u0001-\\uFFFF]*]")
 	}
 }
 
@@ -1616,14 +1606,12 @@ func (in *DatabaseSourceConfiguration) Validate(v *protocol.Validator) {
 		v.Pop()
 	}
 	if len(in.SurrogateKeys) > 0 {
-		v.Push("SurrogateKeys")
-		for i0 := range in.SurrogateKeys {
-			v.PushIndex(i0)
-			v.StrLen("", &in.SurrogateKeys[i0], 1, 1024)
-			v.Pattern("", &in.SurrogateKeys[i0], genPattern12)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.SurrogateKeys {
+			v.StrLen("", &e0, 1, 1024)
+			v.Pattern("", &e0, genPattern12)
 		}
-		v.Pop()
+		v.Items("SurrogateKeys", mark, in.SurrogateKeys, "Member must satisfy constraint: [Member must have length less than or equal to 1024, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: ^\\S+$]")
 	}
 	v.Required("SnapshotWatermarkTable", in.SnapshotWatermarkTable != nil)
 	v.StrLen("SnapshotWatermarkTable", in.SnapshotWatermarkTable, 1, 129)
@@ -1679,24 +1667,20 @@ type DatabaseTableList struct {
 // Validate checks in against the constraints of the model.
 func (in *DatabaseTableList) Validate(v *protocol.Validator) {
 	if len(in.Include) > 0 {
-		v.Push("Include")
-		for i0 := range in.Include {
-			v.PushIndex(i0)
-			v.StrLen("", &in.Include[i0], 1, 129)
-			v.Pattern("", &in.Include[i0], genPattern11)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Include {
+			v.StrLen("", &e0, 1, 129)
+			v.Pattern("", &e0, genPattern11)
 		}
-		v.Pop()
+		v.Items("Include", mark, in.Include, "Member must satisfy constraint: [Member must have length less than or equal to 129, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\u0001-\\uFFFF]*]")
 	}
 	if len(in.Exclude) > 0 {
-		v.Push("Exclude")
-		for i0 := range in.Exclude {
-			v.PushIndex(i0)
-			v.StrLen("", &in.Exclude[i0], 1, 129)
-			v.Pattern("", &in.Exclude[i0], genPattern11)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Exclude {
+			v.StrLen("", &e0, 1, 129)
+			v.Pattern("", &e0, genPattern11)
 		}
-		v.Pop()
+		v.Items("Exclude", mark, in.Exclude, "Member must satisfy constraint: [Member must have length less than or equal to 129, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\u0001-\\uFFFF]*]")
 	}
 }
 
@@ -1791,14 +1775,12 @@ func (in *DestinationTableConfiguration) Validate(v *protocol.Validator) {
 	v.StrLen("DestinationDatabaseName", in.DestinationDatabaseName, 1, 255)
 	v.Pattern("DestinationDatabaseName", in.DestinationDatabaseName, genPattern15)
 	if len(in.UniqueKeys) > 0 {
-		v.Push("UniqueKeys")
-		for i0 := range in.UniqueKeys {
-			v.PushIndex(i0)
-			v.StrLen("", &in.UniqueKeys[i0], 1, 1024)
-			v.Pattern("", &in.UniqueKeys[i0], genPattern12)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.UniqueKeys {
+			v.StrLen("", &e0, 1, 1024)
+			v.Pattern("", &e0, genPattern12)
 		}
-		v.Pop()
+		v.Items("UniqueKeys", mark, in.UniqueKeys, "Member must satisfy constraint: [Member must have length less than or equal to 1024, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: ^\\S+$]")
 	}
 	if in.PartitionSpec != nil {
 		v.Push("PartitionSpec")
@@ -2227,13 +2209,11 @@ type HiveJsonSerDe struct {
 // Validate checks in against the constraints of the model.
 func (in *HiveJsonSerDe) Validate(v *protocol.Validator) {
 	if len(in.TimestampFormats) > 0 {
-		v.Push("TimestampFormats")
-		for i0 := range in.TimestampFormats {
-			v.PushIndex(i0)
-			v.StrLen("", &in.TimestampFormats[i0], 1, 1024)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.TimestampFormats {
+			v.StrLen("", &e0, 1, 1024)
 		}
-		v.Pop()
+		v.Items("TimestampFormats", mark, in.TimestampFormats, "Member must satisfy constraint: [Member must have length less than or equal to 1024, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: ^(?!\\s*$).+]")
 	}
 }
 
@@ -2262,10 +2242,18 @@ type HttpEndpointCommonAttribute struct {
 // Validate checks in against the constraints of the model.
 func (in *HttpEndpointCommonAttribute) Validate(v *protocol.Validator) {
 	v.Required("AttributeName", in.AttributeName != nil)
-	v.StrLen("AttributeName", in.AttributeName, 1, 256)
+	{
+		redact := v.Mark()
+		v.StrLen("AttributeName", in.AttributeName, 1, 256)
+		v.Redact(redact)
+	}
 	v.Required("AttributeValue", in.AttributeValue != nil)
-	v.StrLen("AttributeValue", in.AttributeValue, -1, 1024)
-	v.Pattern("AttributeValue", in.AttributeValue, genPattern5)
+	{
+		redact := v.Mark()
+		v.StrLen("AttributeValue", in.AttributeValue, -1, 1024)
+		v.Pattern("AttributeValue", in.AttributeValue, genPattern5)
+		v.Redact(redact)
+	}
 }
 
 // HttpEndpointConfiguration is the HttpEndpointConfiguration structure of the model.
@@ -2278,11 +2266,19 @@ type HttpEndpointConfiguration struct {
 // Validate checks in against the constraints of the model.
 func (in *HttpEndpointConfiguration) Validate(v *protocol.Validator) {
 	v.Required("Url", in.URL != nil)
-	v.StrLen("Url", in.URL, 1, 1000)
-	v.Pattern("Url", in.URL, genPattern19)
+	{
+		redact := v.Mark()
+		v.StrLen("Url", in.URL, 1, 1000)
+		v.Pattern("Url", in.URL, genPattern19)
+		v.Redact(redact)
+	}
 	v.StrLen("Name", in.Name, 1, 256)
-	v.StrLen("AccessKey", in.AccessKey, -1, 4096)
-	v.Pattern("AccessKey", in.AccessKey, genPattern5)
+	{
+		redact := v.Mark()
+		v.StrLen("AccessKey", in.AccessKey, -1, 4096)
+		v.Pattern("AccessKey", in.AccessKey, genPattern5)
+		v.Redact(redact)
+	}
 }
 
 // HttpEndpointDescription is the HttpEndpointDescription structure of the model.
@@ -2439,7 +2435,7 @@ type HttpEndpointRequestConfiguration struct {
 func (in *HttpEndpointRequestConfiguration) Validate(v *protocol.Validator) {
 	v.Enum("ContentEncoding", in.ContentEncoding, ContentEncodingValues)
 	if in.CommonAttributes != nil {
-		v.Len("CommonAttributes", int64(len(in.CommonAttributes)), -1, 50, "")
+		v.Size("CommonAttributes", len(in.CommonAttributes), -1, 50, in.CommonAttributes)
 	}
 	if len(in.CommonAttributes) > 0 {
 		v.Push("CommonAttributes")
@@ -2725,13 +2721,19 @@ type OpenXJsonSerDe struct {
 // Validate checks in against the constraints of the model.
 func (in *OpenXJsonSerDe) Validate(v *protocol.Validator) {
 	if len(in.ColumnToJSONKeyMappings) > 0 {
-		v.Push("ColumnToJsonKeyMappings")
-		for k0, e0 := range in.ColumnToJSONKeyMappings {
-			v.Push(k0)
+		mark := v.Mark()
+		for e0 := range in.ColumnToJSONKeyMappings {
 			v.StrLen("", &e0, 1, 1024)
-			v.Pop()
+			v.Pattern("", &e0, genPattern12)
 		}
-		v.Pop()
+		v.Items("ColumnToJsonKeyMappings", mark, in.ColumnToJSONKeyMappings, "Map keys must satisfy constraint: [Member must have length less than or equal to 1024, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: ^\\S+$]")
+	}
+	if len(in.ColumnToJSONKeyMappings) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.ColumnToJSONKeyMappings {
+			v.StrLen("", &e0, 1, 1024)
+		}
+		v.Items("ColumnToJsonKeyMappings", mark, in.ColumnToJSONKeyMappings, "Map value must satisfy constraint: [Member must have length less than or equal to 1024, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: ^(?!\\s*$).+]")
 	}
 }
 
@@ -2761,24 +2763,22 @@ func (in *OrcSerDe) Validate(v *protocol.Validator) {
 		v.Range("RowIndexStride", float64(*in.RowIndexStride), 1000, 0, true, false)
 	}
 	if in.PaddingTolerance != nil {
-		v.Range("PaddingTolerance", float64(*in.PaddingTolerance), 0, 1, true, true)
+		v.RangeDouble("PaddingTolerance", float64(*in.PaddingTolerance), 0, 1, true, true)
 	}
 	v.Enum("Compression", in.Compression, OrcCompressionValues)
 	if len(in.BloomFilterColumns) > 0 {
-		v.Push("BloomFilterColumns")
-		for i0 := range in.BloomFilterColumns {
-			v.PushIndex(i0)
-			v.StrLen("", &in.BloomFilterColumns[i0], 1, 1024)
-			v.Pattern("", &in.BloomFilterColumns[i0], genPattern12)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.BloomFilterColumns {
+			v.StrLen("", &e0, 1, 1024)
+			v.Pattern("", &e0, genPattern12)
 		}
-		v.Pop()
+		v.Items("BloomFilterColumns", mark, in.BloomFilterColumns, "Member must satisfy constraint: [Member must have length less than or equal to 1024, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: ^\\S+$]")
 	}
 	if in.BloomFilterFalsePositiveProbability != nil {
-		v.Range("BloomFilterFalsePositiveProbability", float64(*in.BloomFilterFalsePositiveProbability), 0, 1, true, true)
+		v.RangeDouble("BloomFilterFalsePositiveProbability", float64(*in.BloomFilterFalsePositiveProbability), 0, 1, true, true)
 	}
 	if in.DictionaryKeyThreshold != nil {
-		v.Range("DictionaryKeyThreshold", float64(*in.DictionaryKeyThreshold), 0, 1, true, true)
+		v.RangeDouble("DictionaryKeyThreshold", float64(*in.DictionaryKeyThreshold), 0, 1, true, true)
 	}
 	v.Enum("FormatVersion", in.FormatVersion, OrcFormatVersionValues)
 }
@@ -2928,7 +2928,7 @@ type Record struct {
 func (in *Record) Validate(v *protocol.Validator) {
 	v.Required("Data", in.Data != nil)
 	if in.Data != nil {
-		v.Len("Data", int64(len(in.Data)), -1, 1024000, "")
+		v.Size("Data", len(in.Data), -1, 1024000, in.Data)
 	}
 }
 
@@ -2961,10 +2961,18 @@ func (in *RedshiftDestinationConfiguration) Validate(v *protocol.Validator) {
 		in.CopyCommand.Validate(v)
 		v.Pop()
 	}
-	v.StrLen("Username", in.Username, 1, 512)
-	v.Pattern("Username", in.Username, genPattern5)
-	v.StrLen("Password", in.Password, 6, 512)
-	v.Pattern("Password", in.Password, genPattern5)
+	{
+		redact := v.Mark()
+		v.StrLen("Username", in.Username, 1, 512)
+		v.Pattern("Username", in.Username, genPattern5)
+		v.Redact(redact)
+	}
+	{
+		redact := v.Mark()
+		v.StrLen("Password", in.Password, 6, 512)
+		v.Pattern("Password", in.Password, genPattern5)
+		v.Redact(redact)
+	}
 	if in.RetryOptions != nil {
 		v.Push("RetryOptions")
 		in.RetryOptions.Validate(v)
@@ -3040,10 +3048,18 @@ func (in *RedshiftDestinationUpdate) Validate(v *protocol.Validator) {
 		in.CopyCommand.Validate(v)
 		v.Pop()
 	}
-	v.StrLen("Username", in.Username, 1, 512)
-	v.Pattern("Username", in.Username, genPattern5)
-	v.StrLen("Password", in.Password, 6, 512)
-	v.Pattern("Password", in.Password, genPattern5)
+	{
+		redact := v.Mark()
+		v.StrLen("Username", in.Username, 1, 512)
+		v.Pattern("Username", in.Username, genPattern5)
+		v.Redact(redact)
+	}
+	{
+		redact := v.Mark()
+		v.StrLen("Password", in.Password, 6, 512)
+		v.Pattern("Password", in.Password, genPattern5)
+		v.Redact(redact)
+	}
 	if in.RetryOptions != nil {
 		v.Push("RetryOptions")
 		in.RetryOptions.Validate(v)
@@ -3310,26 +3326,62 @@ type SnowflakeDestinationConfiguration struct {
 // Validate checks in against the constraints of the model.
 func (in *SnowflakeDestinationConfiguration) Validate(v *protocol.Validator) {
 	v.Required("AccountUrl", in.AccountURL != nil)
-	v.StrLen("AccountUrl", in.AccountURL, 24, 2048)
-	v.Pattern("AccountUrl", in.AccountURL, genPattern24)
-	v.StrLen("PrivateKey", in.PrivateKey, 256, 4096)
-	v.Pattern("PrivateKey", in.PrivateKey, genPattern25)
-	v.StrLen("KeyPassphrase", in.KeyPassphrase, 7, 255)
-	v.StrLen("User", in.User, 1, 255)
+	{
+		redact := v.Mark()
+		v.StrLen("AccountUrl", in.AccountURL, 24, 2048)
+		v.Pattern("AccountUrl", in.AccountURL, genPattern24)
+		v.Redact(redact)
+	}
+	{
+		redact := v.Mark()
+		v.StrLen("PrivateKey", in.PrivateKey, 256, 4096)
+		v.Pattern("PrivateKey", in.PrivateKey, genPattern25)
+		v.Redact(redact)
+	}
+	{
+		redact := v.Mark()
+		v.StrLen("KeyPassphrase", in.KeyPassphrase, 7, 255)
+		v.Redact(redact)
+	}
+	{
+		redact := v.Mark()
+		v.StrLen("User", in.User, 1, 255)
+		v.Redact(redact)
+	}
 	v.Required("Database", in.Database != nil)
-	v.StrLen("Database", in.Database, 1, 255)
+	{
+		redact := v.Mark()
+		v.StrLen("Database", in.Database, 1, 255)
+		v.Redact(redact)
+	}
 	v.Required("Schema", in.Schema != nil)
-	v.StrLen("Schema", in.Schema, 1, 255)
+	{
+		redact := v.Mark()
+		v.StrLen("Schema", in.Schema, 1, 255)
+		v.Redact(redact)
+	}
 	v.Required("Table", in.Table != nil)
-	v.StrLen("Table", in.Table, 1, 255)
+	{
+		redact := v.Mark()
+		v.StrLen("Table", in.Table, 1, 255)
+		v.Redact(redact)
+	}
 	if in.SnowflakeRoleConfiguration != nil {
 		v.Push("SnowflakeRoleConfiguration")
 		in.SnowflakeRoleConfiguration.Validate(v)
 		v.Pop()
 	}
 	v.Enum("DataLoadingOption", in.DataLoadingOption, SnowflakeDataLoadingOptionValues)
-	v.StrLen("MetaDataColumnName", in.MetaDataColumnName, 1, 255)
-	v.StrLen("ContentColumnName", in.ContentColumnName, 1, 255)
+	{
+		redact := v.Mark()
+		v.StrLen("MetaDataColumnName", in.MetaDataColumnName, 1, 255)
+		v.Redact(redact)
+	}
+	{
+		redact := v.Mark()
+		v.StrLen("ContentColumnName", in.ContentColumnName, 1, 255)
+		v.Redact(redact)
+	}
 	if in.SnowflakeVpcConfiguration != nil {
 		v.Push("SnowflakeVpcConfiguration")
 		in.SnowflakeVpcConfiguration.Validate(v)
@@ -3419,23 +3471,59 @@ type SnowflakeDestinationUpdate struct {
 
 // Validate checks in against the constraints of the model.
 func (in *SnowflakeDestinationUpdate) Validate(v *protocol.Validator) {
-	v.StrLen("AccountUrl", in.AccountURL, 24, 2048)
-	v.Pattern("AccountUrl", in.AccountURL, genPattern24)
-	v.StrLen("PrivateKey", in.PrivateKey, 256, 4096)
-	v.Pattern("PrivateKey", in.PrivateKey, genPattern25)
-	v.StrLen("KeyPassphrase", in.KeyPassphrase, 7, 255)
-	v.StrLen("User", in.User, 1, 255)
-	v.StrLen("Database", in.Database, 1, 255)
-	v.StrLen("Schema", in.Schema, 1, 255)
-	v.StrLen("Table", in.Table, 1, 255)
+	{
+		redact := v.Mark()
+		v.StrLen("AccountUrl", in.AccountURL, 24, 2048)
+		v.Pattern("AccountUrl", in.AccountURL, genPattern24)
+		v.Redact(redact)
+	}
+	{
+		redact := v.Mark()
+		v.StrLen("PrivateKey", in.PrivateKey, 256, 4096)
+		v.Pattern("PrivateKey", in.PrivateKey, genPattern25)
+		v.Redact(redact)
+	}
+	{
+		redact := v.Mark()
+		v.StrLen("KeyPassphrase", in.KeyPassphrase, 7, 255)
+		v.Redact(redact)
+	}
+	{
+		redact := v.Mark()
+		v.StrLen("User", in.User, 1, 255)
+		v.Redact(redact)
+	}
+	{
+		redact := v.Mark()
+		v.StrLen("Database", in.Database, 1, 255)
+		v.Redact(redact)
+	}
+	{
+		redact := v.Mark()
+		v.StrLen("Schema", in.Schema, 1, 255)
+		v.Redact(redact)
+	}
+	{
+		redact := v.Mark()
+		v.StrLen("Table", in.Table, 1, 255)
+		v.Redact(redact)
+	}
 	if in.SnowflakeRoleConfiguration != nil {
 		v.Push("SnowflakeRoleConfiguration")
 		in.SnowflakeRoleConfiguration.Validate(v)
 		v.Pop()
 	}
 	v.Enum("DataLoadingOption", in.DataLoadingOption, SnowflakeDataLoadingOptionValues)
-	v.StrLen("MetaDataColumnName", in.MetaDataColumnName, 1, 255)
-	v.StrLen("ContentColumnName", in.ContentColumnName, 1, 255)
+	{
+		redact := v.Mark()
+		v.StrLen("MetaDataColumnName", in.MetaDataColumnName, 1, 255)
+		v.Redact(redact)
+	}
+	{
+		redact := v.Mark()
+		v.StrLen("ContentColumnName", in.ContentColumnName, 1, 255)
+		v.Redact(redact)
+	}
 	if in.CloudWatchLoggingOptions != nil {
 		v.Push("CloudWatchLoggingOptions")
 		in.CloudWatchLoggingOptions.Validate(v)
@@ -3491,7 +3579,11 @@ type SnowflakeRoleConfiguration struct {
 
 // Validate checks in against the constraints of the model.
 func (in *SnowflakeRoleConfiguration) Validate(v *protocol.Validator) {
-	v.StrLen("SnowflakeRole", in.SnowflakeRole, 1, 255)
+	{
+		redact := v.Mark()
+		v.StrLen("SnowflakeRole", in.SnowflakeRole, 1, 255)
+		v.Redact(redact)
+	}
 }
 
 // SnowflakeVpcConfiguration is the SnowflakeVpcConfiguration structure of the model.
@@ -3502,8 +3594,12 @@ type SnowflakeVpcConfiguration struct {
 // Validate checks in against the constraints of the model.
 func (in *SnowflakeVpcConfiguration) Validate(v *protocol.Validator) {
 	v.Required("PrivateLinkVpceId", in.PrivateLinkVpceID != nil)
-	v.StrLen("PrivateLinkVpceId", in.PrivateLinkVpceID, 47, 255)
-	v.Pattern("PrivateLinkVpceId", in.PrivateLinkVpceID, genPattern13)
+	{
+		redact := v.Mark()
+		v.StrLen("PrivateLinkVpceId", in.PrivateLinkVpceID, 47, 255)
+		v.Pattern("PrivateLinkVpceId", in.PrivateLinkVpceID, genPattern13)
+		v.Redact(redact)
+	}
 }
 
 // SourceDescription is the SourceDescription structure of the model.
@@ -3711,34 +3807,30 @@ type VpcConfiguration struct {
 func (in *VpcConfiguration) Validate(v *protocol.Validator) {
 	v.Required("SubnetIds", in.SubnetIDs != nil)
 	if in.SubnetIDs != nil {
-		v.Len("SubnetIds", int64(len(in.SubnetIDs)), 1, 16, "")
+		v.Size("SubnetIds", len(in.SubnetIDs), 1, 16, in.SubnetIDs)
 	}
 	if len(in.SubnetIDs) > 0 {
-		v.Push("SubnetIds")
-		for i0 := range in.SubnetIDs {
-			v.PushIndex(i0)
-			v.StrLen("", &in.SubnetIDs[i0], 1, 1024)
-			v.Pattern("", &in.SubnetIDs[i0], genPattern12)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.SubnetIDs {
+			v.StrLen("", &e0, 1, 1024)
+			v.Pattern("", &e0, genPattern12)
 		}
-		v.Pop()
+		v.Items("SubnetIds", mark, in.SubnetIDs, "Member must satisfy constraint: [Member must have length less than or equal to 1024, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: ^\\S+$]")
 	}
 	v.Required("RoleARN", in.RoleARN != nil)
 	v.StrLen("RoleARN", in.RoleARN, 1, 512)
 	v.Pattern("RoleARN", in.RoleARN, genPattern3)
 	v.Required("SecurityGroupIds", in.SecurityGroupIDs != nil)
 	if in.SecurityGroupIDs != nil {
-		v.Len("SecurityGroupIds", int64(len(in.SecurityGroupIDs)), 1, 5, "")
+		v.Size("SecurityGroupIds", len(in.SecurityGroupIDs), 1, 5, in.SecurityGroupIDs)
 	}
 	if len(in.SecurityGroupIDs) > 0 {
-		v.Push("SecurityGroupIds")
-		for i0 := range in.SecurityGroupIDs {
-			v.PushIndex(i0)
-			v.StrLen("", &in.SecurityGroupIDs[i0], 1, 1024)
-			v.Pattern("", &in.SecurityGroupIDs[i0], genPattern12)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.SecurityGroupIDs {
+			v.StrLen("", &e0, 1, 1024)
+			v.Pattern("", &e0, genPattern12)
 		}
-		v.Pop()
+		v.Items("SecurityGroupIds", mark, in.SecurityGroupIDs, "Member must satisfy constraint: [Member must have length less than or equal to 1024, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: ^\\S+$]")
 	}
 }
 

@@ -5702,7 +5702,7 @@ func (in *BatchCreatePartitionInput) Validate(v *protocol.Validator) {
 	v.Pattern("TableName", in.TableName, genPattern0)
 	v.Required("PartitionInputList", in.PartitionInputList != nil)
 	if in.PartitionInputList != nil {
-		v.Len("PartitionInputList", int64(len(in.PartitionInputList)), -1, 100, "")
+		v.Size("PartitionInputList", len(in.PartitionInputList), -1, 100, in.PartitionInputList)
 	}
 	if len(in.PartitionInputList) > 0 {
 		v.Push("PartitionInputList")
@@ -5734,17 +5734,15 @@ func (in *BatchDeleteConnectionInput) Validate(v *protocol.Validator) {
 	v.Pattern("CatalogId", in.CatalogID, genPattern0)
 	v.Required("ConnectionNameList", in.ConnectionNameList != nil)
 	if in.ConnectionNameList != nil {
-		v.Len("ConnectionNameList", int64(len(in.ConnectionNameList)), -1, 25, "")
+		v.Size("ConnectionNameList", len(in.ConnectionNameList), -1, 25, in.ConnectionNameList)
 	}
 	if len(in.ConnectionNameList) > 0 {
-		v.Push("ConnectionNameList")
-		for i0 := range in.ConnectionNameList {
-			v.PushIndex(i0)
-			v.StrLen("", &in.ConnectionNameList[i0], 1, 255)
-			v.Pattern("", &in.ConnectionNameList[i0], genPattern0)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.ConnectionNameList {
+			v.StrLen("", &e0, 1, 255)
+			v.Pattern("", &e0, genPattern0)
 		}
-		v.Pop()
+		v.Items("ConnectionNameList", mark, in.ConnectionNameList, "Member must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF\\t]*]")
 	}
 }
 
@@ -5774,7 +5772,7 @@ func (in *BatchDeletePartitionInput) Validate(v *protocol.Validator) {
 	v.Pattern("TableName", in.TableName, genPattern0)
 	v.Required("PartitionsToDelete", in.PartitionsToDelete != nil)
 	if in.PartitionsToDelete != nil {
-		v.Len("PartitionsToDelete", int64(len(in.PartitionsToDelete)), -1, 25, "")
+		v.Size("PartitionsToDelete", len(in.PartitionsToDelete), -1, 25, in.PartitionsToDelete)
 	}
 	if len(in.PartitionsToDelete) > 0 {
 		v.Push("PartitionsToDelete")
@@ -5811,17 +5809,15 @@ func (in *BatchDeleteTableInput) Validate(v *protocol.Validator) {
 	v.Pattern("DatabaseName", in.DatabaseName, genPattern0)
 	v.Required("TablesToDelete", in.TablesToDelete != nil)
 	if in.TablesToDelete != nil {
-		v.Len("TablesToDelete", int64(len(in.TablesToDelete)), -1, 100, "")
+		v.Size("TablesToDelete", len(in.TablesToDelete), -1, 100, in.TablesToDelete)
 	}
 	if len(in.TablesToDelete) > 0 {
-		v.Push("TablesToDelete")
-		for i0 := range in.TablesToDelete {
-			v.PushIndex(i0)
-			v.StrLen("", &in.TablesToDelete[i0], 1, 255)
-			v.Pattern("", &in.TablesToDelete[i0], genPattern0)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.TablesToDelete {
+			v.StrLen("", &e0, 1, 255)
+			v.Pattern("", &e0, genPattern0)
 		}
-		v.Pop()
+		v.Items("TablesToDelete", mark, in.TablesToDelete, "Member must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF\\t]*]")
 	}
 	v.StrLen("TransactionId", in.TransactionID, 1, 255)
 	v.Pattern("TransactionId", in.TransactionID, genPattern1)
@@ -5852,17 +5848,15 @@ func (in *BatchDeleteTableVersionInput) Validate(v *protocol.Validator) {
 	v.Pattern("TableName", in.TableName, genPattern0)
 	v.Required("VersionIds", in.VersionIDs != nil)
 	if in.VersionIDs != nil {
-		v.Len("VersionIds", int64(len(in.VersionIDs)), -1, 100, "")
+		v.Size("VersionIds", len(in.VersionIDs), -1, 100, in.VersionIDs)
 	}
 	if len(in.VersionIDs) > 0 {
-		v.Push("VersionIds")
-		for i0 := range in.VersionIDs {
-			v.PushIndex(i0)
-			v.StrLen("", &in.VersionIDs[i0], 1, 255)
-			v.Pattern("", &in.VersionIDs[i0], genPattern0)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.VersionIDs {
+			v.StrLen("", &e0, 1, 255)
+			v.Pattern("", &e0, genPattern0)
 		}
-		v.Pop()
+		v.Items("VersionIds", mark, in.VersionIDs, "Member must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF\\t]*]")
 	}
 }
 
@@ -5882,17 +5876,15 @@ type BatchGetBlueprintsInput struct {
 func (in *BatchGetBlueprintsInput) Validate(v *protocol.Validator) {
 	v.Required("Names", in.Names != nil)
 	if in.Names != nil {
-		v.Len("Names", int64(len(in.Names)), 1, 25, "")
+		v.Size("Names", len(in.Names), 1, 25, in.Names)
 	}
 	if len(in.Names) > 0 {
-		v.Push("Names")
-		for i0 := range in.Names {
-			v.PushIndex(i0)
-			v.StrLen("", &in.Names[i0], 1, 128)
-			v.Pattern("", &in.Names[i0], genPattern2)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Names {
+			v.StrLen("", &e0, 1, 128)
+			v.Pattern("", &e0, genPattern2)
 		}
-		v.Pop()
+		v.Items("Names", mark, in.Names, "Member must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\.\\-_A-Za-z0-9]+]")
 	}
 }
 
@@ -5911,17 +5903,15 @@ type BatchGetCrawlersInput struct {
 func (in *BatchGetCrawlersInput) Validate(v *protocol.Validator) {
 	v.Required("CrawlerNames", in.CrawlerNames != nil)
 	if in.CrawlerNames != nil {
-		v.Len("CrawlerNames", int64(len(in.CrawlerNames)), -1, 100, "")
+		v.Size("CrawlerNames", len(in.CrawlerNames), -1, 100, in.CrawlerNames)
 	}
 	if len(in.CrawlerNames) > 0 {
-		v.Push("CrawlerNames")
-		for i0 := range in.CrawlerNames {
-			v.PushIndex(i0)
-			v.StrLen("", &in.CrawlerNames[i0], 1, 255)
-			v.Pattern("", &in.CrawlerNames[i0], genPattern0)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.CrawlerNames {
+			v.StrLen("", &e0, 1, 255)
+			v.Pattern("", &e0, genPattern0)
 		}
-		v.Pop()
+		v.Items("CrawlerNames", mark, in.CrawlerNames, "Member must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF\\t]*]")
 	}
 }
 
@@ -5940,17 +5930,15 @@ type BatchGetCustomEntityTypesInput struct {
 func (in *BatchGetCustomEntityTypesInput) Validate(v *protocol.Validator) {
 	v.Required("Names", in.Names != nil)
 	if in.Names != nil {
-		v.Len("Names", int64(len(in.Names)), 1, 50, "")
+		v.Size("Names", len(in.Names), 1, 50, in.Names)
 	}
 	if len(in.Names) > 0 {
-		v.Push("Names")
-		for i0 := range in.Names {
-			v.PushIndex(i0)
-			v.StrLen("", &in.Names[i0], 1, 255)
-			v.Pattern("", &in.Names[i0], genPattern0)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Names {
+			v.StrLen("", &e0, 1, 255)
+			v.Pattern("", &e0, genPattern0)
 		}
-		v.Pop()
+		v.Items("Names", mark, in.Names, "Member must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF\\t]*]")
 	}
 }
 
@@ -5969,17 +5957,15 @@ type BatchGetDataQualityResultInput struct {
 func (in *BatchGetDataQualityResultInput) Validate(v *protocol.Validator) {
 	v.Required("ResultIds", in.ResultIDs != nil)
 	if in.ResultIDs != nil {
-		v.Len("ResultIds", int64(len(in.ResultIDs)), 1, 100, "")
+		v.Size("ResultIds", len(in.ResultIDs), 1, 100, in.ResultIDs)
 	}
 	if len(in.ResultIDs) > 0 {
-		v.Push("ResultIds")
-		for i0 := range in.ResultIDs {
-			v.PushIndex(i0)
-			v.StrLen("", &in.ResultIDs[i0], 1, 255)
-			v.Pattern("", &in.ResultIDs[i0], genPattern0)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.ResultIDs {
+			v.StrLen("", &e0, 1, 255)
+			v.Pattern("", &e0, genPattern0)
 		}
-		v.Pop()
+		v.Items("ResultIds", mark, in.ResultIDs, "Member must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF\\t]*]")
 	}
 }
 
@@ -5998,7 +5984,7 @@ type BatchGetDevEndpointsInput struct {
 func (in *BatchGetDevEndpointsInput) Validate(v *protocol.Validator) {
 	v.Required("DevEndpointNames", in.DevEndpointNames != nil)
 	if in.DevEndpointNames != nil {
-		v.Len("DevEndpointNames", int64(len(in.DevEndpointNames)), 1, 25, "")
+		v.Size("DevEndpointNames", len(in.DevEndpointNames), 1, 25, in.DevEndpointNames)
 	}
 }
 
@@ -6017,14 +6003,12 @@ type BatchGetJobsInput struct {
 func (in *BatchGetJobsInput) Validate(v *protocol.Validator) {
 	v.Required("JobNames", in.JobNames != nil)
 	if len(in.JobNames) > 0 {
-		v.Push("JobNames")
-		for i0 := range in.JobNames {
-			v.PushIndex(i0)
-			v.StrLen("", &in.JobNames[i0], 1, 255)
-			v.Pattern("", &in.JobNames[i0], genPattern0)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.JobNames {
+			v.StrLen("", &e0, 1, 255)
+			v.Pattern("", &e0, genPattern0)
 		}
-		v.Pop()
+		v.Items("JobNames", mark, in.JobNames, "Member must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF\\t]*]")
 	}
 }
 
@@ -6056,7 +6040,7 @@ func (in *BatchGetPartitionInput) Validate(v *protocol.Validator) {
 	v.Pattern("TableName", in.TableName, genPattern0)
 	v.Required("PartitionsToGet", in.PartitionsToGet != nil)
 	if in.PartitionsToGet != nil {
-		v.Len("PartitionsToGet", int64(len(in.PartitionsToGet)), -1, 1000, "")
+		v.Size("PartitionsToGet", len(in.PartitionsToGet), -1, 1000, in.PartitionsToGet)
 	}
 	if len(in.PartitionsToGet) > 0 {
 		v.Push("PartitionsToGet")
@@ -6123,14 +6107,12 @@ type BatchGetTriggersInput struct {
 func (in *BatchGetTriggersInput) Validate(v *protocol.Validator) {
 	v.Required("TriggerNames", in.TriggerNames != nil)
 	if len(in.TriggerNames) > 0 {
-		v.Push("TriggerNames")
-		for i0 := range in.TriggerNames {
-			v.PushIndex(i0)
-			v.StrLen("", &in.TriggerNames[i0], 1, 255)
-			v.Pattern("", &in.TriggerNames[i0], genPattern0)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.TriggerNames {
+			v.StrLen("", &e0, 1, 255)
+			v.Pattern("", &e0, genPattern0)
 		}
-		v.Pop()
+		v.Items("TriggerNames", mark, in.TriggerNames, "Member must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF\\t]*]")
 	}
 }
 
@@ -6150,17 +6132,15 @@ type BatchGetWorkflowsInput struct {
 func (in *BatchGetWorkflowsInput) Validate(v *protocol.Validator) {
 	v.Required("Names", in.Names != nil)
 	if in.Names != nil {
-		v.Len("Names", int64(len(in.Names)), 1, 25, "")
+		v.Size("Names", len(in.Names), 1, 25, in.Names)
 	}
 	if len(in.Names) > 0 {
-		v.Push("Names")
-		for i0 := range in.Names {
-			v.PushIndex(i0)
-			v.StrLen("", &in.Names[i0], 1, 255)
-			v.Pattern("", &in.Names[i0], genPattern0)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Names {
+			v.StrLen("", &e0, 1, 255)
+			v.Pattern("", &e0, genPattern0)
 		}
-		v.Pop()
+		v.Items("Names", mark, in.Names, "Member must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF\\t]*]")
 	}
 }
 
@@ -6212,17 +6192,15 @@ func (in *BatchStopJobRunInput) Validate(v *protocol.Validator) {
 	v.Pattern("JobName", in.JobName, genPattern0)
 	v.Required("JobRunIds", in.JobRunIDs != nil)
 	if in.JobRunIDs != nil {
-		v.Len("JobRunIds", int64(len(in.JobRunIDs)), 1, 25, "")
+		v.Size("JobRunIds", len(in.JobRunIDs), 1, 25, in.JobRunIDs)
 	}
 	if len(in.JobRunIDs) > 0 {
-		v.Push("JobRunIds")
-		for i0 := range in.JobRunIDs {
-			v.PushIndex(i0)
-			v.StrLen("", &in.JobRunIDs[i0], 1, 255)
-			v.Pattern("", &in.JobRunIDs[i0], genPattern0)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.JobRunIDs {
+			v.StrLen("", &e0, 1, 255)
+			v.Pattern("", &e0, genPattern0)
 		}
-		v.Pop()
+		v.Items("JobRunIds", mark, in.JobRunIDs, "Member must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF\\t]*]")
 	}
 }
 
@@ -6252,7 +6230,7 @@ func (in *BatchUpdatePartitionInput) Validate(v *protocol.Validator) {
 	v.Pattern("TableName", in.TableName, genPattern0)
 	v.Required("Entries", in.Entries != nil)
 	if in.Entries != nil {
-		v.Len("Entries", int64(len(in.Entries)), 1, 100, "")
+		v.Size("Entries", len(in.Entries), 1, 100, in.Entries)
 	}
 	if len(in.Entries) > 0 {
 		v.Push("Entries")
@@ -6384,16 +6362,21 @@ func (in *CreateBlueprintInput) Validate(v *protocol.Validator) {
 	v.StrLen("BlueprintLocation", in.BlueprintLocation, 1, 8192)
 	v.Pattern("BlueprintLocation", in.BlueprintLocation, genPattern4)
 	if in.Tags != nil {
-		v.Len("Tags", int64(len(in.Tags)), -1, 50, "")
+		v.Size("Tags", len(in.Tags), -1, 50, in.Tags)
 	}
 	if len(in.Tags) > 0 {
-		v.Push("Tags")
-		for k0, e0 := range in.Tags {
-			v.Push(k0)
-			v.StrLen("", &e0, -1, 256)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.Tags {
+			v.StrLen("", &e0, 1, 128)
 		}
-		v.Pop()
+		v.Items("Tags", mark, in.Tags, "Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]")
+	}
+	if len(in.Tags) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.Tags {
+			v.StrLen("", &e0, -1, 256)
+		}
+		v.Items("Tags", mark, in.Tags, "Map value must satisfy constraint: [Member must have length less than or equal to 256, Member must have length greater than or equal to 0]")
 	}
 }
 
@@ -6420,16 +6403,21 @@ func (in *CreateCatalogInput) Validate(v *protocol.Validator) {
 		v.Pop()
 	}
 	if in.Tags != nil {
-		v.Len("Tags", int64(len(in.Tags)), -1, 50, "")
+		v.Size("Tags", len(in.Tags), -1, 50, in.Tags)
 	}
 	if len(in.Tags) > 0 {
-		v.Push("Tags")
-		for k0, e0 := range in.Tags {
-			v.Push(k0)
-			v.StrLen("", &e0, -1, 256)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.Tags {
+			v.StrLen("", &e0, 1, 128)
 		}
-		v.Pop()
+		v.Items("Tags", mark, in.Tags, "Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]")
+	}
+	if len(in.Tags) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.Tags {
+			v.StrLen("", &e0, -1, 256)
+		}
+		v.Items("Tags", mark, in.Tags, "Map value must satisfy constraint: [Member must have length less than or equal to 256, Member must have length greater than or equal to 0]")
 	}
 }
 
@@ -6496,33 +6484,36 @@ func (in *CreateColumnStatisticsTaskSettingsInput) Validate(v *protocol.Validato
 	v.StrLen("Role", in.Role, 1, 255)
 	v.Pattern("Role", in.Role, genPattern0)
 	if len(in.ColumnNameList) > 0 {
-		v.Push("ColumnNameList")
-		for i0 := range in.ColumnNameList {
-			v.PushIndex(i0)
-			v.StrLen("", &in.ColumnNameList[i0], 1, 255)
-			v.Pattern("", &in.ColumnNameList[i0], genPattern0)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.ColumnNameList {
+			v.StrLen("", &e0, 1, 255)
+			v.Pattern("", &e0, genPattern0)
 		}
-		v.Pop()
+		v.Items("ColumnNameList", mark, in.ColumnNameList, "Member must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF\\t]*]")
 	}
 	if in.SampleSize != nil {
-		v.Range("SampleSize", float64(*in.SampleSize), 0, 100, true, true)
+		v.RangeDouble("SampleSize", float64(*in.SampleSize), 0, 100, true, true)
 	}
 	v.StrLen("CatalogID", in.CatalogID, 1, 255)
 	v.Pattern("CatalogID", in.CatalogID, genPattern0)
 	v.StrLen("SecurityConfiguration", in.SecurityConfiguration, 1, 255)
 	v.Pattern("SecurityConfiguration", in.SecurityConfiguration, genPattern0)
 	if in.Tags != nil {
-		v.Len("Tags", int64(len(in.Tags)), -1, 50, "")
+		v.Size("Tags", len(in.Tags), -1, 50, in.Tags)
 	}
 	if len(in.Tags) > 0 {
-		v.Push("Tags")
-		for k0, e0 := range in.Tags {
-			v.Push(k0)
-			v.StrLen("", &e0, -1, 256)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.Tags {
+			v.StrLen("", &e0, 1, 128)
 		}
-		v.Pop()
+		v.Items("Tags", mark, in.Tags, "Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]")
+	}
+	if len(in.Tags) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.Tags {
+			v.StrLen("", &e0, -1, 256)
+		}
+		v.Items("Tags", mark, in.Tags, "Map value must satisfy constraint: [Member must have length less than or equal to 256, Member must have length greater than or equal to 0]")
 	}
 }
 
@@ -6547,16 +6538,21 @@ func (in *CreateConnectionInput) Validate(v *protocol.Validator) {
 		v.Pop()
 	}
 	if in.Tags != nil {
-		v.Len("Tags", int64(len(in.Tags)), -1, 50, "")
+		v.Size("Tags", len(in.Tags), -1, 50, in.Tags)
 	}
 	if len(in.Tags) > 0 {
-		v.Push("Tags")
-		for k0, e0 := range in.Tags {
-			v.Push(k0)
-			v.StrLen("", &e0, -1, 256)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.Tags {
+			v.StrLen("", &e0, 1, 128)
 		}
-		v.Pop()
+		v.Items("Tags", mark, in.Tags, "Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]")
+	}
+	if len(in.Tags) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.Tags {
+			v.StrLen("", &e0, -1, 256)
+		}
+		v.Items("Tags", mark, in.Tags, "Map value must satisfy constraint: [Member must have length less than or equal to 256, Member must have length greater than or equal to 0]")
 	}
 }
 
@@ -6599,14 +6595,12 @@ func (in *CreateCrawlerInput) Validate(v *protocol.Validator) {
 		v.Pop()
 	}
 	if len(in.Classifiers) > 0 {
-		v.Push("Classifiers")
-		for i0 := range in.Classifiers {
-			v.PushIndex(i0)
-			v.StrLen("", &in.Classifiers[i0], 1, 255)
-			v.Pattern("", &in.Classifiers[i0], genPattern0)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Classifiers {
+			v.StrLen("", &e0, 1, 255)
+			v.Pattern("", &e0, genPattern0)
 		}
-		v.Pop()
+		v.Items("Classifiers", mark, in.Classifiers, "Member must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF\\t]*]")
 	}
 	v.StrLen("TablePrefix", in.TablePrefix, -1, 128)
 	if in.SchemaChangePolicy != nil {
@@ -6631,16 +6625,21 @@ func (in *CreateCrawlerInput) Validate(v *protocol.Validator) {
 	}
 	v.StrLen("CrawlerSecurityConfiguration", in.CrawlerSecurityConfiguration, -1, 128)
 	if in.Tags != nil {
-		v.Len("Tags", int64(len(in.Tags)), -1, 50, "")
+		v.Size("Tags", len(in.Tags), -1, 50, in.Tags)
 	}
 	if len(in.Tags) > 0 {
-		v.Push("Tags")
-		for k0, e0 := range in.Tags {
-			v.Push(k0)
-			v.StrLen("", &e0, -1, 256)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.Tags {
+			v.StrLen("", &e0, 1, 128)
 		}
-		v.Pop()
+		v.Items("Tags", mark, in.Tags, "Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]")
+	}
+	if len(in.Tags) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.Tags {
+			v.StrLen("", &e0, -1, 256)
+		}
+		v.Items("Tags", mark, in.Tags, "Map value must satisfy constraint: [Member must have length less than or equal to 256, Member must have length greater than or equal to 0]")
 	}
 }
 
@@ -6664,29 +6663,32 @@ func (in *CreateCustomEntityTypeInput) Validate(v *protocol.Validator) {
 	v.StrLen("RegexString", in.RegexString, 1, 255)
 	v.Pattern("RegexString", in.RegexString, genPattern0)
 	if in.ContextWords != nil {
-		v.Len("ContextWords", int64(len(in.ContextWords)), 1, 20, "")
+		v.Size("ContextWords", len(in.ContextWords), 1, 20, in.ContextWords)
 	}
 	if len(in.ContextWords) > 0 {
-		v.Push("ContextWords")
-		for i0 := range in.ContextWords {
-			v.PushIndex(i0)
-			v.StrLen("", &in.ContextWords[i0], 1, 255)
-			v.Pattern("", &in.ContextWords[i0], genPattern0)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.ContextWords {
+			v.StrLen("", &e0, 1, 255)
+			v.Pattern("", &e0, genPattern0)
 		}
-		v.Pop()
+		v.Items("ContextWords", mark, in.ContextWords, "Member must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF\\t]*]")
 	}
 	if in.Tags != nil {
-		v.Len("Tags", int64(len(in.Tags)), -1, 50, "")
+		v.Size("Tags", len(in.Tags), -1, 50, in.Tags)
 	}
 	if len(in.Tags) > 0 {
-		v.Push("Tags")
-		for k0, e0 := range in.Tags {
-			v.Push(k0)
-			v.StrLen("", &e0, -1, 256)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.Tags {
+			v.StrLen("", &e0, 1, 128)
 		}
-		v.Pop()
+		v.Items("Tags", mark, in.Tags, "Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]")
+	}
+	if len(in.Tags) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.Tags {
+			v.StrLen("", &e0, -1, 256)
+		}
+		v.Items("Tags", mark, in.Tags, "Map value must satisfy constraint: [Member must have length less than or equal to 256, Member must have length greater than or equal to 0]")
 	}
 }
 
@@ -6716,16 +6718,21 @@ func (in *CreateDataQualityRulesetInput) Validate(v *protocol.Validator) {
 	v.Required("Ruleset", in.Ruleset != nil)
 	v.StrLen("Ruleset", in.Ruleset, 1, 65536)
 	if in.Tags != nil {
-		v.Len("Tags", int64(len(in.Tags)), -1, 50, "")
+		v.Size("Tags", len(in.Tags), -1, 50, in.Tags)
 	}
 	if len(in.Tags) > 0 {
-		v.Push("Tags")
-		for k0, e0 := range in.Tags {
-			v.Push(k0)
-			v.StrLen("", &e0, -1, 256)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.Tags {
+			v.StrLen("", &e0, 1, 128)
 		}
-		v.Pop()
+		v.Items("Tags", mark, in.Tags, "Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]")
+	}
+	if len(in.Tags) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.Tags {
+			v.StrLen("", &e0, -1, 256)
+		}
+		v.Items("Tags", mark, in.Tags, "Map value must satisfy constraint: [Member must have length less than or equal to 256, Member must have length greater than or equal to 0]")
 	}
 	if in.TargetTable != nil {
 		v.Push("TargetTable")
@@ -6761,16 +6768,21 @@ func (in *CreateDatabaseInput) Validate(v *protocol.Validator) {
 		v.Pop()
 	}
 	if in.Tags != nil {
-		v.Len("Tags", int64(len(in.Tags)), -1, 50, "")
+		v.Size("Tags", len(in.Tags), -1, 50, in.Tags)
 	}
 	if len(in.Tags) > 0 {
-		v.Push("Tags")
-		for k0, e0 := range in.Tags {
-			v.Push(k0)
-			v.StrLen("", &e0, -1, 256)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.Tags {
+			v.StrLen("", &e0, 1, 128)
 		}
-		v.Pop()
+		v.Items("Tags", mark, in.Tags, "Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]")
+	}
+	if len(in.Tags) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.Tags {
+			v.StrLen("", &e0, -1, 256)
+		}
+		v.Items("Tags", mark, in.Tags, "Map value must satisfy constraint: [Member must have length less than or equal to 256, Member must have length greater than or equal to 0]")
 	}
 }
 
@@ -6802,7 +6814,7 @@ func (in *CreateDevEndpointInput) Validate(v *protocol.Validator) {
 	v.Required("RoleArn", in.RoleARN != nil)
 	v.Pattern("RoleArn", in.RoleARN, genPattern6)
 	if in.PublicKeys != nil {
-		v.Len("PublicKeys", int64(len(in.PublicKeys)), -1, 5, "")
+		v.Size("PublicKeys", len(in.PublicKeys), -1, 5, in.PublicKeys)
 	}
 	v.Enum("WorkerType", in.WorkerType, WorkerTypeValues)
 	v.StrLen("GlueVersion", in.GlueVersion, 1, 255)
@@ -6810,19 +6822,24 @@ func (in *CreateDevEndpointInput) Validate(v *protocol.Validator) {
 	v.StrLen("SecurityConfiguration", in.SecurityConfiguration, 1, 255)
 	v.Pattern("SecurityConfiguration", in.SecurityConfiguration, genPattern0)
 	if in.Tags != nil {
-		v.Len("Tags", int64(len(in.Tags)), -1, 50, "")
+		v.Size("Tags", len(in.Tags), -1, 50, in.Tags)
 	}
 	if len(in.Tags) > 0 {
-		v.Push("Tags")
-		for k0, e0 := range in.Tags {
-			v.Push(k0)
-			v.StrLen("", &e0, -1, 256)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.Tags {
+			v.StrLen("", &e0, 1, 128)
 		}
-		v.Pop()
+		v.Items("Tags", mark, in.Tags, "Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]")
+	}
+	if len(in.Tags) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.Tags {
+			v.StrLen("", &e0, -1, 256)
+		}
+		v.Items("Tags", mark, in.Tags, "Map value must satisfy constraint: [Member must have length less than or equal to 256, Member must have length greater than or equal to 0]")
 	}
 	if in.Arguments != nil {
-		v.Len("Arguments", int64(len(in.Arguments)), -1, 100, "")
+		v.Size("Arguments", len(in.Arguments), -1, 100, in.Arguments)
 	}
 }
 
@@ -6861,16 +6878,14 @@ func (in *CreateGlueIdentityCenterConfigurationInput) Validate(v *protocol.Valid
 	v.Required("InstanceArn", in.InstanceARN != nil)
 	v.StrLen("InstanceArn", in.InstanceARN, 10, 1224)
 	if in.Scopes != nil {
-		v.Len("Scopes", int64(len(in.Scopes)), 1, 50, "")
+		v.Size("Scopes", len(in.Scopes), 1, 50, in.Scopes)
 	}
 	if len(in.Scopes) > 0 {
-		v.Push("Scopes")
-		for i0 := range in.Scopes {
-			v.PushIndex(i0)
-			v.StrLen("", &in.Scopes[i0], -1, 50)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Scopes {
+			v.StrLen("", &e0, -1, 50)
 		}
-		v.Pop()
+		v.Items("Scopes", mark, in.Scopes, "Member must satisfy constraint: [Member must have length less than or equal to 50]")
 	}
 }
 
@@ -7066,16 +7081,21 @@ func (in *CreateJobInput) Validate(v *protocol.Validator) {
 	v.StrLen("SecurityConfiguration", in.SecurityConfiguration, 1, 255)
 	v.Pattern("SecurityConfiguration", in.SecurityConfiguration, genPattern0)
 	if in.Tags != nil {
-		v.Len("Tags", int64(len(in.Tags)), -1, 50, "")
+		v.Size("Tags", len(in.Tags), -1, 50, in.Tags)
 	}
 	if len(in.Tags) > 0 {
-		v.Push("Tags")
-		for k0, e0 := range in.Tags {
-			v.Push(k0)
-			v.StrLen("", &e0, -1, 256)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.Tags {
+			v.StrLen("", &e0, 1, 128)
 		}
-		v.Pop()
+		v.Items("Tags", mark, in.Tags, "Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]")
+	}
+	if len(in.Tags) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.Tags {
+			v.StrLen("", &e0, -1, 256)
+		}
+		v.Items("Tags", mark, in.Tags, "Map value must satisfy constraint: [Member must have length less than or equal to 256, Member must have length greater than or equal to 0]")
 	}
 	if in.NotificationProperty != nil {
 		v.Push("NotificationProperty")
@@ -7085,16 +7105,27 @@ func (in *CreateJobInput) Validate(v *protocol.Validator) {
 	v.StrLen("GlueVersion", in.GlueVersion, 1, 255)
 	v.Pattern("GlueVersion", in.GlueVersion, genPattern7)
 	v.Enum("WorkerType", in.WorkerType, WorkerTypeValues)
-	if len(in.CodeGenConfigurationNodes) > 0 {
-		v.Push("CodeGenConfigurationNodes")
-		for k0, e0 := range in.CodeGenConfigurationNodes {
-			v.Push(k0)
-			if e0 != nil {
-				e0.Validate(v)
+	{
+		redact := v.Mark()
+		if len(in.CodeGenConfigurationNodes) > 0 {
+			mark := v.Mark()
+			for e0 := range in.CodeGenConfigurationNodes {
+				v.Pattern("", &e0, genPattern9)
+			}
+			v.Items("CodeGenConfigurationNodes", mark, in.CodeGenConfigurationNodes, "Map keys must satisfy constraint: [Member must satisfy regular expression pattern: [A-Za-z0-9_-]*]")
+		}
+		if len(in.CodeGenConfigurationNodes) > 0 {
+			v.Push("CodeGenConfigurationNodes")
+			for k0, e0 := range in.CodeGenConfigurationNodes {
+				v.Push(k0)
+				if e0 != nil {
+					e0.Validate(v)
+				}
+				v.Pop()
 			}
 			v.Pop()
 		}
-		v.Pop()
+		v.Redact(redact)
 	}
 	v.StrLen("ExecutionClass", in.ExecutionClass, -1, 16)
 	v.Enum("ExecutionClass", in.ExecutionClass, ExecutionClassValues)
@@ -7103,7 +7134,7 @@ func (in *CreateJobInput) Validate(v *protocol.Validator) {
 		in.SourceControlDetails.Validate(v)
 		v.Pop()
 	}
-	v.Pattern("MaintenanceWindow", in.MaintenanceWindow, genPattern9)
+	v.Pattern("MaintenanceWindow", in.MaintenanceWindow, genPattern10)
 }
 
 // CreateJobOutput is the output of CreateJob.
@@ -7137,7 +7168,7 @@ func (in *CreateMLTransformInput) Validate(v *protocol.Validator) {
 	v.Pattern("Description", in.Description, genPattern5)
 	v.Required("InputRecordTables", in.InputRecordTables != nil)
 	if in.InputRecordTables != nil {
-		v.Len("InputRecordTables", int64(len(in.InputRecordTables)), -1, 10, "")
+		v.Size("InputRecordTables", len(in.InputRecordTables), -1, 10, in.InputRecordTables)
 	}
 	if len(in.InputRecordTables) > 0 {
 		v.Push("InputRecordTables")
@@ -7164,16 +7195,21 @@ func (in *CreateMLTransformInput) Validate(v *protocol.Validator) {
 		v.Range("Timeout", float64(*in.Timeout), 1, 0, true, false)
 	}
 	if in.Tags != nil {
-		v.Len("Tags", int64(len(in.Tags)), -1, 50, "")
+		v.Size("Tags", len(in.Tags), -1, 50, in.Tags)
 	}
 	if len(in.Tags) > 0 {
-		v.Push("Tags")
-		for k0, e0 := range in.Tags {
-			v.Push(k0)
-			v.StrLen("", &e0, -1, 256)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.Tags {
+			v.StrLen("", &e0, 1, 128)
 		}
-		v.Pop()
+		v.Items("Tags", mark, in.Tags, "Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]")
+	}
+	if len(in.Tags) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.Tags {
+			v.StrLen("", &e0, -1, 256)
+		}
+		v.Items("Tags", mark, in.Tags, "Map value must satisfy constraint: [Member must have length less than or equal to 256, Member must have length greater than or equal to 0]")
 	}
 	if in.TransformEncryption != nil {
 		v.Push("TransformEncryption")
@@ -7256,20 +7292,25 @@ type CreateRegistryInput struct {
 func (in *CreateRegistryInput) Validate(v *protocol.Validator) {
 	v.Required("RegistryName", in.RegistryName != nil)
 	v.StrLen("RegistryName", in.RegistryName, 1, 255)
-	v.Pattern("RegistryName", in.RegistryName, genPattern10)
+	v.Pattern("RegistryName", in.RegistryName, genPattern11)
 	v.StrLen("Description", in.Description, -1, 2048)
 	v.Pattern("Description", in.Description, genPattern5)
 	if in.Tags != nil {
-		v.Len("Tags", int64(len(in.Tags)), -1, 50, "")
+		v.Size("Tags", len(in.Tags), -1, 50, in.Tags)
 	}
 	if len(in.Tags) > 0 {
-		v.Push("Tags")
-		for k0, e0 := range in.Tags {
-			v.Push(k0)
-			v.StrLen("", &e0, -1, 256)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.Tags {
+			v.StrLen("", &e0, 1, 128)
 		}
-		v.Pop()
+		v.Items("Tags", mark, in.Tags, "Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]")
+	}
+	if len(in.Tags) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.Tags {
+			v.StrLen("", &e0, -1, 256)
+		}
+		v.Items("Tags", mark, in.Tags, "Map value must satisfy constraint: [Member must have length less than or equal to 256, Member must have length greater than or equal to 0]")
 	}
 }
 
@@ -7301,23 +7342,28 @@ func (in *CreateSchemaInput) Validate(v *protocol.Validator) {
 	}
 	v.Required("SchemaName", in.SchemaName != nil)
 	v.StrLen("SchemaName", in.SchemaName, 1, 255)
-	v.Pattern("SchemaName", in.SchemaName, genPattern10)
+	v.Pattern("SchemaName", in.SchemaName, genPattern11)
 	v.Required("DataFormat", in.DataFormat != nil)
 	v.Enum("DataFormat", in.DataFormat, DataFormatValues)
 	v.Enum("Compatibility", in.Compatibility, CompatibilityValues)
 	v.StrLen("Description", in.Description, -1, 2048)
 	v.Pattern("Description", in.Description, genPattern5)
 	if in.Tags != nil {
-		v.Len("Tags", int64(len(in.Tags)), -1, 50, "")
+		v.Size("Tags", len(in.Tags), -1, 50, in.Tags)
 	}
 	if len(in.Tags) > 0 {
-		v.Push("Tags")
-		for k0, e0 := range in.Tags {
-			v.Push(k0)
-			v.StrLen("", &e0, -1, 256)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.Tags {
+			v.StrLen("", &e0, 1, 128)
 		}
-		v.Pop()
+		v.Items("Tags", mark, in.Tags, "Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]")
+	}
+	if len(in.Tags) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.Tags {
+			v.StrLen("", &e0, -1, 256)
+		}
+		v.Items("Tags", mark, in.Tags, "Map value must satisfy constraint: [Member must have length less than or equal to 256, Member must have length greater than or equal to 0]")
 	}
 	v.StrLen("SchemaDefinition", in.SchemaDefinition, 1, 170000)
 	v.Pattern("SchemaDefinition", in.SchemaDefinition, genPattern3)
@@ -7434,7 +7480,7 @@ func (in *CreateSessionInput) Validate(v *protocol.Validator) {
 	v.Pattern("Description", in.Description, genPattern5)
 	v.Required("Role", in.Role != nil)
 	v.StrLen("Role", in.Role, 20, 2048)
-	v.Pattern("Role", in.Role, genPattern11)
+	v.Pattern("Role", in.Role, genPattern12)
 	v.Required("Command", in.Command != nil)
 	if in.Command != nil {
 		v.Push("Command")
@@ -7448,17 +7494,23 @@ func (in *CreateSessionInput) Validate(v *protocol.Validator) {
 		v.Range("IdleTimeout", float64(*in.IdleTimeout), 1, 0, true, false)
 	}
 	if in.DefaultArguments != nil {
-		v.Len("DefaultArguments", int64(len(in.DefaultArguments)), -1, 75, "")
+		v.Size("DefaultArguments", len(in.DefaultArguments), -1, 75, in.DefaultArguments)
 	}
 	if len(in.DefaultArguments) > 0 {
-		v.Push("DefaultArguments")
-		for k0, e0 := range in.DefaultArguments {
-			v.Push(k0)
+		mark := v.Mark()
+		for e0 := range in.DefaultArguments {
+			v.StrLen("", &e0, 1, 128)
+			v.Pattern("", &e0, genPattern2)
+		}
+		v.Items("DefaultArguments", mark, in.DefaultArguments, "Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\.\\-_A-Za-z0-9]+]")
+	}
+	if len(in.DefaultArguments) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.DefaultArguments {
 			v.StrLen("", &e0, -1, 4096)
 			v.Pattern("", &e0, genPattern5)
-			v.Pop()
 		}
-		v.Pop()
+		v.Items("DefaultArguments", mark, in.DefaultArguments, "Map value must satisfy constraint: [Member must have length less than or equal to 4096, Member must have length greater than or equal to 0, Member must satisfy regular expression pattern: [\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF\\r\\n\\t]*]")
 	}
 	if in.Connections != nil {
 		v.Push("Connections")
@@ -7471,16 +7523,21 @@ func (in *CreateSessionInput) Validate(v *protocol.Validator) {
 	v.StrLen("GlueVersion", in.GlueVersion, 1, 255)
 	v.Pattern("GlueVersion", in.GlueVersion, genPattern7)
 	if in.Tags != nil {
-		v.Len("Tags", int64(len(in.Tags)), -1, 50, "")
+		v.Size("Tags", len(in.Tags), -1, 50, in.Tags)
 	}
 	if len(in.Tags) > 0 {
-		v.Push("Tags")
-		for k0, e0 := range in.Tags {
-			v.Push(k0)
-			v.StrLen("", &e0, -1, 256)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.Tags {
+			v.StrLen("", &e0, 1, 128)
 		}
-		v.Pop()
+		v.Items("Tags", mark, in.Tags, "Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]")
+	}
+	if len(in.Tags) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.Tags {
+			v.StrLen("", &e0, -1, 256)
+		}
+		v.Items("Tags", mark, in.Tags, "Map value must satisfy constraint: [Member must have length less than or equal to 256, Member must have length greater than or equal to 0]")
 	}
 	v.StrLen("RequestOrigin", in.RequestOrigin, 1, 128)
 	v.Pattern("RequestOrigin", in.RequestOrigin, genPattern2)
@@ -7615,16 +7672,21 @@ func (in *CreateTriggerInput) Validate(v *protocol.Validator) {
 	v.StrLen("Description", in.Description, -1, 2048)
 	v.Pattern("Description", in.Description, genPattern5)
 	if in.Tags != nil {
-		v.Len("Tags", int64(len(in.Tags)), -1, 50, "")
+		v.Size("Tags", len(in.Tags), -1, 50, in.Tags)
 	}
 	if len(in.Tags) > 0 {
-		v.Push("Tags")
-		for k0, e0 := range in.Tags {
-			v.Push(k0)
-			v.StrLen("", &e0, -1, 256)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.Tags {
+			v.StrLen("", &e0, 1, 128)
 		}
-		v.Pop()
+		v.Items("Tags", mark, in.Tags, "Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]")
+	}
+	if len(in.Tags) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.Tags {
+			v.StrLen("", &e0, -1, 256)
+		}
+		v.Items("Tags", mark, in.Tags, "Map value must satisfy constraint: [Member must have length less than or equal to 256, Member must have length greater than or equal to 0]")
 	}
 	if in.EventBatchingCondition != nil {
 		v.Push("EventBatchingCondition")
@@ -7660,16 +7722,21 @@ func (in *CreateUsageProfileInput) Validate(v *protocol.Validator) {
 		v.Pop()
 	}
 	if in.Tags != nil {
-		v.Len("Tags", int64(len(in.Tags)), -1, 50, "")
+		v.Size("Tags", len(in.Tags), -1, 50, in.Tags)
 	}
 	if len(in.Tags) > 0 {
-		v.Push("Tags")
-		for k0, e0 := range in.Tags {
-			v.Push(k0)
-			v.StrLen("", &e0, -1, 256)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.Tags {
+			v.StrLen("", &e0, 1, 128)
 		}
-		v.Pop()
+		v.Items("Tags", mark, in.Tags, "Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]")
+	}
+	if len(in.Tags) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.Tags {
+			v.StrLen("", &e0, -1, 256)
+		}
+		v.Items("Tags", mark, in.Tags, "Map value must satisfy constraint: [Member must have length less than or equal to 256, Member must have length greater than or equal to 0]")
 	}
 }
 
@@ -7718,17 +7785,30 @@ func (in *CreateWorkflowInput) Validate(v *protocol.Validator) {
 	v.StrLen("Name", in.Name, 1, 255)
 	v.Pattern("Name", in.Name, genPattern0)
 	v.StrLen("Description", in.Description, -1, 120000)
+	if len(in.DefaultRunProperties) > 0 {
+		mark := v.Mark()
+		for e0 := range in.DefaultRunProperties {
+			v.StrLen("", &e0, 1, 255)
+			v.Pattern("", &e0, genPattern0)
+		}
+		v.Items("DefaultRunProperties", mark, in.DefaultRunProperties, "Map keys must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF\\t]*]")
+	}
 	if in.Tags != nil {
-		v.Len("Tags", int64(len(in.Tags)), -1, 50, "")
+		v.Size("Tags", len(in.Tags), -1, 50, in.Tags)
 	}
 	if len(in.Tags) > 0 {
-		v.Push("Tags")
-		for k0, e0 := range in.Tags {
-			v.Push(k0)
-			v.StrLen("", &e0, -1, 256)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.Tags {
+			v.StrLen("", &e0, 1, 128)
 		}
-		v.Pop()
+		v.Items("Tags", mark, in.Tags, "Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]")
+	}
+	if len(in.Tags) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.Tags {
+			v.StrLen("", &e0, -1, 256)
+		}
+		v.Items("Tags", mark, in.Tags, "Map value must satisfy constraint: [Member must have length less than or equal to 256, Member must have length greater than or equal to 0]")
 	}
 }
 
@@ -7805,13 +7885,11 @@ func (in *DeleteColumnStatisticsForPartitionInput) Validate(v *protocol.Validato
 	v.Pattern("TableName", in.TableName, genPattern0)
 	v.Required("PartitionValues", in.PartitionValues != nil)
 	if len(in.PartitionValues) > 0 {
-		v.Push("PartitionValues")
-		for i0 := range in.PartitionValues {
-			v.PushIndex(i0)
-			v.StrLen("", &in.PartitionValues[i0], 1, 1024)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.PartitionValues {
+			v.StrLen("", &e0, 1, 1024)
 		}
-		v.Pop()
+		v.Items("PartitionValues", mark, in.PartitionValues, "Member must satisfy constraint: [Member must have length less than or equal to 1024, Member must have length greater than or equal to 1]")
 	}
 	v.Required("ColumnName", in.ColumnName != nil)
 	v.StrLen("ColumnName", in.ColumnName, 1, 255)
@@ -8099,13 +8177,11 @@ func (in *DeletePartitionInput) Validate(v *protocol.Validator) {
 	v.Pattern("TableName", in.TableName, genPattern0)
 	v.Required("PartitionValues", in.PartitionValues != nil)
 	if len(in.PartitionValues) > 0 {
-		v.Push("PartitionValues")
-		for i0 := range in.PartitionValues {
-			v.PushIndex(i0)
-			v.StrLen("", &in.PartitionValues[i0], 1, 1024)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.PartitionValues {
+			v.StrLen("", &e0, 1, 1024)
 		}
-		v.Pop()
+		v.Items("PartitionValues", mark, in.PartitionValues, "Member must satisfy constraint: [Member must have length less than or equal to 1024, Member must have length greater than or equal to 1]")
 	}
 }
 
@@ -8171,7 +8247,7 @@ func (in *DeleteResourcePolicyInput) Validate(v *protocol.Validator) {
 	v.StrLen("PolicyHashCondition", in.PolicyHashCondition, 1, 255)
 	v.Pattern("PolicyHashCondition", in.PolicyHashCondition, genPattern0)
 	v.StrLen("ResourceArn", in.ResourceARN, 1, 10240)
-	v.Pattern("ResourceArn", in.ResourceARN, genPattern12)
+	v.Pattern("ResourceArn", in.ResourceARN, genPattern13)
 }
 
 // DeleteResourcePolicyOutput is the output of DeleteResourcePolicy.
@@ -8215,7 +8291,7 @@ func (in *DeleteSchemaVersionsInput) Validate(v *protocol.Validator) {
 	}
 	v.Required("Versions", in.Versions != nil)
 	v.StrLen("Versions", in.Versions, 1, 100000)
-	v.Pattern("Versions", in.Versions, genPattern13)
+	v.Pattern("Versions", in.Versions, genPattern14)
 }
 
 // DeleteSchemaVersionsOutput is the output of DeleteSchemaVersions.
@@ -8452,9 +8528,9 @@ func (in *DescribeEntityInput) Validate(v *protocol.Validator) {
 	v.Pattern("CatalogId", in.CatalogID, genPattern0)
 	v.Required("EntityName", in.EntityName != nil)
 	v.StrLen("NextToken", in.NextToken, 1, 2048)
-	v.Pattern("NextToken", in.NextToken, genPattern14)
+	v.Pattern("NextToken", in.NextToken, genPattern15)
 	v.StrLen("DataStoreApiVersion", in.DataStoreAPIVersion, 1, 256)
-	v.Pattern("DataStoreApiVersion", in.DataStoreAPIVersion, genPattern15)
+	v.Pattern("DataStoreApiVersion", in.DataStoreAPIVersion, genPattern16)
 }
 
 // DescribeEntityOutput is the output of DescribeEntity.
@@ -8693,27 +8769,23 @@ func (in *GetColumnStatisticsForPartitionInput) Validate(v *protocol.Validator) 
 	v.Pattern("TableName", in.TableName, genPattern0)
 	v.Required("PartitionValues", in.PartitionValues != nil)
 	if len(in.PartitionValues) > 0 {
-		v.Push("PartitionValues")
-		for i0 := range in.PartitionValues {
-			v.PushIndex(i0)
-			v.StrLen("", &in.PartitionValues[i0], 1, 1024)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.PartitionValues {
+			v.StrLen("", &e0, 1, 1024)
 		}
-		v.Pop()
+		v.Items("PartitionValues", mark, in.PartitionValues, "Member must satisfy constraint: [Member must have length less than or equal to 1024, Member must have length greater than or equal to 1]")
 	}
 	v.Required("ColumnNames", in.ColumnNames != nil)
 	if in.ColumnNames != nil {
-		v.Len("ColumnNames", int64(len(in.ColumnNames)), -1, 100, "")
+		v.Size("ColumnNames", len(in.ColumnNames), -1, 100, in.ColumnNames)
 	}
 	if len(in.ColumnNames) > 0 {
-		v.Push("ColumnNames")
-		for i0 := range in.ColumnNames {
-			v.PushIndex(i0)
-			v.StrLen("", &in.ColumnNames[i0], 1, 255)
-			v.Pattern("", &in.ColumnNames[i0], genPattern0)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.ColumnNames {
+			v.StrLen("", &e0, 1, 255)
+			v.Pattern("", &e0, genPattern0)
 		}
-		v.Pop()
+		v.Items("ColumnNames", mark, in.ColumnNames, "Member must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF\\t]*]")
 	}
 }
 
@@ -8743,17 +8815,15 @@ func (in *GetColumnStatisticsForTableInput) Validate(v *protocol.Validator) {
 	v.Pattern("TableName", in.TableName, genPattern0)
 	v.Required("ColumnNames", in.ColumnNames != nil)
 	if in.ColumnNames != nil {
-		v.Len("ColumnNames", int64(len(in.ColumnNames)), -1, 100, "")
+		v.Size("ColumnNames", len(in.ColumnNames), -1, 100, in.ColumnNames)
 	}
 	if len(in.ColumnNames) > 0 {
-		v.Push("ColumnNames")
-		for i0 := range in.ColumnNames {
-			v.PushIndex(i0)
-			v.StrLen("", &in.ColumnNames[i0], 1, 255)
-			v.Pattern("", &in.ColumnNames[i0], genPattern0)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.ColumnNames {
+			v.StrLen("", &e0, 1, 255)
+			v.Pattern("", &e0, genPattern0)
 		}
-		v.Pop()
+		v.Items("ColumnNames", mark, in.ColumnNames, "Member must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF\\t]*]")
 	}
 }
 
@@ -8905,17 +8975,15 @@ type GetCrawlerMetricsInput struct {
 // Validate checks in against the constraints of the model.
 func (in *GetCrawlerMetricsInput) Validate(v *protocol.Validator) {
 	if in.CrawlerNameList != nil {
-		v.Len("CrawlerNameList", int64(len(in.CrawlerNameList)), -1, 100, "")
+		v.Size("CrawlerNameList", len(in.CrawlerNameList), -1, 100, in.CrawlerNameList)
 	}
 	if len(in.CrawlerNameList) > 0 {
-		v.Push("CrawlerNameList")
-		for i0 := range in.CrawlerNameList {
-			v.PushIndex(i0)
-			v.StrLen("", &in.CrawlerNameList[i0], 1, 255)
-			v.Pattern("", &in.CrawlerNameList[i0], genPattern0)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.CrawlerNameList {
+			v.StrLen("", &e0, 1, 255)
+			v.Pattern("", &e0, genPattern0)
 		}
-		v.Pop()
+		v.Items("CrawlerNameList", mark, in.CrawlerNameList, "Member must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF\\t]*]")
 	}
 	if in.MaxResults != nil {
 		v.Range("MaxResults", float64(*in.MaxResults), 1, 1000, true, true)
@@ -9181,13 +9249,11 @@ func (in *GetDatabasesInput) Validate(v *protocol.Validator) {
 	}
 	v.Enum("ResourceShareType", in.ResourceShareType, ResourceShareTypeValues)
 	if len(in.AttributesToGet) > 0 {
-		v.Push("AttributesToGet")
-		for i0 := range in.AttributesToGet {
-			v.PushIndex(i0)
-			v.Enum("", &in.AttributesToGet[i0], DatabaseAttributesValues)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.AttributesToGet {
+			v.Enum("", &e0, DatabaseAttributesValues)
 		}
-		v.Pop()
+		v.Items("AttributesToGet", mark, in.AttributesToGet, "Member must satisfy constraint: [Member must satisfy enum value set: [NAME, TARGET_DATABASE]]")
 	}
 }
 
@@ -9268,21 +9334,27 @@ func (in *GetEntityRecordsInput) Validate(v *protocol.Validator) {
 	v.Pattern("CatalogId", in.CatalogID, genPattern0)
 	v.Required("EntityName", in.EntityName != nil)
 	v.StrLen("NextToken", in.NextToken, 1, 2048)
-	v.Pattern("NextToken", in.NextToken, genPattern14)
+	v.Pattern("NextToken", in.NextToken, genPattern15)
 	v.StrLen("DataStoreApiVersion", in.DataStoreAPIVersion, 1, 256)
-	v.Pattern("DataStoreApiVersion", in.DataStoreAPIVersion, genPattern15)
+	v.Pattern("DataStoreApiVersion", in.DataStoreAPIVersion, genPattern16)
 	if in.ConnectionOptions != nil {
-		v.Len("ConnectionOptions", int64(len(in.ConnectionOptions)), -1, 100, "")
+		v.Size("ConnectionOptions", len(in.ConnectionOptions), -1, 100, in.ConnectionOptions)
 	}
 	if len(in.ConnectionOptions) > 0 {
-		v.Push("ConnectionOptions")
-		for k0, e0 := range in.ConnectionOptions {
-			v.Push(k0)
+		mark := v.Mark()
+		for e0 := range in.ConnectionOptions {
 			v.StrLen("", &e0, 1, 256)
-			v.Pattern("", &e0, genPattern16)
-			v.Pop()
+			v.Pattern("", &e0, genPattern17)
 		}
-		v.Pop()
+		v.Items("ConnectionOptions", mark, in.ConnectionOptions, "Map keys must satisfy constraint: [Member must have length less than or equal to 256, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\w]*]")
+	}
+	if len(in.ConnectionOptions) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.ConnectionOptions {
+			v.StrLen("", &e0, 1, 256)
+			v.Pattern("", &e0, genPattern18)
+		}
+		v.Items("ConnectionOptions", mark, in.ConnectionOptions, "Map value must satisfy constraint: [Member must have length less than or equal to 256, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\S]*]")
 	}
 	v.StrLen("FilterPredicate", in.FilterPredicate, 1, 100000)
 	v.Required("Limit", in.Limit != nil)
@@ -9290,7 +9362,7 @@ func (in *GetEntityRecordsInput) Validate(v *protocol.Validator) {
 		v.Range("Limit", float64(*in.Limit), 1, 1000, true, true)
 	}
 	if in.SelectedFields != nil {
-		v.Len("SelectedFields", int64(len(in.SelectedFields)), 1, 1000, "")
+		v.Size("SelectedFields", len(in.SelectedFields), 1, 1000, in.SelectedFields)
 	}
 }
 
@@ -9634,7 +9706,7 @@ func (in *GetMaterializedViewRefreshTaskRunInput) Validate(v *protocol.Validator
 	v.StrLen("CatalogId", in.CatalogID, 1, 255)
 	v.Pattern("CatalogId", in.CatalogID, genPattern0)
 	v.Required("MaterializedViewRefreshTaskRunId", in.MaterializedViewRefreshTaskRunID != nil)
-	v.Pattern("MaterializedViewRefreshTaskRunId", in.MaterializedViewRefreshTaskRunID, genPattern17)
+	v.Pattern("MaterializedViewRefreshTaskRunId", in.MaterializedViewRefreshTaskRunID, genPattern19)
 }
 
 // GetMaterializedViewRefreshTaskRunOutput is the output of GetMaterializedViewRefreshTaskRun.
@@ -9663,13 +9735,11 @@ func (in *GetPartitionInput) Validate(v *protocol.Validator) {
 	v.Pattern("TableName", in.TableName, genPattern0)
 	v.Required("PartitionValues", in.PartitionValues != nil)
 	if len(in.PartitionValues) > 0 {
-		v.Push("PartitionValues")
-		for i0 := range in.PartitionValues {
-			v.PushIndex(i0)
-			v.StrLen("", &in.PartitionValues[i0], 1, 1024)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.PartitionValues {
+			v.StrLen("", &e0, 1, 1024)
 		}
-		v.Pop()
+		v.Items("PartitionValues", mark, in.PartitionValues, "Member must satisfy constraint: [Member must have length less than or equal to 1024, Member must have length greater than or equal to 1]")
 	}
 	if in.AuditContext != nil {
 		v.Push("AuditContext")
@@ -9855,7 +9925,7 @@ type GetResourcePolicyInput struct {
 // Validate checks in against the constraints of the model.
 func (in *GetResourcePolicyInput) Validate(v *protocol.Validator) {
 	v.StrLen("ResourceArn", in.ResourceARN, 1, 10240)
-	v.Pattern("ResourceArn", in.ResourceARN, genPattern12)
+	v.Pattern("ResourceArn", in.ResourceARN, genPattern13)
 }
 
 // GetResourcePolicyOutput is the output of GetResourcePolicy.
@@ -9941,7 +10011,7 @@ func (in *GetSchemaVersionInput) Validate(v *protocol.Validator) {
 		v.Pop()
 	}
 	v.StrLen("SchemaVersionId", in.SchemaVersionID, 36, 36)
-	v.Pattern("SchemaVersionId", in.SchemaVersionID, genPattern18)
+	v.Pattern("SchemaVersionId", in.SchemaVersionID, genPattern20)
 	if in.SchemaVersionNumber != nil {
 		v.Push("SchemaVersionNumber")
 		in.SchemaVersionNumber.Validate(v)
@@ -10244,13 +10314,11 @@ func (in *GetTablesInput) Validate(v *protocol.Validator) {
 		v.Pop()
 	}
 	if len(in.AttributesToGet) > 0 {
-		v.Push("AttributesToGet")
-		for i0 := range in.AttributesToGet {
-			v.PushIndex(i0)
-			v.Enum("", &in.AttributesToGet[i0], TableAttributesValues)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.AttributesToGet {
+			v.Enum("", &e0, TableAttributesValues)
 		}
-		v.Pop()
+		v.Items("AttributesToGet", mark, in.AttributesToGet, "Member must satisfy constraint: [Member must satisfy enum value set: [NAME, TABLE_TYPE]]")
 	}
 }
 
@@ -10269,7 +10337,7 @@ type GetTagsInput struct {
 func (in *GetTagsInput) Validate(v *protocol.Validator) {
 	v.Required("ResourceArn", in.ResourceARN != nil)
 	v.StrLen("ResourceArn", in.ResourceARN, 1, 10240)
-	v.Pattern("ResourceArn", in.ResourceARN, genPattern12)
+	v.Pattern("ResourceArn", in.ResourceARN, genPattern13)
 }
 
 // GetTagsOutput is the output of GetTags.
@@ -10342,13 +10410,11 @@ func (in *GetUnfilteredPartitionMetadataInput) Validate(v *protocol.Validator) {
 	v.Pattern("TableName", in.TableName, genPattern0)
 	v.Required("PartitionValues", in.PartitionValues != nil)
 	if len(in.PartitionValues) > 0 {
-		v.Push("PartitionValues")
-		for i0 := range in.PartitionValues {
-			v.PushIndex(i0)
-			v.StrLen("", &in.PartitionValues[i0], 1, 1024)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.PartitionValues {
+			v.StrLen("", &e0, 1, 1024)
 		}
-		v.Pop()
+		v.Items("PartitionValues", mark, in.PartitionValues, "Member must satisfy constraint: [Member must have length less than or equal to 1024, Member must have length greater than or equal to 1]")
 	}
 	if in.AuditContext != nil {
 		v.Push("AuditContext")
@@ -10357,16 +10423,14 @@ func (in *GetUnfilteredPartitionMetadataInput) Validate(v *protocol.Validator) {
 	}
 	v.Required("SupportedPermissionTypes", in.SupportedPermissionTypes != nil)
 	if in.SupportedPermissionTypes != nil {
-		v.Len("SupportedPermissionTypes", int64(len(in.SupportedPermissionTypes)), 1, 255, "")
+		v.Size("SupportedPermissionTypes", len(in.SupportedPermissionTypes), 1, 255, in.SupportedPermissionTypes)
 	}
 	if len(in.SupportedPermissionTypes) > 0 {
-		v.Push("SupportedPermissionTypes")
-		for i0 := range in.SupportedPermissionTypes {
-			v.PushIndex(i0)
-			v.Enum("", &in.SupportedPermissionTypes[i0], PermissionTypeValues)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.SupportedPermissionTypes {
+			v.Enum("", &e0, PermissionTypeValues)
 		}
-		v.Pop()
+		v.Items("SupportedPermissionTypes", mark, in.SupportedPermissionTypes, "Member must satisfy constraint: [Member must satisfy enum value set: [COLUMN_PERMISSION, CELL_FILTER_PERMISSION, NESTED_PERMISSION, NESTED_CELL_PERMISSION]]")
 	}
 	if in.QuerySessionContext != nil {
 		v.Push("QuerySessionContext")
@@ -10418,16 +10482,14 @@ func (in *GetUnfilteredPartitionsMetadataInput) Validate(v *protocol.Validator) 
 	}
 	v.Required("SupportedPermissionTypes", in.SupportedPermissionTypes != nil)
 	if in.SupportedPermissionTypes != nil {
-		v.Len("SupportedPermissionTypes", int64(len(in.SupportedPermissionTypes)), 1, 255, "")
+		v.Size("SupportedPermissionTypes", len(in.SupportedPermissionTypes), 1, 255, in.SupportedPermissionTypes)
 	}
 	if len(in.SupportedPermissionTypes) > 0 {
-		v.Push("SupportedPermissionTypes")
-		for i0 := range in.SupportedPermissionTypes {
-			v.PushIndex(i0)
-			v.Enum("", &in.SupportedPermissionTypes[i0], PermissionTypeValues)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.SupportedPermissionTypes {
+			v.Enum("", &e0, PermissionTypeValues)
 		}
-		v.Pop()
+		v.Items("SupportedPermissionTypes", mark, in.SupportedPermissionTypes, "Member must satisfy constraint: [Member must satisfy enum value set: [COLUMN_PERMISSION, CELL_FILTER_PERMISSION, NESTED_PERMISSION, NESTED_CELL_PERMISSION]]")
 	}
 	if in.Segment != nil {
 		v.Push("Segment")
@@ -10484,16 +10546,14 @@ func (in *GetUnfilteredTableMetadataInput) Validate(v *protocol.Validator) {
 	}
 	v.Required("SupportedPermissionTypes", in.SupportedPermissionTypes != nil)
 	if in.SupportedPermissionTypes != nil {
-		v.Len("SupportedPermissionTypes", int64(len(in.SupportedPermissionTypes)), 1, 255, "")
+		v.Size("SupportedPermissionTypes", len(in.SupportedPermissionTypes), 1, 255, in.SupportedPermissionTypes)
 	}
 	if len(in.SupportedPermissionTypes) > 0 {
-		v.Push("SupportedPermissionTypes")
-		for i0 := range in.SupportedPermissionTypes {
-			v.PushIndex(i0)
-			v.Enum("", &in.SupportedPermissionTypes[i0], PermissionTypeValues)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.SupportedPermissionTypes {
+			v.Enum("", &e0, PermissionTypeValues)
 		}
-		v.Pop()
+		v.Items("SupportedPermissionTypes", mark, in.SupportedPermissionTypes, "Member must satisfy constraint: [Member must satisfy enum value set: [COLUMN_PERMISSION, CELL_FILTER_PERMISSION, NESTED_PERMISSION, NESTED_CELL_PERMISSION]]")
 	}
 	v.StrLen("ParentResourceArn", in.ParentResourceARN, 20, 2048)
 	v.StrLen("RootResourceArn", in.RootResourceARN, 20, 2048)
@@ -10503,13 +10563,11 @@ func (in *GetUnfilteredTableMetadataInput) Validate(v *protocol.Validator) {
 		v.Pop()
 	}
 	if len(in.Permissions) > 0 {
-		v.Push("Permissions")
-		for i0 := range in.Permissions {
-			v.PushIndex(i0)
-			v.Enum("", &in.Permissions[i0], PermissionValues)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Permissions {
+			v.Enum("", &e0, PermissionValues)
 		}
-		v.Pop()
+		v.Items("Permissions", mark, in.Permissions, "Member must satisfy constraint: [Member must satisfy enum value set: [ALL, SELECT, ALTER, DROP, DELETE, INSERT, CREATE_DATABASE, CREATE_TABLE, DATA_LOCATION_ACCESS]]")
 	}
 	if in.QuerySessionContext != nil {
 		v.Push("QuerySessionContext")
@@ -10721,16 +10779,21 @@ func (in *ListBlueprintsInput) Validate(v *protocol.Validator) {
 		v.Range("MaxResults", float64(*in.MaxResults), 1, 25, true, true)
 	}
 	if in.Tags != nil {
-		v.Len("Tags", int64(len(in.Tags)), -1, 50, "")
+		v.Size("Tags", len(in.Tags), -1, 50, in.Tags)
 	}
 	if len(in.Tags) > 0 {
-		v.Push("Tags")
-		for k0, e0 := range in.Tags {
-			v.Push(k0)
-			v.StrLen("", &e0, -1, 256)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.Tags {
+			v.StrLen("", &e0, 1, 128)
 		}
-		v.Pop()
+		v.Items("Tags", mark, in.Tags, "Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]")
+	}
+	if len(in.Tags) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.Tags {
+			v.StrLen("", &e0, -1, 256)
+		}
+		v.Items("Tags", mark, in.Tags, "Map value must satisfy constraint: [Member must have length less than or equal to 256, Member must have length greater than or equal to 0]")
 	}
 }
 
@@ -10771,7 +10834,7 @@ func (in *ListConnectionTypesInput) Validate(v *protocol.Validator) {
 		v.Range("MaxResults", float64(*in.MaxResults), 1, 100, true, true)
 	}
 	v.StrLen("NextToken", in.NextToken, 1, 2048)
-	v.Pattern("NextToken", in.NextToken, genPattern14)
+	v.Pattern("NextToken", in.NextToken, genPattern15)
 }
 
 // ListConnectionTypesOutput is the output of ListConnectionTypes.
@@ -10793,16 +10856,21 @@ func (in *ListCrawlersInput) Validate(v *protocol.Validator) {
 		v.Range("MaxResults", float64(*in.MaxResults), 1, 1000, true, true)
 	}
 	if in.Tags != nil {
-		v.Len("Tags", int64(len(in.Tags)), -1, 50, "")
+		v.Size("Tags", len(in.Tags), -1, 50, in.Tags)
 	}
 	if len(in.Tags) > 0 {
-		v.Push("Tags")
-		for k0, e0 := range in.Tags {
-			v.Push(k0)
-			v.StrLen("", &e0, -1, 256)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.Tags {
+			v.StrLen("", &e0, 1, 128)
 		}
-		v.Pop()
+		v.Items("Tags", mark, in.Tags, "Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]")
+	}
+	if len(in.Tags) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.Tags {
+			v.StrLen("", &e0, -1, 256)
+		}
+		v.Items("Tags", mark, in.Tags, "Map value must satisfy constraint: [Member must have length less than or equal to 256, Member must have length greater than or equal to 0]")
 	}
 }
 
@@ -10860,16 +10928,21 @@ func (in *ListCustomEntityTypesInput) Validate(v *protocol.Validator) {
 		v.Range("MaxResults", float64(*in.MaxResults), 1, 1000, true, true)
 	}
 	if in.Tags != nil {
-		v.Len("Tags", int64(len(in.Tags)), -1, 50, "")
+		v.Size("Tags", len(in.Tags), -1, 50, in.Tags)
 	}
 	if len(in.Tags) > 0 {
-		v.Push("Tags")
-		for k0, e0 := range in.Tags {
-			v.Push(k0)
-			v.StrLen("", &e0, -1, 256)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.Tags {
+			v.StrLen("", &e0, 1, 128)
 		}
-		v.Pop()
+		v.Items("Tags", mark, in.Tags, "Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]")
+	}
+	if len(in.Tags) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.Tags {
+			v.StrLen("", &e0, -1, 256)
+		}
+		v.Items("Tags", mark, in.Tags, "Map value must satisfy constraint: [Member must have length less than or equal to 256, Member must have length greater than or equal to 0]")
 	}
 }
 
@@ -10973,16 +11046,21 @@ func (in *ListDataQualityRulesetsInput) Validate(v *protocol.Validator) {
 		v.Pop()
 	}
 	if in.Tags != nil {
-		v.Len("Tags", int64(len(in.Tags)), -1, 50, "")
+		v.Size("Tags", len(in.Tags), -1, 50, in.Tags)
 	}
 	if len(in.Tags) > 0 {
-		v.Push("Tags")
-		for k0, e0 := range in.Tags {
-			v.Push(k0)
-			v.StrLen("", &e0, -1, 256)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.Tags {
+			v.StrLen("", &e0, 1, 128)
 		}
-		v.Pop()
+		v.Items("Tags", mark, in.Tags, "Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]")
+	}
+	if len(in.Tags) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.Tags {
+			v.StrLen("", &e0, -1, 256)
+		}
+		v.Items("Tags", mark, in.Tags, "Map value must satisfy constraint: [Member must have length less than or equal to 256, Member must have length greater than or equal to 0]")
 	}
 }
 
@@ -11057,16 +11135,21 @@ func (in *ListDevEndpointsInput) Validate(v *protocol.Validator) {
 		v.Range("MaxResults", float64(*in.MaxResults), 1, 1000, true, true)
 	}
 	if in.Tags != nil {
-		v.Len("Tags", int64(len(in.Tags)), -1, 50, "")
+		v.Size("Tags", len(in.Tags), -1, 50, in.Tags)
 	}
 	if len(in.Tags) > 0 {
-		v.Push("Tags")
-		for k0, e0 := range in.Tags {
-			v.Push(k0)
-			v.StrLen("", &e0, -1, 256)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.Tags {
+			v.StrLen("", &e0, 1, 128)
 		}
-		v.Pop()
+		v.Items("Tags", mark, in.Tags, "Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]")
+	}
+	if len(in.Tags) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.Tags {
+			v.StrLen("", &e0, -1, 256)
+		}
+		v.Items("Tags", mark, in.Tags, "Map value must satisfy constraint: [Member must have length less than or equal to 256, Member must have length greater than or equal to 0]")
 	}
 }
 
@@ -11092,9 +11175,9 @@ func (in *ListEntitiesInput) Validate(v *protocol.Validator) {
 	v.StrLen("CatalogId", in.CatalogID, 1, 255)
 	v.Pattern("CatalogId", in.CatalogID, genPattern0)
 	v.StrLen("NextToken", in.NextToken, 1, 2048)
-	v.Pattern("NextToken", in.NextToken, genPattern14)
+	v.Pattern("NextToken", in.NextToken, genPattern15)
 	v.StrLen("DataStoreApiVersion", in.DataStoreAPIVersion, 1, 256)
-	v.Pattern("DataStoreApiVersion", in.DataStoreAPIVersion, genPattern15)
+	v.Pattern("DataStoreApiVersion", in.DataStoreAPIVersion, genPattern16)
 }
 
 // ListEntitiesOutput is the output of ListEntities.
@@ -11145,16 +11228,21 @@ func (in *ListJobsInput) Validate(v *protocol.Validator) {
 		v.Range("MaxResults", float64(*in.MaxResults), 1, 1000, true, true)
 	}
 	if in.Tags != nil {
-		v.Len("Tags", int64(len(in.Tags)), -1, 50, "")
+		v.Size("Tags", len(in.Tags), -1, 50, in.Tags)
 	}
 	if len(in.Tags) > 0 {
-		v.Push("Tags")
-		for k0, e0 := range in.Tags {
-			v.Push(k0)
-			v.StrLen("", &e0, -1, 256)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.Tags {
+			v.StrLen("", &e0, 1, 128)
 		}
-		v.Pop()
+		v.Items("Tags", mark, in.Tags, "Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]")
+	}
+	if len(in.Tags) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.Tags {
+			v.StrLen("", &e0, -1, 256)
+		}
+		v.Items("Tags", mark, in.Tags, "Map value must satisfy constraint: [Member must have length less than or equal to 256, Member must have length greater than or equal to 0]")
 	}
 }
 
@@ -11189,16 +11277,21 @@ func (in *ListMLTransformsInput) Validate(v *protocol.Validator) {
 		v.Pop()
 	}
 	if in.Tags != nil {
-		v.Len("Tags", int64(len(in.Tags)), -1, 50, "")
+		v.Size("Tags", len(in.Tags), -1, 50, in.Tags)
 	}
 	if len(in.Tags) > 0 {
-		v.Push("Tags")
-		for k0, e0 := range in.Tags {
-			v.Push(k0)
-			v.StrLen("", &e0, -1, 256)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.Tags {
+			v.StrLen("", &e0, 1, 128)
 		}
-		v.Pop()
+		v.Items("Tags", mark, in.Tags, "Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]")
+	}
+	if len(in.Tags) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.Tags {
+			v.StrLen("", &e0, -1, 256)
+		}
+		v.Items("Tags", mark, in.Tags, "Map value must satisfy constraint: [Member must have length less than or equal to 256, Member must have length greater than or equal to 0]")
 	}
 }
 
@@ -11322,16 +11415,21 @@ func (in *ListSessionsInput) Validate(v *protocol.Validator) {
 		v.Range("MaxResults", float64(*in.MaxResults), 1, 1000, true, true)
 	}
 	if in.Tags != nil {
-		v.Len("Tags", int64(len(in.Tags)), -1, 50, "")
+		v.Size("Tags", len(in.Tags), -1, 50, in.Tags)
 	}
 	if len(in.Tags) > 0 {
-		v.Push("Tags")
-		for k0, e0 := range in.Tags {
-			v.Push(k0)
-			v.StrLen("", &e0, -1, 256)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.Tags {
+			v.StrLen("", &e0, 1, 128)
 		}
-		v.Pop()
+		v.Items("Tags", mark, in.Tags, "Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]")
+	}
+	if len(in.Tags) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.Tags {
+			v.StrLen("", &e0, -1, 256)
+		}
+		v.Items("Tags", mark, in.Tags, "Map value must satisfy constraint: [Member must have length less than or equal to 256, Member must have length greater than or equal to 0]")
 	}
 	v.StrLen("RequestOrigin", in.RequestOrigin, 1, 128)
 	v.Pattern("RequestOrigin", in.RequestOrigin, genPattern2)
@@ -11417,16 +11515,21 @@ func (in *ListTriggersInput) Validate(v *protocol.Validator) {
 		v.Range("MaxResults", float64(*in.MaxResults), 1, 200, true, true)
 	}
 	if in.Tags != nil {
-		v.Len("Tags", int64(len(in.Tags)), -1, 50, "")
+		v.Size("Tags", len(in.Tags), -1, 50, in.Tags)
 	}
 	if len(in.Tags) > 0 {
-		v.Push("Tags")
-		for k0, e0 := range in.Tags {
-			v.Push(k0)
-			v.StrLen("", &e0, -1, 256)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.Tags {
+			v.StrLen("", &e0, 1, 128)
 		}
-		v.Pop()
+		v.Items("Tags", mark, in.Tags, "Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]")
+	}
+	if len(in.Tags) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.Tags {
+			v.StrLen("", &e0, -1, 256)
+		}
+		v.Items("Tags", mark, in.Tags, "Map value must satisfy constraint: [Member must have length less than or equal to 256, Member must have length greater than or equal to 0]")
 	}
 }
 
@@ -11569,7 +11672,7 @@ func (in *PutResourcePolicyInput) Validate(v *protocol.Validator) {
 	v.Required("PolicyInJson", in.PolicyInJSON != nil)
 	v.StrLen("PolicyInJson", in.PolicyInJSON, 2, -1)
 	v.StrLen("ResourceArn", in.ResourceARN, 1, 10240)
-	v.Pattern("ResourceArn", in.ResourceARN, genPattern12)
+	v.Pattern("ResourceArn", in.ResourceARN, genPattern13)
 	v.StrLen("PolicyHashCondition", in.PolicyHashCondition, 1, 255)
 	v.Pattern("PolicyHashCondition", in.PolicyHashCondition, genPattern0)
 	v.Enum("PolicyExistsCondition", in.PolicyExistsCondition, ExistConditionValues)
@@ -11602,7 +11705,7 @@ func (in *PutSchemaVersionMetadataInput) Validate(v *protocol.Validator) {
 		v.Pop()
 	}
 	v.StrLen("SchemaVersionId", in.SchemaVersionID, 36, 36)
-	v.Pattern("SchemaVersionId", in.SchemaVersionID, genPattern18)
+	v.Pattern("SchemaVersionId", in.SchemaVersionID, genPattern20)
 	v.Required("MetadataKeyValue", in.MetadataKeyValue != nil)
 	if in.MetadataKeyValue != nil {
 		v.Push("MetadataKeyValue")
@@ -11639,6 +11742,14 @@ func (in *PutWorkflowRunPropertiesInput) Validate(v *protocol.Validator) {
 	v.StrLen("RunId", in.RunID, 1, 255)
 	v.Pattern("RunId", in.RunID, genPattern0)
 	v.Required("RunProperties", in.RunProperties != nil)
+	if len(in.RunProperties) > 0 {
+		mark := v.Mark()
+		for e0 := range in.RunProperties {
+			v.StrLen("", &e0, 1, 255)
+			v.Pattern("", &e0, genPattern0)
+		}
+		v.Items("RunProperties", mark, in.RunProperties, "Map keys must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF\\t]*]")
+	}
 }
 
 // PutWorkflowRunPropertiesOutput is the output of PutWorkflowRunProperties.
@@ -11667,7 +11778,7 @@ func (in *QuerySchemaVersionMetadataInput) Validate(v *protocol.Validator) {
 		v.Pop()
 	}
 	v.StrLen("SchemaVersionId", in.SchemaVersionID, 36, 36)
-	v.Pattern("SchemaVersionId", in.SchemaVersionID, genPattern18)
+	v.Pattern("SchemaVersionId", in.SchemaVersionID, genPattern20)
 	if len(in.MetadataList) > 0 {
 		v.Push("MetadataList")
 		for i0 := range in.MetadataList {
@@ -11729,16 +11840,21 @@ func (in *RegisterConnectionTypeInput) Validate(v *protocol.Validator) {
 		v.Pop()
 	}
 	if in.Tags != nil {
-		v.Len("Tags", int64(len(in.Tags)), -1, 50, "")
+		v.Size("Tags", len(in.Tags), -1, 50, in.Tags)
 	}
 	if len(in.Tags) > 0 {
-		v.Push("Tags")
-		for k0, e0 := range in.Tags {
-			v.Push(k0)
-			v.StrLen("", &e0, -1, 256)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.Tags {
+			v.StrLen("", &e0, 1, 128)
 		}
-		v.Pop()
+		v.Items("Tags", mark, in.Tags, "Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]")
+	}
+	if len(in.Tags) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.Tags {
+			v.StrLen("", &e0, -1, 256)
+		}
+		v.Items("Tags", mark, in.Tags, "Map value must satisfy constraint: [Member must have length less than or equal to 256, Member must have length greater than or equal to 0]")
 	}
 }
 
@@ -11794,7 +11910,7 @@ func (in *RemoveSchemaVersionMetadataInput) Validate(v *protocol.Validator) {
 		v.Pop()
 	}
 	v.StrLen("SchemaVersionId", in.SchemaVersionID, 36, 36)
-	v.Pattern("SchemaVersionId", in.SchemaVersionID, genPattern18)
+	v.Pattern("SchemaVersionId", in.SchemaVersionID, genPattern20)
 	v.Required("MetadataKeyValue", in.MetadataKeyValue != nil)
 	if in.MetadataKeyValue != nil {
 		v.Push("MetadataKeyValue")
@@ -11848,14 +11964,12 @@ func (in *ResumeWorkflowRunInput) Validate(v *protocol.Validator) {
 	v.Pattern("RunId", in.RunID, genPattern0)
 	v.Required("NodeIds", in.NodeIDs != nil)
 	if len(in.NodeIDs) > 0 {
-		v.Push("NodeIds")
-		for i0 := range in.NodeIDs {
-			v.PushIndex(i0)
-			v.StrLen("", &in.NodeIDs[i0], 1, 255)
-			v.Pattern("", &in.NodeIDs[i0], genPattern0)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.NodeIDs {
+			v.StrLen("", &e0, 1, 255)
+			v.Pattern("", &e0, genPattern0)
 		}
-		v.Pop()
+		v.Items("NodeIds", mark, in.NodeIDs, "Member must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF\\t]*]")
 	}
 }
 
@@ -11917,7 +12031,7 @@ func (in *SearchTablesInput) Validate(v *protocol.Validator) {
 	}
 	v.StrLen("SearchText", in.SearchText, 1, 1024)
 	if in.SortCriteria != nil {
-		v.Len("SortCriteria", int64(len(in.SortCriteria)), -1, 1, "")
+		v.Size("SortCriteria", len(in.SortCriteria), -1, 1, in.SortCriteria)
 	}
 	if len(in.SortCriteria) > 0 {
 		v.Push("SortCriteria")
@@ -11957,7 +12071,7 @@ func (in *StartBlueprintRunInput) Validate(v *protocol.Validator) {
 	v.StrLen("Parameters", in.Parameters, 1, 131072)
 	v.Required("RoleArn", in.RoleARN != nil)
 	v.StrLen("RoleArn", in.RoleARN, 1, 1024)
-	v.Pattern("RoleArn", in.RoleARN, genPattern11)
+	v.Pattern("RoleArn", in.RoleARN, genPattern12)
 }
 
 // StartBlueprintRunOutput is the output of StartBlueprintRun.
@@ -11985,20 +12099,18 @@ func (in *StartColumnStatisticsTaskRunInput) Validate(v *protocol.Validator) {
 	v.StrLen("TableName", in.TableName, 1, 255)
 	v.Pattern("TableName", in.TableName, genPattern0)
 	if len(in.ColumnNameList) > 0 {
-		v.Push("ColumnNameList")
-		for i0 := range in.ColumnNameList {
-			v.PushIndex(i0)
-			v.StrLen("", &in.ColumnNameList[i0], 1, 255)
-			v.Pattern("", &in.ColumnNameList[i0], genPattern0)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.ColumnNameList {
+			v.StrLen("", &e0, 1, 255)
+			v.Pattern("", &e0, genPattern0)
 		}
-		v.Pop()
+		v.Items("ColumnNameList", mark, in.ColumnNameList, "Member must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF\\t]*]")
 	}
 	v.Required("Role", in.Role != nil)
 	v.StrLen("Role", in.Role, 1, 255)
 	v.Pattern("Role", in.Role, genPattern0)
 	if in.SampleSize != nil {
-		v.Range("SampleSize", float64(*in.SampleSize), 0, 100, true, true)
+		v.RangeDouble("SampleSize", float64(*in.SampleSize), 0, 100, true, true)
 	}
 	v.StrLen("CatalogID", in.CatalogID, 1, 255)
 	v.Pattern("CatalogID", in.CatalogID, genPattern0)
@@ -12129,17 +12241,23 @@ func (in *StartDataQualityRulesetEvaluationRunInput) Validate(v *protocol.Valida
 	}
 	v.Required("RulesetNames", in.RulesetNames != nil)
 	if in.RulesetNames != nil {
-		v.Len("RulesetNames", int64(len(in.RulesetNames)), 1, 10, "")
+		v.Size("RulesetNames", len(in.RulesetNames), 1, 10, in.RulesetNames)
 	}
 	if len(in.RulesetNames) > 0 {
-		v.Push("RulesetNames")
-		for i0 := range in.RulesetNames {
-			v.PushIndex(i0)
-			v.StrLen("", &in.RulesetNames[i0], 1, 255)
-			v.Pattern("", &in.RulesetNames[i0], genPattern0)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.RulesetNames {
+			v.StrLen("", &e0, 1, 255)
+			v.Pattern("", &e0, genPattern0)
 		}
-		v.Pop()
+		v.Items("RulesetNames", mark, in.RulesetNames, "Member must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF\\t]*]")
+	}
+	if len(in.AdditionalDataSources) > 0 {
+		mark := v.Mark()
+		for e0 := range in.AdditionalDataSources {
+			v.StrLen("", &e0, 1, 255)
+			v.Pattern("", &e0, genPattern0)
+		}
+		v.Items("AdditionalDataSources", mark, in.AdditionalDataSources, "Map keys must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF\\t]*]")
 	}
 	if len(in.AdditionalDataSources) > 0 {
 		v.Push("AdditionalDataSources")
@@ -12333,6 +12451,14 @@ func (in *StartWorkflowRunInput) Validate(v *protocol.Validator) {
 	v.Required("Name", in.Name != nil)
 	v.StrLen("Name", in.Name, 1, 255)
 	v.Pattern("Name", in.Name, genPattern0)
+	if len(in.RunProperties) > 0 {
+		mark := v.Mark()
+		for e0 := range in.RunProperties {
+			v.StrLen("", &e0, 1, 255)
+			v.Pattern("", &e0, genPattern0)
+		}
+		v.Items("RunProperties", mark, in.RunProperties, "Map keys must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF\\t]*]")
+	}
 }
 
 // StartWorkflowRunOutput is the output of StartWorkflowRun.
@@ -12495,19 +12621,24 @@ type TagResourceInput struct {
 func (in *TagResourceInput) Validate(v *protocol.Validator) {
 	v.Required("ResourceArn", in.ResourceARN != nil)
 	v.StrLen("ResourceArn", in.ResourceARN, 1, 10240)
-	v.Pattern("ResourceArn", in.ResourceARN, genPattern12)
+	v.Pattern("ResourceArn", in.ResourceARN, genPattern13)
 	v.Required("TagsToAdd", in.TagsToAdd != nil)
 	if in.TagsToAdd != nil {
-		v.Len("TagsToAdd", int64(len(in.TagsToAdd)), -1, 50, "")
+		v.Size("TagsToAdd", len(in.TagsToAdd), -1, 50, in.TagsToAdd)
 	}
 	if len(in.TagsToAdd) > 0 {
-		v.Push("TagsToAdd")
-		for k0, e0 := range in.TagsToAdd {
-			v.Push(k0)
-			v.StrLen("", &e0, -1, 256)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.TagsToAdd {
+			v.StrLen("", &e0, 1, 128)
 		}
-		v.Pop()
+		v.Items("TagsToAdd", mark, in.TagsToAdd, "Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]")
+	}
+	if len(in.TagsToAdd) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.TagsToAdd {
+			v.StrLen("", &e0, -1, 256)
+		}
+		v.Items("TagsToAdd", mark, in.TagsToAdd, "Map value must satisfy constraint: [Member must have length less than or equal to 256, Member must have length greater than or equal to 0]")
 	}
 }
 
@@ -12547,19 +12678,17 @@ type UntagResourceInput struct {
 func (in *UntagResourceInput) Validate(v *protocol.Validator) {
 	v.Required("ResourceArn", in.ResourceARN != nil)
 	v.StrLen("ResourceArn", in.ResourceARN, 1, 10240)
-	v.Pattern("ResourceArn", in.ResourceARN, genPattern12)
+	v.Pattern("ResourceArn", in.ResourceARN, genPattern13)
 	v.Required("TagsToRemove", in.TagsToRemove != nil)
 	if in.TagsToRemove != nil {
-		v.Len("TagsToRemove", int64(len(in.TagsToRemove)), -1, 50, "")
+		v.Size("TagsToRemove", len(in.TagsToRemove), -1, 50, in.TagsToRemove)
 	}
 	if len(in.TagsToRemove) > 0 {
-		v.Push("TagsToRemove")
-		for i0 := range in.TagsToRemove {
-			v.PushIndex(i0)
-			v.StrLen("", &in.TagsToRemove[i0], 1, 128)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.TagsToRemove {
+			v.StrLen("", &e0, 1, 128)
 		}
-		v.Pop()
+		v.Items("TagsToRemove", mark, in.TagsToRemove, "Member must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]")
 	}
 }
 
@@ -12667,17 +12796,15 @@ func (in *UpdateColumnStatisticsForPartitionInput) Validate(v *protocol.Validato
 	v.Pattern("TableName", in.TableName, genPattern0)
 	v.Required("PartitionValues", in.PartitionValues != nil)
 	if len(in.PartitionValues) > 0 {
-		v.Push("PartitionValues")
-		for i0 := range in.PartitionValues {
-			v.PushIndex(i0)
-			v.StrLen("", &in.PartitionValues[i0], 1, 1024)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.PartitionValues {
+			v.StrLen("", &e0, 1, 1024)
 		}
-		v.Pop()
+		v.Items("PartitionValues", mark, in.PartitionValues, "Member must satisfy constraint: [Member must have length less than or equal to 1024, Member must have length greater than or equal to 1]")
 	}
 	v.Required("ColumnStatisticsList", in.ColumnStatisticsList != nil)
 	if in.ColumnStatisticsList != nil {
-		v.Len("ColumnStatisticsList", int64(len(in.ColumnStatisticsList)), -1, 25, "")
+		v.Size("ColumnStatisticsList", len(in.ColumnStatisticsList), -1, 25, in.ColumnStatisticsList)
 	}
 	if len(in.ColumnStatisticsList) > 0 {
 		v.Push("ColumnStatisticsList")
@@ -12717,7 +12844,7 @@ func (in *UpdateColumnStatisticsForTableInput) Validate(v *protocol.Validator) {
 	v.Pattern("TableName", in.TableName, genPattern0)
 	v.Required("ColumnStatisticsList", in.ColumnStatisticsList != nil)
 	if in.ColumnStatisticsList != nil {
-		v.Len("ColumnStatisticsList", int64(len(in.ColumnStatisticsList)), -1, 25, "")
+		v.Size("ColumnStatisticsList", len(in.ColumnStatisticsList), -1, 25, in.ColumnStatisticsList)
 	}
 	if len(in.ColumnStatisticsList) > 0 {
 		v.Push("ColumnStatisticsList")
@@ -12760,17 +12887,15 @@ func (in *UpdateColumnStatisticsTaskSettingsInput) Validate(v *protocol.Validato
 	v.StrLen("Role", in.Role, 1, 255)
 	v.Pattern("Role", in.Role, genPattern0)
 	if len(in.ColumnNameList) > 0 {
-		v.Push("ColumnNameList")
-		for i0 := range in.ColumnNameList {
-			v.PushIndex(i0)
-			v.StrLen("", &in.ColumnNameList[i0], 1, 255)
-			v.Pattern("", &in.ColumnNameList[i0], genPattern0)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.ColumnNameList {
+			v.StrLen("", &e0, 1, 255)
+			v.Pattern("", &e0, genPattern0)
 		}
-		v.Pop()
+		v.Items("ColumnNameList", mark, in.ColumnNameList, "Member must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF\\t]*]")
 	}
 	if in.SampleSize != nil {
-		v.Range("SampleSize", float64(*in.SampleSize), 0, 100, true, true)
+		v.RangeDouble("SampleSize", float64(*in.SampleSize), 0, 100, true, true)
 	}
 	v.StrLen("CatalogID", in.CatalogID, 1, 255)
 	v.Pattern("CatalogID", in.CatalogID, genPattern0)
@@ -12837,14 +12962,12 @@ func (in *UpdateCrawlerInput) Validate(v *protocol.Validator) {
 		v.Pop()
 	}
 	if len(in.Classifiers) > 0 {
-		v.Push("Classifiers")
-		for i0 := range in.Classifiers {
-			v.PushIndex(i0)
-			v.StrLen("", &in.Classifiers[i0], 1, 255)
-			v.Pattern("", &in.Classifiers[i0], genPattern0)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Classifiers {
+			v.StrLen("", &e0, 1, 255)
+			v.Pattern("", &e0, genPattern0)
 		}
-		v.Pop()
+		v.Items("Classifiers", mark, in.Classifiers, "Member must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF\\t]*]")
 	}
 	v.StrLen("TablePrefix", in.TablePrefix, -1, 128)
 	if in.SchemaChangePolicy != nil {
@@ -12954,13 +13077,13 @@ type UpdateDevEndpointInput struct {
 func (in *UpdateDevEndpointInput) Validate(v *protocol.Validator) {
 	v.Required("EndpointName", in.EndpointName != nil)
 	if in.AddPublicKeys != nil {
-		v.Len("AddPublicKeys", int64(len(in.AddPublicKeys)), -1, 5, "")
+		v.Size("AddPublicKeys", len(in.AddPublicKeys), -1, 5, in.AddPublicKeys)
 	}
 	if in.DeletePublicKeys != nil {
-		v.Len("DeletePublicKeys", int64(len(in.DeletePublicKeys)), -1, 5, "")
+		v.Size("DeletePublicKeys", len(in.DeletePublicKeys), -1, 5, in.DeletePublicKeys)
 	}
 	if in.AddArguments != nil {
-		v.Len("AddArguments", int64(len(in.AddArguments)), -1, 100, "")
+		v.Size("AddArguments", len(in.AddArguments), -1, 100, in.AddArguments)
 	}
 }
 
@@ -12976,16 +13099,14 @@ type UpdateGlueIdentityCenterConfigurationInput struct {
 // Validate checks in against the constraints of the model.
 func (in *UpdateGlueIdentityCenterConfigurationInput) Validate(v *protocol.Validator) {
 	if in.Scopes != nil {
-		v.Len("Scopes", int64(len(in.Scopes)), 1, 50, "")
+		v.Size("Scopes", len(in.Scopes), 1, 50, in.Scopes)
 	}
 	if len(in.Scopes) > 0 {
-		v.Push("Scopes")
-		for i0 := range in.Scopes {
-			v.PushIndex(i0)
-			v.StrLen("", &in.Scopes[i0], -1, 50)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Scopes {
+			v.StrLen("", &e0, -1, 50)
 		}
-		v.Pop()
+		v.Items("Scopes", mark, in.Scopes, "Member must satisfy constraint: [Member must have length less than or equal to 50]")
 	}
 }
 
@@ -13177,16 +13298,14 @@ func (in *UpdatePartitionInput) Validate(v *protocol.Validator) {
 	v.Pattern("TableName", in.TableName, genPattern0)
 	v.Required("PartitionValueList", in.PartitionValueList != nil)
 	if in.PartitionValueList != nil {
-		v.Len("PartitionValueList", int64(len(in.PartitionValueList)), -1, 100, "")
+		v.Size("PartitionValueList", len(in.PartitionValueList), -1, 100, in.PartitionValueList)
 	}
 	if len(in.PartitionValueList) > 0 {
-		v.Push("PartitionValueList")
-		for i0 := range in.PartitionValueList {
-			v.PushIndex(i0)
-			v.StrLen("", &in.PartitionValueList[i0], 1, 1024)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.PartitionValueList {
+			v.StrLen("", &e0, 1, 1024)
 		}
-		v.Pop()
+		v.Items("PartitionValueList", mark, in.PartitionValueList, "Member must satisfy constraint: [Member must have length less than or equal to 1024, Member must have length greater than or equal to 1]")
 	}
 	v.Required("PartitionInput", in.PartitionInput != nil)
 	if in.PartitionInput != nil {
@@ -13465,6 +13584,14 @@ func (in *UpdateWorkflowInput) Validate(v *protocol.Validator) {
 	v.StrLen("Name", in.Name, 1, 255)
 	v.Pattern("Name", in.Name, genPattern0)
 	v.StrLen("Description", in.Description, -1, 120000)
+	if len(in.DefaultRunProperties) > 0 {
+		mark := v.Mark()
+		for e0 := range in.DefaultRunProperties {
+			v.StrLen("", &e0, 1, 255)
+			v.Pattern("", &e0, genPattern0)
+		}
+		v.Items("DefaultRunProperties", mark, in.DefaultRunProperties, "Map keys must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF\\t]*]")
+	}
 }
 
 // UpdateWorkflowOutput is the output of UpdateWorkflow.
@@ -13511,19 +13638,17 @@ type Aggregate struct {
 // Validate checks in against the constraints of the model.
 func (in *Aggregate) Validate(v *protocol.Validator) {
 	v.Required("Name", in.Name != nil)
-	v.Pattern("Name", in.Name, genPattern19)
+	v.Pattern("Name", in.Name, genPattern21)
 	v.Required("Inputs", in.Inputs != nil)
 	if in.Inputs != nil {
-		v.Len("Inputs", int64(len(in.Inputs)), 1, 1, "")
+		v.Size("Inputs", len(in.Inputs), 1, 1, in.Inputs)
 	}
 	if len(in.Inputs) > 0 {
-		v.Push("Inputs")
-		for i0 := range in.Inputs {
-			v.PushIndex(i0)
-			v.Pattern("", &in.Inputs[i0], genPattern20)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Inputs {
+			v.Pattern("", &e0, genPattern9)
 		}
-		v.Pop()
+		v.Items("Inputs", mark, in.Inputs, "Member must satisfy constraint: [Member must satisfy regular expression pattern: [A-Za-z0-9_-]*]")
 	}
 	v.Required("Groups", in.Groups != nil)
 	if len(in.Groups) > 0 {
@@ -13531,11 +13656,11 @@ func (in *Aggregate) Validate(v *protocol.Validator) {
 		for i0 := range in.Groups {
 			v.PushIndex(i0)
 			if len(in.Groups[i0]) > 0 {
-				for i1 := range in.Groups[i0] {
-					v.PushIndex(i1)
-					v.Pattern("", &in.Groups[i0][i1], genPattern21)
-					v.Pop()
+				mark := v.Mark()
+				for _, e1 := range in.Groups[i0] {
+					v.Pattern("", &e1, genPattern22)
 				}
+				v.Items("", mark, in.Groups[i0], "Member must satisfy constraint: [Member must satisfy regular expression pattern: ([\\u0009\\u000B\\u000C\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF])*]")
 			}
 			v.Pop()
 		}
@@ -13543,7 +13668,7 @@ func (in *Aggregate) Validate(v *protocol.Validator) {
 	}
 	v.Required("Aggs", in.Aggs != nil)
 	if in.Aggs != nil {
-		v.Len("Aggs", int64(len(in.Aggs)), 1, 30, "")
+		v.Size("Aggs", len(in.Aggs), 1, 30, in.Aggs)
 	}
 	if len(in.Aggs) > 0 {
 		v.Push("Aggs")
@@ -13568,13 +13693,11 @@ type AggregateOperation struct {
 func (in *AggregateOperation) Validate(v *protocol.Validator) {
 	v.Required("Column", in.Column != nil)
 	if len(in.Column) > 0 {
-		v.Push("Column")
-		for i0 := range in.Column {
-			v.PushIndex(i0)
-			v.Pattern("", &in.Column[i0], genPattern21)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Column {
+			v.Pattern("", &e0, genPattern22)
 		}
-		v.Pop()
+		v.Items("Column", mark, in.Column, "Member must satisfy constraint: [Member must satisfy regular expression pattern: ([\\u0009\\u000B\\u000C\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF])*]")
 	}
 	v.Required("AggFunc", in.AggFunc != nil)
 	v.Enum("AggFunc", in.AggFunc, AggFunctionValues)
@@ -13624,8 +13747,8 @@ type AmazonRedshiftNodeData struct {
 
 // Validate checks in against the constraints of the model.
 func (in *AmazonRedshiftNodeData) Validate(v *protocol.Validator) {
-	v.Pattern("AccessType", in.AccessType, genPattern20)
-	v.Pattern("SourceType", in.SourceType, genPattern20)
+	v.Pattern("AccessType", in.AccessType, genPattern9)
+	v.Pattern("SourceType", in.SourceType, genPattern9)
 	if in.Connection != nil {
 		v.Push("Connection")
 		in.Connection.Validate(v)
@@ -13651,16 +13774,16 @@ func (in *AmazonRedshiftNodeData) Validate(v *protocol.Validator) {
 		in.CatalogTable.Validate(v)
 		v.Pop()
 	}
-	v.Pattern("TempDir", in.TempDir, genPattern21)
+	v.Pattern("TempDir", in.TempDir, genPattern22)
 	if in.IamRole != nil {
 		v.Push("IamRole")
 		in.IamRole.Validate(v)
 		v.Pop()
 	}
-	v.Pattern("TablePrefix", in.TablePrefix, genPattern20)
-	v.Pattern("MergeAction", in.MergeAction, genPattern20)
-	v.Pattern("MergeWhenMatched", in.MergeWhenMatched, genPattern20)
-	v.Pattern("MergeWhenNotMatched", in.MergeWhenNotMatched, genPattern20)
+	v.Pattern("TablePrefix", in.TablePrefix, genPattern9)
+	v.Pattern("MergeAction", in.MergeAction, genPattern9)
+	v.Pattern("MergeWhenMatched", in.MergeWhenMatched, genPattern9)
+	v.Pattern("MergeWhenNotMatched", in.MergeWhenNotMatched, genPattern9)
 	if len(in.TableSchema) > 0 {
 		v.Push("TableSchema")
 		for i0 := range in.TableSchema {
@@ -13693,7 +13816,7 @@ type AmazonRedshiftSource struct {
 
 // Validate checks in against the constraints of the model.
 func (in *AmazonRedshiftSource) Validate(v *protocol.Validator) {
-	v.Pattern("Name", in.Name, genPattern19)
+	v.Pattern("Name", in.Name, genPattern21)
 	if in.Data != nil {
 		v.Push("Data")
 		in.Data.Validate(v)
@@ -13710,23 +13833,21 @@ type AmazonRedshiftTarget struct {
 
 // Validate checks in against the constraints of the model.
 func (in *AmazonRedshiftTarget) Validate(v *protocol.Validator) {
-	v.Pattern("Name", in.Name, genPattern19)
+	v.Pattern("Name", in.Name, genPattern21)
 	if in.Data != nil {
 		v.Push("Data")
 		in.Data.Validate(v)
 		v.Pop()
 	}
 	if in.Inputs != nil {
-		v.Len("Inputs", int64(len(in.Inputs)), 1, 1, "")
+		v.Size("Inputs", len(in.Inputs), 1, 1, in.Inputs)
 	}
 	if len(in.Inputs) > 0 {
-		v.Push("Inputs")
-		for i0 := range in.Inputs {
-			v.PushIndex(i0)
-			v.Pattern("", &in.Inputs[i0], genPattern20)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Inputs {
+			v.Pattern("", &e0, genPattern9)
 		}
-		v.Pop()
+		v.Items("Inputs", mark, in.Inputs, "Member must satisfy constraint: [Member must satisfy regular expression pattern: [A-Za-z0-9_-]*]")
 	}
 }
 
@@ -13747,19 +13868,17 @@ type ApplyMapping struct {
 // Validate checks in against the constraints of the model.
 func (in *ApplyMapping) Validate(v *protocol.Validator) {
 	v.Required("Name", in.Name != nil)
-	v.Pattern("Name", in.Name, genPattern19)
+	v.Pattern("Name", in.Name, genPattern21)
 	v.Required("Inputs", in.Inputs != nil)
 	if in.Inputs != nil {
-		v.Len("Inputs", int64(len(in.Inputs)), 1, 1, "")
+		v.Size("Inputs", len(in.Inputs), 1, 1, in.Inputs)
 	}
 	if len(in.Inputs) > 0 {
-		v.Push("Inputs")
-		for i0 := range in.Inputs {
-			v.PushIndex(i0)
-			v.Pattern("", &in.Inputs[i0], genPattern20)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Inputs {
+			v.Pattern("", &e0, genPattern9)
 		}
-		v.Pop()
+		v.Items("Inputs", mark, in.Inputs, "Member must satisfy constraint: [Member must satisfy regular expression pattern: [A-Za-z0-9_-]*]")
 	}
 	v.Required("Mapping", in.Mapping != nil)
 	if len(in.Mapping) > 0 {
@@ -13789,16 +13908,16 @@ type AthenaConnectorSource struct {
 // Validate checks in against the constraints of the model.
 func (in *AthenaConnectorSource) Validate(v *protocol.Validator) {
 	v.Required("Name", in.Name != nil)
-	v.Pattern("Name", in.Name, genPattern19)
+	v.Pattern("Name", in.Name, genPattern21)
 	v.Required("ConnectionName", in.ConnectionName != nil)
-	v.Pattern("ConnectionName", in.ConnectionName, genPattern21)
+	v.Pattern("ConnectionName", in.ConnectionName, genPattern22)
 	v.Required("ConnectorName", in.ConnectorName != nil)
-	v.Pattern("ConnectorName", in.ConnectorName, genPattern21)
+	v.Pattern("ConnectorName", in.ConnectorName, genPattern22)
 	v.Required("ConnectionType", in.ConnectionType != nil)
-	v.Pattern("ConnectionType", in.ConnectionType, genPattern21)
-	v.Pattern("ConnectionTable", in.ConnectionTable, genPattern21)
+	v.Pattern("ConnectionType", in.ConnectionType, genPattern22)
+	v.Pattern("ConnectionTable", in.ConnectionTable, genPattern22)
 	v.Required("SchemaName", in.SchemaName != nil)
-	v.Pattern("SchemaName", in.SchemaName, genPattern21)
+	v.Pattern("SchemaName", in.SchemaName, genPattern22)
 	if len(in.OutputSchemas) > 0 {
 		v.Push("OutputSchemas")
 		for i0 := range in.OutputSchemas {
@@ -13823,14 +13942,12 @@ type AuditContext struct {
 func (in *AuditContext) Validate(v *protocol.Validator) {
 	v.StrLen("AdditionalAuditContext", in.AdditionalAuditContext, -1, 2048)
 	if len(in.RequestedColumns) > 0 {
-		v.Push("RequestedColumns")
-		for i0 := range in.RequestedColumns {
-			v.PushIndex(i0)
-			v.StrLen("", &in.RequestedColumns[i0], 1, 1024)
-			v.Pattern("", &in.RequestedColumns[i0], genPattern0)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.RequestedColumns {
+			v.StrLen("", &e0, 1, 1024)
+			v.Pattern("", &e0, genPattern0)
 		}
-		v.Pop()
+		v.Items("RequestedColumns", mark, in.RequestedColumns, "Member must satisfy constraint: [Member must have length less than or equal to 1024, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF\\t]*]")
 	}
 }
 
@@ -13869,21 +13986,30 @@ func (in *AuthenticationConfigurationInput) Validate(v *protocol.Validator) {
 		in.OAuth2Properties.Validate(v)
 		v.Pop()
 	}
-	v.Pattern("SecretArn", in.SecretARN, genPattern22)
-	v.Pattern("KmsKeyArn", in.KmsKeyARN, genPattern23)
+	v.Pattern("SecretArn", in.SecretARN, genPattern23)
+	v.Pattern("KmsKeyArn", in.KmsKeyARN, genPattern24)
 	if in.BasicAuthenticationCredentials != nil {
 		v.Push("BasicAuthenticationCredentials")
 		in.BasicAuthenticationCredentials.Validate(v)
 		v.Pop()
 	}
-	if len(in.CustomAuthenticationCredentials) > 0 {
-		v.Push("CustomAuthenticationCredentials")
-		for k0, e0 := range in.CustomAuthenticationCredentials {
-			v.Push(k0)
-			v.StrLen("", &e0, 1, 2048)
-			v.Pop()
+	{
+		redact := v.Mark()
+		if len(in.CustomAuthenticationCredentials) > 0 {
+			mark := v.Mark()
+			for e0 := range in.CustomAuthenticationCredentials {
+				v.StrLen("", &e0, 1, 128)
+			}
+			v.Items("CustomAuthenticationCredentials", mark, in.CustomAuthenticationCredentials, "Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]")
 		}
-		v.Pop()
+		if len(in.CustomAuthenticationCredentials) > 0 {
+			mark := v.Mark()
+			for _, e0 := range in.CustomAuthenticationCredentials {
+				v.StrLen("", &e0, 1, 2048)
+			}
+			v.Items("CustomAuthenticationCredentials", mark, in.CustomAuthenticationCredentials, "Map value must satisfy constraint: [Member must have length less than or equal to 2048, Member must have length greater than or equal to 1]")
+		}
+		v.Redact(redact)
 	}
 }
 
@@ -13895,10 +14021,14 @@ type AuthorizationCodeProperties struct {
 
 // Validate checks in against the constraints of the model.
 func (in *AuthorizationCodeProperties) Validate(v *protocol.Validator) {
-	v.StrLen("AuthorizationCode", in.AuthorizationCode, 1, 4096)
-	v.Pattern("AuthorizationCode", in.AuthorizationCode, genPattern24)
+	{
+		redact := v.Mark()
+		v.StrLen("AuthorizationCode", in.AuthorizationCode, 1, 4096)
+		v.Pattern("AuthorizationCode", in.AuthorizationCode, genPattern25)
+		v.Redact(redact)
+	}
 	v.StrLen("RedirectUri", in.RedirectURI, -1, 512)
-	v.Pattern("RedirectUri", in.RedirectURI, genPattern25)
+	v.Pattern("RedirectUri", in.RedirectURI, genPattern26)
 }
 
 // AutoDataQuality is the AutoDataQuality structure of the model.
@@ -13909,7 +14039,7 @@ type AutoDataQuality struct {
 
 // Validate checks in against the constraints of the model.
 func (in *AutoDataQuality) Validate(v *protocol.Validator) {
-	v.Pattern("EvaluationContext", in.EvaluationContext, genPattern21)
+	v.Pattern("EvaluationContext", in.EvaluationContext, genPattern22)
 }
 
 // BackfillError is the BackfillError structure of the model.
@@ -13927,9 +14057,13 @@ type BasicAuthenticationCredentials struct {
 // Validate checks in against the constraints of the model.
 func (in *BasicAuthenticationCredentials) Validate(v *protocol.Validator) {
 	v.StrLen("Username", in.Username, -1, 512)
-	v.Pattern("Username", in.Username, genPattern24)
-	v.StrLen("Password", in.Password, -1, 512)
-	v.Pattern("Password", in.Password, genPattern26)
+	v.Pattern("Username", in.Username, genPattern25)
+	{
+		redact := v.Mark()
+		v.StrLen("Password", in.Password, -1, 512)
+		v.Pattern("Password", in.Password, genPattern27)
+		v.Redact(redact)
+	}
 }
 
 // BasicAuthenticationProperties is the BasicAuthenticationProperties structure of the model.
@@ -13964,39 +14098,37 @@ type BasicCatalogTarget struct {
 // Validate checks in against the constraints of the model.
 func (in *BasicCatalogTarget) Validate(v *protocol.Validator) {
 	v.Required("Name", in.Name != nil)
-	v.Pattern("Name", in.Name, genPattern19)
+	v.Pattern("Name", in.Name, genPattern21)
 	v.Required("Inputs", in.Inputs != nil)
 	if in.Inputs != nil {
-		v.Len("Inputs", int64(len(in.Inputs)), 1, 1, "")
+		v.Size("Inputs", len(in.Inputs), 1, 1, in.Inputs)
 	}
 	if len(in.Inputs) > 0 {
-		v.Push("Inputs")
-		for i0 := range in.Inputs {
-			v.PushIndex(i0)
-			v.Pattern("", &in.Inputs[i0], genPattern20)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Inputs {
+			v.Pattern("", &e0, genPattern9)
 		}
-		v.Pop()
+		v.Items("Inputs", mark, in.Inputs, "Member must satisfy constraint: [Member must satisfy regular expression pattern: [A-Za-z0-9_-]*]")
 	}
 	if len(in.PartitionKeys) > 0 {
 		v.Push("PartitionKeys")
 		for i0 := range in.PartitionKeys {
 			v.PushIndex(i0)
 			if len(in.PartitionKeys[i0]) > 0 {
-				for i1 := range in.PartitionKeys[i0] {
-					v.PushIndex(i1)
-					v.Pattern("", &in.PartitionKeys[i0][i1], genPattern21)
-					v.Pop()
+				mark := v.Mark()
+				for _, e1 := range in.PartitionKeys[i0] {
+					v.Pattern("", &e1, genPattern22)
 				}
+				v.Items("", mark, in.PartitionKeys[i0], "Member must satisfy constraint: [Member must satisfy regular expression pattern: ([\\u0009\\u000B\\u000C\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF])*]")
 			}
 			v.Pop()
 		}
 		v.Pop()
 	}
 	v.Required("Database", in.Database != nil)
-	v.Pattern("Database", in.Database, genPattern21)
+	v.Pattern("Database", in.Database, genPattern22)
 	v.Required("Table", in.Table != nil)
-	v.Pattern("Table", in.Table, genPattern21)
+	v.Pattern("Table", in.Table, genPattern22)
 }
 
 // BatchGetTableOptimizerEntry is the BatchGetTableOptimizerEntry structure of the model.
@@ -14062,16 +14194,14 @@ type BatchUpdatePartitionRequestEntry struct {
 func (in *BatchUpdatePartitionRequestEntry) Validate(v *protocol.Validator) {
 	v.Required("PartitionValueList", in.PartitionValueList != nil)
 	if in.PartitionValueList != nil {
-		v.Len("PartitionValueList", int64(len(in.PartitionValueList)), -1, 100, "")
+		v.Size("PartitionValueList", len(in.PartitionValueList), -1, 100, in.PartitionValueList)
 	}
 	if len(in.PartitionValueList) > 0 {
-		v.Push("PartitionValueList")
-		for i0 := range in.PartitionValueList {
-			v.PushIndex(i0)
-			v.StrLen("", &in.PartitionValueList[i0], 1, 1024)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.PartitionValueList {
+			v.StrLen("", &e0, 1, 1024)
 		}
-		v.Pop()
+		v.Items("PartitionValueList", mark, in.PartitionValueList, "Member must satisfy constraint: [Member must have length less than or equal to 1024, Member must have length greater than or equal to 1]")
 	}
 	v.Required("PartitionInput", in.PartitionInput != nil)
 	if in.PartitionInput != nil {
@@ -14096,7 +14226,7 @@ func (in *BinaryColumnStatisticsData) Validate(v *protocol.Validator) {
 	}
 	v.Required("AverageLength", in.AverageLength != nil)
 	if in.AverageLength != nil {
-		v.Range("AverageLength", float64(*in.AverageLength), 0.0, 0, true, false)
+		v.RangeDouble("AverageLength", float64(*in.AverageLength), 0.0, 0, true, false)
 	}
 	v.Required("NumberOfNulls", in.NumberOfNulls != nil)
 	if in.NumberOfNulls != nil {
@@ -14197,19 +14327,24 @@ type CatalogDeltaSource struct {
 // Validate checks in against the constraints of the model.
 func (in *CatalogDeltaSource) Validate(v *protocol.Validator) {
 	v.Required("Name", in.Name != nil)
-	v.Pattern("Name", in.Name, genPattern19)
+	v.Pattern("Name", in.Name, genPattern21)
 	v.Required("Database", in.Database != nil)
-	v.Pattern("Database", in.Database, genPattern21)
+	v.Pattern("Database", in.Database, genPattern22)
 	v.Required("Table", in.Table != nil)
-	v.Pattern("Table", in.Table, genPattern21)
+	v.Pattern("Table", in.Table, genPattern22)
 	if len(in.AdditionalDeltaOptions) > 0 {
-		v.Push("AdditionalDeltaOptions")
-		for k0, e0 := range in.AdditionalDeltaOptions {
-			v.Push(k0)
-			v.Pattern("", &e0, genPattern21)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.AdditionalDeltaOptions {
+			v.Pattern("", &e0, genPattern22)
 		}
-		v.Pop()
+		v.Items("AdditionalDeltaOptions", mark, in.AdditionalDeltaOptions, "Map keys must satisfy constraint: [Member must satisfy regular expression pattern: ([\\u0009\\u000B\\u000C\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF])*]")
+	}
+	if len(in.AdditionalDeltaOptions) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.AdditionalDeltaOptions {
+			v.Pattern("", &e0, genPattern22)
+		}
+		v.Items("AdditionalDeltaOptions", mark, in.AdditionalDeltaOptions, "Map value must satisfy constraint: [Member must satisfy regular expression pattern: ([\\u0009\\u000B\\u000C\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF])*]")
 	}
 	if len(in.OutputSchemas) > 0 {
 		v.Push("OutputSchemas")
@@ -14252,19 +14387,24 @@ type CatalogHudiSource struct {
 // Validate checks in against the constraints of the model.
 func (in *CatalogHudiSource) Validate(v *protocol.Validator) {
 	v.Required("Name", in.Name != nil)
-	v.Pattern("Name", in.Name, genPattern19)
+	v.Pattern("Name", in.Name, genPattern21)
 	v.Required("Database", in.Database != nil)
-	v.Pattern("Database", in.Database, genPattern21)
+	v.Pattern("Database", in.Database, genPattern22)
 	v.Required("Table", in.Table != nil)
-	v.Pattern("Table", in.Table, genPattern21)
+	v.Pattern("Table", in.Table, genPattern22)
 	if len(in.AdditionalHudiOptions) > 0 {
-		v.Push("AdditionalHudiOptions")
-		for k0, e0 := range in.AdditionalHudiOptions {
-			v.Push(k0)
-			v.Pattern("", &e0, genPattern21)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.AdditionalHudiOptions {
+			v.Pattern("", &e0, genPattern22)
 		}
-		v.Pop()
+		v.Items("AdditionalHudiOptions", mark, in.AdditionalHudiOptions, "Map keys must satisfy constraint: [Member must satisfy regular expression pattern: ([\\u0009\\u000B\\u000C\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF])*]")
+	}
+	if len(in.AdditionalHudiOptions) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.AdditionalHudiOptions {
+			v.Pattern("", &e0, genPattern22)
+		}
+		v.Items("AdditionalHudiOptions", mark, in.AdditionalHudiOptions, "Map value must satisfy constraint: [Member must satisfy regular expression pattern: ([\\u0009\\u000B\\u000C\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF])*]")
 	}
 	if len(in.OutputSchemas) > 0 {
 		v.Push("OutputSchemas")
@@ -14291,19 +14431,24 @@ type CatalogIcebergSource struct {
 // Validate checks in against the constraints of the model.
 func (in *CatalogIcebergSource) Validate(v *protocol.Validator) {
 	v.Required("Name", in.Name != nil)
-	v.Pattern("Name", in.Name, genPattern19)
+	v.Pattern("Name", in.Name, genPattern21)
 	v.Required("Database", in.Database != nil)
-	v.Pattern("Database", in.Database, genPattern21)
+	v.Pattern("Database", in.Database, genPattern22)
 	v.Required("Table", in.Table != nil)
-	v.Pattern("Table", in.Table, genPattern21)
+	v.Pattern("Table", in.Table, genPattern22)
 	if len(in.AdditionalIcebergOptions) > 0 {
-		v.Push("AdditionalIcebergOptions")
-		for k0, e0 := range in.AdditionalIcebergOptions {
-			v.Push(k0)
-			v.Pattern("", &e0, genPattern21)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.AdditionalIcebergOptions {
+			v.Pattern("", &e0, genPattern22)
 		}
-		v.Pop()
+		v.Items("AdditionalIcebergOptions", mark, in.AdditionalIcebergOptions, "Map keys must satisfy constraint: [Member must satisfy regular expression pattern: ([\\u0009\\u000B\\u000C\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF])*]")
+	}
+	if len(in.AdditionalIcebergOptions) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.AdditionalIcebergOptions {
+			v.Pattern("", &e0, genPattern22)
+		}
+		v.Items("AdditionalIcebergOptions", mark, in.AdditionalIcebergOptions, "Map value must satisfy constraint: [Member must satisfy regular expression pattern: ([\\u0009\\u000B\\u000C\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF])*]")
 	}
 	if len(in.OutputSchemas) > 0 {
 		v.Push("OutputSchemas")
@@ -14348,13 +14493,19 @@ func (in *CatalogInput) Validate(v *protocol.Validator) {
 		v.Pop()
 	}
 	if len(in.Parameters) > 0 {
-		v.Push("Parameters")
-		for k0, e0 := range in.Parameters {
-			v.Push(k0)
-			v.StrLen("", &e0, -1, 512000)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.Parameters {
+			v.StrLen("", &e0, 1, 255)
+			v.Pattern("", &e0, genPattern0)
 		}
-		v.Pop()
+		v.Items("Parameters", mark, in.Parameters, "Map keys must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF\\t]*]")
+	}
+	if len(in.Parameters) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.Parameters {
+			v.StrLen("", &e0, -1, 512000)
+		}
+		v.Items("Parameters", mark, in.Parameters, "Map value must satisfy constraint: [Member must have length less than or equal to 512000]")
 	}
 	if in.TargetRedshiftCatalog != nil {
 		v.Push("TargetRedshiftCatalog")
@@ -14406,14 +14557,14 @@ type CatalogKafkaSource struct {
 // Validate checks in against the constraints of the model.
 func (in *CatalogKafkaSource) Validate(v *protocol.Validator) {
 	v.Required("Name", in.Name != nil)
-	v.Pattern("Name", in.Name, genPattern19)
+	v.Pattern("Name", in.Name, genPattern21)
 	if in.WindowSize != nil {
 		v.Range("WindowSize", float64(*in.WindowSize), 0, 0, true, false)
 	}
 	v.Required("Table", in.Table != nil)
-	v.Pattern("Table", in.Table, genPattern21)
+	v.Pattern("Table", in.Table, genPattern22)
 	v.Required("Database", in.Database != nil)
-	v.Pattern("Database", in.Database, genPattern21)
+	v.Pattern("Database", in.Database, genPattern22)
 	if in.StreamingOptions != nil {
 		v.Push("StreamingOptions")
 		in.StreamingOptions.Validate(v)
@@ -14440,14 +14591,14 @@ type CatalogKinesisSource struct {
 // Validate checks in against the constraints of the model.
 func (in *CatalogKinesisSource) Validate(v *protocol.Validator) {
 	v.Required("Name", in.Name != nil)
-	v.Pattern("Name", in.Name, genPattern19)
+	v.Pattern("Name", in.Name, genPattern21)
 	if in.WindowSize != nil {
 		v.Range("WindowSize", float64(*in.WindowSize), 0, 0, true, false)
 	}
 	v.Required("Table", in.Table != nil)
-	v.Pattern("Table", in.Table, genPattern21)
+	v.Pattern("Table", in.Table, genPattern22)
 	v.Required("Database", in.Database != nil)
-	v.Pattern("Database", in.Database, genPattern21)
+	v.Pattern("Database", in.Database, genPattern22)
 	if in.StreamingOptions != nil {
 		v.Push("StreamingOptions")
 		in.StreamingOptions.Validate(v)
@@ -14480,13 +14631,19 @@ func (in *CatalogProperties) Validate(v *protocol.Validator) {
 		v.Pop()
 	}
 	if len(in.CustomProperties) > 0 {
-		v.Push("CustomProperties")
-		for k0, e0 := range in.CustomProperties {
-			v.Push(k0)
-			v.StrLen("", &e0, -1, 512000)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.CustomProperties {
+			v.StrLen("", &e0, 1, 255)
+			v.Pattern("", &e0, genPattern0)
 		}
-		v.Pop()
+		v.Items("CustomProperties", mark, in.CustomProperties, "Map keys must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF\\t]*]")
+	}
+	if len(in.CustomProperties) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.CustomProperties {
+			v.StrLen("", &e0, -1, 512000)
+		}
+		v.Items("CustomProperties", mark, in.CustomProperties, "Map value must satisfy constraint: [Member must have length less than or equal to 512000]")
 	}
 }
 
@@ -14520,12 +14677,12 @@ type CatalogSource struct {
 // Validate checks in against the constraints of the model.
 func (in *CatalogSource) Validate(v *protocol.Validator) {
 	v.Required("Name", in.Name != nil)
-	v.Pattern("Name", in.Name, genPattern19)
+	v.Pattern("Name", in.Name, genPattern21)
 	v.Required("Database", in.Database != nil)
-	v.Pattern("Database", in.Database, genPattern21)
+	v.Pattern("Database", in.Database, genPattern22)
 	v.Required("Table", in.Table != nil)
-	v.Pattern("Table", in.Table, genPattern21)
-	v.Pattern("PartitionPredicate", in.PartitionPredicate, genPattern21)
+	v.Pattern("Table", in.Table, genPattern22)
+	v.Pattern("PartitionPredicate", in.PartitionPredicate, genPattern22)
 	if len(in.OutputSchemas) > 0 {
 		v.Push("OutputSchemas")
 		for i0 := range in.OutputSchemas {
@@ -14555,17 +14712,15 @@ func (in *CatalogTarget) Validate(v *protocol.Validator) {
 	v.Pattern("DatabaseName", in.DatabaseName, genPattern0)
 	v.Required("Tables", in.Tables != nil)
 	if in.Tables != nil {
-		v.Len("Tables", int64(len(in.Tables)), 1, -1, "")
+		v.Size("Tables", len(in.Tables), 1, -1, in.Tables)
 	}
 	if len(in.Tables) > 0 {
-		v.Push("Tables")
-		for i0 := range in.Tables {
-			v.PushIndex(i0)
-			v.StrLen("", &in.Tables[i0], 1, 255)
-			v.Pattern("", &in.Tables[i0], genPattern0)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Tables {
+			v.StrLen("", &e0, 1, 255)
+			v.Pattern("", &e0, genPattern0)
 		}
-		v.Pop()
+		v.Items("Tables", mark, in.Tables, "Member must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF\\t]*]")
 	}
 }
 
@@ -14634,7 +14789,7 @@ type CloudWatchEncryption struct {
 // Validate checks in against the constraints of the model.
 func (in *CloudWatchEncryption) Validate(v *protocol.Validator) {
 	v.Enum("CloudWatchEncryptionMode", in.CloudWatchEncryptionMode, CloudWatchEncryptionModeValues)
-	v.Pattern("KmsKeyArn", in.KmsKeyARN, genPattern23)
+	v.Pattern("KmsKeyArn", in.KmsKeyARN, genPattern24)
 }
 
 // CodeGenConfigurationNode is the CodeGenConfigurationNode structure of the model.
@@ -15130,10 +15285,10 @@ type CodeGenEdge struct {
 func (in *CodeGenEdge) Validate(v *protocol.Validator) {
 	v.Required("Source", in.Source != nil)
 	v.StrLen("Source", in.Source, 1, 255)
-	v.Pattern("Source", in.Source, genPattern27)
+	v.Pattern("Source", in.Source, genPattern28)
 	v.Required("Target", in.Target != nil)
 	v.StrLen("Target", in.Target, 1, 255)
-	v.Pattern("Target", in.Target, genPattern27)
+	v.Pattern("Target", in.Target, genPattern28)
 }
 
 // CodeGenNode is the CodeGenNode structure of the model.
@@ -15148,11 +15303,11 @@ type CodeGenNode struct {
 func (in *CodeGenNode) Validate(v *protocol.Validator) {
 	v.Required("Id", in.ID != nil)
 	v.StrLen("Id", in.ID, 1, 255)
-	v.Pattern("Id", in.ID, genPattern27)
+	v.Pattern("Id", in.ID, genPattern28)
 	v.Required("NodeType", in.NodeType != nil)
 	v.Required("Args", in.Args != nil)
 	if in.Args != nil {
-		v.Len("Args", int64(len(in.Args)), -1, 50, "")
+		v.Size("Args", len(in.Args), -1, 50, in.Args)
 	}
 	if len(in.Args) > 0 {
 		v.Push("Args")
@@ -15198,13 +15353,19 @@ func (in *Column) Validate(v *protocol.Validator) {
 	v.StrLen("Comment", in.Comment, -1, 255)
 	v.Pattern("Comment", in.Comment, genPattern0)
 	if len(in.Parameters) > 0 {
-		v.Push("Parameters")
-		for k0, e0 := range in.Parameters {
-			v.Push(k0)
-			v.StrLen("", &e0, -1, 512000)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.Parameters {
+			v.StrLen("", &e0, 1, 255)
+			v.Pattern("", &e0, genPattern0)
 		}
-		v.Pop()
+		v.Items("Parameters", mark, in.Parameters, "Map keys must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF\\t]*]")
+	}
+	if len(in.Parameters) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.Parameters {
+			v.StrLen("", &e0, -1, 512000)
+		}
+		v.Items("Parameters", mark, in.Parameters, "Map value must satisfy constraint: [Member must have length less than or equal to 512000]")
 	}
 }
 
@@ -15411,7 +15572,7 @@ type ConditionExpression struct {
 func (in *ConditionExpression) Validate(v *protocol.Validator) {
 	v.Required("Condition", in.Condition != nil)
 	v.StrLen("Condition", in.Condition, 1, 128)
-	v.Pattern("Condition", in.Condition, genPattern28)
+	v.Pattern("Condition", in.Condition, genPattern29)
 	v.StrLen("Value", in.Value, -1, 1024)
 	v.Required("TargetColumn", in.TargetColumn != nil)
 	v.StrLen("TargetColumn", in.TargetColumn, 1, 1024)
@@ -15428,21 +15589,19 @@ type ConfigurationObject struct {
 // Validate checks in against the constraints of the model.
 func (in *ConfigurationObject) Validate(v *protocol.Validator) {
 	v.StrLen("DefaultValue", in.DefaultValue, 1, 128)
-	v.Pattern("DefaultValue", in.DefaultValue, genPattern29)
+	v.Pattern("DefaultValue", in.DefaultValue, genPattern30)
 	if len(in.AllowedValues) > 0 {
-		v.Push("AllowedValues")
-		for i0 := range in.AllowedValues {
-			v.PushIndex(i0)
-			v.StrLen("", &in.AllowedValues[i0], 1, 128)
-			v.Pattern("", &in.AllowedValues[i0], genPattern29)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.AllowedValues {
+			v.StrLen("", &e0, 1, 128)
+			v.Pattern("", &e0, genPattern30)
 		}
-		v.Pop()
+		v.Items("AllowedValues", mark, in.AllowedValues, "Member must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+]")
 	}
 	v.StrLen("MinValue", in.MinValue, 1, 128)
-	v.Pattern("MinValue", in.MinValue, genPattern29)
+	v.Pattern("MinValue", in.MinValue, genPattern30)
 	v.StrLen("MaxValue", in.MaxValue, 1, 128)
-	v.Pattern("MaxValue", in.MaxValue, genPattern29)
+	v.Pattern("MaxValue", in.MaxValue, genPattern30)
 }
 
 // ConfusionMatrix is the ConfusionMatrix structure of the model.
@@ -15501,57 +15660,75 @@ func (in *ConnectionInput) Validate(v *protocol.Validator) {
 	v.Required("ConnectionType", in.ConnectionType != nil)
 	v.Enum("ConnectionType", in.ConnectionType, ConnectionTypeValues)
 	if in.MatchCriteria != nil {
-		v.Len("MatchCriteria", int64(len(in.MatchCriteria)), -1, 10, "")
+		v.Size("MatchCriteria", len(in.MatchCriteria), -1, 10, in.MatchCriteria)
 	}
 	if len(in.MatchCriteria) > 0 {
-		v.Push("MatchCriteria")
-		for i0 := range in.MatchCriteria {
-			v.PushIndex(i0)
-			v.StrLen("", &in.MatchCriteria[i0], 1, 255)
-			v.Pattern("", &in.MatchCriteria[i0], genPattern0)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.MatchCriteria {
+			v.StrLen("", &e0, 1, 255)
+			v.Pattern("", &e0, genPattern0)
 		}
-		v.Pop()
+		v.Items("MatchCriteria", mark, in.MatchCriteria, "Member must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF\\t]*]")
 	}
 	v.Required("ConnectionProperties", in.ConnectionProperties != nil)
 	if in.ConnectionProperties != nil {
-		v.Len("ConnectionProperties", int64(len(in.ConnectionProperties)), -1, 100, "")
+		v.Size("ConnectionProperties", len(in.ConnectionProperties), -1, 100, in.ConnectionProperties)
 	}
 	if len(in.ConnectionProperties) > 0 {
-		v.Push("ConnectionProperties")
-		for k0, e0 := range in.ConnectionProperties {
-			v.Push(k0)
-			v.StrLen("", &e0, 1, 1024)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.ConnectionProperties {
+			v.Enum("", &e0, ConnectionPropertyKeyValues)
 		}
-		v.Pop()
+		v.Items("ConnectionProperties", mark, in.ConnectionProperties, "Map keys must satisfy constraint: [Member must satisfy enum value set: [HOST, PORT, USERNAME, PASSWORD, ENCRYPTED_PASSWORD, JDBC_DRIVER_JAR_URI, JDBC_DRIVER_CLASS_NAME, JDBC_ENGINE, JDBC_ENGINE_VERSION, CONFIG_FILES, INSTANCE_ID, JDBC_CONNECTION_URL, JDBC_ENFORCE_SSL, CUSTOM_JDBC_CERT, SKIP_CUSTOM_JDBC_CERT_VALIDATION, CUSTOM_JDBC_CERT_STRING, CONNECTION_URL, KAFKA_BOOTSTRAP_SERVERS, KAFKA_SSL_ENABLED, KAFKA_CUSTOM_CERT, KAFKA_SKIP_CUSTOM_CERT_VALIDATION, KAFKA_CLIENT_KEYSTORE, KAFKA_CLIENT_KEYSTORE_PASSWORD, KAFKA_CLIENT_KEY_PASSWORD, ENCRYPTED_KAFKA_CLIENT_KEYSTORE_PASSWORD, ENCRYPTED_KAFKA_CLIENT_KEY_PASSWORD, KAFKA_SASL_MECHANISM, KAFKA_SASL_PLAIN_USERNAME, KAFKA_SASL_PLAIN_PASSWORD, ENCRYPTED_KAFKA_SASL_PLAIN_PASSWORD, KAFKA_SASL_SCRAM_USERNAME, KAFKA_SASL_SCRAM_PASSWORD, KAFKA_SASL_SCRAM_SECRETS_ARN, ENCRYPTED_KAFKA_SASL_SCRAM_PASSWORD, KAFKA_SASL_GSSAPI_KEYTAB, KAFKA_SASL_GSSAPI_KRB5_CONF, KAFKA_SASL_GSSAPI_SERVICE, KAFKA_SASL_GSSAPI_PRINCIPAL, SECRET_ID, CONNECTOR_URL, CONNECTOR_TYPE, CONNECTOR_CLASS_NAME, ENDPOINT, ENDPOINT_TYPE, ROLE_ARN, REGION, WORKGROUP_NAME, CLUSTER_IDENTIFIER, DATABASE]]")
+	}
+	if len(in.ConnectionProperties) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.ConnectionProperties {
+			v.StrLen("", &e0, 1, 1024)
+		}
+		v.Items("ConnectionProperties", mark, in.ConnectionProperties, "Map value must satisfy constraint: [Member must have length less than or equal to 1024, Member must have length greater than or equal to 1]")
 	}
 	if len(in.SparkProperties) > 0 {
-		v.Push("SparkProperties")
-		for k0, e0 := range in.SparkProperties {
-			v.Push(k0)
-			v.StrLen("", &e0, 1, 2048)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.SparkProperties {
+			v.StrLen("", &e0, 1, 128)
 		}
-		v.Pop()
+		v.Items("SparkProperties", mark, in.SparkProperties, "Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]")
+	}
+	if len(in.SparkProperties) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.SparkProperties {
+			v.StrLen("", &e0, 1, 2048)
+		}
+		v.Items("SparkProperties", mark, in.SparkProperties, "Map value must satisfy constraint: [Member must have length less than or equal to 2048, Member must have length greater than or equal to 1]")
 	}
 	if len(in.AthenaProperties) > 0 {
-		v.Push("AthenaProperties")
-		for k0, e0 := range in.AthenaProperties {
-			v.Push(k0)
-			v.StrLen("", &e0, 1, 2048)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.AthenaProperties {
+			v.StrLen("", &e0, 1, 128)
 		}
-		v.Pop()
+		v.Items("AthenaProperties", mark, in.AthenaProperties, "Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]")
+	}
+	if len(in.AthenaProperties) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.AthenaProperties {
+			v.StrLen("", &e0, 1, 2048)
+		}
+		v.Items("AthenaProperties", mark, in.AthenaProperties, "Map value must satisfy constraint: [Member must have length less than or equal to 2048, Member must have length greater than or equal to 1]")
 	}
 	if len(in.PythonProperties) > 0 {
-		v.Push("PythonProperties")
-		for k0, e0 := range in.PythonProperties {
-			v.Push(k0)
-			v.StrLen("", &e0, 1, 2048)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.PythonProperties {
+			v.StrLen("", &e0, 1, 128)
 		}
-		v.Pop()
+		v.Items("PythonProperties", mark, in.PythonProperties, "Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]")
+	}
+	if len(in.PythonProperties) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.PythonProperties {
+			v.StrLen("", &e0, 1, 2048)
+		}
+		v.Items("PythonProperties", mark, in.PythonProperties, "Map value must satisfy constraint: [Member must have length less than or equal to 2048, Member must have length greater than or equal to 1]")
 	}
 	if in.PhysicalConnectionRequirements != nil {
 		v.Push("PhysicalConnectionRequirements")
@@ -15564,13 +15741,11 @@ func (in *ConnectionInput) Validate(v *protocol.Validator) {
 		v.Pop()
 	}
 	if len(in.ValidateForComputeEnvironments) > 0 {
-		v.Push("ValidateForComputeEnvironments")
-		for i0 := range in.ValidateForComputeEnvironments {
-			v.PushIndex(i0)
-			v.Enum("", &in.ValidateForComputeEnvironments[i0], ComputeEnvironmentValues)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.ValidateForComputeEnvironments {
+			v.Enum("", &e0, ComputeEnvironmentValues)
 		}
-		v.Pop()
+		v.Items("ValidateForComputeEnvironments", mark, in.ValidateForComputeEnvironments, "Member must satisfy constraint: [Member must satisfy enum value set: [SPARK, ATHENA, PYTHON]]")
 	}
 }
 
@@ -15641,16 +15816,14 @@ type ConnectionsList struct {
 // Validate checks in against the constraints of the model.
 func (in *ConnectionsList) Validate(v *protocol.Validator) {
 	if in.Connections != nil {
-		v.Len("Connections", int64(len(in.Connections)), -1, 1000, "")
+		v.Size("Connections", len(in.Connections), -1, 1000, in.Connections)
 	}
 	if len(in.Connections) > 0 {
-		v.Push("Connections")
-		for i0 := range in.Connections {
-			v.PushIndex(i0)
-			v.StrLen("", &in.Connections[i0], -1, 255)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Connections {
+			v.StrLen("", &e0, -1, 255)
 		}
-		v.Pop()
+		v.Items("Connections", mark, in.Connections, "Member must satisfy constraint: [Member must have length less than or equal to 255]")
 	}
 }
 
@@ -15666,13 +15839,11 @@ type ConnectorAuthenticationConfiguration struct {
 func (in *ConnectorAuthenticationConfiguration) Validate(v *protocol.Validator) {
 	v.Required("AuthenticationTypes", in.AuthenticationTypes != nil)
 	if len(in.AuthenticationTypes) > 0 {
-		v.Push("AuthenticationTypes")
-		for i0 := range in.AuthenticationTypes {
-			v.PushIndex(i0)
-			v.Enum("", &in.AuthenticationTypes[i0], AuthenticationTypeValues)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.AuthenticationTypes {
+			v.Enum("", &e0, AuthenticationTypeValues)
 		}
-		v.Pop()
+		v.Items("AuthenticationTypes", mark, in.AuthenticationTypes, "Member must satisfy constraint: [Member must satisfy enum value set: [BASIC, OAUTH2, CUSTOM, IAM]]")
 	}
 	if in.OAuth2Properties != nil {
 		v.Push("OAuth2Properties")
@@ -15774,9 +15945,9 @@ type ConnectorDataSource struct {
 // Validate checks in against the constraints of the model.
 func (in *ConnectorDataSource) Validate(v *protocol.Validator) {
 	v.Required("Name", in.Name != nil)
-	v.Pattern("Name", in.Name, genPattern19)
+	v.Pattern("Name", in.Name, genPattern21)
 	v.Required("ConnectionType", in.ConnectionType != nil)
-	v.Pattern("ConnectionType", in.ConnectionType, genPattern21)
+	v.Pattern("ConnectionType", in.ConnectionType, genPattern22)
 	v.Required("Data", in.Data != nil)
 	if len(in.OutputSchemas) > 0 {
 		v.Push("OutputSchemas")
@@ -15802,21 +15973,19 @@ type ConnectorDataTarget struct {
 // Validate checks in against the constraints of the model.
 func (in *ConnectorDataTarget) Validate(v *protocol.Validator) {
 	v.Required("Name", in.Name != nil)
-	v.Pattern("Name", in.Name, genPattern19)
+	v.Pattern("Name", in.Name, genPattern21)
 	v.Required("ConnectionType", in.ConnectionType != nil)
-	v.Pattern("ConnectionType", in.ConnectionType, genPattern21)
+	v.Pattern("ConnectionType", in.ConnectionType, genPattern22)
 	v.Required("Data", in.Data != nil)
 	if in.Inputs != nil {
-		v.Len("Inputs", int64(len(in.Inputs)), 1, 1, "")
+		v.Size("Inputs", len(in.Inputs), 1, 1, in.Inputs)
 	}
 	if len(in.Inputs) > 0 {
-		v.Push("Inputs")
-		for i0 := range in.Inputs {
-			v.PushIndex(i0)
-			v.Pattern("", &in.Inputs[i0], genPattern20)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Inputs {
+			v.Pattern("", &e0, genPattern9)
 		}
-		v.Pop()
+		v.Items("Inputs", mark, in.Inputs, "Member must satisfy constraint: [Member must satisfy regular expression pattern: [A-Za-z0-9_-]*]")
 	}
 }
 
@@ -15865,7 +16034,7 @@ func (in *ConnectorProperty) Validate(v *protocol.Validator) {
 	v.Required("Name", in.Name != nil)
 	v.StrLen("Name", in.Name, 1, 128)
 	v.StrLen("KeyOverride", in.KeyOverride, 1, 128)
-	v.Pattern("KeyOverride", in.KeyOverride, genPattern30)
+	v.Pattern("KeyOverride", in.KeyOverride, genPattern31)
 	v.Required("Required", in.Required != nil)
 	v.Enum("PropertyLocation", in.PropertyLocation, PropertyLocationValues)
 	v.Required("PropertyType", in.PropertyType != nil)
@@ -16008,29 +16177,25 @@ func (in *CreateCsvClassifierRequest) Validate(v *protocol.Validator) {
 	v.StrLen("Name", in.Name, 1, 255)
 	v.Pattern("Name", in.Name, genPattern0)
 	v.StrLen("Delimiter", in.Delimiter, 1, 1)
-	v.Pattern("Delimiter", in.Delimiter, genPattern31)
+	v.Pattern("Delimiter", in.Delimiter, genPattern32)
 	v.StrLen("QuoteSymbol", in.QuoteSymbol, 1, 1)
-	v.Pattern("QuoteSymbol", in.QuoteSymbol, genPattern31)
+	v.Pattern("QuoteSymbol", in.QuoteSymbol, genPattern32)
 	v.Enum("ContainsHeader", in.ContainsHeader, CsvHeaderOptionValues)
 	if len(in.Header) > 0 {
-		v.Push("Header")
-		for i0 := range in.Header {
-			v.PushIndex(i0)
-			v.StrLen("", &in.Header[i0], 1, 255)
-			v.Pattern("", &in.Header[i0], genPattern0)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Header {
+			v.StrLen("", &e0, 1, 255)
+			v.Pattern("", &e0, genPattern0)
 		}
-		v.Pop()
+		v.Items("Header", mark, in.Header, "Member must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF\\t]*]")
 	}
 	if len(in.CustomDatatypes) > 0 {
-		v.Push("CustomDatatypes")
-		for i0 := range in.CustomDatatypes {
-			v.PushIndex(i0)
-			v.StrLen("", &in.CustomDatatypes[i0], 1, 255)
-			v.Pattern("", &in.CustomDatatypes[i0], genPattern0)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.CustomDatatypes {
+			v.StrLen("", &e0, 1, 255)
+			v.Pattern("", &e0, genPattern0)
 		}
-		v.Pop()
+		v.Items("CustomDatatypes", mark, in.CustomDatatypes, "Member must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF\\t]*]")
 	}
 	v.Enum("Serde", in.Serde, CsvSerdeOptionValues)
 }
@@ -16051,7 +16216,7 @@ func (in *CreateGrokClassifierRequest) Validate(v *protocol.Validator) {
 	v.Pattern("Name", in.Name, genPattern0)
 	v.Required("GrokPattern", in.GrokPattern != nil)
 	v.StrLen("GrokPattern", in.GrokPattern, 1, 2048)
-	v.Pattern("GrokPattern", in.GrokPattern, genPattern32)
+	v.Pattern("GrokPattern", in.GrokPattern, genPattern33)
 	v.StrLen("CustomPatterns", in.CustomPatterns, -1, 16000)
 	v.Pattern("CustomPatterns", in.CustomPatterns, genPattern5)
 }
@@ -16188,24 +16353,22 @@ type CustomCode struct {
 // Validate checks in against the constraints of the model.
 func (in *CustomCode) Validate(v *protocol.Validator) {
 	v.Required("Name", in.Name != nil)
-	v.Pattern("Name", in.Name, genPattern19)
+	v.Pattern("Name", in.Name, genPattern21)
 	v.Required("Inputs", in.Inputs != nil)
 	if in.Inputs != nil {
-		v.Len("Inputs", int64(len(in.Inputs)), 1, -1, "")
+		v.Size("Inputs", len(in.Inputs), 1, -1, in.Inputs)
 	}
 	if len(in.Inputs) > 0 {
-		v.Push("Inputs")
-		for i0 := range in.Inputs {
-			v.PushIndex(i0)
-			v.Pattern("", &in.Inputs[i0], genPattern20)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Inputs {
+			v.Pattern("", &e0, genPattern9)
 		}
-		v.Pop()
+		v.Items("Inputs", mark, in.Inputs, "Member must satisfy constraint: [Member must satisfy regular expression pattern: [A-Za-z0-9_-]*]")
 	}
 	v.Required("Code", in.Code != nil)
-	v.Pattern("Code", in.Code, genPattern33)
+	v.Pattern("Code", in.Code, genPattern34)
 	v.Required("ClassName", in.ClassName != nil)
-	v.Pattern("ClassName", in.ClassName, genPattern21)
+	v.Pattern("ClassName", in.ClassName, genPattern22)
 	if len(in.OutputSchemas) > 0 {
 		v.Push("OutputSchemas")
 		for i0 := range in.OutputSchemas {
@@ -16234,7 +16397,7 @@ type DDBELTCatalogAdditionalOptions struct {
 
 // Validate checks in against the constraints of the model.
 func (in *DDBELTCatalogAdditionalOptions) Validate(v *protocol.Validator) {
-	v.Pattern("DynamodbExport", in.DynamodbExport, genPattern21)
+	v.Pattern("DynamodbExport", in.DynamodbExport, genPattern22)
 }
 
 // DDBELTConnectionOptions is the DDBELTConnectionOptions structure of the model.
@@ -16252,11 +16415,11 @@ type DDBELTConnectionOptions struct {
 func (in *DDBELTConnectionOptions) Validate(v *protocol.Validator) {
 	v.Enum("DynamodbExport", in.DynamodbExport, DdbExportTypeValues)
 	v.Required("DynamodbTableArn", in.DynamodbTableARN != nil)
-	v.Pattern("DynamodbTableArn", in.DynamodbTableARN, genPattern21)
-	v.Pattern("DynamodbS3Bucket", in.DynamodbS3Bucket, genPattern21)
-	v.Pattern("DynamodbS3Prefix", in.DynamodbS3Prefix, genPattern21)
-	v.Pattern("DynamodbS3BucketOwner", in.DynamodbS3BucketOwner, genPattern21)
-	v.Pattern("DynamodbStsRoleArn", in.DynamodbStsRoleARN, genPattern21)
+	v.Pattern("DynamodbTableArn", in.DynamodbTableARN, genPattern22)
+	v.Pattern("DynamodbS3Bucket", in.DynamodbS3Bucket, genPattern22)
+	v.Pattern("DynamodbS3Prefix", in.DynamodbS3Prefix, genPattern22)
+	v.Pattern("DynamodbS3BucketOwner", in.DynamodbS3BucketOwner, genPattern22)
+	v.Pattern("DynamodbStsRoleArn", in.DynamodbStsRoleARN, genPattern22)
 }
 
 // DQResultsPublishingOptions is the DQResultsPublishingOptions structure of the model.
@@ -16269,8 +16432,8 @@ type DQResultsPublishingOptions struct {
 
 // Validate checks in against the constraints of the model.
 func (in *DQResultsPublishingOptions) Validate(v *protocol.Validator) {
-	v.Pattern("EvaluationContext", in.EvaluationContext, genPattern20)
-	v.Pattern("ResultsS3Prefix", in.ResultsS3Prefix, genPattern21)
+	v.Pattern("EvaluationContext", in.EvaluationContext, genPattern9)
+	v.Pattern("ResultsS3Prefix", in.ResultsS3Prefix, genPattern22)
 }
 
 // DQStopJobOnFailureOptions is the DQStopJobOnFailureOptions structure of the model.
@@ -16313,7 +16476,7 @@ type DataLakeAccessProperties struct {
 
 // Validate checks in against the constraints of the model.
 func (in *DataLakeAccessProperties) Validate(v *protocol.Validator) {
-	v.Pattern("DataTransferRole", in.DataTransferRole, genPattern34)
+	v.Pattern("DataTransferRole", in.DataTransferRole, genPattern35)
 	v.StrLen("CatalogType", in.CatalogType, 1, 255)
 	v.Pattern("CatalogType", in.CatalogType, genPattern0)
 }
@@ -16367,7 +16530,7 @@ type DataQualityEncryption struct {
 // Validate checks in against the constraints of the model.
 func (in *DataQualityEncryption) Validate(v *protocol.Validator) {
 	v.Enum("DataQualityEncryptionMode", in.DataQualityEncryptionMode, DataQualityEncryptionModeValues)
-	v.Pattern("KmsKeyArn", in.KmsKeyARN, genPattern23)
+	v.Pattern("KmsKeyArn", in.KmsKeyARN, genPattern24)
 }
 
 // DataQualityEvaluationRunAdditionalRunOptions is the DataQualityEvaluationRunAdditionalRunOptions structure of the model.
@@ -16406,17 +16569,23 @@ func (in *DataQualityGlueTable) Validate(v *protocol.Validator) {
 	v.StrLen("ConnectionName", in.ConnectionName, 1, 255)
 	v.Pattern("ConnectionName", in.ConnectionName, genPattern0)
 	if in.AdditionalOptions != nil {
-		v.Len("AdditionalOptions", int64(len(in.AdditionalOptions)), 1, 10, "")
+		v.Size("AdditionalOptions", len(in.AdditionalOptions), 1, 10, in.AdditionalOptions)
 	}
 	if len(in.AdditionalOptions) > 0 {
-		v.Push("AdditionalOptions")
-		for k0, e0 := range in.AdditionalOptions {
-			v.Push(k0)
+		mark := v.Mark()
+		for e0 := range in.AdditionalOptions {
+			v.StrLen("", &e0, 1, 255)
+			v.Pattern("", &e0, genPattern0)
+		}
+		v.Items("AdditionalOptions", mark, in.AdditionalOptions, "Map keys must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF\\t]*]")
+	}
+	if len(in.AdditionalOptions) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.AdditionalOptions {
 			v.StrLen("", &e0, -1, 2048)
 			v.Pattern("", &e0, genPattern5)
-			v.Pop()
 		}
-		v.Pop()
+		v.Items("AdditionalOptions", mark, in.AdditionalOptions, "Map value must satisfy constraint: [Member must have length less than or equal to 2048, Member must have length greater than or equal to 0, Member must satisfy regular expression pattern: [\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF\\r\\n\\t]*]")
 	}
 	v.StrLen("PreProcessingQuery", in.PreProcessingQuery, -1, 51200)
 	v.Pattern("PreProcessingQuery", in.PreProcessingQuery, genPattern5)
@@ -16676,13 +16845,19 @@ func (in *DatabaseInput) Validate(v *protocol.Validator) {
 	v.StrLen("LocationUri", in.LocationURI, 1, 1024)
 	v.Pattern("LocationUri", in.LocationURI, genPattern5)
 	if len(in.Parameters) > 0 {
-		v.Push("Parameters")
-		for k0, e0 := range in.Parameters {
-			v.Push(k0)
-			v.StrLen("", &e0, -1, 512000)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.Parameters {
+			v.StrLen("", &e0, 1, 255)
+			v.Pattern("", &e0, genPattern0)
 		}
-		v.Pop()
+		v.Items("Parameters", mark, in.Parameters, "Map keys must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF\\t]*]")
+	}
+	if len(in.Parameters) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.Parameters {
+			v.StrLen("", &e0, -1, 512000)
+		}
+		v.Items("Parameters", mark, in.Parameters, "Map value must satisfy constraint: [Member must have length less than or equal to 512000]")
 	}
 	if len(in.CreateTableDefaultPermissions) > 0 {
 		v.Push("CreateTableDefaultPermissions")
@@ -16732,9 +16907,9 @@ type Datatype struct {
 // Validate checks in against the constraints of the model.
 func (in *Datatype) Validate(v *protocol.Validator) {
 	v.Required("Id", in.ID != nil)
-	v.Pattern("Id", in.ID, genPattern20)
+	v.Pattern("Id", in.ID, genPattern9)
 	v.Required("Label", in.Label != nil)
-	v.Pattern("Label", in.Label, genPattern20)
+	v.Pattern("Label", in.Label, genPattern9)
 }
 
 // DateColumnStatisticsData is the DateColumnStatisticsData structure of the model.
@@ -16856,16 +17031,16 @@ type DirectJDBCSource struct {
 // Validate checks in against the constraints of the model.
 func (in *DirectJDBCSource) Validate(v *protocol.Validator) {
 	v.Required("Name", in.Name != nil)
-	v.Pattern("Name", in.Name, genPattern19)
+	v.Pattern("Name", in.Name, genPattern21)
 	v.Required("Database", in.Database != nil)
-	v.Pattern("Database", in.Database, genPattern21)
+	v.Pattern("Database", in.Database, genPattern22)
 	v.Required("Table", in.Table != nil)
-	v.Pattern("Table", in.Table, genPattern21)
+	v.Pattern("Table", in.Table, genPattern22)
 	v.Required("ConnectionName", in.ConnectionName != nil)
-	v.Pattern("ConnectionName", in.ConnectionName, genPattern21)
+	v.Pattern("ConnectionName", in.ConnectionName, genPattern22)
 	v.Required("ConnectionType", in.ConnectionType != nil)
 	v.Enum("ConnectionType", in.ConnectionType, JDBCConnectionTypeValues)
-	v.Pattern("RedshiftTmpDir", in.RedshiftTmpDir, genPattern21)
+	v.Pattern("RedshiftTmpDir", in.RedshiftTmpDir, genPattern22)
 	if len(in.OutputSchemas) > 0 {
 		v.Push("OutputSchemas")
 		for i0 := range in.OutputSchemas {
@@ -16891,7 +17066,7 @@ type DirectKafkaSource struct {
 // Validate checks in against the constraints of the model.
 func (in *DirectKafkaSource) Validate(v *protocol.Validator) {
 	v.Required("Name", in.Name != nil)
-	v.Pattern("Name", in.Name, genPattern19)
+	v.Pattern("Name", in.Name, genPattern21)
 	if in.StreamingOptions != nil {
 		v.Push("StreamingOptions")
 		in.StreamingOptions.Validate(v)
@@ -16919,7 +17094,7 @@ type DirectKinesisSource struct {
 // Validate checks in against the constraints of the model.
 func (in *DirectKinesisSource) Validate(v *protocol.Validator) {
 	v.Required("Name", in.Name != nil)
-	v.Pattern("Name", in.Name, genPattern19)
+	v.Pattern("Name", in.Name, genPattern21)
 	if in.WindowSize != nil {
 		v.Range("WindowSize", float64(*in.WindowSize), 0, 0, true, false)
 	}
@@ -16946,8 +17121,8 @@ type DirectSchemaChangePolicy struct {
 // Validate checks in against the constraints of the model.
 func (in *DirectSchemaChangePolicy) Validate(v *protocol.Validator) {
 	v.Enum("UpdateBehavior", in.UpdateBehavior, UpdateCatalogBehaviorValues)
-	v.Pattern("Table", in.Table, genPattern21)
-	v.Pattern("Database", in.Database, genPattern21)
+	v.Pattern("Table", in.Table, genPattern22)
+	v.Pattern("Database", in.Database, genPattern22)
 }
 
 // DoubleColumnStatisticsData is the DoubleColumnStatisticsData structure of the model.
@@ -16980,30 +17155,28 @@ type DropDuplicates struct {
 // Validate checks in against the constraints of the model.
 func (in *DropDuplicates) Validate(v *protocol.Validator) {
 	v.Required("Name", in.Name != nil)
-	v.Pattern("Name", in.Name, genPattern19)
+	v.Pattern("Name", in.Name, genPattern21)
 	v.Required("Inputs", in.Inputs != nil)
 	if in.Inputs != nil {
-		v.Len("Inputs", int64(len(in.Inputs)), 1, 1, "")
+		v.Size("Inputs", len(in.Inputs), 1, 1, in.Inputs)
 	}
 	if len(in.Inputs) > 0 {
-		v.Push("Inputs")
-		for i0 := range in.Inputs {
-			v.PushIndex(i0)
-			v.Pattern("", &in.Inputs[i0], genPattern20)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Inputs {
+			v.Pattern("", &e0, genPattern9)
 		}
-		v.Pop()
+		v.Items("Inputs", mark, in.Inputs, "Member must satisfy constraint: [Member must satisfy regular expression pattern: [A-Za-z0-9_-]*]")
 	}
 	if len(in.Columns) > 0 {
 		v.Push("Columns")
 		for i0 := range in.Columns {
 			v.PushIndex(i0)
 			if len(in.Columns[i0]) > 0 {
-				for i1 := range in.Columns[i0] {
-					v.PushIndex(i1)
-					v.Pattern("", &in.Columns[i0][i1], genPattern20)
-					v.Pop()
+				mark := v.Mark()
+				for _, e1 := range in.Columns[i0] {
+					v.Pattern("", &e1, genPattern9)
 				}
+				v.Items("", mark, in.Columns[i0], "Member must satisfy constraint: [Member must satisfy regular expression pattern: [A-Za-z0-9_-]*]")
 			}
 			v.Pop()
 		}
@@ -17021,19 +17194,17 @@ type DropFields struct {
 // Validate checks in against the constraints of the model.
 func (in *DropFields) Validate(v *protocol.Validator) {
 	v.Required("Name", in.Name != nil)
-	v.Pattern("Name", in.Name, genPattern19)
+	v.Pattern("Name", in.Name, genPattern21)
 	v.Required("Inputs", in.Inputs != nil)
 	if in.Inputs != nil {
-		v.Len("Inputs", int64(len(in.Inputs)), 1, 1, "")
+		v.Size("Inputs", len(in.Inputs), 1, 1, in.Inputs)
 	}
 	if len(in.Inputs) > 0 {
-		v.Push("Inputs")
-		for i0 := range in.Inputs {
-			v.PushIndex(i0)
-			v.Pattern("", &in.Inputs[i0], genPattern20)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Inputs {
+			v.Pattern("", &e0, genPattern9)
 		}
-		v.Pop()
+		v.Items("Inputs", mark, in.Inputs, "Member must satisfy constraint: [Member must satisfy regular expression pattern: [A-Za-z0-9_-]*]")
 	}
 	v.Required("Paths", in.Paths != nil)
 	if len(in.Paths) > 0 {
@@ -17041,11 +17212,11 @@ func (in *DropFields) Validate(v *protocol.Validator) {
 		for i0 := range in.Paths {
 			v.PushIndex(i0)
 			if len(in.Paths[i0]) > 0 {
-				for i1 := range in.Paths[i0] {
-					v.PushIndex(i1)
-					v.Pattern("", &in.Paths[i0][i1], genPattern21)
-					v.Pop()
+				mark := v.Mark()
+				for _, e1 := range in.Paths[i0] {
+					v.Pattern("", &e1, genPattern22)
 				}
+				v.Items("", mark, in.Paths[i0], "Member must satisfy constraint: [Member must satisfy regular expression pattern: ([\\u0009\\u000B\\u000C\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF])*]")
 			}
 			v.Pop()
 		}
@@ -17064,22 +17235,20 @@ type DropNullFields struct {
 // Validate checks in against the constraints of the model.
 func (in *DropNullFields) Validate(v *protocol.Validator) {
 	v.Required("Name", in.Name != nil)
-	v.Pattern("Name", in.Name, genPattern19)
+	v.Pattern("Name", in.Name, genPattern21)
 	v.Required("Inputs", in.Inputs != nil)
 	if in.Inputs != nil {
-		v.Len("Inputs", int64(len(in.Inputs)), 1, 1, "")
+		v.Size("Inputs", len(in.Inputs), 1, 1, in.Inputs)
 	}
 	if len(in.Inputs) > 0 {
-		v.Push("Inputs")
-		for i0 := range in.Inputs {
-			v.PushIndex(i0)
-			v.Pattern("", &in.Inputs[i0], genPattern20)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Inputs {
+			v.Pattern("", &e0, genPattern9)
 		}
-		v.Pop()
+		v.Items("Inputs", mark, in.Inputs, "Member must satisfy constraint: [Member must satisfy regular expression pattern: [A-Za-z0-9_-]*]")
 	}
 	if in.NullTextList != nil {
-		v.Len("NullTextList", int64(len(in.NullTextList)), -1, 50, "")
+		v.Size("NullTextList", len(in.NullTextList), -1, 50, in.NullTextList)
 	}
 	if len(in.NullTextList) > 0 {
 		v.Push("NullTextList")
@@ -17109,21 +17278,19 @@ type DynamicTransform struct {
 // Validate checks in against the constraints of the model.
 func (in *DynamicTransform) Validate(v *protocol.Validator) {
 	v.Required("Name", in.Name != nil)
-	v.Pattern("Name", in.Name, genPattern21)
+	v.Pattern("Name", in.Name, genPattern22)
 	v.Required("TransformName", in.TransformName != nil)
-	v.Pattern("TransformName", in.TransformName, genPattern21)
+	v.Pattern("TransformName", in.TransformName, genPattern22)
 	v.Required("Inputs", in.Inputs != nil)
 	if in.Inputs != nil {
-		v.Len("Inputs", int64(len(in.Inputs)), 1, 1, "")
+		v.Size("Inputs", len(in.Inputs), 1, 1, in.Inputs)
 	}
 	if len(in.Inputs) > 0 {
-		v.Push("Inputs")
-		for i0 := range in.Inputs {
-			v.PushIndex(i0)
-			v.Pattern("", &in.Inputs[i0], genPattern20)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Inputs {
+			v.Pattern("", &e0, genPattern9)
 		}
-		v.Pop()
+		v.Items("Inputs", mark, in.Inputs, "Member must satisfy constraint: [Member must satisfy regular expression pattern: [A-Za-z0-9_-]*]")
 	}
 	if len(in.Parameters) > 0 {
 		v.Push("Parameters")
@@ -17137,10 +17304,10 @@ func (in *DynamicTransform) Validate(v *protocol.Validator) {
 		v.Pop()
 	}
 	v.Required("FunctionName", in.FunctionName != nil)
-	v.Pattern("FunctionName", in.FunctionName, genPattern21)
+	v.Pattern("FunctionName", in.FunctionName, genPattern22)
 	v.Required("Path", in.Path != nil)
-	v.Pattern("Path", in.Path, genPattern21)
-	v.Pattern("Version", in.Version, genPattern21)
+	v.Pattern("Path", in.Path, genPattern22)
+	v.Pattern("Version", in.Version, genPattern22)
 	if len(in.OutputSchemas) > 0 {
 		v.Push("OutputSchemas")
 		for i0 := range in.OutputSchemas {
@@ -17166,11 +17333,11 @@ type DynamoDBCatalogSource struct {
 // Validate checks in against the constraints of the model.
 func (in *DynamoDBCatalogSource) Validate(v *protocol.Validator) {
 	v.Required("Name", in.Name != nil)
-	v.Pattern("Name", in.Name, genPattern19)
+	v.Pattern("Name", in.Name, genPattern21)
 	v.Required("Database", in.Database != nil)
-	v.Pattern("Database", in.Database, genPattern21)
+	v.Pattern("Database", in.Database, genPattern22)
 	v.Required("Table", in.Table != nil)
-	v.Pattern("Table", in.Table, genPattern21)
+	v.Pattern("Table", in.Table, genPattern22)
 	if in.AdditionalOptions != nil {
 		v.Push("AdditionalOptions")
 		in.AdditionalOptions.Validate(v)
@@ -17188,7 +17355,7 @@ type DynamoDBELTConnectorSource struct {
 // Validate checks in against the constraints of the model.
 func (in *DynamoDBELTConnectorSource) Validate(v *protocol.Validator) {
 	v.Required("Name", in.Name != nil)
-	v.Pattern("Name", in.Name, genPattern19)
+	v.Pattern("Name", in.Name, genPattern21)
 	if in.ConnectionOptions != nil {
 		v.Push("ConnectionOptions")
 		in.ConnectionOptions.Validate(v)
@@ -17233,7 +17400,7 @@ func (in *EncryptionAtRest) Validate(v *protocol.Validator) {
 	v.Enum("CatalogEncryptionMode", in.CatalogEncryptionMode, CatalogEncryptionModeValues)
 	v.StrLen("SseAwsKmsKeyId", in.SseAwsKmsKeyID, 1, 255)
 	v.Pattern("SseAwsKmsKeyId", in.SseAwsKmsKeyID, genPattern0)
-	v.Pattern("CatalogEncryptionServiceRole", in.CatalogEncryptionServiceRole, genPattern34)
+	v.Pattern("CatalogEncryptionServiceRole", in.CatalogEncryptionServiceRole, genPattern35)
 }
 
 // EncryptionConfiguration is the EncryptionConfiguration structure of the model.
@@ -17298,6 +17465,13 @@ func (in *EntityConfiguration) Validate(v *protocol.Validator) {
 		v.Pop()
 	}
 	if len(in.Schema) > 0 {
+		mark := v.Mark()
+		for e0 := range in.Schema {
+			v.StrLen("", &e0, 1, -1)
+		}
+		v.Items("Schema", mark, in.Schema, "Map keys must satisfy constraint: [Member must have length greater than or equal to 1]")
+	}
+	if len(in.Schema) > 0 {
 		v.Push("Schema")
 		for k0, e0 := range in.Schema {
 			v.Push(k0)
@@ -17335,23 +17509,21 @@ type EvaluateDataQuality struct {
 // Validate checks in against the constraints of the model.
 func (in *EvaluateDataQuality) Validate(v *protocol.Validator) {
 	v.Required("Name", in.Name != nil)
-	v.Pattern("Name", in.Name, genPattern19)
+	v.Pattern("Name", in.Name, genPattern21)
 	v.Required("Inputs", in.Inputs != nil)
 	if in.Inputs != nil {
-		v.Len("Inputs", int64(len(in.Inputs)), 1, 1, "")
+		v.Size("Inputs", len(in.Inputs), 1, 1, in.Inputs)
 	}
 	if len(in.Inputs) > 0 {
-		v.Push("Inputs")
-		for i0 := range in.Inputs {
-			v.PushIndex(i0)
-			v.Pattern("", &in.Inputs[i0], genPattern20)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Inputs {
+			v.Pattern("", &e0, genPattern9)
 		}
-		v.Pop()
+		v.Items("Inputs", mark, in.Inputs, "Member must satisfy constraint: [Member must satisfy regular expression pattern: [A-Za-z0-9_-]*]")
 	}
 	v.Required("Ruleset", in.Ruleset != nil)
 	v.StrLen("Ruleset", in.Ruleset, 1, 65536)
-	v.Pattern("Ruleset", in.Ruleset, genPattern35)
+	v.Pattern("Ruleset", in.Ruleset, genPattern36)
 	v.Enum("Output", in.Output, DQTransformOutputValues)
 	if in.PublishingOptions != nil {
 		v.Push("PublishingOptions")
@@ -17379,36 +17551,46 @@ type EvaluateDataQualityMultiFrame struct {
 // Validate checks in against the constraints of the model.
 func (in *EvaluateDataQualityMultiFrame) Validate(v *protocol.Validator) {
 	v.Required("Name", in.Name != nil)
-	v.Pattern("Name", in.Name, genPattern19)
+	v.Pattern("Name", in.Name, genPattern21)
 	v.Required("Inputs", in.Inputs != nil)
 	if in.Inputs != nil {
-		v.Len("Inputs", int64(len(in.Inputs)), 1, -1, "")
+		v.Size("Inputs", len(in.Inputs), 1, -1, in.Inputs)
 	}
 	if len(in.Inputs) > 0 {
-		v.Push("Inputs")
-		for i0 := range in.Inputs {
-			v.PushIndex(i0)
-			v.Pattern("", &in.Inputs[i0], genPattern20)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Inputs {
+			v.Pattern("", &e0, genPattern9)
 		}
-		v.Pop()
+		v.Items("Inputs", mark, in.Inputs, "Member must satisfy constraint: [Member must satisfy regular expression pattern: [A-Za-z0-9_-]*]")
 	}
 	if len(in.AdditionalDataSources) > 0 {
-		v.Push("AdditionalDataSources")
-		for k0, e0 := range in.AdditionalDataSources {
-			v.Push(k0)
+		mark := v.Mark()
+		for e0 := range in.AdditionalDataSources {
 			v.Pattern("", &e0, genPattern21)
-			v.Pop()
 		}
-		v.Pop()
+		v.Items("AdditionalDataSources", mark, in.AdditionalDataSources, "Map keys must satisfy constraint: [Member must satisfy regular expression pattern: ([^\\r\\n])*]")
+	}
+	if len(in.AdditionalDataSources) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.AdditionalDataSources {
+			v.Pattern("", &e0, genPattern22)
+		}
+		v.Items("AdditionalDataSources", mark, in.AdditionalDataSources, "Map value must satisfy constraint: [Member must satisfy regular expression pattern: ([\\u0009\\u000B\\u000C\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF])*]")
 	}
 	v.Required("Ruleset", in.Ruleset != nil)
 	v.StrLen("Ruleset", in.Ruleset, 1, 65536)
-	v.Pattern("Ruleset", in.Ruleset, genPattern35)
+	v.Pattern("Ruleset", in.Ruleset, genPattern36)
 	if in.PublishingOptions != nil {
 		v.Push("PublishingOptions")
 		in.PublishingOptions.Validate(v)
 		v.Pop()
+	}
+	if len(in.AdditionalOptions) > 0 {
+		mark := v.Mark()
+		for e0 := range in.AdditionalOptions {
+			v.Enum("", &e0, AdditionalOptionKeysValues)
+		}
+		v.Items("AdditionalOptions", mark, in.AdditionalOptions, "Map keys must satisfy constraint: [Member must satisfy enum value set: [performanceTuning.caching, observations.scope, compositeRuleEvaluation.method]]")
 	}
 	if in.StopJobOnFailureOptions != nil {
 		v.Push("StopJobOnFailureOptions")
@@ -17469,9 +17651,9 @@ type ExtractedParameter struct {
 // Validate checks in against the constraints of the model.
 func (in *ExtractedParameter) Validate(v *protocol.Validator) {
 	v.StrLen("Key", in.Key, 1, 128)
-	v.Pattern("Key", in.Key, genPattern30)
+	v.Pattern("Key", in.Key, genPattern31)
 	v.StrLen("DefaultValue", in.DefaultValue, 1, 1024)
-	v.Pattern("DefaultValue", in.DefaultValue, genPattern36)
+	v.Pattern("DefaultValue", in.DefaultValue, genPattern37)
 	v.Enum("PropertyLocation", in.PropertyLocation, PropertyLocationValues)
 	if in.Value != nil {
 		v.Push("Value")
@@ -17568,23 +17750,21 @@ type FillMissingValues struct {
 // Validate checks in against the constraints of the model.
 func (in *FillMissingValues) Validate(v *protocol.Validator) {
 	v.Required("Name", in.Name != nil)
-	v.Pattern("Name", in.Name, genPattern19)
+	v.Pattern("Name", in.Name, genPattern21)
 	v.Required("Inputs", in.Inputs != nil)
 	if in.Inputs != nil {
-		v.Len("Inputs", int64(len(in.Inputs)), 1, 1, "")
+		v.Size("Inputs", len(in.Inputs), 1, 1, in.Inputs)
 	}
 	if len(in.Inputs) > 0 {
-		v.Push("Inputs")
-		for i0 := range in.Inputs {
-			v.PushIndex(i0)
-			v.Pattern("", &in.Inputs[i0], genPattern20)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Inputs {
+			v.Pattern("", &e0, genPattern9)
 		}
-		v.Pop()
+		v.Items("Inputs", mark, in.Inputs, "Member must satisfy constraint: [Member must satisfy regular expression pattern: [A-Za-z0-9_-]*]")
 	}
 	v.Required("ImputedPath", in.ImputedPath != nil)
-	v.Pattern("ImputedPath", in.ImputedPath, genPattern21)
-	v.Pattern("FilledPath", in.FilledPath, genPattern21)
+	v.Pattern("ImputedPath", in.ImputedPath, genPattern22)
+	v.Pattern("FilledPath", in.FilledPath, genPattern22)
 }
 
 // Filter is the Filter structure of the model.
@@ -17598,19 +17778,17 @@ type Filter struct {
 // Validate checks in against the constraints of the model.
 func (in *Filter) Validate(v *protocol.Validator) {
 	v.Required("Name", in.Name != nil)
-	v.Pattern("Name", in.Name, genPattern19)
+	v.Pattern("Name", in.Name, genPattern21)
 	v.Required("Inputs", in.Inputs != nil)
 	if in.Inputs != nil {
-		v.Len("Inputs", int64(len(in.Inputs)), 1, 1, "")
+		v.Size("Inputs", len(in.Inputs), 1, 1, in.Inputs)
 	}
 	if len(in.Inputs) > 0 {
-		v.Push("Inputs")
-		for i0 := range in.Inputs {
-			v.PushIndex(i0)
-			v.Pattern("", &in.Inputs[i0], genPattern20)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Inputs {
+			v.Pattern("", &e0, genPattern9)
 		}
-		v.Pop()
+		v.Items("Inputs", mark, in.Inputs, "Member must satisfy constraint: [Member must satisfy regular expression pattern: [A-Za-z0-9_-]*]")
 	}
 	v.Required("LogicalOperator", in.LogicalOperator != nil)
 	v.Enum("LogicalOperator", in.LogicalOperator, FilterLogicalOperatorValues)
@@ -17665,13 +17843,11 @@ func (in *FilterValue) Validate(v *protocol.Validator) {
 	v.Enum("Type", in.Type, FilterValueTypeValues)
 	v.Required("Value", in.Value != nil)
 	if len(in.Value) > 0 {
-		v.Push("Value")
-		for i0 := range in.Value {
-			v.PushIndex(i0)
-			v.Pattern("", &in.Value[i0], genPattern21)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Value {
+			v.Pattern("", &e0, genPattern22)
 		}
-		v.Pop()
+		v.Items("Value", mark, in.Value, "Member must satisfy constraint: [Member must satisfy regular expression pattern: ([\\u0009\\u000B\\u000C\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF])*]")
 	}
 }
 
@@ -17698,10 +17874,10 @@ func (in *FindMatchesParameters) Validate(v *protocol.Validator) {
 	v.StrLen("PrimaryKeyColumnName", in.PrimaryKeyColumnName, 1, 1024)
 	v.Pattern("PrimaryKeyColumnName", in.PrimaryKeyColumnName, genPattern0)
 	if in.PrecisionRecallTradeoff != nil {
-		v.Range("PrecisionRecallTradeoff", float64(*in.PrecisionRecallTradeoff), 0.0, 1.0, true, true)
+		v.RangeDouble("PrecisionRecallTradeoff", float64(*in.PrecisionRecallTradeoff), 0.0, 1.0, true, true)
 	}
 	if in.AccuracyCostTradeoff != nil {
-		v.Range("AccuracyCostTradeoff", float64(*in.AccuracyCostTradeoff), 0.0, 1.0, true, true)
+		v.RangeDouble("AccuracyCostTradeoff", float64(*in.AccuracyCostTradeoff), 0.0, 1.0, true, true)
 	}
 }
 
@@ -17722,17 +17898,15 @@ type GetConnectionsFilter struct {
 // Validate checks in against the constraints of the model.
 func (in *GetConnectionsFilter) Validate(v *protocol.Validator) {
 	if in.MatchCriteria != nil {
-		v.Len("MatchCriteria", int64(len(in.MatchCriteria)), -1, 10, "")
+		v.Size("MatchCriteria", len(in.MatchCriteria), -1, 10, in.MatchCriteria)
 	}
 	if len(in.MatchCriteria) > 0 {
-		v.Push("MatchCriteria")
-		for i0 := range in.MatchCriteria {
-			v.PushIndex(i0)
-			v.StrLen("", &in.MatchCriteria[i0], 1, 255)
-			v.Pattern("", &in.MatchCriteria[i0], genPattern0)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.MatchCriteria {
+			v.StrLen("", &e0, 1, 255)
+			v.Pattern("", &e0, genPattern0)
 		}
-		v.Pop()
+		v.Items("MatchCriteria", mark, in.MatchCriteria, "Member must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF\\t]*]")
 	}
 	v.Enum("ConnectionType", in.ConnectionType, ConnectionTypeValues)
 	if in.ConnectionSchemaVersion != nil {
@@ -17808,17 +17982,23 @@ func (in *GlueTable) Validate(v *protocol.Validator) {
 	v.StrLen("ConnectionName", in.ConnectionName, 1, 255)
 	v.Pattern("ConnectionName", in.ConnectionName, genPattern0)
 	if in.AdditionalOptions != nil {
-		v.Len("AdditionalOptions", int64(len(in.AdditionalOptions)), 1, 10, "")
+		v.Size("AdditionalOptions", len(in.AdditionalOptions), 1, 10, in.AdditionalOptions)
 	}
 	if len(in.AdditionalOptions) > 0 {
-		v.Push("AdditionalOptions")
-		for k0, e0 := range in.AdditionalOptions {
-			v.Push(k0)
+		mark := v.Mark()
+		for e0 := range in.AdditionalOptions {
+			v.StrLen("", &e0, 1, 255)
+			v.Pattern("", &e0, genPattern0)
+		}
+		v.Items("AdditionalOptions", mark, in.AdditionalOptions, "Map keys must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF\\t]*]")
+	}
+	if len(in.AdditionalOptions) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.AdditionalOptions {
 			v.StrLen("", &e0, -1, 2048)
 			v.Pattern("", &e0, genPattern5)
-			v.Pop()
 		}
-		v.Pop()
+		v.Items("AdditionalOptions", mark, in.AdditionalOptions, "Map value must satisfy constraint: [Member must have length less than or equal to 2048, Member must have length greater than or equal to 0, Member must satisfy regular expression pattern: [\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF\\r\\n\\t]*]")
 	}
 }
 
@@ -17834,12 +18014,12 @@ type GovernedCatalogSource struct {
 // Validate checks in against the constraints of the model.
 func (in *GovernedCatalogSource) Validate(v *protocol.Validator) {
 	v.Required("Name", in.Name != nil)
-	v.Pattern("Name", in.Name, genPattern19)
+	v.Pattern("Name", in.Name, genPattern21)
 	v.Required("Database", in.Database != nil)
-	v.Pattern("Database", in.Database, genPattern21)
+	v.Pattern("Database", in.Database, genPattern22)
 	v.Required("Table", in.Table != nil)
-	v.Pattern("Table", in.Table, genPattern21)
-	v.Pattern("PartitionPredicate", in.PartitionPredicate, genPattern21)
+	v.Pattern("Table", in.Table, genPattern22)
+	v.Pattern("PartitionPredicate", in.PartitionPredicate, genPattern22)
 }
 
 // GovernedCatalogTarget is the GovernedCatalogTarget structure of the model.
@@ -17855,39 +18035,37 @@ type GovernedCatalogTarget struct {
 // Validate checks in against the constraints of the model.
 func (in *GovernedCatalogTarget) Validate(v *protocol.Validator) {
 	v.Required("Name", in.Name != nil)
-	v.Pattern("Name", in.Name, genPattern19)
+	v.Pattern("Name", in.Name, genPattern21)
 	v.Required("Inputs", in.Inputs != nil)
 	if in.Inputs != nil {
-		v.Len("Inputs", int64(len(in.Inputs)), 1, 1, "")
+		v.Size("Inputs", len(in.Inputs), 1, 1, in.Inputs)
 	}
 	if len(in.Inputs) > 0 {
-		v.Push("Inputs")
-		for i0 := range in.Inputs {
-			v.PushIndex(i0)
-			v.Pattern("", &in.Inputs[i0], genPattern20)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Inputs {
+			v.Pattern("", &e0, genPattern9)
 		}
-		v.Pop()
+		v.Items("Inputs", mark, in.Inputs, "Member must satisfy constraint: [Member must satisfy regular expression pattern: [A-Za-z0-9_-]*]")
 	}
 	if len(in.PartitionKeys) > 0 {
 		v.Push("PartitionKeys")
 		for i0 := range in.PartitionKeys {
 			v.PushIndex(i0)
 			if len(in.PartitionKeys[i0]) > 0 {
-				for i1 := range in.PartitionKeys[i0] {
-					v.PushIndex(i1)
-					v.Pattern("", &in.PartitionKeys[i0][i1], genPattern21)
-					v.Pop()
+				mark := v.Mark()
+				for _, e1 := range in.PartitionKeys[i0] {
+					v.Pattern("", &e1, genPattern22)
 				}
+				v.Items("", mark, in.PartitionKeys[i0], "Member must satisfy constraint: [Member must satisfy regular expression pattern: ([\\u0009\\u000B\\u000C\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF])*]")
 			}
 			v.Pop()
 		}
 		v.Pop()
 	}
 	v.Required("Table", in.Table != nil)
-	v.Pattern("Table", in.Table, genPattern21)
+	v.Pattern("Table", in.Table, genPattern22)
 	v.Required("Database", in.Database != nil)
-	v.Pattern("Database", in.Database, genPattern21)
+	v.Pattern("Database", in.Database, genPattern22)
 	if in.SchemaChangePolicy != nil {
 		v.Push("SchemaChangePolicy")
 		in.SchemaChangePolicy.Validate(v)
@@ -17916,7 +18094,7 @@ type GroupFilters struct {
 // Validate checks in against the constraints of the model.
 func (in *GroupFilters) Validate(v *protocol.Validator) {
 	v.Required("GroupName", in.GroupName != nil)
-	v.Pattern("GroupName", in.GroupName, genPattern20)
+	v.Pattern("GroupName", in.GroupName, genPattern9)
 	v.Required("Filters", in.Filters != nil)
 	if len(in.Filters) > 0 {
 		v.Push("Filters")
@@ -18012,33 +18190,51 @@ type IcebergOptimizationProperties struct {
 
 // Validate checks in against the constraints of the model.
 func (in *IcebergOptimizationProperties) Validate(v *protocol.Validator) {
-	v.Pattern("RoleArn", in.RoleARN, genPattern34)
+	v.Pattern("RoleArn", in.RoleARN, genPattern35)
 	if len(in.Compaction) > 0 {
-		v.Push("Compaction")
-		for k0, e0 := range in.Compaction {
-			v.Push(k0)
-			v.StrLen("", &e0, -1, 512000)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.Compaction {
+			v.StrLen("", &e0, 1, 255)
+			v.Pattern("", &e0, genPattern0)
 		}
-		v.Pop()
+		v.Items("Compaction", mark, in.Compaction, "Map keys must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF\\t]*]")
+	}
+	if len(in.Compaction) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.Compaction {
+			v.StrLen("", &e0, -1, 512000)
+		}
+		v.Items("Compaction", mark, in.Compaction, "Map value must satisfy constraint: [Member must have length less than or equal to 512000]")
 	}
 	if len(in.Retention) > 0 {
-		v.Push("Retention")
-		for k0, e0 := range in.Retention {
-			v.Push(k0)
-			v.StrLen("", &e0, -1, 512000)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.Retention {
+			v.StrLen("", &e0, 1, 255)
+			v.Pattern("", &e0, genPattern0)
 		}
-		v.Pop()
+		v.Items("Retention", mark, in.Retention, "Map keys must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF\\t]*]")
+	}
+	if len(in.Retention) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.Retention {
+			v.StrLen("", &e0, -1, 512000)
+		}
+		v.Items("Retention", mark, in.Retention, "Map value must satisfy constraint: [Member must have length less than or equal to 512000]")
 	}
 	if len(in.OrphanFileDeletion) > 0 {
-		v.Push("OrphanFileDeletion")
-		for k0, e0 := range in.OrphanFileDeletion {
-			v.Push(k0)
-			v.StrLen("", &e0, -1, 512000)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.OrphanFileDeletion {
+			v.StrLen("", &e0, 1, 255)
+			v.Pattern("", &e0, genPattern0)
 		}
-		v.Pop()
+		v.Items("OrphanFileDeletion", mark, in.OrphanFileDeletion, "Map keys must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF\\t]*]")
+	}
+	if len(in.OrphanFileDeletion) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.OrphanFileDeletion {
+			v.StrLen("", &e0, -1, 512000)
+		}
+		v.Items("OrphanFileDeletion", mark, in.OrphanFileDeletion, "Map value must satisfy constraint: [Member must have length less than or equal to 512000]")
 	}
 }
 
@@ -18325,13 +18521,11 @@ type IntegrationFilter struct {
 func (in *IntegrationFilter) Validate(v *protocol.Validator) {
 	v.StrLen("Name", in.Name, 1, 128)
 	if len(in.Values) > 0 {
-		v.Push("Values")
-		for i0 := range in.Values {
-			v.PushIndex(i0)
-			v.StrLen("", &in.Values[i0], 1, 128)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Values {
+			v.StrLen("", &e0, 1, 128)
 		}
-		v.Pop()
+		v.Items("Values", mark, in.Values, "Member must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]")
 	}
 }
 
@@ -18367,13 +18561,11 @@ type IntegrationResourcePropertyFilter struct {
 func (in *IntegrationResourcePropertyFilter) Validate(v *protocol.Validator) {
 	v.StrLen("Name", in.Name, 1, 128)
 	if len(in.Values) > 0 {
-		v.Push("Values")
-		for i0 := range in.Values {
-			v.PushIndex(i0)
-			v.StrLen("", &in.Values[i0], 1, 128)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Values {
+			v.StrLen("", &e0, 1, 128)
 		}
-		v.Pop()
+		v.Items("Values", mark, in.Values, "Member must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]")
 	}
 }
 
@@ -18391,8 +18583,8 @@ type JDBCConnectorOptions struct {
 
 // Validate checks in against the constraints of the model.
 func (in *JDBCConnectorOptions) Validate(v *protocol.Validator) {
-	v.Pattern("FilterPredicate", in.FilterPredicate, genPattern21)
-	v.Pattern("PartitionColumn", in.PartitionColumn, genPattern21)
+	v.Pattern("FilterPredicate", in.FilterPredicate, genPattern22)
+	v.Pattern("PartitionColumn", in.PartitionColumn, genPattern22)
 	if in.LowerBound != nil {
 		v.Range("LowerBound", float64(*in.LowerBound), 0, 0, true, false)
 	}
@@ -18403,23 +18595,26 @@ func (in *JDBCConnectorOptions) Validate(v *protocol.Validator) {
 		v.Range("NumPartitions", float64(*in.NumPartitions), 0, 0, true, false)
 	}
 	if len(in.JobBookmarkKeys) > 0 {
-		v.Push("JobBookmarkKeys")
-		for i0 := range in.JobBookmarkKeys {
-			v.PushIndex(i0)
-			v.Pattern("", &in.JobBookmarkKeys[i0], genPattern21)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.JobBookmarkKeys {
+			v.Pattern("", &e0, genPattern22)
 		}
-		v.Pop()
+		v.Items("JobBookmarkKeys", mark, in.JobBookmarkKeys, "Member must satisfy constraint: [Member must satisfy regular expression pattern: ([\\u0009\\u000B\\u000C\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF])*]")
 	}
-	v.Pattern("JobBookmarkKeysSortOrder", in.JobBookmarkKeysSortOrder, genPattern21)
+	v.Pattern("JobBookmarkKeysSortOrder", in.JobBookmarkKeysSortOrder, genPattern22)
 	if len(in.DataTypeMapping) > 0 {
-		v.Push("DataTypeMapping")
-		for k0, e0 := range in.DataTypeMapping {
-			v.Push(k0)
-			v.Enum("", &e0, GlueRecordTypeValues)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.DataTypeMapping {
+			v.Enum("", &e0, JDBCDataTypeValues)
 		}
-		v.Pop()
+		v.Items("DataTypeMapping", mark, in.DataTypeMapping, "Map keys must satisfy constraint: [Member must satisfy enum value set: [ARRAY, BIGINT, BINARY, BIT, BLOB, BOOLEAN, CHAR, CLOB, DATALINK, DATE, DECIMAL, DISTINCT, DOUBLE, FLOAT, INTEGER, JAVA_OBJECT, LONGNVARCHAR, LONGVARBINARY, LONGVARCHAR, NCHAR, NCLOB, NULL, NUMERIC, NVARCHAR, OTHER, REAL, REF, REF_CURSOR, ROWID, SMALLINT, SQLXML, STRUCT, TIME, TIME_WITH_TIMEZONE, TIMESTAMP, TIMESTAMP_WITH_TIMEZONE, TINYINT, VARBINARY, VARCHAR]]")
+	}
+	if len(in.DataTypeMapping) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.DataTypeMapping {
+			v.Enum("", &e0, GlueRecordTypeValues)
+		}
+		v.Items("DataTypeMapping", mark, in.DataTypeMapping, "Map value must satisfy constraint: [Member must satisfy enum value set: [DATE, STRING, TIMESTAMP, INT, FLOAT, LONG, BIGDECIMAL, BYTE, SHORT, DOUBLE]]")
 	}
 }
 
@@ -18438,20 +18633,20 @@ type JDBCConnectorSource struct {
 // Validate checks in against the constraints of the model.
 func (in *JDBCConnectorSource) Validate(v *protocol.Validator) {
 	v.Required("Name", in.Name != nil)
-	v.Pattern("Name", in.Name, genPattern19)
+	v.Pattern("Name", in.Name, genPattern21)
 	v.Required("ConnectionName", in.ConnectionName != nil)
-	v.Pattern("ConnectionName", in.ConnectionName, genPattern21)
+	v.Pattern("ConnectionName", in.ConnectionName, genPattern22)
 	v.Required("ConnectorName", in.ConnectorName != nil)
-	v.Pattern("ConnectorName", in.ConnectorName, genPattern21)
+	v.Pattern("ConnectorName", in.ConnectorName, genPattern22)
 	v.Required("ConnectionType", in.ConnectionType != nil)
-	v.Pattern("ConnectionType", in.ConnectionType, genPattern21)
+	v.Pattern("ConnectionType", in.ConnectionType, genPattern22)
 	if in.AdditionalOptions != nil {
 		v.Push("AdditionalOptions")
 		in.AdditionalOptions.Validate(v)
 		v.Pop()
 	}
-	v.Pattern("ConnectionTable", in.ConnectionTable, genPattern21)
-	v.Pattern("Query", in.Query, genPattern37)
+	v.Pattern("ConnectionTable", in.ConnectionTable, genPattern22)
+	v.Pattern("Query", in.Query, genPattern38)
 	if len(in.OutputSchemas) > 0 {
 		v.Push("OutputSchemas")
 		for i0 := range in.OutputSchemas {
@@ -18480,36 +18675,39 @@ type JDBCConnectorTarget struct {
 // Validate checks in against the constraints of the model.
 func (in *JDBCConnectorTarget) Validate(v *protocol.Validator) {
 	v.Required("Name", in.Name != nil)
-	v.Pattern("Name", in.Name, genPattern19)
+	v.Pattern("Name", in.Name, genPattern21)
 	v.Required("Inputs", in.Inputs != nil)
 	if in.Inputs != nil {
-		v.Len("Inputs", int64(len(in.Inputs)), 1, 1, "")
+		v.Size("Inputs", len(in.Inputs), 1, 1, in.Inputs)
 	}
 	if len(in.Inputs) > 0 {
-		v.Push("Inputs")
-		for i0 := range in.Inputs {
-			v.PushIndex(i0)
-			v.Pattern("", &in.Inputs[i0], genPattern20)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Inputs {
+			v.Pattern("", &e0, genPattern9)
 		}
-		v.Pop()
+		v.Items("Inputs", mark, in.Inputs, "Member must satisfy constraint: [Member must satisfy regular expression pattern: [A-Za-z0-9_-]*]")
 	}
 	v.Required("ConnectionName", in.ConnectionName != nil)
-	v.Pattern("ConnectionName", in.ConnectionName, genPattern21)
+	v.Pattern("ConnectionName", in.ConnectionName, genPattern22)
 	v.Required("ConnectionTable", in.ConnectionTable != nil)
-	v.Pattern("ConnectionTable", in.ConnectionTable, genPattern21)
+	v.Pattern("ConnectionTable", in.ConnectionTable, genPattern22)
 	v.Required("ConnectorName", in.ConnectorName != nil)
-	v.Pattern("ConnectorName", in.ConnectorName, genPattern21)
+	v.Pattern("ConnectorName", in.ConnectorName, genPattern22)
 	v.Required("ConnectionType", in.ConnectionType != nil)
-	v.Pattern("ConnectionType", in.ConnectionType, genPattern21)
+	v.Pattern("ConnectionType", in.ConnectionType, genPattern22)
 	if len(in.AdditionalOptions) > 0 {
-		v.Push("AdditionalOptions")
-		for k0, e0 := range in.AdditionalOptions {
-			v.Push(k0)
-			v.Pattern("", &e0, genPattern21)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.AdditionalOptions {
+			v.Pattern("", &e0, genPattern22)
 		}
-		v.Pop()
+		v.Items("AdditionalOptions", mark, in.AdditionalOptions, "Map keys must satisfy constraint: [Member must satisfy regular expression pattern: ([\\u0009\\u000B\\u000C\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF])*]")
+	}
+	if len(in.AdditionalOptions) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.AdditionalOptions {
+			v.Pattern("", &e0, genPattern22)
+		}
+		v.Items("AdditionalOptions", mark, in.AdditionalOptions, "Map value must satisfy constraint: [Member must satisfy regular expression pattern: ([\\u0009\\u000B\\u000C\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF])*]")
 	}
 	if len(in.OutputSchemas) > 0 {
 		v.Push("OutputSchemas")
@@ -18571,13 +18769,11 @@ type JdbcTarget struct {
 // Validate checks in against the constraints of the model.
 func (in *JdbcTarget) Validate(v *protocol.Validator) {
 	if len(in.EnableAdditionalMetadata) > 0 {
-		v.Push("EnableAdditionalMetadata")
-		for i0 := range in.EnableAdditionalMetadata {
-			v.PushIndex(i0)
-			v.Enum("", &in.EnableAdditionalMetadata[i0], JdbcMetadataEntryValues)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.EnableAdditionalMetadata {
+			v.Enum("", &e0, JdbcMetadataEntryValues)
 		}
-		v.Pop()
+		v.Items("EnableAdditionalMetadata", mark, in.EnableAdditionalMetadata, "Member must satisfy constraint: [Member must satisfy enum value set: [COMMENTS, RAWTYPES]]")
 	}
 }
 
@@ -18632,7 +18828,7 @@ type JobBookmarksEncryption struct {
 // Validate checks in against the constraints of the model.
 func (in *JobBookmarksEncryption) Validate(v *protocol.Validator) {
 	v.Enum("JobBookmarksEncryptionMode", in.JobBookmarksEncryptionMode, JobBookmarksEncryptionModeValues)
-	v.Pattern("KmsKeyArn", in.KmsKeyARN, genPattern23)
+	v.Pattern("KmsKeyArn", in.KmsKeyARN, genPattern24)
 }
 
 // JobCommand is the JobCommand structure of the model.
@@ -18646,9 +18842,9 @@ type JobCommand struct {
 // Validate checks in against the constraints of the model.
 func (in *JobCommand) Validate(v *protocol.Validator) {
 	v.StrLen("ScriptLocation", in.ScriptLocation, -1, 400000)
-	v.Pattern("PythonVersion", in.PythonVersion, genPattern38)
+	v.Pattern("PythonVersion", in.PythonVersion, genPattern39)
 	v.StrLen("Runtime", in.Runtime, -1, 64)
-	v.Pattern("Runtime", in.Runtime, genPattern26)
+	v.Pattern("Runtime", in.Runtime, genPattern27)
 }
 
 // JobNodeDetails is the JobNodeDetails structure of the model.
@@ -18745,16 +18941,27 @@ func (in *JobUpdate) Validate(v *protocol.Validator) {
 	}
 	v.StrLen("GlueVersion", in.GlueVersion, 1, 255)
 	v.Pattern("GlueVersion", in.GlueVersion, genPattern7)
-	if len(in.CodeGenConfigurationNodes) > 0 {
-		v.Push("CodeGenConfigurationNodes")
-		for k0, e0 := range in.CodeGenConfigurationNodes {
-			v.Push(k0)
-			if e0 != nil {
-				e0.Validate(v)
+	{
+		redact := v.Mark()
+		if len(in.CodeGenConfigurationNodes) > 0 {
+			mark := v.Mark()
+			for e0 := range in.CodeGenConfigurationNodes {
+				v.Pattern("", &e0, genPattern9)
+			}
+			v.Items("CodeGenConfigurationNodes", mark, in.CodeGenConfigurationNodes, "Map keys must satisfy constraint: [Member must satisfy regular expression pattern: [A-Za-z0-9_-]*]")
+		}
+		if len(in.CodeGenConfigurationNodes) > 0 {
+			v.Push("CodeGenConfigurationNodes")
+			for k0, e0 := range in.CodeGenConfigurationNodes {
+				v.Push(k0)
+				if e0 != nil {
+					e0.Validate(v)
+				}
+				v.Pop()
 			}
 			v.Pop()
 		}
-		v.Pop()
+		v.Redact(redact)
 	}
 	v.StrLen("ExecutionClass", in.ExecutionClass, -1, 16)
 	v.Enum("ExecutionClass", in.ExecutionClass, ExecutionClassValues)
@@ -18763,7 +18970,7 @@ func (in *JobUpdate) Validate(v *protocol.Validator) {
 		in.SourceControlDetails.Validate(v)
 		v.Pop()
 	}
-	v.Pattern("MaintenanceWindow", in.MaintenanceWindow, genPattern9)
+	v.Pattern("MaintenanceWindow", in.MaintenanceWindow, genPattern10)
 }
 
 // Join is the Join structure of the model.
@@ -18777,25 +18984,23 @@ type Join struct {
 // Validate checks in against the constraints of the model.
 func (in *Join) Validate(v *protocol.Validator) {
 	v.Required("Name", in.Name != nil)
-	v.Pattern("Name", in.Name, genPattern19)
+	v.Pattern("Name", in.Name, genPattern21)
 	v.Required("Inputs", in.Inputs != nil)
 	if in.Inputs != nil {
-		v.Len("Inputs", int64(len(in.Inputs)), 2, 2, "")
+		v.Size("Inputs", len(in.Inputs), 2, 2, in.Inputs)
 	}
 	if len(in.Inputs) > 0 {
-		v.Push("Inputs")
-		for i0 := range in.Inputs {
-			v.PushIndex(i0)
-			v.Pattern("", &in.Inputs[i0], genPattern20)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Inputs {
+			v.Pattern("", &e0, genPattern9)
 		}
-		v.Pop()
+		v.Items("Inputs", mark, in.Inputs, "Member must satisfy constraint: [Member must satisfy regular expression pattern: [A-Za-z0-9_-]*]")
 	}
 	v.Required("JoinType", in.JoinType != nil)
 	v.Enum("JoinType", in.JoinType, JoinTypeValues)
 	v.Required("Columns", in.Columns != nil)
 	if in.Columns != nil {
-		v.Len("Columns", int64(len(in.Columns)), 2, 2, "")
+		v.Size("Columns", len(in.Columns), 2, 2, in.Columns)
 	}
 	if len(in.Columns) > 0 {
 		v.Push("Columns")
@@ -18819,18 +19024,18 @@ type JoinColumn struct {
 // Validate checks in against the constraints of the model.
 func (in *JoinColumn) Validate(v *protocol.Validator) {
 	v.Required("From", in.From != nil)
-	v.Pattern("From", in.From, genPattern21)
+	v.Pattern("From", in.From, genPattern22)
 	v.Required("Keys", in.Keys != nil)
 	if len(in.Keys) > 0 {
 		v.Push("Keys")
 		for i0 := range in.Keys {
 			v.PushIndex(i0)
 			if len(in.Keys[i0]) > 0 {
-				for i1 := range in.Keys[i0] {
-					v.PushIndex(i1)
-					v.Pattern("", &in.Keys[i0][i1], genPattern21)
-					v.Pop()
+				mark := v.Mark()
+				for _, e1 := range in.Keys[i0] {
+					v.Pattern("", &e1, genPattern22)
 				}
+				v.Items("", mark, in.Keys[i0], "Member must satisfy constraint: [Member must satisfy regular expression pattern: ([\\u0009\\u000B\\u000C\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF])*]")
 			}
 			v.Pop()
 		}
@@ -18872,16 +19077,16 @@ type KafkaStreamingSourceOptions struct {
 
 // Validate checks in against the constraints of the model.
 func (in *KafkaStreamingSourceOptions) Validate(v *protocol.Validator) {
-	v.Pattern("BootstrapServers", in.BootstrapServers, genPattern21)
-	v.Pattern("SecurityProtocol", in.SecurityProtocol, genPattern21)
-	v.Pattern("ConnectionName", in.ConnectionName, genPattern21)
-	v.Pattern("TopicName", in.TopicName, genPattern21)
-	v.Pattern("Assign", in.Assign, genPattern21)
-	v.Pattern("SubscribePattern", in.SubscribePattern, genPattern21)
-	v.Pattern("Classification", in.Classification, genPattern21)
-	v.Pattern("Delimiter", in.Delimiter, genPattern21)
-	v.Pattern("StartingOffsets", in.StartingOffsets, genPattern21)
-	v.Pattern("EndingOffsets", in.EndingOffsets, genPattern21)
+	v.Pattern("BootstrapServers", in.BootstrapServers, genPattern22)
+	v.Pattern("SecurityProtocol", in.SecurityProtocol, genPattern22)
+	v.Pattern("ConnectionName", in.ConnectionName, genPattern22)
+	v.Pattern("TopicName", in.TopicName, genPattern22)
+	v.Pattern("Assign", in.Assign, genPattern22)
+	v.Pattern("SubscribePattern", in.SubscribePattern, genPattern22)
+	v.Pattern("Classification", in.Classification, genPattern22)
+	v.Pattern("Delimiter", in.Delimiter, genPattern22)
+	v.Pattern("StartingOffsets", in.StartingOffsets, genPattern22)
+	v.Pattern("EndingOffsets", in.EndingOffsets, genPattern22)
 	if in.PollTimeoutMs != nil {
 		v.Range("PollTimeoutMs", float64(*in.PollTimeoutMs), 0, 0, true, false)
 	}
@@ -18897,8 +19102,8 @@ func (in *KafkaStreamingSourceOptions) Validate(v *protocol.Validator) {
 	if in.MinPartitions != nil {
 		v.Range("MinPartitions", float64(*in.MinPartitions), 0, 0, true, false)
 	}
-	v.Pattern("AddRecordTimestamp", in.AddRecordTimestamp, genPattern21)
-	v.Pattern("EmitConsumerLagMetrics", in.EmitConsumerLagMetrics, genPattern21)
+	v.Pattern("AddRecordTimestamp", in.AddRecordTimestamp, genPattern22)
+	v.Pattern("EmitConsumerLagMetrics", in.EmitConsumerLagMetrics, genPattern22)
 }
 
 // KeySchemaElement is the KeySchemaElement structure of the model.
@@ -18935,10 +19140,10 @@ type KinesisStreamingSourceOptions struct {
 
 // Validate checks in against the constraints of the model.
 func (in *KinesisStreamingSourceOptions) Validate(v *protocol.Validator) {
-	v.Pattern("EndpointUrl", in.EndpointURL, genPattern21)
-	v.Pattern("StreamName", in.StreamName, genPattern21)
-	v.Pattern("Classification", in.Classification, genPattern21)
-	v.Pattern("Delimiter", in.Delimiter, genPattern21)
+	v.Pattern("EndpointUrl", in.EndpointURL, genPattern22)
+	v.Pattern("StreamName", in.StreamName, genPattern22)
+	v.Pattern("Classification", in.Classification, genPattern22)
+	v.Pattern("Delimiter", in.Delimiter, genPattern22)
 	v.Enum("StartingPosition", in.StartingPosition, StartingPositionValues)
 	if in.MaxFetchTimeInMs != nil {
 		v.Range("MaxFetchTimeInMs", float64(*in.MaxFetchTimeInMs), 0, 0, true, false)
@@ -18964,12 +19169,12 @@ func (in *KinesisStreamingSourceOptions) Validate(v *protocol.Validator) {
 	if in.MaxRetryIntervalMs != nil {
 		v.Range("MaxRetryIntervalMs", float64(*in.MaxRetryIntervalMs), 0, 0, true, false)
 	}
-	v.Pattern("StreamArn", in.StreamARN, genPattern21)
-	v.Pattern("RoleArn", in.RoleARN, genPattern21)
-	v.Pattern("RoleSessionName", in.RoleSessionName, genPattern21)
-	v.Pattern("AddRecordTimestamp", in.AddRecordTimestamp, genPattern21)
-	v.Pattern("EmitConsumerLagMetrics", in.EmitConsumerLagMetrics, genPattern21)
-	v.Pattern("FanoutConsumerARN", in.FanoutConsumerARN, genPattern21)
+	v.Pattern("StreamArn", in.StreamARN, genPattern22)
+	v.Pattern("RoleArn", in.RoleARN, genPattern22)
+	v.Pattern("RoleSessionName", in.RoleSessionName, genPattern22)
+	v.Pattern("AddRecordTimestamp", in.AddRecordTimestamp, genPattern22)
+	v.Pattern("EmitConsumerLagMetrics", in.EmitConsumerLagMetrics, genPattern22)
+	v.Pattern("FanoutConsumerARN", in.FanoutConsumerARN, genPattern22)
 }
 
 // LabelingSetGenerationTaskRunProperties is the LabelingSetGenerationTaskRunProperties structure of the model.
@@ -19027,7 +19232,7 @@ type Location struct {
 // Validate checks in against the constraints of the model.
 func (in *Location) Validate(v *protocol.Validator) {
 	if in.Jdbc != nil {
-		v.Len("Jdbc", int64(len(in.Jdbc)), -1, 50, "")
+		v.Size("Jdbc", len(in.Jdbc), -1, 50, in.Jdbc)
 	}
 	if len(in.Jdbc) > 0 {
 		v.Push("Jdbc")
@@ -19041,7 +19246,7 @@ func (in *Location) Validate(v *protocol.Validator) {
 		v.Pop()
 	}
 	if in.S3 != nil {
-		v.Len("S3", int64(len(in.S3)), -1, 50, "")
+		v.Size("S3", len(in.S3), -1, 50, in.S3)
 	}
 	if len(in.S3) > 0 {
 		v.Push("S3")
@@ -19055,7 +19260,7 @@ func (in *Location) Validate(v *protocol.Validator) {
 		v.Pop()
 	}
 	if in.DynamoDB != nil {
-		v.Len("DynamoDB", int64(len(in.DynamoDB)), -1, 50, "")
+		v.Size("DynamoDB", len(in.DynamoDB), -1, 50, in.DynamoDB)
 	}
 	if len(in.DynamoDB) > 0 {
 		v.Push("DynamoDB")
@@ -19139,18 +19344,16 @@ type Mapping struct {
 
 // Validate checks in against the constraints of the model.
 func (in *Mapping) Validate(v *protocol.Validator) {
-	v.Pattern("ToKey", in.ToKey, genPattern21)
+	v.Pattern("ToKey", in.ToKey, genPattern22)
 	if len(in.FromPath) > 0 {
-		v.Push("FromPath")
-		for i0 := range in.FromPath {
-			v.PushIndex(i0)
-			v.Pattern("", &in.FromPath[i0], genPattern21)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.FromPath {
+			v.Pattern("", &e0, genPattern22)
 		}
-		v.Pop()
+		v.Items("FromPath", mark, in.FromPath, "Member must satisfy constraint: [Member must satisfy regular expression pattern: ([\\u0009\\u000B\\u000C\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF])*]")
 	}
-	v.Pattern("FromType", in.FromType, genPattern21)
-	v.Pattern("ToType", in.ToType, genPattern21)
+	v.Pattern("FromType", in.FromType, genPattern22)
+	v.Pattern("ToType", in.ToType, genPattern22)
 	if len(in.Children) > 0 {
 		v.Push("Children")
 		for i0 := range in.Children {
@@ -19204,33 +19407,31 @@ type Merge struct {
 // Validate checks in against the constraints of the model.
 func (in *Merge) Validate(v *protocol.Validator) {
 	v.Required("Name", in.Name != nil)
-	v.Pattern("Name", in.Name, genPattern19)
+	v.Pattern("Name", in.Name, genPattern21)
 	v.Required("Inputs", in.Inputs != nil)
 	if in.Inputs != nil {
-		v.Len("Inputs", int64(len(in.Inputs)), 2, 2, "")
+		v.Size("Inputs", len(in.Inputs), 2, 2, in.Inputs)
 	}
 	if len(in.Inputs) > 0 {
-		v.Push("Inputs")
-		for i0 := range in.Inputs {
-			v.PushIndex(i0)
-			v.Pattern("", &in.Inputs[i0], genPattern20)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Inputs {
+			v.Pattern("", &e0, genPattern9)
 		}
-		v.Pop()
+		v.Items("Inputs", mark, in.Inputs, "Member must satisfy constraint: [Member must satisfy regular expression pattern: [A-Za-z0-9_-]*]")
 	}
 	v.Required("Source", in.Source != nil)
-	v.Pattern("Source", in.Source, genPattern20)
+	v.Pattern("Source", in.Source, genPattern9)
 	v.Required("PrimaryKeys", in.PrimaryKeys != nil)
 	if len(in.PrimaryKeys) > 0 {
 		v.Push("PrimaryKeys")
 		for i0 := range in.PrimaryKeys {
 			v.PushIndex(i0)
 			if len(in.PrimaryKeys[i0]) > 0 {
-				for i1 := range in.PrimaryKeys[i0] {
-					v.PushIndex(i1)
-					v.Pattern("", &in.PrimaryKeys[i0][i1], genPattern21)
-					v.Pop()
+				mark := v.Mark()
+				for _, e1 := range in.PrimaryKeys[i0] {
+					v.Pattern("", &e1, genPattern22)
 				}
+				v.Items("", mark, in.PrimaryKeys[i0], "Member must satisfy constraint: [Member must satisfy regular expression pattern: ([\\u0009\\u000B\\u000C\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF])*]")
 			}
 			v.Pop()
 		}
@@ -19254,9 +19455,9 @@ type MetadataKeyValuePair struct {
 // Validate checks in against the constraints of the model.
 func (in *MetadataKeyValuePair) Validate(v *protocol.Validator) {
 	v.StrLen("MetadataKey", in.MetadataKey, 1, 128)
-	v.Pattern("MetadataKey", in.MetadataKey, genPattern39)
+	v.Pattern("MetadataKey", in.MetadataKey, genPattern40)
 	v.StrLen("MetadataValue", in.MetadataValue, 1, 256)
-	v.Pattern("MetadataValue", in.MetadataValue, genPattern39)
+	v.Pattern("MetadataValue", in.MetadataValue, genPattern40)
 }
 
 // MetricBasedObservation is the MetricBasedObservation structure of the model.
@@ -19277,11 +19478,11 @@ type MicrosoftSQLServerCatalogSource struct {
 // Validate checks in against the constraints of the model.
 func (in *MicrosoftSQLServerCatalogSource) Validate(v *protocol.Validator) {
 	v.Required("Name", in.Name != nil)
-	v.Pattern("Name", in.Name, genPattern19)
+	v.Pattern("Name", in.Name, genPattern21)
 	v.Required("Database", in.Database != nil)
-	v.Pattern("Database", in.Database, genPattern21)
+	v.Pattern("Database", in.Database, genPattern22)
 	v.Required("Table", in.Table != nil)
-	v.Pattern("Table", in.Table, genPattern21)
+	v.Pattern("Table", in.Table, genPattern22)
 }
 
 // MicrosoftSQLServerCatalogTarget is the MicrosoftSQLServerCatalogTarget structure of the model.
@@ -19295,24 +19496,22 @@ type MicrosoftSQLServerCatalogTarget struct {
 // Validate checks in against the constraints of the model.
 func (in *MicrosoftSQLServerCatalogTarget) Validate(v *protocol.Validator) {
 	v.Required("Name", in.Name != nil)
-	v.Pattern("Name", in.Name, genPattern19)
+	v.Pattern("Name", in.Name, genPattern21)
 	v.Required("Inputs", in.Inputs != nil)
 	if in.Inputs != nil {
-		v.Len("Inputs", int64(len(in.Inputs)), 1, 1, "")
+		v.Size("Inputs", len(in.Inputs), 1, 1, in.Inputs)
 	}
 	if len(in.Inputs) > 0 {
-		v.Push("Inputs")
-		for i0 := range in.Inputs {
-			v.PushIndex(i0)
-			v.Pattern("", &in.Inputs[i0], genPattern20)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Inputs {
+			v.Pattern("", &e0, genPattern9)
 		}
-		v.Pop()
+		v.Items("Inputs", mark, in.Inputs, "Member must satisfy constraint: [Member must satisfy regular expression pattern: [A-Za-z0-9_-]*]")
 	}
 	v.Required("Database", in.Database != nil)
-	v.Pattern("Database", in.Database, genPattern21)
+	v.Pattern("Database", in.Database, genPattern22)
 	v.Required("Table", in.Table != nil)
-	v.Pattern("Table", in.Table, genPattern21)
+	v.Pattern("Table", in.Table, genPattern22)
 }
 
 // MongoDBTarget is the MongoDBTarget structure of the model.
@@ -19332,11 +19531,11 @@ type MySQLCatalogSource struct {
 // Validate checks in against the constraints of the model.
 func (in *MySQLCatalogSource) Validate(v *protocol.Validator) {
 	v.Required("Name", in.Name != nil)
-	v.Pattern("Name", in.Name, genPattern19)
+	v.Pattern("Name", in.Name, genPattern21)
 	v.Required("Database", in.Database != nil)
-	v.Pattern("Database", in.Database, genPattern21)
+	v.Pattern("Database", in.Database, genPattern22)
 	v.Required("Table", in.Table != nil)
-	v.Pattern("Table", in.Table, genPattern21)
+	v.Pattern("Table", in.Table, genPattern22)
 }
 
 // MySQLCatalogTarget is the MySQLCatalogTarget structure of the model.
@@ -19350,24 +19549,22 @@ type MySQLCatalogTarget struct {
 // Validate checks in against the constraints of the model.
 func (in *MySQLCatalogTarget) Validate(v *protocol.Validator) {
 	v.Required("Name", in.Name != nil)
-	v.Pattern("Name", in.Name, genPattern19)
+	v.Pattern("Name", in.Name, genPattern21)
 	v.Required("Inputs", in.Inputs != nil)
 	if in.Inputs != nil {
-		v.Len("Inputs", int64(len(in.Inputs)), 1, 1, "")
+		v.Size("Inputs", len(in.Inputs), 1, 1, in.Inputs)
 	}
 	if len(in.Inputs) > 0 {
-		v.Push("Inputs")
-		for i0 := range in.Inputs {
-			v.PushIndex(i0)
-			v.Pattern("", &in.Inputs[i0], genPattern20)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Inputs {
+			v.Pattern("", &e0, genPattern9)
 		}
-		v.Pop()
+		v.Items("Inputs", mark, in.Inputs, "Member must satisfy constraint: [Member must satisfy regular expression pattern: [A-Za-z0-9_-]*]")
 	}
 	v.Required("Database", in.Database != nil)
-	v.Pattern("Database", in.Database, genPattern21)
+	v.Pattern("Database", in.Database, genPattern22)
 	v.Required("Table", in.Table != nil)
-	v.Pattern("Table", in.Table, genPattern21)
+	v.Pattern("Table", in.Table, genPattern22)
 }
 
 // Node is the Node structure of the model.
@@ -19408,7 +19605,7 @@ type NullValueField struct {
 // Validate checks in against the constraints of the model.
 func (in *NullValueField) Validate(v *protocol.Validator) {
 	v.Required("Value", in.Value != nil)
-	v.Pattern("Value", in.Value, genPattern21)
+	v.Pattern("Value", in.Value, genPattern22)
 	v.Required("Datatype", in.Datatype != nil)
 	if in.Datatype != nil {
 		v.Push("Datatype")
@@ -19426,9 +19623,9 @@ type OAuth2ClientApplication struct {
 // Validate checks in against the constraints of the model.
 func (in *OAuth2ClientApplication) Validate(v *protocol.Validator) {
 	v.StrLen("UserManagedClientApplicationClientId", in.UserManagedClientApplicationClientID, -1, 2048)
-	v.Pattern("UserManagedClientApplicationClientId", in.UserManagedClientApplicationClientID, genPattern24)
+	v.Pattern("UserManagedClientApplicationClientId", in.UserManagedClientApplicationClientID, genPattern25)
 	v.StrLen("AWSManagedClientApplicationReference", in.AWSManagedClientApplicationReference, -1, 2048)
-	v.Pattern("AWSManagedClientApplicationReference", in.AWSManagedClientApplicationReference, genPattern24)
+	v.Pattern("AWSManagedClientApplicationReference", in.AWSManagedClientApplicationReference, genPattern25)
 }
 
 // OAuth2Credentials is the OAuth2Credentials structure of the model.
@@ -19441,14 +19638,30 @@ type OAuth2Credentials struct {
 
 // Validate checks in against the constraints of the model.
 func (in *OAuth2Credentials) Validate(v *protocol.Validator) {
-	v.StrLen("UserManagedClientApplicationClientSecret", in.UserManagedClientApplicationClientSecret, -1, 512)
-	v.Pattern("UserManagedClientApplicationClientSecret", in.UserManagedClientApplicationClientSecret, genPattern40)
-	v.StrLen("AccessToken", in.AccessToken, -1, 4096)
-	v.Pattern("AccessToken", in.AccessToken, genPattern40)
-	v.StrLen("RefreshToken", in.RefreshToken, -1, 4096)
-	v.Pattern("RefreshToken", in.RefreshToken, genPattern40)
-	v.StrLen("JwtToken", in.JwtToken, -1, 8000)
-	v.Pattern("JwtToken", in.JwtToken, genPattern41)
+	{
+		redact := v.Mark()
+		v.StrLen("UserManagedClientApplicationClientSecret", in.UserManagedClientApplicationClientSecret, -1, 512)
+		v.Pattern("UserManagedClientApplicationClientSecret", in.UserManagedClientApplicationClientSecret, genPattern41)
+		v.Redact(redact)
+	}
+	{
+		redact := v.Mark()
+		v.StrLen("AccessToken", in.AccessToken, -1, 4096)
+		v.Pattern("AccessToken", in.AccessToken, genPattern41)
+		v.Redact(redact)
+	}
+	{
+		redact := v.Mark()
+		v.StrLen("RefreshToken", in.RefreshToken, -1, 4096)
+		v.Pattern("RefreshToken", in.RefreshToken, genPattern41)
+		v.Redact(redact)
+	}
+	{
+		redact := v.Mark()
+		v.StrLen("JwtToken", in.JwtToken, -1, 8000)
+		v.Pattern("JwtToken", in.JwtToken, genPattern42)
+		v.Redact(redact)
+	}
 }
 
 // OAuth2Properties is the OAuth2Properties structure of the model.
@@ -19478,15 +19691,20 @@ func (in *OAuth2PropertiesInput) Validate(v *protocol.Validator) {
 		v.Pop()
 	}
 	v.StrLen("TokenUrl", in.TokenURL, -1, 256)
-	v.Pattern("TokenUrl", in.TokenURL, genPattern42)
+	v.Pattern("TokenUrl", in.TokenURL, genPattern43)
 	if len(in.TokenURLParametersMap) > 0 {
-		v.Push("TokenUrlParametersMap")
-		for k0, e0 := range in.TokenURLParametersMap {
-			v.Push(k0)
-			v.StrLen("", &e0, 1, 512)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.TokenURLParametersMap {
+			v.StrLen("", &e0, 1, 128)
 		}
-		v.Pop()
+		v.Items("TokenUrlParametersMap", mark, in.TokenURLParametersMap, "Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]")
+	}
+	if len(in.TokenURLParametersMap) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.TokenURLParametersMap {
+			v.StrLen("", &e0, 1, 512)
+		}
+		v.Items("TokenUrlParametersMap", mark, in.TokenURLParametersMap, "Map value must satisfy constraint: [Member must have length less than or equal to 512, Member must have length greater than or equal to 1]")
 	}
 	if in.AuthorizationCodeProperties != nil {
 		v.Push("AuthorizationCodeProperties")
@@ -19545,9 +19763,9 @@ type Option struct {
 
 // Validate checks in against the constraints of the model.
 func (in *Option) Validate(v *protocol.Validator) {
-	v.Pattern("Value", in.Value, genPattern21)
-	v.Pattern("Label", in.Label, genPattern21)
-	v.Pattern("Description", in.Description, genPattern21)
+	v.Pattern("Value", in.Value, genPattern22)
+	v.Pattern("Label", in.Label, genPattern22)
+	v.Pattern("Description", in.Description, genPattern22)
 }
 
 // OracleSQLCatalogSource is the OracleSQLCatalogSource structure of the model.
@@ -19560,11 +19778,11 @@ type OracleSQLCatalogSource struct {
 // Validate checks in against the constraints of the model.
 func (in *OracleSQLCatalogSource) Validate(v *protocol.Validator) {
 	v.Required("Name", in.Name != nil)
-	v.Pattern("Name", in.Name, genPattern19)
+	v.Pattern("Name", in.Name, genPattern21)
 	v.Required("Database", in.Database != nil)
-	v.Pattern("Database", in.Database, genPattern21)
+	v.Pattern("Database", in.Database, genPattern22)
 	v.Required("Table", in.Table != nil)
-	v.Pattern("Table", in.Table, genPattern21)
+	v.Pattern("Table", in.Table, genPattern22)
 }
 
 // OracleSQLCatalogTarget is the OracleSQLCatalogTarget structure of the model.
@@ -19578,24 +19796,22 @@ type OracleSQLCatalogTarget struct {
 // Validate checks in against the constraints of the model.
 func (in *OracleSQLCatalogTarget) Validate(v *protocol.Validator) {
 	v.Required("Name", in.Name != nil)
-	v.Pattern("Name", in.Name, genPattern19)
+	v.Pattern("Name", in.Name, genPattern21)
 	v.Required("Inputs", in.Inputs != nil)
 	if in.Inputs != nil {
-		v.Len("Inputs", int64(len(in.Inputs)), 1, 1, "")
+		v.Size("Inputs", len(in.Inputs), 1, 1, in.Inputs)
 	}
 	if len(in.Inputs) > 0 {
-		v.Push("Inputs")
-		for i0 := range in.Inputs {
-			v.PushIndex(i0)
-			v.Pattern("", &in.Inputs[i0], genPattern20)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Inputs {
+			v.Pattern("", &e0, genPattern9)
 		}
-		v.Pop()
+		v.Items("Inputs", mark, in.Inputs, "Member must satisfy constraint: [Member must satisfy regular expression pattern: [A-Za-z0-9_-]*]")
 	}
 	v.Required("Database", in.Database != nil)
-	v.Pattern("Database", in.Database, genPattern21)
+	v.Pattern("Database", in.Database, genPattern22)
 	v.Required("Table", in.Table != nil)
-	v.Pattern("Table", in.Table, genPattern21)
+	v.Pattern("Table", in.Table, genPattern22)
 }
 
 // Order is the Order structure of the model.
@@ -19653,52 +19869,48 @@ type PIIDetection struct {
 // Validate checks in against the constraints of the model.
 func (in *PIIDetection) Validate(v *protocol.Validator) {
 	v.Required("Name", in.Name != nil)
-	v.Pattern("Name", in.Name, genPattern19)
+	v.Pattern("Name", in.Name, genPattern21)
 	v.Required("Inputs", in.Inputs != nil)
 	if in.Inputs != nil {
-		v.Len("Inputs", int64(len(in.Inputs)), 1, 1, "")
+		v.Size("Inputs", len(in.Inputs), 1, 1, in.Inputs)
 	}
 	if len(in.Inputs) > 0 {
-		v.Push("Inputs")
-		for i0 := range in.Inputs {
-			v.PushIndex(i0)
-			v.Pattern("", &in.Inputs[i0], genPattern20)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Inputs {
+			v.Pattern("", &e0, genPattern9)
 		}
-		v.Pop()
+		v.Items("Inputs", mark, in.Inputs, "Member must satisfy constraint: [Member must satisfy regular expression pattern: [A-Za-z0-9_-]*]")
 	}
 	v.Required("PiiType", in.PiiType != nil)
 	v.Enum("PiiType", in.PiiType, PiiTypeValues)
 	v.Required("EntityTypesToDetect", in.EntityTypesToDetect != nil)
 	if len(in.EntityTypesToDetect) > 0 {
-		v.Push("EntityTypesToDetect")
-		for i0 := range in.EntityTypesToDetect {
-			v.PushIndex(i0)
-			v.Pattern("", &in.EntityTypesToDetect[i0], genPattern21)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.EntityTypesToDetect {
+			v.Pattern("", &e0, genPattern22)
 		}
-		v.Pop()
+		v.Items("EntityTypesToDetect", mark, in.EntityTypesToDetect, "Member must satisfy constraint: [Member must satisfy regular expression pattern: ([\\u0009\\u000B\\u000C\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF])*]")
 	}
-	v.Pattern("OutputColumnName", in.OutputColumnName, genPattern21)
+	v.Pattern("OutputColumnName", in.OutputColumnName, genPattern22)
 	if in.SampleFraction != nil {
-		v.Range("SampleFraction", float64(*in.SampleFraction), 0, 1, true, true)
+		v.RangeDouble("SampleFraction", float64(*in.SampleFraction), 0, 1, true, true)
 	}
 	if in.ThresholdFraction != nil {
-		v.Range("ThresholdFraction", float64(*in.ThresholdFraction), 0, 1, true, true)
+		v.RangeDouble("ThresholdFraction", float64(*in.ThresholdFraction), 0, 1, true, true)
 	}
 	v.StrLen("MaskValue", in.MaskValue, -1, 256)
-	v.Pattern("MaskValue", in.MaskValue, genPattern43)
-	v.Pattern("RedactText", in.RedactText, genPattern21)
-	v.Pattern("RedactChar", in.RedactChar, genPattern21)
-	v.Pattern("MatchPattern", in.MatchPattern, genPattern21)
+	v.Pattern("MaskValue", in.MaskValue, genPattern44)
+	v.Pattern("RedactText", in.RedactText, genPattern22)
+	v.Pattern("RedactChar", in.RedactChar, genPattern22)
+	v.Pattern("MatchPattern", in.MatchPattern, genPattern22)
 	if in.NumLeftCharsToExclude != nil {
 		v.Range("NumLeftCharsToExclude", float64(*in.NumLeftCharsToExclude), 0, 0, true, false)
 	}
 	if in.NumRightCharsToExclude != nil {
 		v.Range("NumRightCharsToExclude", float64(*in.NumRightCharsToExclude), 0, 0, true, false)
 	}
-	v.Pattern("DetectionParameters", in.DetectionParameters, genPattern21)
-	v.Pattern("DetectionSensitivity", in.DetectionSensitivity, genPattern21)
+	v.Pattern("DetectionParameters", in.DetectionParameters, genPattern22)
+	v.Pattern("DetectionSensitivity", in.DetectionSensitivity, genPattern22)
 }
 
 // PaginationConfiguration is the PaginationConfiguration structure of the model.
@@ -19750,17 +19962,15 @@ type PartitionIndex struct {
 func (in *PartitionIndex) Validate(v *protocol.Validator) {
 	v.Required("Keys", in.Keys != nil)
 	if in.Keys != nil {
-		v.Len("Keys", int64(len(in.Keys)), 1, -1, "")
+		v.Size("Keys", len(in.Keys), 1, -1, in.Keys)
 	}
 	if len(in.Keys) > 0 {
-		v.Push("Keys")
-		for i0 := range in.Keys {
-			v.PushIndex(i0)
-			v.StrLen("", &in.Keys[i0], 1, 255)
-			v.Pattern("", &in.Keys[i0], genPattern0)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Keys {
+			v.StrLen("", &e0, 1, 255)
+			v.Pattern("", &e0, genPattern0)
 		}
-		v.Pop()
+		v.Items("Keys", mark, in.Keys, "Member must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF\\t]*]")
 	}
 	v.Required("IndexName", in.IndexName != nil)
 	v.StrLen("IndexName", in.IndexName, 1, 255)
@@ -19787,13 +19997,11 @@ type PartitionInput struct {
 // Validate checks in against the constraints of the model.
 func (in *PartitionInput) Validate(v *protocol.Validator) {
 	if len(in.Values) > 0 {
-		v.Push("Values")
-		for i0 := range in.Values {
-			v.PushIndex(i0)
-			v.StrLen("", &in.Values[i0], 1, 1024)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Values {
+			v.StrLen("", &e0, 1, 1024)
 		}
-		v.Pop()
+		v.Items("Values", mark, in.Values, "Member must satisfy constraint: [Member must have length less than or equal to 1024, Member must have length greater than or equal to 1]")
 	}
 	if in.StorageDescriptor != nil {
 		v.Push("StorageDescriptor")
@@ -19801,13 +20009,19 @@ func (in *PartitionInput) Validate(v *protocol.Validator) {
 		v.Pop()
 	}
 	if len(in.Parameters) > 0 {
-		v.Push("Parameters")
-		for k0, e0 := range in.Parameters {
-			v.Push(k0)
-			v.StrLen("", &e0, -1, 512000)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.Parameters {
+			v.StrLen("", &e0, 1, 255)
+			v.Pattern("", &e0, genPattern0)
 		}
-		v.Pop()
+		v.Items("Parameters", mark, in.Parameters, "Map keys must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF\\t]*]")
+	}
+	if len(in.Parameters) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.Parameters {
+			v.StrLen("", &e0, -1, 512000)
+		}
+		v.Items("Parameters", mark, in.Parameters, "Map value must satisfy constraint: [Member must have length less than or equal to 512000]")
 	}
 }
 
@@ -19820,13 +20034,11 @@ type PartitionValueList struct {
 func (in *PartitionValueList) Validate(v *protocol.Validator) {
 	v.Required("Values", in.Values != nil)
 	if len(in.Values) > 0 {
-		v.Push("Values")
-		for i0 := range in.Values {
-			v.PushIndex(i0)
-			v.StrLen("", &in.Values[i0], 1, 1024)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Values {
+			v.StrLen("", &e0, 1, 1024)
 		}
-		v.Pop()
+		v.Items("Values", mark, in.Values, "Member must satisfy constraint: [Member must have length less than or equal to 1024, Member must have length greater than or equal to 1]")
 	}
 }
 
@@ -19842,17 +20054,15 @@ func (in *PhysicalConnectionRequirements) Validate(v *protocol.Validator) {
 	v.StrLen("SubnetId", in.SubnetID, 1, 255)
 	v.Pattern("SubnetId", in.SubnetID, genPattern0)
 	if in.SecurityGroupIDList != nil {
-		v.Len("SecurityGroupIdList", int64(len(in.SecurityGroupIDList)), -1, 50, "")
+		v.Size("SecurityGroupIdList", len(in.SecurityGroupIDList), -1, 50, in.SecurityGroupIDList)
 	}
 	if len(in.SecurityGroupIDList) > 0 {
-		v.Push("SecurityGroupIdList")
-		for i0 := range in.SecurityGroupIDList {
-			v.PushIndex(i0)
-			v.StrLen("", &in.SecurityGroupIDList[i0], 1, 255)
-			v.Pattern("", &in.SecurityGroupIDList[i0], genPattern0)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.SecurityGroupIDList {
+			v.StrLen("", &e0, 1, 255)
+			v.Pattern("", &e0, genPattern0)
 		}
-		v.Pop()
+		v.Items("SecurityGroupIdList", mark, in.SecurityGroupIDList, "Member must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF\\t]*]")
 	}
 	v.StrLen("AvailabilityZone", in.AvailabilityZone, 1, 255)
 	v.Pattern("AvailabilityZone", in.AvailabilityZone, genPattern0)
@@ -19868,11 +20078,11 @@ type PostgreSQLCatalogSource struct {
 // Validate checks in against the constraints of the model.
 func (in *PostgreSQLCatalogSource) Validate(v *protocol.Validator) {
 	v.Required("Name", in.Name != nil)
-	v.Pattern("Name", in.Name, genPattern19)
+	v.Pattern("Name", in.Name, genPattern21)
 	v.Required("Database", in.Database != nil)
-	v.Pattern("Database", in.Database, genPattern21)
+	v.Pattern("Database", in.Database, genPattern22)
 	v.Required("Table", in.Table != nil)
-	v.Pattern("Table", in.Table, genPattern21)
+	v.Pattern("Table", in.Table, genPattern22)
 }
 
 // PostgreSQLCatalogTarget is the PostgreSQLCatalogTarget structure of the model.
@@ -19886,24 +20096,22 @@ type PostgreSQLCatalogTarget struct {
 // Validate checks in against the constraints of the model.
 func (in *PostgreSQLCatalogTarget) Validate(v *protocol.Validator) {
 	v.Required("Name", in.Name != nil)
-	v.Pattern("Name", in.Name, genPattern19)
+	v.Pattern("Name", in.Name, genPattern21)
 	v.Required("Inputs", in.Inputs != nil)
 	if in.Inputs != nil {
-		v.Len("Inputs", int64(len(in.Inputs)), 1, 1, "")
+		v.Size("Inputs", len(in.Inputs), 1, 1, in.Inputs)
 	}
 	if len(in.Inputs) > 0 {
-		v.Push("Inputs")
-		for i0 := range in.Inputs {
-			v.PushIndex(i0)
-			v.Pattern("", &in.Inputs[i0], genPattern20)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Inputs {
+			v.Pattern("", &e0, genPattern9)
 		}
-		v.Pop()
+		v.Items("Inputs", mark, in.Inputs, "Member must satisfy constraint: [Member must satisfy regular expression pattern: [A-Za-z0-9_-]*]")
 	}
 	v.Required("Database", in.Database != nil)
-	v.Pattern("Database", in.Database, genPattern21)
+	v.Pattern("Database", in.Database, genPattern22)
 	v.Required("Table", in.Table != nil)
-	v.Pattern("Table", in.Table, genPattern21)
+	v.Pattern("Table", in.Table, genPattern22)
 }
 
 // Predecessor is the Predecessor structure of the model.
@@ -19922,7 +20130,7 @@ type Predicate struct {
 func (in *Predicate) Validate(v *protocol.Validator) {
 	v.Enum("Logical", in.Logical, LogicalValues)
 	if in.Conditions != nil {
-		v.Len("Conditions", int64(len(in.Conditions)), -1, 500, "")
+		v.Size("Conditions", len(in.Conditions), -1, 500, in.Conditions)
 	}
 	if len(in.Conditions) > 0 {
 		v.Push("Conditions")
@@ -19951,13 +20159,11 @@ func (in *PrincipalPermissions) Validate(v *protocol.Validator) {
 		v.Pop()
 	}
 	if len(in.Permissions) > 0 {
-		v.Push("Permissions")
-		for i0 := range in.Permissions {
-			v.PushIndex(i0)
-			v.Enum("", &in.Permissions[i0], PermissionValues)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Permissions {
+			v.Enum("", &e0, PermissionValues)
 		}
-		v.Pop()
+		v.Items("Permissions", mark, in.Permissions, "Member must satisfy constraint: [Member must satisfy enum value set: [ALL, SELECT, ALTER, DROP, DELETE, INSERT, CREATE_DATABASE, CREATE_TABLE, DATA_LOCATION_ACCESS]]")
 	}
 }
 
@@ -19970,6 +20176,14 @@ type ProfileConfiguration struct {
 // Validate checks in against the constraints of the model.
 func (in *ProfileConfiguration) Validate(v *protocol.Validator) {
 	if len(in.SessionConfiguration) > 0 {
+		mark := v.Mark()
+		for e0 := range in.SessionConfiguration {
+			v.StrLen("", &e0, 1, 255)
+			v.Pattern("", &e0, genPattern0)
+		}
+		v.Items("SessionConfiguration", mark, in.SessionConfiguration, "Map keys must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF\\t]*]")
+	}
+	if len(in.SessionConfiguration) > 0 {
 		v.Push("SessionConfiguration")
 		for k0, e0 := range in.SessionConfiguration {
 			v.Push(k0)
@@ -19979,6 +20193,14 @@ func (in *ProfileConfiguration) Validate(v *protocol.Validator) {
 			v.Pop()
 		}
 		v.Pop()
+	}
+	if len(in.JobConfiguration) > 0 {
+		mark := v.Mark()
+		for e0 := range in.JobConfiguration {
+			v.StrLen("", &e0, 1, 255)
+			v.Pattern("", &e0, genPattern0)
+		}
+		v.Items("JobConfiguration", mark, in.JobConfiguration, "Map keys must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF\\t]*]")
 	}
 	if len(in.JobConfiguration) > 0 {
 		v.Push("JobConfiguration")
@@ -20036,13 +20258,18 @@ func (in *QuerySessionContext) Validate(v *protocol.Validator) {
 	v.StrLen("QueryAuthorizationId", in.QueryAuthorizationID, 1, 255)
 	v.Pattern("QueryAuthorizationId", in.QueryAuthorizationID, genPattern0)
 	if len(in.AdditionalContext) > 0 {
-		v.Push("AdditionalContext")
-		for k0, e0 := range in.AdditionalContext {
-			v.Push(k0)
-			v.StrLen("", &e0, -1, 256)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.AdditionalContext {
+			v.StrLen("", &e0, 1, 128)
 		}
-		v.Pop()
+		v.Items("AdditionalContext", mark, in.AdditionalContext, "Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]")
+	}
+	if len(in.AdditionalContext) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.AdditionalContext {
+			v.StrLen("", &e0, -1, 256)
+		}
+		v.Items("AdditionalContext", mark, in.AdditionalContext, "Map value must satisfy constraint: [Member must have length less than or equal to 256, Member must have length greater than or equal to 0]")
 	}
 }
 
@@ -20057,19 +20284,17 @@ type Recipe struct {
 // Validate checks in against the constraints of the model.
 func (in *Recipe) Validate(v *protocol.Validator) {
 	v.Required("Name", in.Name != nil)
-	v.Pattern("Name", in.Name, genPattern19)
+	v.Pattern("Name", in.Name, genPattern21)
 	v.Required("Inputs", in.Inputs != nil)
 	if in.Inputs != nil {
-		v.Len("Inputs", int64(len(in.Inputs)), 1, 1, "")
+		v.Size("Inputs", len(in.Inputs), 1, 1, in.Inputs)
 	}
 	if len(in.Inputs) > 0 {
-		v.Push("Inputs")
-		for i0 := range in.Inputs {
-			v.PushIndex(i0)
-			v.Pattern("", &in.Inputs[i0], genPattern20)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Inputs {
+			v.Pattern("", &e0, genPattern9)
 		}
-		v.Pop()
+		v.Items("Inputs", mark, in.Inputs, "Member must satisfy constraint: [Member must satisfy regular expression pattern: [A-Za-z0-9_-]*]")
 	}
 	if in.RecipeReference != nil {
 		v.Push("RecipeReference")
@@ -20099,15 +20324,21 @@ type RecipeAction struct {
 func (in *RecipeAction) Validate(v *protocol.Validator) {
 	v.Required("Operation", in.Operation != nil)
 	v.StrLen("Operation", in.Operation, 1, 128)
-	v.Pattern("Operation", in.Operation, genPattern28)
+	v.Pattern("Operation", in.Operation, genPattern29)
 	if len(in.Parameters) > 0 {
-		v.Push("Parameters")
-		for k0, e0 := range in.Parameters {
-			v.Push(k0)
-			v.StrLen("", &e0, 1, 32768)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.Parameters {
+			v.StrLen("", &e0, 1, 128)
+			v.Pattern("", &e0, genPattern45)
 		}
-		v.Pop()
+		v.Items("Parameters", mark, in.Parameters, "Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: ^[A-Za-z0-9]+$]")
+	}
+	if len(in.Parameters) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.Parameters {
+			v.StrLen("", &e0, 1, 32768)
+		}
+		v.Items("Parameters", mark, in.Parameters, "Map value must satisfy constraint: [Member must have length less than or equal to 32768, Member must have length greater than or equal to 1]")
 	}
 }
 
@@ -20120,7 +20351,7 @@ type RecipeReference struct {
 // Validate checks in against the constraints of the model.
 func (in *RecipeReference) Validate(v *protocol.Validator) {
 	v.Required("RecipeArn", in.RecipeARN != nil)
-	v.Pattern("RecipeArn", in.RecipeARN, genPattern21)
+	v.Pattern("RecipeArn", in.RecipeARN, genPattern22)
 	v.Required("RecipeVersion", in.RecipeVersion != nil)
 	v.StrLen("RecipeVersion", in.RecipeVersion, 1, 16)
 }
@@ -20174,13 +20405,13 @@ type RedshiftSource struct {
 // Validate checks in against the constraints of the model.
 func (in *RedshiftSource) Validate(v *protocol.Validator) {
 	v.Required("Name", in.Name != nil)
-	v.Pattern("Name", in.Name, genPattern19)
+	v.Pattern("Name", in.Name, genPattern21)
 	v.Required("Database", in.Database != nil)
-	v.Pattern("Database", in.Database, genPattern21)
+	v.Pattern("Database", in.Database, genPattern22)
 	v.Required("Table", in.Table != nil)
-	v.Pattern("Table", in.Table, genPattern21)
-	v.Pattern("RedshiftTmpDir", in.RedshiftTmpDir, genPattern21)
-	v.Pattern("TmpDirIAMRole", in.TmpDirIAMRole, genPattern21)
+	v.Pattern("Table", in.Table, genPattern22)
+	v.Pattern("RedshiftTmpDir", in.RedshiftTmpDir, genPattern22)
+	v.Pattern("TmpDirIAMRole", in.TmpDirIAMRole, genPattern22)
 }
 
 // RedshiftTarget is the RedshiftTarget structure of the model.
@@ -20197,26 +20428,24 @@ type RedshiftTarget struct {
 // Validate checks in against the constraints of the model.
 func (in *RedshiftTarget) Validate(v *protocol.Validator) {
 	v.Required("Name", in.Name != nil)
-	v.Pattern("Name", in.Name, genPattern19)
+	v.Pattern("Name", in.Name, genPattern21)
 	v.Required("Inputs", in.Inputs != nil)
 	if in.Inputs != nil {
-		v.Len("Inputs", int64(len(in.Inputs)), 1, 1, "")
+		v.Size("Inputs", len(in.Inputs), 1, 1, in.Inputs)
 	}
 	if len(in.Inputs) > 0 {
-		v.Push("Inputs")
-		for i0 := range in.Inputs {
-			v.PushIndex(i0)
-			v.Pattern("", &in.Inputs[i0], genPattern20)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Inputs {
+			v.Pattern("", &e0, genPattern9)
 		}
-		v.Pop()
+		v.Items("Inputs", mark, in.Inputs, "Member must satisfy constraint: [Member must satisfy regular expression pattern: [A-Za-z0-9_-]*]")
 	}
 	v.Required("Database", in.Database != nil)
-	v.Pattern("Database", in.Database, genPattern21)
+	v.Pattern("Database", in.Database, genPattern22)
 	v.Required("Table", in.Table != nil)
-	v.Pattern("Table", in.Table, genPattern21)
-	v.Pattern("RedshiftTmpDir", in.RedshiftTmpDir, genPattern21)
-	v.Pattern("TmpDirIAMRole", in.TmpDirIAMRole, genPattern21)
+	v.Pattern("Table", in.Table, genPattern22)
+	v.Pattern("RedshiftTmpDir", in.RedshiftTmpDir, genPattern22)
+	v.Pattern("TmpDirIAMRole", in.TmpDirIAMRole, genPattern22)
 	if in.UpsertRedshiftOptions != nil {
 		v.Push("UpsertRedshiftOptions")
 		in.UpsertRedshiftOptions.Validate(v)
@@ -20233,9 +20462,9 @@ type RegistryId struct {
 // Validate checks in against the constraints of the model.
 func (in *RegistryId) Validate(v *protocol.Validator) {
 	v.StrLen("RegistryName", in.RegistryName, 1, 255)
-	v.Pattern("RegistryName", in.RegistryName, genPattern10)
+	v.Pattern("RegistryName", in.RegistryName, genPattern11)
 	v.StrLen("RegistryArn", in.RegistryARN, 1, 10240)
-	v.Pattern("RegistryArn", in.RegistryARN, genPattern12)
+	v.Pattern("RegistryArn", in.RegistryARN, genPattern13)
 }
 
 // RegistryListItem is the RegistryListItem structure of the model.
@@ -20258,11 +20487,11 @@ type RelationalCatalogSource struct {
 // Validate checks in against the constraints of the model.
 func (in *RelationalCatalogSource) Validate(v *protocol.Validator) {
 	v.Required("Name", in.Name != nil)
-	v.Pattern("Name", in.Name, genPattern19)
+	v.Pattern("Name", in.Name, genPattern21)
 	v.Required("Database", in.Database != nil)
-	v.Pattern("Database", in.Database, genPattern21)
+	v.Pattern("Database", in.Database, genPattern22)
 	v.Required("Table", in.Table != nil)
-	v.Pattern("Table", in.Table, genPattern21)
+	v.Pattern("Table", in.Table, genPattern22)
 }
 
 // RenameField is the RenameField structure of the model.
@@ -20276,39 +20505,33 @@ type RenameField struct {
 // Validate checks in against the constraints of the model.
 func (in *RenameField) Validate(v *protocol.Validator) {
 	v.Required("Name", in.Name != nil)
-	v.Pattern("Name", in.Name, genPattern19)
+	v.Pattern("Name", in.Name, genPattern21)
 	v.Required("Inputs", in.Inputs != nil)
 	if in.Inputs != nil {
-		v.Len("Inputs", int64(len(in.Inputs)), 1, 1, "")
+		v.Size("Inputs", len(in.Inputs), 1, 1, in.Inputs)
 	}
 	if len(in.Inputs) > 0 {
-		v.Push("Inputs")
-		for i0 := range in.Inputs {
-			v.PushIndex(i0)
-			v.Pattern("", &in.Inputs[i0], genPattern20)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Inputs {
+			v.Pattern("", &e0, genPattern9)
 		}
-		v.Pop()
+		v.Items("Inputs", mark, in.Inputs, "Member must satisfy constraint: [Member must satisfy regular expression pattern: [A-Za-z0-9_-]*]")
 	}
 	v.Required("SourcePath", in.SourcePath != nil)
 	if len(in.SourcePath) > 0 {
-		v.Push("SourcePath")
-		for i0 := range in.SourcePath {
-			v.PushIndex(i0)
-			v.Pattern("", &in.SourcePath[i0], genPattern21)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.SourcePath {
+			v.Pattern("", &e0, genPattern22)
 		}
-		v.Pop()
+		v.Items("SourcePath", mark, in.SourcePath, "Member must satisfy constraint: [Member must satisfy regular expression pattern: ([\\u0009\\u000B\\u000C\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF])*]")
 	}
 	v.Required("TargetPath", in.TargetPath != nil)
 	if len(in.TargetPath) > 0 {
-		v.Push("TargetPath")
-		for i0 := range in.TargetPath {
-			v.PushIndex(i0)
-			v.Pattern("", &in.TargetPath[i0], genPattern21)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.TargetPath {
+			v.Pattern("", &e0, genPattern22)
 		}
-		v.Pop()
+		v.Items("TargetPath", mark, in.TargetPath, "Member must satisfy constraint: [Member must satisfy regular expression pattern: ([\\u0009\\u000B\\u000C\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF])*]")
 	}
 }
 
@@ -20335,9 +20558,9 @@ type ResponseConfiguration struct {
 func (in *ResponseConfiguration) Validate(v *protocol.Validator) {
 	v.Required("ResultPath", in.ResultPath != nil)
 	v.StrLen("ResultPath", in.ResultPath, 1, 512)
-	v.Pattern("ResultPath", in.ResultPath, genPattern44)
+	v.Pattern("ResultPath", in.ResultPath, genPattern46)
 	v.StrLen("ErrorPath", in.ErrorPath, 1, 512)
-	v.Pattern("ErrorPath", in.ErrorPath, genPattern44)
+	v.Pattern("ErrorPath", in.ErrorPath, genPattern46)
 }
 
 // ResponseExtractionMapping is the ResponseExtractionMapping structure of the model.
@@ -20349,9 +20572,9 @@ type ResponseExtractionMapping struct {
 // Validate checks in against the constraints of the model.
 func (in *ResponseExtractionMapping) Validate(v *protocol.Validator) {
 	v.StrLen("ContentPath", in.ContentPath, 1, 512)
-	v.Pattern("ContentPath", in.ContentPath, genPattern44)
+	v.Pattern("ContentPath", in.ContentPath, genPattern46)
 	v.StrLen("HeaderKey", in.HeaderKey, 1, 128)
-	v.Pattern("HeaderKey", in.HeaderKey, genPattern30)
+	v.Pattern("HeaderKey", in.HeaderKey, genPattern31)
 }
 
 // RestConfiguration is the RestConfiguration structure of the model.
@@ -20372,6 +20595,14 @@ func (in *RestConfiguration) Validate(v *protocol.Validator) {
 		v.Push("ValidationEndpointConfiguration")
 		in.ValidationEndpointConfiguration.Validate(v)
 		v.Pop()
+	}
+	if len(in.EntityConfigurations) > 0 {
+		mark := v.Mark()
+		for e0 := range in.EntityConfigurations {
+			v.StrLen("", &e0, 1, 128)
+			v.Pattern("", &e0, genPattern47)
+		}
+		v.Items("EntityConfigurations", mark, in.EntityConfigurations, "Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [a-zA-Z0-9_ -]+]")
 	}
 	if len(in.EntityConfigurations) > 0 {
 		v.Push("EntityConfigurations")
@@ -20406,19 +20637,17 @@ type Route struct {
 // Validate checks in against the constraints of the model.
 func (in *Route) Validate(v *protocol.Validator) {
 	v.Required("Name", in.Name != nil)
-	v.Pattern("Name", in.Name, genPattern19)
+	v.Pattern("Name", in.Name, genPattern21)
 	v.Required("Inputs", in.Inputs != nil)
 	if in.Inputs != nil {
-		v.Len("Inputs", int64(len(in.Inputs)), 1, 1, "")
+		v.Size("Inputs", len(in.Inputs), 1, 1, in.Inputs)
 	}
 	if len(in.Inputs) > 0 {
-		v.Push("Inputs")
-		for i0 := range in.Inputs {
-			v.PushIndex(i0)
-			v.Pattern("", &in.Inputs[i0], genPattern20)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Inputs {
+			v.Pattern("", &e0, genPattern9)
 		}
-		v.Pop()
+		v.Items("Inputs", mark, in.Inputs, "Member must satisfy constraint: [Member must satisfy regular expression pattern: [A-Za-z0-9_-]*]")
 	}
 	v.Required("GroupFiltersList", in.GroupFiltersList != nil)
 	if len(in.GroupFiltersList) > 0 {
@@ -20460,19 +20689,24 @@ type S3CatalogDeltaSource struct {
 // Validate checks in against the constraints of the model.
 func (in *S3CatalogDeltaSource) Validate(v *protocol.Validator) {
 	v.Required("Name", in.Name != nil)
-	v.Pattern("Name", in.Name, genPattern19)
+	v.Pattern("Name", in.Name, genPattern21)
 	v.Required("Database", in.Database != nil)
-	v.Pattern("Database", in.Database, genPattern21)
+	v.Pattern("Database", in.Database, genPattern22)
 	v.Required("Table", in.Table != nil)
-	v.Pattern("Table", in.Table, genPattern21)
+	v.Pattern("Table", in.Table, genPattern22)
 	if len(in.AdditionalDeltaOptions) > 0 {
-		v.Push("AdditionalDeltaOptions")
-		for k0, e0 := range in.AdditionalDeltaOptions {
-			v.Push(k0)
-			v.Pattern("", &e0, genPattern21)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.AdditionalDeltaOptions {
+			v.Pattern("", &e0, genPattern22)
 		}
-		v.Pop()
+		v.Items("AdditionalDeltaOptions", mark, in.AdditionalDeltaOptions, "Map keys must satisfy constraint: [Member must satisfy regular expression pattern: ([\\u0009\\u000B\\u000C\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF])*]")
+	}
+	if len(in.AdditionalDeltaOptions) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.AdditionalDeltaOptions {
+			v.Pattern("", &e0, genPattern22)
+		}
+		v.Items("AdditionalDeltaOptions", mark, in.AdditionalDeltaOptions, "Map value must satisfy constraint: [Member must satisfy regular expression pattern: ([\\u0009\\u000B\\u000C\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF])*]")
 	}
 	if len(in.OutputSchemas) > 0 {
 		v.Push("OutputSchemas")
@@ -20499,19 +20733,24 @@ type S3CatalogHudiSource struct {
 // Validate checks in against the constraints of the model.
 func (in *S3CatalogHudiSource) Validate(v *protocol.Validator) {
 	v.Required("Name", in.Name != nil)
-	v.Pattern("Name", in.Name, genPattern19)
+	v.Pattern("Name", in.Name, genPattern21)
 	v.Required("Database", in.Database != nil)
-	v.Pattern("Database", in.Database, genPattern21)
+	v.Pattern("Database", in.Database, genPattern22)
 	v.Required("Table", in.Table != nil)
-	v.Pattern("Table", in.Table, genPattern21)
+	v.Pattern("Table", in.Table, genPattern22)
 	if len(in.AdditionalHudiOptions) > 0 {
-		v.Push("AdditionalHudiOptions")
-		for k0, e0 := range in.AdditionalHudiOptions {
-			v.Push(k0)
-			v.Pattern("", &e0, genPattern21)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.AdditionalHudiOptions {
+			v.Pattern("", &e0, genPattern22)
 		}
-		v.Pop()
+		v.Items("AdditionalHudiOptions", mark, in.AdditionalHudiOptions, "Map keys must satisfy constraint: [Member must satisfy regular expression pattern: ([\\u0009\\u000B\\u000C\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF])*]")
+	}
+	if len(in.AdditionalHudiOptions) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.AdditionalHudiOptions {
+			v.Pattern("", &e0, genPattern22)
+		}
+		v.Items("AdditionalHudiOptions", mark, in.AdditionalHudiOptions, "Map value must satisfy constraint: [Member must satisfy regular expression pattern: ([\\u0009\\u000B\\u000C\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF])*]")
 	}
 	if len(in.OutputSchemas) > 0 {
 		v.Push("OutputSchemas")
@@ -20538,19 +20777,24 @@ type S3CatalogIcebergSource struct {
 // Validate checks in against the constraints of the model.
 func (in *S3CatalogIcebergSource) Validate(v *protocol.Validator) {
 	v.Required("Name", in.Name != nil)
-	v.Pattern("Name", in.Name, genPattern19)
+	v.Pattern("Name", in.Name, genPattern21)
 	v.Required("Database", in.Database != nil)
-	v.Pattern("Database", in.Database, genPattern21)
+	v.Pattern("Database", in.Database, genPattern22)
 	v.Required("Table", in.Table != nil)
-	v.Pattern("Table", in.Table, genPattern21)
+	v.Pattern("Table", in.Table, genPattern22)
 	if len(in.AdditionalIcebergOptions) > 0 {
-		v.Push("AdditionalIcebergOptions")
-		for k0, e0 := range in.AdditionalIcebergOptions {
-			v.Push(k0)
-			v.Pattern("", &e0, genPattern21)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.AdditionalIcebergOptions {
+			v.Pattern("", &e0, genPattern22)
 		}
-		v.Pop()
+		v.Items("AdditionalIcebergOptions", mark, in.AdditionalIcebergOptions, "Map keys must satisfy constraint: [Member must satisfy regular expression pattern: ([\\u0009\\u000B\\u000C\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF])*]")
+	}
+	if len(in.AdditionalIcebergOptions) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.AdditionalIcebergOptions {
+			v.Pattern("", &e0, genPattern22)
+		}
+		v.Items("AdditionalIcebergOptions", mark, in.AdditionalIcebergOptions, "Map value must satisfy constraint: [Member must satisfy regular expression pattern: ([\\u0009\\u000B\\u000C\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF])*]")
 	}
 	if len(in.OutputSchemas) > 0 {
 		v.Push("OutputSchemas")
@@ -20577,12 +20821,12 @@ type S3CatalogSource struct {
 // Validate checks in against the constraints of the model.
 func (in *S3CatalogSource) Validate(v *protocol.Validator) {
 	v.Required("Name", in.Name != nil)
-	v.Pattern("Name", in.Name, genPattern19)
+	v.Pattern("Name", in.Name, genPattern21)
 	v.Required("Database", in.Database != nil)
-	v.Pattern("Database", in.Database, genPattern21)
+	v.Pattern("Database", in.Database, genPattern22)
 	v.Required("Table", in.Table != nil)
-	v.Pattern("Table", in.Table, genPattern21)
-	v.Pattern("PartitionPredicate", in.PartitionPredicate, genPattern21)
+	v.Pattern("Table", in.Table, genPattern22)
+	v.Pattern("PartitionPredicate", in.PartitionPredicate, genPattern22)
 }
 
 // S3CatalogTarget is the S3CatalogTarget structure of the model.
@@ -20599,39 +20843,37 @@ type S3CatalogTarget struct {
 // Validate checks in against the constraints of the model.
 func (in *S3CatalogTarget) Validate(v *protocol.Validator) {
 	v.Required("Name", in.Name != nil)
-	v.Pattern("Name", in.Name, genPattern19)
+	v.Pattern("Name", in.Name, genPattern21)
 	v.Required("Inputs", in.Inputs != nil)
 	if in.Inputs != nil {
-		v.Len("Inputs", int64(len(in.Inputs)), 1, 1, "")
+		v.Size("Inputs", len(in.Inputs), 1, 1, in.Inputs)
 	}
 	if len(in.Inputs) > 0 {
-		v.Push("Inputs")
-		for i0 := range in.Inputs {
-			v.PushIndex(i0)
-			v.Pattern("", &in.Inputs[i0], genPattern20)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Inputs {
+			v.Pattern("", &e0, genPattern9)
 		}
-		v.Pop()
+		v.Items("Inputs", mark, in.Inputs, "Member must satisfy constraint: [Member must satisfy regular expression pattern: [A-Za-z0-9_-]*]")
 	}
 	if len(in.PartitionKeys) > 0 {
 		v.Push("PartitionKeys")
 		for i0 := range in.PartitionKeys {
 			v.PushIndex(i0)
 			if len(in.PartitionKeys[i0]) > 0 {
-				for i1 := range in.PartitionKeys[i0] {
-					v.PushIndex(i1)
-					v.Pattern("", &in.PartitionKeys[i0][i1], genPattern21)
-					v.Pop()
+				mark := v.Mark()
+				for _, e1 := range in.PartitionKeys[i0] {
+					v.Pattern("", &e1, genPattern22)
 				}
+				v.Items("", mark, in.PartitionKeys[i0], "Member must satisfy constraint: [Member must satisfy regular expression pattern: ([\\u0009\\u000B\\u000C\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF])*]")
 			}
 			v.Pop()
 		}
 		v.Pop()
 	}
 	v.Required("Table", in.Table != nil)
-	v.Pattern("Table", in.Table, genPattern21)
+	v.Pattern("Table", in.Table, genPattern22)
 	v.Required("Database", in.Database != nil)
-	v.Pattern("Database", in.Database, genPattern21)
+	v.Pattern("Database", in.Database, genPattern22)
 	if in.SchemaChangePolicy != nil {
 		v.Push("SchemaChangePolicy")
 		in.SchemaChangePolicy.Validate(v)
@@ -20670,29 +20912,25 @@ type S3CsvSource struct {
 // Validate checks in against the constraints of the model.
 func (in *S3CsvSource) Validate(v *protocol.Validator) {
 	v.Required("Name", in.Name != nil)
-	v.Pattern("Name", in.Name, genPattern19)
+	v.Pattern("Name", in.Name, genPattern21)
 	v.Required("Paths", in.Paths != nil)
 	if len(in.Paths) > 0 {
-		v.Push("Paths")
-		for i0 := range in.Paths {
-			v.PushIndex(i0)
-			v.Pattern("", &in.Paths[i0], genPattern21)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Paths {
+			v.Pattern("", &e0, genPattern22)
 		}
-		v.Pop()
+		v.Items("Paths", mark, in.Paths, "Member must satisfy constraint: [Member must satisfy regular expression pattern: ([\\u0009\\u000B\\u000C\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF])*]")
 	}
 	v.Enum("CompressionType", in.CompressionType, CompressionTypeValues)
 	if len(in.Exclusions) > 0 {
-		v.Push("Exclusions")
-		for i0 := range in.Exclusions {
-			v.PushIndex(i0)
-			v.Pattern("", &in.Exclusions[i0], genPattern21)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Exclusions {
+			v.Pattern("", &e0, genPattern22)
 		}
-		v.Pop()
+		v.Items("Exclusions", mark, in.Exclusions, "Member must satisfy constraint: [Member must satisfy regular expression pattern: ([\\u0009\\u000B\\u000C\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF])*]")
 	}
-	v.Pattern("GroupSize", in.GroupSize, genPattern21)
-	v.Pattern("GroupFiles", in.GroupFiles, genPattern21)
+	v.Pattern("GroupSize", in.GroupSize, genPattern22)
+	v.Pattern("GroupFiles", in.GroupFiles, genPattern22)
 	if in.MaxBand != nil {
 		v.Range("MaxBand", float64(*in.MaxBand), 0, 0, true, false)
 	}
@@ -20706,7 +20944,7 @@ func (in *S3CsvSource) Validate(v *protocol.Validator) {
 	}
 	v.Required("Separator", in.Separator != nil)
 	v.Enum("Separator", in.Separator, SeparatorValues)
-	v.Pattern("Escaper", in.Escaper, genPattern21)
+	v.Pattern("Escaper", in.Escaper, genPattern22)
 	v.Required("QuoteChar", in.QuoteChar != nil)
 	v.Enum("QuoteChar", in.QuoteChar, QuoteCharValues)
 	if len(in.OutputSchemas) > 0 {
@@ -20738,47 +20976,50 @@ type S3DeltaCatalogTarget struct {
 // Validate checks in against the constraints of the model.
 func (in *S3DeltaCatalogTarget) Validate(v *protocol.Validator) {
 	v.Required("Name", in.Name != nil)
-	v.Pattern("Name", in.Name, genPattern19)
+	v.Pattern("Name", in.Name, genPattern21)
 	v.Required("Inputs", in.Inputs != nil)
 	if in.Inputs != nil {
-		v.Len("Inputs", int64(len(in.Inputs)), 1, 1, "")
+		v.Size("Inputs", len(in.Inputs), 1, 1, in.Inputs)
 	}
 	if len(in.Inputs) > 0 {
-		v.Push("Inputs")
-		for i0 := range in.Inputs {
-			v.PushIndex(i0)
-			v.Pattern("", &in.Inputs[i0], genPattern20)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Inputs {
+			v.Pattern("", &e0, genPattern9)
 		}
-		v.Pop()
+		v.Items("Inputs", mark, in.Inputs, "Member must satisfy constraint: [Member must satisfy regular expression pattern: [A-Za-z0-9_-]*]")
 	}
 	if len(in.PartitionKeys) > 0 {
 		v.Push("PartitionKeys")
 		for i0 := range in.PartitionKeys {
 			v.PushIndex(i0)
 			if len(in.PartitionKeys[i0]) > 0 {
-				for i1 := range in.PartitionKeys[i0] {
-					v.PushIndex(i1)
-					v.Pattern("", &in.PartitionKeys[i0][i1], genPattern21)
-					v.Pop()
+				mark := v.Mark()
+				for _, e1 := range in.PartitionKeys[i0] {
+					v.Pattern("", &e1, genPattern22)
 				}
+				v.Items("", mark, in.PartitionKeys[i0], "Member must satisfy constraint: [Member must satisfy regular expression pattern: ([\\u0009\\u000B\\u000C\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF])*]")
 			}
 			v.Pop()
 		}
 		v.Pop()
 	}
 	v.Required("Table", in.Table != nil)
-	v.Pattern("Table", in.Table, genPattern21)
+	v.Pattern("Table", in.Table, genPattern22)
 	v.Required("Database", in.Database != nil)
-	v.Pattern("Database", in.Database, genPattern21)
+	v.Pattern("Database", in.Database, genPattern22)
 	if len(in.AdditionalOptions) > 0 {
-		v.Push("AdditionalOptions")
-		for k0, e0 := range in.AdditionalOptions {
-			v.Push(k0)
-			v.Pattern("", &e0, genPattern21)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.AdditionalOptions {
+			v.Pattern("", &e0, genPattern22)
 		}
-		v.Pop()
+		v.Items("AdditionalOptions", mark, in.AdditionalOptions, "Map keys must satisfy constraint: [Member must satisfy regular expression pattern: ([\\u0009\\u000B\\u000C\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF])*]")
+	}
+	if len(in.AdditionalOptions) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.AdditionalOptions {
+			v.Pattern("", &e0, genPattern22)
+		}
+		v.Items("AdditionalOptions", mark, in.AdditionalOptions, "Map value must satisfy constraint: [Member must satisfy regular expression pattern: ([\\u0009\\u000B\\u000C\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF])*]")
 	}
 	if in.SchemaChangePolicy != nil {
 		v.Push("SchemaChangePolicy")
@@ -20820,49 +21061,52 @@ type S3DeltaDirectTarget struct {
 // Validate checks in against the constraints of the model.
 func (in *S3DeltaDirectTarget) Validate(v *protocol.Validator) {
 	v.Required("Name", in.Name != nil)
-	v.Pattern("Name", in.Name, genPattern19)
+	v.Pattern("Name", in.Name, genPattern21)
 	v.Required("Inputs", in.Inputs != nil)
 	if in.Inputs != nil {
-		v.Len("Inputs", int64(len(in.Inputs)), 1, 1, "")
+		v.Size("Inputs", len(in.Inputs), 1, 1, in.Inputs)
 	}
 	if len(in.Inputs) > 0 {
-		v.Push("Inputs")
-		for i0 := range in.Inputs {
-			v.PushIndex(i0)
-			v.Pattern("", &in.Inputs[i0], genPattern20)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Inputs {
+			v.Pattern("", &e0, genPattern9)
 		}
-		v.Pop()
+		v.Items("Inputs", mark, in.Inputs, "Member must satisfy constraint: [Member must satisfy regular expression pattern: [A-Za-z0-9_-]*]")
 	}
 	if len(in.PartitionKeys) > 0 {
 		v.Push("PartitionKeys")
 		for i0 := range in.PartitionKeys {
 			v.PushIndex(i0)
 			if len(in.PartitionKeys[i0]) > 0 {
-				for i1 := range in.PartitionKeys[i0] {
-					v.PushIndex(i1)
-					v.Pattern("", &in.PartitionKeys[i0][i1], genPattern21)
-					v.Pop()
+				mark := v.Mark()
+				for _, e1 := range in.PartitionKeys[i0] {
+					v.Pattern("", &e1, genPattern22)
 				}
+				v.Items("", mark, in.PartitionKeys[i0], "Member must satisfy constraint: [Member must satisfy regular expression pattern: ([\\u0009\\u000B\\u000C\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF])*]")
 			}
 			v.Pop()
 		}
 		v.Pop()
 	}
 	v.Required("Path", in.Path != nil)
-	v.Pattern("Path", in.Path, genPattern21)
+	v.Pattern("Path", in.Path, genPattern22)
 	v.Required("Compression", in.Compression != nil)
 	v.Enum("Compression", in.Compression, DeltaTargetCompressionTypeValues)
 	v.Required("Format", in.Format != nil)
 	v.Enum("Format", in.Format, TargetFormatValues)
 	if len(in.AdditionalOptions) > 0 {
-		v.Push("AdditionalOptions")
-		for k0, e0 := range in.AdditionalOptions {
-			v.Push(k0)
-			v.Pattern("", &e0, genPattern21)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.AdditionalOptions {
+			v.Pattern("", &e0, genPattern22)
 		}
-		v.Pop()
+		v.Items("AdditionalOptions", mark, in.AdditionalOptions, "Map keys must satisfy constraint: [Member must satisfy regular expression pattern: ([\\u0009\\u000B\\u000C\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF])*]")
+	}
+	if len(in.AdditionalOptions) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.AdditionalOptions {
+			v.Pattern("", &e0, genPattern22)
+		}
+		v.Items("AdditionalOptions", mark, in.AdditionalOptions, "Map value must satisfy constraint: [Member must satisfy regular expression pattern: ([\\u0009\\u000B\\u000C\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF])*]")
 	}
 	if in.SchemaChangePolicy != nil {
 		v.Push("SchemaChangePolicy")
@@ -20888,25 +21132,28 @@ type S3DeltaSource struct {
 // Validate checks in against the constraints of the model.
 func (in *S3DeltaSource) Validate(v *protocol.Validator) {
 	v.Required("Name", in.Name != nil)
-	v.Pattern("Name", in.Name, genPattern19)
+	v.Pattern("Name", in.Name, genPattern21)
 	v.Required("Paths", in.Paths != nil)
 	if len(in.Paths) > 0 {
-		v.Push("Paths")
-		for i0 := range in.Paths {
-			v.PushIndex(i0)
-			v.Pattern("", &in.Paths[i0], genPattern21)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Paths {
+			v.Pattern("", &e0, genPattern22)
 		}
-		v.Pop()
+		v.Items("Paths", mark, in.Paths, "Member must satisfy constraint: [Member must satisfy regular expression pattern: ([\\u0009\\u000B\\u000C\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF])*]")
 	}
 	if len(in.AdditionalDeltaOptions) > 0 {
-		v.Push("AdditionalDeltaOptions")
-		for k0, e0 := range in.AdditionalDeltaOptions {
-			v.Push(k0)
-			v.Pattern("", &e0, genPattern21)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.AdditionalDeltaOptions {
+			v.Pattern("", &e0, genPattern22)
 		}
-		v.Pop()
+		v.Items("AdditionalDeltaOptions", mark, in.AdditionalDeltaOptions, "Map keys must satisfy constraint: [Member must satisfy regular expression pattern: ([\\u0009\\u000B\\u000C\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF])*]")
+	}
+	if len(in.AdditionalDeltaOptions) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.AdditionalDeltaOptions {
+			v.Pattern("", &e0, genPattern22)
+		}
+		v.Items("AdditionalDeltaOptions", mark, in.AdditionalDeltaOptions, "Map value must satisfy constraint: [Member must satisfy regular expression pattern: ([\\u0009\\u000B\\u000C\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF])*]")
 	}
 	if in.AdditionalOptions != nil {
 		v.Push("AdditionalOptions")
@@ -20936,7 +21183,7 @@ type S3DirectSourceAdditionalOptions struct {
 
 // Validate checks in against the constraints of the model.
 func (in *S3DirectSourceAdditionalOptions) Validate(v *protocol.Validator) {
-	v.Pattern("SamplePath", in.SamplePath, genPattern21)
+	v.Pattern("SamplePath", in.SamplePath, genPattern22)
 }
 
 // S3DirectTarget is the S3DirectTarget structure of the model.
@@ -20956,38 +21203,36 @@ type S3DirectTarget struct {
 // Validate checks in against the constraints of the model.
 func (in *S3DirectTarget) Validate(v *protocol.Validator) {
 	v.Required("Name", in.Name != nil)
-	v.Pattern("Name", in.Name, genPattern19)
+	v.Pattern("Name", in.Name, genPattern21)
 	v.Required("Inputs", in.Inputs != nil)
 	if in.Inputs != nil {
-		v.Len("Inputs", int64(len(in.Inputs)), 1, 1, "")
+		v.Size("Inputs", len(in.Inputs), 1, 1, in.Inputs)
 	}
 	if len(in.Inputs) > 0 {
-		v.Push("Inputs")
-		for i0 := range in.Inputs {
-			v.PushIndex(i0)
-			v.Pattern("", &in.Inputs[i0], genPattern20)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Inputs {
+			v.Pattern("", &e0, genPattern9)
 		}
-		v.Pop()
+		v.Items("Inputs", mark, in.Inputs, "Member must satisfy constraint: [Member must satisfy regular expression pattern: [A-Za-z0-9_-]*]")
 	}
 	if len(in.PartitionKeys) > 0 {
 		v.Push("PartitionKeys")
 		for i0 := range in.PartitionKeys {
 			v.PushIndex(i0)
 			if len(in.PartitionKeys[i0]) > 0 {
-				for i1 := range in.PartitionKeys[i0] {
-					v.PushIndex(i1)
-					v.Pattern("", &in.PartitionKeys[i0][i1], genPattern21)
-					v.Pop()
+				mark := v.Mark()
+				for _, e1 := range in.PartitionKeys[i0] {
+					v.Pattern("", &e1, genPattern22)
 				}
+				v.Items("", mark, in.PartitionKeys[i0], "Member must satisfy constraint: [Member must satisfy regular expression pattern: ([\\u0009\\u000B\\u000C\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF])*]")
 			}
 			v.Pop()
 		}
 		v.Pop()
 	}
 	v.Required("Path", in.Path != nil)
-	v.Pattern("Path", in.Path, genPattern21)
-	v.Pattern("Compression", in.Compression, genPattern21)
+	v.Pattern("Path", in.Path, genPattern22)
+	v.Pattern("Compression", in.Compression, genPattern22)
 	v.Required("Format", in.Format != nil)
 	v.Enum("Format", in.Format, TargetFormatValues)
 	if in.SchemaChangePolicy != nil {
@@ -21022,7 +21267,7 @@ type S3Encryption struct {
 // Validate checks in against the constraints of the model.
 func (in *S3Encryption) Validate(v *protocol.Validator) {
 	v.Enum("S3EncryptionMode", in.S3EncryptionMode, S3EncryptionModeValues)
-	v.Pattern("KmsKeyArn", in.KmsKeyARN, genPattern23)
+	v.Pattern("KmsKeyArn", in.KmsKeyARN, genPattern24)
 }
 
 // S3ExcelSource is the S3ExcelSource structure of the model.
@@ -21045,29 +21290,25 @@ type S3ExcelSource struct {
 // Validate checks in against the constraints of the model.
 func (in *S3ExcelSource) Validate(v *protocol.Validator) {
 	v.Required("Name", in.Name != nil)
-	v.Pattern("Name", in.Name, genPattern19)
+	v.Pattern("Name", in.Name, genPattern21)
 	v.Required("Paths", in.Paths != nil)
 	if len(in.Paths) > 0 {
-		v.Push("Paths")
-		for i0 := range in.Paths {
-			v.PushIndex(i0)
-			v.Pattern("", &in.Paths[i0], genPattern21)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Paths {
+			v.Pattern("", &e0, genPattern22)
 		}
-		v.Pop()
+		v.Items("Paths", mark, in.Paths, "Member must satisfy constraint: [Member must satisfy regular expression pattern: ([\\u0009\\u000B\\u000C\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF])*]")
 	}
 	v.Enum("CompressionType", in.CompressionType, ParquetCompressionTypeValues)
 	if len(in.Exclusions) > 0 {
-		v.Push("Exclusions")
-		for i0 := range in.Exclusions {
-			v.PushIndex(i0)
-			v.Pattern("", &in.Exclusions[i0], genPattern21)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Exclusions {
+			v.Pattern("", &e0, genPattern22)
 		}
-		v.Pop()
+		v.Items("Exclusions", mark, in.Exclusions, "Member must satisfy constraint: [Member must satisfy regular expression pattern: ([\\u0009\\u000B\\u000C\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF])*]")
 	}
-	v.Pattern("GroupSize", in.GroupSize, genPattern21)
-	v.Pattern("GroupFiles", in.GroupFiles, genPattern21)
+	v.Pattern("GroupSize", in.GroupSize, genPattern22)
+	v.Pattern("GroupFiles", in.GroupFiles, genPattern22)
 	if in.MaxBand != nil {
 		v.Range("MaxBand", float64(*in.MaxBand), 0, 0, true, false)
 	}
@@ -21110,37 +21351,35 @@ type S3GlueParquetTarget struct {
 // Validate checks in against the constraints of the model.
 func (in *S3GlueParquetTarget) Validate(v *protocol.Validator) {
 	v.Required("Name", in.Name != nil)
-	v.Pattern("Name", in.Name, genPattern19)
+	v.Pattern("Name", in.Name, genPattern21)
 	v.Required("Inputs", in.Inputs != nil)
 	if in.Inputs != nil {
-		v.Len("Inputs", int64(len(in.Inputs)), 1, 1, "")
+		v.Size("Inputs", len(in.Inputs), 1, 1, in.Inputs)
 	}
 	if len(in.Inputs) > 0 {
-		v.Push("Inputs")
-		for i0 := range in.Inputs {
-			v.PushIndex(i0)
-			v.Pattern("", &in.Inputs[i0], genPattern20)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Inputs {
+			v.Pattern("", &e0, genPattern9)
 		}
-		v.Pop()
+		v.Items("Inputs", mark, in.Inputs, "Member must satisfy constraint: [Member must satisfy regular expression pattern: [A-Za-z0-9_-]*]")
 	}
 	if len(in.PartitionKeys) > 0 {
 		v.Push("PartitionKeys")
 		for i0 := range in.PartitionKeys {
 			v.PushIndex(i0)
 			if len(in.PartitionKeys[i0]) > 0 {
-				for i1 := range in.PartitionKeys[i0] {
-					v.PushIndex(i1)
-					v.Pattern("", &in.PartitionKeys[i0][i1], genPattern21)
-					v.Pop()
+				mark := v.Mark()
+				for _, e1 := range in.PartitionKeys[i0] {
+					v.Pattern("", &e1, genPattern22)
 				}
+				v.Items("", mark, in.PartitionKeys[i0], "Member must satisfy constraint: [Member must satisfy regular expression pattern: ([\\u0009\\u000B\\u000C\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF])*]")
 			}
 			v.Pop()
 		}
 		v.Pop()
 	}
 	v.Required("Path", in.Path != nil)
-	v.Pattern("Path", in.Path, genPattern21)
+	v.Pattern("Path", in.Path, genPattern22)
 	v.Enum("Compression", in.Compression, ParquetCompressionTypeValues)
 	if in.SchemaChangePolicy != nil {
 		v.Push("SchemaChangePolicy")
@@ -21170,48 +21409,51 @@ type S3HudiCatalogTarget struct {
 // Validate checks in against the constraints of the model.
 func (in *S3HudiCatalogTarget) Validate(v *protocol.Validator) {
 	v.Required("Name", in.Name != nil)
-	v.Pattern("Name", in.Name, genPattern19)
+	v.Pattern("Name", in.Name, genPattern21)
 	v.Required("Inputs", in.Inputs != nil)
 	if in.Inputs != nil {
-		v.Len("Inputs", int64(len(in.Inputs)), 1, 1, "")
+		v.Size("Inputs", len(in.Inputs), 1, 1, in.Inputs)
 	}
 	if len(in.Inputs) > 0 {
-		v.Push("Inputs")
-		for i0 := range in.Inputs {
-			v.PushIndex(i0)
-			v.Pattern("", &in.Inputs[i0], genPattern20)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Inputs {
+			v.Pattern("", &e0, genPattern9)
 		}
-		v.Pop()
+		v.Items("Inputs", mark, in.Inputs, "Member must satisfy constraint: [Member must satisfy regular expression pattern: [A-Za-z0-9_-]*]")
 	}
 	if len(in.PartitionKeys) > 0 {
 		v.Push("PartitionKeys")
 		for i0 := range in.PartitionKeys {
 			v.PushIndex(i0)
 			if len(in.PartitionKeys[i0]) > 0 {
-				for i1 := range in.PartitionKeys[i0] {
-					v.PushIndex(i1)
-					v.Pattern("", &in.PartitionKeys[i0][i1], genPattern21)
-					v.Pop()
+				mark := v.Mark()
+				for _, e1 := range in.PartitionKeys[i0] {
+					v.Pattern("", &e1, genPattern22)
 				}
+				v.Items("", mark, in.PartitionKeys[i0], "Member must satisfy constraint: [Member must satisfy regular expression pattern: ([\\u0009\\u000B\\u000C\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF])*]")
 			}
 			v.Pop()
 		}
 		v.Pop()
 	}
 	v.Required("Table", in.Table != nil)
-	v.Pattern("Table", in.Table, genPattern21)
+	v.Pattern("Table", in.Table, genPattern22)
 	v.Required("Database", in.Database != nil)
-	v.Pattern("Database", in.Database, genPattern21)
+	v.Pattern("Database", in.Database, genPattern22)
 	v.Required("AdditionalOptions", in.AdditionalOptions != nil)
 	if len(in.AdditionalOptions) > 0 {
-		v.Push("AdditionalOptions")
-		for k0, e0 := range in.AdditionalOptions {
-			v.Push(k0)
-			v.Pattern("", &e0, genPattern21)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.AdditionalOptions {
+			v.Pattern("", &e0, genPattern22)
 		}
-		v.Pop()
+		v.Items("AdditionalOptions", mark, in.AdditionalOptions, "Map keys must satisfy constraint: [Member must satisfy regular expression pattern: ([\\u0009\\u000B\\u000C\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF])*]")
+	}
+	if len(in.AdditionalOptions) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.AdditionalOptions {
+			v.Pattern("", &e0, genPattern22)
+		}
+		v.Items("AdditionalOptions", mark, in.AdditionalOptions, "Map value must satisfy constraint: [Member must satisfy regular expression pattern: ([\\u0009\\u000B\\u000C\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF])*]")
 	}
 	if in.SchemaChangePolicy != nil {
 		v.Push("SchemaChangePolicy")
@@ -21253,22 +21495,20 @@ type S3HudiDirectTarget struct {
 // Validate checks in against the constraints of the model.
 func (in *S3HudiDirectTarget) Validate(v *protocol.Validator) {
 	v.Required("Name", in.Name != nil)
-	v.Pattern("Name", in.Name, genPattern19)
+	v.Pattern("Name", in.Name, genPattern21)
 	v.Required("Inputs", in.Inputs != nil)
 	if in.Inputs != nil {
-		v.Len("Inputs", int64(len(in.Inputs)), 1, 1, "")
+		v.Size("Inputs", len(in.Inputs), 1, 1, in.Inputs)
 	}
 	if len(in.Inputs) > 0 {
-		v.Push("Inputs")
-		for i0 := range in.Inputs {
-			v.PushIndex(i0)
-			v.Pattern("", &in.Inputs[i0], genPattern20)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Inputs {
+			v.Pattern("", &e0, genPattern9)
 		}
-		v.Pop()
+		v.Items("Inputs", mark, in.Inputs, "Member must satisfy constraint: [Member must satisfy regular expression pattern: [A-Za-z0-9_-]*]")
 	}
 	v.Required("Path", in.Path != nil)
-	v.Pattern("Path", in.Path, genPattern21)
+	v.Pattern("Path", in.Path, genPattern22)
 	v.Required("Compression", in.Compression != nil)
 	v.Enum("Compression", in.Compression, HudiTargetCompressionTypeValues)
 	if len(in.PartitionKeys) > 0 {
@@ -21276,11 +21516,11 @@ func (in *S3HudiDirectTarget) Validate(v *protocol.Validator) {
 		for i0 := range in.PartitionKeys {
 			v.PushIndex(i0)
 			if len(in.PartitionKeys[i0]) > 0 {
-				for i1 := range in.PartitionKeys[i0] {
-					v.PushIndex(i1)
-					v.Pattern("", &in.PartitionKeys[i0][i1], genPattern21)
-					v.Pop()
+				mark := v.Mark()
+				for _, e1 := range in.PartitionKeys[i0] {
+					v.Pattern("", &e1, genPattern22)
 				}
+				v.Items("", mark, in.PartitionKeys[i0], "Member must satisfy constraint: [Member must satisfy regular expression pattern: ([\\u0009\\u000B\\u000C\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF])*]")
 			}
 			v.Pop()
 		}
@@ -21290,13 +21530,18 @@ func (in *S3HudiDirectTarget) Validate(v *protocol.Validator) {
 	v.Enum("Format", in.Format, TargetFormatValues)
 	v.Required("AdditionalOptions", in.AdditionalOptions != nil)
 	if len(in.AdditionalOptions) > 0 {
-		v.Push("AdditionalOptions")
-		for k0, e0 := range in.AdditionalOptions {
-			v.Push(k0)
-			v.Pattern("", &e0, genPattern21)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.AdditionalOptions {
+			v.Pattern("", &e0, genPattern22)
 		}
-		v.Pop()
+		v.Items("AdditionalOptions", mark, in.AdditionalOptions, "Map keys must satisfy constraint: [Member must satisfy regular expression pattern: ([\\u0009\\u000B\\u000C\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF])*]")
+	}
+	if len(in.AdditionalOptions) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.AdditionalOptions {
+			v.Pattern("", &e0, genPattern22)
+		}
+		v.Items("AdditionalOptions", mark, in.AdditionalOptions, "Map value must satisfy constraint: [Member must satisfy regular expression pattern: ([\\u0009\\u000B\\u000C\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF])*]")
 	}
 	if in.SchemaChangePolicy != nil {
 		v.Push("SchemaChangePolicy")
@@ -21322,25 +21567,28 @@ type S3HudiSource struct {
 // Validate checks in against the constraints of the model.
 func (in *S3HudiSource) Validate(v *protocol.Validator) {
 	v.Required("Name", in.Name != nil)
-	v.Pattern("Name", in.Name, genPattern19)
+	v.Pattern("Name", in.Name, genPattern21)
 	v.Required("Paths", in.Paths != nil)
 	if len(in.Paths) > 0 {
-		v.Push("Paths")
-		for i0 := range in.Paths {
-			v.PushIndex(i0)
-			v.Pattern("", &in.Paths[i0], genPattern21)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Paths {
+			v.Pattern("", &e0, genPattern22)
 		}
-		v.Pop()
+		v.Items("Paths", mark, in.Paths, "Member must satisfy constraint: [Member must satisfy regular expression pattern: ([\\u0009\\u000B\\u000C\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF])*]")
 	}
 	if len(in.AdditionalHudiOptions) > 0 {
-		v.Push("AdditionalHudiOptions")
-		for k0, e0 := range in.AdditionalHudiOptions {
-			v.Push(k0)
-			v.Pattern("", &e0, genPattern21)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.AdditionalHudiOptions {
+			v.Pattern("", &e0, genPattern22)
 		}
-		v.Pop()
+		v.Items("AdditionalHudiOptions", mark, in.AdditionalHudiOptions, "Map keys must satisfy constraint: [Member must satisfy regular expression pattern: ([\\u0009\\u000B\\u000C\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF])*]")
+	}
+	if len(in.AdditionalHudiOptions) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.AdditionalHudiOptions {
+			v.Pattern("", &e0, genPattern22)
+		}
+		v.Items("AdditionalHudiOptions", mark, in.AdditionalHudiOptions, "Map value must satisfy constraint: [Member must satisfy regular expression pattern: ([\\u0009\\u000B\\u000C\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF])*]")
 	}
 	if in.AdditionalOptions != nil {
 		v.Push("AdditionalOptions")
@@ -21376,19 +21624,17 @@ type S3HyperDirectTarget struct {
 // Validate checks in against the constraints of the model.
 func (in *S3HyperDirectTarget) Validate(v *protocol.Validator) {
 	v.Required("Name", in.Name != nil)
-	v.Pattern("Name", in.Name, genPattern19)
+	v.Pattern("Name", in.Name, genPattern21)
 	v.Required("Inputs", in.Inputs != nil)
 	if in.Inputs != nil {
-		v.Len("Inputs", int64(len(in.Inputs)), 1, 1, "")
+		v.Size("Inputs", len(in.Inputs), 1, 1, in.Inputs)
 	}
 	if len(in.Inputs) > 0 {
-		v.Push("Inputs")
-		for i0 := range in.Inputs {
-			v.PushIndex(i0)
-			v.Pattern("", &in.Inputs[i0], genPattern20)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Inputs {
+			v.Pattern("", &e0, genPattern9)
 		}
-		v.Pop()
+		v.Items("Inputs", mark, in.Inputs, "Member must satisfy constraint: [Member must satisfy regular expression pattern: [A-Za-z0-9_-]*]")
 	}
 	v.Enum("Format", in.Format, TargetFormatValues)
 	if len(in.PartitionKeys) > 0 {
@@ -21396,18 +21642,18 @@ func (in *S3HyperDirectTarget) Validate(v *protocol.Validator) {
 		for i0 := range in.PartitionKeys {
 			v.PushIndex(i0)
 			if len(in.PartitionKeys[i0]) > 0 {
-				for i1 := range in.PartitionKeys[i0] {
-					v.PushIndex(i1)
-					v.Pattern("", &in.PartitionKeys[i0][i1], genPattern21)
-					v.Pop()
+				mark := v.Mark()
+				for _, e1 := range in.PartitionKeys[i0] {
+					v.Pattern("", &e1, genPattern22)
 				}
+				v.Items("", mark, in.PartitionKeys[i0], "Member must satisfy constraint: [Member must satisfy regular expression pattern: ([\\u0009\\u000B\\u000C\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF])*]")
 			}
 			v.Pop()
 		}
 		v.Pop()
 	}
 	v.Required("Path", in.Path != nil)
-	v.Pattern("Path", in.Path, genPattern21)
+	v.Pattern("Path", in.Path, genPattern22)
 	v.Enum("Compression", in.Compression, HyperTargetCompressionTypeValues)
 	if in.SchemaChangePolicy != nil {
 		v.Push("SchemaChangePolicy")
@@ -21447,47 +21693,50 @@ type S3IcebergCatalogTarget struct {
 // Validate checks in against the constraints of the model.
 func (in *S3IcebergCatalogTarget) Validate(v *protocol.Validator) {
 	v.Required("Name", in.Name != nil)
-	v.Pattern("Name", in.Name, genPattern19)
+	v.Pattern("Name", in.Name, genPattern21)
 	v.Required("Inputs", in.Inputs != nil)
 	if in.Inputs != nil {
-		v.Len("Inputs", int64(len(in.Inputs)), 1, 1, "")
+		v.Size("Inputs", len(in.Inputs), 1, 1, in.Inputs)
 	}
 	if len(in.Inputs) > 0 {
-		v.Push("Inputs")
-		for i0 := range in.Inputs {
-			v.PushIndex(i0)
-			v.Pattern("", &in.Inputs[i0], genPattern20)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Inputs {
+			v.Pattern("", &e0, genPattern9)
 		}
-		v.Pop()
+		v.Items("Inputs", mark, in.Inputs, "Member must satisfy constraint: [Member must satisfy regular expression pattern: [A-Za-z0-9_-]*]")
 	}
 	if len(in.PartitionKeys) > 0 {
 		v.Push("PartitionKeys")
 		for i0 := range in.PartitionKeys {
 			v.PushIndex(i0)
 			if len(in.PartitionKeys[i0]) > 0 {
-				for i1 := range in.PartitionKeys[i0] {
-					v.PushIndex(i1)
-					v.Pattern("", &in.PartitionKeys[i0][i1], genPattern21)
-					v.Pop()
+				mark := v.Mark()
+				for _, e1 := range in.PartitionKeys[i0] {
+					v.Pattern("", &e1, genPattern22)
 				}
+				v.Items("", mark, in.PartitionKeys[i0], "Member must satisfy constraint: [Member must satisfy regular expression pattern: ([\\u0009\\u000B\\u000C\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF])*]")
 			}
 			v.Pop()
 		}
 		v.Pop()
 	}
 	v.Required("Table", in.Table != nil)
-	v.Pattern("Table", in.Table, genPattern21)
+	v.Pattern("Table", in.Table, genPattern22)
 	v.Required("Database", in.Database != nil)
-	v.Pattern("Database", in.Database, genPattern21)
+	v.Pattern("Database", in.Database, genPattern22)
 	if len(in.AdditionalOptions) > 0 {
-		v.Push("AdditionalOptions")
-		for k0, e0 := range in.AdditionalOptions {
-			v.Push(k0)
-			v.Pattern("", &e0, genPattern21)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.AdditionalOptions {
+			v.Pattern("", &e0, genPattern22)
 		}
-		v.Pop()
+		v.Items("AdditionalOptions", mark, in.AdditionalOptions, "Map keys must satisfy constraint: [Member must satisfy regular expression pattern: ([\\u0009\\u000B\\u000C\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF])*]")
+	}
+	if len(in.AdditionalOptions) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.AdditionalOptions {
+			v.Pattern("", &e0, genPattern22)
+		}
+		v.Items("AdditionalOptions", mark, in.AdditionalOptions, "Map value must satisfy constraint: [Member must satisfy regular expression pattern: ([\\u0009\\u000B\\u000C\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF])*]")
 	}
 	if in.SchemaChangePolicy != nil {
 		v.Push("SchemaChangePolicy")
@@ -21519,47 +21768,50 @@ type S3IcebergDirectTarget struct {
 // Validate checks in against the constraints of the model.
 func (in *S3IcebergDirectTarget) Validate(v *protocol.Validator) {
 	v.Required("Name", in.Name != nil)
-	v.Pattern("Name", in.Name, genPattern19)
+	v.Pattern("Name", in.Name, genPattern21)
 	v.Required("Inputs", in.Inputs != nil)
 	if in.Inputs != nil {
-		v.Len("Inputs", int64(len(in.Inputs)), 1, 1, "")
+		v.Size("Inputs", len(in.Inputs), 1, 1, in.Inputs)
 	}
 	if len(in.Inputs) > 0 {
-		v.Push("Inputs")
-		for i0 := range in.Inputs {
-			v.PushIndex(i0)
-			v.Pattern("", &in.Inputs[i0], genPattern20)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Inputs {
+			v.Pattern("", &e0, genPattern9)
 		}
-		v.Pop()
+		v.Items("Inputs", mark, in.Inputs, "Member must satisfy constraint: [Member must satisfy regular expression pattern: [A-Za-z0-9_-]*]")
 	}
 	if len(in.PartitionKeys) > 0 {
 		v.Push("PartitionKeys")
 		for i0 := range in.PartitionKeys {
 			v.PushIndex(i0)
 			if len(in.PartitionKeys[i0]) > 0 {
-				for i1 := range in.PartitionKeys[i0] {
-					v.PushIndex(i1)
-					v.Pattern("", &in.PartitionKeys[i0][i1], genPattern21)
-					v.Pop()
+				mark := v.Mark()
+				for _, e1 := range in.PartitionKeys[i0] {
+					v.Pattern("", &e1, genPattern22)
 				}
+				v.Items("", mark, in.PartitionKeys[i0], "Member must satisfy constraint: [Member must satisfy regular expression pattern: ([\\u0009\\u000B\\u000C\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF])*]")
 			}
 			v.Pop()
 		}
 		v.Pop()
 	}
 	v.Required("Path", in.Path != nil)
-	v.Pattern("Path", in.Path, genPattern21)
+	v.Pattern("Path", in.Path, genPattern22)
 	v.Required("Format", in.Format != nil)
 	v.Enum("Format", in.Format, TargetFormatValues)
 	if len(in.AdditionalOptions) > 0 {
-		v.Push("AdditionalOptions")
-		for k0, e0 := range in.AdditionalOptions {
-			v.Push(k0)
-			v.Pattern("", &e0, genPattern21)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.AdditionalOptions {
+			v.Pattern("", &e0, genPattern22)
 		}
-		v.Pop()
+		v.Items("AdditionalOptions", mark, in.AdditionalOptions, "Map keys must satisfy constraint: [Member must satisfy regular expression pattern: ([\\u0009\\u000B\\u000C\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF])*]")
+	}
+	if len(in.AdditionalOptions) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.AdditionalOptions {
+			v.Pattern("", &e0, genPattern22)
+		}
+		v.Items("AdditionalOptions", mark, in.AdditionalOptions, "Map value must satisfy constraint: [Member must satisfy regular expression pattern: ([\\u0009\\u000B\\u000C\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF])*]")
 	}
 	if in.SchemaChangePolicy != nil {
 		v.Push("SchemaChangePolicy")
@@ -21606,29 +21858,25 @@ type S3JsonSource struct {
 // Validate checks in against the constraints of the model.
 func (in *S3JsonSource) Validate(v *protocol.Validator) {
 	v.Required("Name", in.Name != nil)
-	v.Pattern("Name", in.Name, genPattern19)
+	v.Pattern("Name", in.Name, genPattern21)
 	v.Required("Paths", in.Paths != nil)
 	if len(in.Paths) > 0 {
-		v.Push("Paths")
-		for i0 := range in.Paths {
-			v.PushIndex(i0)
-			v.Pattern("", &in.Paths[i0], genPattern21)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Paths {
+			v.Pattern("", &e0, genPattern22)
 		}
-		v.Pop()
+		v.Items("Paths", mark, in.Paths, "Member must satisfy constraint: [Member must satisfy regular expression pattern: ([\\u0009\\u000B\\u000C\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF])*]")
 	}
 	v.Enum("CompressionType", in.CompressionType, CompressionTypeValues)
 	if len(in.Exclusions) > 0 {
-		v.Push("Exclusions")
-		for i0 := range in.Exclusions {
-			v.PushIndex(i0)
-			v.Pattern("", &in.Exclusions[i0], genPattern21)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Exclusions {
+			v.Pattern("", &e0, genPattern22)
 		}
-		v.Pop()
+		v.Items("Exclusions", mark, in.Exclusions, "Member must satisfy constraint: [Member must satisfy regular expression pattern: ([\\u0009\\u000B\\u000C\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF])*]")
 	}
-	v.Pattern("GroupSize", in.GroupSize, genPattern21)
-	v.Pattern("GroupFiles", in.GroupFiles, genPattern21)
+	v.Pattern("GroupSize", in.GroupSize, genPattern22)
+	v.Pattern("GroupFiles", in.GroupFiles, genPattern22)
 	if in.MaxBand != nil {
 		v.Range("MaxBand", float64(*in.MaxBand), 0, 0, true, false)
 	}
@@ -21640,7 +21888,7 @@ func (in *S3JsonSource) Validate(v *protocol.Validator) {
 		in.AdditionalOptions.Validate(v)
 		v.Pop()
 	}
-	v.Pattern("JsonPath", in.JSONPath, genPattern21)
+	v.Pattern("JsonPath", in.JSONPath, genPattern22)
 	if len(in.OutputSchemas) > 0 {
 		v.Push("OutputSchemas")
 		for i0 := range in.OutputSchemas {
@@ -21672,29 +21920,25 @@ type S3ParquetSource struct {
 // Validate checks in against the constraints of the model.
 func (in *S3ParquetSource) Validate(v *protocol.Validator) {
 	v.Required("Name", in.Name != nil)
-	v.Pattern("Name", in.Name, genPattern19)
+	v.Pattern("Name", in.Name, genPattern21)
 	v.Required("Paths", in.Paths != nil)
 	if len(in.Paths) > 0 {
-		v.Push("Paths")
-		for i0 := range in.Paths {
-			v.PushIndex(i0)
-			v.Pattern("", &in.Paths[i0], genPattern21)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Paths {
+			v.Pattern("", &e0, genPattern22)
 		}
-		v.Pop()
+		v.Items("Paths", mark, in.Paths, "Member must satisfy constraint: [Member must satisfy regular expression pattern: ([\\u0009\\u000B\\u000C\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF])*]")
 	}
 	v.Enum("CompressionType", in.CompressionType, ParquetCompressionTypeValues)
 	if len(in.Exclusions) > 0 {
-		v.Push("Exclusions")
-		for i0 := range in.Exclusions {
-			v.PushIndex(i0)
-			v.Pattern("", &in.Exclusions[i0], genPattern21)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Exclusions {
+			v.Pattern("", &e0, genPattern22)
 		}
-		v.Pop()
+		v.Items("Exclusions", mark, in.Exclusions, "Member must satisfy constraint: [Member must satisfy regular expression pattern: ([\\u0009\\u000B\\u000C\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF])*]")
 	}
-	v.Pattern("GroupSize", in.GroupSize, genPattern21)
-	v.Pattern("GroupFiles", in.GroupFiles, genPattern21)
+	v.Pattern("GroupSize", in.GroupSize, genPattern22)
+	v.Pattern("GroupFiles", in.GroupFiles, genPattern22)
 	if in.MaxBand != nil {
 		v.Range("MaxBand", float64(*in.MaxBand), 0, 0, true, false)
 	}
@@ -21777,11 +22021,11 @@ type SchemaId struct {
 // Validate checks in against the constraints of the model.
 func (in *SchemaId) Validate(v *protocol.Validator) {
 	v.StrLen("SchemaArn", in.SchemaARN, 1, 10240)
-	v.Pattern("SchemaArn", in.SchemaARN, genPattern12)
+	v.Pattern("SchemaArn", in.SchemaARN, genPattern13)
 	v.StrLen("SchemaName", in.SchemaName, 1, 255)
-	v.Pattern("SchemaName", in.SchemaName, genPattern10)
+	v.Pattern("SchemaName", in.SchemaName, genPattern11)
 	v.StrLen("RegistryName", in.RegistryName, 1, 255)
-	v.Pattern("RegistryName", in.RegistryName, genPattern10)
+	v.Pattern("RegistryName", in.RegistryName, genPattern11)
 }
 
 // SchemaListItem is the SchemaListItem structure of the model.
@@ -21810,7 +22054,7 @@ func (in *SchemaReference) Validate(v *protocol.Validator) {
 		v.Pop()
 	}
 	v.StrLen("SchemaVersionId", in.SchemaVersionID, 36, 36)
-	v.Pattern("SchemaVersionId", in.SchemaVersionID, genPattern18)
+	v.Pattern("SchemaVersionId", in.SchemaVersionID, genPattern20)
 	if in.SchemaVersionNumber != nil {
 		v.Range("SchemaVersionNumber", float64(*in.SchemaVersionNumber), 1, 100000, true, true)
 	}
@@ -21879,19 +22123,17 @@ type SelectFields struct {
 // Validate checks in against the constraints of the model.
 func (in *SelectFields) Validate(v *protocol.Validator) {
 	v.Required("Name", in.Name != nil)
-	v.Pattern("Name", in.Name, genPattern19)
+	v.Pattern("Name", in.Name, genPattern21)
 	v.Required("Inputs", in.Inputs != nil)
 	if in.Inputs != nil {
-		v.Len("Inputs", int64(len(in.Inputs)), 1, 1, "")
+		v.Size("Inputs", len(in.Inputs), 1, 1, in.Inputs)
 	}
 	if len(in.Inputs) > 0 {
-		v.Push("Inputs")
-		for i0 := range in.Inputs {
-			v.PushIndex(i0)
-			v.Pattern("", &in.Inputs[i0], genPattern20)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Inputs {
+			v.Pattern("", &e0, genPattern9)
 		}
-		v.Pop()
+		v.Items("Inputs", mark, in.Inputs, "Member must satisfy constraint: [Member must satisfy regular expression pattern: [A-Za-z0-9_-]*]")
 	}
 	v.Required("Paths", in.Paths != nil)
 	if len(in.Paths) > 0 {
@@ -21899,11 +22141,11 @@ func (in *SelectFields) Validate(v *protocol.Validator) {
 		for i0 := range in.Paths {
 			v.PushIndex(i0)
 			if len(in.Paths[i0]) > 0 {
-				for i1 := range in.Paths[i0] {
-					v.PushIndex(i1)
-					v.Pattern("", &in.Paths[i0][i1], genPattern21)
-					v.Pop()
+				mark := v.Mark()
+				for _, e1 := range in.Paths[i0] {
+					v.Pattern("", &e1, genPattern22)
 				}
+				v.Items("", mark, in.Paths[i0], "Member must satisfy constraint: [Member must satisfy regular expression pattern: ([\\u0009\\u000B\\u000C\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF])*]")
 			}
 			v.Pop()
 		}
@@ -21921,19 +22163,17 @@ type SelectFromCollection struct {
 // Validate checks in against the constraints of the model.
 func (in *SelectFromCollection) Validate(v *protocol.Validator) {
 	v.Required("Name", in.Name != nil)
-	v.Pattern("Name", in.Name, genPattern19)
+	v.Pattern("Name", in.Name, genPattern21)
 	v.Required("Inputs", in.Inputs != nil)
 	if in.Inputs != nil {
-		v.Len("Inputs", int64(len(in.Inputs)), 1, 1, "")
+		v.Size("Inputs", len(in.Inputs), 1, 1, in.Inputs)
 	}
 	if len(in.Inputs) > 0 {
-		v.Push("Inputs")
-		for i0 := range in.Inputs {
-			v.PushIndex(i0)
-			v.Pattern("", &in.Inputs[i0], genPattern20)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Inputs {
+			v.Pattern("", &e0, genPattern9)
 		}
-		v.Pop()
+		v.Items("Inputs", mark, in.Inputs, "Member must satisfy constraint: [Member must satisfy regular expression pattern: [A-Za-z0-9_-]*]")
 	}
 	v.Required("Index", in.Index != nil)
 	if in.Index != nil {
@@ -21955,13 +22195,19 @@ func (in *SerDeInfo) Validate(v *protocol.Validator) {
 	v.StrLen("SerializationLibrary", in.SerializationLibrary, 1, 255)
 	v.Pattern("SerializationLibrary", in.SerializationLibrary, genPattern0)
 	if len(in.Parameters) > 0 {
-		v.Push("Parameters")
-		for k0, e0 := range in.Parameters {
-			v.Push(k0)
-			v.StrLen("", &e0, -1, 512000)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.Parameters {
+			v.StrLen("", &e0, 1, 255)
+			v.Pattern("", &e0, genPattern0)
 		}
-		v.Pop()
+		v.Items("Parameters", mark, in.Parameters, "Map keys must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF\\t]*]")
+	}
+	if len(in.Parameters) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.Parameters {
+			v.StrLen("", &e0, -1, 512000)
+		}
+		v.Items("Parameters", mark, in.Parameters, "Map value must satisfy constraint: [Member must have length less than or equal to 512000]")
 	}
 }
 
@@ -21999,7 +22245,7 @@ type SessionCommand struct {
 func (in *SessionCommand) Validate(v *protocol.Validator) {
 	v.StrLen("Name", in.Name, 1, 255)
 	v.Pattern("Name", in.Name, genPattern0)
-	v.Pattern("PythonVersion", in.PythonVersion, genPattern38)
+	v.Pattern("PythonVersion", in.PythonVersion, genPattern39)
 }
 
 // SkewedInfo is the SkewedInfo structure of the model.
@@ -22012,14 +22258,12 @@ type SkewedInfo struct {
 // Validate checks in against the constraints of the model.
 func (in *SkewedInfo) Validate(v *protocol.Validator) {
 	if len(in.SkewedColumnNames) > 0 {
-		v.Push("SkewedColumnNames")
-		for i0 := range in.SkewedColumnNames {
-			v.PushIndex(i0)
-			v.StrLen("", &in.SkewedColumnNames[i0], 1, 255)
-			v.Pattern("", &in.SkewedColumnNames[i0], genPattern0)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.SkewedColumnNames {
+			v.StrLen("", &e0, 1, 255)
+			v.Pattern("", &e0, genPattern0)
 		}
-		v.Pop()
+		v.Items("SkewedColumnNames", mark, in.SkewedColumnNames, "Member must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF\\t]*]")
 	}
 }
 
@@ -22050,30 +22294,35 @@ type SnowflakeNodeData struct {
 
 // Validate checks in against the constraints of the model.
 func (in *SnowflakeNodeData) Validate(v *protocol.Validator) {
-	v.Pattern("SourceType", in.SourceType, genPattern20)
+	v.Pattern("SourceType", in.SourceType, genPattern9)
 	if in.Connection != nil {
 		v.Push("Connection")
 		in.Connection.Validate(v)
 		v.Pop()
 	}
-	v.Pattern("TempDir", in.TempDir, genPattern21)
+	v.Pattern("TempDir", in.TempDir, genPattern22)
 	if in.IamRole != nil {
 		v.Push("IamRole")
 		in.IamRole.Validate(v)
 		v.Pop()
 	}
 	if len(in.AdditionalOptions) > 0 {
-		v.Push("AdditionalOptions")
-		for k0, e0 := range in.AdditionalOptions {
-			v.Push(k0)
-			v.Pattern("", &e0, genPattern21)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.AdditionalOptions {
+			v.Pattern("", &e0, genPattern22)
 		}
-		v.Pop()
+		v.Items("AdditionalOptions", mark, in.AdditionalOptions, "Map keys must satisfy constraint: [Member must satisfy regular expression pattern: ([\\u0009\\u000B\\u000C\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF])*]")
 	}
-	v.Pattern("MergeAction", in.MergeAction, genPattern20)
-	v.Pattern("MergeWhenMatched", in.MergeWhenMatched, genPattern20)
-	v.Pattern("MergeWhenNotMatched", in.MergeWhenNotMatched, genPattern20)
+	if len(in.AdditionalOptions) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.AdditionalOptions {
+			v.Pattern("", &e0, genPattern22)
+		}
+		v.Items("AdditionalOptions", mark, in.AdditionalOptions, "Map value must satisfy constraint: [Member must satisfy regular expression pattern: ([\\u0009\\u000B\\u000C\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF])*]")
+	}
+	v.Pattern("MergeAction", in.MergeAction, genPattern9)
+	v.Pattern("MergeWhenMatched", in.MergeWhenMatched, genPattern9)
+	v.Pattern("MergeWhenNotMatched", in.MergeWhenNotMatched, genPattern9)
 	if len(in.SelectedColumns) > 0 {
 		v.Push("SelectedColumns")
 		for i0 := range in.SelectedColumns {
@@ -22108,7 +22357,7 @@ type SnowflakeSource struct {
 // Validate checks in against the constraints of the model.
 func (in *SnowflakeSource) Validate(v *protocol.Validator) {
 	v.Required("Name", in.Name != nil)
-	v.Pattern("Name", in.Name, genPattern19)
+	v.Pattern("Name", in.Name, genPattern21)
 	v.Required("Data", in.Data != nil)
 	if in.Data != nil {
 		v.Push("Data")
@@ -22138,7 +22387,7 @@ type SnowflakeTarget struct {
 // Validate checks in against the constraints of the model.
 func (in *SnowflakeTarget) Validate(v *protocol.Validator) {
 	v.Required("Name", in.Name != nil)
-	v.Pattern("Name", in.Name, genPattern19)
+	v.Pattern("Name", in.Name, genPattern21)
 	v.Required("Data", in.Data != nil)
 	if in.Data != nil {
 		v.Push("Data")
@@ -22146,16 +22395,14 @@ func (in *SnowflakeTarget) Validate(v *protocol.Validator) {
 		v.Pop()
 	}
 	if in.Inputs != nil {
-		v.Len("Inputs", int64(len(in.Inputs)), 1, 1, "")
+		v.Size("Inputs", len(in.Inputs), 1, 1, in.Inputs)
 	}
 	if len(in.Inputs) > 0 {
-		v.Push("Inputs")
-		for i0 := range in.Inputs {
-			v.PushIndex(i0)
-			v.Pattern("", &in.Inputs[i0], genPattern20)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Inputs {
+			v.Pattern("", &e0, genPattern9)
 		}
-		v.Pop()
+		v.Items("Inputs", mark, in.Inputs, "Member must satisfy constraint: [Member must satisfy regular expression pattern: [A-Za-z0-9_-]*]")
 	}
 }
 
@@ -22184,7 +22431,7 @@ type SourceConfiguration struct {
 func (in *SourceConfiguration) Validate(v *protocol.Validator) {
 	v.Enum("RequestMethod", in.RequestMethod, HTTPMethodValues)
 	v.StrLen("RequestPath", in.RequestPath, 1, 512)
-	v.Pattern("RequestPath", in.RequestPath, genPattern45)
+	v.Pattern("RequestPath", in.RequestPath, genPattern48)
 	if len(in.RequestParameters) > 0 {
 		v.Push("RequestParameters")
 		for i0 := range in.RequestParameters {
@@ -22253,23 +22500,19 @@ type SourceTableConfig struct {
 // Validate checks in against the constraints of the model.
 func (in *SourceTableConfig) Validate(v *protocol.Validator) {
 	if len(in.Fields) > 0 {
-		v.Push("Fields")
-		for i0 := range in.Fields {
-			v.PushIndex(i0)
-			v.StrLen("", &in.Fields[i0], 1, 128)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Fields {
+			v.StrLen("", &e0, 1, 128)
 		}
-		v.Pop()
+		v.Items("Fields", mark, in.Fields, "Member must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]")
 	}
 	v.StrLen("FilterPredicate", in.FilterPredicate, 1, 128)
 	if len(in.PrimaryKey) > 0 {
-		v.Push("PrimaryKey")
-		for i0 := range in.PrimaryKey {
-			v.PushIndex(i0)
-			v.StrLen("", &in.PrimaryKey[i0], 1, 128)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.PrimaryKey {
+			v.StrLen("", &e0, 1, 128)
 		}
-		v.Pop()
+		v.Items("PrimaryKey", mark, in.PrimaryKey, "Member must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]")
 	}
 	v.StrLen("RecordUpdateField", in.RecordUpdateField, 1, 128)
 }
@@ -22287,21 +22530,26 @@ type SparkConnectorSource struct {
 // Validate checks in against the constraints of the model.
 func (in *SparkConnectorSource) Validate(v *protocol.Validator) {
 	v.Required("Name", in.Name != nil)
-	v.Pattern("Name", in.Name, genPattern19)
+	v.Pattern("Name", in.Name, genPattern21)
 	v.Required("ConnectionName", in.ConnectionName != nil)
-	v.Pattern("ConnectionName", in.ConnectionName, genPattern21)
+	v.Pattern("ConnectionName", in.ConnectionName, genPattern22)
 	v.Required("ConnectorName", in.ConnectorName != nil)
-	v.Pattern("ConnectorName", in.ConnectorName, genPattern21)
+	v.Pattern("ConnectorName", in.ConnectorName, genPattern22)
 	v.Required("ConnectionType", in.ConnectionType != nil)
-	v.Pattern("ConnectionType", in.ConnectionType, genPattern21)
+	v.Pattern("ConnectionType", in.ConnectionType, genPattern22)
 	if len(in.AdditionalOptions) > 0 {
-		v.Push("AdditionalOptions")
-		for k0, e0 := range in.AdditionalOptions {
-			v.Push(k0)
-			v.Pattern("", &e0, genPattern21)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.AdditionalOptions {
+			v.Pattern("", &e0, genPattern22)
 		}
-		v.Pop()
+		v.Items("AdditionalOptions", mark, in.AdditionalOptions, "Map keys must satisfy constraint: [Member must satisfy regular expression pattern: ([\\u0009\\u000B\\u000C\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF])*]")
+	}
+	if len(in.AdditionalOptions) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.AdditionalOptions {
+			v.Pattern("", &e0, genPattern22)
+		}
+		v.Items("AdditionalOptions", mark, in.AdditionalOptions, "Map value must satisfy constraint: [Member must satisfy regular expression pattern: ([\\u0009\\u000B\\u000C\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF])*]")
 	}
 	if len(in.OutputSchemas) > 0 {
 		v.Push("OutputSchemas")
@@ -22330,34 +22578,37 @@ type SparkConnectorTarget struct {
 // Validate checks in against the constraints of the model.
 func (in *SparkConnectorTarget) Validate(v *protocol.Validator) {
 	v.Required("Name", in.Name != nil)
-	v.Pattern("Name", in.Name, genPattern19)
+	v.Pattern("Name", in.Name, genPattern21)
 	v.Required("Inputs", in.Inputs != nil)
 	if in.Inputs != nil {
-		v.Len("Inputs", int64(len(in.Inputs)), 1, 1, "")
+		v.Size("Inputs", len(in.Inputs), 1, 1, in.Inputs)
 	}
 	if len(in.Inputs) > 0 {
-		v.Push("Inputs")
-		for i0 := range in.Inputs {
-			v.PushIndex(i0)
-			v.Pattern("", &in.Inputs[i0], genPattern20)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Inputs {
+			v.Pattern("", &e0, genPattern9)
 		}
-		v.Pop()
+		v.Items("Inputs", mark, in.Inputs, "Member must satisfy constraint: [Member must satisfy regular expression pattern: [A-Za-z0-9_-]*]")
 	}
 	v.Required("ConnectionName", in.ConnectionName != nil)
-	v.Pattern("ConnectionName", in.ConnectionName, genPattern21)
+	v.Pattern("ConnectionName", in.ConnectionName, genPattern22)
 	v.Required("ConnectorName", in.ConnectorName != nil)
-	v.Pattern("ConnectorName", in.ConnectorName, genPattern21)
+	v.Pattern("ConnectorName", in.ConnectorName, genPattern22)
 	v.Required("ConnectionType", in.ConnectionType != nil)
-	v.Pattern("ConnectionType", in.ConnectionType, genPattern21)
+	v.Pattern("ConnectionType", in.ConnectionType, genPattern22)
 	if len(in.AdditionalOptions) > 0 {
-		v.Push("AdditionalOptions")
-		for k0, e0 := range in.AdditionalOptions {
-			v.Push(k0)
-			v.Pattern("", &e0, genPattern21)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.AdditionalOptions {
+			v.Pattern("", &e0, genPattern22)
 		}
-		v.Pop()
+		v.Items("AdditionalOptions", mark, in.AdditionalOptions, "Map keys must satisfy constraint: [Member must satisfy regular expression pattern: ([\\u0009\\u000B\\u000C\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF])*]")
+	}
+	if len(in.AdditionalOptions) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.AdditionalOptions {
+			v.Pattern("", &e0, genPattern22)
+		}
+		v.Items("AdditionalOptions", mark, in.AdditionalOptions, "Map value must satisfy constraint: [Member must satisfy regular expression pattern: ([\\u0009\\u000B\\u000C\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF])*]")
 	}
 	if len(in.OutputSchemas) > 0 {
 		v.Push("OutputSchemas")
@@ -22384,22 +22635,20 @@ type SparkSQL struct {
 // Validate checks in against the constraints of the model.
 func (in *SparkSQL) Validate(v *protocol.Validator) {
 	v.Required("Name", in.Name != nil)
-	v.Pattern("Name", in.Name, genPattern19)
+	v.Pattern("Name", in.Name, genPattern21)
 	v.Required("Inputs", in.Inputs != nil)
 	if in.Inputs != nil {
-		v.Len("Inputs", int64(len(in.Inputs)), 1, -1, "")
+		v.Size("Inputs", len(in.Inputs), 1, -1, in.Inputs)
 	}
 	if len(in.Inputs) > 0 {
-		v.Push("Inputs")
-		for i0 := range in.Inputs {
-			v.PushIndex(i0)
-			v.Pattern("", &in.Inputs[i0], genPattern20)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Inputs {
+			v.Pattern("", &e0, genPattern9)
 		}
-		v.Pop()
+		v.Items("Inputs", mark, in.Inputs, "Member must satisfy constraint: [Member must satisfy regular expression pattern: [A-Za-z0-9_-]*]")
 	}
 	v.Required("SqlQuery", in.SQLQuery != nil)
-	v.Pattern("SqlQuery", in.SQLQuery, genPattern37)
+	v.Pattern("SqlQuery", in.SQLQuery, genPattern38)
 	v.Required("SqlAliases", in.SQLAliases != nil)
 	if len(in.SQLAliases) > 0 {
 		v.Push("SqlAliases")
@@ -22437,27 +22686,25 @@ type Spigot struct {
 // Validate checks in against the constraints of the model.
 func (in *Spigot) Validate(v *protocol.Validator) {
 	v.Required("Name", in.Name != nil)
-	v.Pattern("Name", in.Name, genPattern19)
+	v.Pattern("Name", in.Name, genPattern21)
 	v.Required("Inputs", in.Inputs != nil)
 	if in.Inputs != nil {
-		v.Len("Inputs", int64(len(in.Inputs)), 1, 1, "")
+		v.Size("Inputs", len(in.Inputs), 1, 1, in.Inputs)
 	}
 	if len(in.Inputs) > 0 {
-		v.Push("Inputs")
-		for i0 := range in.Inputs {
-			v.PushIndex(i0)
-			v.Pattern("", &in.Inputs[i0], genPattern20)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Inputs {
+			v.Pattern("", &e0, genPattern9)
 		}
-		v.Pop()
+		v.Items("Inputs", mark, in.Inputs, "Member must satisfy constraint: [Member must satisfy regular expression pattern: [A-Za-z0-9_-]*]")
 	}
 	v.Required("Path", in.Path != nil)
-	v.Pattern("Path", in.Path, genPattern21)
+	v.Pattern("Path", in.Path, genPattern22)
 	if in.Topk != nil {
 		v.Range("Topk", float64(*in.Topk), 0, 100, true, true)
 	}
 	if in.Prob != nil {
-		v.Range("Prob", float64(*in.Prob), 0, 1, true, true)
+		v.RangeDouble("Prob", float64(*in.Prob), 0, 1, true, true)
 	}
 }
 
@@ -22471,19 +22718,17 @@ type SplitFields struct {
 // Validate checks in against the constraints of the model.
 func (in *SplitFields) Validate(v *protocol.Validator) {
 	v.Required("Name", in.Name != nil)
-	v.Pattern("Name", in.Name, genPattern19)
+	v.Pattern("Name", in.Name, genPattern21)
 	v.Required("Inputs", in.Inputs != nil)
 	if in.Inputs != nil {
-		v.Len("Inputs", int64(len(in.Inputs)), 1, 1, "")
+		v.Size("Inputs", len(in.Inputs), 1, 1, in.Inputs)
 	}
 	if len(in.Inputs) > 0 {
-		v.Push("Inputs")
-		for i0 := range in.Inputs {
-			v.PushIndex(i0)
-			v.Pattern("", &in.Inputs[i0], genPattern20)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Inputs {
+			v.Pattern("", &e0, genPattern9)
 		}
-		v.Pop()
+		v.Items("Inputs", mark, in.Inputs, "Member must satisfy constraint: [Member must satisfy regular expression pattern: [A-Za-z0-9_-]*]")
 	}
 	v.Required("Paths", in.Paths != nil)
 	if len(in.Paths) > 0 {
@@ -22491,11 +22736,11 @@ func (in *SplitFields) Validate(v *protocol.Validator) {
 		for i0 := range in.Paths {
 			v.PushIndex(i0)
 			if len(in.Paths[i0]) > 0 {
-				for i1 := range in.Paths[i0] {
-					v.PushIndex(i1)
-					v.Pattern("", &in.Paths[i0][i1], genPattern21)
-					v.Pop()
+				mark := v.Mark()
+				for _, e1 := range in.Paths[i0] {
+					v.Pattern("", &e1, genPattern22)
 				}
+				v.Items("", mark, in.Paths[i0], "Member must satisfy constraint: [Member must satisfy regular expression pattern: ([\\u0009\\u000B\\u000C\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF])*]")
 			}
 			v.Pop()
 		}
@@ -22512,9 +22757,9 @@ type SqlAlias struct {
 // Validate checks in against the constraints of the model.
 func (in *SqlAlias) Validate(v *protocol.Validator) {
 	v.Required("From", in.From != nil)
-	v.Pattern("From", in.From, genPattern20)
+	v.Pattern("From", in.From, genPattern9)
 	v.Required("Alias", in.Alias != nil)
-	v.Pattern("Alias", in.Alias, genPattern21)
+	v.Pattern("Alias", in.Alias, genPattern22)
 }
 
 // StartingEventBatchCondition is the StartingEventBatchCondition structure of the model.
@@ -22622,14 +22867,12 @@ func (in *StorageDescriptor) Validate(v *protocol.Validator) {
 	v.StrLen("Location", in.Location, -1, 2056)
 	v.Pattern("Location", in.Location, genPattern5)
 	if len(in.AdditionalLocations) > 0 {
-		v.Push("AdditionalLocations")
-		for i0 := range in.AdditionalLocations {
-			v.PushIndex(i0)
-			v.StrLen("", &in.AdditionalLocations[i0], -1, 2056)
-			v.Pattern("", &in.AdditionalLocations[i0], genPattern5)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.AdditionalLocations {
+			v.StrLen("", &e0, -1, 2056)
+			v.Pattern("", &e0, genPattern5)
 		}
-		v.Pop()
+		v.Items("AdditionalLocations", mark, in.AdditionalLocations, "Member must satisfy constraint: [Member must have length less than or equal to 2056, Member must satisfy regular expression pattern: [\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF\\r\\n\\t]*]")
 	}
 	v.StrLen("InputFormat", in.InputFormat, -1, 128)
 	v.Pattern("InputFormat", in.InputFormat, genPattern0)
@@ -22641,14 +22884,12 @@ func (in *StorageDescriptor) Validate(v *protocol.Validator) {
 		v.Pop()
 	}
 	if len(in.BucketColumns) > 0 {
-		v.Push("BucketColumns")
-		for i0 := range in.BucketColumns {
-			v.PushIndex(i0)
-			v.StrLen("", &in.BucketColumns[i0], 1, 255)
-			v.Pattern("", &in.BucketColumns[i0], genPattern0)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.BucketColumns {
+			v.StrLen("", &e0, 1, 255)
+			v.Pattern("", &e0, genPattern0)
 		}
-		v.Pop()
+		v.Items("BucketColumns", mark, in.BucketColumns, "Member must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF\\t]*]")
 	}
 	if len(in.SortColumns) > 0 {
 		v.Push("SortColumns")
@@ -22662,13 +22903,19 @@ func (in *StorageDescriptor) Validate(v *protocol.Validator) {
 		v.Pop()
 	}
 	if len(in.Parameters) > 0 {
-		v.Push("Parameters")
-		for k0, e0 := range in.Parameters {
-			v.Push(k0)
-			v.StrLen("", &e0, -1, 512000)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.Parameters {
+			v.StrLen("", &e0, 1, 255)
+			v.Pattern("", &e0, genPattern0)
 		}
-		v.Pop()
+		v.Items("Parameters", mark, in.Parameters, "Map keys must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF\\t]*]")
+	}
+	if len(in.Parameters) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.Parameters {
+			v.StrLen("", &e0, -1, 512000)
+		}
+		v.Items("Parameters", mark, in.Parameters, "Map value must satisfy constraint: [Member must have length less than or equal to 512000]")
 	}
 	if in.SkewedInfo != nil {
 		v.Push("SkewedInfo")
@@ -22714,7 +22961,7 @@ func (in *StringColumnStatisticsData) Validate(v *protocol.Validator) {
 	}
 	v.Required("AverageLength", in.AverageLength != nil)
 	if in.AverageLength != nil {
-		v.Range("AverageLength", float64(*in.AverageLength), 0.0, 0, true, false)
+		v.RangeDouble("AverageLength", float64(*in.AverageLength), 0.0, 0, true, false)
 	}
 	v.Required("NumberOfNulls", in.NumberOfNulls != nil)
 	if in.NumberOfNulls != nil {
@@ -22843,13 +23090,19 @@ func (in *TableInput) Validate(v *protocol.Validator) {
 	v.StrLen("ViewExpandedText", in.ViewExpandedText, -1, 409600)
 	v.StrLen("TableType", in.TableType, -1, 255)
 	if len(in.Parameters) > 0 {
-		v.Push("Parameters")
-		for k0, e0 := range in.Parameters {
-			v.Push(k0)
-			v.StrLen("", &e0, -1, 512000)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.Parameters {
+			v.StrLen("", &e0, 1, 255)
+			v.Pattern("", &e0, genPattern0)
 		}
-		v.Pop()
+		v.Items("Parameters", mark, in.Parameters, "Map keys must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF\\t]*]")
+	}
+	if len(in.Parameters) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.Parameters {
+			v.StrLen("", &e0, -1, 512000)
+		}
+		v.Items("Parameters", mark, in.Parameters, "Map value must satisfy constraint: [Member must have length less than or equal to 512000]")
 	}
 	if in.TargetTable != nil {
 		v.Push("TargetTable")
@@ -23070,16 +23323,21 @@ func (in *TestConnectionInputShape) Validate(v *protocol.Validator) {
 	v.Enum("ConnectionType", in.ConnectionType, ConnectionTypeValues)
 	v.Required("ConnectionProperties", in.ConnectionProperties != nil)
 	if in.ConnectionProperties != nil {
-		v.Len("ConnectionProperties", int64(len(in.ConnectionProperties)), -1, 100, "")
+		v.Size("ConnectionProperties", len(in.ConnectionProperties), -1, 100, in.ConnectionProperties)
 	}
 	if len(in.ConnectionProperties) > 0 {
-		v.Push("ConnectionProperties")
-		for k0, e0 := range in.ConnectionProperties {
-			v.Push(k0)
-			v.StrLen("", &e0, 1, 1024)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.ConnectionProperties {
+			v.Enum("", &e0, ConnectionPropertyKeyValues)
 		}
-		v.Pop()
+		v.Items("ConnectionProperties", mark, in.ConnectionProperties, "Map keys must satisfy constraint: [Member must satisfy enum value set: [HOST, PORT, USERNAME, PASSWORD, ENCRYPTED_PASSWORD, JDBC_DRIVER_JAR_URI, JDBC_DRIVER_CLASS_NAME, JDBC_ENGINE, JDBC_ENGINE_VERSION, CONFIG_FILES, INSTANCE_ID, JDBC_CONNECTION_URL, JDBC_ENFORCE_SSL, CUSTOM_JDBC_CERT, SKIP_CUSTOM_JDBC_CERT_VALIDATION, CUSTOM_JDBC_CERT_STRING, CONNECTION_URL, KAFKA_BOOTSTRAP_SERVERS, KAFKA_SSL_ENABLED, KAFKA_CUSTOM_CERT, KAFKA_SKIP_CUSTOM_CERT_VALIDATION, KAFKA_CLIENT_KEYSTORE, KAFKA_CLIENT_KEYSTORE_PASSWORD, KAFKA_CLIENT_KEY_PASSWORD, ENCRYPTED_KAFKA_CLIENT_KEYSTORE_PASSWORD, ENCRYPTED_KAFKA_CLIENT_KEY_PASSWORD, KAFKA_SASL_MECHANISM, KAFKA_SASL_PLAIN_USERNAME, KAFKA_SASL_PLAIN_PASSWORD, ENCRYPTED_KAFKA_SASL_PLAIN_PASSWORD, KAFKA_SASL_SCRAM_USERNAME, KAFKA_SASL_SCRAM_PASSWORD, KAFKA_SASL_SCRAM_SECRETS_ARN, ENCRYPTED_KAFKA_SASL_SCRAM_PASSWORD, KAFKA_SASL_GSSAPI_KEYTAB, KAFKA_SASL_GSSAPI_KRB5_CONF, KAFKA_SASL_GSSAPI_SERVICE, KAFKA_SASL_GSSAPI_PRINCIPAL, SECRET_ID, CONNECTOR_URL, CONNECTOR_TYPE, CONNECTOR_CLASS_NAME, ENDPOINT, ENDPOINT_TYPE, ROLE_ARN, REGION, WORKGROUP_NAME, CLUSTER_IDENTIFIER, DATABASE]]")
+	}
+	if len(in.ConnectionProperties) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.ConnectionProperties {
+			v.StrLen("", &e0, 1, 1024)
+		}
+		v.Items("ConnectionProperties", mark, in.ConnectionProperties, "Map value must satisfy constraint: [Member must have length less than or equal to 1024, Member must have length greater than or equal to 1]")
 	}
 	if in.AuthenticationConfiguration != nil {
 		v.Push("AuthenticationConfiguration")
@@ -23114,19 +23372,17 @@ type TransformConfigParameter struct {
 // Validate checks in against the constraints of the model.
 func (in *TransformConfigParameter) Validate(v *protocol.Validator) {
 	v.Required("Name", in.Name != nil)
-	v.Pattern("Name", in.Name, genPattern21)
+	v.Pattern("Name", in.Name, genPattern22)
 	v.Required("Type", in.Type != nil)
 	v.Enum("Type", in.Type, ParamTypeValues)
-	v.Pattern("ValidationRule", in.ValidationRule, genPattern21)
-	v.Pattern("ValidationMessage", in.ValidationMessage, genPattern21)
+	v.Pattern("ValidationRule", in.ValidationRule, genPattern22)
+	v.Pattern("ValidationMessage", in.ValidationMessage, genPattern22)
 	if len(in.Value) > 0 {
-		v.Push("Value")
-		for i0 := range in.Value {
-			v.PushIndex(i0)
-			v.Pattern("", &in.Value[i0], genPattern21)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Value {
+			v.Pattern("", &e0, genPattern22)
 		}
-		v.Pop()
+		v.Items("Value", mark, in.Value, "Member must satisfy constraint: [Member must satisfy regular expression pattern: ([\\u0009\\u000B\\u000C\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF])*]")
 	}
 	v.Enum("ListType", in.ListType, ParamTypeValues)
 }
@@ -23170,7 +23426,7 @@ func (in *TransformFilterCriteria) Validate(v *protocol.Validator) {
 	v.StrLen("GlueVersion", in.GlueVersion, 1, 255)
 	v.Pattern("GlueVersion", in.GlueVersion, genPattern7)
 	if in.Schema != nil {
-		v.Len("Schema", int64(len(in.Schema)), -1, 100, "")
+		v.Size("Schema", len(in.Schema), -1, 100, in.Schema)
 	}
 	if len(in.Schema) > 0 {
 		v.Push("Schema")
@@ -23291,19 +23547,17 @@ type Union struct {
 // Validate checks in against the constraints of the model.
 func (in *Union) Validate(v *protocol.Validator) {
 	v.Required("Name", in.Name != nil)
-	v.Pattern("Name", in.Name, genPattern19)
+	v.Pattern("Name", in.Name, genPattern21)
 	v.Required("Inputs", in.Inputs != nil)
 	if in.Inputs != nil {
-		v.Len("Inputs", int64(len(in.Inputs)), 2, 2, "")
+		v.Size("Inputs", len(in.Inputs), 2, 2, in.Inputs)
 	}
 	if len(in.Inputs) > 0 {
-		v.Push("Inputs")
-		for i0 := range in.Inputs {
-			v.PushIndex(i0)
-			v.Pattern("", &in.Inputs[i0], genPattern20)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Inputs {
+			v.Pattern("", &e0, genPattern9)
 		}
-		v.Pop()
+		v.Items("Inputs", mark, in.Inputs, "Member must satisfy constraint: [Member must satisfy regular expression pattern: [A-Za-z0-9_-]*]")
 	}
 	v.Required("UnionType", in.UnionType != nil)
 	v.Enum("UnionType", in.UnionType, UnionTypeValues)
@@ -23329,29 +23583,25 @@ func (in *UpdateCsvClassifierRequest) Validate(v *protocol.Validator) {
 	v.StrLen("Name", in.Name, 1, 255)
 	v.Pattern("Name", in.Name, genPattern0)
 	v.StrLen("Delimiter", in.Delimiter, 1, 1)
-	v.Pattern("Delimiter", in.Delimiter, genPattern31)
+	v.Pattern("Delimiter", in.Delimiter, genPattern32)
 	v.StrLen("QuoteSymbol", in.QuoteSymbol, 1, 1)
-	v.Pattern("QuoteSymbol", in.QuoteSymbol, genPattern31)
+	v.Pattern("QuoteSymbol", in.QuoteSymbol, genPattern32)
 	v.Enum("ContainsHeader", in.ContainsHeader, CsvHeaderOptionValues)
 	if len(in.Header) > 0 {
-		v.Push("Header")
-		for i0 := range in.Header {
-			v.PushIndex(i0)
-			v.StrLen("", &in.Header[i0], 1, 255)
-			v.Pattern("", &in.Header[i0], genPattern0)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Header {
+			v.StrLen("", &e0, 1, 255)
+			v.Pattern("", &e0, genPattern0)
 		}
-		v.Pop()
+		v.Items("Header", mark, in.Header, "Member must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF\\t]*]")
 	}
 	if len(in.CustomDatatypes) > 0 {
-		v.Push("CustomDatatypes")
-		for i0 := range in.CustomDatatypes {
-			v.PushIndex(i0)
-			v.StrLen("", &in.CustomDatatypes[i0], 1, 255)
-			v.Pattern("", &in.CustomDatatypes[i0], genPattern0)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.CustomDatatypes {
+			v.StrLen("", &e0, 1, 255)
+			v.Pattern("", &e0, genPattern0)
 		}
-		v.Pop()
+		v.Items("CustomDatatypes", mark, in.CustomDatatypes, "Member must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF\\t]*]")
 	}
 	v.Enum("Serde", in.Serde, CsvSerdeOptionValues)
 }
@@ -23370,7 +23620,7 @@ func (in *UpdateGrokClassifierRequest) Validate(v *protocol.Validator) {
 	v.StrLen("Name", in.Name, 1, 255)
 	v.Pattern("Name", in.Name, genPattern0)
 	v.StrLen("GrokPattern", in.GrokPattern, 1, 2048)
-	v.Pattern("GrokPattern", in.GrokPattern, genPattern32)
+	v.Pattern("GrokPattern", in.GrokPattern, genPattern33)
 	v.StrLen("CustomPatterns", in.CustomPatterns, -1, 16000)
 	v.Pattern("CustomPatterns", in.CustomPatterns, genPattern5)
 }
@@ -23461,16 +23711,14 @@ type UpsertRedshiftTargetOptions struct {
 
 // Validate checks in against the constraints of the model.
 func (in *UpsertRedshiftTargetOptions) Validate(v *protocol.Validator) {
-	v.Pattern("TableLocation", in.TableLocation, genPattern21)
-	v.Pattern("ConnectionName", in.ConnectionName, genPattern21)
+	v.Pattern("TableLocation", in.TableLocation, genPattern22)
+	v.Pattern("ConnectionName", in.ConnectionName, genPattern22)
 	if len(in.UpsertKeys) > 0 {
-		v.Push("UpsertKeys")
-		for i0 := range in.UpsertKeys {
-			v.PushIndex(i0)
-			v.Pattern("", &in.UpsertKeys[i0], genPattern21)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.UpsertKeys {
+			v.Pattern("", &e0, genPattern22)
 		}
-		v.Pop()
+		v.Items("UpsertKeys", mark, in.UpsertKeys, "Member must satisfy constraint: [Member must satisfy regular expression pattern: ([\\u0009\\u000B\\u000C\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF])*]")
 	}
 }
 
@@ -23516,7 +23764,7 @@ func (in *UserDefinedFunctionInput) Validate(v *protocol.Validator) {
 	v.Enum("FunctionType", in.FunctionType, FunctionTypeValues)
 	v.Enum("OwnerType", in.OwnerType, PrincipalTypeValues)
 	if in.ResourceUris != nil {
-		v.Len("ResourceUris", int64(len(in.ResourceUris)), -1, 1000, "")
+		v.Size("ResourceUris", len(in.ResourceUris), -1, 1000, in.ResourceUris)
 	}
 	if len(in.ResourceUris) > 0 {
 		v.Push("ResourceUris")
@@ -23561,7 +23809,7 @@ type ViewDefinitionInput struct {
 func (in *ViewDefinitionInput) Validate(v *protocol.Validator) {
 	v.StrLen("Definer", in.Definer, 20, 2048)
 	if in.Representations != nil {
-		v.Len("Representations", int64(len(in.Representations)), 1, 10, "")
+		v.Size("Representations", len(in.Representations), 1, 10, in.Representations)
 	}
 	if len(in.Representations) > 0 {
 		v.Push("Representations")
@@ -23581,28 +23829,24 @@ func (in *ViewDefinitionInput) Validate(v *protocol.Validator) {
 	v.Pattern("ViewVersionToken", in.ViewVersionToken, genPattern0)
 	v.Enum("LastRefreshType", in.LastRefreshType, LastRefreshTypeValues)
 	if in.SubObjects != nil {
-		v.Len("SubObjects", int64(len(in.SubObjects)), -1, 10, "")
+		v.Size("SubObjects", len(in.SubObjects), -1, 10, in.SubObjects)
 	}
 	if len(in.SubObjects) > 0 {
-		v.Push("SubObjects")
-		for i0 := range in.SubObjects {
-			v.PushIndex(i0)
-			v.StrLen("", &in.SubObjects[i0], 20, 2048)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.SubObjects {
+			v.StrLen("", &e0, 20, 2048)
 		}
-		v.Pop()
+		v.Items("SubObjects", mark, in.SubObjects, "Member must satisfy constraint: [Member must have length less than or equal to 2048, Member must have length greater than or equal to 20]")
 	}
 	if in.SubObjectVersionIDs != nil {
-		v.Len("SubObjectVersionIds", int64(len(in.SubObjectVersionIDs)), -1, 250, "")
+		v.Size("SubObjectVersionIds", len(in.SubObjectVersionIDs), -1, 250, in.SubObjectVersionIDs)
 	}
 	if len(in.SubObjectVersionIDs) > 0 {
-		v.Push("SubObjectVersionIds")
-		for i0 := range in.SubObjectVersionIDs {
-			v.PushIndex(i0)
-			v.Range("", float64(in.SubObjectVersionIDs[i0]), -1, 0, true, false)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.SubObjectVersionIDs {
+			v.Range("", float64(e0), -1, 0, true, false)
 		}
-		v.Pop()
+		v.Items("SubObjectVersionIds", mark, in.SubObjectVersionIDs, "Member must satisfy constraint: [Member must have value greater than or equal to -1]")
 	}
 }
 
@@ -25324,41 +25568,44 @@ var (
 	genPattern6  = protocol.NewLazyRegexp(`arn:aws:iam::\d{12}:role/.*`)
 	genPattern7  = protocol.NewLazyRegexp(`^(\w+\.)+\w+$`)
 	genPattern8  = protocol.NewLazyRegexp(`[\S\s]*`)
-	genPattern9  = protocol.NewLazyRegexp(`^(Sun|Mon|Tue|Wed|Thu|Fri|Sat):([01]?[0-9]|2[0-3])$`)
-	genPattern10 = protocol.NewLazyRegexp(`[a-zA-Z0-9-_$#.]+`)
-	genPattern11 = protocol.NewLazyRegexp(`arn:aws[^:]*:iam::[0-9]*:role/.+`)
-	genPattern12 = protocol.NewLazyRegexp(`arn:aws(-(cn|us-gov|iso(-[bef])?))?:glue:.*`)
-	genPattern13 = protocol.NewLazyRegexp(`[1-9][0-9]*|[1-9][0-9]*-[1-9][0-9]*`)
-	genPattern14 = protocol.NewLazyRegexp(`[-a-zA-Z0-9+=/:_]*`)
-	genPattern15 = protocol.NewLazyRegexp(`[a-zA-Z0-9.-]*`)
-	genPattern16 = protocol.NewLazyRegexp(`[\S]*`)
-	genPattern17 = protocol.NewLazyRegexp(`[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}`)
-	genPattern18 = protocol.NewLazyRegexp(`[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}`)
-	genPattern19 = protocol.NewLazyRegexp(`([^\r\n])*`)
-	genPattern20 = protocol.NewLazyRegexp(`[A-Za-z0-9_-]*`)
-	genPattern21 = protocol.NewLazyRegexp(`([\x{0009}\x{000B}\x{000C}\x{0020}-\x{D7FF}\x{E000}-\x{FFFD}\x{10000}-\x{10FFFF}])*`)
-	genPattern22 = protocol.NewLazyRegexp(`^arn:aws(-(cn|us-gov|iso(-[bef])?))?:secretsmanager:.*$`)
-	genPattern23 = protocol.NewLazyRegexp(`^$|arn:aws[a-z0-9-]*:kms:.*`)
-	genPattern24 = protocol.NewLazyRegexp(`\S+`)
-	genPattern25 = protocol.NewLazyRegexp(`^(https?):\/\/[^\s/$.?#].[^\s]*$`)
-	genPattern26 = protocol.NewLazyRegexp(`.*`)
-	genPattern27 = protocol.NewLazyRegexp(`[A-Za-z_][A-Za-z0-9_]*`)
-	genPattern28 = protocol.NewLazyRegexp(`^[A-Z\_]+$`)
-	genPattern29 = protocol.NewLazyRegexp(`[a-zA-Z0-9_.-]+`)
-	genPattern30 = protocol.NewLazyRegexp(`[a-zA-Z0-9_-]+`)
-	genPattern31 = protocol.NewLazyRegexp(`[^\r\n]`)
-	genPattern32 = protocol.NewLazyRegexp(`[\x{0020}-\x{D7FF}\x{E000}-\x{FFFD}\x{10000}-\x{10FFFF}\r\t]*`)
-	genPattern33 = protocol.NewLazyRegexp(`[\s\S]*`)
-	genPattern34 = protocol.NewLazyRegexp(`^arn:aws(-(cn|us-gov|iso(-[bef])?))?:iam::[0-9]{12}:role/.+`)
-	genPattern35 = protocol.NewLazyRegexp(`([\x{0020}-\x{007E}\r\s\n])*`)
-	genPattern36 = protocol.NewLazyRegexp(`.*[^<>&'"].*`)
-	genPattern37 = protocol.NewLazyRegexp(`([\x{0020}-\x{D7FF}\x{E000}-\x{FFFD}\x{10000}-\x{10FFFF}\s])*`)
-	genPattern38 = protocol.NewLazyRegexp(`^([2-3]|3[.]9)$`)
-	genPattern39 = protocol.NewLazyRegexp(`[a-zA-Z0-9+-=._./@]+`)
-	genPattern40 = protocol.NewLazyRegexp(`^[\x20-\x7E]*$`)
-	genPattern41 = protocol.NewLazyRegexp(`^([a-zA-Z0-9_=]+)\.([a-zA-Z0-9_=]+)\.([a-zA-Z0-9_\-\+\/=]*)`)
-	genPattern42 = protocol.NewLazyRegexp(`^(https?)://[-a-zA-Z0-9+&@#/%?=~_|!:,.;]*[-a-zA-Z0-9+&@#/%=~_|]`)
-	genPattern43 = protocol.NewLazyRegexp(`[*A-Za-z0-9_-]*`)
-	genPattern44 = protocol.NewLazyRegexp(`\$(\.[a-zA-Z0-9_.@\[\]\(\)-]+)*`)
-	genPattern45 = protocol.NewLazyRegexp(`/[a-zA-Z0-9._~:/?#\[\]@!$&'()*+,;={}-]*`)
+	genPattern9  = protocol.NewLazyRegexp(`[A-Za-z0-9_-]*`)
+	genPattern10 = protocol.NewLazyRegexp(`^(Sun|Mon|Tue|Wed|Thu|Fri|Sat):([01]?[0-9]|2[0-3])$`)
+	genPattern11 = protocol.NewLazyRegexp(`[a-zA-Z0-9-_$#.]+`)
+	genPattern12 = protocol.NewLazyRegexp(`arn:aws[^:]*:iam::[0-9]*:role/.+`)
+	genPattern13 = protocol.NewLazyRegexp(`arn:aws(-(cn|us-gov|iso(-[bef])?))?:glue:.*`)
+	genPattern14 = protocol.NewLazyRegexp(`[1-9][0-9]*|[1-9][0-9]*-[1-9][0-9]*`)
+	genPattern15 = protocol.NewLazyRegexp(`[-a-zA-Z0-9+=/:_]*`)
+	genPattern16 = protocol.NewLazyRegexp(`[a-zA-Z0-9.-]*`)
+	genPattern17 = protocol.NewLazyRegexp(`[\w]*`)
+	genPattern18 = protocol.NewLazyRegexp(`[\S]*`)
+	genPattern19 = protocol.NewLazyRegexp(`[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}`)
+	genPattern20 = protocol.NewLazyRegexp(`[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}`)
+	genPattern21 = protocol.NewLazyRegexp(`([^\r\n])*`)
+	genPattern22 = protocol.NewLazyRegexp(`([\x{0009}\x{000B}\x{000C}\x{0020}-\x{D7FF}\x{E000}-\x{FFFD}\x{10000}-\x{10FFFF}])*`)
+	genPattern23 = protocol.NewLazyRegexp(`^arn:aws(-(cn|us-gov|iso(-[bef])?))?:secretsmanager:.*$`)
+	genPattern24 = protocol.NewLazyRegexp(`^$|arn:aws[a-z0-9-]*:kms:.*`)
+	genPattern25 = protocol.NewLazyRegexp(`\S+`)
+	genPattern26 = protocol.NewLazyRegexp(`^(https?):\/\/[^\s/$.?#].[^\s]*$`)
+	genPattern27 = protocol.NewLazyRegexp(`.*`)
+	genPattern28 = protocol.NewLazyRegexp(`[A-Za-z_][A-Za-z0-9_]*`)
+	genPattern29 = protocol.NewLazyRegexp(`^[A-Z\_]+$`)
+	genPattern30 = protocol.NewLazyRegexp(`[a-zA-Z0-9_.-]+`)
+	genPattern31 = protocol.NewLazyRegexp(`[a-zA-Z0-9_-]+`)
+	genPattern32 = protocol.NewLazyRegexp(`[^\r\n]`)
+	genPattern33 = protocol.NewLazyRegexp(`[\x{0020}-\x{D7FF}\x{E000}-\x{FFFD}\x{10000}-\x{10FFFF}\r\t]*`)
+	genPattern34 = protocol.NewLazyRegexp(`[\s\S]*`)
+	genPattern35 = protocol.NewLazyRegexp(`^arn:aws(-(cn|us-gov|iso(-[bef])?))?:iam::[0-9]{12}:role/.+`)
+	genPattern36 = protocol.NewLazyRegexp(`([\x{0020}-\x{007E}\r\s\n])*`)
+	genPattern37 = protocol.NewLazyRegexp(`.*[^<>&'"].*`)
+	genPattern38 = protocol.NewLazyRegexp(`([\x{0020}-\x{D7FF}\x{E000}-\x{FFFD}\x{10000}-\x{10FFFF}\s])*`)
+	genPattern39 = protocol.NewLazyRegexp(`^([2-3]|3[.]9)$`)
+	genPattern40 = protocol.NewLazyRegexp(`[a-zA-Z0-9+-=._./@]+`)
+	genPattern41 = protocol.NewLazyRegexp(`^[\x20-\x7E]*$`)
+	genPattern42 = protocol.NewLazyRegexp(`^([a-zA-Z0-9_=]+)\.([a-zA-Z0-9_=]+)\.([a-zA-Z0-9_\-\+\/=]*)`)
+	genPattern43 = protocol.NewLazyRegexp(`^(https?)://[-a-zA-Z0-9+&@#/%?=~_|!:,.;]*[-a-zA-Z0-9+&@#/%=~_|]`)
+	genPattern44 = protocol.NewLazyRegexp(`[*A-Za-z0-9_-]*`)
+	genPattern45 = protocol.NewLazyRegexp(`^[A-Za-z0-9]+$`)
+	genPattern46 = protocol.NewLazyRegexp(`\$(\.[a-zA-Z0-9_.@\[\]\(\)-]+)*`)
+	genPattern47 = protocol.NewLazyRegexp(`[a-zA-Z0-9_ -]+`)
+	genPattern48 = protocol.NewLazyRegexp(`/[a-zA-Z0-9._~:/?#\[\]@!$&'()*+,;={}-]*`)
 )

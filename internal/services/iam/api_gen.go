@@ -3273,11 +3273,19 @@ type ChangePasswordInput struct {
 // Validate checks in against the constraints of the model.
 func (in *ChangePasswordInput) Validate(v *protocol.Validator) {
 	v.Required("OldPassword", in.OldPassword != nil)
-	v.StrLen("OldPassword", in.OldPassword, 1, 128)
-	v.Pattern("OldPassword", in.OldPassword, genPattern2)
+	{
+		redact := v.Mark()
+		v.StrLen("OldPassword", in.OldPassword, 1, 128)
+		v.Pattern("OldPassword", in.OldPassword, genPattern2)
+		v.Redact(redact)
+	}
 	v.Required("NewPassword", in.NewPassword != nil)
-	v.StrLen("NewPassword", in.NewPassword, 1, 128)
-	v.Pattern("NewPassword", in.NewPassword, genPattern2)
+	{
+		redact := v.Mark()
+		v.StrLen("NewPassword", in.NewPassword, 1, 128)
+		v.Pattern("NewPassword", in.NewPassword, genPattern2)
+		v.Redact(redact)
+	}
 }
 
 // ChangePasswordOutput is the output of ChangePassword.
@@ -3395,7 +3403,7 @@ func (in *CreateInstanceProfileInput) Validate(v *protocol.Validator) {
 	v.StrLen("Path", in.Path, 1, 512)
 	v.Pattern("Path", in.Path, genPattern8)
 	if in.Tags != nil {
-		v.Len("Tags", int64(len(in.Tags)), -1, 50, "")
+		v.Size("Tags", len(in.Tags), -1, 50, in.Tags)
 	}
 	if len(in.Tags) > 0 {
 		v.Push("Tags")
@@ -3426,8 +3434,12 @@ type CreateLoginProfileInput struct {
 func (in *CreateLoginProfileInput) Validate(v *protocol.Validator) {
 	v.StrLen("UserName", in.UserName, 1, 64)
 	v.Pattern("UserName", in.UserName, genPattern1)
-	v.StrLen("Password", in.Password, 1, 128)
-	v.Pattern("Password", in.Password, genPattern2)
+	{
+		redact := v.Mark()
+		v.StrLen("Password", in.Password, 1, 128)
+		v.Pattern("Password", in.Password, genPattern2)
+		v.Redact(redact)
+	}
 }
 
 // CreateLoginProfileOutput is the output of CreateLoginProfile.
@@ -3448,25 +3460,21 @@ func (in *CreateOpenIDConnectProviderInput) Validate(v *protocol.Validator) {
 	v.Required("Url", in.URL != nil)
 	v.StrLen("Url", in.URL, 1, 255)
 	if len(in.ClientIDList) > 0 {
-		v.Push("ClientIDList")
-		for i0 := range in.ClientIDList {
-			v.PushIndex(i0)
-			v.StrLen("", &in.ClientIDList[i0], 1, 255)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.ClientIDList {
+			v.StrLen("", &e0, 1, 255)
 		}
-		v.Pop()
+		v.Items("ClientIDList", mark, in.ClientIDList, "Member must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 1]")
 	}
 	if len(in.ThumbprintList) > 0 {
-		v.Push("ThumbprintList")
-		for i0 := range in.ThumbprintList {
-			v.PushIndex(i0)
-			v.StrLen("", &in.ThumbprintList[i0], 40, 40)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.ThumbprintList {
+			v.StrLen("", &e0, 40, 40)
 		}
-		v.Pop()
+		v.Items("ThumbprintList", mark, in.ThumbprintList, "Member must satisfy constraint: [Member must have length less than or equal to 40, Member must have length greater than or equal to 40]")
 	}
 	if in.Tags != nil {
-		v.Len("Tags", int64(len(in.Tags)), -1, 50, "")
+		v.Size("Tags", len(in.Tags), -1, 50, in.Tags)
 	}
 	if len(in.Tags) > 0 {
 		v.Push("Tags")
@@ -3508,7 +3516,7 @@ func (in *CreatePolicyInput) Validate(v *protocol.Validator) {
 	v.Pattern("PolicyDocument", in.PolicyDocument, genPattern2)
 	v.StrLen("Description", in.Description, -1, 1000)
 	if in.Tags != nil {
-		v.Len("Tags", int64(len(in.Tags)), -1, 50, "")
+		v.Size("Tags", len(in.Tags), -1, 50, in.Tags)
 	}
 	if len(in.Tags) > 0 {
 		v.Push("Tags")
@@ -3577,7 +3585,7 @@ func (in *CreateRoleInput) Validate(v *protocol.Validator) {
 	}
 	v.StrLen("PermissionsBoundary", in.PermissionsBoundary, 20, 2048)
 	if in.Tags != nil {
-		v.Len("Tags", int64(len(in.Tags)), -1, 50, "")
+		v.Size("Tags", len(in.Tags), -1, 50, in.Tags)
 	}
 	if len(in.Tags) > 0 {
 		v.Push("Tags")
@@ -3614,7 +3622,7 @@ func (in *CreateSAMLProviderInput) Validate(v *protocol.Validator) {
 	v.StrLen("Name", in.Name, 1, 128)
 	v.Pattern("Name", in.Name, genPattern10)
 	if in.Tags != nil {
-		v.Len("Tags", int64(len(in.Tags)), -1, 50, "")
+		v.Size("Tags", len(in.Tags), -1, 50, in.Tags)
 	}
 	if len(in.Tags) > 0 {
 		v.Push("Tags")
@@ -3628,8 +3636,12 @@ func (in *CreateSAMLProviderInput) Validate(v *protocol.Validator) {
 		v.Pop()
 	}
 	v.Enum("AssertionEncryptionMode", in.AssertionEncryptionMode, AssertionEncryptionModeTypeValues)
-	v.StrLen("AddPrivateKey", in.AddPrivateKey, 1, 16384)
-	v.Pattern("AddPrivateKey", in.AddPrivateKey, genPattern2)
+	{
+		redact := v.Mark()
+		v.StrLen("AddPrivateKey", in.AddPrivateKey, 1, 16384)
+		v.Pattern("AddPrivateKey", in.AddPrivateKey, genPattern2)
+		v.Redact(redact)
+	}
 }
 
 // CreateSAMLProviderOutput is the output of CreateSAMLProvider.
@@ -3701,7 +3713,7 @@ func (in *CreateUserInput) Validate(v *protocol.Validator) {
 	v.Pattern("UserName", in.UserName, genPattern1)
 	v.StrLen("PermissionsBoundary", in.PermissionsBoundary, 20, 2048)
 	if in.Tags != nil {
-		v.Len("Tags", int64(len(in.Tags)), -1, 50, "")
+		v.Size("Tags", len(in.Tags), -1, 50, in.Tags)
 	}
 	if len(in.Tags) > 0 {
 		v.Push("Tags")
@@ -3736,7 +3748,7 @@ func (in *CreateVirtualMFADeviceInput) Validate(v *protocol.Validator) {
 	v.StrLen("VirtualMFADeviceName", in.VirtualMFADeviceName, 1, -1)
 	v.Pattern("VirtualMFADeviceName", in.VirtualMFADeviceName, genPattern1)
 	if in.Tags != nil {
-		v.Len("Tags", int64(len(in.Tags)), -1, 50, "")
+		v.Size("Tags", len(in.Tags), -1, 50, in.Tags)
 	}
 	if len(in.Tags) > 0 {
 		v.Push("Tags")
@@ -4367,13 +4379,11 @@ type GetAccountAuthorizationDetailsInput struct {
 // Validate checks in against the constraints of the model.
 func (in *GetAccountAuthorizationDetailsInput) Validate(v *protocol.Validator) {
 	if len(in.Filter) > 0 {
-		v.Push("Filter")
-		for i0 := range in.Filter {
-			v.PushIndex(i0)
-			v.Enum("", &in.Filter[i0], EntityTypeValues)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Filter {
+			v.Enum("", &e0, EntityTypeValues)
 		}
-		v.Pop()
+		v.Items("Filter", mark, in.Filter, "Member must satisfy constraint: [Member must satisfy enum value set: [User, Role, Group, LocalManagedPolicy, AWSManagedPolicy]]")
 	}
 	if in.MaxItems != nil {
 		v.Range("MaxItems", float64(*in.MaxItems), 1, 1000, true, true)
@@ -4423,14 +4433,12 @@ type GetContextKeysForCustomPolicyInput struct {
 func (in *GetContextKeysForCustomPolicyInput) Validate(v *protocol.Validator) {
 	v.Required("PolicyInputList", in.PolicyInputList != nil)
 	if len(in.PolicyInputList) > 0 {
-		v.Push("PolicyInputList")
-		for i0 := range in.PolicyInputList {
-			v.PushIndex(i0)
-			v.StrLen("", &in.PolicyInputList[i0], 1, 131072)
-			v.Pattern("", &in.PolicyInputList[i0], genPattern2)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.PolicyInputList {
+			v.StrLen("", &e0, 1, 131072)
+			v.Pattern("", &e0, genPattern2)
 		}
-		v.Pop()
+		v.Items("PolicyInputList", mark, in.PolicyInputList, "Member must satisfy constraint: [Member must have length less than or equal to 131072, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\u0009\\u000A\\u000D\\u0020-\\u00FF]+]")
 	}
 }
 
@@ -4448,14 +4456,12 @@ func (in *GetContextKeysForPrincipalPolicyInput) Validate(v *protocol.Validator)
 	v.Required("PolicySourceArn", in.PolicySourceARN != nil)
 	v.StrLen("PolicySourceArn", in.PolicySourceARN, 20, 2048)
 	if len(in.PolicyInputList) > 0 {
-		v.Push("PolicyInputList")
-		for i0 := range in.PolicyInputList {
-			v.PushIndex(i0)
-			v.StrLen("", &in.PolicyInputList[i0], 1, 131072)
-			v.Pattern("", &in.PolicyInputList[i0], genPattern2)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.PolicyInputList {
+			v.StrLen("", &e0, 1, 131072)
+			v.Pattern("", &e0, genPattern2)
 		}
-		v.Pop()
+		v.Items("PolicyInputList", mark, in.PolicyInputList, "Member must satisfy constraint: [Member must have length less than or equal to 131072, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\u0009\\u000A\\u000D\\u0020-\\u00FF]+]")
 	}
 }
 
@@ -5436,17 +5442,15 @@ func (in *ListPoliciesGrantingServiceAccessInput) Validate(v *protocol.Validator
 	v.StrLen("Arn", in.ARN, 20, 2048)
 	v.Required("ServiceNamespaces", in.ServiceNamespaces != nil)
 	if in.ServiceNamespaces != nil {
-		v.Len("ServiceNamespaces", int64(len(in.ServiceNamespaces)), 1, 200, "")
+		v.Size("ServiceNamespaces", len(in.ServiceNamespaces), 1, 200, in.ServiceNamespaces)
 	}
 	if len(in.ServiceNamespaces) > 0 {
-		v.Push("ServiceNamespaces")
-		for i0 := range in.ServiceNamespaces {
-			v.PushIndex(i0)
-			v.StrLen("", &in.ServiceNamespaces[i0], 1, 64)
-			v.Pattern("", &in.ServiceNamespaces[i0], genPattern18)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.ServiceNamespaces {
+			v.StrLen("", &e0, 1, 64)
+			v.Pattern("", &e0, genPattern18)
 		}
-		v.Pop()
+		v.Items("ServiceNamespaces", mark, in.ServiceNamespaces, "Member must satisfy constraint: [Member must have length less than or equal to 64, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\w-]*]")
 	}
 }
 
@@ -6140,43 +6144,35 @@ type SimulateCustomPolicyInput struct {
 func (in *SimulateCustomPolicyInput) Validate(v *protocol.Validator) {
 	v.Required("PolicyInputList", in.PolicyInputList != nil)
 	if len(in.PolicyInputList) > 0 {
-		v.Push("PolicyInputList")
-		for i0 := range in.PolicyInputList {
-			v.PushIndex(i0)
-			v.StrLen("", &in.PolicyInputList[i0], 1, 131072)
-			v.Pattern("", &in.PolicyInputList[i0], genPattern2)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.PolicyInputList {
+			v.StrLen("", &e0, 1, 131072)
+			v.Pattern("", &e0, genPattern2)
 		}
-		v.Pop()
+		v.Items("PolicyInputList", mark, in.PolicyInputList, "Member must satisfy constraint: [Member must have length less than or equal to 131072, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\u0009\\u000A\\u000D\\u0020-\\u00FF]+]")
 	}
 	if len(in.PermissionsBoundaryPolicyInputList) > 0 {
-		v.Push("PermissionsBoundaryPolicyInputList")
-		for i0 := range in.PermissionsBoundaryPolicyInputList {
-			v.PushIndex(i0)
-			v.StrLen("", &in.PermissionsBoundaryPolicyInputList[i0], 1, 131072)
-			v.Pattern("", &in.PermissionsBoundaryPolicyInputList[i0], genPattern2)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.PermissionsBoundaryPolicyInputList {
+			v.StrLen("", &e0, 1, 131072)
+			v.Pattern("", &e0, genPattern2)
 		}
-		v.Pop()
+		v.Items("PermissionsBoundaryPolicyInputList", mark, in.PermissionsBoundaryPolicyInputList, "Member must satisfy constraint: [Member must have length less than or equal to 131072, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\u0009\\u000A\\u000D\\u0020-\\u00FF]+]")
 	}
 	v.Required("ActionNames", in.ActionNames != nil)
 	if len(in.ActionNames) > 0 {
-		v.Push("ActionNames")
-		for i0 := range in.ActionNames {
-			v.PushIndex(i0)
-			v.StrLen("", &in.ActionNames[i0], 3, 128)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.ActionNames {
+			v.StrLen("", &e0, 3, 128)
 		}
-		v.Pop()
+		v.Items("ActionNames", mark, in.ActionNames, "Member must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 3]")
 	}
 	if len(in.ResourceARNs) > 0 {
-		v.Push("ResourceArns")
-		for i0 := range in.ResourceARNs {
-			v.PushIndex(i0)
-			v.StrLen("", &in.ResourceARNs[i0], 1, 2048)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.ResourceARNs {
+			v.StrLen("", &e0, 1, 2048)
 		}
-		v.Pop()
+		v.Items("ResourceArns", mark, in.ResourceARNs, "Member must satisfy constraint: [Member must have length less than or equal to 2048, Member must have length greater than or equal to 1]")
 	}
 	v.StrLen("ResourcePolicy", in.ResourcePolicy, 1, 131072)
 	v.Pattern("ResourcePolicy", in.ResourcePolicy, genPattern2)
@@ -6225,43 +6221,35 @@ func (in *SimulatePrincipalPolicyInput) Validate(v *protocol.Validator) {
 	v.Required("PolicySourceArn", in.PolicySourceARN != nil)
 	v.StrLen("PolicySourceArn", in.PolicySourceARN, 20, 2048)
 	if len(in.PolicyInputList) > 0 {
-		v.Push("PolicyInputList")
-		for i0 := range in.PolicyInputList {
-			v.PushIndex(i0)
-			v.StrLen("", &in.PolicyInputList[i0], 1, 131072)
-			v.Pattern("", &in.PolicyInputList[i0], genPattern2)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.PolicyInputList {
+			v.StrLen("", &e0, 1, 131072)
+			v.Pattern("", &e0, genPattern2)
 		}
-		v.Pop()
+		v.Items("PolicyInputList", mark, in.PolicyInputList, "Member must satisfy constraint: [Member must have length less than or equal to 131072, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\u0009\\u000A\\u000D\\u0020-\\u00FF]+]")
 	}
 	if len(in.PermissionsBoundaryPolicyInputList) > 0 {
-		v.Push("PermissionsBoundaryPolicyInputList")
-		for i0 := range in.PermissionsBoundaryPolicyInputList {
-			v.PushIndex(i0)
-			v.StrLen("", &in.PermissionsBoundaryPolicyInputList[i0], 1, 131072)
-			v.Pattern("", &in.PermissionsBoundaryPolicyInputList[i0], genPattern2)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.PermissionsBoundaryPolicyInputList {
+			v.StrLen("", &e0, 1, 131072)
+			v.Pattern("", &e0, genPattern2)
 		}
-		v.Pop()
+		v.Items("PermissionsBoundaryPolicyInputList", mark, in.PermissionsBoundaryPolicyInputList, "Member must satisfy constraint: [Member must have length less than or equal to 131072, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\u0009\\u000A\\u000D\\u0020-\\u00FF]+]")
 	}
 	v.Required("ActionNames", in.ActionNames != nil)
 	if len(in.ActionNames) > 0 {
-		v.Push("ActionNames")
-		for i0 := range in.ActionNames {
-			v.PushIndex(i0)
-			v.StrLen("", &in.ActionNames[i0], 3, 128)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.ActionNames {
+			v.StrLen("", &e0, 3, 128)
 		}
-		v.Pop()
+		v.Items("ActionNames", mark, in.ActionNames, "Member must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 3]")
 	}
 	if len(in.ResourceARNs) > 0 {
-		v.Push("ResourceArns")
-		for i0 := range in.ResourceARNs {
-			v.PushIndex(i0)
-			v.StrLen("", &in.ResourceARNs[i0], 1, 2048)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.ResourceARNs {
+			v.StrLen("", &e0, 1, 2048)
 		}
-		v.Pop()
+		v.Items("ResourceArns", mark, in.ResourceARNs, "Member must satisfy constraint: [Member must have length less than or equal to 2048, Member must have length greater than or equal to 1]")
 	}
 	v.StrLen("ResourcePolicy", in.ResourcePolicy, 1, 131072)
 	v.Pattern("ResourcePolicy", in.ResourcePolicy, genPattern2)
@@ -6302,7 +6290,7 @@ func (in *TagInstanceProfileInput) Validate(v *protocol.Validator) {
 	v.Pattern("InstanceProfileName", in.InstanceProfileName, genPattern1)
 	v.Required("Tags", in.Tags != nil)
 	if in.Tags != nil {
-		v.Len("Tags", int64(len(in.Tags)), -1, 50, "")
+		v.Size("Tags", len(in.Tags), -1, 50, in.Tags)
 	}
 	if len(in.Tags) > 0 {
 		v.Push("Tags")
@@ -6333,7 +6321,7 @@ func (in *TagMFADeviceInput) Validate(v *protocol.Validator) {
 	v.Pattern("SerialNumber", in.SerialNumber, genPattern11)
 	v.Required("Tags", in.Tags != nil)
 	if in.Tags != nil {
-		v.Len("Tags", int64(len(in.Tags)), -1, 50, "")
+		v.Size("Tags", len(in.Tags), -1, 50, in.Tags)
 	}
 	if len(in.Tags) > 0 {
 		v.Push("Tags")
@@ -6363,7 +6351,7 @@ func (in *TagOpenIDConnectProviderInput) Validate(v *protocol.Validator) {
 	v.StrLen("OpenIDConnectProviderArn", in.OpenIDConnectProviderARN, 20, 2048)
 	v.Required("Tags", in.Tags != nil)
 	if in.Tags != nil {
-		v.Len("Tags", int64(len(in.Tags)), -1, 50, "")
+		v.Size("Tags", len(in.Tags), -1, 50, in.Tags)
 	}
 	if len(in.Tags) > 0 {
 		v.Push("Tags")
@@ -6393,7 +6381,7 @@ func (in *TagPolicyInput) Validate(v *protocol.Validator) {
 	v.StrLen("PolicyArn", in.PolicyARN, 20, 2048)
 	v.Required("Tags", in.Tags != nil)
 	if in.Tags != nil {
-		v.Len("Tags", int64(len(in.Tags)), -1, 50, "")
+		v.Size("Tags", len(in.Tags), -1, 50, in.Tags)
 	}
 	if len(in.Tags) > 0 {
 		v.Push("Tags")
@@ -6424,7 +6412,7 @@ func (in *TagRoleInput) Validate(v *protocol.Validator) {
 	v.Pattern("RoleName", in.RoleName, genPattern1)
 	v.Required("Tags", in.Tags != nil)
 	if in.Tags != nil {
-		v.Len("Tags", int64(len(in.Tags)), -1, 50, "")
+		v.Size("Tags", len(in.Tags), -1, 50, in.Tags)
 	}
 	if len(in.Tags) > 0 {
 		v.Push("Tags")
@@ -6454,7 +6442,7 @@ func (in *TagSAMLProviderInput) Validate(v *protocol.Validator) {
 	v.StrLen("SAMLProviderArn", in.SAMLProviderARN, 20, 2048)
 	v.Required("Tags", in.Tags != nil)
 	if in.Tags != nil {
-		v.Len("Tags", int64(len(in.Tags)), -1, 50, "")
+		v.Size("Tags", len(in.Tags), -1, 50, in.Tags)
 	}
 	if len(in.Tags) > 0 {
 		v.Push("Tags")
@@ -6485,7 +6473,7 @@ func (in *TagServerCertificateInput) Validate(v *protocol.Validator) {
 	v.Pattern("ServerCertificateName", in.ServerCertificateName, genPattern1)
 	v.Required("Tags", in.Tags != nil)
 	if in.Tags != nil {
-		v.Len("Tags", int64(len(in.Tags)), -1, 50, "")
+		v.Size("Tags", len(in.Tags), -1, 50, in.Tags)
 	}
 	if len(in.Tags) > 0 {
 		v.Push("Tags")
@@ -6516,7 +6504,7 @@ func (in *TagUserInput) Validate(v *protocol.Validator) {
 	v.Pattern("UserName", in.UserName, genPattern1)
 	v.Required("Tags", in.Tags != nil)
 	if in.Tags != nil {
-		v.Len("Tags", int64(len(in.Tags)), -1, 50, "")
+		v.Size("Tags", len(in.Tags), -1, 50, in.Tags)
 	}
 	if len(in.Tags) > 0 {
 		v.Push("Tags")
@@ -6547,17 +6535,15 @@ func (in *UntagInstanceProfileInput) Validate(v *protocol.Validator) {
 	v.Pattern("InstanceProfileName", in.InstanceProfileName, genPattern1)
 	v.Required("TagKeys", in.TagKeys != nil)
 	if in.TagKeys != nil {
-		v.Len("TagKeys", int64(len(in.TagKeys)), -1, 50, "")
+		v.Size("TagKeys", len(in.TagKeys), -1, 50, in.TagKeys)
 	}
 	if len(in.TagKeys) > 0 {
-		v.Push("TagKeys")
-		for i0 := range in.TagKeys {
-			v.PushIndex(i0)
-			v.StrLen("", &in.TagKeys[i0], 1, 128)
-			v.Pattern("", &in.TagKeys[i0], genPattern21)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.TagKeys {
+			v.StrLen("", &e0, 1, 128)
+			v.Pattern("", &e0, genPattern21)
 		}
-		v.Pop()
+		v.Items("TagKeys", mark, in.TagKeys, "Member must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+, Member must not be null]")
 	}
 }
 
@@ -6577,17 +6563,15 @@ func (in *UntagMFADeviceInput) Validate(v *protocol.Validator) {
 	v.Pattern("SerialNumber", in.SerialNumber, genPattern11)
 	v.Required("TagKeys", in.TagKeys != nil)
 	if in.TagKeys != nil {
-		v.Len("TagKeys", int64(len(in.TagKeys)), -1, 50, "")
+		v.Size("TagKeys", len(in.TagKeys), -1, 50, in.TagKeys)
 	}
 	if len(in.TagKeys) > 0 {
-		v.Push("TagKeys")
-		for i0 := range in.TagKeys {
-			v.PushIndex(i0)
-			v.StrLen("", &in.TagKeys[i0], 1, 128)
-			v.Pattern("", &in.TagKeys[i0], genPattern21)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.TagKeys {
+			v.StrLen("", &e0, 1, 128)
+			v.Pattern("", &e0, genPattern21)
 		}
-		v.Pop()
+		v.Items("TagKeys", mark, in.TagKeys, "Member must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+, Member must not be null]")
 	}
 }
 
@@ -6606,17 +6590,15 @@ func (in *UntagOpenIDConnectProviderInput) Validate(v *protocol.Validator) {
 	v.StrLen("OpenIDConnectProviderArn", in.OpenIDConnectProviderARN, 20, 2048)
 	v.Required("TagKeys", in.TagKeys != nil)
 	if in.TagKeys != nil {
-		v.Len("TagKeys", int64(len(in.TagKeys)), -1, 50, "")
+		v.Size("TagKeys", len(in.TagKeys), -1, 50, in.TagKeys)
 	}
 	if len(in.TagKeys) > 0 {
-		v.Push("TagKeys")
-		for i0 := range in.TagKeys {
-			v.PushIndex(i0)
-			v.StrLen("", &in.TagKeys[i0], 1, 128)
-			v.Pattern("", &in.TagKeys[i0], genPattern21)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.TagKeys {
+			v.StrLen("", &e0, 1, 128)
+			v.Pattern("", &e0, genPattern21)
 		}
-		v.Pop()
+		v.Items("TagKeys", mark, in.TagKeys, "Member must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+, Member must not be null]")
 	}
 }
 
@@ -6635,17 +6617,15 @@ func (in *UntagPolicyInput) Validate(v *protocol.Validator) {
 	v.StrLen("PolicyArn", in.PolicyARN, 20, 2048)
 	v.Required("TagKeys", in.TagKeys != nil)
 	if in.TagKeys != nil {
-		v.Len("TagKeys", int64(len(in.TagKeys)), -1, 50, "")
+		v.Size("TagKeys", len(in.TagKeys), -1, 50, in.TagKeys)
 	}
 	if len(in.TagKeys) > 0 {
-		v.Push("TagKeys")
-		for i0 := range in.TagKeys {
-			v.PushIndex(i0)
-			v.StrLen("", &in.TagKeys[i0], 1, 128)
-			v.Pattern("", &in.TagKeys[i0], genPattern21)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.TagKeys {
+			v.StrLen("", &e0, 1, 128)
+			v.Pattern("", &e0, genPattern21)
 		}
-		v.Pop()
+		v.Items("TagKeys", mark, in.TagKeys, "Member must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+, Member must not be null]")
 	}
 }
 
@@ -6665,17 +6645,15 @@ func (in *UntagRoleInput) Validate(v *protocol.Validator) {
 	v.Pattern("RoleName", in.RoleName, genPattern1)
 	v.Required("TagKeys", in.TagKeys != nil)
 	if in.TagKeys != nil {
-		v.Len("TagKeys", int64(len(in.TagKeys)), -1, 50, "")
+		v.Size("TagKeys", len(in.TagKeys), -1, 50, in.TagKeys)
 	}
 	if len(in.TagKeys) > 0 {
-		v.Push("TagKeys")
-		for i0 := range in.TagKeys {
-			v.PushIndex(i0)
-			v.StrLen("", &in.TagKeys[i0], 1, 128)
-			v.Pattern("", &in.TagKeys[i0], genPattern21)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.TagKeys {
+			v.StrLen("", &e0, 1, 128)
+			v.Pattern("", &e0, genPattern21)
 		}
-		v.Pop()
+		v.Items("TagKeys", mark, in.TagKeys, "Member must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+, Member must not be null]")
 	}
 }
 
@@ -6694,17 +6672,15 @@ func (in *UntagSAMLProviderInput) Validate(v *protocol.Validator) {
 	v.StrLen("SAMLProviderArn", in.SAMLProviderARN, 20, 2048)
 	v.Required("TagKeys", in.TagKeys != nil)
 	if in.TagKeys != nil {
-		v.Len("TagKeys", int64(len(in.TagKeys)), -1, 50, "")
+		v.Size("TagKeys", len(in.TagKeys), -1, 50, in.TagKeys)
 	}
 	if len(in.TagKeys) > 0 {
-		v.Push("TagKeys")
-		for i0 := range in.TagKeys {
-			v.PushIndex(i0)
-			v.StrLen("", &in.TagKeys[i0], 1, 128)
-			v.Pattern("", &in.TagKeys[i0], genPattern21)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.TagKeys {
+			v.StrLen("", &e0, 1, 128)
+			v.Pattern("", &e0, genPattern21)
 		}
-		v.Pop()
+		v.Items("TagKeys", mark, in.TagKeys, "Member must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+, Member must not be null]")
 	}
 }
 
@@ -6724,17 +6700,15 @@ func (in *UntagServerCertificateInput) Validate(v *protocol.Validator) {
 	v.Pattern("ServerCertificateName", in.ServerCertificateName, genPattern1)
 	v.Required("TagKeys", in.TagKeys != nil)
 	if in.TagKeys != nil {
-		v.Len("TagKeys", int64(len(in.TagKeys)), -1, 50, "")
+		v.Size("TagKeys", len(in.TagKeys), -1, 50, in.TagKeys)
 	}
 	if len(in.TagKeys) > 0 {
-		v.Push("TagKeys")
-		for i0 := range in.TagKeys {
-			v.PushIndex(i0)
-			v.StrLen("", &in.TagKeys[i0], 1, 128)
-			v.Pattern("", &in.TagKeys[i0], genPattern21)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.TagKeys {
+			v.StrLen("", &e0, 1, 128)
+			v.Pattern("", &e0, genPattern21)
 		}
-		v.Pop()
+		v.Items("TagKeys", mark, in.TagKeys, "Member must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+, Member must not be null]")
 	}
 }
 
@@ -6754,17 +6728,15 @@ func (in *UntagUserInput) Validate(v *protocol.Validator) {
 	v.Pattern("UserName", in.UserName, genPattern1)
 	v.Required("TagKeys", in.TagKeys != nil)
 	if in.TagKeys != nil {
-		v.Len("TagKeys", int64(len(in.TagKeys)), -1, 50, "")
+		v.Size("TagKeys", len(in.TagKeys), -1, 50, in.TagKeys)
 	}
 	if len(in.TagKeys) > 0 {
-		v.Push("TagKeys")
-		for i0 := range in.TagKeys {
-			v.PushIndex(i0)
-			v.StrLen("", &in.TagKeys[i0], 1, 128)
-			v.Pattern("", &in.TagKeys[i0], genPattern21)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.TagKeys {
+			v.StrLen("", &e0, 1, 128)
+			v.Pattern("", &e0, genPattern21)
 		}
-		v.Pop()
+		v.Items("TagKeys", mark, in.TagKeys, "Member must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+, Member must not be null]")
 	}
 }
 
@@ -6891,8 +6863,12 @@ func (in *UpdateLoginProfileInput) Validate(v *protocol.Validator) {
 	v.Required("UserName", in.UserName != nil)
 	v.StrLen("UserName", in.UserName, 1, 64)
 	v.Pattern("UserName", in.UserName, genPattern1)
-	v.StrLen("Password", in.Password, 1, 128)
-	v.Pattern("Password", in.Password, genPattern2)
+	{
+		redact := v.Mark()
+		v.StrLen("Password", in.Password, 1, 128)
+		v.Pattern("Password", in.Password, genPattern2)
+		v.Redact(redact)
+	}
 }
 
 // UpdateLoginProfileOutput is the output of UpdateLoginProfile.
@@ -6910,13 +6886,11 @@ func (in *UpdateOpenIDConnectProviderThumbprintInput) Validate(v *protocol.Valid
 	v.StrLen("OpenIDConnectProviderArn", in.OpenIDConnectProviderARN, 20, 2048)
 	v.Required("ThumbprintList", in.ThumbprintList != nil)
 	if len(in.ThumbprintList) > 0 {
-		v.Push("ThumbprintList")
-		for i0 := range in.ThumbprintList {
-			v.PushIndex(i0)
-			v.StrLen("", &in.ThumbprintList[i0], 40, 40)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.ThumbprintList {
+			v.StrLen("", &e0, 40, 40)
 		}
-		v.Pop()
+		v.Items("ThumbprintList", mark, in.ThumbprintList, "Member must satisfy constraint: [Member must have length less than or equal to 40, Member must have length greater than or equal to 40]")
 	}
 }
 
@@ -6981,8 +6955,12 @@ func (in *UpdateSAMLProviderInput) Validate(v *protocol.Validator) {
 	v.Required("SAMLProviderArn", in.SAMLProviderARN != nil)
 	v.StrLen("SAMLProviderArn", in.SAMLProviderARN, 20, 2048)
 	v.Enum("AssertionEncryptionMode", in.AssertionEncryptionMode, AssertionEncryptionModeTypeValues)
-	v.StrLen("AddPrivateKey", in.AddPrivateKey, 1, 16384)
-	v.Pattern("AddPrivateKey", in.AddPrivateKey, genPattern2)
+	{
+		redact := v.Mark()
+		v.StrLen("AddPrivateKey", in.AddPrivateKey, 1, 16384)
+		v.Pattern("AddPrivateKey", in.AddPrivateKey, genPattern2)
+		v.Redact(redact)
+	}
 	v.StrLen("RemovePrivateKey", in.RemovePrivateKey, 22, 64)
 	v.Pattern("RemovePrivateKey", in.RemovePrivateKey, genPattern22)
 }
@@ -7140,12 +7118,16 @@ func (in *UploadServerCertificateInput) Validate(v *protocol.Validator) {
 	v.StrLen("CertificateBody", in.CertificateBody, 1, 16384)
 	v.Pattern("CertificateBody", in.CertificateBody, genPattern2)
 	v.Required("PrivateKey", in.PrivateKey != nil)
-	v.StrLen("PrivateKey", in.PrivateKey, 1, 16384)
-	v.Pattern("PrivateKey", in.PrivateKey, genPattern2)
+	{
+		redact := v.Mark()
+		v.StrLen("PrivateKey", in.PrivateKey, 1, 16384)
+		v.Pattern("PrivateKey", in.PrivateKey, genPattern2)
+		v.Redact(redact)
+	}
 	v.StrLen("CertificateChain", in.CertificateChain, 1, 2097152)
 	v.Pattern("CertificateChain", in.CertificateChain, genPattern2)
 	if in.Tags != nil {
-		v.Len("Tags", int64(len(in.Tags)), -1, 50, "")
+		v.Size("Tags", len(in.Tags), -1, 50, in.Tags)
 	}
 	if len(in.Tags) > 0 {
 		v.Push("Tags")
@@ -7255,7 +7237,7 @@ type DelegationPermission struct {
 func (in *DelegationPermission) Validate(v *protocol.Validator) {
 	v.StrLen("PolicyTemplateArn", in.PolicyTemplateARN, 20, 2048)
 	if in.Parameters != nil {
-		v.Len("Parameters", int64(len(in.Parameters)), -1, 50, "")
+		v.Size("Parameters", len(in.Parameters), -1, 50, in.Parameters)
 	}
 	if len(in.Parameters) > 0 {
 		v.Push("Parameters")
@@ -7484,13 +7466,11 @@ func (in *PolicyParameter) Validate(v *protocol.Validator) {
 	v.StrLen("Name", in.Name, 5, 256)
 	v.Pattern("Name", in.Name, genPattern23)
 	if len(in.Values) > 0 {
-		v.Push("Values")
-		for i0 := range in.Values {
-			v.PushIndex(i0)
-			v.Pattern("", &in.Values[i0], genPattern23)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Values {
+			v.Pattern("", &e0, genPattern23)
 		}
-		v.Pop()
+		v.Items("Values", mark, in.Values, "Member must satisfy constraint: [Member must satisfy regular expression pattern: [ -~]+]")
 	}
 	v.Enum("Type", in.Type, PolicyParameterTypeEnumValues)
 }

@@ -808,16 +808,21 @@ func (in *AddTagsToStreamInput) Validate(v *protocol.Validator) {
 	v.Pattern("StreamName", in.StreamName, genPattern0)
 	v.Required("Tags", in.Tags != nil)
 	if in.Tags != nil {
-		v.Len("Tags", int64(len(in.Tags)), 1, 200, "")
+		v.Size("Tags", len(in.Tags), 1, 200, in.Tags)
 	}
 	if len(in.Tags) > 0 {
-		v.Push("Tags")
-		for k0, e0 := range in.Tags {
-			v.Push(k0)
-			v.StrLen("", &e0, -1, 256)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.Tags {
+			v.StrLen("", &e0, 1, 128)
 		}
-		v.Pop()
+		v.Items("Tags", mark, in.Tags, "Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]")
+	}
+	if len(in.Tags) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.Tags {
+			v.StrLen("", &e0, -1, 256)
+		}
+		v.Items("Tags", mark, in.Tags, "Map value must satisfy constraint: [Member must have length less than or equal to 256, Member must have length greater than or equal to 0]")
 	}
 	v.StrLen("StreamARN", in.StreamARN, 1, 2048)
 	v.Pattern("StreamARN", in.StreamARN, genPattern1)
@@ -852,16 +857,21 @@ func (in *CreateStreamInput) Validate(v *protocol.Validator) {
 		v.Pop()
 	}
 	if in.Tags != nil {
-		v.Len("Tags", int64(len(in.Tags)), 1, 200, "")
+		v.Size("Tags", len(in.Tags), 1, 200, in.Tags)
 	}
 	if len(in.Tags) > 0 {
-		v.Push("Tags")
-		for k0, e0 := range in.Tags {
-			v.Push(k0)
-			v.StrLen("", &e0, -1, 256)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.Tags {
+			v.StrLen("", &e0, 1, 128)
 		}
-		v.Pop()
+		v.Items("Tags", mark, in.Tags, "Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]")
+	}
+	if len(in.Tags) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.Tags {
+			v.StrLen("", &e0, -1, 256)
+		}
+		v.Items("Tags", mark, in.Tags, "Map value must satisfy constraint: [Member must have length less than or equal to 256, Member must have length greater than or equal to 0]")
 	}
 	if in.WarmThroughputMiBps != nil {
 		v.Range("WarmThroughputMiBps", float64(*in.WarmThroughputMiBps), 0, 0, true, false)
@@ -1075,16 +1085,14 @@ func (in *DisableEnhancedMonitoringInput) Validate(v *protocol.Validator) {
 	v.Pattern("StreamName", in.StreamName, genPattern0)
 	v.Required("ShardLevelMetrics", in.ShardLevelMetrics != nil)
 	if in.ShardLevelMetrics != nil {
-		v.Len("ShardLevelMetrics", int64(len(in.ShardLevelMetrics)), 1, 7, "")
+		v.Size("ShardLevelMetrics", len(in.ShardLevelMetrics), 1, 7, in.ShardLevelMetrics)
 	}
 	if len(in.ShardLevelMetrics) > 0 {
-		v.Push("ShardLevelMetrics")
-		for i0 := range in.ShardLevelMetrics {
-			v.PushIndex(i0)
-			v.Enum("", &in.ShardLevelMetrics[i0], MetricsNameValues)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.ShardLevelMetrics {
+			v.Enum("", &e0, MetricsNameValues)
 		}
-		v.Pop()
+		v.Items("ShardLevelMetrics", mark, in.ShardLevelMetrics, "Member must satisfy constraint: [Member must satisfy enum value set: [IncomingBytes, IncomingRecords, OutgoingBytes, OutgoingRecords, WriteProvisionedThroughputExceeded, ReadProvisionedThroughputExceeded, IteratorAgeMilliseconds, ALL]]")
 	}
 	v.StrLen("StreamARN", in.StreamARN, 1, 2048)
 	v.Pattern("StreamARN", in.StreamARN, genPattern1)
@@ -1109,16 +1117,14 @@ func (in *EnableEnhancedMonitoringInput) Validate(v *protocol.Validator) {
 	v.Pattern("StreamName", in.StreamName, genPattern0)
 	v.Required("ShardLevelMetrics", in.ShardLevelMetrics != nil)
 	if in.ShardLevelMetrics != nil {
-		v.Len("ShardLevelMetrics", int64(len(in.ShardLevelMetrics)), 1, 7, "")
+		v.Size("ShardLevelMetrics", len(in.ShardLevelMetrics), 1, 7, in.ShardLevelMetrics)
 	}
 	if len(in.ShardLevelMetrics) > 0 {
-		v.Push("ShardLevelMetrics")
-		for i0 := range in.ShardLevelMetrics {
-			v.PushIndex(i0)
-			v.Enum("", &in.ShardLevelMetrics[i0], MetricsNameValues)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.ShardLevelMetrics {
+			v.Enum("", &e0, MetricsNameValues)
 		}
-		v.Pop()
+		v.Items("ShardLevelMetrics", mark, in.ShardLevelMetrics, "Member must satisfy constraint: [Member must satisfy enum value set: [IncomingBytes, IncomingRecords, OutgoingBytes, OutgoingRecords, WriteProvisionedThroughputExceeded, ReadProvisionedThroughputExceeded, IteratorAgeMilliseconds, ALL]]")
 	}
 	v.StrLen("StreamARN", in.StreamARN, 1, 2048)
 	v.Pattern("StreamARN", in.StreamARN, genPattern1)
@@ -1418,7 +1424,7 @@ func (in *PutRecordInput) Validate(v *protocol.Validator) {
 	v.Pattern("StreamName", in.StreamName, genPattern0)
 	v.Required("Data", in.Data != nil)
 	if in.Data != nil {
-		v.Len("Data", int64(len(in.Data)), -1, 10485760, "")
+		v.Size("Data", len(in.Data), -1, 10485760, in.Data)
 	}
 	v.Required("PartitionKey", in.PartitionKey != nil)
 	v.StrLen("PartitionKey", in.PartitionKey, 1, 256)
@@ -1449,7 +1455,7 @@ type PutRecordsInput struct {
 func (in *PutRecordsInput) Validate(v *protocol.Validator) {
 	v.Required("Records", in.Records != nil)
 	if in.Records != nil {
-		v.Len("Records", int64(len(in.Records)), 1, 500, "")
+		v.Size("Records", len(in.Records), 1, 500, in.Records)
 	}
 	if len(in.Records) > 0 {
 		v.Push("Records")
@@ -1516,16 +1522,21 @@ func (in *RegisterStreamConsumerInput) Validate(v *protocol.Validator) {
 	v.StrLen("StreamId", in.StreamID, 1, 24)
 	v.Pattern("StreamId", in.StreamID, genPattern2)
 	if in.Tags != nil {
-		v.Len("Tags", int64(len(in.Tags)), 1, 200, "")
+		v.Size("Tags", len(in.Tags), 1, 200, in.Tags)
 	}
 	if len(in.Tags) > 0 {
-		v.Push("Tags")
-		for k0, e0 := range in.Tags {
-			v.Push(k0)
-			v.StrLen("", &e0, -1, 256)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.Tags {
+			v.StrLen("", &e0, 1, 128)
 		}
-		v.Pop()
+		v.Items("Tags", mark, in.Tags, "Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]")
+	}
+	if len(in.Tags) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.Tags {
+			v.StrLen("", &e0, -1, 256)
+		}
+		v.Items("Tags", mark, in.Tags, "Map value must satisfy constraint: [Member must have length less than or equal to 256, Member must have length greater than or equal to 0]")
 	}
 }
 
@@ -1548,16 +1559,14 @@ func (in *RemoveTagsFromStreamInput) Validate(v *protocol.Validator) {
 	v.Pattern("StreamName", in.StreamName, genPattern0)
 	v.Required("TagKeys", in.TagKeys != nil)
 	if in.TagKeys != nil {
-		v.Len("TagKeys", int64(len(in.TagKeys)), 1, 50, "")
+		v.Size("TagKeys", len(in.TagKeys), 1, 50, in.TagKeys)
 	}
 	if len(in.TagKeys) > 0 {
-		v.Push("TagKeys")
-		for i0 := range in.TagKeys {
-			v.PushIndex(i0)
-			v.StrLen("", &in.TagKeys[i0], 1, 128)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.TagKeys {
+			v.StrLen("", &e0, 1, 128)
 		}
-		v.Pop()
+		v.Items("TagKeys", mark, in.TagKeys, "Member must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]")
 	}
 	v.StrLen("StreamARN", in.StreamARN, 1, 2048)
 	v.Pattern("StreamARN", in.StreamARN, genPattern1)
@@ -1689,16 +1698,21 @@ type TagResourceInput struct {
 func (in *TagResourceInput) Validate(v *protocol.Validator) {
 	v.Required("Tags", in.Tags != nil)
 	if in.Tags != nil {
-		v.Len("Tags", int64(len(in.Tags)), 1, 200, "")
+		v.Size("Tags", len(in.Tags), 1, 200, in.Tags)
 	}
 	if len(in.Tags) > 0 {
-		v.Push("Tags")
-		for k0, e0 := range in.Tags {
-			v.Push(k0)
-			v.StrLen("", &e0, -1, 256)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.Tags {
+			v.StrLen("", &e0, 1, 128)
 		}
-		v.Pop()
+		v.Items("Tags", mark, in.Tags, "Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]")
+	}
+	if len(in.Tags) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.Tags {
+			v.StrLen("", &e0, -1, 256)
+		}
+		v.Items("Tags", mark, in.Tags, "Map value must satisfy constraint: [Member must have length less than or equal to 256, Member must have length greater than or equal to 0]")
 	}
 	v.Required("ResourceARN", in.ResourceARN != nil)
 	v.StrLen("ResourceARN", in.ResourceARN, 1, 2048)
@@ -1721,16 +1735,14 @@ type UntagResourceInput struct {
 func (in *UntagResourceInput) Validate(v *protocol.Validator) {
 	v.Required("TagKeys", in.TagKeys != nil)
 	if in.TagKeys != nil {
-		v.Len("TagKeys", int64(len(in.TagKeys)), 1, 50, "")
+		v.Size("TagKeys", len(in.TagKeys), 1, 50, in.TagKeys)
 	}
 	if len(in.TagKeys) > 0 {
-		v.Push("TagKeys")
-		for i0 := range in.TagKeys {
-			v.PushIndex(i0)
-			v.StrLen("", &in.TagKeys[i0], 1, 128)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.TagKeys {
+			v.StrLen("", &e0, 1, 128)
 		}
-		v.Pop()
+		v.Items("TagKeys", mark, in.TagKeys, "Member must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]")
 	}
 	v.Required("ResourceARN", in.ResourceARN != nil)
 	v.StrLen("ResourceARN", in.ResourceARN, 1, 2048)
@@ -1983,7 +1995,7 @@ type PutRecordsRequestEntry struct {
 func (in *PutRecordsRequestEntry) Validate(v *protocol.Validator) {
 	v.Required("Data", in.Data != nil)
 	if in.Data != nil {
-		v.Len("Data", int64(len(in.Data)), -1, 10485760, "")
+		v.Size("Data", len(in.Data), -1, 10485760, in.Data)
 	}
 	v.Pattern("ExplicitHashKey", in.ExplicitHashKey, genPattern6)
 	v.Required("PartitionKey", in.PartitionKey != nil)

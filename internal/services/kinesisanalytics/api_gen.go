@@ -619,7 +619,7 @@ func (in *CreateApplicationInput) Validate(v *protocol.Validator) {
 	}
 	v.StrLen("ApplicationCode", in.ApplicationCode, -1, 102400)
 	if in.Tags != nil {
-		v.Len("Tags", int64(len(in.Tags)), 1, 200, "")
+		v.Size("Tags", len(in.Tags), 1, 200, in.Tags)
 	}
 	if len(in.Tags) > 0 {
 		v.Push("Tags")
@@ -901,7 +901,7 @@ func (in *TagResourceInput) Validate(v *protocol.Validator) {
 	v.StrLen("ResourceARN", in.ResourceARN, 1, 2048)
 	v.Required("Tags", in.Tags != nil)
 	if in.Tags != nil {
-		v.Len("Tags", int64(len(in.Tags)), 1, 200, "")
+		v.Size("Tags", len(in.Tags), 1, 200, in.Tags)
 	}
 	if len(in.Tags) > 0 {
 		v.Push("Tags")
@@ -931,16 +931,14 @@ func (in *UntagResourceInput) Validate(v *protocol.Validator) {
 	v.StrLen("ResourceARN", in.ResourceARN, 1, 2048)
 	v.Required("TagKeys", in.TagKeys != nil)
 	if in.TagKeys != nil {
-		v.Len("TagKeys", int64(len(in.TagKeys)), 1, 200, "")
+		v.Size("TagKeys", len(in.TagKeys), 1, 200, in.TagKeys)
 	}
 	if len(in.TagKeys) > 0 {
-		v.Push("TagKeys")
-		for i0 := range in.TagKeys {
-			v.PushIndex(i0)
-			v.StrLen("", &in.TagKeys[i0], 1, 128)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.TagKeys {
+			v.StrLen("", &e0, 1, 128)
 		}
-		v.Pop()
+		v.Items("TagKeys", mark, in.TagKeys, "Member must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]")
 	}
 }
 
@@ -1306,7 +1304,7 @@ func (in *InputSchemaUpdate) Validate(v *protocol.Validator) {
 	}
 	v.Pattern("RecordEncodingUpdate", in.RecordEncodingUpdate, genPattern3)
 	if in.RecordColumnUpdates != nil {
-		v.Len("RecordColumnUpdates", int64(len(in.RecordColumnUpdates)), 1, 1000, "")
+		v.Size("RecordColumnUpdates", len(in.RecordColumnUpdates), 1, 1000, in.RecordColumnUpdates)
 	}
 	if len(in.RecordColumnUpdates) > 0 {
 		v.Push("RecordColumnUpdates")
@@ -1838,7 +1836,7 @@ func (in *SourceSchema) Validate(v *protocol.Validator) {
 	v.Pattern("RecordEncoding", in.RecordEncoding, genPattern3)
 	v.Required("RecordColumns", in.RecordColumns != nil)
 	if in.RecordColumns != nil {
-		v.Len("RecordColumns", int64(len(in.RecordColumns)), 1, 1000, "")
+		v.Size("RecordColumns", len(in.RecordColumns), 1, 1000, in.RecordColumns)
 	}
 	if len(in.RecordColumns) > 0 {
 		v.Push("RecordColumns")

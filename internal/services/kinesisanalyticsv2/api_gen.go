@@ -987,7 +987,7 @@ func (in *CreateApplicationInput) Validate(v *protocol.Validator) {
 		v.Pop()
 	}
 	if in.Tags != nil {
-		v.Len("Tags", int64(len(in.Tags)), 1, 200, "")
+		v.Size("Tags", len(in.Tags), 1, 200, in.Tags)
 	}
 	if len(in.Tags) > 0 {
 		v.Push("Tags")
@@ -1544,7 +1544,7 @@ func (in *TagResourceInput) Validate(v *protocol.Validator) {
 	v.Pattern("ResourceARN", in.ResourceARN, genPattern2)
 	v.Required("Tags", in.Tags != nil)
 	if in.Tags != nil {
-		v.Len("Tags", int64(len(in.Tags)), 1, 200, "")
+		v.Size("Tags", len(in.Tags), 1, 200, in.Tags)
 	}
 	if len(in.Tags) > 0 {
 		v.Push("Tags")
@@ -1575,16 +1575,14 @@ func (in *UntagResourceInput) Validate(v *protocol.Validator) {
 	v.Pattern("ResourceARN", in.ResourceARN, genPattern2)
 	v.Required("TagKeys", in.TagKeys != nil)
 	if in.TagKeys != nil {
-		v.Len("TagKeys", int64(len(in.TagKeys)), 1, 200, "")
+		v.Size("TagKeys", len(in.TagKeys), 1, 200, in.TagKeys)
 	}
 	if len(in.TagKeys) > 0 {
-		v.Push("TagKeys")
-		for i0 := range in.TagKeys {
-			v.PushIndex(i0)
-			v.StrLen("", &in.TagKeys[i0], 1, 128)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.TagKeys {
+			v.StrLen("", &e0, 1, 128)
 		}
-		v.Pop()
+		v.Items("TagKeys", mark, in.TagKeys, "Member must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]")
 	}
 }
 
@@ -2177,7 +2175,7 @@ type CodeContent struct {
 func (in *CodeContent) Validate(v *protocol.Validator) {
 	v.StrLen("TextContent", in.TextContent, -1, 102400)
 	if in.ZipFileContent != nil {
-		v.Len("ZipFileContent", int64(len(in.ZipFileContent)), -1, 52428800, "")
+		v.Size("ZipFileContent", len(in.ZipFileContent), -1, 52428800, in.ZipFileContent)
 	}
 	if in.S3ContentLocation != nil {
 		v.Push("S3ContentLocation")
@@ -2205,7 +2203,7 @@ type CodeContentUpdate struct {
 func (in *CodeContentUpdate) Validate(v *protocol.Validator) {
 	v.StrLen("TextContentUpdate", in.TextContentUpdate, -1, 102400)
 	if in.ZipFileContentUpdate != nil {
-		v.Len("ZipFileContentUpdate", int64(len(in.ZipFileContentUpdate)), -1, 52428800, "")
+		v.Size("ZipFileContentUpdate", len(in.ZipFileContentUpdate), -1, 52428800, in.ZipFileContentUpdate)
 	}
 	if in.S3ContentLocationUpdate != nil {
 		v.Push("S3ContentLocationUpdate")
@@ -2298,7 +2296,7 @@ type EnvironmentProperties struct {
 func (in *EnvironmentProperties) Validate(v *protocol.Validator) {
 	v.Required("PropertyGroups", in.PropertyGroups != nil)
 	if in.PropertyGroups != nil {
-		v.Len("PropertyGroups", int64(len(in.PropertyGroups)), -1, 50, "")
+		v.Size("PropertyGroups", len(in.PropertyGroups), -1, 50, in.PropertyGroups)
 	}
 	if len(in.PropertyGroups) > 0 {
 		v.Push("PropertyGroups")
@@ -2327,7 +2325,7 @@ type EnvironmentPropertyUpdates struct {
 func (in *EnvironmentPropertyUpdates) Validate(v *protocol.Validator) {
 	v.Required("PropertyGroups", in.PropertyGroups != nil)
 	if in.PropertyGroups != nil {
-		v.Len("PropertyGroups", int64(len(in.PropertyGroups)), -1, 50, "")
+		v.Size("PropertyGroups", len(in.PropertyGroups), -1, 50, in.PropertyGroups)
 	}
 	if len(in.PropertyGroups) > 0 {
 		v.Push("PropertyGroups")
@@ -2604,7 +2602,7 @@ func (in *InputSchemaUpdate) Validate(v *protocol.Validator) {
 	v.StrLen("RecordEncodingUpdate", in.RecordEncodingUpdate, 5, 5)
 	v.Pattern("RecordEncodingUpdate", in.RecordEncodingUpdate, genPattern5)
 	if in.RecordColumnUpdates != nil {
-		v.Len("RecordColumnUpdates", int64(len(in.RecordColumnUpdates)), 1, 1000, "")
+		v.Size("RecordColumnUpdates", len(in.RecordColumnUpdates), 1, 1000, in.RecordColumnUpdates)
 	}
 	if len(in.RecordColumnUpdates) > 0 {
 		v.Push("RecordColumnUpdates")
@@ -3064,16 +3062,21 @@ func (in *PropertyGroup) Validate(v *protocol.Validator) {
 	v.Pattern("PropertyGroupId", in.PropertyGroupID, genPattern0)
 	v.Required("PropertyMap", in.PropertyMap != nil)
 	if in.PropertyMap != nil {
-		v.Len("PropertyMap", int64(len(in.PropertyMap)), 1, 50, "")
+		v.Size("PropertyMap", len(in.PropertyMap), 1, 50, in.PropertyMap)
 	}
 	if len(in.PropertyMap) > 0 {
-		v.Push("PropertyMap")
-		for k0, e0 := range in.PropertyMap {
-			v.Push(k0)
+		mark := v.Mark()
+		for e0 := range in.PropertyMap {
 			v.StrLen("", &e0, 1, 2048)
-			v.Pop()
 		}
-		v.Pop()
+		v.Items("PropertyMap", mark, in.PropertyMap, "Map keys must satisfy constraint: [Member must have length less than or equal to 2048, Member must have length greater than or equal to 1]")
+	}
+	if len(in.PropertyMap) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.PropertyMap {
+			v.StrLen("", &e0, 1, 2048)
+		}
+		v.Items("PropertyMap", mark, in.PropertyMap, "Map value must satisfy constraint: [Member must have length less than or equal to 2048, Member must have length greater than or equal to 1]")
 	}
 }
 
@@ -3368,7 +3371,7 @@ func (in *SourceSchema) Validate(v *protocol.Validator) {
 	v.Pattern("RecordEncoding", in.RecordEncoding, genPattern5)
 	v.Required("RecordColumns", in.RecordColumns != nil)
 	if in.RecordColumns != nil {
-		v.Len("RecordColumns", int64(len(in.RecordColumns)), 1, 1000, "")
+		v.Size("RecordColumns", len(in.RecordColumns), 1, 1000, in.RecordColumns)
 	}
 	if len(in.RecordColumns) > 0 {
 		v.Push("RecordColumns")
@@ -3520,11 +3523,11 @@ type VpcConfiguration struct {
 func (in *VpcConfiguration) Validate(v *protocol.Validator) {
 	v.Required("SubnetIds", in.SubnetIDs != nil)
 	if in.SubnetIDs != nil {
-		v.Len("SubnetIds", int64(len(in.SubnetIDs)), 1, 16, "")
+		v.Size("SubnetIds", len(in.SubnetIDs), 1, 16, in.SubnetIDs)
 	}
 	v.Required("SecurityGroupIds", in.SecurityGroupIDs != nil)
 	if in.SecurityGroupIDs != nil {
-		v.Len("SecurityGroupIds", int64(len(in.SecurityGroupIDs)), 1, 5, "")
+		v.Size("SecurityGroupIds", len(in.SecurityGroupIDs), 1, 5, in.SecurityGroupIDs)
 	}
 }
 
@@ -3549,10 +3552,10 @@ func (in *VpcConfigurationUpdate) Validate(v *protocol.Validator) {
 	v.StrLen("VpcConfigurationId", in.VpcConfigurationID, 1, 50)
 	v.Pattern("VpcConfigurationId", in.VpcConfigurationID, genPattern0)
 	if in.SubnetIDUpdates != nil {
-		v.Len("SubnetIdUpdates", int64(len(in.SubnetIDUpdates)), 1, 16, "")
+		v.Size("SubnetIdUpdates", len(in.SubnetIDUpdates), 1, 16, in.SubnetIDUpdates)
 	}
 	if in.SecurityGroupIDUpdates != nil {
-		v.Len("SecurityGroupIdUpdates", int64(len(in.SecurityGroupIDUpdates)), 1, 5, "")
+		v.Size("SecurityGroupIdUpdates", len(in.SecurityGroupIDUpdates), 1, 5, in.SecurityGroupIDUpdates)
 	}
 }
 
@@ -3582,7 +3585,7 @@ func (in *ZeppelinApplicationConfiguration) Validate(v *protocol.Validator) {
 		v.Pop()
 	}
 	if in.CustomArtifactsConfiguration != nil {
-		v.Len("CustomArtifactsConfiguration", int64(len(in.CustomArtifactsConfiguration)), -1, 50, "")
+		v.Size("CustomArtifactsConfiguration", len(in.CustomArtifactsConfiguration), -1, 50, in.CustomArtifactsConfiguration)
 	}
 	if len(in.CustomArtifactsConfiguration) > 0 {
 		v.Push("CustomArtifactsConfiguration")
@@ -3631,7 +3634,7 @@ func (in *ZeppelinApplicationConfigurationUpdate) Validate(v *protocol.Validator
 		v.Pop()
 	}
 	if in.CustomArtifactsConfigurationUpdate != nil {
-		v.Len("CustomArtifactsConfigurationUpdate", int64(len(in.CustomArtifactsConfigurationUpdate)), -1, 50, "")
+		v.Size("CustomArtifactsConfigurationUpdate", len(in.CustomArtifactsConfigurationUpdate), -1, 50, in.CustomArtifactsConfigurationUpdate)
 	}
 	if len(in.CustomArtifactsConfigurationUpdate) > 0 {
 		v.Push("CustomArtifactsConfigurationUpdate")

@@ -779,7 +779,7 @@ func (in *CreateSignalingChannelInput) Validate(v *protocol.Validator) {
 		v.Pop()
 	}
 	if in.Tags != nil {
-		v.Len("Tags", int64(len(in.Tags)), -1, 50, "")
+		v.Size("Tags", len(in.Tags), -1, 50, in.Tags)
 	}
 	if len(in.Tags) > 0 {
 		v.Push("Tags")
@@ -825,17 +825,23 @@ func (in *CreateStreamInput) Validate(v *protocol.Validator) {
 		v.Range("DataRetentionInHours", float64(*in.DataRetentionInHours), 0, 0, true, false)
 	}
 	if in.Tags != nil {
-		v.Len("Tags", int64(len(in.Tags)), 1, 50, "")
+		v.Size("Tags", len(in.Tags), 1, 50, in.Tags)
 	}
 	if len(in.Tags) > 0 {
-		v.Push("Tags")
-		for k0, e0 := range in.Tags {
-			v.Push(k0)
-			v.StrLen("", &e0, -1, 256)
+		mark := v.Mark()
+		for e0 := range in.Tags {
+			v.StrLen("", &e0, 1, 128)
 			v.Pattern("", &e0, genPattern3)
-			v.Pop()
 		}
-		v.Pop()
+		v.Items("Tags", mark, in.Tags, "Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: ^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$]")
+	}
+	if len(in.Tags) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.Tags {
+			v.StrLen("", &e0, -1, 256)
+			v.Pattern("", &e0, genPattern4)
+		}
+		v.Items("Tags", mark, in.Tags, "Map value must satisfy constraint: [Member must have length less than or equal to 256, Member must have length greater than or equal to 0, Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*]")
 	}
 	if in.StreamStorageConfiguration != nil {
 		v.Push("StreamStorageConfiguration")
@@ -860,7 +866,7 @@ func (in *DeleteEdgeConfigurationInput) Validate(v *protocol.Validator) {
 	v.StrLen("StreamName", in.StreamName, 1, 256)
 	v.Pattern("StreamName", in.StreamName, genPattern0)
 	v.StrLen("StreamARN", in.StreamARN, 1, 1024)
-	v.Pattern("StreamARN", in.StreamARN, genPattern4)
+	v.Pattern("StreamARN", in.StreamARN, genPattern5)
 }
 
 // DeleteEdgeConfigurationOutput is the output of DeleteEdgeConfiguration.
@@ -876,9 +882,9 @@ type DeleteSignalingChannelInput struct {
 func (in *DeleteSignalingChannelInput) Validate(v *protocol.Validator) {
 	v.Required("ChannelARN", in.ChannelARN != nil)
 	v.StrLen("ChannelARN", in.ChannelARN, 1, 1024)
-	v.Pattern("ChannelARN", in.ChannelARN, genPattern4)
+	v.Pattern("ChannelARN", in.ChannelARN, genPattern5)
 	v.StrLen("CurrentVersion", in.CurrentVersion, 1, 64)
-	v.Pattern("CurrentVersion", in.CurrentVersion, genPattern5)
+	v.Pattern("CurrentVersion", in.CurrentVersion, genPattern6)
 }
 
 // DeleteSignalingChannelOutput is the output of DeleteSignalingChannel.
@@ -894,9 +900,9 @@ type DeleteStreamInput struct {
 func (in *DeleteStreamInput) Validate(v *protocol.Validator) {
 	v.Required("StreamARN", in.StreamARN != nil)
 	v.StrLen("StreamARN", in.StreamARN, 1, 1024)
-	v.Pattern("StreamARN", in.StreamARN, genPattern4)
+	v.Pattern("StreamARN", in.StreamARN, genPattern5)
 	v.StrLen("CurrentVersion", in.CurrentVersion, 1, 64)
-	v.Pattern("CurrentVersion", in.CurrentVersion, genPattern5)
+	v.Pattern("CurrentVersion", in.CurrentVersion, genPattern6)
 }
 
 // DeleteStreamOutput is the output of DeleteStream.
@@ -913,7 +919,7 @@ func (in *DescribeEdgeConfigurationInput) Validate(v *protocol.Validator) {
 	v.StrLen("StreamName", in.StreamName, 1, 256)
 	v.Pattern("StreamName", in.StreamName, genPattern0)
 	v.StrLen("StreamARN", in.StreamARN, 1, 1024)
-	v.Pattern("StreamARN", in.StreamARN, genPattern4)
+	v.Pattern("StreamARN", in.StreamARN, genPattern5)
 }
 
 // DescribeEdgeConfigurationOutput is the output of DescribeEdgeConfiguration.
@@ -939,7 +945,7 @@ func (in *DescribeImageGenerationConfigurationInput) Validate(v *protocol.Valida
 	v.StrLen("StreamName", in.StreamName, 1, 256)
 	v.Pattern("StreamName", in.StreamName, genPattern0)
 	v.StrLen("StreamARN", in.StreamARN, 1, 1024)
-	v.Pattern("StreamARN", in.StreamARN, genPattern4)
+	v.Pattern("StreamARN", in.StreamARN, genPattern5)
 }
 
 // DescribeImageGenerationConfigurationOutput is the output of DescribeImageGenerationConfiguration.
@@ -960,12 +966,12 @@ func (in *DescribeMappedResourceConfigurationInput) Validate(v *protocol.Validat
 	v.StrLen("StreamName", in.StreamName, 1, 256)
 	v.Pattern("StreamName", in.StreamName, genPattern0)
 	v.StrLen("StreamARN", in.StreamARN, 1, 1024)
-	v.Pattern("StreamARN", in.StreamARN, genPattern4)
+	v.Pattern("StreamARN", in.StreamARN, genPattern5)
 	if in.MaxResults != nil {
 		v.Range("MaxResults", float64(*in.MaxResults), 1, 1, true, true)
 	}
 	v.StrLen("NextToken", in.NextToken, -1, 1024)
-	v.Pattern("NextToken", in.NextToken, genPattern6)
+	v.Pattern("NextToken", in.NextToken, genPattern7)
 }
 
 // DescribeMappedResourceConfigurationOutput is the output of DescribeMappedResourceConfiguration.
@@ -985,7 +991,7 @@ func (in *DescribeMediaStorageConfigurationInput) Validate(v *protocol.Validator
 	v.StrLen("ChannelName", in.ChannelName, 1, 256)
 	v.Pattern("ChannelName", in.ChannelName, genPattern0)
 	v.StrLen("ChannelARN", in.ChannelARN, 1, 1024)
-	v.Pattern("ChannelARN", in.ChannelARN, genPattern4)
+	v.Pattern("ChannelARN", in.ChannelARN, genPattern5)
 }
 
 // DescribeMediaStorageConfigurationOutput is the output of DescribeMediaStorageConfiguration.
@@ -1004,7 +1010,7 @@ func (in *DescribeNotificationConfigurationInput) Validate(v *protocol.Validator
 	v.StrLen("StreamName", in.StreamName, 1, 256)
 	v.Pattern("StreamName", in.StreamName, genPattern0)
 	v.StrLen("StreamARN", in.StreamARN, 1, 1024)
-	v.Pattern("StreamARN", in.StreamARN, genPattern4)
+	v.Pattern("StreamARN", in.StreamARN, genPattern5)
 }
 
 // DescribeNotificationConfigurationOutput is the output of DescribeNotificationConfiguration.
@@ -1023,7 +1029,7 @@ func (in *DescribeSignalingChannelInput) Validate(v *protocol.Validator) {
 	v.StrLen("ChannelName", in.ChannelName, 1, 256)
 	v.Pattern("ChannelName", in.ChannelName, genPattern0)
 	v.StrLen("ChannelARN", in.ChannelARN, 1, 1024)
-	v.Pattern("ChannelARN", in.ChannelARN, genPattern4)
+	v.Pattern("ChannelARN", in.ChannelARN, genPattern5)
 }
 
 // DescribeSignalingChannelOutput is the output of DescribeSignalingChannel.
@@ -1042,7 +1048,7 @@ func (in *DescribeStreamInput) Validate(v *protocol.Validator) {
 	v.StrLen("StreamName", in.StreamName, 1, 256)
 	v.Pattern("StreamName", in.StreamName, genPattern0)
 	v.StrLen("StreamARN", in.StreamARN, 1, 1024)
-	v.Pattern("StreamARN", in.StreamARN, genPattern4)
+	v.Pattern("StreamARN", in.StreamARN, genPattern5)
 }
 
 // DescribeStreamOutput is the output of DescribeStream.
@@ -1061,7 +1067,7 @@ func (in *DescribeStreamStorageConfigurationInput) Validate(v *protocol.Validato
 	v.StrLen("StreamName", in.StreamName, 1, 256)
 	v.Pattern("StreamName", in.StreamName, genPattern0)
 	v.StrLen("StreamARN", in.StreamARN, 1, 1024)
-	v.Pattern("StreamARN", in.StreamARN, genPattern4)
+	v.Pattern("StreamARN", in.StreamARN, genPattern5)
 }
 
 // DescribeStreamStorageConfigurationOutput is the output of DescribeStreamStorageConfiguration.
@@ -1083,7 +1089,7 @@ func (in *GetDataEndpointInput) Validate(v *protocol.Validator) {
 	v.StrLen("StreamName", in.StreamName, 1, 256)
 	v.Pattern("StreamName", in.StreamName, genPattern0)
 	v.StrLen("StreamARN", in.StreamARN, 1, 1024)
-	v.Pattern("StreamARN", in.StreamARN, genPattern4)
+	v.Pattern("StreamARN", in.StreamARN, genPattern5)
 	v.Required("APIName", in.APIName != nil)
 	v.Enum("APIName", in.APIName, APINameValues)
 }
@@ -1103,7 +1109,7 @@ type GetSignalingChannelEndpointInput struct {
 func (in *GetSignalingChannelEndpointInput) Validate(v *protocol.Validator) {
 	v.Required("ChannelARN", in.ChannelARN != nil)
 	v.StrLen("ChannelARN", in.ChannelARN, 1, 1024)
-	v.Pattern("ChannelARN", in.ChannelARN, genPattern4)
+	v.Pattern("ChannelARN", in.ChannelARN, genPattern5)
 	if in.SingleMasterChannelEndpointConfiguration != nil {
 		v.Push("SingleMasterChannelEndpointConfiguration")
 		in.SingleMasterChannelEndpointConfiguration.Validate(v)
@@ -1127,12 +1133,12 @@ type ListEdgeAgentConfigurationsInput struct {
 func (in *ListEdgeAgentConfigurationsInput) Validate(v *protocol.Validator) {
 	v.Required("HubDeviceArn", in.HubDeviceARN != nil)
 	v.StrLen("HubDeviceArn", in.HubDeviceARN, 1, 1024)
-	v.Pattern("HubDeviceArn", in.HubDeviceARN, genPattern7)
+	v.Pattern("HubDeviceArn", in.HubDeviceARN, genPattern8)
 	if in.MaxResults != nil {
 		v.Range("MaxResults", float64(*in.MaxResults), 1, 10, true, true)
 	}
 	v.StrLen("NextToken", in.NextToken, -1, 1024)
-	v.Pattern("NextToken", in.NextToken, genPattern6)
+	v.Pattern("NextToken", in.NextToken, genPattern7)
 }
 
 // ListEdgeAgentConfigurationsOutput is the output of ListEdgeAgentConfigurations.
@@ -1154,7 +1160,7 @@ func (in *ListSignalingChannelsInput) Validate(v *protocol.Validator) {
 		v.Range("MaxResults", float64(*in.MaxResults), 1, 10000, true, true)
 	}
 	v.StrLen("NextToken", in.NextToken, -1, 1024)
-	v.Pattern("NextToken", in.NextToken, genPattern6)
+	v.Pattern("NextToken", in.NextToken, genPattern7)
 	if in.ChannelNameCondition != nil {
 		v.Push("ChannelNameCondition")
 		in.ChannelNameCondition.Validate(v)
@@ -1181,7 +1187,7 @@ func (in *ListStreamsInput) Validate(v *protocol.Validator) {
 		v.Range("MaxResults", float64(*in.MaxResults), 1, 10000, true, true)
 	}
 	v.StrLen("NextToken", in.NextToken, -1, 1024)
-	v.Pattern("NextToken", in.NextToken, genPattern6)
+	v.Pattern("NextToken", in.NextToken, genPattern7)
 	if in.StreamNameCondition != nil {
 		v.Push("StreamNameCondition")
 		in.StreamNameCondition.Validate(v)
@@ -1204,10 +1210,10 @@ type ListTagsForResourceInput struct {
 // Validate checks in against the constraints of the model.
 func (in *ListTagsForResourceInput) Validate(v *protocol.Validator) {
 	v.StrLen("NextToken", in.NextToken, -1, 1024)
-	v.Pattern("NextToken", in.NextToken, genPattern6)
+	v.Pattern("NextToken", in.NextToken, genPattern7)
 	v.Required("ResourceARN", in.ResourceARN != nil)
 	v.StrLen("ResourceARN", in.ResourceARN, 1, 1024)
-	v.Pattern("ResourceARN", in.ResourceARN, genPattern4)
+	v.Pattern("ResourceARN", in.ResourceARN, genPattern5)
 }
 
 // ListTagsForResourceOutput is the output of ListTagsForResource.
@@ -1226,9 +1232,9 @@ type ListTagsForStreamInput struct {
 // Validate checks in against the constraints of the model.
 func (in *ListTagsForStreamInput) Validate(v *protocol.Validator) {
 	v.StrLen("NextToken", in.NextToken, -1, 1024)
-	v.Pattern("NextToken", in.NextToken, genPattern6)
+	v.Pattern("NextToken", in.NextToken, genPattern7)
 	v.StrLen("StreamARN", in.StreamARN, 1, 1024)
-	v.Pattern("StreamARN", in.StreamARN, genPattern4)
+	v.Pattern("StreamARN", in.StreamARN, genPattern5)
 	v.StrLen("StreamName", in.StreamName, 1, 256)
 	v.Pattern("StreamName", in.StreamName, genPattern0)
 }
@@ -1251,7 +1257,7 @@ func (in *StartEdgeConfigurationUpdateInput) Validate(v *protocol.Validator) {
 	v.StrLen("StreamName", in.StreamName, 1, 256)
 	v.Pattern("StreamName", in.StreamName, genPattern0)
 	v.StrLen("StreamARN", in.StreamARN, 1, 1024)
-	v.Pattern("StreamARN", in.StreamARN, genPattern4)
+	v.Pattern("StreamARN", in.StreamARN, genPattern5)
 	v.Required("EdgeConfig", in.EdgeConfig != nil)
 	if in.EdgeConfig != nil {
 		v.Push("EdgeConfig")
@@ -1281,10 +1287,10 @@ type TagResourceInput struct {
 func (in *TagResourceInput) Validate(v *protocol.Validator) {
 	v.Required("ResourceARN", in.ResourceARN != nil)
 	v.StrLen("ResourceARN", in.ResourceARN, 1, 1024)
-	v.Pattern("ResourceARN", in.ResourceARN, genPattern4)
+	v.Pattern("ResourceARN", in.ResourceARN, genPattern5)
 	v.Required("Tags", in.Tags != nil)
 	if in.Tags != nil {
-		v.Len("Tags", int64(len(in.Tags)), 1, 50, "")
+		v.Size("Tags", len(in.Tags), 1, 50, in.Tags)
 	}
 	if len(in.Tags) > 0 {
 		v.Push("Tags")
@@ -1312,22 +1318,28 @@ type TagStreamInput struct {
 // Validate checks in against the constraints of the model.
 func (in *TagStreamInput) Validate(v *protocol.Validator) {
 	v.StrLen("StreamARN", in.StreamARN, 1, 1024)
-	v.Pattern("StreamARN", in.StreamARN, genPattern4)
+	v.Pattern("StreamARN", in.StreamARN, genPattern5)
 	v.StrLen("StreamName", in.StreamName, 1, 256)
 	v.Pattern("StreamName", in.StreamName, genPattern0)
 	v.Required("Tags", in.Tags != nil)
 	if in.Tags != nil {
-		v.Len("Tags", int64(len(in.Tags)), 1, 50, "")
+		v.Size("Tags", len(in.Tags), 1, 50, in.Tags)
 	}
 	if len(in.Tags) > 0 {
-		v.Push("Tags")
-		for k0, e0 := range in.Tags {
-			v.Push(k0)
-			v.StrLen("", &e0, -1, 256)
+		mark := v.Mark()
+		for e0 := range in.Tags {
+			v.StrLen("", &e0, 1, 128)
 			v.Pattern("", &e0, genPattern3)
-			v.Pop()
 		}
-		v.Pop()
+		v.Items("Tags", mark, in.Tags, "Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: ^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$]")
+	}
+	if len(in.Tags) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.Tags {
+			v.StrLen("", &e0, -1, 256)
+			v.Pattern("", &e0, genPattern4)
+		}
+		v.Items("Tags", mark, in.Tags, "Map value must satisfy constraint: [Member must have length less than or equal to 256, Member must have length greater than or equal to 0, Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*]")
 	}
 }
 
@@ -1344,20 +1356,18 @@ type UntagResourceInput struct {
 func (in *UntagResourceInput) Validate(v *protocol.Validator) {
 	v.Required("ResourceARN", in.ResourceARN != nil)
 	v.StrLen("ResourceARN", in.ResourceARN, 1, 1024)
-	v.Pattern("ResourceARN", in.ResourceARN, genPattern4)
+	v.Pattern("ResourceARN", in.ResourceARN, genPattern5)
 	v.Required("TagKeyList", in.TagKeyList != nil)
 	if in.TagKeyList != nil {
-		v.Len("TagKeyList", int64(len(in.TagKeyList)), 1, 50, "")
+		v.Size("TagKeyList", len(in.TagKeyList), 1, 50, in.TagKeyList)
 	}
 	if len(in.TagKeyList) > 0 {
-		v.Push("TagKeyList")
-		for i0 := range in.TagKeyList {
-			v.PushIndex(i0)
-			v.StrLen("", &in.TagKeyList[i0], 1, 128)
-			v.Pattern("", &in.TagKeyList[i0], genPattern8)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.TagKeyList {
+			v.StrLen("", &e0, 1, 128)
+			v.Pattern("", &e0, genPattern3)
 		}
-		v.Pop()
+		v.Items("TagKeyList", mark, in.TagKeyList, "Member must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: ^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$]")
 	}
 }
 
@@ -1374,22 +1384,20 @@ type UntagStreamInput struct {
 // Validate checks in against the constraints of the model.
 func (in *UntagStreamInput) Validate(v *protocol.Validator) {
 	v.StrLen("StreamARN", in.StreamARN, 1, 1024)
-	v.Pattern("StreamARN", in.StreamARN, genPattern4)
+	v.Pattern("StreamARN", in.StreamARN, genPattern5)
 	v.StrLen("StreamName", in.StreamName, 1, 256)
 	v.Pattern("StreamName", in.StreamName, genPattern0)
 	v.Required("TagKeyList", in.TagKeyList != nil)
 	if in.TagKeyList != nil {
-		v.Len("TagKeyList", int64(len(in.TagKeyList)), 1, 50, "")
+		v.Size("TagKeyList", len(in.TagKeyList), 1, 50, in.TagKeyList)
 	}
 	if len(in.TagKeyList) > 0 {
-		v.Push("TagKeyList")
-		for i0 := range in.TagKeyList {
-			v.PushIndex(i0)
-			v.StrLen("", &in.TagKeyList[i0], 1, 128)
-			v.Pattern("", &in.TagKeyList[i0], genPattern8)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.TagKeyList {
+			v.StrLen("", &e0, 1, 128)
+			v.Pattern("", &e0, genPattern3)
 		}
-		v.Pop()
+		v.Items("TagKeyList", mark, in.TagKeyList, "Member must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: ^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$]")
 	}
 }
 
@@ -1410,10 +1418,10 @@ func (in *UpdateDataRetentionInput) Validate(v *protocol.Validator) {
 	v.StrLen("StreamName", in.StreamName, 1, 256)
 	v.Pattern("StreamName", in.StreamName, genPattern0)
 	v.StrLen("StreamARN", in.StreamARN, 1, 1024)
-	v.Pattern("StreamARN", in.StreamARN, genPattern4)
+	v.Pattern("StreamARN", in.StreamARN, genPattern5)
 	v.Required("CurrentVersion", in.CurrentVersion != nil)
 	v.StrLen("CurrentVersion", in.CurrentVersion, 1, 64)
-	v.Pattern("CurrentVersion", in.CurrentVersion, genPattern5)
+	v.Pattern("CurrentVersion", in.CurrentVersion, genPattern6)
 	v.Required("Operation", in.Operation != nil)
 	v.Enum("Operation", in.Operation, UpdateDataRetentionOperationValues)
 	v.Required("DataRetentionChangeInHours", in.DataRetentionChangeInHours != nil)
@@ -1437,7 +1445,7 @@ func (in *UpdateImageGenerationConfigurationInput) Validate(v *protocol.Validato
 	v.StrLen("StreamName", in.StreamName, 1, 256)
 	v.Pattern("StreamName", in.StreamName, genPattern0)
 	v.StrLen("StreamARN", in.StreamARN, 1, 1024)
-	v.Pattern("StreamARN", in.StreamARN, genPattern4)
+	v.Pattern("StreamARN", in.StreamARN, genPattern5)
 	if in.ImageGenerationConfiguration != nil {
 		v.Push("ImageGenerationConfiguration")
 		in.ImageGenerationConfiguration.Validate(v)
@@ -1458,7 +1466,7 @@ type UpdateMediaStorageConfigurationInput struct {
 func (in *UpdateMediaStorageConfigurationInput) Validate(v *protocol.Validator) {
 	v.Required("ChannelARN", in.ChannelARN != nil)
 	v.StrLen("ChannelARN", in.ChannelARN, 1, 1024)
-	v.Pattern("ChannelARN", in.ChannelARN, genPattern4)
+	v.Pattern("ChannelARN", in.ChannelARN, genPattern5)
 	v.Required("MediaStorageConfiguration", in.MediaStorageConfiguration != nil)
 	if in.MediaStorageConfiguration != nil {
 		v.Push("MediaStorageConfiguration")
@@ -1482,7 +1490,7 @@ func (in *UpdateNotificationConfigurationInput) Validate(v *protocol.Validator) 
 	v.StrLen("StreamName", in.StreamName, 1, 256)
 	v.Pattern("StreamName", in.StreamName, genPattern0)
 	v.StrLen("StreamARN", in.StreamARN, 1, 1024)
-	v.Pattern("StreamARN", in.StreamARN, genPattern4)
+	v.Pattern("StreamARN", in.StreamARN, genPattern5)
 	if in.NotificationConfiguration != nil {
 		v.Push("NotificationConfiguration")
 		in.NotificationConfiguration.Validate(v)
@@ -1504,10 +1512,10 @@ type UpdateSignalingChannelInput struct {
 func (in *UpdateSignalingChannelInput) Validate(v *protocol.Validator) {
 	v.Required("ChannelARN", in.ChannelARN != nil)
 	v.StrLen("ChannelARN", in.ChannelARN, 1, 1024)
-	v.Pattern("ChannelARN", in.ChannelARN, genPattern4)
+	v.Pattern("ChannelARN", in.ChannelARN, genPattern5)
 	v.Required("CurrentVersion", in.CurrentVersion != nil)
 	v.StrLen("CurrentVersion", in.CurrentVersion, 1, 64)
-	v.Pattern("CurrentVersion", in.CurrentVersion, genPattern5)
+	v.Pattern("CurrentVersion", in.CurrentVersion, genPattern6)
 	if in.SingleMasterConfiguration != nil {
 		v.Push("SingleMasterConfiguration")
 		in.SingleMasterConfiguration.Validate(v)
@@ -1532,10 +1540,10 @@ func (in *UpdateStreamInput) Validate(v *protocol.Validator) {
 	v.StrLen("StreamName", in.StreamName, 1, 256)
 	v.Pattern("StreamName", in.StreamName, genPattern0)
 	v.StrLen("StreamARN", in.StreamARN, 1, 1024)
-	v.Pattern("StreamARN", in.StreamARN, genPattern4)
+	v.Pattern("StreamARN", in.StreamARN, genPattern5)
 	v.Required("CurrentVersion", in.CurrentVersion != nil)
 	v.StrLen("CurrentVersion", in.CurrentVersion, 1, 64)
-	v.Pattern("CurrentVersion", in.CurrentVersion, genPattern5)
+	v.Pattern("CurrentVersion", in.CurrentVersion, genPattern6)
 	v.StrLen("DeviceName", in.DeviceName, 1, 128)
 	v.Pattern("DeviceName", in.DeviceName, genPattern0)
 	v.StrLen("MediaType", in.MediaType, 1, 128)
@@ -1558,10 +1566,10 @@ func (in *UpdateStreamStorageConfigurationInput) Validate(v *protocol.Validator)
 	v.StrLen("StreamName", in.StreamName, 1, 256)
 	v.Pattern("StreamName", in.StreamName, genPattern0)
 	v.StrLen("StreamARN", in.StreamARN, 1, 1024)
-	v.Pattern("StreamARN", in.StreamARN, genPattern4)
+	v.Pattern("StreamARN", in.StreamARN, genPattern5)
 	v.Required("CurrentVersion", in.CurrentVersion != nil)
 	v.StrLen("CurrentVersion", in.CurrentVersion, 1, 64)
-	v.Pattern("CurrentVersion", in.CurrentVersion, genPattern5)
+	v.Pattern("CurrentVersion", in.CurrentVersion, genPattern6)
 	v.Required("StreamStorageConfiguration", in.StreamStorageConfiguration != nil)
 	if in.StreamStorageConfiguration != nil {
 		v.Push("StreamStorageConfiguration")
@@ -1634,7 +1642,7 @@ type EdgeConfig struct {
 func (in *EdgeConfig) Validate(v *protocol.Validator) {
 	v.Required("HubDeviceArn", in.HubDeviceARN != nil)
 	v.StrLen("HubDeviceArn", in.HubDeviceARN, 1, 1024)
-	v.Pattern("HubDeviceArn", in.HubDeviceARN, genPattern7)
+	v.Pattern("HubDeviceArn", in.HubDeviceARN, genPattern8)
 	v.Required("RecorderConfig", in.RecorderConfig != nil)
 	if in.RecorderConfig != nil {
 		v.Push("RecorderConfig")
@@ -1681,17 +1689,22 @@ func (in *ImageGenerationConfiguration) Validate(v *protocol.Validator) {
 	v.Required("Format", in.Format != nil)
 	v.Enum("Format", in.Format, FormatValues)
 	if in.FormatConfig != nil {
-		v.Len("FormatConfig", int64(len(in.FormatConfig)), 1, 1, "")
+		v.Size("FormatConfig", len(in.FormatConfig), 1, 1, in.FormatConfig)
 	}
 	if len(in.FormatConfig) > 0 {
-		v.Push("FormatConfig")
-		for k0, e0 := range in.FormatConfig {
-			v.Push(k0)
+		mark := v.Mark()
+		for e0 := range in.FormatConfig {
+			v.Enum("", &e0, FormatConfigKeyValues)
+		}
+		v.Items("FormatConfig", mark, in.FormatConfig, "Map keys must satisfy constraint: [Member must satisfy enum value set: [JPEGQuality]]")
+	}
+	if len(in.FormatConfig) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.FormatConfig {
 			v.StrLen("", &e0, -1, 256)
 			v.Pattern("", &e0, genPattern9)
-			v.Pop()
 		}
-		v.Pop()
+		v.Items("FormatConfig", mark, in.FormatConfig, "Map value must satisfy constraint: [Member must have length less than or equal to 256, Member must have length greater than or equal to 0, Member must satisfy regular expression pattern: ^[a-zA-Z_0-9]+]")
 	}
 	if in.WidthPixels != nil {
 		v.Range("WidthPixels", float64(*in.WidthPixels), 1, 3840, true, true)
@@ -1773,8 +1786,12 @@ type MediaSourceConfig struct {
 // Validate checks in against the constraints of the model.
 func (in *MediaSourceConfig) Validate(v *protocol.Validator) {
 	v.Required("MediaUriSecretArn", in.MediaURISecretARN != nil)
-	v.StrLen("MediaUriSecretArn", in.MediaURISecretARN, 20, 2048)
-	v.Pattern("MediaUriSecretArn", in.MediaURISecretARN, genPattern12)
+	{
+		redact := v.Mark()
+		v.StrLen("MediaUriSecretArn", in.MediaURISecretARN, 20, 2048)
+		v.Pattern("MediaUriSecretArn", in.MediaURISecretARN, genPattern12)
+		v.Redact(redact)
+	}
 	v.Required("MediaUriType", in.MediaURIType != nil)
 	v.Enum("MediaUriType", in.MediaURIType, MediaUriTypeValues)
 }
@@ -1788,7 +1805,7 @@ type MediaStorageConfiguration struct {
 // Validate checks in against the constraints of the model.
 func (in *MediaStorageConfiguration) Validate(v *protocol.Validator) {
 	v.StrLen("StreamARN", in.StreamARN, 1, 1024)
-	v.Pattern("StreamARN", in.StreamARN, genPattern4)
+	v.Pattern("StreamARN", in.StreamARN, genPattern5)
 	v.Required("Status", in.Status != nil)
 	v.Enum("Status", in.Status, MediaStorageConfigurationStatusValues)
 }
@@ -1876,16 +1893,14 @@ type SingleMasterChannelEndpointConfiguration struct {
 // Validate checks in against the constraints of the model.
 func (in *SingleMasterChannelEndpointConfiguration) Validate(v *protocol.Validator) {
 	if in.Protocols != nil {
-		v.Len("Protocols", int64(len(in.Protocols)), 1, 5, "")
+		v.Size("Protocols", len(in.Protocols), 1, 5, in.Protocols)
 	}
 	if len(in.Protocols) > 0 {
-		v.Push("Protocols")
-		for i0 := range in.Protocols {
-			v.PushIndex(i0)
-			v.Enum("", &in.Protocols[i0], ChannelProtocolValues)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Protocols {
+			v.Enum("", &e0, ChannelProtocolValues)
 		}
-		v.Pop()
+		v.Items("Protocols", mark, in.Protocols, "Member must satisfy constraint: [Member must satisfy enum value set: [WSS, HTTPS, WEBRTC]]")
 	}
 	v.Enum("Role", in.Role, ChannelRoleValues)
 }
@@ -1949,10 +1964,10 @@ type Tag struct {
 func (in *Tag) Validate(v *protocol.Validator) {
 	v.Required("Key", in.Key != nil)
 	v.StrLen("Key", in.Key, 1, 128)
-	v.Pattern("Key", in.Key, genPattern8)
+	v.Pattern("Key", in.Key, genPattern3)
 	v.Required("Value", in.Value != nil)
 	v.StrLen("Value", in.Value, -1, 256)
-	v.Pattern("Value", in.Value, genPattern3)
+	v.Pattern("Value", in.Value, genPattern4)
 }
 
 // UploaderConfig is the UploaderConfig structure of the model.
@@ -2186,12 +2201,12 @@ var (
 	genPattern0  = protocol.NewLazyRegexp(`[a-zA-Z0-9_.-]+`)
 	genPattern1  = protocol.NewLazyRegexp(`[\w\-\.\+]+/[\w\-\.\+]+(,[\w\-\.\+]+/[\w\-\.\+]+)*`)
 	genPattern2  = protocol.NewLazyRegexp(`.+`)
-	genPattern3  = protocol.NewLazyRegexp(`[\p{L}\p{Z}\p{N}_.:/=+\-@]*`)
-	genPattern4  = protocol.NewLazyRegexp(`arn:[a-z\d-]+:kinesisvideo:[a-z0-9-]+:[0-9]+:[a-z]+/[a-zA-Z0-9_.-]+/[0-9]+`)
-	genPattern5  = protocol.NewLazyRegexp(`[a-zA-Z0-9]+`)
-	genPattern6  = protocol.NewLazyRegexp(`[a-zA-Z0-9+/=]*`)
-	genPattern7  = protocol.NewLazyRegexp(`arn:[a-z\d-]+:iot:[a-z0-9-]+:[0-9]+:thing/[a-zA-Z0-9_.-]+`)
-	genPattern8  = protocol.NewLazyRegexp(`^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`)
+	genPattern3  = protocol.NewLazyRegexp(`^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`)
+	genPattern4  = protocol.NewLazyRegexp(`[\p{L}\p{Z}\p{N}_.:/=+\-@]*`)
+	genPattern5  = protocol.NewLazyRegexp(`arn:[a-z\d-]+:kinesisvideo:[a-z0-9-]+:[0-9]+:[a-z]+/[a-zA-Z0-9_.-]+/[0-9]+`)
+	genPattern6  = protocol.NewLazyRegexp(`[a-zA-Z0-9]+`)
+	genPattern7  = protocol.NewLazyRegexp(`[a-zA-Z0-9+/=]*`)
+	genPattern8  = protocol.NewLazyRegexp(`arn:[a-z\d-]+:iot:[a-z0-9-]+:[0-9]+:thing/[a-zA-Z0-9_.-]+`)
 	genPattern9  = protocol.NewLazyRegexp(`^[a-zA-Z_0-9]+`)
 	genPattern10 = protocol.NewLazyRegexp(`^[a-zA-Z_0-9]+:(//)?([^/]+)/?([^*]*)$`)
 	genPattern11 = protocol.NewLazyRegexp(`^[a-z]+(-[a-z]+)?-[a-z]+-[0-9]$`)

@@ -344,7 +344,7 @@ func (in *GetClipInput) Validate(v *protocol.Validator) {
 
 // GetClipOutput is the output of GetClip.
 type GetClipOutput struct {
-	ContentType *string       `name:"Content-Type" loc:"header"`
+	ContentType *string       `name:"Content-Type" model:"ContentType" loc:"header"`
 	Payload     io.ReadCloser `name:"Payload" payload:"true" stream:"true"`
 }
 
@@ -457,17 +457,22 @@ func (in *GetImagesInput) Validate(v *protocol.Validator) {
 	v.Required("Format", in.Format != nil)
 	v.Enum("Format", in.Format, FormatValues)
 	if in.FormatConfig != nil {
-		v.Len("FormatConfig", int64(len(in.FormatConfig)), 1, 1, "")
+		v.Size("FormatConfig", len(in.FormatConfig), 1, 1, in.FormatConfig)
 	}
 	if len(in.FormatConfig) > 0 {
-		v.Push("FormatConfig")
-		for k0, e0 := range in.FormatConfig {
-			v.Push(k0)
+		mark := v.Mark()
+		for e0 := range in.FormatConfig {
+			v.Enum("", &e0, FormatConfigKeyValues)
+		}
+		v.Items("FormatConfig", mark, in.FormatConfig, "Map keys must satisfy constraint: [Member must satisfy enum value set: [JPEGQuality]]")
+	}
+	if len(in.FormatConfig) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.FormatConfig {
 			v.StrLen("", &e0, -1, 256)
 			v.Pattern("", &e0, genPattern2)
-			v.Pop()
 		}
-		v.Pop()
+		v.Items("FormatConfig", mark, in.FormatConfig, "Map value must satisfy constraint: [Member must have length less than or equal to 256, Member must have length greater than or equal to 0, Member must satisfy regular expression pattern: ^[a-zA-Z_0-9]+]")
 	}
 	if in.WidthPixels != nil {
 		v.Range("WidthPixels", float64(*in.WidthPixels), 1, 3840, true, true)
@@ -503,23 +508,21 @@ func (in *GetMediaForFragmentListInput) Validate(v *protocol.Validator) {
 	v.Pattern("StreamARN", in.StreamARN, genPattern1)
 	v.Required("Fragments", in.Fragments != nil)
 	if in.Fragments != nil {
-		v.Len("Fragments", int64(len(in.Fragments)), 1, 1000, "")
+		v.Size("Fragments", len(in.Fragments), 1, 1000, in.Fragments)
 	}
 	if len(in.Fragments) > 0 {
-		v.Push("Fragments")
-		for i0 := range in.Fragments {
-			v.PushIndex(i0)
-			v.StrLen("", &in.Fragments[i0], 1, 128)
-			v.Pattern("", &in.Fragments[i0], genPattern4)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Fragments {
+			v.StrLen("", &e0, 1, 128)
+			v.Pattern("", &e0, genPattern4)
 		}
-		v.Pop()
+		v.Items("Fragments", mark, in.Fragments, "Member must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: ^[0-9]+$]")
 	}
 }
 
 // GetMediaForFragmentListOutput is the output of GetMediaForFragmentList.
 type GetMediaForFragmentListOutput struct {
-	ContentType *string       `name:"Content-Type" loc:"header"`
+	ContentType *string       `name:"Content-Type" model:"ContentType" loc:"header"`
 	Payload     io.ReadCloser `name:"Payload" payload:"true" stream:"true"`
 }
 

@@ -132,7 +132,7 @@ func (in *GetMediaInput) Validate(v *protocol.Validator) {
 
 // GetMediaOutput is the output of GetMedia.
 type GetMediaOutput struct {
-	ContentType *string       `name:"Content-Type" loc:"header"`
+	ContentType *string       `name:"Content-Type" model:"ContentType" loc:"header"`
 	Payload     io.ReadCloser `name:"Payload" payload:"true" stream:"true"`
 }
 

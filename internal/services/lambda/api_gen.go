@@ -2452,33 +2452,29 @@ func (in *CreateEventSourceMappingInput) Validate(v *protocol.Validator) {
 		v.Range("TumblingWindowInSeconds", float64(*in.TumblingWindowInSeconds), 0, 900, true, true)
 	}
 	if in.Topics != nil {
-		v.Len("Topics", int64(len(in.Topics)), 1, 1, "")
+		v.Size("Topics", len(in.Topics), 1, 1, in.Topics)
 	}
 	if len(in.Topics) > 0 {
-		v.Push("Topics")
-		for i0 := range in.Topics {
-			v.PushIndex(i0)
-			v.StrLen("", &in.Topics[i0], 1, 249)
-			v.Pattern("", &in.Topics[i0], genPattern19)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Topics {
+			v.StrLen("", &e0, 1, 249)
+			v.Pattern("", &e0, genPattern19)
 		}
-		v.Pop()
+		v.Items("Topics", mark, in.Topics, "Member must satisfy constraint: [Member must have length less than or equal to 249, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [^.]([a-zA-Z0-9\\-_.]+)]")
 	}
 	if in.Queues != nil {
-		v.Len("Queues", int64(len(in.Queues)), 1, 1, "")
+		v.Size("Queues", len(in.Queues), 1, 1, in.Queues)
 	}
 	if len(in.Queues) > 0 {
-		v.Push("Queues")
-		for i0 := range in.Queues {
-			v.PushIndex(i0)
-			v.StrLen("", &in.Queues[i0], 1, 1000)
-			v.Pattern("", &in.Queues[i0], genPattern20)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Queues {
+			v.StrLen("", &e0, 1, 1000)
+			v.Pattern("", &e0, genPattern20)
 		}
-		v.Pop()
+		v.Items("Queues", mark, in.Queues, "Member must satisfy constraint: [Member must have length less than or equal to 1000, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\s\\S]*]")
 	}
 	if in.SourceAccessConfigurations != nil {
-		v.Len("SourceAccessConfigurations", int64(len(in.SourceAccessConfigurations)), -1, 22, "")
+		v.Size("SourceAccessConfigurations", len(in.SourceAccessConfigurations), -1, 22, in.SourceAccessConfigurations)
 	}
 	if len(in.SourceAccessConfigurations) > 0 {
 		v.Push("SourceAccessConfigurations")
@@ -2497,16 +2493,14 @@ func (in *CreateEventSourceMappingInput) Validate(v *protocol.Validator) {
 		v.Pop()
 	}
 	if in.FunctionResponseTypes != nil {
-		v.Len("FunctionResponseTypes", int64(len(in.FunctionResponseTypes)), -1, 1, "")
+		v.Size("FunctionResponseTypes", len(in.FunctionResponseTypes), -1, 1, in.FunctionResponseTypes)
 	}
 	if len(in.FunctionResponseTypes) > 0 {
-		v.Push("FunctionResponseTypes")
-		for i0 := range in.FunctionResponseTypes {
-			v.PushIndex(i0)
-			v.Enum("", &in.FunctionResponseTypes[i0], FunctionResponseTypeValues)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.FunctionResponseTypes {
+			v.Enum("", &e0, FunctionResponseTypeValues)
 		}
-		v.Pop()
+		v.Items("FunctionResponseTypes", mark, in.FunctionResponseTypes, "Member must satisfy constraint: [Member must satisfy enum value set: [ReportBatchItemFailures]]")
 	}
 	if in.AmazonManagedKafkaEventSourceConfig != nil {
 		v.Push("AmazonManagedKafkaEventSourceConfig")
@@ -2615,6 +2609,11 @@ func (in *CreateFunctionInput) Validate(v *protocol.Validator) {
 		in.DeadLetterConfig.Validate(v)
 		v.Pop()
 	}
+	if in.Environment != nil {
+		v.Push("Environment")
+		in.Environment.Validate(v)
+		v.Pop()
+	}
 	v.Pattern("KMSKeyArn", in.KMSKeyARN, genPattern21)
 	if in.TracingConfig != nil {
 		v.Push("TracingConfig")
@@ -2622,17 +2621,15 @@ func (in *CreateFunctionInput) Validate(v *protocol.Validator) {
 		v.Pop()
 	}
 	if len(in.Layers) > 0 {
-		v.Push("Layers")
-		for i0 := range in.Layers {
-			v.PushIndex(i0)
-			v.StrLen("", &in.Layers[i0], 1, 140)
-			v.Pattern("", &in.Layers[i0], genPattern23)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Layers {
+			v.StrLen("", &e0, 1, 140)
+			v.Pattern("", &e0, genPattern23)
 		}
-		v.Pop()
+		v.Items("Layers", mark, in.Layers, "Member must satisfy constraint: [Member must have length less than or equal to 140, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: arn:[a-zA-Z0-9-]+:lambda:[a-zA-Z0-9-]+:\\d{12}:layer:[a-zA-Z0-9-_]+:[0-9]+]")
 	}
 	if in.FileSystemConfigs != nil {
-		v.Len("FileSystemConfigs", int64(len(in.FileSystemConfigs)), -1, 1, "")
+		v.Size("FileSystemConfigs", len(in.FileSystemConfigs), -1, 1, in.FileSystemConfigs)
 	}
 	if len(in.FileSystemConfigs) > 0 {
 		v.Push("FileSystemConfigs")
@@ -2653,16 +2650,14 @@ func (in *CreateFunctionInput) Validate(v *protocol.Validator) {
 	v.StrLen("CodeSigningConfigArn", in.CodeSigningConfigARN, -1, 200)
 	v.Pattern("CodeSigningConfigArn", in.CodeSigningConfigARN, genPattern24)
 	if in.Architectures != nil {
-		v.Len("Architectures", int64(len(in.Architectures)), 1, 1, "")
+		v.Size("Architectures", len(in.Architectures), 1, 1, in.Architectures)
 	}
 	if len(in.Architectures) > 0 {
-		v.Push("Architectures")
-		for i0 := range in.Architectures {
-			v.PushIndex(i0)
-			v.Enum("", &in.Architectures[i0], ArchitectureValues)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Architectures {
+			v.Enum("", &e0, ArchitectureValues)
 		}
-		v.Pop()
+		v.Items("Architectures", mark, in.Architectures, "Member must satisfy constraint: [Member must satisfy enum value set: [x86_64, arm64], Member must not be null]")
 	}
 	if in.EphemeralStorage != nil {
 		v.Push("EphemeralStorage")
@@ -3360,13 +3355,13 @@ type GetRuntimeManagementConfigOutput struct {
 // InvokeInput is the input of Invoke.
 type InvokeInput struct {
 	FunctionName         *string `name:"FunctionName" loc:"uri" required:"true"`
-	InvocationType       *string `name:"X-Amz-Invocation-Type" loc:"header"`
-	LogType              *string `name:"X-Amz-Log-Type" loc:"header"`
-	ClientContext        *string `name:"X-Amz-Client-Context" loc:"header"`
-	DurableExecutionName *string `name:"X-Amz-Durable-Execution-Name" loc:"header"`
+	InvocationType       *string `name:"X-Amz-Invocation-Type" model:"InvocationType" loc:"header"`
+	LogType              *string `name:"X-Amz-Log-Type" model:"LogType" loc:"header"`
+	ClientContext        *string `name:"X-Amz-Client-Context" model:"ClientContext" loc:"header"`
+	DurableExecutionName *string `name:"X-Amz-Durable-Execution-Name" model:"DurableExecutionName" loc:"header"`
 	Payload              []byte  `name:"Payload" payload:"true"`
 	Qualifier            *string `name:"Qualifier" loc:"querystring"`
-	TenantID             *string `name:"X-Amz-Tenant-Id" loc:"header"`
+	TenantID             *string `name:"X-Amz-Tenant-Id" model:"TenantId" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3387,11 +3382,11 @@ func (in *InvokeInput) Validate(v *protocol.Validator) {
 // InvokeOutput is the output of Invoke.
 type InvokeOutput struct {
 	StatusCode          *int32  `name:"StatusCode" loc:"statusCode"`
-	FunctionError       *string `name:"X-Amz-Function-Error" loc:"header"`
-	LogResult           *string `name:"X-Amz-Log-Result" loc:"header"`
+	FunctionError       *string `name:"X-Amz-Function-Error" model:"FunctionError" loc:"header"`
+	LogResult           *string `name:"X-Amz-Log-Result" model:"LogResult" loc:"header"`
 	Payload             []byte  `name:"Payload" payload:"true"`
-	ExecutedVersion     *string `name:"X-Amz-Executed-Version" loc:"header"`
-	DurableExecutionARN *string `name:"X-Amz-Durable-Execution-Arn" loc:"header"`
+	ExecutedVersion     *string `name:"X-Amz-Executed-Version" model:"ExecutedVersion" loc:"header"`
+	DurableExecutionARN *string `name:"X-Amz-Durable-Execution-Arn" model:"DurableExecutionArn" loc:"header"`
 }
 
 // InvokeAsyncInput is the input of InvokeAsync.
@@ -3416,12 +3411,12 @@ type InvokeAsyncOutput struct {
 // InvokeWithResponseStreamInput is the input of InvokeWithResponseStream.
 type InvokeWithResponseStreamInput struct {
 	FunctionName   *string `name:"FunctionName" loc:"uri" required:"true"`
-	InvocationType *string `name:"X-Amz-Invocation-Type" loc:"header"`
-	LogType        *string `name:"X-Amz-Log-Type" loc:"header"`
-	ClientContext  *string `name:"X-Amz-Client-Context" loc:"header"`
+	InvocationType *string `name:"X-Amz-Invocation-Type" model:"InvocationType" loc:"header"`
+	LogType        *string `name:"X-Amz-Log-Type" model:"LogType" loc:"header"`
+	ClientContext  *string `name:"X-Amz-Client-Context" model:"ClientContext" loc:"header"`
 	Qualifier      *string `name:"Qualifier" loc:"querystring"`
 	Payload        []byte  `name:"Payload" payload:"true"`
-	TenantID       *string `name:"X-Amz-Tenant-Id" loc:"header"`
+	TenantID       *string `name:"X-Amz-Tenant-Id" model:"TenantId" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3440,9 +3435,9 @@ func (in *InvokeWithResponseStreamInput) Validate(v *protocol.Validator) {
 // InvokeWithResponseStreamOutput is the output of InvokeWithResponseStream.
 type InvokeWithResponseStreamOutput struct {
 	StatusCode                *int32  `name:"StatusCode" loc:"statusCode"`
-	ExecutedVersion           *string `name:"X-Amz-Executed-Version" loc:"header"`
+	ExecutedVersion           *string `name:"X-Amz-Executed-Version" model:"ExecutedVersion" loc:"header"`
 	EventStream               any     `name:"EventStream" payload:"true" eventstream:"true"`
-	ResponseStreamContentType *string `name:"Content-Type" loc:"header"`
+	ResponseStreamContentType *string `name:"Content-Type" model:"ResponseStreamContentType" loc:"header"`
 }
 
 // ListAliasesInput is the input of ListAliases.
@@ -3534,16 +3529,14 @@ func (in *ListDurableExecutionsByFunctionInput) Validate(v *protocol.Validator) 
 	v.StrLen("DurableExecutionName", in.DurableExecutionName, 1, 64)
 	v.Pattern("DurableExecutionName", in.DurableExecutionName, genPattern28)
 	if in.Statuses != nil {
-		v.Len("Statuses", int64(len(in.Statuses)), 1, 10, "")
+		v.Size("Statuses", len(in.Statuses), 1, 10, in.Statuses)
 	}
 	if len(in.Statuses) > 0 {
-		v.Push("Statuses")
-		for i0 := range in.Statuses {
-			v.PushIndex(i0)
-			v.Enum("", &in.Statuses[i0], ExecutionStatusValues)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Statuses {
+			v.Enum("", &e0, ExecutionStatusValues)
 		}
-		v.Pop()
+		v.Items("Statuses", mark, in.Statuses, "Member must satisfy constraint: [Member must satisfy enum value set: [RUNNING, SUCCEEDED, FAILED, TIMED_OUT, STOPPED]]")
 	}
 	if in.MaxItems != nil {
 		v.Range("MaxItems", float64(*in.MaxItems), 0, 1000, true, true)
@@ -3832,29 +3825,25 @@ func (in *PublishLayerVersionInput) Validate(v *protocol.Validator) {
 		v.Pop()
 	}
 	if in.CompatibleRuntimes != nil {
-		v.Len("CompatibleRuntimes", int64(len(in.CompatibleRuntimes)), -1, 15, "")
+		v.Size("CompatibleRuntimes", len(in.CompatibleRuntimes), -1, 15, in.CompatibleRuntimes)
 	}
 	if len(in.CompatibleRuntimes) > 0 {
-		v.Push("CompatibleRuntimes")
-		for i0 := range in.CompatibleRuntimes {
-			v.PushIndex(i0)
-			v.Enum("", &in.CompatibleRuntimes[i0], RuntimeValues)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.CompatibleRuntimes {
+			v.Enum("", &e0, RuntimeValues)
 		}
-		v.Pop()
+		v.Items("CompatibleRuntimes", mark, in.CompatibleRuntimes, "Member must satisfy constraint: [Member must satisfy enum value set: [nodejs, nodejs4.3, nodejs6.10, nodejs8.10, nodejs10.x, nodejs12.x, nodejs14.x, nodejs16.x, java8, java8.al2, java11, python2.7, python3.6, python3.7, python3.8, python3.9, dotnetcore1.0, dotnetcore2.0, dotnetcore2.1, dotnetcore3.1, dotnet6, dotnet8, nodejs4.3-edge, go1.x, ruby2.5, ruby2.7, provided, provided.al2, nodejs18.x, python3.10, java17, ruby3.2, ruby3.3, ruby3.4, python3.11, nodejs20.x, provided.al2023, python3.12, java21, python3.13, nodejs22.x, nodejs24.x, python3.14, java25, dotnet10, ruby4.0]]")
 	}
 	v.StrLen("LicenseInfo", in.LicenseInfo, -1, 512)
 	if in.CompatibleArchitectures != nil {
-		v.Len("CompatibleArchitectures", int64(len(in.CompatibleArchitectures)), -1, 2, "")
+		v.Size("CompatibleArchitectures", len(in.CompatibleArchitectures), -1, 2, in.CompatibleArchitectures)
 	}
 	if len(in.CompatibleArchitectures) > 0 {
-		v.Push("CompatibleArchitectures")
-		for i0 := range in.CompatibleArchitectures {
-			v.PushIndex(i0)
-			v.Enum("", &in.CompatibleArchitectures[i0], ArchitectureValues)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.CompatibleArchitectures {
+			v.Enum("", &e0, ArchitectureValues)
 		}
-		v.Pop()
+		v.Items("CompatibleArchitectures", mark, in.CompatibleArchitectures, "Member must satisfy constraint: [Member must satisfy enum value set: [x86_64, arm64]]")
 	}
 }
 
@@ -4159,8 +4148,12 @@ func (in *SendDurableExecutionCallbackSuccessInput) Validate(v *protocol.Validat
 	v.Required("CallbackId", in.CallbackID != nil)
 	v.StrLen("CallbackId", in.CallbackID, 1, 1024)
 	v.Pattern("CallbackId", in.CallbackID, genPattern13)
-	if in.Result != nil {
-		v.Len("Result", int64(len(in.Result)), -1, 262144, "")
+	{
+		redact := v.Mark()
+		if in.Result != nil {
+			v.Size("Result", len(in.Result), -1, 262144, in.Result)
+		}
+		v.Redact(redact)
 	}
 }
 
@@ -4205,7 +4198,7 @@ type TagResourceOutput struct{}
 // UntagResourceInput is the input of UntagResource.
 type UntagResourceInput struct {
 	Resource *string  `name:"Resource" loc:"uri" required:"true"`
-	TagKeys  []string `name:"tagKeys" loc:"querystring" required:"true"`
+	TagKeys  []string `name:"tagKeys" model:"TagKeys" loc:"querystring" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -4360,7 +4353,7 @@ func (in *UpdateEventSourceMappingInput) Validate(v *protocol.Validator) {
 		v.Range("ParallelizationFactor", float64(*in.ParallelizationFactor), 1, 10, true, true)
 	}
 	if in.SourceAccessConfigurations != nil {
-		v.Len("SourceAccessConfigurations", int64(len(in.SourceAccessConfigurations)), -1, 22, "")
+		v.Size("SourceAccessConfigurations", len(in.SourceAccessConfigurations), -1, 22, in.SourceAccessConfigurations)
 	}
 	if len(in.SourceAccessConfigurations) > 0 {
 		v.Push("SourceAccessConfigurations")
@@ -4377,16 +4370,14 @@ func (in *UpdateEventSourceMappingInput) Validate(v *protocol.Validator) {
 		v.Range("TumblingWindowInSeconds", float64(*in.TumblingWindowInSeconds), 0, 900, true, true)
 	}
 	if in.FunctionResponseTypes != nil {
-		v.Len("FunctionResponseTypes", int64(len(in.FunctionResponseTypes)), -1, 1, "")
+		v.Size("FunctionResponseTypes", len(in.FunctionResponseTypes), -1, 1, in.FunctionResponseTypes)
 	}
 	if len(in.FunctionResponseTypes) > 0 {
-		v.Push("FunctionResponseTypes")
-		for i0 := range in.FunctionResponseTypes {
-			v.PushIndex(i0)
-			v.Enum("", &in.FunctionResponseTypes[i0], FunctionResponseTypeValues)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.FunctionResponseTypes {
+			v.Enum("", &e0, FunctionResponseTypeValues)
 		}
-		v.Pop()
+		v.Items("FunctionResponseTypes", mark, in.FunctionResponseTypes, "Member must satisfy constraint: [Member must satisfy enum value set: [ReportBatchItemFailures]]")
 	}
 	if in.ScalingConfig != nil {
 		v.Push("ScalingConfig")
@@ -4454,16 +4445,14 @@ func (in *UpdateFunctionCodeInput) Validate(v *protocol.Validator) {
 	v.StrLen("S3Key", in.S3Key, 1, 1024)
 	v.StrLen("S3ObjectVersion", in.S3ObjectVersion, 1, 1024)
 	if in.Architectures != nil {
-		v.Len("Architectures", int64(len(in.Architectures)), 1, 1, "")
+		v.Size("Architectures", len(in.Architectures), 1, 1, in.Architectures)
 	}
 	if len(in.Architectures) > 0 {
-		v.Push("Architectures")
-		for i0 := range in.Architectures {
-			v.PushIndex(i0)
-			v.Enum("", &in.Architectures[i0], ArchitectureValues)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Architectures {
+			v.Enum("", &e0, ArchitectureValues)
 		}
-		v.Pop()
+		v.Items("Architectures", mark, in.Architectures, "Member must satisfy constraint: [Member must satisfy enum value set: [x86_64, arm64], Member must not be null]")
 	}
 	v.Pattern("SourceKMSKeyArn", in.SourceKMSKeyARN, genPattern21)
 	v.Enum("PublishTo", in.PublishTo, FunctionVersionLatestPublishedValues)
@@ -4517,6 +4506,11 @@ func (in *UpdateFunctionConfigurationInput) Validate(v *protocol.Validator) {
 		in.VpcConfig.Validate(v)
 		v.Pop()
 	}
+	if in.Environment != nil {
+		v.Push("Environment")
+		in.Environment.Validate(v)
+		v.Pop()
+	}
 	v.Enum("Runtime", in.Runtime, RuntimeValues)
 	if in.DeadLetterConfig != nil {
 		v.Push("DeadLetterConfig")
@@ -4530,17 +4524,15 @@ func (in *UpdateFunctionConfigurationInput) Validate(v *protocol.Validator) {
 		v.Pop()
 	}
 	if len(in.Layers) > 0 {
-		v.Push("Layers")
-		for i0 := range in.Layers {
-			v.PushIndex(i0)
-			v.StrLen("", &in.Layers[i0], 1, 140)
-			v.Pattern("", &in.Layers[i0], genPattern23)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Layers {
+			v.StrLen("", &e0, 1, 140)
+			v.Pattern("", &e0, genPattern23)
 		}
-		v.Pop()
+		v.Items("Layers", mark, in.Layers, "Member must satisfy constraint: [Member must have length less than or equal to 140, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: arn:[a-zA-Z0-9-]+:lambda:[a-zA-Z0-9-]+:\\d{12}:layer:[a-zA-Z0-9-_]+:[0-9]+]")
 	}
 	if in.FileSystemConfigs != nil {
-		v.Len("FileSystemConfigs", int64(len(in.FileSystemConfigs)), -1, 1, "")
+		v.Size("FileSystemConfigs", len(in.FileSystemConfigs), -1, 1, in.FileSystemConfigs)
 	}
 	if len(in.FileSystemConfigs) > 0 {
 		v.Push("FileSystemConfigs")
@@ -4688,13 +4680,19 @@ type AliasRoutingConfiguration struct {
 // Validate checks in against the constraints of the model.
 func (in *AliasRoutingConfiguration) Validate(v *protocol.Validator) {
 	if len(in.AdditionalVersionWeights) > 0 {
-		v.Push("AdditionalVersionWeights")
-		for k0, e0 := range in.AdditionalVersionWeights {
-			v.Push(k0)
-			v.Range("", float64(e0), 0.0, 1.0, true, true)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.AdditionalVersionWeights {
+			v.StrLen("", &e0, 1, 1024)
+			v.Pattern("", &e0, genPattern34)
 		}
-		v.Pop()
+		v.Items("AdditionalVersionWeights", mark, in.AdditionalVersionWeights, "Map keys must satisfy constraint: [Member must have length less than or equal to 1024, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [0-9]+, Member must not be null]")
+	}
+	if len(in.AdditionalVersionWeights) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.AdditionalVersionWeights {
+			v.RangeDouble("", float64(e0), 0.0, 1.0, true, true)
+		}
+		v.Items("AdditionalVersionWeights", mark, in.AdditionalVersionWeights, "Map value must satisfy constraint: [Member must have value less than or equal to 1.0, Member must have value greater than or equal to 0.0, Member must not be null]")
 	}
 }
 
@@ -4707,16 +4705,14 @@ type AllowedPublishers struct {
 func (in *AllowedPublishers) Validate(v *protocol.Validator) {
 	v.Required("SigningProfileVersionArns", in.SigningProfileVersionARNs != nil)
 	if in.SigningProfileVersionARNs != nil {
-		v.Len("SigningProfileVersionArns", int64(len(in.SigningProfileVersionARNs)), 1, 20, "")
+		v.Size("SigningProfileVersionArns", len(in.SigningProfileVersionARNs), 1, 20, in.SigningProfileVersionARNs)
 	}
 	if len(in.SigningProfileVersionARNs) > 0 {
-		v.Push("SigningProfileVersionArns")
-		for i0 := range in.SigningProfileVersionARNs {
-			v.PushIndex(i0)
-			v.Pattern("", &in.SigningProfileVersionARNs[i0], genPattern8)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.SigningProfileVersionARNs {
+			v.Pattern("", &e0, genPattern8)
 		}
-		v.Pop()
+		v.Items("SigningProfileVersionArns", mark, in.SigningProfileVersionARNs, "Member must satisfy constraint: [Member must satisfy regular expression pattern: arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-])+:([a-z]{2}(-gov)?-[a-z]+-\\d{1})?:(\\d{12})?:(.*)]")
 	}
 }
 
@@ -4729,7 +4725,7 @@ type AmazonManagedKafkaEventSourceConfig struct {
 // Validate checks in against the constraints of the model.
 func (in *AmazonManagedKafkaEventSourceConfig) Validate(v *protocol.Validator) {
 	v.StrLen("ConsumerGroupId", in.ConsumerGroupID, 1, 200)
-	v.Pattern("ConsumerGroupId", in.ConsumerGroupID, genPattern34)
+	v.Pattern("ConsumerGroupId", in.ConsumerGroupID, genPattern35)
 	if in.SchemaRegistryConfig != nil {
 		v.Push("SchemaRegistryConfig")
 		in.SchemaRegistryConfig.Validate(v)
@@ -4834,7 +4830,7 @@ func (in *CapacityProviderScalingConfig) Validate(v *protocol.Validator) {
 	}
 	v.Enum("ScalingMode", in.ScalingMode, CapacityProviderScalingModeValues)
 	if in.ScalingPolicies != nil {
-		v.Len("ScalingPolicies", int64(len(in.ScalingPolicies)), 1, 10, "")
+		v.Size("ScalingPolicies", len(in.ScalingPolicies), 1, 10, in.ScalingPolicies)
 	}
 	if len(in.ScalingPolicies) > 0 {
 		v.Push("ScalingPolicies")
@@ -4859,11 +4855,11 @@ type CapacityProviderVpcConfig struct {
 func (in *CapacityProviderVpcConfig) Validate(v *protocol.Validator) {
 	v.Required("SubnetIds", in.SubnetIDs != nil)
 	if in.SubnetIDs != nil {
-		v.Len("SubnetIds", int64(len(in.SubnetIDs)), 1, 16, "")
+		v.Size("SubnetIds", len(in.SubnetIDs), 1, 16, in.SubnetIDs)
 	}
 	v.Required("SecurityGroupIds", in.SecurityGroupIDs != nil)
 	if in.SecurityGroupIDs != nil {
-		v.Len("SecurityGroupIds", int64(len(in.SecurityGroupIDs)), -1, 5, "")
+		v.Size("SecurityGroupIds", len(in.SecurityGroupIDs), -1, 5, in.SecurityGroupIDs)
 	}
 }
 
@@ -4986,56 +4982,48 @@ type Cors struct {
 // Validate checks in against the constraints of the model.
 func (in *Cors) Validate(v *protocol.Validator) {
 	if in.AllowHeaders != nil {
-		v.Len("AllowHeaders", int64(len(in.AllowHeaders)), -1, 100, "")
+		v.Size("AllowHeaders", len(in.AllowHeaders), -1, 100, in.AllowHeaders)
 	}
 	if len(in.AllowHeaders) > 0 {
-		v.Push("AllowHeaders")
-		for i0 := range in.AllowHeaders {
-			v.PushIndex(i0)
-			v.StrLen("", &in.AllowHeaders[i0], -1, 1024)
-			v.Pattern("", &in.AllowHeaders[i0], genPattern35)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.AllowHeaders {
+			v.StrLen("", &e0, -1, 1024)
+			v.Pattern("", &e0, genPattern36)
 		}
-		v.Pop()
+		v.Items("AllowHeaders", mark, in.AllowHeaders, "Member must satisfy constraint: [Member must have length less than or equal to 1024, Member must have length greater than or equal to 0, Member must satisfy regular expression pattern: .*, Member must not be null]")
 	}
 	if in.AllowMethods != nil {
-		v.Len("AllowMethods", int64(len(in.AllowMethods)), -1, 6, "")
+		v.Size("AllowMethods", len(in.AllowMethods), -1, 6, in.AllowMethods)
 	}
 	if len(in.AllowMethods) > 0 {
-		v.Push("AllowMethods")
-		for i0 := range in.AllowMethods {
-			v.PushIndex(i0)
-			v.StrLen("", &in.AllowMethods[i0], -1, 6)
-			v.Pattern("", &in.AllowMethods[i0], genPattern35)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.AllowMethods {
+			v.StrLen("", &e0, -1, 6)
+			v.Pattern("", &e0, genPattern36)
 		}
-		v.Pop()
+		v.Items("AllowMethods", mark, in.AllowMethods, "Member must satisfy constraint: [Member must have length less than or equal to 6, Member must have length greater than or equal to 0, Member must satisfy regular expression pattern: .*, Member must not be null]")
 	}
 	if in.AllowOrigins != nil {
-		v.Len("AllowOrigins", int64(len(in.AllowOrigins)), -1, 100, "")
+		v.Size("AllowOrigins", len(in.AllowOrigins), -1, 100, in.AllowOrigins)
 	}
 	if len(in.AllowOrigins) > 0 {
-		v.Push("AllowOrigins")
-		for i0 := range in.AllowOrigins {
-			v.PushIndex(i0)
-			v.StrLen("", &in.AllowOrigins[i0], 1, 253)
-			v.Pattern("", &in.AllowOrigins[i0], genPattern35)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.AllowOrigins {
+			v.StrLen("", &e0, 1, 253)
+			v.Pattern("", &e0, genPattern36)
 		}
-		v.Pop()
+		v.Items("AllowOrigins", mark, in.AllowOrigins, "Member must satisfy constraint: [Member must have length less than or equal to 253, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: .*, Member must not be null]")
 	}
 	if in.ExposeHeaders != nil {
-		v.Len("ExposeHeaders", int64(len(in.ExposeHeaders)), -1, 100, "")
+		v.Size("ExposeHeaders", len(in.ExposeHeaders), -1, 100, in.ExposeHeaders)
 	}
 	if len(in.ExposeHeaders) > 0 {
-		v.Push("ExposeHeaders")
-		for i0 := range in.ExposeHeaders {
-			v.PushIndex(i0)
-			v.StrLen("", &in.ExposeHeaders[i0], -1, 1024)
-			v.Pattern("", &in.ExposeHeaders[i0], genPattern35)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.ExposeHeaders {
+			v.StrLen("", &e0, -1, 1024)
+			v.Pattern("", &e0, genPattern36)
 		}
-		v.Pop()
+		v.Items("ExposeHeaders", mark, in.ExposeHeaders, "Member must satisfy constraint: [Member must have length less than or equal to 1024, Member must have length greater than or equal to 0, Member must satisfy regular expression pattern: .*, Member must not be null]")
 	}
 	if in.MaxAge != nil {
 		v.Range("MaxAge", float64(*in.MaxAge), 0, 86400, true, true)
@@ -5082,7 +5070,7 @@ type DocumentDBEventSourceConfig struct {
 // Validate checks in against the constraints of the model.
 func (in *DocumentDBEventSourceConfig) Validate(v *protocol.Validator) {
 	v.StrLen("DatabaseName", in.DatabaseName, 1, 63)
-	v.Pattern("DatabaseName", in.DatabaseName, genPattern36)
+	v.Pattern("DatabaseName", in.DatabaseName, genPattern37)
 	v.StrLen("CollectionName", in.CollectionName, 1, 57)
 	v.Enum("FullDocument", in.FullDocument, FullDocumentValues)
 }
@@ -5106,6 +5094,21 @@ func (in *DurableConfig) Validate(v *protocol.Validator) {
 // Environment is the Environment structure of the model.
 type Environment struct {
 	Variables map[string]string `name:"Variables"`
+}
+
+// Validate checks in against the constraints of the model.
+func (in *Environment) Validate(v *protocol.Validator) {
+	{
+		redact := v.Mark()
+		if len(in.Variables) > 0 {
+			mark := v.Mark()
+			for e0 := range in.Variables {
+				v.Pattern("", &e0, genPattern38)
+			}
+			v.Items("Variables", mark, in.Variables, "Map keys must satisfy constraint: [Member must satisfy regular expression pattern: [a-zA-Z]([a-zA-Z0-9_])+]")
+		}
+		v.Redact(redact)
+	}
 }
 
 // EnvironmentError is the EnvironmentError structure of the model.
@@ -5249,16 +5252,14 @@ type EventSourceMappingMetricsConfig struct {
 // Validate checks in against the constraints of the model.
 func (in *EventSourceMappingMetricsConfig) Validate(v *protocol.Validator) {
 	if in.Metrics != nil {
-		v.Len("Metrics", int64(len(in.Metrics)), -1, 3, "")
+		v.Size("Metrics", len(in.Metrics), -1, 3, in.Metrics)
 	}
 	if len(in.Metrics) > 0 {
-		v.Push("Metrics")
-		for i0 := range in.Metrics {
-			v.PushIndex(i0)
-			v.Enum("", &in.Metrics[i0], EventSourceMappingMetricValues)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Metrics {
+			v.Enum("", &e0, EventSourceMappingMetricValues)
 		}
-		v.Pop()
+		v.Items("Metrics", mark, in.Metrics, "Member must satisfy constraint: [Member must satisfy enum value set: [EventCount, ErrorCount, KafkaMetrics]]")
 	}
 }
 
@@ -5313,10 +5314,10 @@ type FileSystemConfig struct {
 func (in *FileSystemConfig) Validate(v *protocol.Validator) {
 	v.Required("Arn", in.ARN != nil)
 	v.StrLen("Arn", in.ARN, -1, 256)
-	v.Pattern("Arn", in.ARN, genPattern37)
+	v.Pattern("Arn", in.ARN, genPattern39)
 	v.Required("LocalMountPath", in.LocalMountPath != nil)
 	v.StrLen("LocalMountPath", in.LocalMountPath, -1, 160)
-	v.Pattern("LocalMountPath", in.LocalMountPath, genPattern38)
+	v.Pattern("LocalMountPath", in.LocalMountPath, genPattern40)
 }
 
 // Filter is the Filter structure of the model.
@@ -5327,7 +5328,7 @@ type Filter struct {
 // Validate checks in against the constraints of the model.
 func (in *Filter) Validate(v *protocol.Validator) {
 	v.StrLen("Pattern", in.Pattern, -1, 4096)
-	v.Pattern("Pattern", in.Pattern, genPattern35)
+	v.Pattern("Pattern", in.Pattern, genPattern36)
 }
 
 // FilterCriteria is the FilterCriteria structure of the model.
@@ -5492,10 +5493,10 @@ type ImageConfig struct {
 // Validate checks in against the constraints of the model.
 func (in *ImageConfig) Validate(v *protocol.Validator) {
 	if in.EntryPoint != nil {
-		v.Len("EntryPoint", int64(len(in.EntryPoint)), -1, 1500, "")
+		v.Size("EntryPoint", len(in.EntryPoint), -1, 1500, in.EntryPoint)
 	}
 	if in.Command != nil {
-		v.Len("Command", int64(len(in.Command)), -1, 1500, "")
+		v.Size("Command", len(in.Command), -1, 1500, in.Command)
 	}
 	v.StrLen("WorkingDirectory", in.WorkingDirectory, -1, 1000)
 }
@@ -5522,42 +5523,36 @@ type InstanceRequirements struct {
 // Validate checks in against the constraints of the model.
 func (in *InstanceRequirements) Validate(v *protocol.Validator) {
 	if in.Architectures != nil {
-		v.Len("Architectures", int64(len(in.Architectures)), 1, 1, "")
+		v.Size("Architectures", len(in.Architectures), 1, 1, in.Architectures)
 	}
 	if len(in.Architectures) > 0 {
-		v.Push("Architectures")
-		for i0 := range in.Architectures {
-			v.PushIndex(i0)
-			v.Enum("", &in.Architectures[i0], ArchitectureValues)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Architectures {
+			v.Enum("", &e0, ArchitectureValues)
 		}
-		v.Pop()
+		v.Items("Architectures", mark, in.Architectures, "Member must satisfy constraint: [Member must satisfy enum value set: [x86_64, arm64], Member must not be null]")
 	}
 	if in.AllowedInstanceTypes != nil {
-		v.Len("AllowedInstanceTypes", int64(len(in.AllowedInstanceTypes)), -1, 400, "")
+		v.Size("AllowedInstanceTypes", len(in.AllowedInstanceTypes), -1, 400, in.AllowedInstanceTypes)
 	}
 	if len(in.AllowedInstanceTypes) > 0 {
-		v.Push("AllowedInstanceTypes")
-		for i0 := range in.AllowedInstanceTypes {
-			v.PushIndex(i0)
-			v.StrLen("", &in.AllowedInstanceTypes[i0], 1, 30)
-			v.Pattern("", &in.AllowedInstanceTypes[i0], genPattern39)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.AllowedInstanceTypes {
+			v.StrLen("", &e0, 1, 30)
+			v.Pattern("", &e0, genPattern41)
 		}
-		v.Pop()
+		v.Items("AllowedInstanceTypes", mark, in.AllowedInstanceTypes, "Member must satisfy constraint: [Member must have length less than or equal to 30, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [a-zA-Z0-9\\.\\-]+]")
 	}
 	if in.ExcludedInstanceTypes != nil {
-		v.Len("ExcludedInstanceTypes", int64(len(in.ExcludedInstanceTypes)), -1, 400, "")
+		v.Size("ExcludedInstanceTypes", len(in.ExcludedInstanceTypes), -1, 400, in.ExcludedInstanceTypes)
 	}
 	if len(in.ExcludedInstanceTypes) > 0 {
-		v.Push("ExcludedInstanceTypes")
-		for i0 := range in.ExcludedInstanceTypes {
-			v.PushIndex(i0)
-			v.StrLen("", &in.ExcludedInstanceTypes[i0], 1, 30)
-			v.Pattern("", &in.ExcludedInstanceTypes[i0], genPattern39)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.ExcludedInstanceTypes {
+			v.StrLen("", &e0, 1, 30)
+			v.Pattern("", &e0, genPattern41)
 		}
-		v.Pop()
+		v.Items("ExcludedInstanceTypes", mark, in.ExcludedInstanceTypes, "Member must satisfy constraint: [Member must have length less than or equal to 30, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [a-zA-Z0-9\\.\\-]+]")
 	}
 }
 
@@ -5610,7 +5605,7 @@ type KafkaSchemaRegistryConfig struct {
 // Validate checks in against the constraints of the model.
 func (in *KafkaSchemaRegistryConfig) Validate(v *protocol.Validator) {
 	v.StrLen("SchemaRegistryURI", in.SchemaRegistryURI, 1, 10000)
-	v.Pattern("SchemaRegistryURI", in.SchemaRegistryURI, genPattern34)
+	v.Pattern("SchemaRegistryURI", in.SchemaRegistryURI, genPattern35)
 	v.Enum("EventRecordFormat", in.EventRecordFormat, SchemaRegistryEventRecordFormatValues)
 	if len(in.AccessConfigs) > 0 {
 		v.Push("AccessConfigs")
@@ -5657,12 +5652,12 @@ type LambdaManagedInstancesCapacityProviderConfig struct {
 func (in *LambdaManagedInstancesCapacityProviderConfig) Validate(v *protocol.Validator) {
 	v.Required("CapacityProviderArn", in.CapacityProviderARN != nil)
 	v.StrLen("CapacityProviderArn", in.CapacityProviderARN, 1, 140)
-	v.Pattern("CapacityProviderArn", in.CapacityProviderARN, genPattern40)
+	v.Pattern("CapacityProviderArn", in.CapacityProviderARN, genPattern42)
 	if in.PerExecutionEnvironmentMaxConcurrency != nil {
 		v.Range("PerExecutionEnvironmentMaxConcurrency", float64(*in.PerExecutionEnvironmentMaxConcurrency), 1, 1600, true, true)
 	}
 	if in.ExecutionEnvironmentMemoryGiBPerVCpu != nil {
-		v.Range("ExecutionEnvironmentMemoryGiBPerVCpu", float64(*in.ExecutionEnvironmentMemoryGiBPerVCpu), 2.0, 8.0, true, true)
+		v.RangeDouble("ExecutionEnvironmentMemoryGiBPerVCpu", float64(*in.ExecutionEnvironmentMemoryGiBPerVCpu), 2.0, 8.0, true, true)
 	}
 }
 
@@ -5730,7 +5725,7 @@ func (in *LoggingConfig) Validate(v *protocol.Validator) {
 	v.Enum("ApplicationLogLevel", in.ApplicationLogLevel, ApplicationLogLevelValues)
 	v.Enum("SystemLogLevel", in.SystemLogLevel, SystemLogLevelValues)
 	v.StrLen("LogGroup", in.LogGroup, 1, 512)
-	v.Pattern("LogGroup", in.LogGroup, genPattern41)
+	v.Pattern("LogGroup", in.LogGroup, genPattern43)
 }
 
 // OnFailure is the OnFailure structure of the model.
@@ -5741,7 +5736,7 @@ type OnFailure struct {
 // Validate checks in against the constraints of the model.
 func (in *OnFailure) Validate(v *protocol.Validator) {
 	v.StrLen("Destination", in.Destination, -1, 350)
-	v.Pattern("Destination", in.Destination, genPattern42)
+	v.Pattern("Destination", in.Destination, genPattern44)
 }
 
 // OnSuccess is the OnSuccess structure of the model.
@@ -5752,7 +5747,7 @@ type OnSuccess struct {
 // Validate checks in against the constraints of the model.
 func (in *OnSuccess) Validate(v *protocol.Validator) {
 	v.StrLen("Destination", in.Destination, -1, 350)
-	v.Pattern("Destination", in.Destination, genPattern42)
+	v.Pattern("Destination", in.Destination, genPattern44)
 }
 
 // Operation is the Operation structure of the model.
@@ -5798,14 +5793,18 @@ func (in *OperationUpdate) Validate(v *protocol.Validator) {
 	v.StrLen("ParentId", in.ParentID, 1, 64)
 	v.Pattern("ParentId", in.ParentID, genPattern28)
 	v.StrLen("Name", in.Name, 1, 256)
-	v.Pattern("Name", in.Name, genPattern43)
+	v.Pattern("Name", in.Name, genPattern45)
 	v.Required("Type", in.Type != nil)
 	v.Enum("Type", in.Type, OperationTypeValues)
 	v.StrLen("SubType", in.SubType, 1, 32)
 	v.Pattern("SubType", in.SubType, genPattern28)
 	v.Required("Action", in.Action != nil)
 	v.Enum("Action", in.Action, OperationActionValues)
-	v.StrLen("Payload", in.Payload, -1, 6291456)
+	{
+		redact := v.Mark()
+		v.StrLen("Payload", in.Payload, -1, 6291456)
+		v.Redact(redact)
+	}
 	if in.StepOptions != nil {
 		v.Push("StepOptions")
 		in.StepOptions.Validate(v)
@@ -5855,7 +5854,7 @@ func (in *ProvisionedPollerConfig) Validate(v *protocol.Validator) {
 		v.Range("MaximumPollers", float64(*in.MaximumPollers), 1, 2000, true, true)
 	}
 	v.StrLen("PollerGroupName", in.PollerGroupName, -1, 128)
-	v.Pattern("PollerGroupName", in.PollerGroupName, genPattern44)
+	v.Pattern("PollerGroupName", in.PollerGroupName, genPattern46)
 }
 
 // RetryDetails is the RetryDetails structure of the model.
@@ -5896,20 +5895,27 @@ type SelfManagedEventSource struct {
 // Validate checks in against the constraints of the model.
 func (in *SelfManagedEventSource) Validate(v *protocol.Validator) {
 	if in.Endpoints != nil {
-		v.Len("Endpoints", int64(len(in.Endpoints)), 1, 2, "")
+		v.Size("Endpoints", len(in.Endpoints), 1, 2, in.Endpoints)
+	}
+	if len(in.Endpoints) > 0 {
+		mark := v.Mark()
+		for e0 := range in.Endpoints {
+			v.Enum("", &e0, EndPointTypeValues)
+		}
+		v.Items("Endpoints", mark, in.Endpoints, "Map keys must satisfy constraint: [Member must satisfy enum value set: [KAFKA_BOOTSTRAP_SERVERS]]")
 	}
 	if len(in.Endpoints) > 0 {
 		v.Push("Endpoints")
 		for k0, e0 := range in.Endpoints {
 			v.Push(k0)
-			v.Len("", int64(len(e0)), 1, 10, "")
+			v.Size("", len(e0), 1, 10, e0)
 			if len(e0) > 0 {
-				for i1 := range e0 {
-					v.PushIndex(i1)
-					v.StrLen("", &e0[i1], 1, 300)
-					v.Pattern("", &e0[i1], genPattern45)
-					v.Pop()
+				mark := v.Mark()
+				for _, e1 := range e0 {
+					v.StrLen("", &e1, 1, 300)
+					v.Pattern("", &e1, genPattern47)
 				}
+				v.Items("", mark, e0, "Member must satisfy constraint: [Member must have length less than or equal to 300, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: (([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9\\-]*[a-zA-Z0-9])\\.)*([A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9\\-]*[A-Za-z0-9]):[0-9]{1,5}]")
 			}
 			v.Pop()
 		}
@@ -5926,7 +5932,7 @@ type SelfManagedKafkaEventSourceConfig struct {
 // Validate checks in against the constraints of the model.
 func (in *SelfManagedKafkaEventSourceConfig) Validate(v *protocol.Validator) {
 	v.StrLen("ConsumerGroupId", in.ConsumerGroupID, 1, 200)
-	v.Pattern("ConsumerGroupId", in.ConsumerGroupID, genPattern34)
+	v.Pattern("ConsumerGroupId", in.ConsumerGroupID, genPattern35)
 	if in.SchemaRegistryConfig != nil {
 		v.Push("SchemaRegistryConfig")
 		in.SchemaRegistryConfig.Validate(v)
@@ -5960,7 +5966,7 @@ type SourceAccessConfiguration struct {
 func (in *SourceAccessConfiguration) Validate(v *protocol.Validator) {
 	v.Enum("Type", in.Type, SourceAccessTypeValues)
 	v.StrLen("URI", in.URI, 1, 200)
-	v.Pattern("URI", in.URI, genPattern34)
+	v.Pattern("URI", in.URI, genPattern35)
 }
 
 // StepDetails is the StepDetails structure of the model.
@@ -6016,7 +6022,7 @@ func (in *TargetTrackingScalingPolicy) Validate(v *protocol.Validator) {
 	v.Enum("PredefinedMetricType", in.PredefinedMetricType, CapacityProviderPredefinedMetricTypeValues)
 	v.Required("TargetValue", in.TargetValue != nil)
 	if in.TargetValue != nil {
-		v.Range("TargetValue", float64(*in.TargetValue), 0.0, 100.0, true, true)
+		v.RangeDouble("TargetValue", float64(*in.TargetValue), 0.0, 100.0, true, true)
 	}
 }
 
@@ -6061,10 +6067,10 @@ type VpcConfig struct {
 // Validate checks in against the constraints of the model.
 func (in *VpcConfig) Validate(v *protocol.Validator) {
 	if in.SubnetIDs != nil {
-		v.Len("SubnetIds", int64(len(in.SubnetIDs)), -1, 16, "")
+		v.Size("SubnetIds", len(in.SubnetIDs), -1, 16, in.SubnetIDs)
 	}
 	if in.SecurityGroupIDs != nil {
-		v.Len("SecurityGroupIds", int64(len(in.SecurityGroupIDs)), -1, 5, "")
+		v.Size("SecurityGroupIds", len(in.SecurityGroupIDs), -1, 5, in.SecurityGroupIDs)
 	}
 }
 
@@ -6680,16 +6686,18 @@ var (
 	genPattern31 = protocol.NewLazyRegexp(`arn:(aws[a-zA-Z-]*):lambda:[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:\d{12}:(function:[a-zA-Z0-9-_]+(:(\$LATEST|[a-zA-Z0-9-_]+))?|code-signing-config:csc-[a-z0-9]{17}|event-source-mapping:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|capacity-provider:[a-zA-Z0-9-_]+)`)
 	genPattern32 = protocol.NewLazyRegexp(`arn:(aws[a-zA-Z-]*):lambda:[a-z]{2}((-gov)|(-iso(b?)))?-[a-z]+-\d{1}::runtime:.+`)
 	genPattern33 = protocol.NewLazyRegexp(`([a-zA-Z0-9-_.]+)`)
-	genPattern34 = protocol.NewLazyRegexp(`[a-zA-Z0-9-\/*:_+=.@-]*`)
-	genPattern35 = protocol.NewLazyRegexp(`.*`)
-	genPattern36 = protocol.NewLazyRegexp(`[^ /\.$\x22]*`)
-	genPattern37 = protocol.NewLazyRegexp(`arn:aws[a-zA-Z-]*:elasticfilesystem:[a-z]{2}((-gov)|(-iso(b?)))?-[a-z]+-\d{1}:\d{12}:access-point/fsap-[a-f0-9]{17}$|^arn:aws[-a-z]*:s3files:[0-9a-z-:]+:file-system/fs-[0-9a-f]{17,40}/access-point/fsap-[0-9a-f]{17,40}`)
-	genPattern38 = protocol.NewLazyRegexp(`/mnt/[a-zA-Z0-9-_.]+`)
-	genPattern39 = protocol.NewLazyRegexp(`[a-zA-Z0-9\.\-]+`)
-	genPattern40 = protocol.NewLazyRegexp(`arn:aws[a-zA-Z-]*:lambda:[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:\d{12}:capacity-provider:[a-zA-Z0-9-_]+`)
-	genPattern41 = protocol.NewLazyRegexp(`[\.\-_/#A-Za-z0-9]+`)
-	genPattern42 = protocol.NewLazyRegexp(`$|kafka://([^.]([a-zA-Z0-9\-_.]{0,248}))|arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\-])+:([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1})?:(\d{12})?:(.*)`)
-	genPattern43 = protocol.NewLazyRegexp(`[\x20-\x7E]+`)
-	genPattern44 = protocol.NewLazyRegexp(`[a-zA-Z0-9-_]*`)
-	genPattern45 = protocol.NewLazyRegexp(`(([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9\-]*[a-zA-Z0-9])\.)*([A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9\-]*[A-Za-z0-9]):[0-9]{1,5}`)
+	genPattern34 = protocol.NewLazyRegexp(`[0-9]+`)
+	genPattern35 = protocol.NewLazyRegexp(`[a-zA-Z0-9-\/*:_+=.@-]*`)
+	genPattern36 = protocol.NewLazyRegexp(`.*`)
+	genPattern37 = protocol.NewLazyRegexp(`[^ /\.$\x22]*`)
+	genPattern38 = protocol.NewLazyRegexp(`[a-zA-Z]([a-zA-Z0-9_])+`)
+	genPattern39 = protocol.NewLazyRegexp(`arn:aws[a-zA-Z-]*:elasticfilesystem:[a-z]{2}((-gov)|(-iso(b?)))?-[a-z]+-\d{1}:\d{12}:access-point/fsap-[a-f0-9]{17}$|^arn:aws[-a-z]*:s3files:[0-9a-z-:]+:file-system/fs-[0-9a-f]{17,40}/access-point/fsap-[0-9a-f]{17,40}`)
+	genPattern40 = protocol.NewLazyRegexp(`/mnt/[a-zA-Z0-9-_.]+`)
+	genPattern41 = protocol.NewLazyRegexp(`[a-zA-Z0-9\.\-]+`)
+	genPattern42 = protocol.NewLazyRegexp(`arn:aws[a-zA-Z-]*:lambda:[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:\d{12}:capacity-provider:[a-zA-Z0-9-_]+`)
+	genPattern43 = protocol.NewLazyRegexp(`[\.\-_/#A-Za-z0-9]+`)
+	genPattern44 = protocol.NewLazyRegexp(`$|kafka://([^.]([a-zA-Z0-9\-_.]{0,248}))|arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\-])+:([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1})?:(\d{12})?:(.*)`)
+	genPattern45 = protocol.NewLazyRegexp(`[\x20-\x7E]+`)
+	genPattern46 = protocol.NewLazyRegexp(`[a-zA-Z0-9-_]*`)
+	genPattern47 = protocol.NewLazyRegexp(`(([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9\-]*[a-zA-Z0-9])\.)*([A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9\-]*[A-Za-z0-9]):[0-9]{1,5}`)
 )

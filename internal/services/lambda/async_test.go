@@ -57,7 +57,7 @@ func TestInvokeEventDelivered(t *testing.T) {
 	err = b.svc.InvokeEvent(b.ctx, "arn:aws:lambda:us-east-1:123456789012:function:nope", []byte(`{}`))
 	requireCode(t, err, ErrCodeResourceNotFoundException)
 	_, err = b.svc.Invoke(b.ctx, &InvokeInput{FunctionName: ptr("ev"), InvocationType: ptr("Event"), Payload: []byte(`"` + strings.Repeat("x", maxAsyncPayload) + `"`)})
-	requireCode(t, err, ErrCodeRequestTooLargeException)
+	requireCode(t, err, "RequestEntityTooLargeException")
 }
 
 func TestInvokeEventInProcess(t *testing.T) {

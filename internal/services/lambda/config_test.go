@@ -148,5 +148,5 @@ func TestInvokeAsync(t *testing.T) {
 	_, err = b.svc.InvokeAsync(b.ctx, &InvokeAsyncInput{FunctionName: ptr("ev"), InvokeArgs: []byte(`{not json`)})
 	requireCode(t, err, ErrCodeInvalidRequestContentException)
 	_, err = b.svc.InvokeAsync(b.ctx, &InvokeAsyncInput{FunctionName: ptr("ev"), InvokeArgs: []byte(`"` + strings.Repeat("x", maxAsyncPayload) + `"`)})
-	requireCode(t, err, ErrCodeRequestTooLargeException)
+	requireCode(t, err, "RequestEntityTooLargeException")
 }

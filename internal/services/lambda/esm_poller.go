@@ -333,10 +333,12 @@ type sqsRecord struct {
 	Body              string                   `json:"body"`
 	Attributes        map[string]string        `json:"attributes"`
 	MessageAttributes map[string]sqsRecordAttr `json:"messageAttributes"`
-	MD5OfBody         string                   `json:"md5OfBody"`
-	EventSource       string                   `json:"eventSource"`
-	EventSourceARN    string                   `json:"eventSourceARN"`
-	AWSRegion         string                   `json:"awsRegion"`
+	// MD5OfMessageAttributes is null when the message has no attributes.
+	MD5OfMessageAttributes *string `json:"md5OfMessageAttributes"`
+	MD5OfBody              string  `json:"md5OfBody"`
+	EventSource            string  `json:"eventSource"`
+	EventSourceARN         string  `json:"eventSourceARN"`
+	AWSRegion              string  `json:"awsRegion"`
 }
 
 // sqsRecordAttr is a message attribute in an SQS record.
@@ -348,10 +350,12 @@ type sqsRecordAttr struct {
 	DataType         string   `json:"dataType"`
 }
 
-// recordAttributes are the system attributes SQS records carry.
+// recordAttributes are the system attributes SQS records carry; DeadLetterQueueSourceArn
+// is there for a message that a redrive policy moved into the polled queue.
 var recordAttributes = []string{
 	"ApproximateReceiveCount", "SentTimestamp", "SenderId", "ApproximateFirstReceiveTimestamp",
 	"MessageGroupId", "SequenceNumber", "MessageDeduplicationId", "AWSTraceHeader",
+	"DeadLetterQueueSourceArn",
 }
 
 // sqsRecordOf renders a received message as Lambda sends it.
@@ -360,6 +364,9 @@ func sqsRecordOf(m *store.LambdaESM, msg *QueueMessage) *sqsRecord {
 		MessageID: msg.MessageID, ReceiptHandle: msg.ReceiptHandle, Body: msg.Body,
 		Attributes: map[string]string{}, MessageAttributes: map[string]sqsRecordAttr{},
 		MD5OfBody: msg.MD5OfBody, EventSource: "aws:sqs", EventSourceARN: m.EventSourceARN, AWSRegion: m.Region,
+	}
+	if len(msg.MessageAttributes) > 0 && msg.MD5OfMessageAttributes != "" {
+		r.MD5OfMessageAttributes = &msg.MD5OfMessageAttributes
 	}
 	for _, name := range recordAttributes {
 		if v, ok := msg.Attributes[name]; ok {

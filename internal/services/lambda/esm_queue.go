@@ -36,6 +36,8 @@ type Queue struct {
 // QueueMessage is a received SQS message.
 type QueueMessage struct {
 	MessageID, ReceiptHandle, Body, MD5OfBody string
+	// MD5OfMessageAttributes is ReceiveMessage's digest of MessageAttributes.
+	MD5OfMessageAttributes string
 	// Attributes are the message's system attributes (SentTimestamp, SenderId, ...).
 	Attributes        map[string]string
 	MessageAttributes map[string]QueueMessageAttribute

@@ -419,8 +419,8 @@ func TestSQSRecordShape(t *testing.T) {
 	t.Parallel()
 	m := &store.LambdaESM{Region: "eu-west-1", EventSourceARN: testQueueARN}
 	r := sqsRecordOf(m, &QueueMessage{
-		MessageID: "id", ReceiptHandle: "rh", Body: "b", MD5OfBody: "md5",
-		Attributes: map[string]string{"SenderId": "s", "DeadLetterQueueSourceArn": "dropped", "MessageGroupId": "g"},
+		MessageID: "id", ReceiptHandle: "rh", Body: "b", MD5OfBody: "md5", MD5OfMessageAttributes: "amd5",
+		Attributes: map[string]string{"SenderId": "s", "DeadLetterQueueSourceArn": "arn:aws:sqs:eu-west-1:000000000000:src", "MessageGroupId": "g", "Unknown": "dropped"},
 		MessageAttributes: map[string]QueueMessageAttribute{
 			"s": {DataType: "String", StringValue: ptr("v")},
 			"b": {DataType: "Binary", BinaryValue: []byte{1, 2, 3}},
@@ -430,11 +430,22 @@ func TestSQSRecordShape(t *testing.T) {
 	require.NoError(t, err)
 	require.JSONEq(t, `{
 		"messageId": "id", "receiptHandle": "rh", "body": "b",
-		"attributes": {"SenderId": "s", "MessageGroupId": "g"},
+		"attributes": {"SenderId": "s", "MessageGroupId": "g", "DeadLetterQueueSourceArn": "arn:aws:sqs:eu-west-1:000000000000:src"},
 		"messageAttributes": {
 			"s": {"stringValue": "v", "stringListValues": [], "binaryListValues": [], "dataType": "String"},
 			"b": {"binaryValue": "AQID", "stringListValues": [], "binaryListValues": [], "dataType": "Binary"}
 		},
+		"md5OfMessageAttributes": "amd5",
+		"md5OfBody": "md5", "eventSource": "aws:sqs", "eventSourceARN": "`+testQueueARN+`", "awsRegion": "eu-west-1"
+	}`, string(doc))
+
+	// A message without attributes has a null digest of them.
+	r = sqsRecordOf(m, &QueueMessage{MessageID: "id", ReceiptHandle: "rh", Body: "b", MD5OfBody: "md5", Attributes: map[string]string{"SenderId": "s"}})
+	doc, err = json.Marshal(r)
+	require.NoError(t, err)
+	require.JSONEq(t, `{
+		"messageId": "id", "receiptHandle": "rh", "body": "b",
+		"attributes": {"SenderId": "s"}, "messageAttributes": {}, "md5OfMessageAttributes": null,
 		"md5OfBody": "md5", "eventSource": "aws:sqs", "eventSourceARN": "`+testQueueARN+`", "awsRegion": "eu-west-1"
 	}`, string(doc))
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"time"
 
 	"github.com/overcast/overcast/internal/lambdart"
@@ -34,16 +35,20 @@ func (s *Service) Invoke(ctx context.Context, in *InvokeInput) (*InvokeOutput, e
 		limit = maxAsyncPayload
 	}
 	if len(in.Payload) > limit {
-		return nil, NewRequestTooLargeException(fmt.Sprintf("Request must be smaller than %d bytes for the InvokeFunction operation", limit))
+		return nil, invokeTooLarge(limit)
 	}
 	payload := in.Payload
 	if len(payload) == 0 {
 		payload = []byte("{}")
 	}
-	if !json.Valid(payload) {
-		return nil, NewInvalidRequestContentException("Could not parse request body into json: Could not parse payload into json: Unexpected character: was expecting a JSON value")
+	if err := checkPayload(payload); err != nil {
+		return nil, err
 	}
-	t, err := s.resolve(ctx, call, *in.FunctionName, in.Qualifier)
+	clientContext, err := decodeClientContext(in.ClientContext)
+	if err != nil {
+		return nil, err
+	}
+	t, err := s.resolveInvoked(ctx, call, *in.FunctionName, in.Qualifier)
 	if err != nil {
 		return nil, err
 	}
@@ -76,7 +81,7 @@ func (s *Service) Invoke(ctx context.Context, in *InvokeInput) (*InvokeOutput, e
 		RequestID:          call.RequestID,
 		Payload:            payload,
 		InvokedFunctionARN: invoked,
-		ClientContext:      deref(in.ClientContext),
+		ClientContext:      clientContext,
 		LogTail:            deref(in.LogType) == LogTypeTail,
 	})
 	var te *lambdart.ThrottleError
@@ -100,6 +105,43 @@ func (s *Service) Invoke(ctx context.Context, in *InvokeInput) (*InvokeOutput, e
 		out.LogResult = ptr(base64.StdEncoding.EncodeToString(res.LogTail))
 	}
 	return out, nil
+}
+
+// resolveInvoked resolves the target of an invocation. AWS names an unqualified function
+// that does not exist by its $LATEST ARN.
+func (s *Service) resolveInvoked(ctx context.Context, call *protocol.Call, rawName string, qualifier *string) (*target, error) {
+	t, err := s.resolve(ctx, call, rawName, qualifier)
+	var pe *protocol.Error
+	if err != nil && errors.As(err, &pe) && pe.Code == ErrCodeResourceNotFoundException {
+		if ref, perr := parseFunctionIn(call, rawName); perr == nil {
+			if q, qerr := qualifierOf(ref, qualifier); qerr == nil && q == "" {
+				return nil, errFunctionNotFound(call, ref.Name, latest)
+			}
+		}
+	}
+	return t, err
+}
+
+// invokeTooLarge is AWS's answer to an invocation payload over limit. The model names
+// RequestTooLargeException, but AWS answers RequestEntityTooLargeException, as for every
+// request over an operation's size limit.
+func invokeTooLarge(limit int) error {
+	return protocol.NewError("RequestEntityTooLargeException", http.StatusRequestEntityTooLarge,
+		fmt.Sprintf("Request must be smaller than %d bytes for the InvokeFunction operation", limit))
+}
+
+// decodeClientContext returns the JSON a caller's ClientContext (X-Amz-Client-Context)
+// encodes: the runtime hands the function the decoded document.
+func decodeClientContext(cc *string) (string, error) {
+	if cc == nil || *cc == "" {
+		return "", nil
+	}
+	doc, err := base64.StdEncoding.DecodeString(*cc)
+	var obj map[string]json.RawMessage
+	if err != nil || json.Unmarshal(doc, &obj) != nil {
+		return "", NewInvalidRequestContentException("Client context must be a valid Base64-encoded JSON object.")
+	}
+	return string(doc), nil
 }
 
 // runtimeFunction builds the runtime's spec of a function version, unpacking its code

@@ -72,7 +72,7 @@ func TestInvokeBadRequests(t *testing.T) {
 	_, err := b.svc.Invoke(b.ctx, &InvokeInput{FunctionName: ptr("f"), Payload: []byte(`{not json`)})
 	requireCode(t, err, ErrCodeInvalidRequestContentException)
 	_, err = b.svc.Invoke(b.ctx, &InvokeInput{FunctionName: ptr("f"), Payload: []byte(`"` + strings.Repeat("x", maxSyncPayload) + `"`)})
-	requireCode(t, err, ErrCodeRequestTooLargeException)
+	requireCode(t, err, "RequestEntityTooLargeException")
 	_, err = b.svc.Invoke(b.ctx, &InvokeInput{FunctionName: ptr("nope"), Payload: []byte(`{}`)})
 	requireCode(t, err, ErrCodeResourceNotFoundException)
 }

@@ -1,10 +1,6 @@
 package lambda
 
-import (
-	"context"
-	"encoding/json"
-	"fmt"
-)
+import "context"
 
 // InvokeAsync is Lambda's deprecated asynchronous invoke
 // (https://docs.aws.amazon.com/lambda/latest/api/API_InvokeAsync.html): it queues an
@@ -13,14 +9,14 @@ import (
 func (s *Service) InvokeAsync(ctx context.Context, in *InvokeAsyncInput) (*InvokeAsyncOutput, error) {
 	call := callOf(ctx)
 	if len(in.InvokeArgs) > maxAsyncPayload {
-		return nil, NewRequestTooLargeException(fmt.Sprintf("Request must be smaller than %d bytes for the InvokeFunction operation", maxAsyncPayload))
+		return nil, invokeTooLarge(maxAsyncPayload)
 	}
 	payload := in.InvokeArgs
 	if len(payload) == 0 {
 		payload = []byte("{}")
 	}
-	if !json.Valid(payload) {
-		return nil, NewInvalidRequestContentException("Could not parse request body into json: Could not parse payload into json: Unexpected character: was expecting a JSON value")
+	if err := checkPayload(payload); err != nil {
+		return nil, err
 	}
 	name, _, _, err := s.lookup(ctx, call, *in.FunctionName, nil)
 	if err != nil {

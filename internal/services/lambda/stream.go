@@ -3,7 +3,6 @@ package lambda
 import (
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -23,7 +22,7 @@ type preparedInvoke struct {
 // prepareInvoke resolves the version a synchronous invocation of rawName (with qualifier)
 // runs, sets the function's reserved concurrency and builds its runtime spec.
 func (s *Service) prepareInvoke(ctx context.Context, call *protocol.Call, rawName string, qualifier *string) (*preparedInvoke, error) {
-	t, err := s.resolve(ctx, call, rawName, qualifier)
+	t, err := s.resolveInvoked(ctx, call, rawName, qualifier)
 	if err != nil {
 		return nil, err
 	}
@@ -66,14 +65,18 @@ func invokeError(fn *lambdart.Function, err error) error {
 func (s *Service) InvokeWithResponseStream(ctx context.Context, in *InvokeWithResponseStreamInput) (*InvokeWithResponseStreamOutput, error) {
 	call := callOf(ctx)
 	if len(in.Payload) > maxSyncPayload {
-		return nil, NewRequestTooLargeException(fmt.Sprintf("Request must be smaller than %d bytes for the InvokeFunction operation", maxSyncPayload))
+		return nil, invokeTooLarge(maxSyncPayload)
 	}
 	payload := in.Payload
 	if len(payload) == 0 {
 		payload = []byte("{}")
 	}
-	if !json.Valid(payload) {
-		return nil, NewInvalidRequestContentException("Could not parse request body into json: Could not parse payload into json: Unexpected character: was expecting a JSON value")
+	if err := checkPayload(payload); err != nil {
+		return nil, err
+	}
+	clientContext, err := decodeClientContext(in.ClientContext)
+	if err != nil {
+		return nil, err
 	}
 	if deref(in.InvocationType) == ResponseStreamingInvocationTypeDryRun {
 		if _, _, _, err := s.lookup(ctx, call, *in.FunctionName, in.Qualifier); err != nil {
@@ -90,7 +93,7 @@ func (s *Service) InvokeWithResponseStream(ctx context.Context, in *InvokeWithRe
 		RequestID:          call.RequestID,
 		Payload:            payload,
 		InvokedFunctionARN: p.invoked,
-		ClientContext:      deref(in.ClientContext),
+		ClientContext:      clientContext,
 		LogTail:            tail,
 	})
 	if err != nil {

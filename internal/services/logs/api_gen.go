@@ -2283,16 +2283,14 @@ func (in *CreateDeliveryInput) Validate(v *protocol.Validator) {
 	v.Pattern("deliverySourceName", in.DeliverySourceName, genPattern3)
 	v.Required("deliveryDestinationArn", in.DeliveryDestinationARN != nil)
 	if in.RecordFields != nil {
-		v.Len("recordFields", int64(len(in.RecordFields)), -1, 128, "")
+		v.Size("recordFields", len(in.RecordFields), -1, 128, in.RecordFields)
 	}
 	if len(in.RecordFields) > 0 {
-		v.Push("recordFields")
-		for i0 := range in.RecordFields {
-			v.PushIndex(i0)
-			v.StrLen("", &in.RecordFields[i0], 1, 64)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.RecordFields {
+			v.StrLen("", &e0, 1, 64)
 		}
-		v.Pop()
+		v.Items("recordFields", mark, in.RecordFields, "Member must satisfy constraint: [Member must have length less than or equal to 64, Member must have length greater than or equal to 1]")
 	}
 	v.StrLen("fieldDelimiter", in.FieldDelimiter, -1, 5)
 	if in.S3DeliveryConfiguration != nil {
@@ -2301,17 +2299,23 @@ func (in *CreateDeliveryInput) Validate(v *protocol.Validator) {
 		v.Pop()
 	}
 	if in.Tags != nil {
-		v.Len("tags", int64(len(in.Tags)), 1, 50, "")
+		v.Size("tags", len(in.Tags), 1, 50, in.Tags)
 	}
 	if len(in.Tags) > 0 {
-		v.Push("tags")
-		for k0, e0 := range in.Tags {
-			v.Push(k0)
-			v.StrLen("", &e0, -1, 256)
+		mark := v.Mark()
+		for e0 := range in.Tags {
+			v.StrLen("", &e0, 1, 128)
 			v.Pattern("", &e0, genPattern4)
-			v.Pop()
 		}
-		v.Pop()
+		v.Items("tags", mark, in.Tags, "Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: ^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+)$]")
+	}
+	if len(in.Tags) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.Tags {
+			v.StrLen("", &e0, -1, 256)
+			v.Pattern("", &e0, genPattern5)
+		}
+		v.Items("tags", mark, in.Tags, "Map value must satisfy constraint: [Member must have length less than or equal to 256, Member must satisfy regular expression pattern: ^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$]")
 	}
 }
 
@@ -2338,7 +2342,7 @@ func (in *CreateExportTaskInput) Validate(v *protocol.Validator) {
 	v.StrLen("logGroupName", in.LogGroupName, 1, 512)
 	v.Pattern("logGroupName", in.LogGroupName, genPattern0)
 	v.StrLen("logStreamNamePrefix", in.LogStreamNamePrefix, 1, 512)
-	v.Pattern("logStreamNamePrefix", in.LogStreamNamePrefix, genPattern5)
+	v.Pattern("logStreamNamePrefix", in.LogStreamNamePrefix, genPattern6)
 	v.Required("from", in.From != nil)
 	if in.From != nil {
 		v.Range("from", float64(*in.From), 0, 0, true, false)
@@ -2397,35 +2401,39 @@ type CreateLogAnomalyDetectorInput struct {
 func (in *CreateLogAnomalyDetectorInput) Validate(v *protocol.Validator) {
 	v.Required("logGroupArnList", in.LogGroupARNList != nil)
 	if len(in.LogGroupARNList) > 0 {
-		v.Push("logGroupArnList")
-		for i0 := range in.LogGroupARNList {
-			v.PushIndex(i0)
-			v.StrLen("", &in.LogGroupARNList[i0], 1, 2048)
-			v.Pattern("", &in.LogGroupARNList[i0], genPattern6)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.LogGroupARNList {
+			v.StrLen("", &e0, 1, 2048)
+			v.Pattern("", &e0, genPattern7)
 		}
-		v.Pop()
+		v.Items("logGroupArnList", mark, in.LogGroupARNList, "Member must satisfy constraint: [Member must have length less than or equal to 2048, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\w#+=/:,.@-]*]")
 	}
 	v.StrLen("detectorName", in.DetectorName, 1, -1)
 	v.Enum("evaluationFrequency", in.EvaluationFrequency, EvaluationFrequencyValues)
 	v.StrLen("filterPattern", in.FilterPattern, -1, 1024)
 	v.StrLen("kmsKeyId", in.KmsKeyID, -1, 256)
-	v.Pattern("kmsKeyId", in.KmsKeyID, genPattern7)
+	v.Pattern("kmsKeyId", in.KmsKeyID, genPattern8)
 	if in.AnomalyVisibilityTime != nil {
 		v.Range("anomalyVisibilityTime", float64(*in.AnomalyVisibilityTime), 7, 90, true, true)
 	}
 	if in.Tags != nil {
-		v.Len("tags", int64(len(in.Tags)), 1, 50, "")
+		v.Size("tags", len(in.Tags), 1, 50, in.Tags)
 	}
 	if len(in.Tags) > 0 {
-		v.Push("tags")
-		for k0, e0 := range in.Tags {
-			v.Push(k0)
-			v.StrLen("", &e0, -1, 256)
+		mark := v.Mark()
+		for e0 := range in.Tags {
+			v.StrLen("", &e0, 1, 128)
 			v.Pattern("", &e0, genPattern4)
-			v.Pop()
 		}
-		v.Pop()
+		v.Items("tags", mark, in.Tags, "Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: ^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+)$]")
+	}
+	if len(in.Tags) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.Tags {
+			v.StrLen("", &e0, -1, 256)
+			v.Pattern("", &e0, genPattern5)
+		}
+		v.Items("tags", mark, in.Tags, "Map value must satisfy constraint: [Member must have length less than or equal to 256, Member must satisfy regular expression pattern: ^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$]")
 	}
 }
 
@@ -2450,17 +2458,23 @@ func (in *CreateLogGroupInput) Validate(v *protocol.Validator) {
 	v.Pattern("logGroupName", in.LogGroupName, genPattern0)
 	v.StrLen("kmsKeyId", in.KmsKeyID, -1, 256)
 	if in.Tags != nil {
-		v.Len("tags", int64(len(in.Tags)), 1, 50, "")
+		v.Size("tags", len(in.Tags), 1, 50, in.Tags)
 	}
 	if len(in.Tags) > 0 {
-		v.Push("tags")
-		for k0, e0 := range in.Tags {
-			v.Push(k0)
-			v.StrLen("", &e0, -1, 256)
+		mark := v.Mark()
+		for e0 := range in.Tags {
+			v.StrLen("", &e0, 1, 128)
 			v.Pattern("", &e0, genPattern4)
-			v.Pop()
 		}
-		v.Pop()
+		v.Items("tags", mark, in.Tags, "Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: ^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+)$]")
+	}
+	if len(in.Tags) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.Tags {
+			v.StrLen("", &e0, -1, 256)
+			v.Pattern("", &e0, genPattern5)
+		}
+		v.Items("tags", mark, in.Tags, "Map value must satisfy constraint: [Member must have length less than or equal to 256, Member must satisfy regular expression pattern: ^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$]")
 	}
 	v.Enum("logGroupClass", in.LogGroupClass, LogGroupClassValues)
 }
@@ -2481,7 +2495,7 @@ func (in *CreateLogStreamInput) Validate(v *protocol.Validator) {
 	v.Pattern("logGroupName", in.LogGroupName, genPattern0)
 	v.Required("logStreamName", in.LogStreamName != nil)
 	v.StrLen("logStreamName", in.LogStreamName, 1, 512)
-	v.Pattern("logStreamName", in.LogStreamName, genPattern5)
+	v.Pattern("logStreamName", in.LogStreamName, genPattern6)
 }
 
 // CreateLogStreamOutput is the output of CreateLogStream.
@@ -2500,23 +2514,29 @@ type CreateLookupTableInput struct {
 func (in *CreateLookupTableInput) Validate(v *protocol.Validator) {
 	v.Required("lookupTableName", in.LookupTableName != nil)
 	v.StrLen("lookupTableName", in.LookupTableName, 1, 256)
-	v.Pattern("lookupTableName", in.LookupTableName, genPattern8)
+	v.Pattern("lookupTableName", in.LookupTableName, genPattern9)
 	v.StrLen("description", in.Description, -1, 1024)
 	v.Required("tableBody", in.TableBody != nil)
 	v.StrLen("tableBody", in.TableBody, 1, 10485760)
 	v.StrLen("kmsKeyId", in.KmsKeyID, -1, 256)
 	if in.Tags != nil {
-		v.Len("tags", int64(len(in.Tags)), 1, 50, "")
+		v.Size("tags", len(in.Tags), 1, 50, in.Tags)
 	}
 	if len(in.Tags) > 0 {
-		v.Push("tags")
-		for k0, e0 := range in.Tags {
-			v.Push(k0)
-			v.StrLen("", &e0, -1, 256)
+		mark := v.Mark()
+		for e0 := range in.Tags {
+			v.StrLen("", &e0, 1, 128)
 			v.Pattern("", &e0, genPattern4)
-			v.Pop()
 		}
-		v.Pop()
+		v.Items("tags", mark, in.Tags, "Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: ^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+)$]")
+	}
+	if len(in.Tags) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.Tags {
+			v.StrLen("", &e0, -1, 256)
+			v.Pattern("", &e0, genPattern5)
+		}
+		v.Items("tags", mark, in.Tags, "Map value must satisfy constraint: [Member must have length less than or equal to 256, Member must satisfy regular expression pattern: ^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$]")
 	}
 }
 
@@ -2548,24 +2568,22 @@ type CreateScheduledQueryInput struct {
 func (in *CreateScheduledQueryInput) Validate(v *protocol.Validator) {
 	v.Required("name", in.Name != nil)
 	v.StrLen("name", in.Name, 1, 255)
-	v.Pattern("name", in.Name, genPattern9)
+	v.Pattern("name", in.Name, genPattern10)
 	v.StrLen("description", in.Description, -1, 1024)
 	v.Required("queryLanguage", in.QueryLanguage != nil)
 	v.Enum("queryLanguage", in.QueryLanguage, QueryLanguageValues)
 	v.Required("queryString", in.QueryString != nil)
 	v.StrLen("queryString", in.QueryString, -1, 10000)
 	if in.LogGroupIdentifiers != nil {
-		v.Len("logGroupIdentifiers", int64(len(in.LogGroupIdentifiers)), 1, 50, "")
+		v.Size("logGroupIdentifiers", len(in.LogGroupIdentifiers), 1, 50, in.LogGroupIdentifiers)
 	}
 	if len(in.LogGroupIdentifiers) > 0 {
-		v.Push("logGroupIdentifiers")
-		for i0 := range in.LogGroupIdentifiers {
-			v.PushIndex(i0)
-			v.StrLen("", &in.LogGroupIdentifiers[i0], 1, 2048)
-			v.Pattern("", &in.LogGroupIdentifiers[i0], genPattern6)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.LogGroupIdentifiers {
+			v.StrLen("", &e0, 1, 2048)
+			v.Pattern("", &e0, genPattern7)
 		}
-		v.Pop()
+		v.Items("logGroupIdentifiers", mark, in.LogGroupIdentifiers, "Member must satisfy constraint: [Member must have length less than or equal to 2048, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\w#+=/:,.@-]*]")
 	}
 	v.Required("scheduleExpression", in.ScheduleExpression != nil)
 	v.StrLen("scheduleExpression", in.ScheduleExpression, -1, 256)
@@ -2585,17 +2603,23 @@ func (in *CreateScheduledQueryInput) Validate(v *protocol.Validator) {
 	v.StrLen("executionRoleArn", in.ExecutionRoleARN, 1, -1)
 	v.Enum("state", in.State, ScheduledQueryStateValues)
 	if in.Tags != nil {
-		v.Len("tags", int64(len(in.Tags)), 1, 50, "")
+		v.Size("tags", len(in.Tags), 1, 50, in.Tags)
 	}
 	if len(in.Tags) > 0 {
-		v.Push("tags")
-		for k0, e0 := range in.Tags {
-			v.Push(k0)
-			v.StrLen("", &e0, -1, 256)
+		mark := v.Mark()
+		for e0 := range in.Tags {
+			v.StrLen("", &e0, 1, 128)
 			v.Pattern("", &e0, genPattern4)
-			v.Pop()
 		}
-		v.Pop()
+		v.Items("tags", mark, in.Tags, "Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: ^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+)$]")
+	}
+	if len(in.Tags) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.Tags {
+			v.StrLen("", &e0, -1, 256)
+			v.Pattern("", &e0, genPattern5)
+		}
+		v.Items("tags", mark, in.Tags, "Map value must satisfy constraint: [Member must have length less than or equal to 256, Member must satisfy regular expression pattern: ^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$]")
 	}
 }
 
@@ -2630,7 +2654,7 @@ type DeleteDataProtectionPolicyInput struct {
 func (in *DeleteDataProtectionPolicyInput) Validate(v *protocol.Validator) {
 	v.Required("logGroupIdentifier", in.LogGroupIdentifier != nil)
 	v.StrLen("logGroupIdentifier", in.LogGroupIdentifier, 1, 2048)
-	v.Pattern("logGroupIdentifier", in.LogGroupIdentifier, genPattern6)
+	v.Pattern("logGroupIdentifier", in.LogGroupIdentifier, genPattern7)
 }
 
 // DeleteDataProtectionPolicyOutput is the output of DeleteDataProtectionPolicy.
@@ -2645,7 +2669,7 @@ type DeleteDeliveryInput struct {
 func (in *DeleteDeliveryInput) Validate(v *protocol.Validator) {
 	v.Required("id", in.ID != nil)
 	v.StrLen("id", in.ID, 1, 64)
-	v.Pattern("id", in.ID, genPattern10)
+	v.Pattern("id", in.ID, genPattern11)
 }
 
 // DeleteDeliveryOutput is the output of DeleteDelivery.
@@ -2705,7 +2729,7 @@ type DeleteDestinationInput struct {
 func (in *DeleteDestinationInput) Validate(v *protocol.Validator) {
 	v.Required("destinationName", in.DestinationName != nil)
 	v.StrLen("destinationName", in.DestinationName, 1, 512)
-	v.Pattern("destinationName", in.DestinationName, genPattern5)
+	v.Pattern("destinationName", in.DestinationName, genPattern6)
 }
 
 // DeleteDestinationOutput is the output of DeleteDestination.
@@ -2720,7 +2744,7 @@ type DeleteIndexPolicyInput struct {
 func (in *DeleteIndexPolicyInput) Validate(v *protocol.Validator) {
 	v.Required("logGroupIdentifier", in.LogGroupIdentifier != nil)
 	v.StrLen("logGroupIdentifier", in.LogGroupIdentifier, 1, 2048)
-	v.Pattern("logGroupIdentifier", in.LogGroupIdentifier, genPattern6)
+	v.Pattern("logGroupIdentifier", in.LogGroupIdentifier, genPattern7)
 }
 
 // DeleteIndexPolicyOutput is the output of DeleteIndexPolicy.
@@ -2751,7 +2775,7 @@ type DeleteLogAnomalyDetectorInput struct {
 func (in *DeleteLogAnomalyDetectorInput) Validate(v *protocol.Validator) {
 	v.Required("anomalyDetectorArn", in.AnomalyDetectorARN != nil)
 	v.StrLen("anomalyDetectorArn", in.AnomalyDetectorARN, 1, -1)
-	v.Pattern("anomalyDetectorArn", in.AnomalyDetectorARN, genPattern6)
+	v.Pattern("anomalyDetectorArn", in.AnomalyDetectorARN, genPattern7)
 }
 
 // DeleteLogAnomalyDetectorOutput is the output of DeleteLogAnomalyDetector.
@@ -2785,7 +2809,7 @@ func (in *DeleteLogStreamInput) Validate(v *protocol.Validator) {
 	v.Pattern("logGroupName", in.LogGroupName, genPattern0)
 	v.Required("logStreamName", in.LogStreamName != nil)
 	v.StrLen("logStreamName", in.LogStreamName, 1, 512)
-	v.Pattern("logStreamName", in.LogStreamName, genPattern5)
+	v.Pattern("logStreamName", in.LogStreamName, genPattern6)
 }
 
 // DeleteLogStreamOutput is the output of DeleteLogStream.
@@ -2817,7 +2841,7 @@ func (in *DeleteMetricFilterInput) Validate(v *protocol.Validator) {
 	v.Pattern("logGroupName", in.LogGroupName, genPattern0)
 	v.Required("filterName", in.FilterName != nil)
 	v.StrLen("filterName", in.FilterName, 1, 512)
-	v.Pattern("filterName", in.FilterName, genPattern5)
+	v.Pattern("filterName", in.FilterName, genPattern6)
 }
 
 // DeleteMetricFilterOutput is the output of DeleteMetricFilter.
@@ -2877,7 +2901,7 @@ type DeleteScheduledQueryInput struct {
 // Validate checks in against the constraints of the model.
 func (in *DeleteScheduledQueryInput) Validate(v *protocol.Validator) {
 	v.Required("identifier", in.Identifier != nil)
-	v.Pattern("identifier", in.Identifier, genPattern6)
+	v.Pattern("identifier", in.Identifier, genPattern7)
 }
 
 // DeleteScheduledQueryOutput is the output of DeleteScheduledQuery.
@@ -2896,7 +2920,7 @@ func (in *DeleteSubscriptionFilterInput) Validate(v *protocol.Validator) {
 	v.Pattern("logGroupName", in.LogGroupName, genPattern0)
 	v.Required("filterName", in.FilterName != nil)
 	v.StrLen("filterName", in.FilterName, 1, 512)
-	v.Pattern("filterName", in.FilterName, genPattern5)
+	v.Pattern("filterName", in.FilterName, genPattern6)
 }
 
 // DeleteSubscriptionFilterOutput is the output of DeleteSubscriptionFilter.
@@ -2911,7 +2935,7 @@ type DeleteTransformerInput struct {
 func (in *DeleteTransformerInput) Validate(v *protocol.Validator) {
 	v.Required("logGroupIdentifier", in.LogGroupIdentifier != nil)
 	v.StrLen("logGroupIdentifier", in.LogGroupIdentifier, 1, 2048)
-	v.Pattern("logGroupIdentifier", in.LogGroupIdentifier, genPattern6)
+	v.Pattern("logGroupIdentifier", in.LogGroupIdentifier, genPattern7)
 }
 
 // DeleteTransformerOutput is the output of DeleteTransformer.
@@ -2930,17 +2954,15 @@ func (in *DescribeAccountPoliciesInput) Validate(v *protocol.Validator) {
 	v.Required("policyType", in.PolicyType != nil)
 	v.Enum("policyType", in.PolicyType, PolicyTypeValues)
 	if in.AccountIdentifiers != nil {
-		v.Len("accountIdentifiers", int64(len(in.AccountIdentifiers)), -1, 20, "")
+		v.Size("accountIdentifiers", len(in.AccountIdentifiers), -1, 20, in.AccountIdentifiers)
 	}
 	if len(in.AccountIdentifiers) > 0 {
-		v.Push("accountIdentifiers")
-		for i0 := range in.AccountIdentifiers {
-			v.PushIndex(i0)
-			v.StrLen("", &in.AccountIdentifiers[i0], 12, 12)
-			v.Pattern("", &in.AccountIdentifiers[i0], genPattern11)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.AccountIdentifiers {
+			v.StrLen("", &e0, 12, 12)
+			v.Pattern("", &e0, genPattern12)
 		}
-		v.Pop()
+		v.Items("accountIdentifiers", mark, in.AccountIdentifiers, "Member must satisfy constraint: [Member must have length less than or equal to 12, Member must have length greater than or equal to 12, Member must satisfy regular expression pattern: ^\\d{12}$]")
 	}
 	v.StrLen("nextToken", in.NextToken, 1, -1)
 }
@@ -2964,44 +2986,38 @@ type DescribeConfigurationTemplatesInput struct {
 // Validate checks in against the constraints of the model.
 func (in *DescribeConfigurationTemplatesInput) Validate(v *protocol.Validator) {
 	v.StrLen("service", in.Service, 1, 255)
-	v.Pattern("service", in.Service, genPattern12)
+	v.Pattern("service", in.Service, genPattern13)
 	if in.LogTypes != nil {
-		v.Len("logTypes", int64(len(in.LogTypes)), 1, 10, "")
+		v.Size("logTypes", len(in.LogTypes), 1, 10, in.LogTypes)
 	}
 	if len(in.LogTypes) > 0 {
-		v.Push("logTypes")
-		for i0 := range in.LogTypes {
-			v.PushIndex(i0)
-			v.StrLen("", &in.LogTypes[i0], 1, 255)
-			v.Pattern("", &in.LogTypes[i0], genPattern13)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.LogTypes {
+			v.StrLen("", &e0, 1, 255)
+			v.Pattern("", &e0, genPattern14)
 		}
-		v.Pop()
+		v.Items("logTypes", mark, in.LogTypes, "Member must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\w]*]")
 	}
 	if in.ResourceTypes != nil {
-		v.Len("resourceTypes", int64(len(in.ResourceTypes)), 1, 10, "")
+		v.Size("resourceTypes", len(in.ResourceTypes), 1, 10, in.ResourceTypes)
 	}
 	if len(in.ResourceTypes) > 0 {
-		v.Push("resourceTypes")
-		for i0 := range in.ResourceTypes {
-			v.PushIndex(i0)
-			v.StrLen("", &in.ResourceTypes[i0], 1, 255)
-			v.Pattern("", &in.ResourceTypes[i0], genPattern14)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.ResourceTypes {
+			v.StrLen("", &e0, 1, 255)
+			v.Pattern("", &e0, genPattern15)
 		}
-		v.Pop()
+		v.Items("resourceTypes", mark, in.ResourceTypes, "Member must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\w-_]*]")
 	}
 	if in.DeliveryDestinationTypes != nil {
-		v.Len("deliveryDestinationTypes", int64(len(in.DeliveryDestinationTypes)), 1, 4, "")
+		v.Size("deliveryDestinationTypes", len(in.DeliveryDestinationTypes), 1, 4, in.DeliveryDestinationTypes)
 	}
 	if len(in.DeliveryDestinationTypes) > 0 {
-		v.Push("deliveryDestinationTypes")
-		for i0 := range in.DeliveryDestinationTypes {
-			v.PushIndex(i0)
-			v.Enum("", &in.DeliveryDestinationTypes[i0], DeliveryDestinationTypeValues)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.DeliveryDestinationTypes {
+			v.Enum("", &e0, DeliveryDestinationTypeValues)
 		}
-		v.Pop()
+		v.Items("deliveryDestinationTypes", mark, in.DeliveryDestinationTypes, "Member must satisfy constraint: [Member must satisfy enum value set: [S3, CWL, FH, XRAY]]")
 	}
 	v.StrLen("nextToken", in.NextToken, 1, -1)
 	if in.Limit != nil {
@@ -3085,7 +3101,7 @@ type DescribeDestinationsInput struct {
 // Validate checks in against the constraints of the model.
 func (in *DescribeDestinationsInput) Validate(v *protocol.Validator) {
 	v.StrLen("DestinationNamePrefix", in.DestinationNamePrefix, 1, 512)
-	v.Pattern("DestinationNamePrefix", in.DestinationNamePrefix, genPattern5)
+	v.Pattern("DestinationNamePrefix", in.DestinationNamePrefix, genPattern6)
 	v.StrLen("nextToken", in.NextToken, 1, -1)
 	if in.Limit != nil {
 		v.Range("limit", float64(*in.Limit), 1, 50, true, true)
@@ -3132,17 +3148,15 @@ type DescribeFieldIndexesInput struct {
 func (in *DescribeFieldIndexesInput) Validate(v *protocol.Validator) {
 	v.Required("logGroupIdentifiers", in.LogGroupIdentifiers != nil)
 	if in.LogGroupIdentifiers != nil {
-		v.Len("logGroupIdentifiers", int64(len(in.LogGroupIdentifiers)), 1, 100, "")
+		v.Size("logGroupIdentifiers", len(in.LogGroupIdentifiers), 1, 100, in.LogGroupIdentifiers)
 	}
 	if len(in.LogGroupIdentifiers) > 0 {
-		v.Push("logGroupIdentifiers")
-		for i0 := range in.LogGroupIdentifiers {
-			v.PushIndex(i0)
-			v.StrLen("", &in.LogGroupIdentifiers[i0], 1, 2048)
-			v.Pattern("", &in.LogGroupIdentifiers[i0], genPattern6)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.LogGroupIdentifiers {
+			v.StrLen("", &e0, 1, 2048)
+			v.Pattern("", &e0, genPattern7)
 		}
-		v.Pop()
+		v.Items("logGroupIdentifiers", mark, in.LogGroupIdentifiers, "Member must satisfy constraint: [Member must have length less than or equal to 2048, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\w#+=/:,.@-]*]")
 	}
 	v.StrLen("nextToken", in.NextToken, 1, -1)
 }
@@ -3167,13 +3181,11 @@ func (in *DescribeImportTaskBatchesInput) Validate(v *protocol.Validator) {
 	v.StrLen("importId", in.ImportID, 1, 256)
 	v.Pattern("importId", in.ImportID, genPattern2)
 	if len(in.BatchImportStatus) > 0 {
-		v.Push("batchImportStatus")
-		for i0 := range in.BatchImportStatus {
-			v.PushIndex(i0)
-			v.Enum("", &in.BatchImportStatus[i0], ImportStatusValues)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.BatchImportStatus {
+			v.Enum("", &e0, ImportStatusValues)
 		}
-		v.Pop()
+		v.Items("batchImportStatus", mark, in.BatchImportStatus, "Member must satisfy constraint: [Member must satisfy enum value set: [IN_PROGRESS, CANCELLED, COMPLETED, FAILED]]")
 	}
 	if in.Limit != nil {
 		v.Range("limit", float64(*in.Limit), 1, 50, true, true)
@@ -3225,17 +3237,15 @@ type DescribeIndexPoliciesInput struct {
 func (in *DescribeIndexPoliciesInput) Validate(v *protocol.Validator) {
 	v.Required("logGroupIdentifiers", in.LogGroupIdentifiers != nil)
 	if in.LogGroupIdentifiers != nil {
-		v.Len("logGroupIdentifiers", int64(len(in.LogGroupIdentifiers)), 1, 1, "")
+		v.Size("logGroupIdentifiers", len(in.LogGroupIdentifiers), 1, 1, in.LogGroupIdentifiers)
 	}
 	if len(in.LogGroupIdentifiers) > 0 {
-		v.Push("logGroupIdentifiers")
-		for i0 := range in.LogGroupIdentifiers {
-			v.PushIndex(i0)
-			v.StrLen("", &in.LogGroupIdentifiers[i0], 1, 2048)
-			v.Pattern("", &in.LogGroupIdentifiers[i0], genPattern6)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.LogGroupIdentifiers {
+			v.StrLen("", &e0, 1, 2048)
+			v.Pattern("", &e0, genPattern7)
 		}
-		v.Pop()
+		v.Items("logGroupIdentifiers", mark, in.LogGroupIdentifiers, "Member must satisfy constraint: [Member must have length less than or equal to 2048, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\w#+=/:,.@-]*]")
 	}
 	v.StrLen("nextToken", in.NextToken, 1, -1)
 }
@@ -3261,39 +3271,35 @@ type DescribeLogGroupsInput struct {
 // Validate checks in against the constraints of the model.
 func (in *DescribeLogGroupsInput) Validate(v *protocol.Validator) {
 	if in.AccountIdentifiers != nil {
-		v.Len("accountIdentifiers", int64(len(in.AccountIdentifiers)), -1, 20, "")
+		v.Size("accountIdentifiers", len(in.AccountIdentifiers), -1, 20, in.AccountIdentifiers)
 	}
 	if len(in.AccountIdentifiers) > 0 {
-		v.Push("accountIdentifiers")
-		for i0 := range in.AccountIdentifiers {
-			v.PushIndex(i0)
-			v.StrLen("", &in.AccountIdentifiers[i0], 12, 12)
-			v.Pattern("", &in.AccountIdentifiers[i0], genPattern11)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.AccountIdentifiers {
+			v.StrLen("", &e0, 12, 12)
+			v.Pattern("", &e0, genPattern12)
 		}
-		v.Pop()
+		v.Items("accountIdentifiers", mark, in.AccountIdentifiers, "Member must satisfy constraint: [Member must have length less than or equal to 12, Member must have length greater than or equal to 12, Member must satisfy regular expression pattern: ^\\d{12}$]")
 	}
 	v.StrLen("logGroupNamePrefix", in.LogGroupNamePrefix, 1, 512)
 	v.Pattern("logGroupNamePrefix", in.LogGroupNamePrefix, genPattern0)
 	v.StrLen("logGroupNamePattern", in.LogGroupNamePattern, -1, 512)
-	v.Pattern("logGroupNamePattern", in.LogGroupNamePattern, genPattern15)
+	v.Pattern("logGroupNamePattern", in.LogGroupNamePattern, genPattern16)
 	v.StrLen("nextToken", in.NextToken, 1, -1)
 	if in.Limit != nil {
 		v.Range("limit", float64(*in.Limit), 1, 50, true, true)
 	}
 	v.Enum("logGroupClass", in.LogGroupClass, LogGroupClassValues)
 	if in.LogGroupIdentifiers != nil {
-		v.Len("logGroupIdentifiers", int64(len(in.LogGroupIdentifiers)), 1, 50, "")
+		v.Size("logGroupIdentifiers", len(in.LogGroupIdentifiers), 1, 50, in.LogGroupIdentifiers)
 	}
 	if len(in.LogGroupIdentifiers) > 0 {
-		v.Push("logGroupIdentifiers")
-		for i0 := range in.LogGroupIdentifiers {
-			v.PushIndex(i0)
-			v.StrLen("", &in.LogGroupIdentifiers[i0], 1, 2048)
-			v.Pattern("", &in.LogGroupIdentifiers[i0], genPattern6)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.LogGroupIdentifiers {
+			v.StrLen("", &e0, 1, 2048)
+			v.Pattern("", &e0, genPattern7)
 		}
-		v.Pop()
+		v.Items("logGroupIdentifiers", mark, in.LogGroupIdentifiers, "Member must satisfy constraint: [Member must have length less than or equal to 2048, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\w#+=/:,.@-]*]")
 	}
 }
 
@@ -3319,9 +3325,9 @@ func (in *DescribeLogStreamsInput) Validate(v *protocol.Validator) {
 	v.StrLen("logGroupName", in.LogGroupName, 1, 512)
 	v.Pattern("logGroupName", in.LogGroupName, genPattern0)
 	v.StrLen("logGroupIdentifier", in.LogGroupIdentifier, 1, 2048)
-	v.Pattern("logGroupIdentifier", in.LogGroupIdentifier, genPattern6)
+	v.Pattern("logGroupIdentifier", in.LogGroupIdentifier, genPattern7)
 	v.StrLen("logStreamNamePrefix", in.LogStreamNamePrefix, 1, 512)
-	v.Pattern("logStreamNamePrefix", in.LogStreamNamePrefix, genPattern5)
+	v.Pattern("logStreamNamePrefix", in.LogStreamNamePrefix, genPattern6)
 	v.Enum("orderBy", in.OrderBy, OrderByValues)
 	v.StrLen("nextToken", in.NextToken, 1, -1)
 	if in.Limit != nil {
@@ -3345,7 +3351,7 @@ type DescribeLookupTablesInput struct {
 // Validate checks in against the constraints of the model.
 func (in *DescribeLookupTablesInput) Validate(v *protocol.Validator) {
 	v.StrLen("lookupTableNamePrefix", in.LookupTableNamePrefix, 1, 256)
-	v.Pattern("lookupTableNamePrefix", in.LookupTableNamePrefix, genPattern8)
+	v.Pattern("lookupTableNamePrefix", in.LookupTableNamePrefix, genPattern9)
 	if in.MaxResults != nil {
 		v.Range("maxResults", float64(*in.MaxResults), 0, 100, false, true)
 	}
@@ -3373,15 +3379,15 @@ func (in *DescribeMetricFiltersInput) Validate(v *protocol.Validator) {
 	v.StrLen("logGroupName", in.LogGroupName, 1, 512)
 	v.Pattern("logGroupName", in.LogGroupName, genPattern0)
 	v.StrLen("filterNamePrefix", in.FilterNamePrefix, 1, 512)
-	v.Pattern("filterNamePrefix", in.FilterNamePrefix, genPattern5)
+	v.Pattern("filterNamePrefix", in.FilterNamePrefix, genPattern6)
 	v.StrLen("nextToken", in.NextToken, 1, -1)
 	if in.Limit != nil {
 		v.Range("limit", float64(*in.Limit), 1, 50, true, true)
 	}
 	v.StrLen("metricName", in.MetricName, -1, 255)
-	v.Pattern("metricName", in.MetricName, genPattern16)
+	v.Pattern("metricName", in.MetricName, genPattern17)
 	v.StrLen("metricNamespace", in.MetricNamespace, -1, 255)
-	v.Pattern("metricNamespace", in.MetricNamespace, genPattern16)
+	v.Pattern("metricNamespace", in.MetricNamespace, genPattern17)
 }
 
 // DescribeMetricFiltersOutput is the output of DescribeMetricFilters.
@@ -3478,7 +3484,7 @@ func (in *DescribeSubscriptionFiltersInput) Validate(v *protocol.Validator) {
 	v.StrLen("logGroupName", in.LogGroupName, 1, 512)
 	v.Pattern("logGroupName", in.LogGroupName, genPattern0)
 	v.StrLen("filterNamePrefix", in.FilterNamePrefix, 1, 512)
-	v.Pattern("filterNamePrefix", in.FilterNamePrefix, genPattern5)
+	v.Pattern("filterNamePrefix", in.FilterNamePrefix, genPattern6)
 	v.StrLen("nextToken", in.NextToken, 1, -1)
 	if in.Limit != nil {
 		v.Range("limit", float64(*in.Limit), 1, 50, true, true)
@@ -3544,22 +3550,20 @@ func (in *FilterLogEventsInput) Validate(v *protocol.Validator) {
 	v.StrLen("logGroupName", in.LogGroupName, 1, 512)
 	v.Pattern("logGroupName", in.LogGroupName, genPattern0)
 	v.StrLen("logGroupIdentifier", in.LogGroupIdentifier, 1, 2048)
-	v.Pattern("logGroupIdentifier", in.LogGroupIdentifier, genPattern6)
+	v.Pattern("logGroupIdentifier", in.LogGroupIdentifier, genPattern7)
 	if in.LogStreamNames != nil {
-		v.Len("logStreamNames", int64(len(in.LogStreamNames)), 1, 100, "")
+		v.Size("logStreamNames", len(in.LogStreamNames), 1, 100, in.LogStreamNames)
 	}
 	if len(in.LogStreamNames) > 0 {
-		v.Push("logStreamNames")
-		for i0 := range in.LogStreamNames {
-			v.PushIndex(i0)
-			v.StrLen("", &in.LogStreamNames[i0], 1, 512)
-			v.Pattern("", &in.LogStreamNames[i0], genPattern5)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.LogStreamNames {
+			v.StrLen("", &e0, 1, 512)
+			v.Pattern("", &e0, genPattern6)
 		}
-		v.Pop()
+		v.Items("logStreamNames", mark, in.LogStreamNames, "Member must satisfy constraint: [Member must have length less than or equal to 512, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [^:*]*]")
 	}
 	v.StrLen("logStreamNamePrefix", in.LogStreamNamePrefix, 1, 512)
-	v.Pattern("logStreamNamePrefix", in.LogStreamNamePrefix, genPattern5)
+	v.Pattern("logStreamNamePrefix", in.LogStreamNamePrefix, genPattern6)
 	if in.StartTime != nil {
 		v.Range("startTime", float64(*in.StartTime), 0, 0, true, false)
 	}
@@ -3589,7 +3593,7 @@ type GetDataProtectionPolicyInput struct {
 func (in *GetDataProtectionPolicyInput) Validate(v *protocol.Validator) {
 	v.Required("logGroupIdentifier", in.LogGroupIdentifier != nil)
 	v.StrLen("logGroupIdentifier", in.LogGroupIdentifier, 1, 2048)
-	v.Pattern("logGroupIdentifier", in.LogGroupIdentifier, genPattern6)
+	v.Pattern("logGroupIdentifier", in.LogGroupIdentifier, genPattern7)
 }
 
 // GetDataProtectionPolicyOutput is the output of GetDataProtectionPolicy.
@@ -3608,7 +3612,7 @@ type GetDeliveryInput struct {
 func (in *GetDeliveryInput) Validate(v *protocol.Validator) {
 	v.Required("id", in.ID != nil)
 	v.StrLen("id", in.ID, 1, 64)
-	v.Pattern("id", in.ID, genPattern10)
+	v.Pattern("id", in.ID, genPattern11)
 }
 
 // GetDeliveryOutput is the output of GetDelivery.
@@ -3696,7 +3700,7 @@ type GetLogAnomalyDetectorInput struct {
 func (in *GetLogAnomalyDetectorInput) Validate(v *protocol.Validator) {
 	v.Required("anomalyDetectorArn", in.AnomalyDetectorARN != nil)
 	v.StrLen("anomalyDetectorArn", in.AnomalyDetectorARN, 1, -1)
-	v.Pattern("anomalyDetectorArn", in.AnomalyDetectorARN, genPattern6)
+	v.Pattern("anomalyDetectorArn", in.AnomalyDetectorARN, genPattern7)
 }
 
 // GetLogAnomalyDetectorOutput is the output of GetLogAnomalyDetector.
@@ -3730,10 +3734,10 @@ func (in *GetLogEventsInput) Validate(v *protocol.Validator) {
 	v.StrLen("logGroupName", in.LogGroupName, 1, 512)
 	v.Pattern("logGroupName", in.LogGroupName, genPattern0)
 	v.StrLen("logGroupIdentifier", in.LogGroupIdentifier, 1, 2048)
-	v.Pattern("logGroupIdentifier", in.LogGroupIdentifier, genPattern6)
+	v.Pattern("logGroupIdentifier", in.LogGroupIdentifier, genPattern7)
 	v.Required("logStreamName", in.LogStreamName != nil)
 	v.StrLen("logStreamName", in.LogStreamName, 1, 512)
-	v.Pattern("logStreamName", in.LogStreamName, genPattern5)
+	v.Pattern("logStreamName", in.LogStreamName, genPattern6)
 	if in.StartTime != nil {
 		v.Range("startTime", float64(*in.StartTime), 0, 0, true, false)
 	}
@@ -3785,7 +3789,7 @@ func (in *GetLogGroupFieldsInput) Validate(v *protocol.Validator) {
 		v.Range("time", float64(*in.Time), 0, 0, true, false)
 	}
 	v.StrLen("logGroupIdentifier", in.LogGroupIdentifier, 1, 2048)
-	v.Pattern("logGroupIdentifier", in.LogGroupIdentifier, genPattern6)
+	v.Pattern("logGroupIdentifier", in.LogGroupIdentifier, genPattern7)
 }
 
 // GetLogGroupFieldsOutput is the output of GetLogGroupFields.
@@ -3882,7 +3886,7 @@ type GetScheduledQueryInput struct {
 // Validate checks in against the constraints of the model.
 func (in *GetScheduledQueryInput) Validate(v *protocol.Validator) {
 	v.Required("identifier", in.Identifier != nil)
-	v.Pattern("identifier", in.Identifier, genPattern6)
+	v.Pattern("identifier", in.Identifier, genPattern7)
 }
 
 // GetScheduledQueryOutput is the output of GetScheduledQuery.
@@ -3920,7 +3924,7 @@ type GetScheduledQueryHistoryInput struct {
 // Validate checks in against the constraints of the model.
 func (in *GetScheduledQueryHistoryInput) Validate(v *protocol.Validator) {
 	v.Required("identifier", in.Identifier != nil)
-	v.Pattern("identifier", in.Identifier, genPattern6)
+	v.Pattern("identifier", in.Identifier, genPattern7)
 	v.Required("startTime", in.StartTime != nil)
 	if in.StartTime != nil {
 		v.Range("startTime", float64(*in.StartTime), 0, 0, true, false)
@@ -3930,13 +3934,11 @@ func (in *GetScheduledQueryHistoryInput) Validate(v *protocol.Validator) {
 		v.Range("endTime", float64(*in.EndTime), 0, 0, true, false)
 	}
 	if len(in.ExecutionStatuses) > 0 {
-		v.Push("executionStatuses")
-		for i0 := range in.ExecutionStatuses {
-			v.PushIndex(i0)
-			v.Enum("", &in.ExecutionStatuses[i0], ExecutionStatusValues)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.ExecutionStatuses {
+			v.Enum("", &e0, ExecutionStatusValues)
 		}
-		v.Pop()
+		v.Items("executionStatuses", mark, in.ExecutionStatuses, "Member must satisfy constraint: [Member must satisfy enum value set: [Running, InvalidQuery, Complete, Failed, Timeout]]")
 	}
 	if in.MaxResults != nil {
 		v.Range("maxResults", float64(*in.MaxResults), 1, 1000, true, true)
@@ -3961,7 +3963,7 @@ type GetTransformerInput struct {
 func (in *GetTransformerInput) Validate(v *protocol.Validator) {
 	v.Required("logGroupIdentifier", in.LogGroupIdentifier != nil)
 	v.StrLen("logGroupIdentifier", in.LogGroupIdentifier, 1, 2048)
-	v.Pattern("logGroupIdentifier", in.LogGroupIdentifier, genPattern6)
+	v.Pattern("logGroupIdentifier", in.LogGroupIdentifier, genPattern7)
 }
 
 // GetTransformerOutput is the output of GetTransformer.
@@ -3987,23 +3989,21 @@ type ListAggregateLogGroupSummariesInput struct {
 // Validate checks in against the constraints of the model.
 func (in *ListAggregateLogGroupSummariesInput) Validate(v *protocol.Validator) {
 	if in.AccountIdentifiers != nil {
-		v.Len("accountIdentifiers", int64(len(in.AccountIdentifiers)), -1, 20, "")
+		v.Size("accountIdentifiers", len(in.AccountIdentifiers), -1, 20, in.AccountIdentifiers)
 	}
 	if len(in.AccountIdentifiers) > 0 {
-		v.Push("accountIdentifiers")
-		for i0 := range in.AccountIdentifiers {
-			v.PushIndex(i0)
-			v.StrLen("", &in.AccountIdentifiers[i0], 12, 12)
-			v.Pattern("", &in.AccountIdentifiers[i0], genPattern11)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.AccountIdentifiers {
+			v.StrLen("", &e0, 12, 12)
+			v.Pattern("", &e0, genPattern12)
 		}
-		v.Pop()
+		v.Items("accountIdentifiers", mark, in.AccountIdentifiers, "Member must satisfy constraint: [Member must have length less than or equal to 12, Member must have length greater than or equal to 12, Member must satisfy regular expression pattern: ^\\d{12}$]")
 	}
 	v.Enum("logGroupClass", in.LogGroupClass, LogGroupClassValues)
 	v.StrLen("logGroupNamePattern", in.LogGroupNamePattern, 3, 129)
-	v.Pattern("logGroupNamePattern", in.LogGroupNamePattern, genPattern17)
+	v.Pattern("logGroupNamePattern", in.LogGroupNamePattern, genPattern18)
 	if in.DataSources != nil {
-		v.Len("dataSources", int64(len(in.DataSources)), 1, 5, "")
+		v.Size("dataSources", len(in.DataSources), 1, 5, in.DataSources)
 	}
 	if len(in.DataSources) > 0 {
 		v.Push("dataSources")
@@ -4041,7 +4041,7 @@ type ListAnomaliesInput struct {
 // Validate checks in against the constraints of the model.
 func (in *ListAnomaliesInput) Validate(v *protocol.Validator) {
 	v.StrLen("anomalyDetectorArn", in.AnomalyDetectorARN, 1, -1)
-	v.Pattern("anomalyDetectorArn", in.AnomalyDetectorARN, genPattern6)
+	v.Pattern("anomalyDetectorArn", in.AnomalyDetectorARN, genPattern7)
 	v.Enum("suppressionState", in.SuppressionState, SuppressionStateValues)
 	if in.Limit != nil {
 		v.Range("limit", float64(*in.Limit), 1, 50, true, true)
@@ -4085,7 +4085,7 @@ type ListLogAnomalyDetectorsInput struct {
 // Validate checks in against the constraints of the model.
 func (in *ListLogAnomalyDetectorsInput) Validate(v *protocol.Validator) {
 	v.StrLen("filterLogGroupArn", in.FilterLogGroupARN, 1, 2048)
-	v.Pattern("filterLogGroupArn", in.FilterLogGroupARN, genPattern6)
+	v.Pattern("filterLogGroupArn", in.FilterLogGroupARN, genPattern7)
 	if in.Limit != nil {
 		v.Range("limit", float64(*in.Limit), 1, 50, true, true)
 	}
@@ -4114,27 +4114,25 @@ type ListLogGroupsInput struct {
 // Validate checks in against the constraints of the model.
 func (in *ListLogGroupsInput) Validate(v *protocol.Validator) {
 	v.StrLen("logGroupNamePattern", in.LogGroupNamePattern, 3, 129)
-	v.Pattern("logGroupNamePattern", in.LogGroupNamePattern, genPattern17)
+	v.Pattern("logGroupNamePattern", in.LogGroupNamePattern, genPattern18)
 	v.Enum("logGroupClass", in.LogGroupClass, LogGroupClassValues)
 	if in.AccountIdentifiers != nil {
-		v.Len("accountIdentifiers", int64(len(in.AccountIdentifiers)), -1, 20, "")
+		v.Size("accountIdentifiers", len(in.AccountIdentifiers), -1, 20, in.AccountIdentifiers)
 	}
 	if len(in.AccountIdentifiers) > 0 {
-		v.Push("accountIdentifiers")
-		for i0 := range in.AccountIdentifiers {
-			v.PushIndex(i0)
-			v.StrLen("", &in.AccountIdentifiers[i0], 12, 12)
-			v.Pattern("", &in.AccountIdentifiers[i0], genPattern11)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.AccountIdentifiers {
+			v.StrLen("", &e0, 12, 12)
+			v.Pattern("", &e0, genPattern12)
 		}
-		v.Pop()
+		v.Items("accountIdentifiers", mark, in.AccountIdentifiers, "Member must satisfy constraint: [Member must have length less than or equal to 12, Member must have length greater than or equal to 12, Member must satisfy regular expression pattern: ^\\d{12}$]")
 	}
 	v.StrLen("nextToken", in.NextToken, 1, -1)
 	if in.Limit != nil {
 		v.Range("limit", float64(*in.Limit), 1, 1000, true, true)
 	}
 	if in.DataSources != nil {
-		v.Len("dataSources", int64(len(in.DataSources)), 1, 5, "")
+		v.Size("dataSources", len(in.DataSources), 1, 5, in.DataSources)
 	}
 	if len(in.DataSources) > 0 {
 		v.Push("dataSources")
@@ -4148,20 +4146,18 @@ func (in *ListLogGroupsInput) Validate(v *protocol.Validator) {
 		v.Pop()
 	}
 	if in.FieldIndexNames != nil {
-		v.Len("fieldIndexNames", int64(len(in.FieldIndexNames)), 1, 20, "")
+		v.Size("fieldIndexNames", len(in.FieldIndexNames), 1, 20, in.FieldIndexNames)
 	}
 	if len(in.FieldIndexNames) > 0 {
-		v.Push("fieldIndexNames")
-		for i0 := range in.FieldIndexNames {
-			v.PushIndex(i0)
-			v.StrLen("", &in.FieldIndexNames[i0], 1, 512)
-			v.Pattern("", &in.FieldIndexNames[i0], genPattern0)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.FieldIndexNames {
+			v.StrLen("", &e0, 1, 512)
+			v.Pattern("", &e0, genPattern0)
 		}
-		v.Pop()
+		v.Items("fieldIndexNames", mark, in.FieldIndexNames, "Member must satisfy constraint: [Member must have length less than or equal to 512, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\.\\-_/#A-Za-z0-9]+]")
 	}
 	if in.LogGroupTags != nil {
-		v.Len("logGroupTags", int64(len(in.LogGroupTags)), 1, 5, "")
+		v.Size("logGroupTags", len(in.LogGroupTags), 1, 5, in.LogGroupTags)
 	}
 	if len(in.LogGroupTags) > 0 {
 		v.Push("logGroupTags")
@@ -4258,7 +4254,7 @@ type ListTagsForResourceInput struct {
 func (in *ListTagsForResourceInput) Validate(v *protocol.Validator) {
 	v.Required("resourceArn", in.ResourceARN != nil)
 	v.StrLen("resourceArn", in.ResourceARN, 1, 1011)
-	v.Pattern("resourceArn", in.ResourceARN, genPattern18)
+	v.Pattern("resourceArn", in.ResourceARN, genPattern19)
 }
 
 // ListTagsForResourceOutput is the output of ListTagsForResource.
@@ -4316,7 +4312,7 @@ type PutBearerTokenAuthenticationInput struct {
 func (in *PutBearerTokenAuthenticationInput) Validate(v *protocol.Validator) {
 	v.Required("logGroupIdentifier", in.LogGroupIdentifier != nil)
 	v.StrLen("logGroupIdentifier", in.LogGroupIdentifier, 1, 2048)
-	v.Pattern("logGroupIdentifier", in.LogGroupIdentifier, genPattern6)
+	v.Pattern("logGroupIdentifier", in.LogGroupIdentifier, genPattern7)
 	v.Required("bearerTokenAuthenticationEnabled", in.BearerTokenAuthenticationEnabled != nil)
 }
 
@@ -4333,7 +4329,7 @@ type PutDataProtectionPolicyInput struct {
 func (in *PutDataProtectionPolicyInput) Validate(v *protocol.Validator) {
 	v.Required("logGroupIdentifier", in.LogGroupIdentifier != nil)
 	v.StrLen("logGroupIdentifier", in.LogGroupIdentifier, 1, 2048)
-	v.Pattern("logGroupIdentifier", in.LogGroupIdentifier, genPattern6)
+	v.Pattern("logGroupIdentifier", in.LogGroupIdentifier, genPattern7)
 	v.Required("policyDocument", in.PolicyDocument != nil)
 }
 
@@ -4366,17 +4362,23 @@ func (in *PutDeliveryDestinationInput) Validate(v *protocol.Validator) {
 	}
 	v.Enum("deliveryDestinationType", in.DeliveryDestinationType, DeliveryDestinationTypeValues)
 	if in.Tags != nil {
-		v.Len("tags", int64(len(in.Tags)), 1, 50, "")
+		v.Size("tags", len(in.Tags), 1, 50, in.Tags)
 	}
 	if len(in.Tags) > 0 {
-		v.Push("tags")
-		for k0, e0 := range in.Tags {
-			v.Push(k0)
-			v.StrLen("", &e0, -1, 256)
+		mark := v.Mark()
+		for e0 := range in.Tags {
+			v.StrLen("", &e0, 1, 128)
 			v.Pattern("", &e0, genPattern4)
-			v.Pop()
 		}
-		v.Pop()
+		v.Items("tags", mark, in.Tags, "Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: ^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+)$]")
+	}
+	if len(in.Tags) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.Tags {
+			v.StrLen("", &e0, -1, 256)
+			v.Pattern("", &e0, genPattern5)
+		}
+		v.Items("tags", mark, in.Tags, "Map value must satisfy constraint: [Member must have length less than or equal to 256, Member must satisfy regular expression pattern: ^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$]")
 	}
 }
 
@@ -4422,28 +4424,39 @@ func (in *PutDeliverySourceInput) Validate(v *protocol.Validator) {
 	v.Required("resourceArn", in.ResourceARN != nil)
 	v.Required("logType", in.LogType != nil)
 	v.StrLen("logType", in.LogType, 1, 255)
-	v.Pattern("logType", in.LogType, genPattern13)
+	v.Pattern("logType", in.LogType, genPattern14)
 	if in.Tags != nil {
-		v.Len("tags", int64(len(in.Tags)), 1, 50, "")
+		v.Size("tags", len(in.Tags), 1, 50, in.Tags)
 	}
 	if len(in.Tags) > 0 {
-		v.Push("tags")
-		for k0, e0 := range in.Tags {
-			v.Push(k0)
-			v.StrLen("", &e0, -1, 256)
+		mark := v.Mark()
+		for e0 := range in.Tags {
+			v.StrLen("", &e0, 1, 128)
 			v.Pattern("", &e0, genPattern4)
-			v.Pop()
 		}
-		v.Pop()
+		v.Items("tags", mark, in.Tags, "Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: ^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+)$]")
+	}
+	if len(in.Tags) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.Tags {
+			v.StrLen("", &e0, -1, 256)
+			v.Pattern("", &e0, genPattern5)
+		}
+		v.Items("tags", mark, in.Tags, "Map value must satisfy constraint: [Member must have length less than or equal to 256, Member must satisfy regular expression pattern: ^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$]")
 	}
 	if len(in.DeliverySourceConfiguration) > 0 {
-		v.Push("deliverySourceConfiguration")
-		for k0, e0 := range in.DeliverySourceConfiguration {
-			v.Push(k0)
+		mark := v.Mark()
+		for e0 := range in.DeliverySourceConfiguration {
 			v.StrLen("", &e0, 1, 255)
-			v.Pop()
 		}
-		v.Pop()
+		v.Items("deliverySourceConfiguration", mark, in.DeliverySourceConfiguration, "Map keys must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 1]")
+	}
+	if len(in.DeliverySourceConfiguration) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.DeliverySourceConfiguration {
+			v.StrLen("", &e0, 1, 255)
+		}
+		v.Items("deliverySourceConfiguration", mark, in.DeliverySourceConfiguration, "Map value must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 1]")
 	}
 }
 
@@ -4464,23 +4477,29 @@ type PutDestinationInput struct {
 func (in *PutDestinationInput) Validate(v *protocol.Validator) {
 	v.Required("destinationName", in.DestinationName != nil)
 	v.StrLen("destinationName", in.DestinationName, 1, 512)
-	v.Pattern("destinationName", in.DestinationName, genPattern5)
+	v.Pattern("destinationName", in.DestinationName, genPattern6)
 	v.Required("targetArn", in.TargetARN != nil)
 	v.StrLen("targetArn", in.TargetARN, 1, -1)
 	v.Required("roleArn", in.RoleARN != nil)
 	v.StrLen("roleArn", in.RoleARN, 1, -1)
 	if in.Tags != nil {
-		v.Len("tags", int64(len(in.Tags)), 1, 50, "")
+		v.Size("tags", len(in.Tags), 1, 50, in.Tags)
 	}
 	if len(in.Tags) > 0 {
-		v.Push("tags")
-		for k0, e0 := range in.Tags {
-			v.Push(k0)
-			v.StrLen("", &e0, -1, 256)
+		mark := v.Mark()
+		for e0 := range in.Tags {
+			v.StrLen("", &e0, 1, 128)
 			v.Pattern("", &e0, genPattern4)
-			v.Pop()
 		}
-		v.Pop()
+		v.Items("tags", mark, in.Tags, "Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: ^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+)$]")
+	}
+	if len(in.Tags) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.Tags {
+			v.StrLen("", &e0, -1, 256)
+			v.Pattern("", &e0, genPattern5)
+		}
+		v.Items("tags", mark, in.Tags, "Map value must satisfy constraint: [Member must have length less than or equal to 256, Member must satisfy regular expression pattern: ^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$]")
 	}
 }
 
@@ -4500,7 +4519,7 @@ type PutDestinationPolicyInput struct {
 func (in *PutDestinationPolicyInput) Validate(v *protocol.Validator) {
 	v.Required("destinationName", in.DestinationName != nil)
 	v.StrLen("destinationName", in.DestinationName, 1, 512)
-	v.Pattern("destinationName", in.DestinationName, genPattern5)
+	v.Pattern("destinationName", in.DestinationName, genPattern6)
 	v.Required("accessPolicy", in.AccessPolicy != nil)
 	v.StrLen("accessPolicy", in.AccessPolicy, 1, -1)
 }
@@ -4518,7 +4537,7 @@ type PutIndexPolicyInput struct {
 func (in *PutIndexPolicyInput) Validate(v *protocol.Validator) {
 	v.Required("logGroupIdentifier", in.LogGroupIdentifier != nil)
 	v.StrLen("logGroupIdentifier", in.LogGroupIdentifier, 1, 2048)
-	v.Pattern("logGroupIdentifier", in.LogGroupIdentifier, genPattern6)
+	v.Pattern("logGroupIdentifier", in.LogGroupIdentifier, genPattern7)
 	v.Required("policyDocument", in.PolicyDocument != nil)
 	v.StrLen("policyDocument", in.PolicyDocument, 1, 51200)
 }
@@ -4572,10 +4591,10 @@ func (in *PutLogEventsInput) Validate(v *protocol.Validator) {
 	v.Pattern("logGroupName", in.LogGroupName, genPattern0)
 	v.Required("logStreamName", in.LogStreamName != nil)
 	v.StrLen("logStreamName", in.LogStreamName, 1, 512)
-	v.Pattern("logStreamName", in.LogStreamName, genPattern5)
+	v.Pattern("logStreamName", in.LogStreamName, genPattern6)
 	v.Required("logEvents", in.LogEvents != nil)
 	if in.LogEvents != nil {
-		v.Len("logEvents", int64(len(in.LogEvents)), 1, 10000, "")
+		v.Size("logEvents", len(in.LogEvents), 1, 10000, in.LogEvents)
 	}
 	if len(in.LogEvents) > 0 {
 		v.Push("logEvents")
@@ -4613,7 +4632,7 @@ type PutLogGroupDeletionProtectionInput struct {
 func (in *PutLogGroupDeletionProtectionInput) Validate(v *protocol.Validator) {
 	v.Required("logGroupIdentifier", in.LogGroupIdentifier != nil)
 	v.StrLen("logGroupIdentifier", in.LogGroupIdentifier, 1, 2048)
-	v.Pattern("logGroupIdentifier", in.LogGroupIdentifier, genPattern6)
+	v.Pattern("logGroupIdentifier", in.LogGroupIdentifier, genPattern7)
 	v.Required("deletionProtectionEnabled", in.DeletionProtectionEnabled != nil)
 }
 
@@ -4638,12 +4657,12 @@ func (in *PutMetricFilterInput) Validate(v *protocol.Validator) {
 	v.Pattern("logGroupName", in.LogGroupName, genPattern0)
 	v.Required("filterName", in.FilterName != nil)
 	v.StrLen("filterName", in.FilterName, 1, 512)
-	v.Pattern("filterName", in.FilterName, genPattern5)
+	v.Pattern("filterName", in.FilterName, genPattern6)
 	v.Required("filterPattern", in.FilterPattern != nil)
 	v.StrLen("filterPattern", in.FilterPattern, -1, 1024)
 	v.Required("metricTransformations", in.MetricTransformations != nil)
 	if in.MetricTransformations != nil {
-		v.Len("metricTransformations", int64(len(in.MetricTransformations)), 1, 1, "")
+		v.Size("metricTransformations", len(in.MetricTransformations), 1, 1, in.MetricTransformations)
 	}
 	if len(in.MetricTransformations) > 0 {
 		v.Push("metricTransformations")
@@ -4680,21 +4699,19 @@ func (in *PutQueryDefinitionInput) Validate(v *protocol.Validator) {
 	v.StrLen("name", in.Name, 1, 255)
 	v.StrLen("queryDefinitionId", in.QueryDefinitionID, 1, 256)
 	if len(in.LogGroupNames) > 0 {
-		v.Push("logGroupNames")
-		for i0 := range in.LogGroupNames {
-			v.PushIndex(i0)
-			v.StrLen("", &in.LogGroupNames[i0], 1, 512)
-			v.Pattern("", &in.LogGroupNames[i0], genPattern0)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.LogGroupNames {
+			v.StrLen("", &e0, 1, 512)
+			v.Pattern("", &e0, genPattern0)
 		}
-		v.Pop()
+		v.Items("logGroupNames", mark, in.LogGroupNames, "Member must satisfy constraint: [Member must have length less than or equal to 512, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\.\\-_/#A-Za-z0-9]+]")
 	}
 	v.Required("queryString", in.QueryString != nil)
 	v.StrLen("queryString", in.QueryString, 1, 10000)
 	v.StrLen("clientToken", in.ClientToken, 36, 128)
-	v.Pattern("clientToken", in.ClientToken, genPattern19)
+	v.Pattern("clientToken", in.ClientToken, genPattern20)
 	if in.Parameters != nil {
-		v.Len("parameters", int64(len(in.Parameters)), -1, 20, "")
+		v.Size("parameters", len(in.Parameters), -1, 20, in.Parameters)
 	}
 	if len(in.Parameters) > 0 {
 		v.Push("parameters")
@@ -4771,7 +4788,7 @@ func (in *PutSubscriptionFilterInput) Validate(v *protocol.Validator) {
 	v.Pattern("logGroupName", in.LogGroupName, genPattern0)
 	v.Required("filterName", in.FilterName != nil)
 	v.StrLen("filterName", in.FilterName, 1, 512)
-	v.Pattern("filterName", in.FilterName, genPattern5)
+	v.Pattern("filterName", in.FilterName, genPattern6)
 	v.Required("filterPattern", in.FilterPattern != nil)
 	v.StrLen("filterPattern", in.FilterPattern, -1, 1024)
 	v.Required("destinationArn", in.DestinationARN != nil)
@@ -4794,10 +4811,10 @@ type PutTransformerInput struct {
 func (in *PutTransformerInput) Validate(v *protocol.Validator) {
 	v.Required("logGroupIdentifier", in.LogGroupIdentifier != nil)
 	v.StrLen("logGroupIdentifier", in.LogGroupIdentifier, 1, 2048)
-	v.Pattern("logGroupIdentifier", in.LogGroupIdentifier, genPattern6)
+	v.Pattern("logGroupIdentifier", in.LogGroupIdentifier, genPattern7)
 	v.Required("transformerConfig", in.TransformerConfig != nil)
 	if in.TransformerConfig != nil {
-		v.Len("transformerConfig", int64(len(in.TransformerConfig)), 1, 20, "")
+		v.Size("transformerConfig", len(in.TransformerConfig), 1, 20, in.TransformerConfig)
 	}
 	if len(in.TransformerConfig) > 0 {
 		v.Push("transformerConfig")
@@ -4827,43 +4844,37 @@ type StartLiveTailInput struct {
 func (in *StartLiveTailInput) Validate(v *protocol.Validator) {
 	v.Required("logGroupIdentifiers", in.LogGroupIdentifiers != nil)
 	if in.LogGroupIdentifiers != nil {
-		v.Len("logGroupIdentifiers", int64(len(in.LogGroupIdentifiers)), 1, 10, "")
+		v.Size("logGroupIdentifiers", len(in.LogGroupIdentifiers), 1, 10, in.LogGroupIdentifiers)
 	}
 	if len(in.LogGroupIdentifiers) > 0 {
-		v.Push("logGroupIdentifiers")
-		for i0 := range in.LogGroupIdentifiers {
-			v.PushIndex(i0)
-			v.StrLen("", &in.LogGroupIdentifiers[i0], 1, 2048)
-			v.Pattern("", &in.LogGroupIdentifiers[i0], genPattern6)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.LogGroupIdentifiers {
+			v.StrLen("", &e0, 1, 2048)
+			v.Pattern("", &e0, genPattern7)
 		}
-		v.Pop()
+		v.Items("logGroupIdentifiers", mark, in.LogGroupIdentifiers, "Member must satisfy constraint: [Member must have length less than or equal to 2048, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\w#+=/:,.@-]*]")
 	}
 	if in.LogStreamNames != nil {
-		v.Len("logStreamNames", int64(len(in.LogStreamNames)), 1, 100, "")
+		v.Size("logStreamNames", len(in.LogStreamNames), 1, 100, in.LogStreamNames)
 	}
 	if len(in.LogStreamNames) > 0 {
-		v.Push("logStreamNames")
-		for i0 := range in.LogStreamNames {
-			v.PushIndex(i0)
-			v.StrLen("", &in.LogStreamNames[i0], 1, 512)
-			v.Pattern("", &in.LogStreamNames[i0], genPattern5)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.LogStreamNames {
+			v.StrLen("", &e0, 1, 512)
+			v.Pattern("", &e0, genPattern6)
 		}
-		v.Pop()
+		v.Items("logStreamNames", mark, in.LogStreamNames, "Member must satisfy constraint: [Member must have length less than or equal to 512, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [^:*]*]")
 	}
 	if in.LogStreamNamePrefixes != nil {
-		v.Len("logStreamNamePrefixes", int64(len(in.LogStreamNamePrefixes)), 1, 100, "")
+		v.Size("logStreamNamePrefixes", len(in.LogStreamNamePrefixes), 1, 100, in.LogStreamNamePrefixes)
 	}
 	if len(in.LogStreamNamePrefixes) > 0 {
-		v.Push("logStreamNamePrefixes")
-		for i0 := range in.LogStreamNamePrefixes {
-			v.PushIndex(i0)
-			v.StrLen("", &in.LogStreamNamePrefixes[i0], 1, 512)
-			v.Pattern("", &in.LogStreamNamePrefixes[i0], genPattern5)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.LogStreamNamePrefixes {
+			v.StrLen("", &e0, 1, 512)
+			v.Pattern("", &e0, genPattern6)
 		}
-		v.Pop()
+		v.Items("logStreamNamePrefixes", mark, in.LogStreamNamePrefixes, "Member must satisfy constraint: [Member must have length less than or equal to 512, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [^:*]*]")
 	}
 	v.StrLen("logEventFilterPattern", in.LogEventFilterPattern, -1, 1024)
 }
@@ -4891,24 +4902,20 @@ func (in *StartQueryInput) Validate(v *protocol.Validator) {
 	v.StrLen("logGroupName", in.LogGroupName, 1, 512)
 	v.Pattern("logGroupName", in.LogGroupName, genPattern0)
 	if len(in.LogGroupNames) > 0 {
-		v.Push("logGroupNames")
-		for i0 := range in.LogGroupNames {
-			v.PushIndex(i0)
-			v.StrLen("", &in.LogGroupNames[i0], 1, 512)
-			v.Pattern("", &in.LogGroupNames[i0], genPattern0)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.LogGroupNames {
+			v.StrLen("", &e0, 1, 512)
+			v.Pattern("", &e0, genPattern0)
 		}
-		v.Pop()
+		v.Items("logGroupNames", mark, in.LogGroupNames, "Member must satisfy constraint: [Member must have length less than or equal to 512, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\.\\-_/#A-Za-z0-9]+]")
 	}
 	if len(in.LogGroupIdentifiers) > 0 {
-		v.Push("logGroupIdentifiers")
-		for i0 := range in.LogGroupIdentifiers {
-			v.PushIndex(i0)
-			v.StrLen("", &in.LogGroupIdentifiers[i0], 1, 2048)
-			v.Pattern("", &in.LogGroupIdentifiers[i0], genPattern6)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.LogGroupIdentifiers {
+			v.StrLen("", &e0, 1, 2048)
+			v.Pattern("", &e0, genPattern7)
 		}
-		v.Pop()
+		v.Items("logGroupIdentifiers", mark, in.LogGroupIdentifiers, "Member must satisfy constraint: [Member must have length less than or equal to 2048, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\w#+=/:,.@-]*]")
 	}
 	v.Required("startTime", in.StartTime != nil)
 	if in.StartTime != nil {
@@ -4959,17 +4966,23 @@ func (in *TagLogGroupInput) Validate(v *protocol.Validator) {
 	v.Pattern("logGroupName", in.LogGroupName, genPattern0)
 	v.Required("tags", in.Tags != nil)
 	if in.Tags != nil {
-		v.Len("tags", int64(len(in.Tags)), 1, 50, "")
+		v.Size("tags", len(in.Tags), 1, 50, in.Tags)
 	}
 	if len(in.Tags) > 0 {
-		v.Push("tags")
-		for k0, e0 := range in.Tags {
-			v.Push(k0)
-			v.StrLen("", &e0, -1, 256)
+		mark := v.Mark()
+		for e0 := range in.Tags {
+			v.StrLen("", &e0, 1, 128)
 			v.Pattern("", &e0, genPattern4)
-			v.Pop()
 		}
-		v.Pop()
+		v.Items("tags", mark, in.Tags, "Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: ^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+)$]")
+	}
+	if len(in.Tags) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.Tags {
+			v.StrLen("", &e0, -1, 256)
+			v.Pattern("", &e0, genPattern5)
+		}
+		v.Items("tags", mark, in.Tags, "Map value must satisfy constraint: [Member must have length less than or equal to 256, Member must satisfy regular expression pattern: ^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$]")
 	}
 }
 
@@ -4986,20 +4999,26 @@ type TagResourceInput struct {
 func (in *TagResourceInput) Validate(v *protocol.Validator) {
 	v.Required("resourceArn", in.ResourceARN != nil)
 	v.StrLen("resourceArn", in.ResourceARN, 1, 1011)
-	v.Pattern("resourceArn", in.ResourceARN, genPattern18)
+	v.Pattern("resourceArn", in.ResourceARN, genPattern19)
 	v.Required("tags", in.Tags != nil)
 	if in.Tags != nil {
-		v.Len("tags", int64(len(in.Tags)), 1, 50, "")
+		v.Size("tags", len(in.Tags), 1, 50, in.Tags)
 	}
 	if len(in.Tags) > 0 {
-		v.Push("tags")
-		for k0, e0 := range in.Tags {
-			v.Push(k0)
-			v.StrLen("", &e0, -1, 256)
+		mark := v.Mark()
+		for e0 := range in.Tags {
+			v.StrLen("", &e0, 1, 128)
 			v.Pattern("", &e0, genPattern4)
-			v.Pop()
 		}
-		v.Pop()
+		v.Items("tags", mark, in.Tags, "Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: ^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+)$]")
+	}
+	if len(in.Tags) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.Tags {
+			v.StrLen("", &e0, -1, 256)
+			v.Pattern("", &e0, genPattern5)
+		}
+		v.Items("tags", mark, in.Tags, "Map value must satisfy constraint: [Member must have length less than or equal to 256, Member must satisfy regular expression pattern: ^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$]")
 	}
 }
 
@@ -5018,16 +5037,14 @@ func (in *TestMetricFilterInput) Validate(v *protocol.Validator) {
 	v.StrLen("filterPattern", in.FilterPattern, -1, 1024)
 	v.Required("logEventMessages", in.LogEventMessages != nil)
 	if in.LogEventMessages != nil {
-		v.Len("logEventMessages", int64(len(in.LogEventMessages)), 1, 50, "")
+		v.Size("logEventMessages", len(in.LogEventMessages), 1, 50, in.LogEventMessages)
 	}
 	if len(in.LogEventMessages) > 0 {
-		v.Push("logEventMessages")
-		for i0 := range in.LogEventMessages {
-			v.PushIndex(i0)
-			v.StrLen("", &in.LogEventMessages[i0], 1, -1)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.LogEventMessages {
+			v.StrLen("", &e0, 1, -1)
 		}
-		v.Pop()
+		v.Items("logEventMessages", mark, in.LogEventMessages, "Member must satisfy constraint: [Member must have length greater than or equal to 1]")
 	}
 }
 
@@ -5046,7 +5063,7 @@ type TestTransformerInput struct {
 func (in *TestTransformerInput) Validate(v *protocol.Validator) {
 	v.Required("transformerConfig", in.TransformerConfig != nil)
 	if in.TransformerConfig != nil {
-		v.Len("transformerConfig", int64(len(in.TransformerConfig)), 1, 20, "")
+		v.Size("transformerConfig", len(in.TransformerConfig), 1, 20, in.TransformerConfig)
 	}
 	if len(in.TransformerConfig) > 0 {
 		v.Push("transformerConfig")
@@ -5061,16 +5078,14 @@ func (in *TestTransformerInput) Validate(v *protocol.Validator) {
 	}
 	v.Required("logEventMessages", in.LogEventMessages != nil)
 	if in.LogEventMessages != nil {
-		v.Len("logEventMessages", int64(len(in.LogEventMessages)), 1, 50, "")
+		v.Size("logEventMessages", len(in.LogEventMessages), 1, 50, in.LogEventMessages)
 	}
 	if len(in.LogEventMessages) > 0 {
-		v.Push("logEventMessages")
-		for i0 := range in.LogEventMessages {
-			v.PushIndex(i0)
-			v.StrLen("", &in.LogEventMessages[i0], 1, -1)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.LogEventMessages {
+			v.StrLen("", &e0, 1, -1)
 		}
-		v.Pop()
+		v.Items("logEventMessages", mark, in.LogEventMessages, "Member must satisfy constraint: [Member must have length greater than or equal to 1]")
 	}
 }
 
@@ -5092,17 +5107,15 @@ func (in *UntagLogGroupInput) Validate(v *protocol.Validator) {
 	v.Pattern("logGroupName", in.LogGroupName, genPattern0)
 	v.Required("tags", in.Tags != nil)
 	if in.Tags != nil {
-		v.Len("tags", int64(len(in.Tags)), 1, -1, "")
+		v.Size("tags", len(in.Tags), 1, -1, in.Tags)
 	}
 	if len(in.Tags) > 0 {
-		v.Push("tags")
-		for i0 := range in.Tags {
-			v.PushIndex(i0)
-			v.StrLen("", &in.Tags[i0], 1, 128)
-			v.Pattern("", &in.Tags[i0], genPattern20)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Tags {
+			v.StrLen("", &e0, 1, 128)
+			v.Pattern("", &e0, genPattern4)
 		}
-		v.Pop()
+		v.Items("tags", mark, in.Tags, "Member must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: ^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+)$]")
 	}
 }
 
@@ -5119,20 +5132,18 @@ type UntagResourceInput struct {
 func (in *UntagResourceInput) Validate(v *protocol.Validator) {
 	v.Required("resourceArn", in.ResourceARN != nil)
 	v.StrLen("resourceArn", in.ResourceARN, 1, 1011)
-	v.Pattern("resourceArn", in.ResourceARN, genPattern18)
+	v.Pattern("resourceArn", in.ResourceARN, genPattern19)
 	v.Required("tagKeys", in.TagKeys != nil)
 	if in.TagKeys != nil {
-		v.Len("tagKeys", int64(len(in.TagKeys)), -1, 50, "")
+		v.Size("tagKeys", len(in.TagKeys), -1, 50, in.TagKeys)
 	}
 	if len(in.TagKeys) > 0 {
-		v.Push("tagKeys")
-		for i0 := range in.TagKeys {
-			v.PushIndex(i0)
-			v.StrLen("", &in.TagKeys[i0], 1, 128)
-			v.Pattern("", &in.TagKeys[i0], genPattern20)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.TagKeys {
+			v.StrLen("", &e0, 1, 128)
+			v.Pattern("", &e0, genPattern4)
 		}
-		v.Pop()
+		v.Items("tagKeys", mark, in.TagKeys, "Member must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: ^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+)$]")
 	}
 }
 
@@ -5155,7 +5166,7 @@ func (in *UpdateAnomalyInput) Validate(v *protocol.Validator) {
 	v.StrLen("patternId", in.PatternID, 32, 32)
 	v.Required("anomalyDetectorArn", in.AnomalyDetectorARN != nil)
 	v.StrLen("anomalyDetectorArn", in.AnomalyDetectorARN, 1, -1)
-	v.Pattern("anomalyDetectorArn", in.AnomalyDetectorARN, genPattern6)
+	v.Pattern("anomalyDetectorArn", in.AnomalyDetectorARN, genPattern7)
 	v.Enum("suppressionType", in.SuppressionType, SuppressionTypeValues)
 	if in.SuppressionPeriod != nil {
 		v.Push("suppressionPeriod")
@@ -5179,18 +5190,16 @@ type UpdateDeliveryConfigurationInput struct {
 func (in *UpdateDeliveryConfigurationInput) Validate(v *protocol.Validator) {
 	v.Required("id", in.ID != nil)
 	v.StrLen("id", in.ID, 1, 64)
-	v.Pattern("id", in.ID, genPattern10)
+	v.Pattern("id", in.ID, genPattern11)
 	if in.RecordFields != nil {
-		v.Len("recordFields", int64(len(in.RecordFields)), -1, 128, "")
+		v.Size("recordFields", len(in.RecordFields), -1, 128, in.RecordFields)
 	}
 	if len(in.RecordFields) > 0 {
-		v.Push("recordFields")
-		for i0 := range in.RecordFields {
-			v.PushIndex(i0)
-			v.StrLen("", &in.RecordFields[i0], 1, 64)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.RecordFields {
+			v.StrLen("", &e0, 1, 64)
 		}
-		v.Pop()
+		v.Items("recordFields", mark, in.RecordFields, "Member must satisfy constraint: [Member must have length less than or equal to 64, Member must have length greater than or equal to 1]")
 	}
 	v.StrLen("fieldDelimiter", in.FieldDelimiter, -1, 5)
 	if in.S3DeliveryConfiguration != nil {
@@ -5216,7 +5225,7 @@ type UpdateLogAnomalyDetectorInput struct {
 func (in *UpdateLogAnomalyDetectorInput) Validate(v *protocol.Validator) {
 	v.Required("anomalyDetectorArn", in.AnomalyDetectorARN != nil)
 	v.StrLen("anomalyDetectorArn", in.AnomalyDetectorARN, 1, -1)
-	v.Pattern("anomalyDetectorArn", in.AnomalyDetectorARN, genPattern6)
+	v.Pattern("anomalyDetectorArn", in.AnomalyDetectorARN, genPattern7)
 	v.Enum("evaluationFrequency", in.EvaluationFrequency, EvaluationFrequencyValues)
 	v.StrLen("filterPattern", in.FilterPattern, -1, 1024)
 	if in.AnomalyVisibilityTime != nil {
@@ -5271,24 +5280,22 @@ type UpdateScheduledQueryInput struct {
 // Validate checks in against the constraints of the model.
 func (in *UpdateScheduledQueryInput) Validate(v *protocol.Validator) {
 	v.Required("identifier", in.Identifier != nil)
-	v.Pattern("identifier", in.Identifier, genPattern6)
+	v.Pattern("identifier", in.Identifier, genPattern7)
 	v.StrLen("description", in.Description, -1, 1024)
 	v.Required("queryLanguage", in.QueryLanguage != nil)
 	v.Enum("queryLanguage", in.QueryLanguage, QueryLanguageValues)
 	v.Required("queryString", in.QueryString != nil)
 	v.StrLen("queryString", in.QueryString, -1, 10000)
 	if in.LogGroupIdentifiers != nil {
-		v.Len("logGroupIdentifiers", int64(len(in.LogGroupIdentifiers)), 1, 50, "")
+		v.Size("logGroupIdentifiers", len(in.LogGroupIdentifiers), 1, 50, in.LogGroupIdentifiers)
 	}
 	if len(in.LogGroupIdentifiers) > 0 {
-		v.Push("logGroupIdentifiers")
-		for i0 := range in.LogGroupIdentifiers {
-			v.PushIndex(i0)
-			v.StrLen("", &in.LogGroupIdentifiers[i0], 1, 2048)
-			v.Pattern("", &in.LogGroupIdentifiers[i0], genPattern6)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.LogGroupIdentifiers {
+			v.StrLen("", &e0, 1, 2048)
+			v.Pattern("", &e0, genPattern7)
 		}
-		v.Pop()
+		v.Items("logGroupIdentifiers", mark, in.LogGroupIdentifiers, "Member must satisfy constraint: [Member must have length less than or equal to 2048, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\w#+=/:,.@-]*]")
 	}
 	v.Required("scheduleExpression", in.ScheduleExpression != nil)
 	v.StrLen("scheduleExpression", in.ScheduleExpression, -1, 256)
@@ -5366,7 +5373,7 @@ type AddKeys struct {
 func (in *AddKeys) Validate(v *protocol.Validator) {
 	v.Required("entries", in.Entries != nil)
 	if in.Entries != nil {
-		v.Len("entries", int64(len(in.Entries)), 1, 5, "")
+		v.Size("entries", len(in.Entries), 1, 5, in.Entries)
 	}
 	if len(in.Entries) > 0 {
 		v.Push("entries")
@@ -5438,16 +5445,14 @@ func (in *CSV) Validate(v *protocol.Validator) {
 	v.StrLen("quoteCharacter", in.QuoteCharacter, 1, 1)
 	v.StrLen("delimiter", in.Delimiter, 1, 2)
 	if in.Columns != nil {
-		v.Len("columns", int64(len(in.Columns)), -1, 100, "")
+		v.Size("columns", len(in.Columns), -1, 100, in.Columns)
 	}
 	if len(in.Columns) > 0 {
-		v.Push("columns")
-		for i0 := range in.Columns {
-			v.PushIndex(i0)
-			v.StrLen("", &in.Columns[i0], 1, 128)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Columns {
+			v.StrLen("", &e0, 1, 128)
 		}
-		v.Pop()
+		v.Items("columns", mark, in.Columns, "Member must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]")
 	}
 	v.StrLen("source", in.Source, 1, 128)
 	v.StrLen("destination", in.Destination, 1, 128)
@@ -5485,7 +5490,7 @@ type CopyValue struct {
 func (in *CopyValue) Validate(v *protocol.Validator) {
 	v.Required("entries", in.Entries != nil)
 	if in.Entries != nil {
-		v.Len("entries", int64(len(in.Entries)), 1, 5, "")
+		v.Size("entries", len(in.Entries), 1, 5, in.Entries)
 	}
 	if len(in.Entries) > 0 {
 		v.Push("entries")
@@ -5557,16 +5562,14 @@ func (in *DateTimeConverter) Validate(v *protocol.Validator) {
 	v.StrLen("targetFormat", in.TargetFormat, 1, 64)
 	v.Required("matchPatterns", in.MatchPatterns != nil)
 	if in.MatchPatterns != nil {
-		v.Len("matchPatterns", int64(len(in.MatchPatterns)), 1, 5, "")
+		v.Size("matchPatterns", len(in.MatchPatterns), 1, 5, in.MatchPatterns)
 	}
 	if len(in.MatchPatterns) > 0 {
-		v.Push("matchPatterns")
-		for i0 := range in.MatchPatterns {
-			v.PushIndex(i0)
-			v.StrLen("", &in.MatchPatterns[i0], 1, -1)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.MatchPatterns {
+			v.StrLen("", &e0, 1, -1)
 		}
-		v.Pop()
+		v.Items("matchPatterns", mark, in.MatchPatterns, "Member must satisfy constraint: [Member must have length greater than or equal to 1]")
 	}
 	v.StrLen("sourceTimezone", in.SourceTimezone, 1, -1)
 	v.StrLen("targetTimezone", in.TargetTimezone, 1, -1)
@@ -5582,16 +5585,14 @@ type DeleteKeys struct {
 func (in *DeleteKeys) Validate(v *protocol.Validator) {
 	v.Required("withKeys", in.WithKeys != nil)
 	if in.WithKeys != nil {
-		v.Len("withKeys", int64(len(in.WithKeys)), 1, 5, "")
+		v.Size("withKeys", len(in.WithKeys), 1, 5, in.WithKeys)
 	}
 	if len(in.WithKeys) > 0 {
-		v.Push("withKeys")
-		for i0 := range in.WithKeys {
-			v.PushIndex(i0)
-			v.StrLen("", &in.WithKeys[i0], 1, -1)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.WithKeys {
+			v.StrLen("", &e0, 1, -1)
 		}
-		v.Pop()
+		v.Items("withKeys", mark, in.WithKeys, "Member must satisfy constraint: [Member must have length greater than or equal to 1]")
 	}
 }
 
@@ -5685,28 +5686,38 @@ type Entity struct {
 // Validate checks in against the constraints of the model.
 func (in *Entity) Validate(v *protocol.Validator) {
 	if in.KeyAttributes != nil {
-		v.Len("keyAttributes", int64(len(in.KeyAttributes)), 2, 4, "")
+		v.Size("keyAttributes", len(in.KeyAttributes), 2, 4, in.KeyAttributes)
 	}
 	if len(in.KeyAttributes) > 0 {
-		v.Push("keyAttributes")
-		for k0, e0 := range in.KeyAttributes {
-			v.Push(k0)
-			v.StrLen("", &e0, 1, 512)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.KeyAttributes {
+			v.StrLen("", &e0, 1, 32)
 		}
-		v.Pop()
+		v.Items("keyAttributes", mark, in.KeyAttributes, "Map keys must satisfy constraint: [Member must have length less than or equal to 32, Member must have length greater than or equal to 1]")
+	}
+	if len(in.KeyAttributes) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.KeyAttributes {
+			v.StrLen("", &e0, 1, 512)
+		}
+		v.Items("keyAttributes", mark, in.KeyAttributes, "Map value must satisfy constraint: [Member must have length less than or equal to 512, Member must have length greater than or equal to 1]")
 	}
 	if in.Attributes != nil {
-		v.Len("attributes", int64(len(in.Attributes)), -1, 10, "")
+		v.Size("attributes", len(in.Attributes), -1, 10, in.Attributes)
 	}
 	if len(in.Attributes) > 0 {
-		v.Push("attributes")
-		for k0, e0 := range in.Attributes {
-			v.Push(k0)
-			v.StrLen("", &e0, 1, 512)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.Attributes {
+			v.StrLen("", &e0, 1, 256)
 		}
-		v.Pop()
+		v.Items("attributes", mark, in.Attributes, "Map keys must satisfy constraint: [Member must have length less than or equal to 256, Member must have length greater than or equal to 1]")
+	}
+	if len(in.Attributes) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.Attributes {
+			v.StrLen("", &e0, 1, 512)
+		}
+		v.Items("attributes", mark, in.Attributes, "Map value must satisfy constraint: [Member must have length less than or equal to 512, Member must have length greater than or equal to 1]")
 	}
 }
 
@@ -6000,16 +6011,14 @@ type LowerCaseString struct {
 func (in *LowerCaseString) Validate(v *protocol.Validator) {
 	v.Required("withKeys", in.WithKeys != nil)
 	if in.WithKeys != nil {
-		v.Len("withKeys", int64(len(in.WithKeys)), 1, 10, "")
+		v.Size("withKeys", len(in.WithKeys), 1, 10, in.WithKeys)
 	}
 	if len(in.WithKeys) > 0 {
-		v.Push("withKeys")
-		for i0 := range in.WithKeys {
-			v.PushIndex(i0)
-			v.StrLen("", &in.WithKeys[i0], 1, -1)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.WithKeys {
+			v.StrLen("", &e0, 1, -1)
 		}
-		v.Pop()
+		v.Items("withKeys", mark, in.WithKeys, "Member must satisfy constraint: [Member must have length greater than or equal to 1]")
 	}
 }
 
@@ -6046,20 +6055,25 @@ type MetricTransformation struct {
 func (in *MetricTransformation) Validate(v *protocol.Validator) {
 	v.Required("metricName", in.MetricName != nil)
 	v.StrLen("metricName", in.MetricName, -1, 255)
-	v.Pattern("metricName", in.MetricName, genPattern16)
+	v.Pattern("metricName", in.MetricName, genPattern17)
 	v.Required("metricNamespace", in.MetricNamespace != nil)
 	v.StrLen("metricNamespace", in.MetricNamespace, -1, 255)
-	v.Pattern("metricNamespace", in.MetricNamespace, genPattern16)
+	v.Pattern("metricNamespace", in.MetricNamespace, genPattern17)
 	v.Required("metricValue", in.MetricValue != nil)
 	v.StrLen("metricValue", in.MetricValue, -1, 100)
 	if len(in.Dimensions) > 0 {
-		v.Push("dimensions")
-		for k0, e0 := range in.Dimensions {
-			v.Push(k0)
+		mark := v.Mark()
+		for e0 := range in.Dimensions {
 			v.StrLen("", &e0, -1, 255)
-			v.Pop()
 		}
-		v.Pop()
+		v.Items("dimensions", mark, in.Dimensions, "Map keys must satisfy constraint: [Member must have length less than or equal to 255]")
+	}
+	if len(in.Dimensions) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.Dimensions {
+			v.StrLen("", &e0, -1, 255)
+		}
+		v.Items("dimensions", mark, in.Dimensions, "Map value must satisfy constraint: [Member must have length less than or equal to 255]")
 	}
 	v.Enum("unit", in.Unit, StandardUnitValues)
 }
@@ -6088,7 +6102,7 @@ type MoveKeys struct {
 func (in *MoveKeys) Validate(v *protocol.Validator) {
 	v.Required("entries", in.Entries != nil)
 	if in.Entries != nil {
-		v.Len("entries", int64(len(in.Entries)), 1, 5, "")
+		v.Size("entries", len(in.Entries), 1, 5, in.Entries)
 	}
 	if len(in.Entries) > 0 {
 		v.Push("entries")
@@ -6552,7 +6566,7 @@ type RenameKeys struct {
 func (in *RenameKeys) Validate(v *protocol.Validator) {
 	v.Required("entries", in.Entries != nil)
 	if in.Entries != nil {
-		v.Len("entries", int64(len(in.Entries)), 1, 5, "")
+		v.Size("entries", len(in.Entries), 1, 5, in.Entries)
 	}
 	if len(in.Entries) > 0 {
 		v.Push("entries")
@@ -6613,7 +6627,7 @@ func (in *S3Configuration) Validate(v *protocol.Validator) {
 	v.Required("roleArn", in.RoleARN != nil)
 	v.StrLen("roleArn", in.RoleARN, 1, -1)
 	v.StrLen("ownerAccountId", in.OwnerAccountID, 12, 12)
-	v.Pattern("ownerAccountId", in.OwnerAccountID, genPattern11)
+	v.Pattern("ownerAccountId", in.OwnerAccountID, genPattern12)
 	v.StrLen("kmsKeyId", in.KmsKeyID, -1, 256)
 }
 
@@ -6692,7 +6706,7 @@ type SplitString struct {
 func (in *SplitString) Validate(v *protocol.Validator) {
 	v.Required("entries", in.Entries != nil)
 	if in.Entries != nil {
-		v.Len("entries", int64(len(in.Entries)), 1, 10, "")
+		v.Size("entries", len(in.Entries), 1, 10, in.Entries)
 	}
 	if len(in.Entries) > 0 {
 		v.Push("entries")
@@ -6752,7 +6766,7 @@ type SubstituteString struct {
 func (in *SubstituteString) Validate(v *protocol.Validator) {
 	v.Required("entries", in.Entries != nil)
 	if in.Entries != nil {
-		v.Len("entries", int64(len(in.Entries)), 1, 10, "")
+		v.Size("entries", len(in.Entries), 1, 10, in.Entries)
 	}
 	if len(in.Entries) > 0 {
 		v.Push("entries")
@@ -6805,19 +6819,17 @@ type TagFilter struct {
 func (in *TagFilter) Validate(v *protocol.Validator) {
 	v.Required("key", in.Key != nil)
 	v.StrLen("key", in.Key, 1, 128)
-	v.Pattern("key", in.Key, genPattern20)
+	v.Pattern("key", in.Key, genPattern4)
 	if in.Values != nil {
-		v.Len("values", int64(len(in.Values)), -1, 5, "")
+		v.Size("values", len(in.Values), -1, 5, in.Values)
 	}
 	if len(in.Values) > 0 {
-		v.Push("values")
-		for i0 := range in.Values {
-			v.PushIndex(i0)
-			v.StrLen("", &in.Values[i0], -1, 259)
-			v.Pattern("", &in.Values[i0], genPattern24)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Values {
+			v.StrLen("", &e0, -1, 259)
+			v.Pattern("", &e0, genPattern24)
 		}
-		v.Pop()
+		v.Items("values", mark, in.Values, "Member must satisfy constraint: [Member must have length less than or equal to 259, Member must have length greater than or equal to 0, Member must satisfy regular expression pattern: ^!?\\*?([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)\\*?$]")
 	}
 }
 
@@ -6846,16 +6858,14 @@ type TrimString struct {
 func (in *TrimString) Validate(v *protocol.Validator) {
 	v.Required("withKeys", in.WithKeys != nil)
 	if in.WithKeys != nil {
-		v.Len("withKeys", int64(len(in.WithKeys)), 1, 10, "")
+		v.Size("withKeys", len(in.WithKeys), 1, 10, in.WithKeys)
 	}
 	if len(in.WithKeys) > 0 {
-		v.Push("withKeys")
-		for i0 := range in.WithKeys {
-			v.PushIndex(i0)
-			v.StrLen("", &in.WithKeys[i0], 1, -1)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.WithKeys {
+			v.StrLen("", &e0, 1, -1)
 		}
-		v.Pop()
+		v.Items("withKeys", mark, in.WithKeys, "Member must satisfy constraint: [Member must have length greater than or equal to 1]")
 	}
 }
 
@@ -6868,7 +6878,7 @@ type TypeConverter struct {
 func (in *TypeConverter) Validate(v *protocol.Validator) {
 	v.Required("entries", in.Entries != nil)
 	if in.Entries != nil {
-		v.Len("entries", int64(len(in.Entries)), 1, 5, "")
+		v.Size("entries", len(in.Entries), 1, 5, in.Entries)
 	}
 	if len(in.Entries) > 0 {
 		v.Push("entries")
@@ -6906,16 +6916,14 @@ type UpperCaseString struct {
 func (in *UpperCaseString) Validate(v *protocol.Validator) {
 	v.Required("withKeys", in.WithKeys != nil)
 	if in.WithKeys != nil {
-		v.Len("withKeys", int64(len(in.WithKeys)), 1, 10, "")
+		v.Size("withKeys", len(in.WithKeys), 1, 10, in.WithKeys)
 	}
 	if len(in.WithKeys) > 0 {
-		v.Push("withKeys")
-		for i0 := range in.WithKeys {
-			v.PushIndex(i0)
-			v.StrLen("", &in.WithKeys[i0], 1, -1)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.WithKeys {
+			v.StrLen("", &e0, 1, -1)
 		}
-		v.Pop()
+		v.Items("withKeys", mark, in.WithKeys, "Member must satisfy constraint: [Member must have length greater than or equal to 1]")
 	}
 }
 
@@ -7622,23 +7630,23 @@ var (
 	genPattern1  = protocol.NewLazyRegexp(`[\w+=/:,.@\-\*]*`)
 	genPattern2  = protocol.NewLazyRegexp(`[\-a-zA-Z0-9]+`)
 	genPattern3  = protocol.NewLazyRegexp(`[\w-]*`)
-	genPattern4  = protocol.NewLazyRegexp(`^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`)
-	genPattern5  = protocol.NewLazyRegexp(`[^:*]*`)
-	genPattern6  = protocol.NewLazyRegexp(`[\w#+=/:,.@-]*`)
-	genPattern7  = protocol.NewLazyRegexp(`^arn:aws[a-z\-]*:kms:[-a-z0-9]*:[0-9]*:key/[-a-z0-9]*$`)
-	genPattern8  = protocol.NewLazyRegexp(`^[a-zA-Z0-9_]+$`)
-	genPattern9  = protocol.NewLazyRegexp(`^[a-zA-Z0-9_\-/.#]+$`)
-	genPattern10 = protocol.NewLazyRegexp(`^[0-9A-Za-z]+$`)
-	genPattern11 = protocol.NewLazyRegexp(`^\d{12}$`)
-	genPattern12 = protocol.NewLazyRegexp(`[\w_-]*`)
-	genPattern13 = protocol.NewLazyRegexp(`[\w]*`)
-	genPattern14 = protocol.NewLazyRegexp(`[\w-_]*`)
-	genPattern15 = protocol.NewLazyRegexp(`[\.\-_/#A-Za-z0-9]*`)
-	genPattern16 = protocol.NewLazyRegexp(`[^:*$]*`)
-	genPattern17 = protocol.NewLazyRegexp(`(\^?[\.\-_\/#A-Za-z0-9]{3,24})(\|\^?[\.\-_\/#A-Za-z0-9]{3,24}){0,4}`)
-	genPattern18 = protocol.NewLazyRegexp(`[\w+=/:,.@-]*`)
-	genPattern19 = protocol.NewLazyRegexp(`\S{36,128}`)
-	genPattern20 = protocol.NewLazyRegexp(`^([\p{L}\p{Z}\p{N}_.:/=+\-@]+)$`)
+	genPattern4  = protocol.NewLazyRegexp(`^([\p{L}\p{Z}\p{N}_.:/=+\-@]+)$`)
+	genPattern5  = protocol.NewLazyRegexp(`^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`)
+	genPattern6  = protocol.NewLazyRegexp(`[^:*]*`)
+	genPattern7  = protocol.NewLazyRegexp(`[\w#+=/:,.@-]*`)
+	genPattern8  = protocol.NewLazyRegexp(`^arn:aws[a-z\-]*:kms:[-a-z0-9]*:[0-9]*:key/[-a-z0-9]*$`)
+	genPattern9  = protocol.NewLazyRegexp(`^[a-zA-Z0-9_]+$`)
+	genPattern10 = protocol.NewLazyRegexp(`^[a-zA-Z0-9_\-/.#]+$`)
+	genPattern11 = protocol.NewLazyRegexp(`^[0-9A-Za-z]+$`)
+	genPattern12 = protocol.NewLazyRegexp(`^\d{12}$`)
+	genPattern13 = protocol.NewLazyRegexp(`[\w_-]*`)
+	genPattern14 = protocol.NewLazyRegexp(`[\w]*`)
+	genPattern15 = protocol.NewLazyRegexp(`[\w-_]*`)
+	genPattern16 = protocol.NewLazyRegexp(`[\.\-_/#A-Za-z0-9]*`)
+	genPattern17 = protocol.NewLazyRegexp(`[^:*$]*`)
+	genPattern18 = protocol.NewLazyRegexp(`(\^?[\.\-_\/#A-Za-z0-9]{3,24})(\|\^?[\.\-_\/#A-Za-z0-9]{3,24}){0,4}`)
+	genPattern19 = protocol.NewLazyRegexp(`[\w+=/:,.@-]*`)
+	genPattern20 = protocol.NewLazyRegexp(`\S{36,128}`)
 	genPattern21 = protocol.NewLazyRegexp(`^\d+\.\d+(\.\d+)?$`)
 	genPattern22 = protocol.NewLazyRegexp(`^[a-zA-Z_][a-zA-Z0-9_]*`)
 	genPattern23 = protocol.NewLazyRegexp(`s3://[a-z0-9][\.\-a-z0-9]{1,61}[a-z0-9](/.*)?`)

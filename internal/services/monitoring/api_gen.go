@@ -1012,16 +1012,14 @@ type DeleteAlarmsInput struct {
 func (in *DeleteAlarmsInput) Validate(v *protocol.Validator) {
 	v.Required("AlarmNames", in.AlarmNames != nil)
 	if in.AlarmNames != nil {
-		v.Len("AlarmNames", int64(len(in.AlarmNames)), -1, 100, "")
+		v.Size("AlarmNames", len(in.AlarmNames), -1, 100, in.AlarmNames)
 	}
 	if len(in.AlarmNames) > 0 {
-		v.Push("AlarmNames")
-		for i0 := range in.AlarmNames {
-			v.PushIndex(i0)
-			v.StrLen("", &in.AlarmNames[i0], 1, 255)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.AlarmNames {
+			v.StrLen("", &e0, 1, 255)
 		}
-		v.Pop()
+		v.Items("AlarmNames", mark, in.AlarmNames, "Member must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 1]")
 	}
 }
 
@@ -1044,7 +1042,7 @@ func (in *DeleteAnomalyDetectorInput) Validate(v *protocol.Validator) {
 	v.Pattern("Namespace", in.Namespace, genPattern0)
 	v.StrLen("MetricName", in.MetricName, 1, 255)
 	if in.Dimensions != nil {
-		v.Len("Dimensions", int64(len(in.Dimensions)), -1, 30, "")
+		v.Size("Dimensions", len(in.Dimensions), -1, 30, in.Dimensions)
 	}
 	if len(in.Dimensions) > 0 {
 		v.Push("Dimensions")
@@ -1096,14 +1094,12 @@ type DeleteInsightRulesInput struct {
 func (in *DeleteInsightRulesInput) Validate(v *protocol.Validator) {
 	v.Required("RuleNames", in.RuleNames != nil)
 	if len(in.RuleNames) > 0 {
-		v.Push("RuleNames")
-		for i0 := range in.RuleNames {
-			v.PushIndex(i0)
-			v.StrLen("", &in.RuleNames[i0], 1, 128)
-			v.Pattern("", &in.RuleNames[i0], genPattern2)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.RuleNames {
+			v.StrLen("", &e0, 1, 128)
+			v.Pattern("", &e0, genPattern2)
 		}
-		v.Pop()
+		v.Items("RuleNames", mark, in.RuleNames, "Member must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\x20-\\x7E]+]")
 	}
 }
 
@@ -1162,13 +1158,11 @@ func (in *DescribeAlarmHistoryInput) Validate(v *protocol.Validator) {
 	v.StrLen("AlarmName", in.AlarmName, 1, 255)
 	v.StrLen("AlarmContributorId", in.AlarmContributorID, 1, 16)
 	if len(in.AlarmTypes) > 0 {
-		v.Push("AlarmTypes")
-		for i0 := range in.AlarmTypes {
-			v.PushIndex(i0)
-			v.Enum("", &in.AlarmTypes[i0], AlarmTypeValues)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.AlarmTypes {
+			v.Enum("", &e0, AlarmTypeValues)
 		}
-		v.Pop()
+		v.Items("AlarmTypes", mark, in.AlarmTypes, "Member must satisfy constraint: [Member must satisfy enum value set: [CompositeAlarm, MetricAlarm]]")
 	}
 	v.Enum("HistoryItemType", in.HistoryItemType, HistoryItemTypeValues)
 	if in.MaxRecords != nil {
@@ -1199,26 +1193,22 @@ type DescribeAlarmsInput struct {
 // Validate checks in against the constraints of the model.
 func (in *DescribeAlarmsInput) Validate(v *protocol.Validator) {
 	if in.AlarmNames != nil {
-		v.Len("AlarmNames", int64(len(in.AlarmNames)), -1, 100, "")
+		v.Size("AlarmNames", len(in.AlarmNames), -1, 100, in.AlarmNames)
 	}
 	if len(in.AlarmNames) > 0 {
-		v.Push("AlarmNames")
-		for i0 := range in.AlarmNames {
-			v.PushIndex(i0)
-			v.StrLen("", &in.AlarmNames[i0], 1, 255)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.AlarmNames {
+			v.StrLen("", &e0, 1, 255)
 		}
-		v.Pop()
+		v.Items("AlarmNames", mark, in.AlarmNames, "Member must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 1]")
 	}
 	v.StrLen("AlarmNamePrefix", in.AlarmNamePrefix, 1, 255)
 	if len(in.AlarmTypes) > 0 {
-		v.Push("AlarmTypes")
-		for i0 := range in.AlarmTypes {
-			v.PushIndex(i0)
-			v.Enum("", &in.AlarmTypes[i0], AlarmTypeValues)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.AlarmTypes {
+			v.Enum("", &e0, AlarmTypeValues)
 		}
-		v.Pop()
+		v.Items("AlarmTypes", mark, in.AlarmTypes, "Member must satisfy constraint: [Member must satisfy enum value set: [CompositeAlarm, MetricAlarm]]")
 	}
 	v.StrLen("ChildrenOfAlarmName", in.ChildrenOfAlarmName, 1, 255)
 	v.StrLen("ParentsOfAlarmName", in.ParentsOfAlarmName, 1, 255)
@@ -1256,7 +1246,7 @@ func (in *DescribeAlarmsForMetricInput) Validate(v *protocol.Validator) {
 	v.Pattern("Namespace", in.Namespace, genPattern0)
 	v.Enum("Statistic", in.Statistic, StatisticValues)
 	if in.Dimensions != nil {
-		v.Len("Dimensions", int64(len(in.Dimensions)), -1, 30, "")
+		v.Size("Dimensions", len(in.Dimensions), -1, 30, in.Dimensions)
 	}
 	if len(in.Dimensions) > 0 {
 		v.Push("Dimensions")
@@ -1299,7 +1289,7 @@ func (in *DescribeAnomalyDetectorsInput) Validate(v *protocol.Validator) {
 	v.Pattern("Namespace", in.Namespace, genPattern0)
 	v.StrLen("MetricName", in.MetricName, 1, 255)
 	if in.Dimensions != nil {
-		v.Len("Dimensions", int64(len(in.Dimensions)), -1, 30, "")
+		v.Size("Dimensions", len(in.Dimensions), -1, 30, in.Dimensions)
 	}
 	if len(in.Dimensions) > 0 {
 		v.Push("Dimensions")
@@ -1313,16 +1303,14 @@ func (in *DescribeAnomalyDetectorsInput) Validate(v *protocol.Validator) {
 		v.Pop()
 	}
 	if in.AnomalyDetectorTypes != nil {
-		v.Len("AnomalyDetectorTypes", int64(len(in.AnomalyDetectorTypes)), -1, 2, "")
+		v.Size("AnomalyDetectorTypes", len(in.AnomalyDetectorTypes), -1, 2, in.AnomalyDetectorTypes)
 	}
 	if len(in.AnomalyDetectorTypes) > 0 {
-		v.Push("AnomalyDetectorTypes")
-		for i0 := range in.AnomalyDetectorTypes {
-			v.PushIndex(i0)
-			v.Enum("", &in.AnomalyDetectorTypes[i0], AnomalyDetectorTypeValues)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.AnomalyDetectorTypes {
+			v.Enum("", &e0, AnomalyDetectorTypeValues)
 		}
-		v.Pop()
+		v.Items("AnomalyDetectorTypes", mark, in.AnomalyDetectorTypes, "Member must satisfy constraint: [Member must satisfy enum value set: [SINGLE_METRIC, METRIC_MATH]]")
 	}
 }
 
@@ -1360,16 +1348,14 @@ type DisableAlarmActionsInput struct {
 func (in *DisableAlarmActionsInput) Validate(v *protocol.Validator) {
 	v.Required("AlarmNames", in.AlarmNames != nil)
 	if in.AlarmNames != nil {
-		v.Len("AlarmNames", int64(len(in.AlarmNames)), -1, 100, "")
+		v.Size("AlarmNames", len(in.AlarmNames), -1, 100, in.AlarmNames)
 	}
 	if len(in.AlarmNames) > 0 {
-		v.Push("AlarmNames")
-		for i0 := range in.AlarmNames {
-			v.PushIndex(i0)
-			v.StrLen("", &in.AlarmNames[i0], 1, 255)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.AlarmNames {
+			v.StrLen("", &e0, 1, 255)
 		}
-		v.Pop()
+		v.Items("AlarmNames", mark, in.AlarmNames, "Member must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 1]")
 	}
 }
 
@@ -1385,14 +1371,12 @@ type DisableInsightRulesInput struct {
 func (in *DisableInsightRulesInput) Validate(v *protocol.Validator) {
 	v.Required("RuleNames", in.RuleNames != nil)
 	if len(in.RuleNames) > 0 {
-		v.Push("RuleNames")
-		for i0 := range in.RuleNames {
-			v.PushIndex(i0)
-			v.StrLen("", &in.RuleNames[i0], 1, 128)
-			v.Pattern("", &in.RuleNames[i0], genPattern2)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.RuleNames {
+			v.StrLen("", &e0, 1, 128)
+			v.Pattern("", &e0, genPattern2)
 		}
-		v.Pop()
+		v.Items("RuleNames", mark, in.RuleNames, "Member must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\x20-\\x7E]+]")
 	}
 }
 
@@ -1410,16 +1394,14 @@ type EnableAlarmActionsInput struct {
 func (in *EnableAlarmActionsInput) Validate(v *protocol.Validator) {
 	v.Required("AlarmNames", in.AlarmNames != nil)
 	if in.AlarmNames != nil {
-		v.Len("AlarmNames", int64(len(in.AlarmNames)), -1, 100, "")
+		v.Size("AlarmNames", len(in.AlarmNames), -1, 100, in.AlarmNames)
 	}
 	if len(in.AlarmNames) > 0 {
-		v.Push("AlarmNames")
-		for i0 := range in.AlarmNames {
-			v.PushIndex(i0)
-			v.StrLen("", &in.AlarmNames[i0], 1, 255)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.AlarmNames {
+			v.StrLen("", &e0, 1, 255)
 		}
-		v.Pop()
+		v.Items("AlarmNames", mark, in.AlarmNames, "Member must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 1]")
 	}
 }
 
@@ -1435,14 +1417,12 @@ type EnableInsightRulesInput struct {
 func (in *EnableInsightRulesInput) Validate(v *protocol.Validator) {
 	v.Required("RuleNames", in.RuleNames != nil)
 	if len(in.RuleNames) > 0 {
-		v.Push("RuleNames")
-		for i0 := range in.RuleNames {
-			v.PushIndex(i0)
-			v.StrLen("", &in.RuleNames[i0], 1, 128)
-			v.Pattern("", &in.RuleNames[i0], genPattern2)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.RuleNames {
+			v.StrLen("", &e0, 1, 128)
+			v.Pattern("", &e0, genPattern2)
 		}
-		v.Pop()
+		v.Items("RuleNames", mark, in.RuleNames, "Member must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\x20-\\x7E]+]")
 	}
 }
 
@@ -1516,14 +1496,12 @@ func (in *GetInsightRuleReportInput) Validate(v *protocol.Validator) {
 		v.Range("Period", float64(*in.Period), 1, 0, true, false)
 	}
 	if len(in.Metrics) > 0 {
-		v.Push("Metrics")
-		for i0 := range in.Metrics {
-			v.PushIndex(i0)
-			v.StrLen("", &in.Metrics[i0], 1, 32)
-			v.Pattern("", &in.Metrics[i0], genPattern2)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Metrics {
+			v.StrLen("", &e0, 1, 32)
+			v.Pattern("", &e0, genPattern2)
 		}
-		v.Pop()
+		v.Items("Metrics", mark, in.Metrics, "Member must satisfy constraint: [Member must have length less than or equal to 32, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\x20-\\x7E]+]")
 	}
 	v.StrLen("OrderBy", in.OrderBy, 1, 32)
 	v.Pattern("OrderBy", in.OrderBy, genPattern2)
@@ -1597,7 +1575,7 @@ func (in *GetMetricStatisticsInput) Validate(v *protocol.Validator) {
 	v.Required("MetricName", in.MetricName != nil)
 	v.StrLen("MetricName", in.MetricName, 1, 255)
 	if in.Dimensions != nil {
-		v.Len("Dimensions", int64(len(in.Dimensions)), -1, 30, "")
+		v.Size("Dimensions", len(in.Dimensions), -1, 30, in.Dimensions)
 	}
 	if len(in.Dimensions) > 0 {
 		v.Push("Dimensions")
@@ -1617,19 +1595,17 @@ func (in *GetMetricStatisticsInput) Validate(v *protocol.Validator) {
 		v.Range("Period", float64(*in.Period), 1, 0, true, false)
 	}
 	if in.Statistics != nil {
-		v.Len("Statistics", int64(len(in.Statistics)), 1, 5, "")
+		v.Size("Statistics", len(in.Statistics), 1, 5, in.Statistics)
 	}
 	if len(in.Statistics) > 0 {
-		v.Push("Statistics")
-		for i0 := range in.Statistics {
-			v.PushIndex(i0)
-			v.Enum("", &in.Statistics[i0], StatisticValues)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Statistics {
+			v.Enum("", &e0, StatisticValues)
 		}
-		v.Pop()
+		v.Items("Statistics", mark, in.Statistics, "Member must satisfy constraint: [Member must satisfy enum value set: [SampleCount, Average, Sum, Minimum, Maximum]]")
 	}
 	if in.ExtendedStatistics != nil {
-		v.Len("ExtendedStatistics", int64(len(in.ExtendedStatistics)), 1, 10, "")
+		v.Size("ExtendedStatistics", len(in.ExtendedStatistics), 1, 10, in.ExtendedStatistics)
 	}
 	v.Enum("Unit", in.Unit, StandardUnitValues)
 }
@@ -1707,13 +1683,11 @@ type ListAlarmMuteRulesInput struct {
 func (in *ListAlarmMuteRulesInput) Validate(v *protocol.Validator) {
 	v.StrLen("AlarmName", in.AlarmName, 1, 255)
 	if len(in.Statuses) > 0 {
-		v.Push("Statuses")
-		for i0 := range in.Statuses {
-			v.PushIndex(i0)
-			v.Enum("", &in.Statuses[i0], AlarmMuteRuleStatusValues)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Statuses {
+			v.Enum("", &e0, AlarmMuteRuleStatusValues)
 		}
-		v.Pop()
+		v.Items("Statuses", mark, in.Statuses, "Member must satisfy constraint: [Member must satisfy enum value set: [SCHEDULED, ACTIVE, EXPIRED]]")
 	}
 	if in.MaxRecords != nil {
 		v.Range("MaxRecords", float64(*in.MaxRecords), 1, 100, true, true)
@@ -1800,7 +1774,7 @@ func (in *ListMetricsInput) Validate(v *protocol.Validator) {
 	v.Pattern("Namespace", in.Namespace, genPattern0)
 	v.StrLen("MetricName", in.MetricName, 1, 255)
 	if in.Dimensions != nil {
-		v.Len("Dimensions", int64(len(in.Dimensions)), -1, 10, "")
+		v.Size("Dimensions", len(in.Dimensions), -1, 10, in.Dimensions)
 	}
 	if len(in.Dimensions) > 0 {
 		v.Push("Dimensions")
@@ -1901,7 +1875,7 @@ func (in *PutAnomalyDetectorInput) Validate(v *protocol.Validator) {
 	v.Pattern("Namespace", in.Namespace, genPattern0)
 	v.StrLen("MetricName", in.MetricName, 1, 255)
 	if in.Dimensions != nil {
-		v.Len("Dimensions", int64(len(in.Dimensions)), -1, 30, "")
+		v.Size("Dimensions", len(in.Dimensions), -1, 30, in.Dimensions)
 	}
 	if len(in.Dimensions) > 0 {
 		v.Push("Dimensions")
@@ -1954,16 +1928,14 @@ type PutCompositeAlarmInput struct {
 // Validate checks in against the constraints of the model.
 func (in *PutCompositeAlarmInput) Validate(v *protocol.Validator) {
 	if in.AlarmActions != nil {
-		v.Len("AlarmActions", int64(len(in.AlarmActions)), -1, 5, "")
+		v.Size("AlarmActions", len(in.AlarmActions), -1, 5, in.AlarmActions)
 	}
 	if len(in.AlarmActions) > 0 {
-		v.Push("AlarmActions")
-		for i0 := range in.AlarmActions {
-			v.PushIndex(i0)
-			v.StrLen("", &in.AlarmActions[i0], 1, 1024)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.AlarmActions {
+			v.StrLen("", &e0, 1, 1024)
 		}
-		v.Pop()
+		v.Items("AlarmActions", mark, in.AlarmActions, "Member must satisfy constraint: [Member must have length less than or equal to 1024, Member must have length greater than or equal to 1]")
 	}
 	v.StrLen("AlarmDescription", in.AlarmDescription, -1, 1024)
 	v.Required("AlarmName", in.AlarmName != nil)
@@ -1971,28 +1943,24 @@ func (in *PutCompositeAlarmInput) Validate(v *protocol.Validator) {
 	v.Required("AlarmRule", in.AlarmRule != nil)
 	v.StrLen("AlarmRule", in.AlarmRule, 1, 10240)
 	if in.InsufficientDataActions != nil {
-		v.Len("InsufficientDataActions", int64(len(in.InsufficientDataActions)), -1, 5, "")
+		v.Size("InsufficientDataActions", len(in.InsufficientDataActions), -1, 5, in.InsufficientDataActions)
 	}
 	if len(in.InsufficientDataActions) > 0 {
-		v.Push("InsufficientDataActions")
-		for i0 := range in.InsufficientDataActions {
-			v.PushIndex(i0)
-			v.StrLen("", &in.InsufficientDataActions[i0], 1, 1024)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.InsufficientDataActions {
+			v.StrLen("", &e0, 1, 1024)
 		}
-		v.Pop()
+		v.Items("InsufficientDataActions", mark, in.InsufficientDataActions, "Member must satisfy constraint: [Member must have length less than or equal to 1024, Member must have length greater than or equal to 1]")
 	}
 	if in.OKActions != nil {
-		v.Len("OKActions", int64(len(in.OKActions)), -1, 5, "")
+		v.Size("OKActions", len(in.OKActions), -1, 5, in.OKActions)
 	}
 	if len(in.OKActions) > 0 {
-		v.Push("OKActions")
-		for i0 := range in.OKActions {
-			v.PushIndex(i0)
-			v.StrLen("", &in.OKActions[i0], 1, 1024)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.OKActions {
+			v.StrLen("", &e0, 1, 1024)
 		}
-		v.Pop()
+		v.Items("OKActions", mark, in.OKActions, "Member must satisfy constraint: [Member must have length less than or equal to 1024, Member must have length greater than or equal to 1]")
 	}
 	if len(in.Tags) > 0 {
 		v.Push("Tags")
@@ -2135,47 +2103,41 @@ func (in *PutMetricAlarmInput) Validate(v *protocol.Validator) {
 	v.StrLen("AlarmName", in.AlarmName, 1, 255)
 	v.StrLen("AlarmDescription", in.AlarmDescription, -1, 1024)
 	if in.OKActions != nil {
-		v.Len("OKActions", int64(len(in.OKActions)), -1, 5, "")
+		v.Size("OKActions", len(in.OKActions), -1, 5, in.OKActions)
 	}
 	if len(in.OKActions) > 0 {
-		v.Push("OKActions")
-		for i0 := range in.OKActions {
-			v.PushIndex(i0)
-			v.StrLen("", &in.OKActions[i0], 1, 1024)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.OKActions {
+			v.StrLen("", &e0, 1, 1024)
 		}
-		v.Pop()
+		v.Items("OKActions", mark, in.OKActions, "Member must satisfy constraint: [Member must have length less than or equal to 1024, Member must have length greater than or equal to 1]")
 	}
 	if in.AlarmActions != nil {
-		v.Len("AlarmActions", int64(len(in.AlarmActions)), -1, 5, "")
+		v.Size("AlarmActions", len(in.AlarmActions), -1, 5, in.AlarmActions)
 	}
 	if len(in.AlarmActions) > 0 {
-		v.Push("AlarmActions")
-		for i0 := range in.AlarmActions {
-			v.PushIndex(i0)
-			v.StrLen("", &in.AlarmActions[i0], 1, 1024)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.AlarmActions {
+			v.StrLen("", &e0, 1, 1024)
 		}
-		v.Pop()
+		v.Items("AlarmActions", mark, in.AlarmActions, "Member must satisfy constraint: [Member must have length less than or equal to 1024, Member must have length greater than or equal to 1]")
 	}
 	if in.InsufficientDataActions != nil {
-		v.Len("InsufficientDataActions", int64(len(in.InsufficientDataActions)), -1, 5, "")
+		v.Size("InsufficientDataActions", len(in.InsufficientDataActions), -1, 5, in.InsufficientDataActions)
 	}
 	if len(in.InsufficientDataActions) > 0 {
-		v.Push("InsufficientDataActions")
-		for i0 := range in.InsufficientDataActions {
-			v.PushIndex(i0)
-			v.StrLen("", &in.InsufficientDataActions[i0], 1, 1024)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.InsufficientDataActions {
+			v.StrLen("", &e0, 1, 1024)
 		}
-		v.Pop()
+		v.Items("InsufficientDataActions", mark, in.InsufficientDataActions, "Member must satisfy constraint: [Member must have length less than or equal to 1024, Member must have length greater than or equal to 1]")
 	}
 	v.StrLen("MetricName", in.MetricName, 1, 255)
 	v.StrLen("Namespace", in.Namespace, 1, 255)
 	v.Pattern("Namespace", in.Namespace, genPattern0)
 	v.Enum("Statistic", in.Statistic, StatisticValues)
 	if in.Dimensions != nil {
-		v.Len("Dimensions", int64(len(in.Dimensions)), -1, 30, "")
+		v.Size("Dimensions", len(in.Dimensions), -1, 30, in.Dimensions)
 	}
 	if len(in.Dimensions) > 0 {
 		v.Push("Dimensions")
@@ -2383,13 +2345,11 @@ type StartMetricStreamsInput struct {
 func (in *StartMetricStreamsInput) Validate(v *protocol.Validator) {
 	v.Required("Names", in.Names != nil)
 	if len(in.Names) > 0 {
-		v.Push("Names")
-		for i0 := range in.Names {
-			v.PushIndex(i0)
-			v.StrLen("", &in.Names[i0], 1, 255)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Names {
+			v.StrLen("", &e0, 1, 255)
 		}
-		v.Pop()
+		v.Items("Names", mark, in.Names, "Member must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 1]")
 	}
 }
 
@@ -2415,13 +2375,11 @@ type StopMetricStreamsInput struct {
 func (in *StopMetricStreamsInput) Validate(v *protocol.Validator) {
 	v.Required("Names", in.Names != nil)
 	if len(in.Names) > 0 {
-		v.Push("Names")
-		for i0 := range in.Names {
-			v.PushIndex(i0)
-			v.StrLen("", &in.Names[i0], 1, 255)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Names {
+			v.StrLen("", &e0, 1, 255)
 		}
-		v.Pop()
+		v.Items("Names", mark, in.Names, "Member must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 1]")
 	}
 }
 
@@ -2477,13 +2435,11 @@ func (in *UntagResourceInput) Validate(v *protocol.Validator) {
 	v.StrLen("ResourceARN", in.ResourceARN, 1, 1024)
 	v.Required("TagKeys", in.TagKeys != nil)
 	if len(in.TagKeys) > 0 {
-		v.Push("TagKeys")
-		for i0 := range in.TagKeys {
-			v.PushIndex(i0)
-			v.StrLen("", &in.TagKeys[i0], 1, 128)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.TagKeys {
+			v.StrLen("", &e0, 1, 128)
 		}
-		v.Pop()
+		v.Items("TagKeys", mark, in.TagKeys, "Member must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]")
 	}
 }
 
@@ -2659,28 +2615,38 @@ type Entity struct {
 // Validate checks in against the constraints of the model.
 func (in *Entity) Validate(v *protocol.Validator) {
 	if in.KeyAttributes != nil {
-		v.Len("KeyAttributes", int64(len(in.KeyAttributes)), 2, 4, "")
+		v.Size("KeyAttributes", len(in.KeyAttributes), 2, 4, in.KeyAttributes)
 	}
 	if len(in.KeyAttributes) > 0 {
-		v.Push("KeyAttributes")
-		for k0, e0 := range in.KeyAttributes {
-			v.Push(k0)
-			v.StrLen("", &e0, 1, 2048)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.KeyAttributes {
+			v.StrLen("", &e0, 1, 32)
 		}
-		v.Pop()
+		v.Items("KeyAttributes", mark, in.KeyAttributes, "Map keys must satisfy constraint: [Member must have length less than or equal to 32, Member must have length greater than or equal to 1]")
+	}
+	if len(in.KeyAttributes) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.KeyAttributes {
+			v.StrLen("", &e0, 1, 2048)
+		}
+		v.Items("KeyAttributes", mark, in.KeyAttributes, "Map value must satisfy constraint: [Member must have length less than or equal to 2048, Member must have length greater than or equal to 1]")
 	}
 	if in.Attributes != nil {
-		v.Len("Attributes", int64(len(in.Attributes)), -1, 10, "")
+		v.Size("Attributes", len(in.Attributes), -1, 10, in.Attributes)
 	}
 	if len(in.Attributes) > 0 {
-		v.Push("Attributes")
-		for k0, e0 := range in.Attributes {
-			v.Push(k0)
-			v.StrLen("", &e0, 1, 2048)
-			v.Pop()
+		mark := v.Mark()
+		for e0 := range in.Attributes {
+			v.StrLen("", &e0, 1, 256)
 		}
-		v.Pop()
+		v.Items("Attributes", mark, in.Attributes, "Map keys must satisfy constraint: [Member must have length less than or equal to 256, Member must have length greater than or equal to 1]")
+	}
+	if len(in.Attributes) > 0 {
+		mark := v.Mark()
+		for _, e0 := range in.Attributes {
+			v.StrLen("", &e0, 1, 2048)
+		}
+		v.Items("Attributes", mark, in.Attributes, "Map value must satisfy constraint: [Member must have length less than or equal to 2048, Member must have length greater than or equal to 1]")
 	}
 }
 
@@ -2823,7 +2789,7 @@ func (in *Metric) Validate(v *protocol.Validator) {
 	v.Pattern("Namespace", in.Namespace, genPattern0)
 	v.StrLen("MetricName", in.MetricName, 1, 255)
 	if in.Dimensions != nil {
-		v.Len("Dimensions", int64(len(in.Dimensions)), -1, 30, "")
+		v.Size("Dimensions", len(in.Dimensions), -1, 30, in.Dimensions)
 	}
 	if len(in.Dimensions) > 0 {
 		v.Push("Dimensions")
@@ -2933,7 +2899,7 @@ func (in *MetricDatum) Validate(v *protocol.Validator) {
 	v.Required("MetricName", in.MetricName != nil)
 	v.StrLen("MetricName", in.MetricName, 1, 255)
 	if in.Dimensions != nil {
-		v.Len("Dimensions", int64(len(in.Dimensions)), -1, 30, "")
+		v.Size("Dimensions", len(in.Dimensions), -1, 30, in.Dimensions)
 	}
 	if len(in.Dimensions) > 0 {
 		v.Push("Dimensions")
@@ -3023,13 +2989,11 @@ func (in *MetricStreamFilter) Validate(v *protocol.Validator) {
 	v.StrLen("Namespace", in.Namespace, 1, 255)
 	v.Pattern("Namespace", in.Namespace, genPattern0)
 	if len(in.MetricNames) > 0 {
-		v.Push("MetricNames")
-		for i0 := range in.MetricNames {
-			v.PushIndex(i0)
-			v.StrLen("", &in.MetricNames[i0], 1, 255)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.MetricNames {
+			v.StrLen("", &e0, 1, 255)
 		}
-		v.Pop()
+		v.Items("MetricNames", mark, in.MetricNames, "Member must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 1]")
 	}
 }
 
@@ -3080,16 +3044,14 @@ type MuteTargets struct {
 func (in *MuteTargets) Validate(v *protocol.Validator) {
 	v.Required("AlarmNames", in.AlarmNames != nil)
 	if in.AlarmNames != nil {
-		v.Len("AlarmNames", int64(len(in.AlarmNames)), -1, 100, "")
+		v.Size("AlarmNames", len(in.AlarmNames), -1, 100, in.AlarmNames)
 	}
 	if len(in.AlarmNames) > 0 {
-		v.Push("AlarmNames")
-		for i0 := range in.AlarmNames {
-			v.PushIndex(i0)
-			v.StrLen("", &in.AlarmNames[i0], 1, 255)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.AlarmNames {
+			v.StrLen("", &e0, 1, 255)
 		}
-		v.Pop()
+		v.Items("AlarmNames", mark, in.AlarmNames, "Member must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 1]")
 	}
 }
 
@@ -3160,7 +3122,7 @@ func (in *SingleMetricAnomalyDetector) Validate(v *protocol.Validator) {
 	v.Pattern("Namespace", in.Namespace, genPattern0)
 	v.StrLen("MetricName", in.MetricName, 1, 255)
 	if in.Dimensions != nil {
-		v.Len("Dimensions", int64(len(in.Dimensions)), -1, 30, "")
+		v.Size("Dimensions", len(in.Dimensions), -1, 30, in.Dimensions)
 	}
 	if len(in.Dimensions) > 0 {
 		v.Push("Dimensions")

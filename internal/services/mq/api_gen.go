@@ -547,27 +547,27 @@ var SanitizationWarningReasonValues = []string{SanitizationWarningReasonDISALLOW
 
 // CreateBrokerInput is the input of CreateBroker.
 type CreateBrokerInput struct {
-	AuthenticationStrategy          *string                  `name:"authenticationStrategy"`
-	AutoMinorVersionUpgrade         *bool                    `name:"autoMinorVersionUpgrade"`
-	BrokerName                      *string                  `name:"brokerName" required:"true"`
-	Configuration                   *ConfigurationId         `name:"configuration"`
-	CreatorRequestID                *string                  `name:"creatorRequestId"`
-	DeploymentMode                  *string                  `name:"deploymentMode" required:"true"`
-	EncryptionOptions               *EncryptionOptions       `name:"encryptionOptions"`
-	EngineType                      *string                  `name:"engineType" required:"true"`
-	EngineVersion                   *string                  `name:"engineVersion"`
-	HostInstanceType                *string                  `name:"hostInstanceType" required:"true"`
-	LdapServerMetadata              *LdapServerMetadataInput `name:"ldapServerMetadata"`
-	Logs                            *Logs                    `name:"logs"`
-	MaintenanceWindowStartTime      *WeeklyStartTime         `name:"maintenanceWindowStartTime"`
-	PubliclyAccessible              *bool                    `name:"publiclyAccessible" required:"true"`
-	SecurityGroups                  []string                 `name:"securityGroups"`
-	StorageType                     *string                  `name:"storageType"`
-	SubnetIDs                       []string                 `name:"subnetIds"`
-	Tags                            map[string]string        `name:"tags"`
-	Users                           []*User                  `name:"users"`
-	DataReplicationMode             *string                  `name:"dataReplicationMode"`
-	DataReplicationPrimaryBrokerARN *string                  `name:"dataReplicationPrimaryBrokerArn"`
+	AuthenticationStrategy          *string                  `name:"authenticationStrategy" model:"AuthenticationStrategy"`
+	AutoMinorVersionUpgrade         *bool                    `name:"autoMinorVersionUpgrade" model:"AutoMinorVersionUpgrade"`
+	BrokerName                      *string                  `name:"brokerName" model:"BrokerName" required:"true"`
+	Configuration                   *ConfigurationId         `name:"configuration" model:"Configuration"`
+	CreatorRequestID                *string                  `name:"creatorRequestId" model:"CreatorRequestId"`
+	DeploymentMode                  *string                  `name:"deploymentMode" model:"DeploymentMode" required:"true"`
+	EncryptionOptions               *EncryptionOptions       `name:"encryptionOptions" model:"EncryptionOptions"`
+	EngineType                      *string                  `name:"engineType" model:"EngineType" required:"true"`
+	EngineVersion                   *string                  `name:"engineVersion" model:"EngineVersion"`
+	HostInstanceType                *string                  `name:"hostInstanceType" model:"HostInstanceType" required:"true"`
+	LdapServerMetadata              *LdapServerMetadataInput `name:"ldapServerMetadata" model:"LdapServerMetadata"`
+	Logs                            *Logs                    `name:"logs" model:"Logs"`
+	MaintenanceWindowStartTime      *WeeklyStartTime         `name:"maintenanceWindowStartTime" model:"MaintenanceWindowStartTime"`
+	PubliclyAccessible              *bool                    `name:"publiclyAccessible" model:"PubliclyAccessible" required:"true"`
+	SecurityGroups                  []string                 `name:"securityGroups" model:"SecurityGroups"`
+	StorageType                     *string                  `name:"storageType" model:"StorageType"`
+	SubnetIDs                       []string                 `name:"subnetIds" model:"SubnetIds"`
+	Tags                            map[string]string        `name:"tags" model:"Tags"`
+	Users                           []*User                  `name:"users" model:"Users"`
+	DataReplicationMode             *string                  `name:"dataReplicationMode" model:"DataReplicationMode"`
+	DataReplicationPrimaryBrokerARN *string                  `name:"dataReplicationPrimaryBrokerArn" model:"DataReplicationPrimaryBrokerArn"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -617,17 +617,17 @@ func (in *CreateBrokerInput) Validate(v *protocol.Validator) {
 
 // CreateBrokerOutput is the output of CreateBroker.
 type CreateBrokerOutput struct {
-	BrokerARN *string `name:"brokerArn"`
-	BrokerID  *string `name:"brokerId"`
+	BrokerARN *string `name:"brokerArn" model:"BrokerArn"`
+	BrokerID  *string `name:"brokerId" model:"BrokerId"`
 }
 
 // CreateConfigurationInput is the input of CreateConfiguration.
 type CreateConfigurationInput struct {
-	AuthenticationStrategy *string           `name:"authenticationStrategy"`
-	EngineType             *string           `name:"engineType" required:"true"`
-	EngineVersion          *string           `name:"engineVersion"`
-	Name                   *string           `name:"name" required:"true"`
-	Tags                   map[string]string `name:"tags"`
+	AuthenticationStrategy *string           `name:"authenticationStrategy" model:"AuthenticationStrategy"`
+	EngineType             *string           `name:"engineType" model:"EngineType" required:"true"`
+	EngineVersion          *string           `name:"engineVersion" model:"EngineVersion"`
+	Name                   *string           `name:"name" model:"Name" required:"true"`
+	Tags                   map[string]string `name:"tags" model:"Tags"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -640,18 +640,18 @@ func (in *CreateConfigurationInput) Validate(v *protocol.Validator) {
 
 // CreateConfigurationOutput is the output of CreateConfiguration.
 type CreateConfigurationOutput struct {
-	ARN                    *string                `name:"arn"`
-	AuthenticationStrategy *string                `name:"authenticationStrategy"`
-	Created                *time.Time             `name:"created" ts:"iso8601"`
-	ID                     *string                `name:"id"`
-	LatestRevision         *ConfigurationRevision `name:"latestRevision"`
-	Name                   *string                `name:"name"`
+	ARN                    *string                `name:"arn" model:"Arn"`
+	AuthenticationStrategy *string                `name:"authenticationStrategy" model:"AuthenticationStrategy"`
+	Created                *time.Time             `name:"created" model:"Created" ts:"iso8601"`
+	ID                     *string                `name:"id" model:"Id"`
+	LatestRevision         *ConfigurationRevision `name:"latestRevision" model:"LatestRevision"`
+	Name                   *string                `name:"name" model:"Name"`
 }
 
 // CreateTagsInput is the input of CreateTags.
 type CreateTagsInput struct {
-	ResourceARN *string           `name:"resource-arn" loc:"uri" required:"true"`
-	Tags        map[string]string `name:"tags"`
+	ResourceARN *string           `name:"resource-arn" model:"ResourceArn" loc:"uri" required:"true"`
+	Tags        map[string]string `name:"tags" model:"Tags"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -664,12 +664,12 @@ type CreateTagsOutput struct{}
 
 // CreateUserInput is the input of CreateUser.
 type CreateUserInput struct {
-	BrokerID        *string  `name:"broker-id" loc:"uri" required:"true"`
-	ConsoleAccess   *bool    `name:"consoleAccess"`
-	Groups          []string `name:"groups"`
-	Password        *string  `name:"password" required:"true"`
-	Username        *string  `name:"username" loc:"uri" required:"true"`
-	ReplicationUser *bool    `name:"replicationUser"`
+	BrokerID        *string  `name:"broker-id" model:"BrokerId" loc:"uri" required:"true"`
+	ConsoleAccess   *bool    `name:"consoleAccess" model:"ConsoleAccess"`
+	Groups          []string `name:"groups" model:"Groups"`
+	Password        *string  `name:"password" model:"Password" required:"true"`
+	Username        *string  `name:"username" model:"Username" loc:"uri" required:"true"`
+	ReplicationUser *bool    `name:"replicationUser" model:"ReplicationUser"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -684,7 +684,7 @@ type CreateUserOutput struct{}
 
 // DeleteBrokerInput is the input of DeleteBroker.
 type DeleteBrokerInput struct {
-	BrokerID *string `name:"broker-id" loc:"uri" required:"true"`
+	BrokerID *string `name:"broker-id" model:"BrokerId" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -694,12 +694,12 @@ func (in *DeleteBrokerInput) Validate(v *protocol.Validator) {
 
 // DeleteBrokerOutput is the output of DeleteBroker.
 type DeleteBrokerOutput struct {
-	BrokerID *string `name:"brokerId"`
+	BrokerID *string `name:"brokerId" model:"BrokerId"`
 }
 
 // DeleteConfigurationInput is the input of DeleteConfiguration.
 type DeleteConfigurationInput struct {
-	ConfigurationID *string `name:"configuration-id" loc:"uri" required:"true"`
+	ConfigurationID *string `name:"configuration-id" model:"ConfigurationId" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -709,13 +709,13 @@ func (in *DeleteConfigurationInput) Validate(v *protocol.Validator) {
 
 // DeleteConfigurationOutput is the output of DeleteConfiguration.
 type DeleteConfigurationOutput struct {
-	ConfigurationID *string `name:"configurationId"`
+	ConfigurationID *string `name:"configurationId" model:"ConfigurationId"`
 }
 
 // DeleteTagsInput is the input of DeleteTags.
 type DeleteTagsInput struct {
-	ResourceARN *string  `name:"resource-arn" loc:"uri" required:"true"`
-	TagKeys     []string `name:"tagKeys" loc:"querystring" required:"true"`
+	ResourceARN *string  `name:"resource-arn" model:"ResourceArn" loc:"uri" required:"true"`
+	TagKeys     []string `name:"tagKeys" model:"TagKeys" loc:"querystring" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -729,8 +729,8 @@ type DeleteTagsOutput struct{}
 
 // DeleteUserInput is the input of DeleteUser.
 type DeleteUserInput struct {
-	BrokerID *string `name:"broker-id" loc:"uri" required:"true"`
-	Username *string `name:"username" loc:"uri" required:"true"`
+	BrokerID *string `name:"broker-id" model:"BrokerId" loc:"uri" required:"true"`
+	Username *string `name:"username" model:"Username" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -744,7 +744,7 @@ type DeleteUserOutput struct{}
 
 // DescribeBrokerInput is the input of DescribeBroker.
 type DescribeBrokerInput struct {
-	BrokerID *string `name:"broker-id" loc:"uri" required:"true"`
+	BrokerID *string `name:"broker-id" model:"BrokerId" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -754,46 +754,46 @@ func (in *DescribeBrokerInput) Validate(v *protocol.Validator) {
 
 // DescribeBrokerOutput is the output of DescribeBroker.
 type DescribeBrokerOutput struct {
-	ActionsRequired                []*ActionRequired              `name:"actionsRequired"`
-	AuthenticationStrategy         *string                        `name:"authenticationStrategy"`
-	AutoMinorVersionUpgrade        *bool                          `name:"autoMinorVersionUpgrade"`
-	BrokerARN                      *string                        `name:"brokerArn"`
-	BrokerID                       *string                        `name:"brokerId"`
-	BrokerInstances                []*BrokerInstance              `name:"brokerInstances"`
-	BrokerName                     *string                        `name:"brokerName"`
-	BrokerState                    *string                        `name:"brokerState"`
-	Configurations                 *Configurations                `name:"configurations"`
-	Created                        *time.Time                     `name:"created" ts:"iso8601"`
-	DeploymentMode                 *string                        `name:"deploymentMode"`
-	EncryptionOptions              *EncryptionOptions             `name:"encryptionOptions"`
-	EngineType                     *string                        `name:"engineType"`
-	EngineVersion                  *string                        `name:"engineVersion"`
-	HostInstanceType               *string                        `name:"hostInstanceType"`
-	LdapServerMetadata             *LdapServerMetadataOutput      `name:"ldapServerMetadata"`
-	Logs                           *LogsSummary                   `name:"logs"`
-	MaintenanceWindowStartTime     *WeeklyStartTime               `name:"maintenanceWindowStartTime"`
-	PendingAuthenticationStrategy  *string                        `name:"pendingAuthenticationStrategy"`
-	PendingEngineVersion           *string                        `name:"pendingEngineVersion"`
-	PendingHostInstanceType        *string                        `name:"pendingHostInstanceType"`
-	PendingLdapServerMetadata      *LdapServerMetadataOutput      `name:"pendingLdapServerMetadata"`
-	PendingSecurityGroups          []string                       `name:"pendingSecurityGroups"`
-	PubliclyAccessible             *bool                          `name:"publiclyAccessible"`
-	SecurityGroups                 []string                       `name:"securityGroups"`
-	StorageType                    *string                        `name:"storageType"`
-	SubnetIDs                      []string                       `name:"subnetIds"`
-	Tags                           map[string]string              `name:"tags"`
-	Users                          []*UserSummary                 `name:"users"`
-	DataReplicationMetadata        *DataReplicationMetadataOutput `name:"dataReplicationMetadata"`
-	DataReplicationMode            *string                        `name:"dataReplicationMode"`
-	PendingDataReplicationMetadata *DataReplicationMetadataOutput `name:"pendingDataReplicationMetadata"`
-	PendingDataReplicationMode     *string                        `name:"pendingDataReplicationMode"`
+	ActionsRequired                []*ActionRequired              `name:"actionsRequired" model:"ActionsRequired"`
+	AuthenticationStrategy         *string                        `name:"authenticationStrategy" model:"AuthenticationStrategy"`
+	AutoMinorVersionUpgrade        *bool                          `name:"autoMinorVersionUpgrade" model:"AutoMinorVersionUpgrade"`
+	BrokerARN                      *string                        `name:"brokerArn" model:"BrokerArn"`
+	BrokerID                       *string                        `name:"brokerId" model:"BrokerId"`
+	BrokerInstances                []*BrokerInstance              `name:"brokerInstances" model:"BrokerInstances"`
+	BrokerName                     *string                        `name:"brokerName" model:"BrokerName"`
+	BrokerState                    *string                        `name:"brokerState" model:"BrokerState"`
+	Configurations                 *Configurations                `name:"configurations" model:"Configurations"`
+	Created                        *time.Time                     `name:"created" model:"Created" ts:"iso8601"`
+	DeploymentMode                 *string                        `name:"deploymentMode" model:"DeploymentMode"`
+	EncryptionOptions              *EncryptionOptions             `name:"encryptionOptions" model:"EncryptionOptions"`
+	EngineType                     *string                        `name:"engineType" model:"EngineType"`
+	EngineVersion                  *string                        `name:"engineVersion" model:"EngineVersion"`
+	HostInstanceType               *string                        `name:"hostInstanceType" model:"HostInstanceType"`
+	LdapServerMetadata             *LdapServerMetadataOutput      `name:"ldapServerMetadata" model:"LdapServerMetadata"`
+	Logs                           *LogsSummary                   `name:"logs" model:"Logs"`
+	MaintenanceWindowStartTime     *WeeklyStartTime               `name:"maintenanceWindowStartTime" model:"MaintenanceWindowStartTime"`
+	PendingAuthenticationStrategy  *string                        `name:"pendingAuthenticationStrategy" model:"PendingAuthenticationStrategy"`
+	PendingEngineVersion           *string                        `name:"pendingEngineVersion" model:"PendingEngineVersion"`
+	PendingHostInstanceType        *string                        `name:"pendingHostInstanceType" model:"PendingHostInstanceType"`
+	PendingLdapServerMetadata      *LdapServerMetadataOutput      `name:"pendingLdapServerMetadata" model:"PendingLdapServerMetadata"`
+	PendingSecurityGroups          []string                       `name:"pendingSecurityGroups" model:"PendingSecurityGroups"`
+	PubliclyAccessible             *bool                          `name:"publiclyAccessible" model:"PubliclyAccessible"`
+	SecurityGroups                 []string                       `name:"securityGroups" model:"SecurityGroups"`
+	StorageType                    *string                        `name:"storageType" model:"StorageType"`
+	SubnetIDs                      []string                       `name:"subnetIds" model:"SubnetIds"`
+	Tags                           map[string]string              `name:"tags" model:"Tags"`
+	Users                          []*UserSummary                 `name:"users" model:"Users"`
+	DataReplicationMetadata        *DataReplicationMetadataOutput `name:"dataReplicationMetadata" model:"DataReplicationMetadata"`
+	DataReplicationMode            *string                        `name:"dataReplicationMode" model:"DataReplicationMode"`
+	PendingDataReplicationMetadata *DataReplicationMetadataOutput `name:"pendingDataReplicationMetadata" model:"PendingDataReplicationMetadata"`
+	PendingDataReplicationMode     *string                        `name:"pendingDataReplicationMode" model:"PendingDataReplicationMode"`
 }
 
 // DescribeBrokerEngineTypesInput is the input of DescribeBrokerEngineTypes.
 type DescribeBrokerEngineTypesInput struct {
-	EngineType *string `name:"engineType" loc:"querystring"`
-	MaxResults *int32  `name:"maxResults" loc:"querystring"`
-	NextToken  *string `name:"nextToken" loc:"querystring"`
+	EngineType *string `name:"engineType" model:"EngineType" loc:"querystring"`
+	MaxResults *int32  `name:"maxResults" model:"MaxResults" loc:"querystring"`
+	NextToken  *string `name:"nextToken" model:"NextToken" loc:"querystring"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -805,18 +805,18 @@ func (in *DescribeBrokerEngineTypesInput) Validate(v *protocol.Validator) {
 
 // DescribeBrokerEngineTypesOutput is the output of DescribeBrokerEngineTypes.
 type DescribeBrokerEngineTypesOutput struct {
-	BrokerEngineTypes []*BrokerEngineType `name:"brokerEngineTypes"`
-	MaxResults        *int32              `name:"maxResults"`
-	NextToken         *string             `name:"nextToken"`
+	BrokerEngineTypes []*BrokerEngineType `name:"brokerEngineTypes" model:"BrokerEngineTypes"`
+	MaxResults        *int32              `name:"maxResults" model:"MaxResults"`
+	NextToken         *string             `name:"nextToken" model:"NextToken"`
 }
 
 // DescribeBrokerInstanceOptionsInput is the input of DescribeBrokerInstanceOptions.
 type DescribeBrokerInstanceOptionsInput struct {
-	EngineType       *string `name:"engineType" loc:"querystring"`
-	HostInstanceType *string `name:"hostInstanceType" loc:"querystring"`
-	MaxResults       *int32  `name:"maxResults" loc:"querystring"`
-	NextToken        *string `name:"nextToken" loc:"querystring"`
-	StorageType      *string `name:"storageType" loc:"querystring"`
+	EngineType       *string `name:"engineType" model:"EngineType" loc:"querystring"`
+	HostInstanceType *string `name:"hostInstanceType" model:"HostInstanceType" loc:"querystring"`
+	MaxResults       *int32  `name:"maxResults" model:"MaxResults" loc:"querystring"`
+	NextToken        *string `name:"nextToken" model:"NextToken" loc:"querystring"`
+	StorageType      *string `name:"storageType" model:"StorageType" loc:"querystring"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -828,14 +828,14 @@ func (in *DescribeBrokerInstanceOptionsInput) Validate(v *protocol.Validator) {
 
 // DescribeBrokerInstanceOptionsOutput is the output of DescribeBrokerInstanceOptions.
 type DescribeBrokerInstanceOptionsOutput struct {
-	BrokerInstanceOptions []*BrokerInstanceOption `name:"brokerInstanceOptions"`
-	MaxResults            *int32                  `name:"maxResults"`
-	NextToken             *string                 `name:"nextToken"`
+	BrokerInstanceOptions []*BrokerInstanceOption `name:"brokerInstanceOptions" model:"BrokerInstanceOptions"`
+	MaxResults            *int32                  `name:"maxResults" model:"MaxResults"`
+	NextToken             *string                 `name:"nextToken" model:"NextToken"`
 }
 
 // DescribeConfigurationInput is the input of DescribeConfiguration.
 type DescribeConfigurationInput struct {
-	ConfigurationID *string `name:"configuration-id" loc:"uri" required:"true"`
+	ConfigurationID *string `name:"configuration-id" model:"ConfigurationId" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -845,22 +845,22 @@ func (in *DescribeConfigurationInput) Validate(v *protocol.Validator) {
 
 // DescribeConfigurationOutput is the output of DescribeConfiguration.
 type DescribeConfigurationOutput struct {
-	ARN                    *string                `name:"arn"`
-	AuthenticationStrategy *string                `name:"authenticationStrategy"`
-	Created                *time.Time             `name:"created" ts:"iso8601"`
-	Description            *string                `name:"description"`
-	EngineType             *string                `name:"engineType"`
-	EngineVersion          *string                `name:"engineVersion"`
-	ID                     *string                `name:"id"`
-	LatestRevision         *ConfigurationRevision `name:"latestRevision"`
-	Name                   *string                `name:"name"`
-	Tags                   map[string]string      `name:"tags"`
+	ARN                    *string                `name:"arn" model:"Arn"`
+	AuthenticationStrategy *string                `name:"authenticationStrategy" model:"AuthenticationStrategy"`
+	Created                *time.Time             `name:"created" model:"Created" ts:"iso8601"`
+	Description            *string                `name:"description" model:"Description"`
+	EngineType             *string                `name:"engineType" model:"EngineType"`
+	EngineVersion          *string                `name:"engineVersion" model:"EngineVersion"`
+	ID                     *string                `name:"id" model:"Id"`
+	LatestRevision         *ConfigurationRevision `name:"latestRevision" model:"LatestRevision"`
+	Name                   *string                `name:"name" model:"Name"`
+	Tags                   map[string]string      `name:"tags" model:"Tags"`
 }
 
 // DescribeConfigurationRevisionInput is the input of DescribeConfigurationRevision.
 type DescribeConfigurationRevisionInput struct {
-	ConfigurationID       *string `name:"configuration-id" loc:"uri" required:"true"`
-	ConfigurationRevision *string `name:"configuration-revision" loc:"uri" required:"true"`
+	ConfigurationID       *string `name:"configuration-id" model:"ConfigurationId" loc:"uri" required:"true"`
+	ConfigurationRevision *string `name:"configuration-revision" model:"ConfigurationRevision" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -871,16 +871,16 @@ func (in *DescribeConfigurationRevisionInput) Validate(v *protocol.Validator) {
 
 // DescribeConfigurationRevisionOutput is the output of DescribeConfigurationRevision.
 type DescribeConfigurationRevisionOutput struct {
-	ConfigurationID *string    `name:"configurationId"`
-	Created         *time.Time `name:"created" ts:"iso8601"`
-	Data            *string    `name:"data"`
-	Description     *string    `name:"description"`
+	ConfigurationID *string    `name:"configurationId" model:"ConfigurationId"`
+	Created         *time.Time `name:"created" model:"Created" ts:"iso8601"`
+	Data            *string    `name:"data" model:"Data"`
+	Description     *string    `name:"description" model:"Description"`
 }
 
 // DescribeUserInput is the input of DescribeUser.
 type DescribeUserInput struct {
-	BrokerID *string `name:"broker-id" loc:"uri" required:"true"`
-	Username *string `name:"username" loc:"uri" required:"true"`
+	BrokerID *string `name:"broker-id" model:"BrokerId" loc:"uri" required:"true"`
+	Username *string `name:"username" model:"Username" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -891,18 +891,18 @@ func (in *DescribeUserInput) Validate(v *protocol.Validator) {
 
 // DescribeUserOutput is the output of DescribeUser.
 type DescribeUserOutput struct {
-	BrokerID        *string             `name:"brokerId"`
-	ConsoleAccess   *bool               `name:"consoleAccess"`
-	Groups          []string            `name:"groups"`
-	Pending         *UserPendingChanges `name:"pending"`
-	Username        *string             `name:"username"`
-	ReplicationUser *bool               `name:"replicationUser"`
+	BrokerID        *string             `name:"brokerId" model:"BrokerId"`
+	ConsoleAccess   *bool               `name:"consoleAccess" model:"ConsoleAccess"`
+	Groups          []string            `name:"groups" model:"Groups"`
+	Pending         *UserPendingChanges `name:"pending" model:"Pending"`
+	Username        *string             `name:"username" model:"Username"`
+	ReplicationUser *bool               `name:"replicationUser" model:"ReplicationUser"`
 }
 
 // ListBrokersInput is the input of ListBrokers.
 type ListBrokersInput struct {
-	MaxResults *int32  `name:"maxResults" loc:"querystring"`
-	NextToken  *string `name:"nextToken" loc:"querystring"`
+	MaxResults *int32  `name:"maxResults" model:"MaxResults" loc:"querystring"`
+	NextToken  *string `name:"nextToken" model:"NextToken" loc:"querystring"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -914,15 +914,15 @@ func (in *ListBrokersInput) Validate(v *protocol.Validator) {
 
 // ListBrokersOutput is the output of ListBrokers.
 type ListBrokersOutput struct {
-	BrokerSummaries []*BrokerSummary `name:"brokerSummaries"`
-	NextToken       *string          `name:"nextToken"`
+	BrokerSummaries []*BrokerSummary `name:"brokerSummaries" model:"BrokerSummaries"`
+	NextToken       *string          `name:"nextToken" model:"NextToken"`
 }
 
 // ListConfigurationRevisionsInput is the input of ListConfigurationRevisions.
 type ListConfigurationRevisionsInput struct {
-	ConfigurationID *string `name:"configuration-id" loc:"uri" required:"true"`
-	MaxResults      *int32  `name:"maxResults" loc:"querystring"`
-	NextToken       *string `name:"nextToken" loc:"querystring"`
+	ConfigurationID *string `name:"configuration-id" model:"ConfigurationId" loc:"uri" required:"true"`
+	MaxResults      *int32  `name:"maxResults" model:"MaxResults" loc:"querystring"`
+	NextToken       *string `name:"nextToken" model:"NextToken" loc:"querystring"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -935,16 +935,16 @@ func (in *ListConfigurationRevisionsInput) Validate(v *protocol.Validator) {
 
 // ListConfigurationRevisionsOutput is the output of ListConfigurationRevisions.
 type ListConfigurationRevisionsOutput struct {
-	ConfigurationID *string                  `name:"configurationId"`
-	MaxResults      *int32                   `name:"maxResults"`
-	NextToken       *string                  `name:"nextToken"`
-	Revisions       []*ConfigurationRevision `name:"revisions"`
+	ConfigurationID *string                  `name:"configurationId" model:"ConfigurationId"`
+	MaxResults      *int32                   `name:"maxResults" model:"MaxResults"`
+	NextToken       *string                  `name:"nextToken" model:"NextToken"`
+	Revisions       []*ConfigurationRevision `name:"revisions" model:"Revisions"`
 }
 
 // ListConfigurationsInput is the input of ListConfigurations.
 type ListConfigurationsInput struct {
-	MaxResults *int32  `name:"maxResults" loc:"querystring"`
-	NextToken  *string `name:"nextToken" loc:"querystring"`
+	MaxResults *int32  `name:"maxResults" model:"MaxResults" loc:"querystring"`
+	NextToken  *string `name:"nextToken" model:"NextToken" loc:"querystring"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -956,14 +956,14 @@ func (in *ListConfigurationsInput) Validate(v *protocol.Validator) {
 
 // ListConfigurationsOutput is the output of ListConfigurations.
 type ListConfigurationsOutput struct {
-	Configurations []*Configuration `name:"configurations"`
-	MaxResults     *int32           `name:"maxResults"`
-	NextToken      *string          `name:"nextToken"`
+	Configurations []*Configuration `name:"configurations" model:"Configurations"`
+	MaxResults     *int32           `name:"maxResults" model:"MaxResults"`
+	NextToken      *string          `name:"nextToken" model:"NextToken"`
 }
 
 // ListTagsInput is the input of ListTags.
 type ListTagsInput struct {
-	ResourceARN *string `name:"resource-arn" loc:"uri" required:"true"`
+	ResourceARN *string `name:"resource-arn" model:"ResourceArn" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -973,14 +973,14 @@ func (in *ListTagsInput) Validate(v *protocol.Validator) {
 
 // ListTagsOutput is the output of ListTags.
 type ListTagsOutput struct {
-	Tags map[string]string `name:"tags"`
+	Tags map[string]string `name:"tags" model:"Tags"`
 }
 
 // ListUsersInput is the input of ListUsers.
 type ListUsersInput struct {
-	BrokerID   *string `name:"broker-id" loc:"uri" required:"true"`
-	MaxResults *int32  `name:"maxResults" loc:"querystring"`
-	NextToken  *string `name:"nextToken" loc:"querystring"`
+	BrokerID   *string `name:"broker-id" model:"BrokerId" loc:"uri" required:"true"`
+	MaxResults *int32  `name:"maxResults" model:"MaxResults" loc:"querystring"`
+	NextToken  *string `name:"nextToken" model:"NextToken" loc:"querystring"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -993,16 +993,16 @@ func (in *ListUsersInput) Validate(v *protocol.Validator) {
 
 // ListUsersOutput is the output of ListUsers.
 type ListUsersOutput struct {
-	BrokerID   *string        `name:"brokerId"`
-	MaxResults *int32         `name:"maxResults"`
-	NextToken  *string        `name:"nextToken"`
-	Users      []*UserSummary `name:"users"`
+	BrokerID   *string        `name:"brokerId" model:"BrokerId"`
+	MaxResults *int32         `name:"maxResults" model:"MaxResults"`
+	NextToken  *string        `name:"nextToken" model:"NextToken"`
+	Users      []*UserSummary `name:"users" model:"Users"`
 }
 
 // PromoteInput is the input of Promote.
 type PromoteInput struct {
-	BrokerID *string `name:"broker-id" loc:"uri" required:"true"`
-	Mode     *string `name:"mode" required:"true"`
+	BrokerID *string `name:"broker-id" model:"BrokerId" loc:"uri" required:"true"`
+	Mode     *string `name:"mode" model:"Mode" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -1014,12 +1014,12 @@ func (in *PromoteInput) Validate(v *protocol.Validator) {
 
 // PromoteOutput is the output of Promote.
 type PromoteOutput struct {
-	BrokerID *string `name:"brokerId"`
+	BrokerID *string `name:"brokerId" model:"BrokerId"`
 }
 
 // RebootBrokerInput is the input of RebootBroker.
 type RebootBrokerInput struct {
-	BrokerID *string `name:"broker-id" loc:"uri" required:"true"`
+	BrokerID *string `name:"broker-id" model:"BrokerId" loc:"uri" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -1032,17 +1032,17 @@ type RebootBrokerOutput struct{}
 
 // UpdateBrokerInput is the input of UpdateBroker.
 type UpdateBrokerInput struct {
-	AuthenticationStrategy     *string                  `name:"authenticationStrategy"`
-	AutoMinorVersionUpgrade    *bool                    `name:"autoMinorVersionUpgrade"`
-	BrokerID                   *string                  `name:"broker-id" loc:"uri" required:"true"`
-	Configuration              *ConfigurationId         `name:"configuration"`
-	EngineVersion              *string                  `name:"engineVersion"`
-	HostInstanceType           *string                  `name:"hostInstanceType"`
-	LdapServerMetadata         *LdapServerMetadataInput `name:"ldapServerMetadata"`
-	Logs                       *Logs                    `name:"logs"`
-	MaintenanceWindowStartTime *WeeklyStartTime         `name:"maintenanceWindowStartTime"`
-	SecurityGroups             []string                 `name:"securityGroups"`
-	DataReplicationMode        *string                  `name:"dataReplicationMode"`
+	AuthenticationStrategy     *string                  `name:"authenticationStrategy" model:"AuthenticationStrategy"`
+	AutoMinorVersionUpgrade    *bool                    `name:"autoMinorVersionUpgrade" model:"AutoMinorVersionUpgrade"`
+	BrokerID                   *string                  `name:"broker-id" model:"BrokerId" loc:"uri" required:"true"`
+	Configuration              *ConfigurationId         `name:"configuration" model:"Configuration"`
+	EngineVersion              *string                  `name:"engineVersion" model:"EngineVersion"`
+	HostInstanceType           *string                  `name:"hostInstanceType" model:"HostInstanceType"`
+	LdapServerMetadata         *LdapServerMetadataInput `name:"ldapServerMetadata" model:"LdapServerMetadata"`
+	Logs                       *Logs                    `name:"logs" model:"Logs"`
+	MaintenanceWindowStartTime *WeeklyStartTime         `name:"maintenanceWindowStartTime" model:"MaintenanceWindowStartTime"`
+	SecurityGroups             []string                 `name:"securityGroups" model:"SecurityGroups"`
+	DataReplicationMode        *string                  `name:"dataReplicationMode" model:"DataReplicationMode"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -1069,27 +1069,27 @@ func (in *UpdateBrokerInput) Validate(v *protocol.Validator) {
 
 // UpdateBrokerOutput is the output of UpdateBroker.
 type UpdateBrokerOutput struct {
-	AuthenticationStrategy         *string                        `name:"authenticationStrategy"`
-	AutoMinorVersionUpgrade        *bool                          `name:"autoMinorVersionUpgrade"`
-	BrokerID                       *string                        `name:"brokerId"`
-	Configuration                  *ConfigurationId               `name:"configuration"`
-	EngineVersion                  *string                        `name:"engineVersion"`
-	HostInstanceType               *string                        `name:"hostInstanceType"`
-	LdapServerMetadata             *LdapServerMetadataOutput      `name:"ldapServerMetadata"`
-	Logs                           *Logs                          `name:"logs"`
-	MaintenanceWindowStartTime     *WeeklyStartTime               `name:"maintenanceWindowStartTime"`
-	SecurityGroups                 []string                       `name:"securityGroups"`
-	DataReplicationMetadata        *DataReplicationMetadataOutput `name:"dataReplicationMetadata"`
-	DataReplicationMode            *string                        `name:"dataReplicationMode"`
-	PendingDataReplicationMetadata *DataReplicationMetadataOutput `name:"pendingDataReplicationMetadata"`
-	PendingDataReplicationMode     *string                        `name:"pendingDataReplicationMode"`
+	AuthenticationStrategy         *string                        `name:"authenticationStrategy" model:"AuthenticationStrategy"`
+	AutoMinorVersionUpgrade        *bool                          `name:"autoMinorVersionUpgrade" model:"AutoMinorVersionUpgrade"`
+	BrokerID                       *string                        `name:"brokerId" model:"BrokerId"`
+	Configuration                  *ConfigurationId               `name:"configuration" model:"Configuration"`
+	EngineVersion                  *string                        `name:"engineVersion" model:"EngineVersion"`
+	HostInstanceType               *string                        `name:"hostInstanceType" model:"HostInstanceType"`
+	LdapServerMetadata             *LdapServerMetadataOutput      `name:"ldapServerMetadata" model:"LdapServerMetadata"`
+	Logs                           *Logs                          `name:"logs" model:"Logs"`
+	MaintenanceWindowStartTime     *WeeklyStartTime               `name:"maintenanceWindowStartTime" model:"MaintenanceWindowStartTime"`
+	SecurityGroups                 []string                       `name:"securityGroups" model:"SecurityGroups"`
+	DataReplicationMetadata        *DataReplicationMetadataOutput `name:"dataReplicationMetadata" model:"DataReplicationMetadata"`
+	DataReplicationMode            *string                        `name:"dataReplicationMode" model:"DataReplicationMode"`
+	PendingDataReplicationMetadata *DataReplicationMetadataOutput `name:"pendingDataReplicationMetadata" model:"PendingDataReplicationMetadata"`
+	PendingDataReplicationMode     *string                        `name:"pendingDataReplicationMode" model:"PendingDataReplicationMode"`
 }
 
 // UpdateConfigurationInput is the input of UpdateConfiguration.
 type UpdateConfigurationInput struct {
-	ConfigurationID *string `name:"configuration-id" loc:"uri" required:"true"`
-	Data            *string `name:"data" required:"true"`
-	Description     *string `name:"description"`
+	ConfigurationID *string `name:"configuration-id" model:"ConfigurationId" loc:"uri" required:"true"`
+	Data            *string `name:"data" model:"Data" required:"true"`
+	Description     *string `name:"description" model:"Description"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -1100,22 +1100,22 @@ func (in *UpdateConfigurationInput) Validate(v *protocol.Validator) {
 
 // UpdateConfigurationOutput is the output of UpdateConfiguration.
 type UpdateConfigurationOutput struct {
-	ARN            *string                `name:"arn"`
-	Created        *time.Time             `name:"created" ts:"iso8601"`
-	ID             *string                `name:"id"`
-	LatestRevision *ConfigurationRevision `name:"latestRevision"`
-	Name           *string                `name:"name"`
-	Warnings       []*SanitizationWarning `name:"warnings"`
+	ARN            *string                `name:"arn" model:"Arn"`
+	Created        *time.Time             `name:"created" model:"Created" ts:"iso8601"`
+	ID             *string                `name:"id" model:"Id"`
+	LatestRevision *ConfigurationRevision `name:"latestRevision" model:"LatestRevision"`
+	Name           *string                `name:"name" model:"Name"`
+	Warnings       []*SanitizationWarning `name:"warnings" model:"Warnings"`
 }
 
 // UpdateUserInput is the input of UpdateUser.
 type UpdateUserInput struct {
-	BrokerID        *string  `name:"broker-id" loc:"uri" required:"true"`
-	ConsoleAccess   *bool    `name:"consoleAccess"`
-	Groups          []string `name:"groups"`
-	Password        *string  `name:"password"`
-	Username        *string  `name:"username" loc:"uri" required:"true"`
-	ReplicationUser *bool    `name:"replicationUser"`
+	BrokerID        *string  `name:"broker-id" model:"BrokerId" loc:"uri" required:"true"`
+	ConsoleAccess   *bool    `name:"consoleAccess" model:"ConsoleAccess"`
+	Groups          []string `name:"groups" model:"Groups"`
+	Password        *string  `name:"password" model:"Password"`
+	Username        *string  `name:"username" model:"Username" loc:"uri" required:"true"`
+	ReplicationUser *bool    `name:"replicationUser" model:"ReplicationUser"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -1129,68 +1129,68 @@ type UpdateUserOutput struct{}
 
 // ActionRequired is the ActionRequired structure of the model.
 type ActionRequired struct {
-	ActionRequiredCode *string `name:"actionRequiredCode"`
-	ActionRequiredInfo *string `name:"actionRequiredInfo"`
+	ActionRequiredCode *string `name:"actionRequiredCode" model:"ActionRequiredCode"`
+	ActionRequiredInfo *string `name:"actionRequiredInfo" model:"ActionRequiredInfo"`
 }
 
 // AvailabilityZone is the AvailabilityZone structure of the model.
 type AvailabilityZone struct {
-	Name *string `name:"name"`
+	Name *string `name:"name" model:"Name"`
 }
 
 // BrokerEngineType is the BrokerEngineType structure of the model.
 type BrokerEngineType struct {
-	EngineType     *string          `name:"engineType"`
-	EngineVersions []*EngineVersion `name:"engineVersions"`
+	EngineType     *string          `name:"engineType" model:"EngineType"`
+	EngineVersions []*EngineVersion `name:"engineVersions" model:"EngineVersions"`
 }
 
 // BrokerInstance is the BrokerInstance structure of the model.
 type BrokerInstance struct {
-	ConsoleURL *string  `name:"consoleURL"`
-	Endpoints  []string `name:"endpoints"`
-	IpAddress  *string  `name:"ipAddress"`
+	ConsoleURL *string  `name:"consoleURL" model:"ConsoleURL"`
+	Endpoints  []string `name:"endpoints" model:"Endpoints"`
+	IpAddress  *string  `name:"ipAddress" model:"IpAddress"`
 }
 
 // BrokerInstanceOption is the BrokerInstanceOption structure of the model.
 type BrokerInstanceOption struct {
-	AvailabilityZones        []*AvailabilityZone `name:"availabilityZones"`
-	EngineType               *string             `name:"engineType"`
-	HostInstanceType         *string             `name:"hostInstanceType"`
-	StorageType              *string             `name:"storageType"`
-	SupportedDeploymentModes []string            `name:"supportedDeploymentModes"`
-	SupportedEngineVersions  []string            `name:"supportedEngineVersions"`
+	AvailabilityZones        []*AvailabilityZone `name:"availabilityZones" model:"AvailabilityZones"`
+	EngineType               *string             `name:"engineType" model:"EngineType"`
+	HostInstanceType         *string             `name:"hostInstanceType" model:"HostInstanceType"`
+	StorageType              *string             `name:"storageType" model:"StorageType"`
+	SupportedDeploymentModes []string            `name:"supportedDeploymentModes" model:"SupportedDeploymentModes"`
+	SupportedEngineVersions  []string            `name:"supportedEngineVersions" model:"SupportedEngineVersions"`
 }
 
 // BrokerSummary is the BrokerSummary structure of the model.
 type BrokerSummary struct {
-	BrokerARN        *string    `name:"brokerArn"`
-	BrokerID         *string    `name:"brokerId"`
-	BrokerName       *string    `name:"brokerName"`
-	BrokerState      *string    `name:"brokerState"`
-	Created          *time.Time `name:"created" ts:"iso8601"`
-	DeploymentMode   *string    `name:"deploymentMode" required:"true"`
-	EngineType       *string    `name:"engineType" required:"true"`
-	HostInstanceType *string    `name:"hostInstanceType"`
+	BrokerARN        *string    `name:"brokerArn" model:"BrokerArn"`
+	BrokerID         *string    `name:"brokerId" model:"BrokerId"`
+	BrokerName       *string    `name:"brokerName" model:"BrokerName"`
+	BrokerState      *string    `name:"brokerState" model:"BrokerState"`
+	Created          *time.Time `name:"created" model:"Created" ts:"iso8601"`
+	DeploymentMode   *string    `name:"deploymentMode" model:"DeploymentMode" required:"true"`
+	EngineType       *string    `name:"engineType" model:"EngineType" required:"true"`
+	HostInstanceType *string    `name:"hostInstanceType" model:"HostInstanceType"`
 }
 
 // Configuration is the Configuration structure of the model.
 type Configuration struct {
-	ARN                    *string                `name:"arn" required:"true"`
-	AuthenticationStrategy *string                `name:"authenticationStrategy" required:"true"`
-	Created                *time.Time             `name:"created" ts:"iso8601" required:"true"`
-	Description            *string                `name:"description" required:"true"`
-	EngineType             *string                `name:"engineType" required:"true"`
-	EngineVersion          *string                `name:"engineVersion" required:"true"`
-	ID                     *string                `name:"id" required:"true"`
-	LatestRevision         *ConfigurationRevision `name:"latestRevision" required:"true"`
-	Name                   *string                `name:"name" required:"true"`
-	Tags                   map[string]string      `name:"tags"`
+	ARN                    *string                `name:"arn" model:"Arn" required:"true"`
+	AuthenticationStrategy *string                `name:"authenticationStrategy" model:"AuthenticationStrategy" required:"true"`
+	Created                *time.Time             `name:"created" model:"Created" ts:"iso8601" required:"true"`
+	Description            *string                `name:"description" model:"Description" required:"true"`
+	EngineType             *string                `name:"engineType" model:"EngineType" required:"true"`
+	EngineVersion          *string                `name:"engineVersion" model:"EngineVersion" required:"true"`
+	ID                     *string                `name:"id" model:"Id" required:"true"`
+	LatestRevision         *ConfigurationRevision `name:"latestRevision" model:"LatestRevision" required:"true"`
+	Name                   *string                `name:"name" model:"Name" required:"true"`
+	Tags                   map[string]string      `name:"tags" model:"Tags"`
 }
 
 // ConfigurationId is the ConfigurationId structure of the model.
 type ConfigurationId struct {
-	ID       *string `name:"id" required:"true"`
-	Revision *int32  `name:"revision"`
+	ID       *string `name:"id" model:"Id" required:"true"`
+	Revision *int32  `name:"revision" model:"Revision"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -1200,34 +1200,34 @@ func (in *ConfigurationId) Validate(v *protocol.Validator) {
 
 // ConfigurationRevision is the ConfigurationRevision structure of the model.
 type ConfigurationRevision struct {
-	Created     *time.Time `name:"created" ts:"iso8601" required:"true"`
-	Description *string    `name:"description"`
-	Revision    *int32     `name:"revision" required:"true"`
+	Created     *time.Time `name:"created" model:"Created" ts:"iso8601" required:"true"`
+	Description *string    `name:"description" model:"Description"`
+	Revision    *int32     `name:"revision" model:"Revision" required:"true"`
 }
 
 // Configurations is the Configurations structure of the model.
 type Configurations struct {
-	Current *ConfigurationId   `name:"current"`
-	History []*ConfigurationId `name:"history"`
-	Pending *ConfigurationId   `name:"pending"`
+	Current *ConfigurationId   `name:"current" model:"Current"`
+	History []*ConfigurationId `name:"history" model:"History"`
+	Pending *ConfigurationId   `name:"pending" model:"Pending"`
 }
 
 // DataReplicationCounterpart is the DataReplicationCounterpart structure of the model.
 type DataReplicationCounterpart struct {
-	BrokerID *string `name:"brokerId" required:"true"`
-	Region   *string `name:"region" required:"true"`
+	BrokerID *string `name:"brokerId" model:"BrokerId" required:"true"`
+	Region   *string `name:"region" model:"Region" required:"true"`
 }
 
 // DataReplicationMetadataOutput is the DataReplicationMetadataOutput structure of the model.
 type DataReplicationMetadataOutput struct {
-	DataReplicationCounterpart *DataReplicationCounterpart `name:"dataReplicationCounterpart"`
-	DataReplicationRole        *string                     `name:"dataReplicationRole" required:"true"`
+	DataReplicationCounterpart *DataReplicationCounterpart `name:"dataReplicationCounterpart" model:"DataReplicationCounterpart"`
+	DataReplicationRole        *string                     `name:"dataReplicationRole" model:"DataReplicationRole" required:"true"`
 }
 
 // EncryptionOptions is the EncryptionOptions structure of the model.
 type EncryptionOptions struct {
-	KmsKeyID       *string `name:"kmsKeyId"`
-	UseAwsOwnedKey *bool   `name:"useAwsOwnedKey" required:"true"`
+	KmsKeyID       *string `name:"kmsKeyId" model:"KmsKeyId"`
+	UseAwsOwnedKey *bool   `name:"useAwsOwnedKey" model:"UseAwsOwnedKey" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -1237,22 +1237,22 @@ func (in *EncryptionOptions) Validate(v *protocol.Validator) {
 
 // EngineVersion is the EngineVersion structure of the model.
 type EngineVersion struct {
-	Name *string `name:"name"`
+	Name *string `name:"name" model:"Name"`
 }
 
 // LdapServerMetadataInput is the LdapServerMetadataInput structure of the model.
 type LdapServerMetadataInput struct {
-	Hosts                  []string `name:"hosts" required:"true"`
-	RoleBase               *string  `name:"roleBase" required:"true"`
-	RoleName               *string  `name:"roleName"`
-	RoleSearchMatching     *string  `name:"roleSearchMatching" required:"true"`
-	RoleSearchSubtree      *bool    `name:"roleSearchSubtree"`
-	ServiceAccountPassword *string  `name:"serviceAccountPassword" required:"true"`
-	ServiceAccountUsername *string  `name:"serviceAccountUsername" required:"true"`
-	UserBase               *string  `name:"userBase" required:"true"`
-	UserRoleName           *string  `name:"userRoleName"`
-	UserSearchMatching     *string  `name:"userSearchMatching" required:"true"`
-	UserSearchSubtree      *bool    `name:"userSearchSubtree"`
+	Hosts                  []string `name:"hosts" model:"Hosts" required:"true"`
+	RoleBase               *string  `name:"roleBase" model:"RoleBase" required:"true"`
+	RoleName               *string  `name:"roleName" model:"RoleName"`
+	RoleSearchMatching     *string  `name:"roleSearchMatching" model:"RoleSearchMatching" required:"true"`
+	RoleSearchSubtree      *bool    `name:"roleSearchSubtree" model:"RoleSearchSubtree"`
+	ServiceAccountPassword *string  `name:"serviceAccountPassword" model:"ServiceAccountPassword" required:"true"`
+	ServiceAccountUsername *string  `name:"serviceAccountUsername" model:"ServiceAccountUsername" required:"true"`
+	UserBase               *string  `name:"userBase" model:"UserBase" required:"true"`
+	UserRoleName           *string  `name:"userRoleName" model:"UserRoleName"`
+	UserSearchMatching     *string  `name:"userSearchMatching" model:"UserSearchMatching" required:"true"`
+	UserSearchSubtree      *bool    `name:"userSearchSubtree" model:"UserSearchSubtree"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -1268,53 +1268,53 @@ func (in *LdapServerMetadataInput) Validate(v *protocol.Validator) {
 
 // LdapServerMetadataOutput is the LdapServerMetadataOutput structure of the model.
 type LdapServerMetadataOutput struct {
-	Hosts                  []string `name:"hosts" required:"true"`
-	RoleBase               *string  `name:"roleBase" required:"true"`
-	RoleName               *string  `name:"roleName"`
-	RoleSearchMatching     *string  `name:"roleSearchMatching" required:"true"`
-	RoleSearchSubtree      *bool    `name:"roleSearchSubtree"`
-	ServiceAccountUsername *string  `name:"serviceAccountUsername" required:"true"`
-	UserBase               *string  `name:"userBase" required:"true"`
-	UserRoleName           *string  `name:"userRoleName"`
-	UserSearchMatching     *string  `name:"userSearchMatching" required:"true"`
-	UserSearchSubtree      *bool    `name:"userSearchSubtree"`
+	Hosts                  []string `name:"hosts" model:"Hosts" required:"true"`
+	RoleBase               *string  `name:"roleBase" model:"RoleBase" required:"true"`
+	RoleName               *string  `name:"roleName" model:"RoleName"`
+	RoleSearchMatching     *string  `name:"roleSearchMatching" model:"RoleSearchMatching" required:"true"`
+	RoleSearchSubtree      *bool    `name:"roleSearchSubtree" model:"RoleSearchSubtree"`
+	ServiceAccountUsername *string  `name:"serviceAccountUsername" model:"ServiceAccountUsername" required:"true"`
+	UserBase               *string  `name:"userBase" model:"UserBase" required:"true"`
+	UserRoleName           *string  `name:"userRoleName" model:"UserRoleName"`
+	UserSearchMatching     *string  `name:"userSearchMatching" model:"UserSearchMatching" required:"true"`
+	UserSearchSubtree      *bool    `name:"userSearchSubtree" model:"UserSearchSubtree"`
 }
 
 // Logs is the Logs structure of the model.
 type Logs struct {
-	Audit   *bool `name:"audit"`
-	General *bool `name:"general"`
+	Audit   *bool `name:"audit" model:"Audit"`
+	General *bool `name:"general" model:"General"`
 }
 
 // LogsSummary is the LogsSummary structure of the model.
 type LogsSummary struct {
-	Audit           *bool        `name:"audit"`
-	AuditLogGroup   *string      `name:"auditLogGroup"`
-	General         *bool        `name:"general" required:"true"`
-	GeneralLogGroup *string      `name:"generalLogGroup" required:"true"`
-	Pending         *PendingLogs `name:"pending"`
+	Audit           *bool        `name:"audit" model:"Audit"`
+	AuditLogGroup   *string      `name:"auditLogGroup" model:"AuditLogGroup"`
+	General         *bool        `name:"general" model:"General" required:"true"`
+	GeneralLogGroup *string      `name:"generalLogGroup" model:"GeneralLogGroup" required:"true"`
+	Pending         *PendingLogs `name:"pending" model:"Pending"`
 }
 
 // PendingLogs is the PendingLogs structure of the model.
 type PendingLogs struct {
-	Audit   *bool `name:"audit"`
-	General *bool `name:"general"`
+	Audit   *bool `name:"audit" model:"Audit"`
+	General *bool `name:"general" model:"General"`
 }
 
 // SanitizationWarning is the SanitizationWarning structure of the model.
 type SanitizationWarning struct {
-	AttributeName *string `name:"attributeName"`
-	ElementName   *string `name:"elementName"`
-	Reason        *string `name:"reason" required:"true"`
+	AttributeName *string `name:"attributeName" model:"AttributeName"`
+	ElementName   *string `name:"elementName" model:"ElementName"`
+	Reason        *string `name:"reason" model:"Reason" required:"true"`
 }
 
 // User is the User structure of the model.
 type User struct {
-	ConsoleAccess   *bool    `name:"consoleAccess"`
-	Groups          []string `name:"groups"`
-	Password        *string  `name:"password" required:"true"`
-	Username        *string  `name:"username" required:"true"`
-	ReplicationUser *bool    `name:"replicationUser"`
+	ConsoleAccess   *bool    `name:"consoleAccess" model:"ConsoleAccess"`
+	Groups          []string `name:"groups" model:"Groups"`
+	Password        *string  `name:"password" model:"Password" required:"true"`
+	Username        *string  `name:"username" model:"Username" required:"true"`
+	ReplicationUser *bool    `name:"replicationUser" model:"ReplicationUser"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -1325,22 +1325,22 @@ func (in *User) Validate(v *protocol.Validator) {
 
 // UserPendingChanges is the UserPendingChanges structure of the model.
 type UserPendingChanges struct {
-	ConsoleAccess *bool    `name:"consoleAccess"`
-	Groups        []string `name:"groups"`
-	PendingChange *string  `name:"pendingChange" required:"true"`
+	ConsoleAccess *bool    `name:"consoleAccess" model:"ConsoleAccess"`
+	Groups        []string `name:"groups" model:"Groups"`
+	PendingChange *string  `name:"pendingChange" model:"PendingChange" required:"true"`
 }
 
 // UserSummary is the UserSummary structure of the model.
 type UserSummary struct {
-	PendingChange *string `name:"pendingChange"`
-	Username      *string `name:"username" required:"true"`
+	PendingChange *string `name:"pendingChange" model:"PendingChange"`
+	Username      *string `name:"username" model:"Username" required:"true"`
 }
 
 // WeeklyStartTime is the WeeklyStartTime structure of the model.
 type WeeklyStartTime struct {
-	DayOfWeek *string `name:"dayOfWeek" required:"true"`
-	TimeOfDay *string `name:"timeOfDay" required:"true"`
-	TimeZone  *string `name:"timeZone"`
+	DayOfWeek *string `name:"dayOfWeek" model:"DayOfWeek" required:"true"`
+	TimeOfDay *string `name:"timeOfDay" model:"TimeOfDay" required:"true"`
+	TimeZone  *string `name:"timeZone" model:"TimeZone"`
 }
 
 // Validate checks in against the constraints of the model.

@@ -2391,10 +2391,10 @@ var TypeValues = []string{TypeCanonicalUser, TypeAmazonCustomerByEmail, TypeGrou
 type AbortMultipartUploadInput struct {
 	Bucket               *string    `name:"Bucket" loc:"uri" required:"true"`
 	Key                  *string    `name:"Key" loc:"uri" required:"true"`
-	UploadID             *string    `name:"uploadId" loc:"querystring" required:"true"`
-	RequestPayer         *string    `name:"x-amz-request-payer" loc:"header"`
-	ExpectedBucketOwner  *string    `name:"x-amz-expected-bucket-owner" loc:"header"`
-	IfMatchInitiatedTime *time.Time `name:"x-amz-if-match-initiated-time" loc:"header" ts:"rfc822"`
+	UploadID             *string    `name:"uploadId" model:"UploadId" loc:"querystring" required:"true"`
+	RequestPayer         *string    `name:"x-amz-request-payer" model:"RequestPayer" loc:"header"`
+	ExpectedBucketOwner  *string    `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
+	IfMatchInitiatedTime *time.Time `name:"x-amz-if-match-initiated-time" model:"IfMatchInitiatedTime" loc:"header" ts:"rfc822"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2408,34 +2408,34 @@ func (in *AbortMultipartUploadInput) Validate(v *protocol.Validator) {
 
 // AbortMultipartUploadOutput is the output of AbortMultipartUpload.
 type AbortMultipartUploadOutput struct {
-	RequestCharged *string `name:"x-amz-request-charged" loc:"header"`
+	RequestCharged *string `name:"x-amz-request-charged" model:"RequestCharged" loc:"header"`
 }
 
 // CompleteMultipartUploadInput is the input of CompleteMultipartUpload.
 type CompleteMultipartUploadInput struct {
 	Bucket               *string                   `name:"Bucket" loc:"uri" required:"true"`
 	Key                  *string                   `name:"Key" loc:"uri" required:"true"`
-	MultipartUpload      *CompletedMultipartUpload `name:"CompleteMultipartUpload" payload:"true" xmlns:"http://s3.amazonaws.com/doc/2006-03-01/"`
-	UploadID             *string                   `name:"uploadId" loc:"querystring" required:"true"`
-	ChecksumCRC32        *string                   `name:"x-amz-checksum-crc32" loc:"header"`
-	ChecksumCRC32C       *string                   `name:"x-amz-checksum-crc32c" loc:"header"`
-	ChecksumCRC64NVME    *string                   `name:"x-amz-checksum-crc64nvme" loc:"header"`
-	ChecksumSHA1         *string                   `name:"x-amz-checksum-sha1" loc:"header"`
-	ChecksumSHA256       *string                   `name:"x-amz-checksum-sha256" loc:"header"`
-	ChecksumSHA512       *string                   `name:"x-amz-checksum-sha512" loc:"header"`
-	ChecksumMD5          *string                   `name:"x-amz-checksum-md5" loc:"header"`
-	ChecksumXXHASH64     *string                   `name:"x-amz-checksum-xxhash64" loc:"header"`
-	ChecksumXXHASH3      *string                   `name:"x-amz-checksum-xxhash3" loc:"header"`
-	ChecksumXXHASH128    *string                   `name:"x-amz-checksum-xxhash128" loc:"header"`
-	ChecksumType         *string                   `name:"x-amz-checksum-type" loc:"header"`
-	MpuObjectSize        *int64                    `name:"x-amz-mp-object-size" loc:"header"`
-	RequestPayer         *string                   `name:"x-amz-request-payer" loc:"header"`
-	ExpectedBucketOwner  *string                   `name:"x-amz-expected-bucket-owner" loc:"header"`
-	IfMatch              *string                   `name:"If-Match" loc:"header"`
-	IfNoneMatch          *string                   `name:"If-None-Match" loc:"header"`
-	SSECustomerAlgorithm *string                   `name:"x-amz-server-side-encryption-customer-algorithm" loc:"header"`
-	SSECustomerKey       *string                   `name:"x-amz-server-side-encryption-customer-key" loc:"header"`
-	SSECustomerKeyMD5    *string                   `name:"x-amz-server-side-encryption-customer-key-MD5" loc:"header"`
+	MultipartUpload      *CompletedMultipartUpload `name:"CompleteMultipartUpload" model:"MultipartUpload" payload:"true" xmlns:"http://s3.amazonaws.com/doc/2006-03-01/"`
+	UploadID             *string                   `name:"uploadId" model:"UploadId" loc:"querystring" required:"true"`
+	ChecksumCRC32        *string                   `name:"x-amz-checksum-crc32" model:"ChecksumCRC32" loc:"header"`
+	ChecksumCRC32C       *string                   `name:"x-amz-checksum-crc32c" model:"ChecksumCRC32C" loc:"header"`
+	ChecksumCRC64NVME    *string                   `name:"x-amz-checksum-crc64nvme" model:"ChecksumCRC64NVME" loc:"header"`
+	ChecksumSHA1         *string                   `name:"x-amz-checksum-sha1" model:"ChecksumSHA1" loc:"header"`
+	ChecksumSHA256       *string                   `name:"x-amz-checksum-sha256" model:"ChecksumSHA256" loc:"header"`
+	ChecksumSHA512       *string                   `name:"x-amz-checksum-sha512" model:"ChecksumSHA512" loc:"header"`
+	ChecksumMD5          *string                   `name:"x-amz-checksum-md5" model:"ChecksumMD5" loc:"header"`
+	ChecksumXXHASH64     *string                   `name:"x-amz-checksum-xxhash64" model:"ChecksumXXHASH64" loc:"header"`
+	ChecksumXXHASH3      *string                   `name:"x-amz-checksum-xxhash3" model:"ChecksumXXHASH3" loc:"header"`
+	ChecksumXXHASH128    *string                   `name:"x-amz-checksum-xxhash128" model:"ChecksumXXHASH128" loc:"header"`
+	ChecksumType         *string                   `name:"x-amz-checksum-type" model:"ChecksumType" loc:"header"`
+	MpuObjectSize        *int64                    `name:"x-amz-mp-object-size" model:"MpuObjectSize" loc:"header"`
+	RequestPayer         *string                   `name:"x-amz-request-payer" model:"RequestPayer" loc:"header"`
+	ExpectedBucketOwner  *string                   `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
+	IfMatch              *string                   `name:"If-Match" model:"IfMatch" loc:"header"`
+	IfNoneMatch          *string                   `name:"If-None-Match" model:"IfNoneMatch" loc:"header"`
+	SSECustomerAlgorithm *string                   `name:"x-amz-server-side-encryption-customer-algorithm" model:"SSECustomerAlgorithm" loc:"header"`
+	SSECustomerKey       *string                   `name:"x-amz-server-side-encryption-customer-key" model:"SSECustomerKey" loc:"header"`
+	SSECustomerKeyMD5    *string                   `name:"x-amz-server-side-encryption-customer-key-MD5" model:"SSECustomerKeyMD5" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2453,7 +2453,7 @@ type CompleteMultipartUploadOutput struct {
 	Location             *string `name:"Location"`
 	Bucket               *string `name:"Bucket"`
 	Key                  *string `name:"Key"`
-	Expiration           *string `name:"x-amz-expiration" loc:"header"`
+	Expiration           *string `name:"x-amz-expiration" model:"Expiration" loc:"header"`
 	ETag                 *string `name:"ETag"`
 	ChecksumCRC32        *string `name:"ChecksumCRC32"`
 	ChecksumCRC32C       *string `name:"ChecksumCRC32C"`
@@ -2466,58 +2466,58 @@ type CompleteMultipartUploadOutput struct {
 	ChecksumXXHASH3      *string `name:"ChecksumXXHASH3"`
 	ChecksumXXHASH128    *string `name:"ChecksumXXHASH128"`
 	ChecksumType         *string `name:"ChecksumType"`
-	ServerSideEncryption *string `name:"x-amz-server-side-encryption" loc:"header"`
-	VersionID            *string `name:"x-amz-version-id" loc:"header"`
-	SSEKMSKeyID          *string `name:"x-amz-server-side-encryption-aws-kms-key-id" loc:"header"`
-	BucketKeyEnabled     *bool   `name:"x-amz-server-side-encryption-bucket-key-enabled" loc:"header"`
-	RequestCharged       *string `name:"x-amz-request-charged" loc:"header"`
+	ServerSideEncryption *string `name:"x-amz-server-side-encryption" model:"ServerSideEncryption" loc:"header"`
+	VersionID            *string `name:"x-amz-version-id" model:"VersionId" loc:"header"`
+	SSEKMSKeyID          *string `name:"x-amz-server-side-encryption-aws-kms-key-id" model:"SSEKMSKeyId" loc:"header"`
+	BucketKeyEnabled     *bool   `name:"x-amz-server-side-encryption-bucket-key-enabled" model:"BucketKeyEnabled" loc:"header"`
+	RequestCharged       *string `name:"x-amz-request-charged" model:"RequestCharged" loc:"header"`
 }
 
 // CopyObjectInput is the input of CopyObject.
 type CopyObjectInput struct {
-	ACL                            *string           `name:"x-amz-acl" loc:"header"`
+	ACL                            *string           `name:"x-amz-acl" model:"ACL" loc:"header"`
 	Bucket                         *string           `name:"Bucket" loc:"uri" required:"true"`
-	CacheControl                   *string           `name:"Cache-Control" loc:"header"`
-	ChecksumAlgorithm              *string           `name:"x-amz-checksum-algorithm" loc:"header"`
-	ContentDisposition             *string           `name:"Content-Disposition" loc:"header"`
-	ContentEncoding                *string           `name:"Content-Encoding" loc:"header"`
-	ContentLanguage                *string           `name:"Content-Language" loc:"header"`
-	ContentType                    *string           `name:"Content-Type" loc:"header"`
-	CopySource                     *string           `name:"x-amz-copy-source" loc:"header" required:"true"`
-	CopySourceIfMatch              *string           `name:"x-amz-copy-source-if-match" loc:"header"`
-	CopySourceIfModifiedSince      *time.Time        `name:"x-amz-copy-source-if-modified-since" loc:"header"`
-	CopySourceIfNoneMatch          *string           `name:"x-amz-copy-source-if-none-match" loc:"header"`
-	CopySourceIfUnmodifiedSince    *time.Time        `name:"x-amz-copy-source-if-unmodified-since" loc:"header"`
+	CacheControl                   *string           `name:"Cache-Control" model:"CacheControl" loc:"header"`
+	ChecksumAlgorithm              *string           `name:"x-amz-checksum-algorithm" model:"ChecksumAlgorithm" loc:"header"`
+	ContentDisposition             *string           `name:"Content-Disposition" model:"ContentDisposition" loc:"header"`
+	ContentEncoding                *string           `name:"Content-Encoding" model:"ContentEncoding" loc:"header"`
+	ContentLanguage                *string           `name:"Content-Language" model:"ContentLanguage" loc:"header"`
+	ContentType                    *string           `name:"Content-Type" model:"ContentType" loc:"header"`
+	CopySource                     *string           `name:"x-amz-copy-source" model:"CopySource" loc:"header" required:"true"`
+	CopySourceIfMatch              *string           `name:"x-amz-copy-source-if-match" model:"CopySourceIfMatch" loc:"header"`
+	CopySourceIfModifiedSince      *time.Time        `name:"x-amz-copy-source-if-modified-since" model:"CopySourceIfModifiedSince" loc:"header"`
+	CopySourceIfNoneMatch          *string           `name:"x-amz-copy-source-if-none-match" model:"CopySourceIfNoneMatch" loc:"header"`
+	CopySourceIfUnmodifiedSince    *time.Time        `name:"x-amz-copy-source-if-unmodified-since" model:"CopySourceIfUnmodifiedSince" loc:"header"`
 	Expires                        *string           `name:"Expires" loc:"header"`
-	GrantFullControl               *string           `name:"x-amz-grant-full-control" loc:"header"`
-	GrantRead                      *string           `name:"x-amz-grant-read" loc:"header"`
-	GrantReadACP                   *string           `name:"x-amz-grant-read-acp" loc:"header"`
-	GrantWriteACP                  *string           `name:"x-amz-grant-write-acp" loc:"header"`
-	IfMatch                        *string           `name:"If-Match" loc:"header"`
-	IfNoneMatch                    *string           `name:"If-None-Match" loc:"header"`
+	GrantFullControl               *string           `name:"x-amz-grant-full-control" model:"GrantFullControl" loc:"header"`
+	GrantRead                      *string           `name:"x-amz-grant-read" model:"GrantRead" loc:"header"`
+	GrantReadACP                   *string           `name:"x-amz-grant-read-acp" model:"GrantReadACP" loc:"header"`
+	GrantWriteACP                  *string           `name:"x-amz-grant-write-acp" model:"GrantWriteACP" loc:"header"`
+	IfMatch                        *string           `name:"If-Match" model:"IfMatch" loc:"header"`
+	IfNoneMatch                    *string           `name:"If-None-Match" model:"IfNoneMatch" loc:"header"`
 	Key                            *string           `name:"Key" loc:"uri" required:"true"`
-	Metadata                       map[string]string `name:"x-amz-meta-" loc:"headers"`
-	MetadataDirective              *string           `name:"x-amz-metadata-directive" loc:"header"`
-	TaggingDirective               *string           `name:"x-amz-tagging-directive" loc:"header"`
-	ServerSideEncryption           *string           `name:"x-amz-server-side-encryption" loc:"header"`
-	StorageClass                   *string           `name:"x-amz-storage-class" loc:"header"`
-	WebsiteRedirectLocation        *string           `name:"x-amz-website-redirect-location" loc:"header"`
-	SSECustomerAlgorithm           *string           `name:"x-amz-server-side-encryption-customer-algorithm" loc:"header"`
-	SSECustomerKey                 *string           `name:"x-amz-server-side-encryption-customer-key" loc:"header"`
-	SSECustomerKeyMD5              *string           `name:"x-amz-server-side-encryption-customer-key-MD5" loc:"header"`
-	SSEKMSKeyID                    *string           `name:"x-amz-server-side-encryption-aws-kms-key-id" loc:"header"`
-	SSEKMSEncryptionContext        *string           `name:"x-amz-server-side-encryption-context" loc:"header"`
-	BucketKeyEnabled               *bool             `name:"x-amz-server-side-encryption-bucket-key-enabled" loc:"header"`
-	CopySourceSSECustomerAlgorithm *string           `name:"x-amz-copy-source-server-side-encryption-customer-algorithm" loc:"header"`
-	CopySourceSSECustomerKey       *string           `name:"x-amz-copy-source-server-side-encryption-customer-key" loc:"header"`
-	CopySourceSSECustomerKeyMD5    *string           `name:"x-amz-copy-source-server-side-encryption-customer-key-MD5" loc:"header"`
-	RequestPayer                   *string           `name:"x-amz-request-payer" loc:"header"`
-	Tagging                        *string           `name:"x-amz-tagging" loc:"header"`
-	ObjectLockMode                 *string           `name:"x-amz-object-lock-mode" loc:"header"`
-	ObjectLockRetainUntilDate      *time.Time        `name:"x-amz-object-lock-retain-until-date" loc:"header" ts:"iso8601"`
-	ObjectLockLegalHoldStatus      *string           `name:"x-amz-object-lock-legal-hold" loc:"header"`
-	ExpectedBucketOwner            *string           `name:"x-amz-expected-bucket-owner" loc:"header"`
-	ExpectedSourceBucketOwner      *string           `name:"x-amz-source-expected-bucket-owner" loc:"header"`
+	Metadata                       map[string]string `name:"x-amz-meta-" model:"Metadata" loc:"headers"`
+	MetadataDirective              *string           `name:"x-amz-metadata-directive" model:"MetadataDirective" loc:"header"`
+	TaggingDirective               *string           `name:"x-amz-tagging-directive" model:"TaggingDirective" loc:"header"`
+	ServerSideEncryption           *string           `name:"x-amz-server-side-encryption" model:"ServerSideEncryption" loc:"header"`
+	StorageClass                   *string           `name:"x-amz-storage-class" model:"StorageClass" loc:"header"`
+	WebsiteRedirectLocation        *string           `name:"x-amz-website-redirect-location" model:"WebsiteRedirectLocation" loc:"header"`
+	SSECustomerAlgorithm           *string           `name:"x-amz-server-side-encryption-customer-algorithm" model:"SSECustomerAlgorithm" loc:"header"`
+	SSECustomerKey                 *string           `name:"x-amz-server-side-encryption-customer-key" model:"SSECustomerKey" loc:"header"`
+	SSECustomerKeyMD5              *string           `name:"x-amz-server-side-encryption-customer-key-MD5" model:"SSECustomerKeyMD5" loc:"header"`
+	SSEKMSKeyID                    *string           `name:"x-amz-server-side-encryption-aws-kms-key-id" model:"SSEKMSKeyId" loc:"header"`
+	SSEKMSEncryptionContext        *string           `name:"x-amz-server-side-encryption-context" model:"SSEKMSEncryptionContext" loc:"header"`
+	BucketKeyEnabled               *bool             `name:"x-amz-server-side-encryption-bucket-key-enabled" model:"BucketKeyEnabled" loc:"header"`
+	CopySourceSSECustomerAlgorithm *string           `name:"x-amz-copy-source-server-side-encryption-customer-algorithm" model:"CopySourceSSECustomerAlgorithm" loc:"header"`
+	CopySourceSSECustomerKey       *string           `name:"x-amz-copy-source-server-side-encryption-customer-key" model:"CopySourceSSECustomerKey" loc:"header"`
+	CopySourceSSECustomerKeyMD5    *string           `name:"x-amz-copy-source-server-side-encryption-customer-key-MD5" model:"CopySourceSSECustomerKeyMD5" loc:"header"`
+	RequestPayer                   *string           `name:"x-amz-request-payer" model:"RequestPayer" loc:"header"`
+	Tagging                        *string           `name:"x-amz-tagging" model:"Tagging" loc:"header"`
+	ObjectLockMode                 *string           `name:"x-amz-object-lock-mode" model:"ObjectLockMode" loc:"header"`
+	ObjectLockRetainUntilDate      *time.Time        `name:"x-amz-object-lock-retain-until-date" model:"ObjectLockRetainUntilDate" loc:"header" ts:"iso8601"`
+	ObjectLockLegalHoldStatus      *string           `name:"x-amz-object-lock-legal-hold" model:"ObjectLockLegalHoldStatus" loc:"header"`
+	ExpectedBucketOwner            *string           `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
+	ExpectedSourceBucketOwner      *string           `name:"x-amz-source-expected-bucket-owner" model:"ExpectedSourceBucketOwner" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2541,31 +2541,31 @@ func (in *CopyObjectInput) Validate(v *protocol.Validator) {
 // CopyObjectOutput is the output of CopyObject.
 type CopyObjectOutput struct {
 	CopyObjectResult        *CopyObjectResult `name:"CopyObjectResult" payload:"true"`
-	Expiration              *string           `name:"x-amz-expiration" loc:"header"`
-	CopySourceVersionID     *string           `name:"x-amz-copy-source-version-id" loc:"header"`
-	VersionID               *string           `name:"x-amz-version-id" loc:"header"`
-	ServerSideEncryption    *string           `name:"x-amz-server-side-encryption" loc:"header"`
-	SSECustomerAlgorithm    *string           `name:"x-amz-server-side-encryption-customer-algorithm" loc:"header"`
-	SSECustomerKeyMD5       *string           `name:"x-amz-server-side-encryption-customer-key-MD5" loc:"header"`
-	SSEKMSKeyID             *string           `name:"x-amz-server-side-encryption-aws-kms-key-id" loc:"header"`
-	SSEKMSEncryptionContext *string           `name:"x-amz-server-side-encryption-context" loc:"header"`
-	BucketKeyEnabled        *bool             `name:"x-amz-server-side-encryption-bucket-key-enabled" loc:"header"`
-	RequestCharged          *string           `name:"x-amz-request-charged" loc:"header"`
+	Expiration              *string           `name:"x-amz-expiration" model:"Expiration" loc:"header"`
+	CopySourceVersionID     *string           `name:"x-amz-copy-source-version-id" model:"CopySourceVersionId" loc:"header"`
+	VersionID               *string           `name:"x-amz-version-id" model:"VersionId" loc:"header"`
+	ServerSideEncryption    *string           `name:"x-amz-server-side-encryption" model:"ServerSideEncryption" loc:"header"`
+	SSECustomerAlgorithm    *string           `name:"x-amz-server-side-encryption-customer-algorithm" model:"SSECustomerAlgorithm" loc:"header"`
+	SSECustomerKeyMD5       *string           `name:"x-amz-server-side-encryption-customer-key-MD5" model:"SSECustomerKeyMD5" loc:"header"`
+	SSEKMSKeyID             *string           `name:"x-amz-server-side-encryption-aws-kms-key-id" model:"SSEKMSKeyId" loc:"header"`
+	SSEKMSEncryptionContext *string           `name:"x-amz-server-side-encryption-context" model:"SSEKMSEncryptionContext" loc:"header"`
+	BucketKeyEnabled        *bool             `name:"x-amz-server-side-encryption-bucket-key-enabled" model:"BucketKeyEnabled" loc:"header"`
+	RequestCharged          *string           `name:"x-amz-request-charged" model:"RequestCharged" loc:"header"`
 }
 
 // CreateBucketInput is the input of CreateBucket.
 type CreateBucketInput struct {
-	ACL                        *string                    `name:"x-amz-acl" loc:"header"`
+	ACL                        *string                    `name:"x-amz-acl" model:"ACL" loc:"header"`
 	Bucket                     *string                    `name:"Bucket" loc:"uri" required:"true"`
 	CreateBucketConfiguration  *CreateBucketConfiguration `name:"CreateBucketConfiguration" payload:"true" xmlns:"http://s3.amazonaws.com/doc/2006-03-01/"`
-	GrantFullControl           *string                    `name:"x-amz-grant-full-control" loc:"header"`
-	GrantRead                  *string                    `name:"x-amz-grant-read" loc:"header"`
-	GrantReadACP               *string                    `name:"x-amz-grant-read-acp" loc:"header"`
-	GrantWrite                 *string                    `name:"x-amz-grant-write" loc:"header"`
-	GrantWriteACP              *string                    `name:"x-amz-grant-write-acp" loc:"header"`
-	ObjectLockEnabledForBucket *bool                      `name:"x-amz-bucket-object-lock-enabled" loc:"header"`
-	ObjectOwnership            *string                    `name:"x-amz-object-ownership" loc:"header"`
-	BucketNamespace            *string                    `name:"x-amz-bucket-namespace" loc:"header"`
+	GrantFullControl           *string                    `name:"x-amz-grant-full-control" model:"GrantFullControl" loc:"header"`
+	GrantRead                  *string                    `name:"x-amz-grant-read" model:"GrantRead" loc:"header"`
+	GrantReadACP               *string                    `name:"x-amz-grant-read-acp" model:"GrantReadACP" loc:"header"`
+	GrantWrite                 *string                    `name:"x-amz-grant-write" model:"GrantWrite" loc:"header"`
+	GrantWriteACP              *string                    `name:"x-amz-grant-write-acp" model:"GrantWriteACP" loc:"header"`
+	ObjectLockEnabledForBucket *bool                      `name:"x-amz-bucket-object-lock-enabled" model:"ObjectLockEnabledForBucket" loc:"header"`
+	ObjectOwnership            *string                    `name:"x-amz-object-ownership" model:"ObjectOwnership" loc:"header"`
+	BucketNamespace            *string                    `name:"x-amz-bucket-namespace" model:"BucketNamespace" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2584,16 +2584,16 @@ func (in *CreateBucketInput) Validate(v *protocol.Validator) {
 // CreateBucketOutput is the output of CreateBucket.
 type CreateBucketOutput struct {
 	Location  *string `name:"Location" loc:"header"`
-	BucketARN *string `name:"x-amz-bucket-arn" loc:"header"`
+	BucketARN *string `name:"x-amz-bucket-arn" model:"BucketArn" loc:"header"`
 }
 
 // CreateBucketMetadataConfigurationInput is the input of CreateBucketMetadataConfiguration.
 type CreateBucketMetadataConfigurationInput struct {
 	Bucket                *string                `name:"Bucket" loc:"uri" required:"true"`
-	ContentMD5            *string                `name:"Content-MD5" loc:"header"`
-	ChecksumAlgorithm     *string                `name:"x-amz-sdk-checksum-algorithm" loc:"header"`
+	ContentMD5            *string                `name:"Content-MD5" model:"ContentMD5" loc:"header"`
+	ChecksumAlgorithm     *string                `name:"x-amz-sdk-checksum-algorithm" model:"ChecksumAlgorithm" loc:"header"`
 	MetadataConfiguration *MetadataConfiguration `name:"MetadataConfiguration" payload:"true" xmlns:"http://s3.amazonaws.com/doc/2006-03-01/" required:"true"`
-	ExpectedBucketOwner   *string                `name:"x-amz-expected-bucket-owner" loc:"header"`
+	ExpectedBucketOwner   *string                `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2614,10 +2614,10 @@ type CreateBucketMetadataConfigurationOutput struct{}
 // CreateBucketMetadataTableConfigurationInput is the input of CreateBucketMetadataTableConfiguration.
 type CreateBucketMetadataTableConfigurationInput struct {
 	Bucket                     *string                     `name:"Bucket" loc:"uri" required:"true"`
-	ContentMD5                 *string                     `name:"Content-MD5" loc:"header"`
-	ChecksumAlgorithm          *string                     `name:"x-amz-sdk-checksum-algorithm" loc:"header"`
+	ContentMD5                 *string                     `name:"Content-MD5" model:"ContentMD5" loc:"header"`
+	ChecksumAlgorithm          *string                     `name:"x-amz-sdk-checksum-algorithm" model:"ChecksumAlgorithm" loc:"header"`
 	MetadataTableConfiguration *MetadataTableConfiguration `name:"MetadataTableConfiguration" payload:"true" xmlns:"http://s3.amazonaws.com/doc/2006-03-01/" required:"true"`
-	ExpectedBucketOwner        *string                     `name:"x-amz-expected-bucket-owner" loc:"header"`
+	ExpectedBucketOwner        *string                     `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2637,37 +2637,37 @@ type CreateBucketMetadataTableConfigurationOutput struct{}
 
 // CreateMultipartUploadInput is the input of CreateMultipartUpload.
 type CreateMultipartUploadInput struct {
-	ACL                       *string           `name:"x-amz-acl" loc:"header"`
+	ACL                       *string           `name:"x-amz-acl" model:"ACL" loc:"header"`
 	Bucket                    *string           `name:"Bucket" loc:"uri" required:"true"`
-	CacheControl              *string           `name:"Cache-Control" loc:"header"`
-	ContentDisposition        *string           `name:"Content-Disposition" loc:"header"`
-	ContentEncoding           *string           `name:"Content-Encoding" loc:"header"`
-	ContentLanguage           *string           `name:"Content-Language" loc:"header"`
-	ContentType               *string           `name:"Content-Type" loc:"header"`
+	CacheControl              *string           `name:"Cache-Control" model:"CacheControl" loc:"header"`
+	ContentDisposition        *string           `name:"Content-Disposition" model:"ContentDisposition" loc:"header"`
+	ContentEncoding           *string           `name:"Content-Encoding" model:"ContentEncoding" loc:"header"`
+	ContentLanguage           *string           `name:"Content-Language" model:"ContentLanguage" loc:"header"`
+	ContentType               *string           `name:"Content-Type" model:"ContentType" loc:"header"`
 	Expires                   *string           `name:"Expires" loc:"header"`
-	GrantFullControl          *string           `name:"x-amz-grant-full-control" loc:"header"`
-	GrantRead                 *string           `name:"x-amz-grant-read" loc:"header"`
-	GrantReadACP              *string           `name:"x-amz-grant-read-acp" loc:"header"`
-	GrantWriteACP             *string           `name:"x-amz-grant-write-acp" loc:"header"`
+	GrantFullControl          *string           `name:"x-amz-grant-full-control" model:"GrantFullControl" loc:"header"`
+	GrantRead                 *string           `name:"x-amz-grant-read" model:"GrantRead" loc:"header"`
+	GrantReadACP              *string           `name:"x-amz-grant-read-acp" model:"GrantReadACP" loc:"header"`
+	GrantWriteACP             *string           `name:"x-amz-grant-write-acp" model:"GrantWriteACP" loc:"header"`
 	Key                       *string           `name:"Key" loc:"uri" required:"true"`
-	Metadata                  map[string]string `name:"x-amz-meta-" loc:"headers"`
-	ServerSideEncryption      *string           `name:"x-amz-server-side-encryption" loc:"header"`
-	StorageClass              *string           `name:"x-amz-storage-class" loc:"header"`
-	WebsiteRedirectLocation   *string           `name:"x-amz-website-redirect-location" loc:"header"`
-	SSECustomerAlgorithm      *string           `name:"x-amz-server-side-encryption-customer-algorithm" loc:"header"`
-	SSECustomerKey            *string           `name:"x-amz-server-side-encryption-customer-key" loc:"header"`
-	SSECustomerKeyMD5         *string           `name:"x-amz-server-side-encryption-customer-key-MD5" loc:"header"`
-	SSEKMSKeyID               *string           `name:"x-amz-server-side-encryption-aws-kms-key-id" loc:"header"`
-	SSEKMSEncryptionContext   *string           `name:"x-amz-server-side-encryption-context" loc:"header"`
-	BucketKeyEnabled          *bool             `name:"x-amz-server-side-encryption-bucket-key-enabled" loc:"header"`
-	RequestPayer              *string           `name:"x-amz-request-payer" loc:"header"`
-	Tagging                   *string           `name:"x-amz-tagging" loc:"header"`
-	ObjectLockMode            *string           `name:"x-amz-object-lock-mode" loc:"header"`
-	ObjectLockRetainUntilDate *time.Time        `name:"x-amz-object-lock-retain-until-date" loc:"header" ts:"iso8601"`
-	ObjectLockLegalHoldStatus *string           `name:"x-amz-object-lock-legal-hold" loc:"header"`
-	ExpectedBucketOwner       *string           `name:"x-amz-expected-bucket-owner" loc:"header"`
-	ChecksumAlgorithm         *string           `name:"x-amz-checksum-algorithm" loc:"header"`
-	ChecksumType              *string           `name:"x-amz-checksum-type" loc:"header"`
+	Metadata                  map[string]string `name:"x-amz-meta-" model:"Metadata" loc:"headers"`
+	ServerSideEncryption      *string           `name:"x-amz-server-side-encryption" model:"ServerSideEncryption" loc:"header"`
+	StorageClass              *string           `name:"x-amz-storage-class" model:"StorageClass" loc:"header"`
+	WebsiteRedirectLocation   *string           `name:"x-amz-website-redirect-location" model:"WebsiteRedirectLocation" loc:"header"`
+	SSECustomerAlgorithm      *string           `name:"x-amz-server-side-encryption-customer-algorithm" model:"SSECustomerAlgorithm" loc:"header"`
+	SSECustomerKey            *string           `name:"x-amz-server-side-encryption-customer-key" model:"SSECustomerKey" loc:"header"`
+	SSECustomerKeyMD5         *string           `name:"x-amz-server-side-encryption-customer-key-MD5" model:"SSECustomerKeyMD5" loc:"header"`
+	SSEKMSKeyID               *string           `name:"x-amz-server-side-encryption-aws-kms-key-id" model:"SSEKMSKeyId" loc:"header"`
+	SSEKMSEncryptionContext   *string           `name:"x-amz-server-side-encryption-context" model:"SSEKMSEncryptionContext" loc:"header"`
+	BucketKeyEnabled          *bool             `name:"x-amz-server-side-encryption-bucket-key-enabled" model:"BucketKeyEnabled" loc:"header"`
+	RequestPayer              *string           `name:"x-amz-request-payer" model:"RequestPayer" loc:"header"`
+	Tagging                   *string           `name:"x-amz-tagging" model:"Tagging" loc:"header"`
+	ObjectLockMode            *string           `name:"x-amz-object-lock-mode" model:"ObjectLockMode" loc:"header"`
+	ObjectLockRetainUntilDate *time.Time        `name:"x-amz-object-lock-retain-until-date" model:"ObjectLockRetainUntilDate" loc:"header" ts:"iso8601"`
+	ObjectLockLegalHoldStatus *string           `name:"x-amz-object-lock-legal-hold" model:"ObjectLockLegalHoldStatus" loc:"header"`
+	ExpectedBucketOwner       *string           `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
+	ChecksumAlgorithm         *string           `name:"x-amz-checksum-algorithm" model:"ChecksumAlgorithm" loc:"header"`
+	ChecksumType              *string           `name:"x-amz-checksum-type" model:"ChecksumType" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2687,30 +2687,30 @@ func (in *CreateMultipartUploadInput) Validate(v *protocol.Validator) {
 
 // CreateMultipartUploadOutput is the output of CreateMultipartUpload.
 type CreateMultipartUploadOutput struct {
-	AbortDate               *time.Time `name:"x-amz-abort-date" loc:"header"`
-	AbortRuleID             *string    `name:"x-amz-abort-rule-id" loc:"header"`
+	AbortDate               *time.Time `name:"x-amz-abort-date" model:"AbortDate" loc:"header"`
+	AbortRuleID             *string    `name:"x-amz-abort-rule-id" model:"AbortRuleId" loc:"header"`
 	Bucket                  *string    `name:"Bucket"`
 	Key                     *string    `name:"Key"`
 	UploadID                *string    `name:"UploadId"`
-	ServerSideEncryption    *string    `name:"x-amz-server-side-encryption" loc:"header"`
-	SSECustomerAlgorithm    *string    `name:"x-amz-server-side-encryption-customer-algorithm" loc:"header"`
-	SSECustomerKeyMD5       *string    `name:"x-amz-server-side-encryption-customer-key-MD5" loc:"header"`
-	SSEKMSKeyID             *string    `name:"x-amz-server-side-encryption-aws-kms-key-id" loc:"header"`
-	SSEKMSEncryptionContext *string    `name:"x-amz-server-side-encryption-context" loc:"header"`
-	BucketKeyEnabled        *bool      `name:"x-amz-server-side-encryption-bucket-key-enabled" loc:"header"`
-	RequestCharged          *string    `name:"x-amz-request-charged" loc:"header"`
-	ChecksumAlgorithm       *string    `name:"x-amz-checksum-algorithm" loc:"header"`
-	ChecksumType            *string    `name:"x-amz-checksum-type" loc:"header"`
+	ServerSideEncryption    *string    `name:"x-amz-server-side-encryption" model:"ServerSideEncryption" loc:"header"`
+	SSECustomerAlgorithm    *string    `name:"x-amz-server-side-encryption-customer-algorithm" model:"SSECustomerAlgorithm" loc:"header"`
+	SSECustomerKeyMD5       *string    `name:"x-amz-server-side-encryption-customer-key-MD5" model:"SSECustomerKeyMD5" loc:"header"`
+	SSEKMSKeyID             *string    `name:"x-amz-server-side-encryption-aws-kms-key-id" model:"SSEKMSKeyId" loc:"header"`
+	SSEKMSEncryptionContext *string    `name:"x-amz-server-side-encryption-context" model:"SSEKMSEncryptionContext" loc:"header"`
+	BucketKeyEnabled        *bool      `name:"x-amz-server-side-encryption-bucket-key-enabled" model:"BucketKeyEnabled" loc:"header"`
+	RequestCharged          *string    `name:"x-amz-request-charged" model:"RequestCharged" loc:"header"`
+	ChecksumAlgorithm       *string    `name:"x-amz-checksum-algorithm" model:"ChecksumAlgorithm" loc:"header"`
+	ChecksumType            *string    `name:"x-amz-checksum-type" model:"ChecksumType" loc:"header"`
 }
 
 // CreateSessionInput is the input of CreateSession.
 type CreateSessionInput struct {
-	SessionMode             *string `name:"x-amz-create-session-mode" loc:"header"`
+	SessionMode             *string `name:"x-amz-create-session-mode" model:"SessionMode" loc:"header"`
 	Bucket                  *string `name:"Bucket" loc:"uri" required:"true"`
-	ServerSideEncryption    *string `name:"x-amz-server-side-encryption" loc:"header"`
-	SSEKMSKeyID             *string `name:"x-amz-server-side-encryption-aws-kms-key-id" loc:"header"`
-	SSEKMSEncryptionContext *string `name:"x-amz-server-side-encryption-context" loc:"header"`
-	BucketKeyEnabled        *bool   `name:"x-amz-server-side-encryption-bucket-key-enabled" loc:"header"`
+	ServerSideEncryption    *string `name:"x-amz-server-side-encryption" model:"ServerSideEncryption" loc:"header"`
+	SSEKMSKeyID             *string `name:"x-amz-server-side-encryption-aws-kms-key-id" model:"SSEKMSKeyId" loc:"header"`
+	SSEKMSEncryptionContext *string `name:"x-amz-server-side-encryption-context" model:"SSEKMSEncryptionContext" loc:"header"`
+	BucketKeyEnabled        *bool   `name:"x-amz-server-side-encryption-bucket-key-enabled" model:"BucketKeyEnabled" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2722,17 +2722,17 @@ func (in *CreateSessionInput) Validate(v *protocol.Validator) {
 
 // CreateSessionOutput is the output of CreateSession.
 type CreateSessionOutput struct {
-	ServerSideEncryption    *string             `name:"x-amz-server-side-encryption" loc:"header"`
-	SSEKMSKeyID             *string             `name:"x-amz-server-side-encryption-aws-kms-key-id" loc:"header"`
-	SSEKMSEncryptionContext *string             `name:"x-amz-server-side-encryption-context" loc:"header"`
-	BucketKeyEnabled        *bool               `name:"x-amz-server-side-encryption-bucket-key-enabled" loc:"header"`
+	ServerSideEncryption    *string             `name:"x-amz-server-side-encryption" model:"ServerSideEncryption" loc:"header"`
+	SSEKMSKeyID             *string             `name:"x-amz-server-side-encryption-aws-kms-key-id" model:"SSEKMSKeyId" loc:"header"`
+	SSEKMSEncryptionContext *string             `name:"x-amz-server-side-encryption-context" model:"SSEKMSEncryptionContext" loc:"header"`
+	BucketKeyEnabled        *bool               `name:"x-amz-server-side-encryption-bucket-key-enabled" model:"BucketKeyEnabled" loc:"header"`
 	Credentials             *SessionCredentials `name:"Credentials" required:"true"`
 }
 
 // DeleteBucketInput is the input of DeleteBucket.
 type DeleteBucketInput struct {
 	Bucket              *string `name:"Bucket" loc:"uri" required:"true"`
-	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" loc:"header"`
+	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2746,8 +2746,8 @@ type DeleteBucketOutput struct{}
 // DeleteBucketAnalyticsConfigurationInput is the input of DeleteBucketAnalyticsConfiguration.
 type DeleteBucketAnalyticsConfigurationInput struct {
 	Bucket              *string `name:"Bucket" loc:"uri" required:"true"`
-	ID                  *string `name:"id" loc:"querystring" required:"true"`
-	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" loc:"header"`
+	ID                  *string `name:"id" model:"Id" loc:"querystring" required:"true"`
+	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2762,7 +2762,7 @@ type DeleteBucketAnalyticsConfigurationOutput struct{}
 // DeleteBucketCorsInput is the input of DeleteBucketCors.
 type DeleteBucketCorsInput struct {
 	Bucket              *string `name:"Bucket" loc:"uri" required:"true"`
-	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" loc:"header"`
+	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2776,7 +2776,7 @@ type DeleteBucketCorsOutput struct{}
 // DeleteBucketEncryptionInput is the input of DeleteBucketEncryption.
 type DeleteBucketEncryptionInput struct {
 	Bucket              *string `name:"Bucket" loc:"uri" required:"true"`
-	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" loc:"header"`
+	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2790,8 +2790,8 @@ type DeleteBucketEncryptionOutput struct{}
 // DeleteBucketIntelligentTieringConfigurationInput is the input of DeleteBucketIntelligentTieringConfiguration.
 type DeleteBucketIntelligentTieringConfigurationInput struct {
 	Bucket              *string `name:"Bucket" loc:"uri" required:"true"`
-	ID                  *string `name:"id" loc:"querystring" required:"true"`
-	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" loc:"header"`
+	ID                  *string `name:"id" model:"Id" loc:"querystring" required:"true"`
+	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2806,8 +2806,8 @@ type DeleteBucketIntelligentTieringConfigurationOutput struct{}
 // DeleteBucketInventoryConfigurationInput is the input of DeleteBucketInventoryConfiguration.
 type DeleteBucketInventoryConfigurationInput struct {
 	Bucket              *string `name:"Bucket" loc:"uri" required:"true"`
-	ID                  *string `name:"id" loc:"querystring" required:"true"`
-	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" loc:"header"`
+	ID                  *string `name:"id" model:"Id" loc:"querystring" required:"true"`
+	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2822,7 +2822,7 @@ type DeleteBucketInventoryConfigurationOutput struct{}
 // DeleteBucketLifecycleInput is the input of DeleteBucketLifecycle.
 type DeleteBucketLifecycleInput struct {
 	Bucket              *string `name:"Bucket" loc:"uri" required:"true"`
-	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" loc:"header"`
+	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2836,7 +2836,7 @@ type DeleteBucketLifecycleOutput struct{}
 // DeleteBucketMetadataConfigurationInput is the input of DeleteBucketMetadataConfiguration.
 type DeleteBucketMetadataConfigurationInput struct {
 	Bucket              *string `name:"Bucket" loc:"uri" required:"true"`
-	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" loc:"header"`
+	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2850,7 +2850,7 @@ type DeleteBucketMetadataConfigurationOutput struct{}
 // DeleteBucketMetadataTableConfigurationInput is the input of DeleteBucketMetadataTableConfiguration.
 type DeleteBucketMetadataTableConfigurationInput struct {
 	Bucket              *string `name:"Bucket" loc:"uri" required:"true"`
-	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" loc:"header"`
+	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2864,8 +2864,8 @@ type DeleteBucketMetadataTableConfigurationOutput struct{}
 // DeleteBucketMetricsConfigurationInput is the input of DeleteBucketMetricsConfiguration.
 type DeleteBucketMetricsConfigurationInput struct {
 	Bucket              *string `name:"Bucket" loc:"uri" required:"true"`
-	ID                  *string `name:"id" loc:"querystring" required:"true"`
-	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" loc:"header"`
+	ID                  *string `name:"id" model:"Id" loc:"querystring" required:"true"`
+	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2880,7 +2880,7 @@ type DeleteBucketMetricsConfigurationOutput struct{}
 // DeleteBucketOwnershipControlsInput is the input of DeleteBucketOwnershipControls.
 type DeleteBucketOwnershipControlsInput struct {
 	Bucket              *string `name:"Bucket" loc:"uri" required:"true"`
-	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" loc:"header"`
+	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2894,7 +2894,7 @@ type DeleteBucketOwnershipControlsOutput struct{}
 // DeleteBucketPolicyInput is the input of DeleteBucketPolicy.
 type DeleteBucketPolicyInput struct {
 	Bucket              *string `name:"Bucket" loc:"uri" required:"true"`
-	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" loc:"header"`
+	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2908,7 +2908,7 @@ type DeleteBucketPolicyOutput struct{}
 // DeleteBucketReplicationInput is the input of DeleteBucketReplication.
 type DeleteBucketReplicationInput struct {
 	Bucket              *string `name:"Bucket" loc:"uri" required:"true"`
-	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" loc:"header"`
+	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2922,7 +2922,7 @@ type DeleteBucketReplicationOutput struct{}
 // DeleteBucketTaggingInput is the input of DeleteBucketTagging.
 type DeleteBucketTaggingInput struct {
 	Bucket              *string `name:"Bucket" loc:"uri" required:"true"`
-	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" loc:"header"`
+	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2936,7 +2936,7 @@ type DeleteBucketTaggingOutput struct{}
 // DeleteBucketWebsiteInput is the input of DeleteBucketWebsite.
 type DeleteBucketWebsiteInput struct {
 	Bucket              *string `name:"Bucket" loc:"uri" required:"true"`
-	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" loc:"header"`
+	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2951,14 +2951,14 @@ type DeleteBucketWebsiteOutput struct{}
 type DeleteObjectInput struct {
 	Bucket                    *string    `name:"Bucket" loc:"uri" required:"true"`
 	Key                       *string    `name:"Key" loc:"uri" required:"true"`
-	MFA                       *string    `name:"x-amz-mfa" loc:"header"`
-	VersionID                 *string    `name:"versionId" loc:"querystring"`
-	RequestPayer              *string    `name:"x-amz-request-payer" loc:"header"`
-	BypassGovernanceRetention *bool      `name:"x-amz-bypass-governance-retention" loc:"header"`
-	ExpectedBucketOwner       *string    `name:"x-amz-expected-bucket-owner" loc:"header"`
-	IfMatch                   *string    `name:"If-Match" loc:"header"`
-	IfMatchLastModifiedTime   *time.Time `name:"x-amz-if-match-last-modified-time" loc:"header" ts:"rfc822"`
-	IfMatchSize               *int64     `name:"x-amz-if-match-size" loc:"header"`
+	MFA                       *string    `name:"x-amz-mfa" model:"MFA" loc:"header"`
+	VersionID                 *string    `name:"versionId" model:"VersionId" loc:"querystring"`
+	RequestPayer              *string    `name:"x-amz-request-payer" model:"RequestPayer" loc:"header"`
+	BypassGovernanceRetention *bool      `name:"x-amz-bypass-governance-retention" model:"BypassGovernanceRetention" loc:"header"`
+	ExpectedBucketOwner       *string    `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
+	IfMatch                   *string    `name:"If-Match" model:"IfMatch" loc:"header"`
+	IfMatchLastModifiedTime   *time.Time `name:"x-amz-if-match-last-modified-time" model:"IfMatchLastModifiedTime" loc:"header" ts:"rfc822"`
+	IfMatchSize               *int64     `name:"x-amz-if-match-size" model:"IfMatchSize" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2971,17 +2971,17 @@ func (in *DeleteObjectInput) Validate(v *protocol.Validator) {
 
 // DeleteObjectOutput is the output of DeleteObject.
 type DeleteObjectOutput struct {
-	DeleteMarker   *bool   `name:"x-amz-delete-marker" loc:"header"`
-	VersionID      *string `name:"x-amz-version-id" loc:"header"`
-	RequestCharged *string `name:"x-amz-request-charged" loc:"header"`
+	DeleteMarker   *bool   `name:"x-amz-delete-marker" model:"DeleteMarker" loc:"header"`
+	VersionID      *string `name:"x-amz-version-id" model:"VersionId" loc:"header"`
+	RequestCharged *string `name:"x-amz-request-charged" model:"RequestCharged" loc:"header"`
 }
 
 // DeleteObjectTaggingInput is the input of DeleteObjectTagging.
 type DeleteObjectTaggingInput struct {
 	Bucket              *string `name:"Bucket" loc:"uri" required:"true"`
 	Key                 *string `name:"Key" loc:"uri" required:"true"`
-	VersionID           *string `name:"versionId" loc:"querystring"`
-	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" loc:"header"`
+	VersionID           *string `name:"versionId" model:"VersionId" loc:"querystring"`
+	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -2993,18 +2993,18 @@ func (in *DeleteObjectTaggingInput) Validate(v *protocol.Validator) {
 
 // DeleteObjectTaggingOutput is the output of DeleteObjectTagging.
 type DeleteObjectTaggingOutput struct {
-	VersionID *string `name:"x-amz-version-id" loc:"header"`
+	VersionID *string `name:"x-amz-version-id" model:"VersionId" loc:"header"`
 }
 
 // DeleteObjectsInput is the input of DeleteObjects.
 type DeleteObjectsInput struct {
 	Bucket                    *string `name:"Bucket" loc:"uri" required:"true"`
 	Delete                    *Delete `name:"Delete" payload:"true" xmlns:"http://s3.amazonaws.com/doc/2006-03-01/" required:"true"`
-	MFA                       *string `name:"x-amz-mfa" loc:"header"`
-	RequestPayer              *string `name:"x-amz-request-payer" loc:"header"`
-	BypassGovernanceRetention *bool   `name:"x-amz-bypass-governance-retention" loc:"header"`
-	ExpectedBucketOwner       *string `name:"x-amz-expected-bucket-owner" loc:"header"`
-	ChecksumAlgorithm         *string `name:"x-amz-sdk-checksum-algorithm" loc:"header"`
+	MFA                       *string `name:"x-amz-mfa" model:"MFA" loc:"header"`
+	RequestPayer              *string `name:"x-amz-request-payer" model:"RequestPayer" loc:"header"`
+	BypassGovernanceRetention *bool   `name:"x-amz-bypass-governance-retention" model:"BypassGovernanceRetention" loc:"header"`
+	ExpectedBucketOwner       *string `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
+	ChecksumAlgorithm         *string `name:"x-amz-sdk-checksum-algorithm" model:"ChecksumAlgorithm" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3023,14 +3023,14 @@ func (in *DeleteObjectsInput) Validate(v *protocol.Validator) {
 // DeleteObjectsOutput is the output of DeleteObjects.
 type DeleteObjectsOutput struct {
 	Deleted        []*DeletedObject `name:"Deleted" flat:"true"`
-	RequestCharged *string          `name:"x-amz-request-charged" loc:"header"`
-	Errors         []*Error         `name:"Error" flat:"true"`
+	RequestCharged *string          `name:"x-amz-request-charged" model:"RequestCharged" loc:"header"`
+	Errors         []*Error         `name:"Error" model:"Errors" flat:"true"`
 }
 
 // DeletePublicAccessBlockInput is the input of DeletePublicAccessBlock.
 type DeletePublicAccessBlockInput struct {
 	Bucket              *string `name:"Bucket" loc:"uri" required:"true"`
-	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" loc:"header"`
+	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3044,7 +3044,7 @@ type DeletePublicAccessBlockOutput struct{}
 // GetBucketAbacInput is the input of GetBucketAbac.
 type GetBucketAbacInput struct {
 	Bucket              *string `name:"Bucket" loc:"uri" required:"true"`
-	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" loc:"header"`
+	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3060,8 +3060,8 @@ type GetBucketAbacOutput struct {
 // GetBucketAccelerateConfigurationInput is the input of GetBucketAccelerateConfiguration.
 type GetBucketAccelerateConfigurationInput struct {
 	Bucket              *string `name:"Bucket" loc:"uri" required:"true"`
-	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" loc:"header"`
-	RequestPayer        *string `name:"x-amz-request-payer" loc:"header"`
+	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
+	RequestPayer        *string `name:"x-amz-request-payer" model:"RequestPayer" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3073,13 +3073,13 @@ func (in *GetBucketAccelerateConfigurationInput) Validate(v *protocol.Validator)
 // GetBucketAccelerateConfigurationOutput is the output of GetBucketAccelerateConfiguration.
 type GetBucketAccelerateConfigurationOutput struct {
 	Status         *string `name:"Status"`
-	RequestCharged *string `name:"x-amz-request-charged" loc:"header"`
+	RequestCharged *string `name:"x-amz-request-charged" model:"RequestCharged" loc:"header"`
 }
 
 // GetBucketAclInput is the input of GetBucketAcl.
 type GetBucketAclInput struct {
 	Bucket              *string `name:"Bucket" loc:"uri" required:"true"`
-	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" loc:"header"`
+	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3090,14 +3090,14 @@ func (in *GetBucketAclInput) Validate(v *protocol.Validator) {
 // GetBucketAclOutput is the output of GetBucketAcl.
 type GetBucketAclOutput struct {
 	Owner  *Owner   `name:"Owner"`
-	Grants []*Grant `name:"AccessControlList" member:"Grant"`
+	Grants []*Grant `name:"AccessControlList" model:"Grants" member:"Grant"`
 }
 
 // GetBucketAnalyticsConfigurationInput is the input of GetBucketAnalyticsConfiguration.
 type GetBucketAnalyticsConfigurationInput struct {
 	Bucket              *string `name:"Bucket" loc:"uri" required:"true"`
-	ID                  *string `name:"id" loc:"querystring" required:"true"`
-	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" loc:"header"`
+	ID                  *string `name:"id" model:"Id" loc:"querystring" required:"true"`
+	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3114,7 +3114,7 @@ type GetBucketAnalyticsConfigurationOutput struct {
 // GetBucketCorsInput is the input of GetBucketCors.
 type GetBucketCorsInput struct {
 	Bucket              *string `name:"Bucket" loc:"uri" required:"true"`
-	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" loc:"header"`
+	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3124,13 +3124,13 @@ func (in *GetBucketCorsInput) Validate(v *protocol.Validator) {
 
 // GetBucketCorsOutput is the output of GetBucketCors.
 type GetBucketCorsOutput struct {
-	CORSRules []*CORSRule `name:"CORSRule" flat:"true"`
+	CORSRules []*CORSRule `name:"CORSRule" model:"CORSRules" flat:"true"`
 }
 
 // GetBucketEncryptionInput is the input of GetBucketEncryption.
 type GetBucketEncryptionInput struct {
 	Bucket              *string `name:"Bucket" loc:"uri" required:"true"`
-	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" loc:"header"`
+	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3146,8 +3146,8 @@ type GetBucketEncryptionOutput struct {
 // GetBucketIntelligentTieringConfigurationInput is the input of GetBucketIntelligentTieringConfiguration.
 type GetBucketIntelligentTieringConfigurationInput struct {
 	Bucket              *string `name:"Bucket" loc:"uri" required:"true"`
-	ID                  *string `name:"id" loc:"querystring" required:"true"`
-	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" loc:"header"`
+	ID                  *string `name:"id" model:"Id" loc:"querystring" required:"true"`
+	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3164,8 +3164,8 @@ type GetBucketIntelligentTieringConfigurationOutput struct {
 // GetBucketInventoryConfigurationInput is the input of GetBucketInventoryConfiguration.
 type GetBucketInventoryConfigurationInput struct {
 	Bucket              *string `name:"Bucket" loc:"uri" required:"true"`
-	ID                  *string `name:"id" loc:"querystring" required:"true"`
-	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" loc:"header"`
+	ID                  *string `name:"id" model:"Id" loc:"querystring" required:"true"`
+	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3182,7 +3182,7 @@ type GetBucketInventoryConfigurationOutput struct {
 // GetBucketLifecycleInput is the input of GetBucketLifecycle.
 type GetBucketLifecycleInput struct {
 	Bucket              *string `name:"Bucket" loc:"uri" required:"true"`
-	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" loc:"header"`
+	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3192,13 +3192,13 @@ func (in *GetBucketLifecycleInput) Validate(v *protocol.Validator) {
 
 // GetBucketLifecycleOutput is the output of GetBucketLifecycle.
 type GetBucketLifecycleOutput struct {
-	Rules []*Rule `name:"Rule" flat:"true"`
+	Rules []*Rule `name:"Rule" model:"Rules" flat:"true"`
 }
 
 // GetBucketLifecycleConfigurationInput is the input of GetBucketLifecycleConfiguration.
 type GetBucketLifecycleConfigurationInput struct {
 	Bucket              *string `name:"Bucket" loc:"uri" required:"true"`
-	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" loc:"header"`
+	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3208,14 +3208,14 @@ func (in *GetBucketLifecycleConfigurationInput) Validate(v *protocol.Validator) 
 
 // GetBucketLifecycleConfigurationOutput is the output of GetBucketLifecycleConfiguration.
 type GetBucketLifecycleConfigurationOutput struct {
-	Rules                              []*LifecycleRule `name:"Rule" flat:"true"`
-	TransitionDefaultMinimumObjectSize *string          `name:"x-amz-transition-default-minimum-object-size" loc:"header"`
+	Rules                              []*LifecycleRule `name:"Rule" model:"Rules" flat:"true"`
+	TransitionDefaultMinimumObjectSize *string          `name:"x-amz-transition-default-minimum-object-size" model:"TransitionDefaultMinimumObjectSize" loc:"header"`
 }
 
 // GetBucketLocationInput is the input of GetBucketLocation.
 type GetBucketLocationInput struct {
 	Bucket              *string `name:"Bucket" loc:"uri" required:"true"`
-	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" loc:"header"`
+	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3231,7 +3231,7 @@ type GetBucketLocationOutput struct {
 // GetBucketLoggingInput is the input of GetBucketLogging.
 type GetBucketLoggingInput struct {
 	Bucket              *string `name:"Bucket" loc:"uri" required:"true"`
-	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" loc:"header"`
+	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3247,7 +3247,7 @@ type GetBucketLoggingOutput struct {
 // GetBucketMetadataConfigurationInput is the input of GetBucketMetadataConfiguration.
 type GetBucketMetadataConfigurationInput struct {
 	Bucket              *string `name:"Bucket" loc:"uri" required:"true"`
-	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" loc:"header"`
+	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3263,7 +3263,7 @@ type GetBucketMetadataConfigurationOutput struct {
 // GetBucketMetadataTableConfigurationInput is the input of GetBucketMetadataTableConfiguration.
 type GetBucketMetadataTableConfigurationInput struct {
 	Bucket              *string `name:"Bucket" loc:"uri" required:"true"`
-	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" loc:"header"`
+	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3279,8 +3279,8 @@ type GetBucketMetadataTableConfigurationOutput struct {
 // GetBucketMetricsConfigurationInput is the input of GetBucketMetricsConfiguration.
 type GetBucketMetricsConfigurationInput struct {
 	Bucket              *string `name:"Bucket" loc:"uri" required:"true"`
-	ID                  *string `name:"id" loc:"querystring" required:"true"`
-	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" loc:"header"`
+	ID                  *string `name:"id" model:"Id" loc:"querystring" required:"true"`
+	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3319,7 +3319,7 @@ type GetBucketNotificationConfigurationOutput NotificationConfiguration
 // GetBucketOwnershipControlsInput is the input of GetBucketOwnershipControls.
 type GetBucketOwnershipControlsInput struct {
 	Bucket              *string `name:"Bucket" loc:"uri" required:"true"`
-	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" loc:"header"`
+	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3335,7 +3335,7 @@ type GetBucketOwnershipControlsOutput struct {
 // GetBucketPolicyInput is the input of GetBucketPolicy.
 type GetBucketPolicyInput struct {
 	Bucket              *string `name:"Bucket" loc:"uri" required:"true"`
-	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" loc:"header"`
+	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3351,7 +3351,7 @@ type GetBucketPolicyOutput struct {
 // GetBucketPolicyStatusInput is the input of GetBucketPolicyStatus.
 type GetBucketPolicyStatusInput struct {
 	Bucket              *string `name:"Bucket" loc:"uri" required:"true"`
-	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" loc:"header"`
+	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3367,7 +3367,7 @@ type GetBucketPolicyStatusOutput struct {
 // GetBucketReplicationInput is the input of GetBucketReplication.
 type GetBucketReplicationInput struct {
 	Bucket              *string `name:"Bucket" loc:"uri" required:"true"`
-	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" loc:"header"`
+	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3383,7 +3383,7 @@ type GetBucketReplicationOutput struct {
 // GetBucketRequestPaymentInput is the input of GetBucketRequestPayment.
 type GetBucketRequestPaymentInput struct {
 	Bucket              *string `name:"Bucket" loc:"uri" required:"true"`
-	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" loc:"header"`
+	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3399,7 +3399,7 @@ type GetBucketRequestPaymentOutput struct {
 // GetBucketTaggingInput is the input of GetBucketTagging.
 type GetBucketTaggingInput struct {
 	Bucket              *string `name:"Bucket" loc:"uri" required:"true"`
-	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" loc:"header"`
+	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3415,7 +3415,7 @@ type GetBucketTaggingOutput struct {
 // GetBucketVersioningInput is the input of GetBucketVersioning.
 type GetBucketVersioningInput struct {
 	Bucket              *string `name:"Bucket" loc:"uri" required:"true"`
-	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" loc:"header"`
+	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3426,13 +3426,13 @@ func (in *GetBucketVersioningInput) Validate(v *protocol.Validator) {
 // GetBucketVersioningOutput is the output of GetBucketVersioning.
 type GetBucketVersioningOutput struct {
 	Status    *string `name:"Status"`
-	MFADelete *string `name:"MfaDelete"`
+	MFADelete *string `name:"MfaDelete" model:"MFADelete"`
 }
 
 // GetBucketWebsiteInput is the input of GetBucketWebsite.
 type GetBucketWebsiteInput struct {
 	Bucket              *string `name:"Bucket" loc:"uri" required:"true"`
-	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" loc:"header"`
+	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3451,26 +3451,26 @@ type GetBucketWebsiteOutput struct {
 // GetObjectInput is the input of GetObject.
 type GetObjectInput struct {
 	Bucket                     *string    `name:"Bucket" loc:"uri" required:"true"`
-	IfMatch                    *string    `name:"If-Match" loc:"header"`
-	IfModifiedSince            *time.Time `name:"If-Modified-Since" loc:"header"`
-	IfNoneMatch                *string    `name:"If-None-Match" loc:"header"`
-	IfUnmodifiedSince          *time.Time `name:"If-Unmodified-Since" loc:"header"`
+	IfMatch                    *string    `name:"If-Match" model:"IfMatch" loc:"header"`
+	IfModifiedSince            *time.Time `name:"If-Modified-Since" model:"IfModifiedSince" loc:"header"`
+	IfNoneMatch                *string    `name:"If-None-Match" model:"IfNoneMatch" loc:"header"`
+	IfUnmodifiedSince          *time.Time `name:"If-Unmodified-Since" model:"IfUnmodifiedSince" loc:"header"`
 	Key                        *string    `name:"Key" loc:"uri" required:"true"`
 	Range                      *string    `name:"Range" loc:"header"`
-	ResponseCacheControl       *string    `name:"response-cache-control" loc:"querystring"`
-	ResponseContentDisposition *string    `name:"response-content-disposition" loc:"querystring"`
-	ResponseContentEncoding    *string    `name:"response-content-encoding" loc:"querystring"`
-	ResponseContentLanguage    *string    `name:"response-content-language" loc:"querystring"`
-	ResponseContentType        *string    `name:"response-content-type" loc:"querystring"`
-	ResponseExpires            *time.Time `name:"response-expires" loc:"querystring" ts:"rfc822"`
-	VersionID                  *string    `name:"versionId" loc:"querystring"`
-	SSECustomerAlgorithm       *string    `name:"x-amz-server-side-encryption-customer-algorithm" loc:"header"`
-	SSECustomerKey             *string    `name:"x-amz-server-side-encryption-customer-key" loc:"header"`
-	SSECustomerKeyMD5          *string    `name:"x-amz-server-side-encryption-customer-key-MD5" loc:"header"`
-	RequestPayer               *string    `name:"x-amz-request-payer" loc:"header"`
-	PartNumber                 *int32     `name:"partNumber" loc:"querystring"`
-	ExpectedBucketOwner        *string    `name:"x-amz-expected-bucket-owner" loc:"header"`
-	ChecksumMode               *string    `name:"x-amz-checksum-mode" loc:"header"`
+	ResponseCacheControl       *string    `name:"response-cache-control" model:"ResponseCacheControl" loc:"querystring"`
+	ResponseContentDisposition *string    `name:"response-content-disposition" model:"ResponseContentDisposition" loc:"querystring"`
+	ResponseContentEncoding    *string    `name:"response-content-encoding" model:"ResponseContentEncoding" loc:"querystring"`
+	ResponseContentLanguage    *string    `name:"response-content-language" model:"ResponseContentLanguage" loc:"querystring"`
+	ResponseContentType        *string    `name:"response-content-type" model:"ResponseContentType" loc:"querystring"`
+	ResponseExpires            *time.Time `name:"response-expires" model:"ResponseExpires" loc:"querystring" ts:"rfc822"`
+	VersionID                  *string    `name:"versionId" model:"VersionId" loc:"querystring"`
+	SSECustomerAlgorithm       *string    `name:"x-amz-server-side-encryption-customer-algorithm" model:"SSECustomerAlgorithm" loc:"header"`
+	SSECustomerKey             *string    `name:"x-amz-server-side-encryption-customer-key" model:"SSECustomerKey" loc:"header"`
+	SSECustomerKeyMD5          *string    `name:"x-amz-server-side-encryption-customer-key-MD5" model:"SSECustomerKeyMD5" loc:"header"`
+	RequestPayer               *string    `name:"x-amz-request-payer" model:"RequestPayer" loc:"header"`
+	PartNumber                 *int32     `name:"partNumber" model:"PartNumber" loc:"querystring"`
+	ExpectedBucketOwner        *string    `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
+	ChecksumMode               *string    `name:"x-amz-checksum-mode" model:"ChecksumMode" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3485,57 +3485,57 @@ func (in *GetObjectInput) Validate(v *protocol.Validator) {
 // GetObjectOutput is the output of GetObject.
 type GetObjectOutput struct {
 	Body                      io.ReadCloser     `name:"Body" payload:"true" stream:"true"`
-	DeleteMarker              *bool             `name:"x-amz-delete-marker" loc:"header"`
-	AcceptRanges              *string           `name:"accept-ranges" loc:"header"`
-	Expiration                *string           `name:"x-amz-expiration" loc:"header"`
-	Restore                   *string           `name:"x-amz-restore" loc:"header"`
-	LastModified              *time.Time        `name:"Last-Modified" loc:"header"`
-	ContentLength             *int64            `name:"Content-Length" loc:"header"`
+	DeleteMarker              *bool             `name:"x-amz-delete-marker" model:"DeleteMarker" loc:"header"`
+	AcceptRanges              *string           `name:"accept-ranges" model:"AcceptRanges" loc:"header"`
+	Expiration                *string           `name:"x-amz-expiration" model:"Expiration" loc:"header"`
+	Restore                   *string           `name:"x-amz-restore" model:"Restore" loc:"header"`
+	LastModified              *time.Time        `name:"Last-Modified" model:"LastModified" loc:"header"`
+	ContentLength             *int64            `name:"Content-Length" model:"ContentLength" loc:"header"`
 	ETag                      *string           `name:"ETag" loc:"header"`
-	ChecksumCRC32             *string           `name:"x-amz-checksum-crc32" loc:"header"`
-	ChecksumCRC32C            *string           `name:"x-amz-checksum-crc32c" loc:"header"`
-	ChecksumCRC64NVME         *string           `name:"x-amz-checksum-crc64nvme" loc:"header"`
-	ChecksumSHA1              *string           `name:"x-amz-checksum-sha1" loc:"header"`
-	ChecksumSHA256            *string           `name:"x-amz-checksum-sha256" loc:"header"`
-	ChecksumSHA512            *string           `name:"x-amz-checksum-sha512" loc:"header"`
-	ChecksumMD5               *string           `name:"x-amz-checksum-md5" loc:"header"`
-	ChecksumXXHASH64          *string           `name:"x-amz-checksum-xxhash64" loc:"header"`
-	ChecksumXXHASH3           *string           `name:"x-amz-checksum-xxhash3" loc:"header"`
-	ChecksumXXHASH128         *string           `name:"x-amz-checksum-xxhash128" loc:"header"`
-	ChecksumType              *string           `name:"x-amz-checksum-type" loc:"header"`
-	MissingMeta               *int32            `name:"x-amz-missing-meta" loc:"header"`
-	VersionID                 *string           `name:"x-amz-version-id" loc:"header"`
-	CacheControl              *string           `name:"Cache-Control" loc:"header"`
-	ContentDisposition        *string           `name:"Content-Disposition" loc:"header"`
-	ContentEncoding           *string           `name:"Content-Encoding" loc:"header"`
-	ContentLanguage           *string           `name:"Content-Language" loc:"header"`
-	ContentRange              *string           `name:"Content-Range" loc:"header"`
-	ContentType               *string           `name:"Content-Type" loc:"header"`
+	ChecksumCRC32             *string           `name:"x-amz-checksum-crc32" model:"ChecksumCRC32" loc:"header"`
+	ChecksumCRC32C            *string           `name:"x-amz-checksum-crc32c" model:"ChecksumCRC32C" loc:"header"`
+	ChecksumCRC64NVME         *string           `name:"x-amz-checksum-crc64nvme" model:"ChecksumCRC64NVME" loc:"header"`
+	ChecksumSHA1              *string           `name:"x-amz-checksum-sha1" model:"ChecksumSHA1" loc:"header"`
+	ChecksumSHA256            *string           `name:"x-amz-checksum-sha256" model:"ChecksumSHA256" loc:"header"`
+	ChecksumSHA512            *string           `name:"x-amz-checksum-sha512" model:"ChecksumSHA512" loc:"header"`
+	ChecksumMD5               *string           `name:"x-amz-checksum-md5" model:"ChecksumMD5" loc:"header"`
+	ChecksumXXHASH64          *string           `name:"x-amz-checksum-xxhash64" model:"ChecksumXXHASH64" loc:"header"`
+	ChecksumXXHASH3           *string           `name:"x-amz-checksum-xxhash3" model:"ChecksumXXHASH3" loc:"header"`
+	ChecksumXXHASH128         *string           `name:"x-amz-checksum-xxhash128" model:"ChecksumXXHASH128" loc:"header"`
+	ChecksumType              *string           `name:"x-amz-checksum-type" model:"ChecksumType" loc:"header"`
+	MissingMeta               *int32            `name:"x-amz-missing-meta" model:"MissingMeta" loc:"header"`
+	VersionID                 *string           `name:"x-amz-version-id" model:"VersionId" loc:"header"`
+	CacheControl              *string           `name:"Cache-Control" model:"CacheControl" loc:"header"`
+	ContentDisposition        *string           `name:"Content-Disposition" model:"ContentDisposition" loc:"header"`
+	ContentEncoding           *string           `name:"Content-Encoding" model:"ContentEncoding" loc:"header"`
+	ContentLanguage           *string           `name:"Content-Language" model:"ContentLanguage" loc:"header"`
+	ContentRange              *string           `name:"Content-Range" model:"ContentRange" loc:"header"`
+	ContentType               *string           `name:"Content-Type" model:"ContentType" loc:"header"`
 	Expires                   *string           `name:"Expires" loc:"header"`
-	WebsiteRedirectLocation   *string           `name:"x-amz-website-redirect-location" loc:"header"`
-	ServerSideEncryption      *string           `name:"x-amz-server-side-encryption" loc:"header"`
-	Metadata                  map[string]string `name:"x-amz-meta-" loc:"headers"`
-	SSECustomerAlgorithm      *string           `name:"x-amz-server-side-encryption-customer-algorithm" loc:"header"`
-	SSECustomerKeyMD5         *string           `name:"x-amz-server-side-encryption-customer-key-MD5" loc:"header"`
-	SSEKMSKeyID               *string           `name:"x-amz-server-side-encryption-aws-kms-key-id" loc:"header"`
-	BucketKeyEnabled          *bool             `name:"x-amz-server-side-encryption-bucket-key-enabled" loc:"header"`
-	StorageClass              *string           `name:"x-amz-storage-class" loc:"header"`
-	RequestCharged            *string           `name:"x-amz-request-charged" loc:"header"`
-	ReplicationStatus         *string           `name:"x-amz-replication-status" loc:"header"`
-	PartsCount                *int32            `name:"x-amz-mp-parts-count" loc:"header"`
-	TagCount                  *int32            `name:"x-amz-tagging-count" loc:"header"`
-	ObjectLockMode            *string           `name:"x-amz-object-lock-mode" loc:"header"`
-	ObjectLockRetainUntilDate *time.Time        `name:"x-amz-object-lock-retain-until-date" loc:"header" ts:"iso8601"`
-	ObjectLockLegalHoldStatus *string           `name:"x-amz-object-lock-legal-hold" loc:"header"`
+	WebsiteRedirectLocation   *string           `name:"x-amz-website-redirect-location" model:"WebsiteRedirectLocation" loc:"header"`
+	ServerSideEncryption      *string           `name:"x-amz-server-side-encryption" model:"ServerSideEncryption" loc:"header"`
+	Metadata                  map[string]string `name:"x-amz-meta-" model:"Metadata" loc:"headers"`
+	SSECustomerAlgorithm      *string           `name:"x-amz-server-side-encryption-customer-algorithm" model:"SSECustomerAlgorithm" loc:"header"`
+	SSECustomerKeyMD5         *string           `name:"x-amz-server-side-encryption-customer-key-MD5" model:"SSECustomerKeyMD5" loc:"header"`
+	SSEKMSKeyID               *string           `name:"x-amz-server-side-encryption-aws-kms-key-id" model:"SSEKMSKeyId" loc:"header"`
+	BucketKeyEnabled          *bool             `name:"x-amz-server-side-encryption-bucket-key-enabled" model:"BucketKeyEnabled" loc:"header"`
+	StorageClass              *string           `name:"x-amz-storage-class" model:"StorageClass" loc:"header"`
+	RequestCharged            *string           `name:"x-amz-request-charged" model:"RequestCharged" loc:"header"`
+	ReplicationStatus         *string           `name:"x-amz-replication-status" model:"ReplicationStatus" loc:"header"`
+	PartsCount                *int32            `name:"x-amz-mp-parts-count" model:"PartsCount" loc:"header"`
+	TagCount                  *int32            `name:"x-amz-tagging-count" model:"TagCount" loc:"header"`
+	ObjectLockMode            *string           `name:"x-amz-object-lock-mode" model:"ObjectLockMode" loc:"header"`
+	ObjectLockRetainUntilDate *time.Time        `name:"x-amz-object-lock-retain-until-date" model:"ObjectLockRetainUntilDate" loc:"header" ts:"iso8601"`
+	ObjectLockLegalHoldStatus *string           `name:"x-amz-object-lock-legal-hold" model:"ObjectLockLegalHoldStatus" loc:"header"`
 }
 
 // GetObjectAclInput is the input of GetObjectAcl.
 type GetObjectAclInput struct {
 	Bucket              *string `name:"Bucket" loc:"uri" required:"true"`
 	Key                 *string `name:"Key" loc:"uri" required:"true"`
-	VersionID           *string `name:"versionId" loc:"querystring"`
-	RequestPayer        *string `name:"x-amz-request-payer" loc:"header"`
-	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" loc:"header"`
+	VersionID           *string `name:"versionId" model:"VersionId" loc:"querystring"`
+	RequestPayer        *string `name:"x-amz-request-payer" model:"RequestPayer" loc:"header"`
+	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3549,23 +3549,23 @@ func (in *GetObjectAclInput) Validate(v *protocol.Validator) {
 // GetObjectAclOutput is the output of GetObjectAcl.
 type GetObjectAclOutput struct {
 	Owner          *Owner   `name:"Owner"`
-	Grants         []*Grant `name:"AccessControlList" member:"Grant"`
-	RequestCharged *string  `name:"x-amz-request-charged" loc:"header"`
+	Grants         []*Grant `name:"AccessControlList" model:"Grants" member:"Grant"`
+	RequestCharged *string  `name:"x-amz-request-charged" model:"RequestCharged" loc:"header"`
 }
 
 // GetObjectAttributesInput is the input of GetObjectAttributes.
 type GetObjectAttributesInput struct {
 	Bucket               *string  `name:"Bucket" loc:"uri" required:"true"`
 	Key                  *string  `name:"Key" loc:"uri" required:"true"`
-	VersionID            *string  `name:"versionId" loc:"querystring"`
-	MaxParts             *int32   `name:"x-amz-max-parts" loc:"header"`
-	PartNumberMarker     *int32   `name:"x-amz-part-number-marker" loc:"header"`
-	SSECustomerAlgorithm *string  `name:"x-amz-server-side-encryption-customer-algorithm" loc:"header"`
-	SSECustomerKey       *string  `name:"x-amz-server-side-encryption-customer-key" loc:"header"`
-	SSECustomerKeyMD5    *string  `name:"x-amz-server-side-encryption-customer-key-MD5" loc:"header"`
-	RequestPayer         *string  `name:"x-amz-request-payer" loc:"header"`
-	ExpectedBucketOwner  *string  `name:"x-amz-expected-bucket-owner" loc:"header"`
-	ObjectAttributes     []string `name:"x-amz-object-attributes" loc:"header" required:"true"`
+	VersionID            *string  `name:"versionId" model:"VersionId" loc:"querystring"`
+	MaxParts             *int32   `name:"x-amz-max-parts" model:"MaxParts" loc:"header"`
+	PartNumberMarker     *int32   `name:"x-amz-part-number-marker" model:"PartNumberMarker" loc:"header"`
+	SSECustomerAlgorithm *string  `name:"x-amz-server-side-encryption-customer-algorithm" model:"SSECustomerAlgorithm" loc:"header"`
+	SSECustomerKey       *string  `name:"x-amz-server-side-encryption-customer-key" model:"SSECustomerKey" loc:"header"`
+	SSECustomerKeyMD5    *string  `name:"x-amz-server-side-encryption-customer-key-MD5" model:"SSECustomerKeyMD5" loc:"header"`
+	RequestPayer         *string  `name:"x-amz-request-payer" model:"RequestPayer" loc:"header"`
+	ExpectedBucketOwner  *string  `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
+	ObjectAttributes     []string `name:"x-amz-object-attributes" model:"ObjectAttributes" loc:"header" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3576,22 +3576,20 @@ func (in *GetObjectAttributesInput) Validate(v *protocol.Validator) {
 	v.Enum("RequestPayer", in.RequestPayer, RequestPayerValues)
 	v.Required("ObjectAttributes", in.ObjectAttributes != nil)
 	if len(in.ObjectAttributes) > 0 {
-		v.Push("ObjectAttributes")
-		for i0 := range in.ObjectAttributes {
-			v.PushIndex(i0)
-			v.Enum("", &in.ObjectAttributes[i0], ObjectAttributesValues)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.ObjectAttributes {
+			v.Enum("", &e0, ObjectAttributesValues)
 		}
-		v.Pop()
+		v.Items("ObjectAttributes", mark, in.ObjectAttributes, "Member must satisfy constraint: [Member must satisfy enum value set: [ETag, Checksum, ObjectParts, StorageClass, ObjectSize]]")
 	}
 }
 
 // GetObjectAttributesOutput is the output of GetObjectAttributes.
 type GetObjectAttributesOutput struct {
-	DeleteMarker   *bool                     `name:"x-amz-delete-marker" loc:"header"`
-	LastModified   *time.Time                `name:"Last-Modified" loc:"header"`
-	VersionID      *string                   `name:"x-amz-version-id" loc:"header"`
-	RequestCharged *string                   `name:"x-amz-request-charged" loc:"header"`
+	DeleteMarker   *bool                     `name:"x-amz-delete-marker" model:"DeleteMarker" loc:"header"`
+	LastModified   *time.Time                `name:"Last-Modified" model:"LastModified" loc:"header"`
+	VersionID      *string                   `name:"x-amz-version-id" model:"VersionId" loc:"header"`
+	RequestCharged *string                   `name:"x-amz-request-charged" model:"RequestCharged" loc:"header"`
 	ETag           *string                   `name:"ETag"`
 	Checksum       *Checksum                 `name:"Checksum"`
 	ObjectParts    *GetObjectAttributesParts `name:"ObjectParts"`
@@ -3603,9 +3601,9 @@ type GetObjectAttributesOutput struct {
 type GetObjectLegalHoldInput struct {
 	Bucket              *string `name:"Bucket" loc:"uri" required:"true"`
 	Key                 *string `name:"Key" loc:"uri" required:"true"`
-	VersionID           *string `name:"versionId" loc:"querystring"`
-	RequestPayer        *string `name:"x-amz-request-payer" loc:"header"`
-	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" loc:"header"`
+	VersionID           *string `name:"versionId" model:"VersionId" loc:"querystring"`
+	RequestPayer        *string `name:"x-amz-request-payer" model:"RequestPayer" loc:"header"`
+	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3624,7 +3622,7 @@ type GetObjectLegalHoldOutput struct {
 // GetObjectLockConfigurationInput is the input of GetObjectLockConfiguration.
 type GetObjectLockConfigurationInput struct {
 	Bucket              *string `name:"Bucket" loc:"uri" required:"true"`
-	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" loc:"header"`
+	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3641,9 +3639,9 @@ type GetObjectLockConfigurationOutput struct {
 type GetObjectRetentionInput struct {
 	Bucket              *string `name:"Bucket" loc:"uri" required:"true"`
 	Key                 *string `name:"Key" loc:"uri" required:"true"`
-	VersionID           *string `name:"versionId" loc:"querystring"`
-	RequestPayer        *string `name:"x-amz-request-payer" loc:"header"`
-	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" loc:"header"`
+	VersionID           *string `name:"versionId" model:"VersionId" loc:"querystring"`
+	RequestPayer        *string `name:"x-amz-request-payer" model:"RequestPayer" loc:"header"`
+	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3663,9 +3661,9 @@ type GetObjectRetentionOutput struct {
 type GetObjectTaggingInput struct {
 	Bucket              *string `name:"Bucket" loc:"uri" required:"true"`
 	Key                 *string `name:"Key" loc:"uri" required:"true"`
-	VersionID           *string `name:"versionId" loc:"querystring"`
-	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" loc:"header"`
-	RequestPayer        *string `name:"x-amz-request-payer" loc:"header"`
+	VersionID           *string `name:"versionId" model:"VersionId" loc:"querystring"`
+	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
+	RequestPayer        *string `name:"x-amz-request-payer" model:"RequestPayer" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3678,7 +3676,7 @@ func (in *GetObjectTaggingInput) Validate(v *protocol.Validator) {
 
 // GetObjectTaggingOutput is the output of GetObjectTagging.
 type GetObjectTaggingOutput struct {
-	VersionID *string `name:"x-amz-version-id" loc:"header"`
+	VersionID *string `name:"x-amz-version-id" model:"VersionId" loc:"header"`
 	TagSet    []*Tag  `name:"TagSet" member:"Tag" required:"true"`
 }
 
@@ -3686,8 +3684,8 @@ type GetObjectTaggingOutput struct {
 type GetObjectTorrentInput struct {
 	Bucket              *string `name:"Bucket" loc:"uri" required:"true"`
 	Key                 *string `name:"Key" loc:"uri" required:"true"`
-	RequestPayer        *string `name:"x-amz-request-payer" loc:"header"`
-	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" loc:"header"`
+	RequestPayer        *string `name:"x-amz-request-payer" model:"RequestPayer" loc:"header"`
+	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3701,13 +3699,13 @@ func (in *GetObjectTorrentInput) Validate(v *protocol.Validator) {
 // GetObjectTorrentOutput is the output of GetObjectTorrent.
 type GetObjectTorrentOutput struct {
 	Body           io.ReadCloser `name:"Body" payload:"true" stream:"true"`
-	RequestCharged *string       `name:"x-amz-request-charged" loc:"header"`
+	RequestCharged *string       `name:"x-amz-request-charged" model:"RequestCharged" loc:"header"`
 }
 
 // GetPublicAccessBlockInput is the input of GetPublicAccessBlock.
 type GetPublicAccessBlockInput struct {
 	Bucket              *string `name:"Bucket" loc:"uri" required:"true"`
-	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" loc:"header"`
+	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3723,7 +3721,7 @@ type GetPublicAccessBlockOutput struct {
 // HeadBucketInput is the input of HeadBucket.
 type HeadBucketInput struct {
 	Bucket              *string `name:"Bucket" loc:"uri" required:"true"`
-	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" loc:"header"`
+	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3733,36 +3731,36 @@ func (in *HeadBucketInput) Validate(v *protocol.Validator) {
 
 // HeadBucketOutput is the output of HeadBucket.
 type HeadBucketOutput struct {
-	BucketARN          *string `name:"x-amz-bucket-arn" loc:"header"`
-	BucketLocationType *string `name:"x-amz-bucket-location-type" loc:"header"`
-	BucketLocationName *string `name:"x-amz-bucket-location-name" loc:"header"`
-	BucketRegion       *string `name:"x-amz-bucket-region" loc:"header"`
-	AccessPointAlias   *bool   `name:"x-amz-access-point-alias" loc:"header"`
+	BucketARN          *string `name:"x-amz-bucket-arn" model:"BucketArn" loc:"header"`
+	BucketLocationType *string `name:"x-amz-bucket-location-type" model:"BucketLocationType" loc:"header"`
+	BucketLocationName *string `name:"x-amz-bucket-location-name" model:"BucketLocationName" loc:"header"`
+	BucketRegion       *string `name:"x-amz-bucket-region" model:"BucketRegion" loc:"header"`
+	AccessPointAlias   *bool   `name:"x-amz-access-point-alias" model:"AccessPointAlias" loc:"header"`
 }
 
 // HeadObjectInput is the input of HeadObject.
 type HeadObjectInput struct {
 	Bucket                     *string    `name:"Bucket" loc:"uri" required:"true"`
-	IfMatch                    *string    `name:"If-Match" loc:"header"`
-	IfModifiedSince            *time.Time `name:"If-Modified-Since" loc:"header"`
-	IfNoneMatch                *string    `name:"If-None-Match" loc:"header"`
-	IfUnmodifiedSince          *time.Time `name:"If-Unmodified-Since" loc:"header"`
+	IfMatch                    *string    `name:"If-Match" model:"IfMatch" loc:"header"`
+	IfModifiedSince            *time.Time `name:"If-Modified-Since" model:"IfModifiedSince" loc:"header"`
+	IfNoneMatch                *string    `name:"If-None-Match" model:"IfNoneMatch" loc:"header"`
+	IfUnmodifiedSince          *time.Time `name:"If-Unmodified-Since" model:"IfUnmodifiedSince" loc:"header"`
 	Key                        *string    `name:"Key" loc:"uri" required:"true"`
 	Range                      *string    `name:"Range" loc:"header"`
-	ResponseCacheControl       *string    `name:"response-cache-control" loc:"querystring"`
-	ResponseContentDisposition *string    `name:"response-content-disposition" loc:"querystring"`
-	ResponseContentEncoding    *string    `name:"response-content-encoding" loc:"querystring"`
-	ResponseContentLanguage    *string    `name:"response-content-language" loc:"querystring"`
-	ResponseContentType        *string    `name:"response-content-type" loc:"querystring"`
-	ResponseExpires            *time.Time `name:"response-expires" loc:"querystring" ts:"rfc822"`
-	VersionID                  *string    `name:"versionId" loc:"querystring"`
-	SSECustomerAlgorithm       *string    `name:"x-amz-server-side-encryption-customer-algorithm" loc:"header"`
-	SSECustomerKey             *string    `name:"x-amz-server-side-encryption-customer-key" loc:"header"`
-	SSECustomerKeyMD5          *string    `name:"x-amz-server-side-encryption-customer-key-MD5" loc:"header"`
-	RequestPayer               *string    `name:"x-amz-request-payer" loc:"header"`
-	PartNumber                 *int32     `name:"partNumber" loc:"querystring"`
-	ExpectedBucketOwner        *string    `name:"x-amz-expected-bucket-owner" loc:"header"`
-	ChecksumMode               *string    `name:"x-amz-checksum-mode" loc:"header"`
+	ResponseCacheControl       *string    `name:"response-cache-control" model:"ResponseCacheControl" loc:"querystring"`
+	ResponseContentDisposition *string    `name:"response-content-disposition" model:"ResponseContentDisposition" loc:"querystring"`
+	ResponseContentEncoding    *string    `name:"response-content-encoding" model:"ResponseContentEncoding" loc:"querystring"`
+	ResponseContentLanguage    *string    `name:"response-content-language" model:"ResponseContentLanguage" loc:"querystring"`
+	ResponseContentType        *string    `name:"response-content-type" model:"ResponseContentType" loc:"querystring"`
+	ResponseExpires            *time.Time `name:"response-expires" model:"ResponseExpires" loc:"querystring" ts:"rfc822"`
+	VersionID                  *string    `name:"versionId" model:"VersionId" loc:"querystring"`
+	SSECustomerAlgorithm       *string    `name:"x-amz-server-side-encryption-customer-algorithm" model:"SSECustomerAlgorithm" loc:"header"`
+	SSECustomerKey             *string    `name:"x-amz-server-side-encryption-customer-key" model:"SSECustomerKey" loc:"header"`
+	SSECustomerKeyMD5          *string    `name:"x-amz-server-side-encryption-customer-key-MD5" model:"SSECustomerKeyMD5" loc:"header"`
+	RequestPayer               *string    `name:"x-amz-request-payer" model:"RequestPayer" loc:"header"`
+	PartNumber                 *int32     `name:"partNumber" model:"PartNumber" loc:"querystring"`
+	ExpectedBucketOwner        *string    `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
+	ChecksumMode               *string    `name:"x-amz-checksum-mode" model:"ChecksumMode" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3776,56 +3774,56 @@ func (in *HeadObjectInput) Validate(v *protocol.Validator) {
 
 // HeadObjectOutput is the output of HeadObject.
 type HeadObjectOutput struct {
-	DeleteMarker              *bool             `name:"x-amz-delete-marker" loc:"header"`
-	AcceptRanges              *string           `name:"accept-ranges" loc:"header"`
-	Expiration                *string           `name:"x-amz-expiration" loc:"header"`
-	Restore                   *string           `name:"x-amz-restore" loc:"header"`
-	ArchiveStatus             *string           `name:"x-amz-archive-status" loc:"header"`
-	LastModified              *time.Time        `name:"Last-Modified" loc:"header"`
-	ContentLength             *int64            `name:"Content-Length" loc:"header"`
-	ChecksumCRC32             *string           `name:"x-amz-checksum-crc32" loc:"header"`
-	ChecksumCRC32C            *string           `name:"x-amz-checksum-crc32c" loc:"header"`
-	ChecksumCRC64NVME         *string           `name:"x-amz-checksum-crc64nvme" loc:"header"`
-	ChecksumSHA1              *string           `name:"x-amz-checksum-sha1" loc:"header"`
-	ChecksumSHA256            *string           `name:"x-amz-checksum-sha256" loc:"header"`
-	ChecksumSHA512            *string           `name:"x-amz-checksum-sha512" loc:"header"`
-	ChecksumMD5               *string           `name:"x-amz-checksum-md5" loc:"header"`
-	ChecksumXXHASH64          *string           `name:"x-amz-checksum-xxhash64" loc:"header"`
-	ChecksumXXHASH3           *string           `name:"x-amz-checksum-xxhash3" loc:"header"`
-	ChecksumXXHASH128         *string           `name:"x-amz-checksum-xxhash128" loc:"header"`
-	ChecksumType              *string           `name:"x-amz-checksum-type" loc:"header"`
+	DeleteMarker              *bool             `name:"x-amz-delete-marker" model:"DeleteMarker" loc:"header"`
+	AcceptRanges              *string           `name:"accept-ranges" model:"AcceptRanges" loc:"header"`
+	Expiration                *string           `name:"x-amz-expiration" model:"Expiration" loc:"header"`
+	Restore                   *string           `name:"x-amz-restore" model:"Restore" loc:"header"`
+	ArchiveStatus             *string           `name:"x-amz-archive-status" model:"ArchiveStatus" loc:"header"`
+	LastModified              *time.Time        `name:"Last-Modified" model:"LastModified" loc:"header"`
+	ContentLength             *int64            `name:"Content-Length" model:"ContentLength" loc:"header"`
+	ChecksumCRC32             *string           `name:"x-amz-checksum-crc32" model:"ChecksumCRC32" loc:"header"`
+	ChecksumCRC32C            *string           `name:"x-amz-checksum-crc32c" model:"ChecksumCRC32C" loc:"header"`
+	ChecksumCRC64NVME         *string           `name:"x-amz-checksum-crc64nvme" model:"ChecksumCRC64NVME" loc:"header"`
+	ChecksumSHA1              *string           `name:"x-amz-checksum-sha1" model:"ChecksumSHA1" loc:"header"`
+	ChecksumSHA256            *string           `name:"x-amz-checksum-sha256" model:"ChecksumSHA256" loc:"header"`
+	ChecksumSHA512            *string           `name:"x-amz-checksum-sha512" model:"ChecksumSHA512" loc:"header"`
+	ChecksumMD5               *string           `name:"x-amz-checksum-md5" model:"ChecksumMD5" loc:"header"`
+	ChecksumXXHASH64          *string           `name:"x-amz-checksum-xxhash64" model:"ChecksumXXHASH64" loc:"header"`
+	ChecksumXXHASH3           *string           `name:"x-amz-checksum-xxhash3" model:"ChecksumXXHASH3" loc:"header"`
+	ChecksumXXHASH128         *string           `name:"x-amz-checksum-xxhash128" model:"ChecksumXXHASH128" loc:"header"`
+	ChecksumType              *string           `name:"x-amz-checksum-type" model:"ChecksumType" loc:"header"`
 	ETag                      *string           `name:"ETag" loc:"header"`
-	MissingMeta               *int32            `name:"x-amz-missing-meta" loc:"header"`
-	VersionID                 *string           `name:"x-amz-version-id" loc:"header"`
-	CacheControl              *string           `name:"Cache-Control" loc:"header"`
-	ContentDisposition        *string           `name:"Content-Disposition" loc:"header"`
-	ContentEncoding           *string           `name:"Content-Encoding" loc:"header"`
-	ContentLanguage           *string           `name:"Content-Language" loc:"header"`
-	ContentType               *string           `name:"Content-Type" loc:"header"`
-	ContentRange              *string           `name:"Content-Range" loc:"header"`
+	MissingMeta               *int32            `name:"x-amz-missing-meta" model:"MissingMeta" loc:"header"`
+	VersionID                 *string           `name:"x-amz-version-id" model:"VersionId" loc:"header"`
+	CacheControl              *string           `name:"Cache-Control" model:"CacheControl" loc:"header"`
+	ContentDisposition        *string           `name:"Content-Disposition" model:"ContentDisposition" loc:"header"`
+	ContentEncoding           *string           `name:"Content-Encoding" model:"ContentEncoding" loc:"header"`
+	ContentLanguage           *string           `name:"Content-Language" model:"ContentLanguage" loc:"header"`
+	ContentType               *string           `name:"Content-Type" model:"ContentType" loc:"header"`
+	ContentRange              *string           `name:"Content-Range" model:"ContentRange" loc:"header"`
 	Expires                   *string           `name:"Expires" loc:"header"`
-	WebsiteRedirectLocation   *string           `name:"x-amz-website-redirect-location" loc:"header"`
-	ServerSideEncryption      *string           `name:"x-amz-server-side-encryption" loc:"header"`
-	Metadata                  map[string]string `name:"x-amz-meta-" loc:"headers"`
-	SSECustomerAlgorithm      *string           `name:"x-amz-server-side-encryption-customer-algorithm" loc:"header"`
-	SSECustomerKeyMD5         *string           `name:"x-amz-server-side-encryption-customer-key-MD5" loc:"header"`
-	SSEKMSKeyID               *string           `name:"x-amz-server-side-encryption-aws-kms-key-id" loc:"header"`
-	BucketKeyEnabled          *bool             `name:"x-amz-server-side-encryption-bucket-key-enabled" loc:"header"`
-	StorageClass              *string           `name:"x-amz-storage-class" loc:"header"`
-	RequestCharged            *string           `name:"x-amz-request-charged" loc:"header"`
-	ReplicationStatus         *string           `name:"x-amz-replication-status" loc:"header"`
-	PartsCount                *int32            `name:"x-amz-mp-parts-count" loc:"header"`
-	TagCount                  *int32            `name:"x-amz-tagging-count" loc:"header"`
-	ObjectLockMode            *string           `name:"x-amz-object-lock-mode" loc:"header"`
-	ObjectLockRetainUntilDate *time.Time        `name:"x-amz-object-lock-retain-until-date" loc:"header" ts:"iso8601"`
-	ObjectLockLegalHoldStatus *string           `name:"x-amz-object-lock-legal-hold" loc:"header"`
+	WebsiteRedirectLocation   *string           `name:"x-amz-website-redirect-location" model:"WebsiteRedirectLocation" loc:"header"`
+	ServerSideEncryption      *string           `name:"x-amz-server-side-encryption" model:"ServerSideEncryption" loc:"header"`
+	Metadata                  map[string]string `name:"x-amz-meta-" model:"Metadata" loc:"headers"`
+	SSECustomerAlgorithm      *string           `name:"x-amz-server-side-encryption-customer-algorithm" model:"SSECustomerAlgorithm" loc:"header"`
+	SSECustomerKeyMD5         *string           `name:"x-amz-server-side-encryption-customer-key-MD5" model:"SSECustomerKeyMD5" loc:"header"`
+	SSEKMSKeyID               *string           `name:"x-amz-server-side-encryption-aws-kms-key-id" model:"SSEKMSKeyId" loc:"header"`
+	BucketKeyEnabled          *bool             `name:"x-amz-server-side-encryption-bucket-key-enabled" model:"BucketKeyEnabled" loc:"header"`
+	StorageClass              *string           `name:"x-amz-storage-class" model:"StorageClass" loc:"header"`
+	RequestCharged            *string           `name:"x-amz-request-charged" model:"RequestCharged" loc:"header"`
+	ReplicationStatus         *string           `name:"x-amz-replication-status" model:"ReplicationStatus" loc:"header"`
+	PartsCount                *int32            `name:"x-amz-mp-parts-count" model:"PartsCount" loc:"header"`
+	TagCount                  *int32            `name:"x-amz-tagging-count" model:"TagCount" loc:"header"`
+	ObjectLockMode            *string           `name:"x-amz-object-lock-mode" model:"ObjectLockMode" loc:"header"`
+	ObjectLockRetainUntilDate *time.Time        `name:"x-amz-object-lock-retain-until-date" model:"ObjectLockRetainUntilDate" loc:"header" ts:"iso8601"`
+	ObjectLockLegalHoldStatus *string           `name:"x-amz-object-lock-legal-hold" model:"ObjectLockLegalHoldStatus" loc:"header"`
 }
 
 // ListBucketAnalyticsConfigurationsInput is the input of ListBucketAnalyticsConfigurations.
 type ListBucketAnalyticsConfigurationsInput struct {
 	Bucket              *string `name:"Bucket" loc:"uri" required:"true"`
-	ContinuationToken   *string `name:"continuation-token" loc:"querystring"`
-	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" loc:"header"`
+	ContinuationToken   *string `name:"continuation-token" model:"ContinuationToken" loc:"querystring"`
+	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3838,14 +3836,14 @@ type ListBucketAnalyticsConfigurationsOutput struct {
 	IsTruncated                *bool                     `name:"IsTruncated"`
 	ContinuationToken          *string                   `name:"ContinuationToken"`
 	NextContinuationToken      *string                   `name:"NextContinuationToken"`
-	AnalyticsConfigurationList []*AnalyticsConfiguration `name:"AnalyticsConfiguration" flat:"true"`
+	AnalyticsConfigurationList []*AnalyticsConfiguration `name:"AnalyticsConfiguration" model:"AnalyticsConfigurationList" flat:"true"`
 }
 
 // ListBucketIntelligentTieringConfigurationsInput is the input of ListBucketIntelligentTieringConfigurations.
 type ListBucketIntelligentTieringConfigurationsInput struct {
 	Bucket              *string `name:"Bucket" loc:"uri" required:"true"`
-	ContinuationToken   *string `name:"continuation-token" loc:"querystring"`
-	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" loc:"header"`
+	ContinuationToken   *string `name:"continuation-token" model:"ContinuationToken" loc:"querystring"`
+	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3858,14 +3856,14 @@ type ListBucketIntelligentTieringConfigurationsOutput struct {
 	IsTruncated                         *bool                              `name:"IsTruncated"`
 	ContinuationToken                   *string                            `name:"ContinuationToken"`
 	NextContinuationToken               *string                            `name:"NextContinuationToken"`
-	IntelligentTieringConfigurationList []*IntelligentTieringConfiguration `name:"IntelligentTieringConfiguration" flat:"true"`
+	IntelligentTieringConfigurationList []*IntelligentTieringConfiguration `name:"IntelligentTieringConfiguration" model:"IntelligentTieringConfigurationList" flat:"true"`
 }
 
 // ListBucketInventoryConfigurationsInput is the input of ListBucketInventoryConfigurations.
 type ListBucketInventoryConfigurationsInput struct {
 	Bucket              *string `name:"Bucket" loc:"uri" required:"true"`
-	ContinuationToken   *string `name:"continuation-token" loc:"querystring"`
-	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" loc:"header"`
+	ContinuationToken   *string `name:"continuation-token" model:"ContinuationToken" loc:"querystring"`
+	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3876,7 +3874,7 @@ func (in *ListBucketInventoryConfigurationsInput) Validate(v *protocol.Validator
 // ListBucketInventoryConfigurationsOutput is the output of ListBucketInventoryConfigurations.
 type ListBucketInventoryConfigurationsOutput struct {
 	ContinuationToken          *string                   `name:"ContinuationToken"`
-	InventoryConfigurationList []*InventoryConfiguration `name:"InventoryConfiguration" flat:"true"`
+	InventoryConfigurationList []*InventoryConfiguration `name:"InventoryConfiguration" model:"InventoryConfigurationList" flat:"true"`
 	IsTruncated                *bool                     `name:"IsTruncated"`
 	NextContinuationToken      *string                   `name:"NextContinuationToken"`
 }
@@ -3884,8 +3882,8 @@ type ListBucketInventoryConfigurationsOutput struct {
 // ListBucketMetricsConfigurationsInput is the input of ListBucketMetricsConfigurations.
 type ListBucketMetricsConfigurationsInput struct {
 	Bucket              *string `name:"Bucket" loc:"uri" required:"true"`
-	ContinuationToken   *string `name:"continuation-token" loc:"querystring"`
-	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" loc:"header"`
+	ContinuationToken   *string `name:"continuation-token" model:"ContinuationToken" loc:"querystring"`
+	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3898,15 +3896,15 @@ type ListBucketMetricsConfigurationsOutput struct {
 	IsTruncated              *bool                   `name:"IsTruncated"`
 	ContinuationToken        *string                 `name:"ContinuationToken"`
 	NextContinuationToken    *string                 `name:"NextContinuationToken"`
-	MetricsConfigurationList []*MetricsConfiguration `name:"MetricsConfiguration" flat:"true"`
+	MetricsConfigurationList []*MetricsConfiguration `name:"MetricsConfiguration" model:"MetricsConfigurationList" flat:"true"`
 }
 
 // ListBucketsInput is the input of ListBuckets.
 type ListBucketsInput struct {
-	MaxBuckets        *int32  `name:"max-buckets" loc:"querystring"`
-	ContinuationToken *string `name:"continuation-token" loc:"querystring"`
-	Prefix            *string `name:"prefix" loc:"querystring"`
-	BucketRegion      *string `name:"bucket-region" loc:"querystring"`
+	MaxBuckets        *int32  `name:"max-buckets" model:"MaxBuckets" loc:"querystring"`
+	ContinuationToken *string `name:"continuation-token" model:"ContinuationToken" loc:"querystring"`
+	Prefix            *string `name:"prefix" model:"Prefix" loc:"querystring"`
+	BucketRegion      *string `name:"bucket-region" model:"BucketRegion" loc:"querystring"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3926,8 +3924,8 @@ type ListBucketsOutput struct {
 
 // ListDirectoryBucketsInput is the input of ListDirectoryBuckets.
 type ListDirectoryBucketsInput struct {
-	ContinuationToken   *string `name:"continuation-token" loc:"querystring"`
-	MaxDirectoryBuckets *int32  `name:"max-directory-buckets" loc:"querystring"`
+	ContinuationToken   *string `name:"continuation-token" model:"ContinuationToken" loc:"querystring"`
+	MaxDirectoryBuckets *int32  `name:"max-directory-buckets" model:"MaxDirectoryBuckets" loc:"querystring"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3947,14 +3945,14 @@ type ListDirectoryBucketsOutput struct {
 // ListMultipartUploadsInput is the input of ListMultipartUploads.
 type ListMultipartUploadsInput struct {
 	Bucket              *string `name:"Bucket" loc:"uri" required:"true"`
-	Delimiter           *string `name:"delimiter" loc:"querystring"`
-	EncodingType        *string `name:"encoding-type" loc:"querystring"`
-	KeyMarker           *string `name:"key-marker" loc:"querystring"`
-	MaxUploads          *int32  `name:"max-uploads" loc:"querystring"`
-	Prefix              *string `name:"prefix" loc:"querystring"`
-	UploadIDMarker      *string `name:"upload-id-marker" loc:"querystring"`
-	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" loc:"header"`
-	RequestPayer        *string `name:"x-amz-request-payer" loc:"header"`
+	Delimiter           *string `name:"delimiter" model:"Delimiter" loc:"querystring"`
+	EncodingType        *string `name:"encoding-type" model:"EncodingType" loc:"querystring"`
+	KeyMarker           *string `name:"key-marker" model:"KeyMarker" loc:"querystring"`
+	MaxUploads          *int32  `name:"max-uploads" model:"MaxUploads" loc:"querystring"`
+	Prefix              *string `name:"prefix" model:"Prefix" loc:"querystring"`
+	UploadIDMarker      *string `name:"upload-id-marker" model:"UploadIdMarker" loc:"querystring"`
+	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
+	RequestPayer        *string `name:"x-amz-request-payer" model:"RequestPayer" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -3975,24 +3973,24 @@ type ListMultipartUploadsOutput struct {
 	NextUploadIDMarker *string            `name:"NextUploadIdMarker"`
 	MaxUploads         *int32             `name:"MaxUploads"`
 	IsTruncated        *bool              `name:"IsTruncated"`
-	Uploads            []*MultipartUpload `name:"Upload" flat:"true"`
+	Uploads            []*MultipartUpload `name:"Upload" model:"Uploads" flat:"true"`
 	CommonPrefixes     []*CommonPrefix    `name:"CommonPrefixes" flat:"true"`
 	EncodingType       *string            `name:"EncodingType"`
-	RequestCharged     *string            `name:"x-amz-request-charged" loc:"header"`
+	RequestCharged     *string            `name:"x-amz-request-charged" model:"RequestCharged" loc:"header"`
 }
 
 // ListObjectVersionsInput is the input of ListObjectVersions.
 type ListObjectVersionsInput struct {
 	Bucket                   *string  `name:"Bucket" loc:"uri" required:"true"`
-	Delimiter                *string  `name:"delimiter" loc:"querystring"`
-	EncodingType             *string  `name:"encoding-type" loc:"querystring"`
-	KeyMarker                *string  `name:"key-marker" loc:"querystring"`
-	MaxKeys                  *int32   `name:"max-keys" loc:"querystring"`
-	Prefix                   *string  `name:"prefix" loc:"querystring"`
-	VersionIDMarker          *string  `name:"version-id-marker" loc:"querystring"`
-	ExpectedBucketOwner      *string  `name:"x-amz-expected-bucket-owner" loc:"header"`
-	RequestPayer             *string  `name:"x-amz-request-payer" loc:"header"`
-	OptionalObjectAttributes []string `name:"x-amz-optional-object-attributes" loc:"header"`
+	Delimiter                *string  `name:"delimiter" model:"Delimiter" loc:"querystring"`
+	EncodingType             *string  `name:"encoding-type" model:"EncodingType" loc:"querystring"`
+	KeyMarker                *string  `name:"key-marker" model:"KeyMarker" loc:"querystring"`
+	MaxKeys                  *int32   `name:"max-keys" model:"MaxKeys" loc:"querystring"`
+	Prefix                   *string  `name:"prefix" model:"Prefix" loc:"querystring"`
+	VersionIDMarker          *string  `name:"version-id-marker" model:"VersionIdMarker" loc:"querystring"`
+	ExpectedBucketOwner      *string  `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
+	RequestPayer             *string  `name:"x-amz-request-payer" model:"RequestPayer" loc:"header"`
+	OptionalObjectAttributes []string `name:"x-amz-optional-object-attributes" model:"OptionalObjectAttributes" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -4001,13 +3999,11 @@ func (in *ListObjectVersionsInput) Validate(v *protocol.Validator) {
 	v.Enum("EncodingType", in.EncodingType, EncodingTypeValues)
 	v.Enum("RequestPayer", in.RequestPayer, RequestPayerValues)
 	if len(in.OptionalObjectAttributes) > 0 {
-		v.Push("OptionalObjectAttributes")
-		for i0 := range in.OptionalObjectAttributes {
-			v.PushIndex(i0)
-			v.Enum("", &in.OptionalObjectAttributes[i0], OptionalObjectAttributesValues)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.OptionalObjectAttributes {
+			v.Enum("", &e0, OptionalObjectAttributesValues)
 		}
-		v.Pop()
+		v.Items("OptionalObjectAttributes", mark, in.OptionalObjectAttributes, "Member must satisfy constraint: [Member must satisfy enum value set: [RestoreStatus]]")
 	}
 }
 
@@ -4018,28 +4014,28 @@ type ListObjectVersionsOutput struct {
 	VersionIDMarker     *string              `name:"VersionIdMarker"`
 	NextKeyMarker       *string              `name:"NextKeyMarker"`
 	NextVersionIDMarker *string              `name:"NextVersionIdMarker"`
-	Versions            []*ObjectVersion     `name:"Version" flat:"true"`
-	DeleteMarkers       []*DeleteMarkerEntry `name:"DeleteMarker" flat:"true"`
+	Versions            []*ObjectVersion     `name:"Version" model:"Versions" flat:"true"`
+	DeleteMarkers       []*DeleteMarkerEntry `name:"DeleteMarker" model:"DeleteMarkers" flat:"true"`
 	Name                *string              `name:"Name"`
 	Prefix              *string              `name:"Prefix"`
 	Delimiter           *string              `name:"Delimiter"`
 	MaxKeys             *int32               `name:"MaxKeys"`
 	CommonPrefixes      []*CommonPrefix      `name:"CommonPrefixes" flat:"true"`
 	EncodingType        *string              `name:"EncodingType"`
-	RequestCharged      *string              `name:"x-amz-request-charged" loc:"header"`
+	RequestCharged      *string              `name:"x-amz-request-charged" model:"RequestCharged" loc:"header"`
 }
 
 // ListObjectsInput is the input of ListObjects.
 type ListObjectsInput struct {
 	Bucket                   *string  `name:"Bucket" loc:"uri" required:"true"`
-	Delimiter                *string  `name:"delimiter" loc:"querystring"`
-	EncodingType             *string  `name:"encoding-type" loc:"querystring"`
-	Marker                   *string  `name:"marker" loc:"querystring"`
-	MaxKeys                  *int32   `name:"max-keys" loc:"querystring"`
-	Prefix                   *string  `name:"prefix" loc:"querystring"`
-	RequestPayer             *string  `name:"x-amz-request-payer" loc:"header"`
-	ExpectedBucketOwner      *string  `name:"x-amz-expected-bucket-owner" loc:"header"`
-	OptionalObjectAttributes []string `name:"x-amz-optional-object-attributes" loc:"header"`
+	Delimiter                *string  `name:"delimiter" model:"Delimiter" loc:"querystring"`
+	EncodingType             *string  `name:"encoding-type" model:"EncodingType" loc:"querystring"`
+	Marker                   *string  `name:"marker" model:"Marker" loc:"querystring"`
+	MaxKeys                  *int32   `name:"max-keys" model:"MaxKeys" loc:"querystring"`
+	Prefix                   *string  `name:"prefix" model:"Prefix" loc:"querystring"`
+	RequestPayer             *string  `name:"x-amz-request-payer" model:"RequestPayer" loc:"header"`
+	ExpectedBucketOwner      *string  `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
+	OptionalObjectAttributes []string `name:"x-amz-optional-object-attributes" model:"OptionalObjectAttributes" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -4048,13 +4044,11 @@ func (in *ListObjectsInput) Validate(v *protocol.Validator) {
 	v.Enum("EncodingType", in.EncodingType, EncodingTypeValues)
 	v.Enum("RequestPayer", in.RequestPayer, RequestPayerValues)
 	if len(in.OptionalObjectAttributes) > 0 {
-		v.Push("OptionalObjectAttributes")
-		for i0 := range in.OptionalObjectAttributes {
-			v.PushIndex(i0)
-			v.Enum("", &in.OptionalObjectAttributes[i0], OptionalObjectAttributesValues)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.OptionalObjectAttributes {
+			v.Enum("", &e0, OptionalObjectAttributesValues)
 		}
-		v.Pop()
+		v.Items("OptionalObjectAttributes", mark, in.OptionalObjectAttributes, "Member must satisfy constraint: [Member must satisfy enum value set: [RestoreStatus]]")
 	}
 }
 
@@ -4070,22 +4064,22 @@ type ListObjectsOutput struct {
 	MaxKeys        *int32          `name:"MaxKeys"`
 	CommonPrefixes []*CommonPrefix `name:"CommonPrefixes" flat:"true"`
 	EncodingType   *string         `name:"EncodingType"`
-	RequestCharged *string         `name:"x-amz-request-charged" loc:"header"`
+	RequestCharged *string         `name:"x-amz-request-charged" model:"RequestCharged" loc:"header"`
 }
 
 // ListObjectsV2Input is the input of ListObjectsV2.
 type ListObjectsV2Input struct {
 	Bucket                   *string  `name:"Bucket" loc:"uri" required:"true"`
-	Delimiter                *string  `name:"delimiter" loc:"querystring"`
-	EncodingType             *string  `name:"encoding-type" loc:"querystring"`
-	MaxKeys                  *int32   `name:"max-keys" loc:"querystring"`
-	Prefix                   *string  `name:"prefix" loc:"querystring"`
-	ContinuationToken        *string  `name:"continuation-token" loc:"querystring"`
-	FetchOwner               *bool    `name:"fetch-owner" loc:"querystring"`
-	StartAfter               *string  `name:"start-after" loc:"querystring"`
-	RequestPayer             *string  `name:"x-amz-request-payer" loc:"header"`
-	ExpectedBucketOwner      *string  `name:"x-amz-expected-bucket-owner" loc:"header"`
-	OptionalObjectAttributes []string `name:"x-amz-optional-object-attributes" loc:"header"`
+	Delimiter                *string  `name:"delimiter" model:"Delimiter" loc:"querystring"`
+	EncodingType             *string  `name:"encoding-type" model:"EncodingType" loc:"querystring"`
+	MaxKeys                  *int32   `name:"max-keys" model:"MaxKeys" loc:"querystring"`
+	Prefix                   *string  `name:"prefix" model:"Prefix" loc:"querystring"`
+	ContinuationToken        *string  `name:"continuation-token" model:"ContinuationToken" loc:"querystring"`
+	FetchOwner               *bool    `name:"fetch-owner" model:"FetchOwner" loc:"querystring"`
+	StartAfter               *string  `name:"start-after" model:"StartAfter" loc:"querystring"`
+	RequestPayer             *string  `name:"x-amz-request-payer" model:"RequestPayer" loc:"header"`
+	ExpectedBucketOwner      *string  `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
+	OptionalObjectAttributes []string `name:"x-amz-optional-object-attributes" model:"OptionalObjectAttributes" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -4094,13 +4088,11 @@ func (in *ListObjectsV2Input) Validate(v *protocol.Validator) {
 	v.Enum("EncodingType", in.EncodingType, EncodingTypeValues)
 	v.Enum("RequestPayer", in.RequestPayer, RequestPayerValues)
 	if len(in.OptionalObjectAttributes) > 0 {
-		v.Push("OptionalObjectAttributes")
-		for i0 := range in.OptionalObjectAttributes {
-			v.PushIndex(i0)
-			v.Enum("", &in.OptionalObjectAttributes[i0], OptionalObjectAttributesValues)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.OptionalObjectAttributes {
+			v.Enum("", &e0, OptionalObjectAttributesValues)
 		}
-		v.Pop()
+		v.Items("OptionalObjectAttributes", mark, in.OptionalObjectAttributes, "Member must satisfy constraint: [Member must satisfy enum value set: [RestoreStatus]]")
 	}
 }
 
@@ -4118,21 +4110,21 @@ type ListObjectsV2Output struct {
 	ContinuationToken     *string         `name:"ContinuationToken"`
 	NextContinuationToken *string         `name:"NextContinuationToken"`
 	StartAfter            *string         `name:"StartAfter"`
-	RequestCharged        *string         `name:"x-amz-request-charged" loc:"header"`
+	RequestCharged        *string         `name:"x-amz-request-charged" model:"RequestCharged" loc:"header"`
 }
 
 // ListPartsInput is the input of ListParts.
 type ListPartsInput struct {
 	Bucket               *string `name:"Bucket" loc:"uri" required:"true"`
 	Key                  *string `name:"Key" loc:"uri" required:"true"`
-	MaxParts             *int32  `name:"max-parts" loc:"querystring"`
-	PartNumberMarker     *int32  `name:"part-number-marker" loc:"querystring"`
-	UploadID             *string `name:"uploadId" loc:"querystring" required:"true"`
-	RequestPayer         *string `name:"x-amz-request-payer" loc:"header"`
-	ExpectedBucketOwner  *string `name:"x-amz-expected-bucket-owner" loc:"header"`
-	SSECustomerAlgorithm *string `name:"x-amz-server-side-encryption-customer-algorithm" loc:"header"`
-	SSECustomerKey       *string `name:"x-amz-server-side-encryption-customer-key" loc:"header"`
-	SSECustomerKeyMD5    *string `name:"x-amz-server-side-encryption-customer-key-MD5" loc:"header"`
+	MaxParts             *int32  `name:"max-parts" model:"MaxParts" loc:"querystring"`
+	PartNumberMarker     *int32  `name:"part-number-marker" model:"PartNumberMarker" loc:"querystring"`
+	UploadID             *string `name:"uploadId" model:"UploadId" loc:"querystring" required:"true"`
+	RequestPayer         *string `name:"x-amz-request-payer" model:"RequestPayer" loc:"header"`
+	ExpectedBucketOwner  *string `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
+	SSECustomerAlgorithm *string `name:"x-amz-server-side-encryption-customer-algorithm" model:"SSECustomerAlgorithm" loc:"header"`
+	SSECustomerKey       *string `name:"x-amz-server-side-encryption-customer-key" model:"SSECustomerKey" loc:"header"`
+	SSECustomerKeyMD5    *string `name:"x-amz-server-side-encryption-customer-key-MD5" model:"SSECustomerKeyMD5" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -4146,8 +4138,8 @@ func (in *ListPartsInput) Validate(v *protocol.Validator) {
 
 // ListPartsOutput is the output of ListParts.
 type ListPartsOutput struct {
-	AbortDate            *time.Time `name:"x-amz-abort-date" loc:"header"`
-	AbortRuleID          *string    `name:"x-amz-abort-rule-id" loc:"header"`
+	AbortDate            *time.Time `name:"x-amz-abort-date" model:"AbortDate" loc:"header"`
+	AbortRuleID          *string    `name:"x-amz-abort-rule-id" model:"AbortRuleId" loc:"header"`
 	Bucket               *string    `name:"Bucket"`
 	Key                  *string    `name:"Key"`
 	UploadID             *string    `name:"UploadId"`
@@ -4155,11 +4147,11 @@ type ListPartsOutput struct {
 	NextPartNumberMarker *int32     `name:"NextPartNumberMarker"`
 	MaxParts             *int32     `name:"MaxParts"`
 	IsTruncated          *bool      `name:"IsTruncated"`
-	Parts                []*Part    `name:"Part" flat:"true"`
+	Parts                []*Part    `name:"Part" model:"Parts" flat:"true"`
 	Initiator            *Initiator `name:"Initiator"`
 	Owner                *Owner     `name:"Owner"`
 	StorageClass         *string    `name:"StorageClass"`
-	RequestCharged       *string    `name:"x-amz-request-charged" loc:"header"`
+	RequestCharged       *string    `name:"x-amz-request-charged" model:"RequestCharged" loc:"header"`
 	ChecksumAlgorithm    *string    `name:"ChecksumAlgorithm"`
 	ChecksumType         *string    `name:"ChecksumType"`
 }
@@ -4167,9 +4159,9 @@ type ListPartsOutput struct {
 // PutBucketAbacInput is the input of PutBucketAbac.
 type PutBucketAbacInput struct {
 	Bucket              *string     `name:"Bucket" loc:"uri" required:"true"`
-	ContentMD5          *string     `name:"Content-MD5" loc:"header"`
-	ChecksumAlgorithm   *string     `name:"x-amz-sdk-checksum-algorithm" loc:"header"`
-	ExpectedBucketOwner *string     `name:"x-amz-expected-bucket-owner" loc:"header"`
+	ContentMD5          *string     `name:"Content-MD5" model:"ContentMD5" loc:"header"`
+	ChecksumAlgorithm   *string     `name:"x-amz-sdk-checksum-algorithm" model:"ChecksumAlgorithm" loc:"header"`
+	ExpectedBucketOwner *string     `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
 	AbacStatus          *AbacStatus `name:"AbacStatus" payload:"true" xmlns:"http://s3.amazonaws.com/doc/2006-03-01/" required:"true"`
 }
 
@@ -4192,8 +4184,8 @@ type PutBucketAbacOutput struct{}
 type PutBucketAccelerateConfigurationInput struct {
 	Bucket                  *string                  `name:"Bucket" loc:"uri" required:"true"`
 	AccelerateConfiguration *AccelerateConfiguration `name:"AccelerateConfiguration" payload:"true" xmlns:"http://s3.amazonaws.com/doc/2006-03-01/" required:"true"`
-	ExpectedBucketOwner     *string                  `name:"x-amz-expected-bucket-owner" loc:"header"`
-	ChecksumAlgorithm       *string                  `name:"x-amz-sdk-checksum-algorithm" loc:"header"`
+	ExpectedBucketOwner     *string                  `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
+	ChecksumAlgorithm       *string                  `name:"x-amz-sdk-checksum-algorithm" model:"ChecksumAlgorithm" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -4213,17 +4205,17 @@ type PutBucketAccelerateConfigurationOutput struct{}
 
 // PutBucketAclInput is the input of PutBucketAcl.
 type PutBucketAclInput struct {
-	ACL                 *string              `name:"x-amz-acl" loc:"header"`
+	ACL                 *string              `name:"x-amz-acl" model:"ACL" loc:"header"`
 	AccessControlPolicy *AccessControlPolicy `name:"AccessControlPolicy" payload:"true" xmlns:"http://s3.amazonaws.com/doc/2006-03-01/"`
 	Bucket              *string              `name:"Bucket" loc:"uri" required:"true"`
-	ContentMD5          *string              `name:"Content-MD5" loc:"header"`
-	ChecksumAlgorithm   *string              `name:"x-amz-sdk-checksum-algorithm" loc:"header"`
-	GrantFullControl    *string              `name:"x-amz-grant-full-control" loc:"header"`
-	GrantRead           *string              `name:"x-amz-grant-read" loc:"header"`
-	GrantReadACP        *string              `name:"x-amz-grant-read-acp" loc:"header"`
-	GrantWrite          *string              `name:"x-amz-grant-write" loc:"header"`
-	GrantWriteACP       *string              `name:"x-amz-grant-write-acp" loc:"header"`
-	ExpectedBucketOwner *string              `name:"x-amz-expected-bucket-owner" loc:"header"`
+	ContentMD5          *string              `name:"Content-MD5" model:"ContentMD5" loc:"header"`
+	ChecksumAlgorithm   *string              `name:"x-amz-sdk-checksum-algorithm" model:"ChecksumAlgorithm" loc:"header"`
+	GrantFullControl    *string              `name:"x-amz-grant-full-control" model:"GrantFullControl" loc:"header"`
+	GrantRead           *string              `name:"x-amz-grant-read" model:"GrantRead" loc:"header"`
+	GrantReadACP        *string              `name:"x-amz-grant-read-acp" model:"GrantReadACP" loc:"header"`
+	GrantWrite          *string              `name:"x-amz-grant-write" model:"GrantWrite" loc:"header"`
+	GrantWriteACP       *string              `name:"x-amz-grant-write-acp" model:"GrantWriteACP" loc:"header"`
+	ExpectedBucketOwner *string              `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -4244,9 +4236,9 @@ type PutBucketAclOutput struct{}
 // PutBucketAnalyticsConfigurationInput is the input of PutBucketAnalyticsConfiguration.
 type PutBucketAnalyticsConfigurationInput struct {
 	Bucket                 *string                 `name:"Bucket" loc:"uri" required:"true"`
-	ID                     *string                 `name:"id" loc:"querystring" required:"true"`
+	ID                     *string                 `name:"id" model:"Id" loc:"querystring" required:"true"`
 	AnalyticsConfiguration *AnalyticsConfiguration `name:"AnalyticsConfiguration" payload:"true" xmlns:"http://s3.amazonaws.com/doc/2006-03-01/" required:"true"`
-	ExpectedBucketOwner    *string                 `name:"x-amz-expected-bucket-owner" loc:"header"`
+	ExpectedBucketOwner    *string                 `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -4268,9 +4260,9 @@ type PutBucketAnalyticsConfigurationOutput struct{}
 type PutBucketCorsInput struct {
 	Bucket              *string            `name:"Bucket" loc:"uri" required:"true"`
 	CORSConfiguration   *CORSConfiguration `name:"CORSConfiguration" payload:"true" xmlns:"http://s3.amazonaws.com/doc/2006-03-01/" required:"true"`
-	ContentMD5          *string            `name:"Content-MD5" loc:"header"`
-	ChecksumAlgorithm   *string            `name:"x-amz-sdk-checksum-algorithm" loc:"header"`
-	ExpectedBucketOwner *string            `name:"x-amz-expected-bucket-owner" loc:"header"`
+	ContentMD5          *string            `name:"Content-MD5" model:"ContentMD5" loc:"header"`
+	ChecksumAlgorithm   *string            `name:"x-amz-sdk-checksum-algorithm" model:"ChecksumAlgorithm" loc:"header"`
+	ExpectedBucketOwner *string            `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -4291,10 +4283,10 @@ type PutBucketCorsOutput struct{}
 // PutBucketEncryptionInput is the input of PutBucketEncryption.
 type PutBucketEncryptionInput struct {
 	Bucket                            *string                            `name:"Bucket" loc:"uri" required:"true"`
-	ContentMD5                        *string                            `name:"Content-MD5" loc:"header"`
-	ChecksumAlgorithm                 *string                            `name:"x-amz-sdk-checksum-algorithm" loc:"header"`
+	ContentMD5                        *string                            `name:"Content-MD5" model:"ContentMD5" loc:"header"`
+	ChecksumAlgorithm                 *string                            `name:"x-amz-sdk-checksum-algorithm" model:"ChecksumAlgorithm" loc:"header"`
 	ServerSideEncryptionConfiguration *ServerSideEncryptionConfiguration `name:"ServerSideEncryptionConfiguration" payload:"true" xmlns:"http://s3.amazonaws.com/doc/2006-03-01/" required:"true"`
-	ExpectedBucketOwner               *string                            `name:"x-amz-expected-bucket-owner" loc:"header"`
+	ExpectedBucketOwner               *string                            `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -4315,8 +4307,8 @@ type PutBucketEncryptionOutput struct{}
 // PutBucketIntelligentTieringConfigurationInput is the input of PutBucketIntelligentTieringConfiguration.
 type PutBucketIntelligentTieringConfigurationInput struct {
 	Bucket                          *string                          `name:"Bucket" loc:"uri" required:"true"`
-	ID                              *string                          `name:"id" loc:"querystring" required:"true"`
-	ExpectedBucketOwner             *string                          `name:"x-amz-expected-bucket-owner" loc:"header"`
+	ID                              *string                          `name:"id" model:"Id" loc:"querystring" required:"true"`
+	ExpectedBucketOwner             *string                          `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
 	IntelligentTieringConfiguration *IntelligentTieringConfiguration `name:"IntelligentTieringConfiguration" payload:"true" xmlns:"http://s3.amazonaws.com/doc/2006-03-01/" required:"true"`
 }
 
@@ -4338,9 +4330,9 @@ type PutBucketIntelligentTieringConfigurationOutput struct{}
 // PutBucketInventoryConfigurationInput is the input of PutBucketInventoryConfiguration.
 type PutBucketInventoryConfigurationInput struct {
 	Bucket                 *string                 `name:"Bucket" loc:"uri" required:"true"`
-	ID                     *string                 `name:"id" loc:"querystring" required:"true"`
+	ID                     *string                 `name:"id" model:"Id" loc:"querystring" required:"true"`
 	InventoryConfiguration *InventoryConfiguration `name:"InventoryConfiguration" payload:"true" xmlns:"http://s3.amazonaws.com/doc/2006-03-01/" required:"true"`
-	ExpectedBucketOwner    *string                 `name:"x-amz-expected-bucket-owner" loc:"header"`
+	ExpectedBucketOwner    *string                 `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -4361,10 +4353,10 @@ type PutBucketInventoryConfigurationOutput struct{}
 // PutBucketLifecycleInput is the input of PutBucketLifecycle.
 type PutBucketLifecycleInput struct {
 	Bucket                 *string                 `name:"Bucket" loc:"uri" required:"true"`
-	ContentMD5             *string                 `name:"Content-MD5" loc:"header"`
-	ChecksumAlgorithm      *string                 `name:"x-amz-sdk-checksum-algorithm" loc:"header"`
+	ContentMD5             *string                 `name:"Content-MD5" model:"ContentMD5" loc:"header"`
+	ChecksumAlgorithm      *string                 `name:"x-amz-sdk-checksum-algorithm" model:"ChecksumAlgorithm" loc:"header"`
 	LifecycleConfiguration *LifecycleConfiguration `name:"LifecycleConfiguration" payload:"true" xmlns:"http://s3.amazonaws.com/doc/2006-03-01/"`
-	ExpectedBucketOwner    *string                 `name:"x-amz-expected-bucket-owner" loc:"header"`
+	ExpectedBucketOwner    *string                 `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -4384,10 +4376,10 @@ type PutBucketLifecycleOutput struct{}
 // PutBucketLifecycleConfigurationInput is the input of PutBucketLifecycleConfiguration.
 type PutBucketLifecycleConfigurationInput struct {
 	Bucket                             *string                       `name:"Bucket" loc:"uri" required:"true"`
-	ChecksumAlgorithm                  *string                       `name:"x-amz-sdk-checksum-algorithm" loc:"header"`
+	ChecksumAlgorithm                  *string                       `name:"x-amz-sdk-checksum-algorithm" model:"ChecksumAlgorithm" loc:"header"`
 	LifecycleConfiguration             *BucketLifecycleConfiguration `name:"LifecycleConfiguration" payload:"true" xmlns:"http://s3.amazonaws.com/doc/2006-03-01/"`
-	ExpectedBucketOwner                *string                       `name:"x-amz-expected-bucket-owner" loc:"header"`
-	TransitionDefaultMinimumObjectSize *string                       `name:"x-amz-transition-default-minimum-object-size" loc:"header"`
+	ExpectedBucketOwner                *string                       `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
+	TransitionDefaultMinimumObjectSize *string                       `name:"x-amz-transition-default-minimum-object-size" model:"TransitionDefaultMinimumObjectSize" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -4404,16 +4396,16 @@ func (in *PutBucketLifecycleConfigurationInput) Validate(v *protocol.Validator) 
 
 // PutBucketLifecycleConfigurationOutput is the output of PutBucketLifecycleConfiguration.
 type PutBucketLifecycleConfigurationOutput struct {
-	TransitionDefaultMinimumObjectSize *string `name:"x-amz-transition-default-minimum-object-size" loc:"header"`
+	TransitionDefaultMinimumObjectSize *string `name:"x-amz-transition-default-minimum-object-size" model:"TransitionDefaultMinimumObjectSize" loc:"header"`
 }
 
 // PutBucketLoggingInput is the input of PutBucketLogging.
 type PutBucketLoggingInput struct {
 	Bucket              *string              `name:"Bucket" loc:"uri" required:"true"`
 	BucketLoggingStatus *BucketLoggingStatus `name:"BucketLoggingStatus" payload:"true" xmlns:"http://s3.amazonaws.com/doc/2006-03-01/" required:"true"`
-	ContentMD5          *string              `name:"Content-MD5" loc:"header"`
-	ChecksumAlgorithm   *string              `name:"x-amz-sdk-checksum-algorithm" loc:"header"`
-	ExpectedBucketOwner *string              `name:"x-amz-expected-bucket-owner" loc:"header"`
+	ContentMD5          *string              `name:"Content-MD5" model:"ContentMD5" loc:"header"`
+	ChecksumAlgorithm   *string              `name:"x-amz-sdk-checksum-algorithm" model:"ChecksumAlgorithm" loc:"header"`
+	ExpectedBucketOwner *string              `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -4434,9 +4426,9 @@ type PutBucketLoggingOutput struct{}
 // PutBucketMetricsConfigurationInput is the input of PutBucketMetricsConfiguration.
 type PutBucketMetricsConfigurationInput struct {
 	Bucket               *string               `name:"Bucket" loc:"uri" required:"true"`
-	ID                   *string               `name:"id" loc:"querystring" required:"true"`
+	ID                   *string               `name:"id" model:"Id" loc:"querystring" required:"true"`
 	MetricsConfiguration *MetricsConfiguration `name:"MetricsConfiguration" payload:"true" xmlns:"http://s3.amazonaws.com/doc/2006-03-01/" required:"true"`
-	ExpectedBucketOwner  *string               `name:"x-amz-expected-bucket-owner" loc:"header"`
+	ExpectedBucketOwner  *string               `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -4457,10 +4449,10 @@ type PutBucketMetricsConfigurationOutput struct{}
 // PutBucketNotificationInput is the input of PutBucketNotification.
 type PutBucketNotificationInput struct {
 	Bucket                    *string                              `name:"Bucket" loc:"uri" required:"true"`
-	ContentMD5                *string                              `name:"Content-MD5" loc:"header"`
-	ChecksumAlgorithm         *string                              `name:"x-amz-sdk-checksum-algorithm" loc:"header"`
+	ContentMD5                *string                              `name:"Content-MD5" model:"ContentMD5" loc:"header"`
+	ChecksumAlgorithm         *string                              `name:"x-amz-sdk-checksum-algorithm" model:"ChecksumAlgorithm" loc:"header"`
 	NotificationConfiguration *NotificationConfigurationDeprecated `name:"NotificationConfiguration" payload:"true" xmlns:"http://s3.amazonaws.com/doc/2006-03-01/" required:"true"`
-	ExpectedBucketOwner       *string                              `name:"x-amz-expected-bucket-owner" loc:"header"`
+	ExpectedBucketOwner       *string                              `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -4482,8 +4474,8 @@ type PutBucketNotificationOutput struct{}
 type PutBucketNotificationConfigurationInput struct {
 	Bucket                    *string                    `name:"Bucket" loc:"uri" required:"true"`
 	NotificationConfiguration *NotificationConfiguration `name:"NotificationConfiguration" payload:"true" xmlns:"http://s3.amazonaws.com/doc/2006-03-01/" required:"true"`
-	ExpectedBucketOwner       *string                    `name:"x-amz-expected-bucket-owner" loc:"header"`
-	SkipDestinationValidation *bool                      `name:"x-amz-skip-destination-validation" loc:"header"`
+	ExpectedBucketOwner       *string                    `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
+	SkipDestinationValidation *bool                      `name:"x-amz-skip-destination-validation" model:"SkipDestinationValidation" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -4503,10 +4495,10 @@ type PutBucketNotificationConfigurationOutput struct{}
 // PutBucketOwnershipControlsInput is the input of PutBucketOwnershipControls.
 type PutBucketOwnershipControlsInput struct {
 	Bucket              *string            `name:"Bucket" loc:"uri" required:"true"`
-	ContentMD5          *string            `name:"Content-MD5" loc:"header"`
-	ExpectedBucketOwner *string            `name:"x-amz-expected-bucket-owner" loc:"header"`
+	ContentMD5          *string            `name:"Content-MD5" model:"ContentMD5" loc:"header"`
+	ExpectedBucketOwner *string            `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
 	OwnershipControls   *OwnershipControls `name:"OwnershipControls" payload:"true" xmlns:"http://s3.amazonaws.com/doc/2006-03-01/" required:"true"`
-	ChecksumAlgorithm   *string            `name:"x-amz-sdk-checksum-algorithm" loc:"header"`
+	ChecksumAlgorithm   *string            `name:"x-amz-sdk-checksum-algorithm" model:"ChecksumAlgorithm" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -4527,11 +4519,11 @@ type PutBucketOwnershipControlsOutput struct{}
 // PutBucketPolicyInput is the input of PutBucketPolicy.
 type PutBucketPolicyInput struct {
 	Bucket                        *string `name:"Bucket" loc:"uri" required:"true"`
-	ContentMD5                    *string `name:"Content-MD5" loc:"header"`
-	ChecksumAlgorithm             *string `name:"x-amz-sdk-checksum-algorithm" loc:"header"`
-	ConfirmRemoveSelfBucketAccess *bool   `name:"x-amz-confirm-remove-self-bucket-access" loc:"header"`
+	ContentMD5                    *string `name:"Content-MD5" model:"ContentMD5" loc:"header"`
+	ChecksumAlgorithm             *string `name:"x-amz-sdk-checksum-algorithm" model:"ChecksumAlgorithm" loc:"header"`
+	ConfirmRemoveSelfBucketAccess *bool   `name:"x-amz-confirm-remove-self-bucket-access" model:"ConfirmRemoveSelfBucketAccess" loc:"header"`
 	Policy                        *string `name:"Policy" payload:"true" required:"true"`
-	ExpectedBucketOwner           *string `name:"x-amz-expected-bucket-owner" loc:"header"`
+	ExpectedBucketOwner           *string `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -4547,11 +4539,11 @@ type PutBucketPolicyOutput struct{}
 // PutBucketReplicationInput is the input of PutBucketReplication.
 type PutBucketReplicationInput struct {
 	Bucket                   *string                   `name:"Bucket" loc:"uri" required:"true"`
-	ContentMD5               *string                   `name:"Content-MD5" loc:"header"`
-	ChecksumAlgorithm        *string                   `name:"x-amz-sdk-checksum-algorithm" loc:"header"`
+	ContentMD5               *string                   `name:"Content-MD5" model:"ContentMD5" loc:"header"`
+	ChecksumAlgorithm        *string                   `name:"x-amz-sdk-checksum-algorithm" model:"ChecksumAlgorithm" loc:"header"`
 	ReplicationConfiguration *ReplicationConfiguration `name:"ReplicationConfiguration" payload:"true" xmlns:"http://s3.amazonaws.com/doc/2006-03-01/" required:"true"`
-	Token                    *string                   `name:"x-amz-bucket-object-lock-token" loc:"header"`
-	ExpectedBucketOwner      *string                   `name:"x-amz-expected-bucket-owner" loc:"header"`
+	Token                    *string                   `name:"x-amz-bucket-object-lock-token" model:"Token" loc:"header"`
+	ExpectedBucketOwner      *string                   `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -4572,10 +4564,10 @@ type PutBucketReplicationOutput struct{}
 // PutBucketRequestPaymentInput is the input of PutBucketRequestPayment.
 type PutBucketRequestPaymentInput struct {
 	Bucket                      *string                      `name:"Bucket" loc:"uri" required:"true"`
-	ContentMD5                  *string                      `name:"Content-MD5" loc:"header"`
-	ChecksumAlgorithm           *string                      `name:"x-amz-sdk-checksum-algorithm" loc:"header"`
+	ContentMD5                  *string                      `name:"Content-MD5" model:"ContentMD5" loc:"header"`
+	ChecksumAlgorithm           *string                      `name:"x-amz-sdk-checksum-algorithm" model:"ChecksumAlgorithm" loc:"header"`
 	RequestPaymentConfiguration *RequestPaymentConfiguration `name:"RequestPaymentConfiguration" payload:"true" xmlns:"http://s3.amazonaws.com/doc/2006-03-01/" required:"true"`
-	ExpectedBucketOwner         *string                      `name:"x-amz-expected-bucket-owner" loc:"header"`
+	ExpectedBucketOwner         *string                      `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -4596,10 +4588,10 @@ type PutBucketRequestPaymentOutput struct{}
 // PutBucketTaggingInput is the input of PutBucketTagging.
 type PutBucketTaggingInput struct {
 	Bucket              *string  `name:"Bucket" loc:"uri" required:"true"`
-	ContentMD5          *string  `name:"Content-MD5" loc:"header"`
-	ChecksumAlgorithm   *string  `name:"x-amz-sdk-checksum-algorithm" loc:"header"`
+	ContentMD5          *string  `name:"Content-MD5" model:"ContentMD5" loc:"header"`
+	ChecksumAlgorithm   *string  `name:"x-amz-sdk-checksum-algorithm" model:"ChecksumAlgorithm" loc:"header"`
 	Tagging             *Tagging `name:"Tagging" payload:"true" xmlns:"http://s3.amazonaws.com/doc/2006-03-01/" required:"true"`
-	ExpectedBucketOwner *string  `name:"x-amz-expected-bucket-owner" loc:"header"`
+	ExpectedBucketOwner *string  `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -4620,11 +4612,11 @@ type PutBucketTaggingOutput struct{}
 // PutBucketVersioningInput is the input of PutBucketVersioning.
 type PutBucketVersioningInput struct {
 	Bucket                  *string                  `name:"Bucket" loc:"uri" required:"true"`
-	ContentMD5              *string                  `name:"Content-MD5" loc:"header"`
-	ChecksumAlgorithm       *string                  `name:"x-amz-sdk-checksum-algorithm" loc:"header"`
-	MFA                     *string                  `name:"x-amz-mfa" loc:"header"`
+	ContentMD5              *string                  `name:"Content-MD5" model:"ContentMD5" loc:"header"`
+	ChecksumAlgorithm       *string                  `name:"x-amz-sdk-checksum-algorithm" model:"ChecksumAlgorithm" loc:"header"`
+	MFA                     *string                  `name:"x-amz-mfa" model:"MFA" loc:"header"`
 	VersioningConfiguration *VersioningConfiguration `name:"VersioningConfiguration" payload:"true" xmlns:"http://s3.amazonaws.com/doc/2006-03-01/" required:"true"`
-	ExpectedBucketOwner     *string                  `name:"x-amz-expected-bucket-owner" loc:"header"`
+	ExpectedBucketOwner     *string                  `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -4645,10 +4637,10 @@ type PutBucketVersioningOutput struct{}
 // PutBucketWebsiteInput is the input of PutBucketWebsite.
 type PutBucketWebsiteInput struct {
 	Bucket               *string               `name:"Bucket" loc:"uri" required:"true"`
-	ContentMD5           *string               `name:"Content-MD5" loc:"header"`
-	ChecksumAlgorithm    *string               `name:"x-amz-sdk-checksum-algorithm" loc:"header"`
+	ContentMD5           *string               `name:"Content-MD5" model:"ContentMD5" loc:"header"`
+	ChecksumAlgorithm    *string               `name:"x-amz-sdk-checksum-algorithm" model:"ChecksumAlgorithm" loc:"header"`
 	WebsiteConfiguration *WebsiteConfiguration `name:"WebsiteConfiguration" payload:"true" xmlns:"http://s3.amazonaws.com/doc/2006-03-01/" required:"true"`
-	ExpectedBucketOwner  *string               `name:"x-amz-expected-bucket-owner" loc:"header"`
+	ExpectedBucketOwner  *string               `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -4668,52 +4660,52 @@ type PutBucketWebsiteOutput struct{}
 
 // PutObjectInput is the input of PutObject.
 type PutObjectInput struct {
-	ACL                       *string           `name:"x-amz-acl" loc:"header"`
+	ACL                       *string           `name:"x-amz-acl" model:"ACL" loc:"header"`
 	Body                      []byte            `name:"Body" payload:"true" stream:"true"`
 	Bucket                    *string           `name:"Bucket" loc:"uri" required:"true"`
-	CacheControl              *string           `name:"Cache-Control" loc:"header"`
-	ContentDisposition        *string           `name:"Content-Disposition" loc:"header"`
-	ContentEncoding           *string           `name:"Content-Encoding" loc:"header"`
-	ContentLanguage           *string           `name:"Content-Language" loc:"header"`
-	ContentLength             *int64            `name:"Content-Length" loc:"header"`
-	ContentMD5                *string           `name:"Content-MD5" loc:"header"`
-	ContentType               *string           `name:"Content-Type" loc:"header"`
-	ChecksumAlgorithm         *string           `name:"x-amz-sdk-checksum-algorithm" loc:"header"`
-	ChecksumCRC32             *string           `name:"x-amz-checksum-crc32" loc:"header"`
-	ChecksumCRC32C            *string           `name:"x-amz-checksum-crc32c" loc:"header"`
-	ChecksumCRC64NVME         *string           `name:"x-amz-checksum-crc64nvme" loc:"header"`
-	ChecksumSHA1              *string           `name:"x-amz-checksum-sha1" loc:"header"`
-	ChecksumSHA256            *string           `name:"x-amz-checksum-sha256" loc:"header"`
-	ChecksumSHA512            *string           `name:"x-amz-checksum-sha512" loc:"header"`
-	ChecksumMD5               *string           `name:"x-amz-checksum-md5" loc:"header"`
-	ChecksumXXHASH64          *string           `name:"x-amz-checksum-xxhash64" loc:"header"`
-	ChecksumXXHASH3           *string           `name:"x-amz-checksum-xxhash3" loc:"header"`
-	ChecksumXXHASH128         *string           `name:"x-amz-checksum-xxhash128" loc:"header"`
+	CacheControl              *string           `name:"Cache-Control" model:"CacheControl" loc:"header"`
+	ContentDisposition        *string           `name:"Content-Disposition" model:"ContentDisposition" loc:"header"`
+	ContentEncoding           *string           `name:"Content-Encoding" model:"ContentEncoding" loc:"header"`
+	ContentLanguage           *string           `name:"Content-Language" model:"ContentLanguage" loc:"header"`
+	ContentLength             *int64            `name:"Content-Length" model:"ContentLength" loc:"header"`
+	ContentMD5                *string           `name:"Content-MD5" model:"ContentMD5" loc:"header"`
+	ContentType               *string           `name:"Content-Type" model:"ContentType" loc:"header"`
+	ChecksumAlgorithm         *string           `name:"x-amz-sdk-checksum-algorithm" model:"ChecksumAlgorithm" loc:"header"`
+	ChecksumCRC32             *string           `name:"x-amz-checksum-crc32" model:"ChecksumCRC32" loc:"header"`
+	ChecksumCRC32C            *string           `name:"x-amz-checksum-crc32c" model:"ChecksumCRC32C" loc:"header"`
+	ChecksumCRC64NVME         *string           `name:"x-amz-checksum-crc64nvme" model:"ChecksumCRC64NVME" loc:"header"`
+	ChecksumSHA1              *string           `name:"x-amz-checksum-sha1" model:"ChecksumSHA1" loc:"header"`
+	ChecksumSHA256            *string           `name:"x-amz-checksum-sha256" model:"ChecksumSHA256" loc:"header"`
+	ChecksumSHA512            *string           `name:"x-amz-checksum-sha512" model:"ChecksumSHA512" loc:"header"`
+	ChecksumMD5               *string           `name:"x-amz-checksum-md5" model:"ChecksumMD5" loc:"header"`
+	ChecksumXXHASH64          *string           `name:"x-amz-checksum-xxhash64" model:"ChecksumXXHASH64" loc:"header"`
+	ChecksumXXHASH3           *string           `name:"x-amz-checksum-xxhash3" model:"ChecksumXXHASH3" loc:"header"`
+	ChecksumXXHASH128         *string           `name:"x-amz-checksum-xxhash128" model:"ChecksumXXHASH128" loc:"header"`
 	Expires                   *string           `name:"Expires" loc:"header"`
-	IfMatch                   *string           `name:"If-Match" loc:"header"`
-	IfNoneMatch               *string           `name:"If-None-Match" loc:"header"`
-	GrantFullControl          *string           `name:"x-amz-grant-full-control" loc:"header"`
-	GrantRead                 *string           `name:"x-amz-grant-read" loc:"header"`
-	GrantReadACP              *string           `name:"x-amz-grant-read-acp" loc:"header"`
-	GrantWriteACP             *string           `name:"x-amz-grant-write-acp" loc:"header"`
+	IfMatch                   *string           `name:"If-Match" model:"IfMatch" loc:"header"`
+	IfNoneMatch               *string           `name:"If-None-Match" model:"IfNoneMatch" loc:"header"`
+	GrantFullControl          *string           `name:"x-amz-grant-full-control" model:"GrantFullControl" loc:"header"`
+	GrantRead                 *string           `name:"x-amz-grant-read" model:"GrantRead" loc:"header"`
+	GrantReadACP              *string           `name:"x-amz-grant-read-acp" model:"GrantReadACP" loc:"header"`
+	GrantWriteACP             *string           `name:"x-amz-grant-write-acp" model:"GrantWriteACP" loc:"header"`
 	Key                       *string           `name:"Key" loc:"uri" required:"true"`
-	WriteOffsetBytes          *int64            `name:"x-amz-write-offset-bytes" loc:"header"`
-	Metadata                  map[string]string `name:"x-amz-meta-" loc:"headers"`
-	ServerSideEncryption      *string           `name:"x-amz-server-side-encryption" loc:"header"`
-	StorageClass              *string           `name:"x-amz-storage-class" loc:"header"`
-	WebsiteRedirectLocation   *string           `name:"x-amz-website-redirect-location" loc:"header"`
-	SSECustomerAlgorithm      *string           `name:"x-amz-server-side-encryption-customer-algorithm" loc:"header"`
-	SSECustomerKey            *string           `name:"x-amz-server-side-encryption-customer-key" loc:"header"`
-	SSECustomerKeyMD5         *string           `name:"x-amz-server-side-encryption-customer-key-MD5" loc:"header"`
-	SSEKMSKeyID               *string           `name:"x-amz-server-side-encryption-aws-kms-key-id" loc:"header"`
-	SSEKMSEncryptionContext   *string           `name:"x-amz-server-side-encryption-context" loc:"header"`
-	BucketKeyEnabled          *bool             `name:"x-amz-server-side-encryption-bucket-key-enabled" loc:"header"`
-	RequestPayer              *string           `name:"x-amz-request-payer" loc:"header"`
-	Tagging                   *string           `name:"x-amz-tagging" loc:"header"`
-	ObjectLockMode            *string           `name:"x-amz-object-lock-mode" loc:"header"`
-	ObjectLockRetainUntilDate *time.Time        `name:"x-amz-object-lock-retain-until-date" loc:"header" ts:"iso8601"`
-	ObjectLockLegalHoldStatus *string           `name:"x-amz-object-lock-legal-hold" loc:"header"`
-	ExpectedBucketOwner       *string           `name:"x-amz-expected-bucket-owner" loc:"header"`
+	WriteOffsetBytes          *int64            `name:"x-amz-write-offset-bytes" model:"WriteOffsetBytes" loc:"header"`
+	Metadata                  map[string]string `name:"x-amz-meta-" model:"Metadata" loc:"headers"`
+	ServerSideEncryption      *string           `name:"x-amz-server-side-encryption" model:"ServerSideEncryption" loc:"header"`
+	StorageClass              *string           `name:"x-amz-storage-class" model:"StorageClass" loc:"header"`
+	WebsiteRedirectLocation   *string           `name:"x-amz-website-redirect-location" model:"WebsiteRedirectLocation" loc:"header"`
+	SSECustomerAlgorithm      *string           `name:"x-amz-server-side-encryption-customer-algorithm" model:"SSECustomerAlgorithm" loc:"header"`
+	SSECustomerKey            *string           `name:"x-amz-server-side-encryption-customer-key" model:"SSECustomerKey" loc:"header"`
+	SSECustomerKeyMD5         *string           `name:"x-amz-server-side-encryption-customer-key-MD5" model:"SSECustomerKeyMD5" loc:"header"`
+	SSEKMSKeyID               *string           `name:"x-amz-server-side-encryption-aws-kms-key-id" model:"SSEKMSKeyId" loc:"header"`
+	SSEKMSEncryptionContext   *string           `name:"x-amz-server-side-encryption-context" model:"SSEKMSEncryptionContext" loc:"header"`
+	BucketKeyEnabled          *bool             `name:"x-amz-server-side-encryption-bucket-key-enabled" model:"BucketKeyEnabled" loc:"header"`
+	RequestPayer              *string           `name:"x-amz-request-payer" model:"RequestPayer" loc:"header"`
+	Tagging                   *string           `name:"x-amz-tagging" model:"Tagging" loc:"header"`
+	ObjectLockMode            *string           `name:"x-amz-object-lock-mode" model:"ObjectLockMode" loc:"header"`
+	ObjectLockRetainUntilDate *time.Time        `name:"x-amz-object-lock-retain-until-date" model:"ObjectLockRetainUntilDate" loc:"header" ts:"iso8601"`
+	ObjectLockLegalHoldStatus *string           `name:"x-amz-object-lock-legal-hold" model:"ObjectLockLegalHoldStatus" loc:"header"`
+	ExpectedBucketOwner       *string           `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -4732,46 +4724,46 @@ func (in *PutObjectInput) Validate(v *protocol.Validator) {
 
 // PutObjectOutput is the output of PutObject.
 type PutObjectOutput struct {
-	Expiration              *string `name:"x-amz-expiration" loc:"header"`
+	Expiration              *string `name:"x-amz-expiration" model:"Expiration" loc:"header"`
 	ETag                    *string `name:"ETag" loc:"header"`
-	ChecksumCRC32           *string `name:"x-amz-checksum-crc32" loc:"header"`
-	ChecksumCRC32C          *string `name:"x-amz-checksum-crc32c" loc:"header"`
-	ChecksumCRC64NVME       *string `name:"x-amz-checksum-crc64nvme" loc:"header"`
-	ChecksumSHA1            *string `name:"x-amz-checksum-sha1" loc:"header"`
-	ChecksumSHA256          *string `name:"x-amz-checksum-sha256" loc:"header"`
-	ChecksumSHA512          *string `name:"x-amz-checksum-sha512" loc:"header"`
-	ChecksumMD5             *string `name:"x-amz-checksum-md5" loc:"header"`
-	ChecksumXXHASH64        *string `name:"x-amz-checksum-xxhash64" loc:"header"`
-	ChecksumXXHASH3         *string `name:"x-amz-checksum-xxhash3" loc:"header"`
-	ChecksumXXHASH128       *string `name:"x-amz-checksum-xxhash128" loc:"header"`
-	ChecksumType            *string `name:"x-amz-checksum-type" loc:"header"`
-	ServerSideEncryption    *string `name:"x-amz-server-side-encryption" loc:"header"`
-	VersionID               *string `name:"x-amz-version-id" loc:"header"`
-	SSECustomerAlgorithm    *string `name:"x-amz-server-side-encryption-customer-algorithm" loc:"header"`
-	SSECustomerKeyMD5       *string `name:"x-amz-server-side-encryption-customer-key-MD5" loc:"header"`
-	SSEKMSKeyID             *string `name:"x-amz-server-side-encryption-aws-kms-key-id" loc:"header"`
-	SSEKMSEncryptionContext *string `name:"x-amz-server-side-encryption-context" loc:"header"`
-	BucketKeyEnabled        *bool   `name:"x-amz-server-side-encryption-bucket-key-enabled" loc:"header"`
-	Size                    *int64  `name:"x-amz-object-size" loc:"header"`
-	RequestCharged          *string `name:"x-amz-request-charged" loc:"header"`
+	ChecksumCRC32           *string `name:"x-amz-checksum-crc32" model:"ChecksumCRC32" loc:"header"`
+	ChecksumCRC32C          *string `name:"x-amz-checksum-crc32c" model:"ChecksumCRC32C" loc:"header"`
+	ChecksumCRC64NVME       *string `name:"x-amz-checksum-crc64nvme" model:"ChecksumCRC64NVME" loc:"header"`
+	ChecksumSHA1            *string `name:"x-amz-checksum-sha1" model:"ChecksumSHA1" loc:"header"`
+	ChecksumSHA256          *string `name:"x-amz-checksum-sha256" model:"ChecksumSHA256" loc:"header"`
+	ChecksumSHA512          *string `name:"x-amz-checksum-sha512" model:"ChecksumSHA512" loc:"header"`
+	ChecksumMD5             *string `name:"x-amz-checksum-md5" model:"ChecksumMD5" loc:"header"`
+	ChecksumXXHASH64        *string `name:"x-amz-checksum-xxhash64" model:"ChecksumXXHASH64" loc:"header"`
+	ChecksumXXHASH3         *string `name:"x-amz-checksum-xxhash3" model:"ChecksumXXHASH3" loc:"header"`
+	ChecksumXXHASH128       *string `name:"x-amz-checksum-xxhash128" model:"ChecksumXXHASH128" loc:"header"`
+	ChecksumType            *string `name:"x-amz-checksum-type" model:"ChecksumType" loc:"header"`
+	ServerSideEncryption    *string `name:"x-amz-server-side-encryption" model:"ServerSideEncryption" loc:"header"`
+	VersionID               *string `name:"x-amz-version-id" model:"VersionId" loc:"header"`
+	SSECustomerAlgorithm    *string `name:"x-amz-server-side-encryption-customer-algorithm" model:"SSECustomerAlgorithm" loc:"header"`
+	SSECustomerKeyMD5       *string `name:"x-amz-server-side-encryption-customer-key-MD5" model:"SSECustomerKeyMD5" loc:"header"`
+	SSEKMSKeyID             *string `name:"x-amz-server-side-encryption-aws-kms-key-id" model:"SSEKMSKeyId" loc:"header"`
+	SSEKMSEncryptionContext *string `name:"x-amz-server-side-encryption-context" model:"SSEKMSEncryptionContext" loc:"header"`
+	BucketKeyEnabled        *bool   `name:"x-amz-server-side-encryption-bucket-key-enabled" model:"BucketKeyEnabled" loc:"header"`
+	Size                    *int64  `name:"x-amz-object-size" model:"Size" loc:"header"`
+	RequestCharged          *string `name:"x-amz-request-charged" model:"RequestCharged" loc:"header"`
 }
 
 // PutObjectAclInput is the input of PutObjectAcl.
 type PutObjectAclInput struct {
-	ACL                 *string              `name:"x-amz-acl" loc:"header"`
+	ACL                 *string              `name:"x-amz-acl" model:"ACL" loc:"header"`
 	AccessControlPolicy *AccessControlPolicy `name:"AccessControlPolicy" payload:"true" xmlns:"http://s3.amazonaws.com/doc/2006-03-01/"`
 	Bucket              *string              `name:"Bucket" loc:"uri" required:"true"`
-	ContentMD5          *string              `name:"Content-MD5" loc:"header"`
-	ChecksumAlgorithm   *string              `name:"x-amz-sdk-checksum-algorithm" loc:"header"`
-	GrantFullControl    *string              `name:"x-amz-grant-full-control" loc:"header"`
-	GrantRead           *string              `name:"x-amz-grant-read" loc:"header"`
-	GrantReadACP        *string              `name:"x-amz-grant-read-acp" loc:"header"`
-	GrantWrite          *string              `name:"x-amz-grant-write" loc:"header"`
-	GrantWriteACP       *string              `name:"x-amz-grant-write-acp" loc:"header"`
+	ContentMD5          *string              `name:"Content-MD5" model:"ContentMD5" loc:"header"`
+	ChecksumAlgorithm   *string              `name:"x-amz-sdk-checksum-algorithm" model:"ChecksumAlgorithm" loc:"header"`
+	GrantFullControl    *string              `name:"x-amz-grant-full-control" model:"GrantFullControl" loc:"header"`
+	GrantRead           *string              `name:"x-amz-grant-read" model:"GrantRead" loc:"header"`
+	GrantReadACP        *string              `name:"x-amz-grant-read-acp" model:"GrantReadACP" loc:"header"`
+	GrantWrite          *string              `name:"x-amz-grant-write" model:"GrantWrite" loc:"header"`
+	GrantWriteACP       *string              `name:"x-amz-grant-write-acp" model:"GrantWriteACP" loc:"header"`
 	Key                 *string              `name:"Key" loc:"uri" required:"true"`
-	RequestPayer        *string              `name:"x-amz-request-payer" loc:"header"`
-	VersionID           *string              `name:"versionId" loc:"querystring"`
-	ExpectedBucketOwner *string              `name:"x-amz-expected-bucket-owner" loc:"header"`
+	RequestPayer        *string              `name:"x-amz-request-payer" model:"RequestPayer" loc:"header"`
+	VersionID           *string              `name:"versionId" model:"VersionId" loc:"querystring"`
+	ExpectedBucketOwner *string              `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -4791,7 +4783,7 @@ func (in *PutObjectAclInput) Validate(v *protocol.Validator) {
 
 // PutObjectAclOutput is the output of PutObjectAcl.
 type PutObjectAclOutput struct {
-	RequestCharged *string `name:"x-amz-request-charged" loc:"header"`
+	RequestCharged *string `name:"x-amz-request-charged" model:"RequestCharged" loc:"header"`
 }
 
 // PutObjectLegalHoldInput is the input of PutObjectLegalHold.
@@ -4799,11 +4791,11 @@ type PutObjectLegalHoldInput struct {
 	Bucket              *string              `name:"Bucket" loc:"uri" required:"true"`
 	Key                 *string              `name:"Key" loc:"uri" required:"true"`
 	LegalHold           *ObjectLockLegalHold `name:"LegalHold" payload:"true" xmlns:"http://s3.amazonaws.com/doc/2006-03-01/"`
-	RequestPayer        *string              `name:"x-amz-request-payer" loc:"header"`
-	VersionID           *string              `name:"versionId" loc:"querystring"`
-	ContentMD5          *string              `name:"Content-MD5" loc:"header"`
-	ChecksumAlgorithm   *string              `name:"x-amz-sdk-checksum-algorithm" loc:"header"`
-	ExpectedBucketOwner *string              `name:"x-amz-expected-bucket-owner" loc:"header"`
+	RequestPayer        *string              `name:"x-amz-request-payer" model:"RequestPayer" loc:"header"`
+	VersionID           *string              `name:"versionId" model:"VersionId" loc:"querystring"`
+	ContentMD5          *string              `name:"Content-MD5" model:"ContentMD5" loc:"header"`
+	ChecksumAlgorithm   *string              `name:"x-amz-sdk-checksum-algorithm" model:"ChecksumAlgorithm" loc:"header"`
+	ExpectedBucketOwner *string              `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -4822,18 +4814,18 @@ func (in *PutObjectLegalHoldInput) Validate(v *protocol.Validator) {
 
 // PutObjectLegalHoldOutput is the output of PutObjectLegalHold.
 type PutObjectLegalHoldOutput struct {
-	RequestCharged *string `name:"x-amz-request-charged" loc:"header"`
+	RequestCharged *string `name:"x-amz-request-charged" model:"RequestCharged" loc:"header"`
 }
 
 // PutObjectLockConfigurationInput is the input of PutObjectLockConfiguration.
 type PutObjectLockConfigurationInput struct {
 	Bucket                  *string                  `name:"Bucket" loc:"uri" required:"true"`
 	ObjectLockConfiguration *ObjectLockConfiguration `name:"ObjectLockConfiguration" payload:"true" xmlns:"http://s3.amazonaws.com/doc/2006-03-01/"`
-	RequestPayer            *string                  `name:"x-amz-request-payer" loc:"header"`
-	Token                   *string                  `name:"x-amz-bucket-object-lock-token" loc:"header"`
-	ContentMD5              *string                  `name:"Content-MD5" loc:"header"`
-	ChecksumAlgorithm       *string                  `name:"x-amz-sdk-checksum-algorithm" loc:"header"`
-	ExpectedBucketOwner     *string                  `name:"x-amz-expected-bucket-owner" loc:"header"`
+	RequestPayer            *string                  `name:"x-amz-request-payer" model:"RequestPayer" loc:"header"`
+	Token                   *string                  `name:"x-amz-bucket-object-lock-token" model:"Token" loc:"header"`
+	ContentMD5              *string                  `name:"Content-MD5" model:"ContentMD5" loc:"header"`
+	ChecksumAlgorithm       *string                  `name:"x-amz-sdk-checksum-algorithm" model:"ChecksumAlgorithm" loc:"header"`
+	ExpectedBucketOwner     *string                  `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -4850,7 +4842,7 @@ func (in *PutObjectLockConfigurationInput) Validate(v *protocol.Validator) {
 
 // PutObjectLockConfigurationOutput is the output of PutObjectLockConfiguration.
 type PutObjectLockConfigurationOutput struct {
-	RequestCharged *string `name:"x-amz-request-charged" loc:"header"`
+	RequestCharged *string `name:"x-amz-request-charged" model:"RequestCharged" loc:"header"`
 }
 
 // PutObjectRetentionInput is the input of PutObjectRetention.
@@ -4858,12 +4850,12 @@ type PutObjectRetentionInput struct {
 	Bucket                    *string              `name:"Bucket" loc:"uri" required:"true"`
 	Key                       *string              `name:"Key" loc:"uri" required:"true"`
 	Retention                 *ObjectLockRetention `name:"Retention" payload:"true" xmlns:"http://s3.amazonaws.com/doc/2006-03-01/"`
-	RequestPayer              *string              `name:"x-amz-request-payer" loc:"header"`
-	VersionID                 *string              `name:"versionId" loc:"querystring"`
-	BypassGovernanceRetention *bool                `name:"x-amz-bypass-governance-retention" loc:"header"`
-	ContentMD5                *string              `name:"Content-MD5" loc:"header"`
-	ChecksumAlgorithm         *string              `name:"x-amz-sdk-checksum-algorithm" loc:"header"`
-	ExpectedBucketOwner       *string              `name:"x-amz-expected-bucket-owner" loc:"header"`
+	RequestPayer              *string              `name:"x-amz-request-payer" model:"RequestPayer" loc:"header"`
+	VersionID                 *string              `name:"versionId" model:"VersionId" loc:"querystring"`
+	BypassGovernanceRetention *bool                `name:"x-amz-bypass-governance-retention" model:"BypassGovernanceRetention" loc:"header"`
+	ContentMD5                *string              `name:"Content-MD5" model:"ContentMD5" loc:"header"`
+	ChecksumAlgorithm         *string              `name:"x-amz-sdk-checksum-algorithm" model:"ChecksumAlgorithm" loc:"header"`
+	ExpectedBucketOwner       *string              `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -4882,19 +4874,19 @@ func (in *PutObjectRetentionInput) Validate(v *protocol.Validator) {
 
 // PutObjectRetentionOutput is the output of PutObjectRetention.
 type PutObjectRetentionOutput struct {
-	RequestCharged *string `name:"x-amz-request-charged" loc:"header"`
+	RequestCharged *string `name:"x-amz-request-charged" model:"RequestCharged" loc:"header"`
 }
 
 // PutObjectTaggingInput is the input of PutObjectTagging.
 type PutObjectTaggingInput struct {
 	Bucket              *string  `name:"Bucket" loc:"uri" required:"true"`
 	Key                 *string  `name:"Key" loc:"uri" required:"true"`
-	VersionID           *string  `name:"versionId" loc:"querystring"`
-	ContentMD5          *string  `name:"Content-MD5" loc:"header"`
-	ChecksumAlgorithm   *string  `name:"x-amz-sdk-checksum-algorithm" loc:"header"`
+	VersionID           *string  `name:"versionId" model:"VersionId" loc:"querystring"`
+	ContentMD5          *string  `name:"Content-MD5" model:"ContentMD5" loc:"header"`
+	ChecksumAlgorithm   *string  `name:"x-amz-sdk-checksum-algorithm" model:"ChecksumAlgorithm" loc:"header"`
 	Tagging             *Tagging `name:"Tagging" payload:"true" xmlns:"http://s3.amazonaws.com/doc/2006-03-01/" required:"true"`
-	ExpectedBucketOwner *string  `name:"x-amz-expected-bucket-owner" loc:"header"`
-	RequestPayer        *string  `name:"x-amz-request-payer" loc:"header"`
+	ExpectedBucketOwner *string  `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
+	RequestPayer        *string  `name:"x-amz-request-payer" model:"RequestPayer" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -4914,16 +4906,16 @@ func (in *PutObjectTaggingInput) Validate(v *protocol.Validator) {
 
 // PutObjectTaggingOutput is the output of PutObjectTagging.
 type PutObjectTaggingOutput struct {
-	VersionID *string `name:"x-amz-version-id" loc:"header"`
+	VersionID *string `name:"x-amz-version-id" model:"VersionId" loc:"header"`
 }
 
 // PutPublicAccessBlockInput is the input of PutPublicAccessBlock.
 type PutPublicAccessBlockInput struct {
 	Bucket                         *string                         `name:"Bucket" loc:"uri" required:"true"`
-	ContentMD5                     *string                         `name:"Content-MD5" loc:"header"`
-	ChecksumAlgorithm              *string                         `name:"x-amz-sdk-checksum-algorithm" loc:"header"`
+	ContentMD5                     *string                         `name:"Content-MD5" model:"ContentMD5" loc:"header"`
+	ChecksumAlgorithm              *string                         `name:"x-amz-sdk-checksum-algorithm" model:"ChecksumAlgorithm" loc:"header"`
 	PublicAccessBlockConfiguration *PublicAccessBlockConfiguration `name:"PublicAccessBlockConfiguration" payload:"true" xmlns:"http://s3.amazonaws.com/doc/2006-03-01/" required:"true"`
-	ExpectedBucketOwner            *string                         `name:"x-amz-expected-bucket-owner" loc:"header"`
+	ExpectedBucketOwner            *string                         `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -4940,16 +4932,16 @@ type PutPublicAccessBlockOutput struct{}
 type RenameObjectInput struct {
 	Bucket                       *string    `name:"Bucket" loc:"uri" required:"true"`
 	Key                          *string    `name:"Key" loc:"uri" required:"true"`
-	RenameSource                 *string    `name:"x-amz-rename-source" loc:"header" required:"true"`
-	DestinationIfMatch           *string    `name:"If-Match" loc:"header"`
-	DestinationIfNoneMatch       *string    `name:"If-None-Match" loc:"header"`
-	DestinationIfModifiedSince   *time.Time `name:"If-Modified-Since" loc:"header"`
-	DestinationIfUnmodifiedSince *time.Time `name:"If-Unmodified-Since" loc:"header"`
-	SourceIfMatch                *string    `name:"x-amz-rename-source-if-match" loc:"header"`
-	SourceIfNoneMatch            *string    `name:"x-amz-rename-source-if-none-match" loc:"header"`
-	SourceIfModifiedSince        *time.Time `name:"x-amz-rename-source-if-modified-since" loc:"header" ts:"rfc822"`
-	SourceIfUnmodifiedSince      *time.Time `name:"x-amz-rename-source-if-unmodified-since" loc:"header" ts:"rfc822"`
-	ClientToken                  *string    `name:"x-amz-client-token" loc:"header"`
+	RenameSource                 *string    `name:"x-amz-rename-source" model:"RenameSource" loc:"header" required:"true"`
+	DestinationIfMatch           *string    `name:"If-Match" model:"DestinationIfMatch" loc:"header"`
+	DestinationIfNoneMatch       *string    `name:"If-None-Match" model:"DestinationIfNoneMatch" loc:"header"`
+	DestinationIfModifiedSince   *time.Time `name:"If-Modified-Since" model:"DestinationIfModifiedSince" loc:"header"`
+	DestinationIfUnmodifiedSince *time.Time `name:"If-Unmodified-Since" model:"DestinationIfUnmodifiedSince" loc:"header"`
+	SourceIfMatch                *string    `name:"x-amz-rename-source-if-match" model:"SourceIfMatch" loc:"header"`
+	SourceIfNoneMatch            *string    `name:"x-amz-rename-source-if-none-match" model:"SourceIfNoneMatch" loc:"header"`
+	SourceIfModifiedSince        *time.Time `name:"x-amz-rename-source-if-modified-since" model:"SourceIfModifiedSince" loc:"header" ts:"rfc822"`
+	SourceIfUnmodifiedSince      *time.Time `name:"x-amz-rename-source-if-unmodified-since" model:"SourceIfUnmodifiedSince" loc:"header" ts:"rfc822"`
+	ClientToken                  *string    `name:"x-amz-client-token" model:"ClientToken" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -4968,11 +4960,11 @@ type RenameObjectOutput struct{}
 type RestoreObjectInput struct {
 	Bucket              *string         `name:"Bucket" loc:"uri" required:"true"`
 	Key                 *string         `name:"Key" loc:"uri" required:"true"`
-	VersionID           *string         `name:"versionId" loc:"querystring"`
+	VersionID           *string         `name:"versionId" model:"VersionId" loc:"querystring"`
 	RestoreRequest      *RestoreRequest `name:"RestoreRequest" payload:"true" xmlns:"http://s3.amazonaws.com/doc/2006-03-01/"`
-	RequestPayer        *string         `name:"x-amz-request-payer" loc:"header"`
-	ChecksumAlgorithm   *string         `name:"x-amz-sdk-checksum-algorithm" loc:"header"`
-	ExpectedBucketOwner *string         `name:"x-amz-expected-bucket-owner" loc:"header"`
+	RequestPayer        *string         `name:"x-amz-request-payer" model:"RequestPayer" loc:"header"`
+	ChecksumAlgorithm   *string         `name:"x-amz-sdk-checksum-algorithm" model:"ChecksumAlgorithm" loc:"header"`
+	ExpectedBucketOwner *string         `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -4991,8 +4983,8 @@ func (in *RestoreObjectInput) Validate(v *protocol.Validator) {
 
 // RestoreObjectOutput is the output of RestoreObject.
 type RestoreObjectOutput struct {
-	RequestCharged    *string `name:"x-amz-request-charged" loc:"header"`
-	RestoreOutputPath *string `name:"x-amz-restore-output-path" loc:"header"`
+	RequestCharged    *string `name:"x-amz-request-charged" model:"RequestCharged" loc:"header"`
+	RestoreOutputPath *string `name:"x-amz-restore-output-path" model:"RestoreOutputPath" loc:"header"`
 }
 
 // SelectObjectContentInput is the input of SelectObjectContent.
@@ -5000,16 +4992,16 @@ type SelectObjectContentInput struct {
 	_                    struct{}             `xmlname:"SelectObjectContentRequest" xmlns:"http://s3.amazonaws.com/doc/2006-03-01/"`
 	Bucket               *string              `name:"Bucket" loc:"uri" required:"true"`
 	Key                  *string              `name:"Key" loc:"uri" required:"true"`
-	SSECustomerAlgorithm *string              `name:"x-amz-server-side-encryption-customer-algorithm" loc:"header"`
-	SSECustomerKey       *string              `name:"x-amz-server-side-encryption-customer-key" loc:"header"`
-	SSECustomerKeyMD5    *string              `name:"x-amz-server-side-encryption-customer-key-MD5" loc:"header"`
+	SSECustomerAlgorithm *string              `name:"x-amz-server-side-encryption-customer-algorithm" model:"SSECustomerAlgorithm" loc:"header"`
+	SSECustomerKey       *string              `name:"x-amz-server-side-encryption-customer-key" model:"SSECustomerKey" loc:"header"`
+	SSECustomerKeyMD5    *string              `name:"x-amz-server-side-encryption-customer-key-MD5" model:"SSECustomerKeyMD5" loc:"header"`
 	Expression           *string              `name:"Expression" required:"true"`
 	ExpressionType       *string              `name:"ExpressionType" required:"true"`
 	RequestProgress      *RequestProgress     `name:"RequestProgress"`
 	InputSerialization   *InputSerialization  `name:"InputSerialization" required:"true"`
 	OutputSerialization  *OutputSerialization `name:"OutputSerialization" required:"true"`
 	ScanRange            *ScanRange           `name:"ScanRange"`
-	ExpectedBucketOwner  *string              `name:"x-amz-expected-bucket-owner" loc:"header"`
+	ExpectedBucketOwner  *string              `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -5042,10 +5034,10 @@ type SelectObjectContentOutput struct {
 // UpdateBucketMetadataInventoryTableConfigurationInput is the input of UpdateBucketMetadataInventoryTableConfiguration.
 type UpdateBucketMetadataInventoryTableConfigurationInput struct {
 	Bucket                      *string                             `name:"Bucket" loc:"uri" required:"true"`
-	ContentMD5                  *string                             `name:"Content-MD5" loc:"header"`
-	ChecksumAlgorithm           *string                             `name:"x-amz-sdk-checksum-algorithm" loc:"header"`
+	ContentMD5                  *string                             `name:"Content-MD5" model:"ContentMD5" loc:"header"`
+	ChecksumAlgorithm           *string                             `name:"x-amz-sdk-checksum-algorithm" model:"ChecksumAlgorithm" loc:"header"`
 	InventoryTableConfiguration *InventoryTableConfigurationUpdates `name:"InventoryTableConfiguration" payload:"true" xmlns:"http://s3.amazonaws.com/doc/2006-03-01/" required:"true"`
-	ExpectedBucketOwner         *string                             `name:"x-amz-expected-bucket-owner" loc:"header"`
+	ExpectedBucketOwner         *string                             `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -5066,10 +5058,10 @@ type UpdateBucketMetadataInventoryTableConfigurationOutput struct{}
 // UpdateBucketMetadataJournalTableConfigurationInput is the input of UpdateBucketMetadataJournalTableConfiguration.
 type UpdateBucketMetadataJournalTableConfigurationInput struct {
 	Bucket                    *string                           `name:"Bucket" loc:"uri" required:"true"`
-	ContentMD5                *string                           `name:"Content-MD5" loc:"header"`
-	ChecksumAlgorithm         *string                           `name:"x-amz-sdk-checksum-algorithm" loc:"header"`
+	ContentMD5                *string                           `name:"Content-MD5" model:"ContentMD5" loc:"header"`
+	ChecksumAlgorithm         *string                           `name:"x-amz-sdk-checksum-algorithm" model:"ChecksumAlgorithm" loc:"header"`
 	JournalTableConfiguration *JournalTableConfigurationUpdates `name:"JournalTableConfiguration" payload:"true" xmlns:"http://s3.amazonaws.com/doc/2006-03-01/" required:"true"`
-	ExpectedBucketOwner       *string                           `name:"x-amz-expected-bucket-owner" loc:"header"`
+	ExpectedBucketOwner       *string                           `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -5091,12 +5083,12 @@ type UpdateBucketMetadataJournalTableConfigurationOutput struct{}
 type UpdateObjectEncryptionInput struct {
 	Bucket              *string           `name:"Bucket" loc:"uri" required:"true"`
 	Key                 *string           `name:"Key" loc:"uri" required:"true"`
-	VersionID           *string           `name:"versionId" loc:"querystring"`
+	VersionID           *string           `name:"versionId" model:"VersionId" loc:"querystring"`
 	ObjectEncryption    *ObjectEncryption `name:"ObjectEncryption" payload:"true" xmlns:"http://s3.amazonaws.com/doc/2006-03-01/" required:"true"`
-	RequestPayer        *string           `name:"x-amz-request-payer" loc:"header"`
-	ExpectedBucketOwner *string           `name:"x-amz-expected-bucket-owner" loc:"header"`
-	ContentMD5          *string           `name:"Content-MD5" loc:"header"`
-	ChecksumAlgorithm   *string           `name:"x-amz-sdk-checksum-algorithm" loc:"header"`
+	RequestPayer        *string           `name:"x-amz-request-payer" model:"RequestPayer" loc:"header"`
+	ExpectedBucketOwner *string           `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
+	ContentMD5          *string           `name:"Content-MD5" model:"ContentMD5" loc:"header"`
+	ChecksumAlgorithm   *string           `name:"x-amz-sdk-checksum-algorithm" model:"ChecksumAlgorithm" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -5116,34 +5108,34 @@ func (in *UpdateObjectEncryptionInput) Validate(v *protocol.Validator) {
 
 // UpdateObjectEncryptionOutput is the output of UpdateObjectEncryption.
 type UpdateObjectEncryptionOutput struct {
-	RequestCharged *string `name:"x-amz-request-charged" loc:"header"`
+	RequestCharged *string `name:"x-amz-request-charged" model:"RequestCharged" loc:"header"`
 }
 
 // UploadPartInput is the input of UploadPart.
 type UploadPartInput struct {
 	Body                 []byte  `name:"Body" payload:"true" stream:"true"`
 	Bucket               *string `name:"Bucket" loc:"uri" required:"true"`
-	ContentLength        *int64  `name:"Content-Length" loc:"header"`
-	ContentMD5           *string `name:"Content-MD5" loc:"header"`
-	ChecksumAlgorithm    *string `name:"x-amz-sdk-checksum-algorithm" loc:"header"`
-	ChecksumCRC32        *string `name:"x-amz-checksum-crc32" loc:"header"`
-	ChecksumCRC32C       *string `name:"x-amz-checksum-crc32c" loc:"header"`
-	ChecksumCRC64NVME    *string `name:"x-amz-checksum-crc64nvme" loc:"header"`
-	ChecksumSHA1         *string `name:"x-amz-checksum-sha1" loc:"header"`
-	ChecksumSHA256       *string `name:"x-amz-checksum-sha256" loc:"header"`
-	ChecksumSHA512       *string `name:"x-amz-checksum-sha512" loc:"header"`
-	ChecksumMD5          *string `name:"x-amz-checksum-md5" loc:"header"`
-	ChecksumXXHASH64     *string `name:"x-amz-checksum-xxhash64" loc:"header"`
-	ChecksumXXHASH3      *string `name:"x-amz-checksum-xxhash3" loc:"header"`
-	ChecksumXXHASH128    *string `name:"x-amz-checksum-xxhash128" loc:"header"`
+	ContentLength        *int64  `name:"Content-Length" model:"ContentLength" loc:"header"`
+	ContentMD5           *string `name:"Content-MD5" model:"ContentMD5" loc:"header"`
+	ChecksumAlgorithm    *string `name:"x-amz-sdk-checksum-algorithm" model:"ChecksumAlgorithm" loc:"header"`
+	ChecksumCRC32        *string `name:"x-amz-checksum-crc32" model:"ChecksumCRC32" loc:"header"`
+	ChecksumCRC32C       *string `name:"x-amz-checksum-crc32c" model:"ChecksumCRC32C" loc:"header"`
+	ChecksumCRC64NVME    *string `name:"x-amz-checksum-crc64nvme" model:"ChecksumCRC64NVME" loc:"header"`
+	ChecksumSHA1         *string `name:"x-amz-checksum-sha1" model:"ChecksumSHA1" loc:"header"`
+	ChecksumSHA256       *string `name:"x-amz-checksum-sha256" model:"ChecksumSHA256" loc:"header"`
+	ChecksumSHA512       *string `name:"x-amz-checksum-sha512" model:"ChecksumSHA512" loc:"header"`
+	ChecksumMD5          *string `name:"x-amz-checksum-md5" model:"ChecksumMD5" loc:"header"`
+	ChecksumXXHASH64     *string `name:"x-amz-checksum-xxhash64" model:"ChecksumXXHASH64" loc:"header"`
+	ChecksumXXHASH3      *string `name:"x-amz-checksum-xxhash3" model:"ChecksumXXHASH3" loc:"header"`
+	ChecksumXXHASH128    *string `name:"x-amz-checksum-xxhash128" model:"ChecksumXXHASH128" loc:"header"`
 	Key                  *string `name:"Key" loc:"uri" required:"true"`
-	PartNumber           *int32  `name:"partNumber" loc:"querystring" required:"true"`
-	UploadID             *string `name:"uploadId" loc:"querystring" required:"true"`
-	SSECustomerAlgorithm *string `name:"x-amz-server-side-encryption-customer-algorithm" loc:"header"`
-	SSECustomerKey       *string `name:"x-amz-server-side-encryption-customer-key" loc:"header"`
-	SSECustomerKeyMD5    *string `name:"x-amz-server-side-encryption-customer-key-MD5" loc:"header"`
-	RequestPayer         *string `name:"x-amz-request-payer" loc:"header"`
-	ExpectedBucketOwner  *string `name:"x-amz-expected-bucket-owner" loc:"header"`
+	PartNumber           *int32  `name:"partNumber" model:"PartNumber" loc:"querystring" required:"true"`
+	UploadID             *string `name:"uploadId" model:"UploadId" loc:"querystring" required:"true"`
+	SSECustomerAlgorithm *string `name:"x-amz-server-side-encryption-customer-algorithm" model:"SSECustomerAlgorithm" loc:"header"`
+	SSECustomerKey       *string `name:"x-amz-server-side-encryption-customer-key" model:"SSECustomerKey" loc:"header"`
+	SSECustomerKeyMD5    *string `name:"x-amz-server-side-encryption-customer-key-MD5" model:"SSECustomerKeyMD5" loc:"header"`
+	RequestPayer         *string `name:"x-amz-request-payer" model:"RequestPayer" loc:"header"`
+	ExpectedBucketOwner  *string `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -5159,46 +5151,46 @@ func (in *UploadPartInput) Validate(v *protocol.Validator) {
 
 // UploadPartOutput is the output of UploadPart.
 type UploadPartOutput struct {
-	ServerSideEncryption *string `name:"x-amz-server-side-encryption" loc:"header"`
+	ServerSideEncryption *string `name:"x-amz-server-side-encryption" model:"ServerSideEncryption" loc:"header"`
 	ETag                 *string `name:"ETag" loc:"header"`
-	ChecksumCRC32        *string `name:"x-amz-checksum-crc32" loc:"header"`
-	ChecksumCRC32C       *string `name:"x-amz-checksum-crc32c" loc:"header"`
-	ChecksumCRC64NVME    *string `name:"x-amz-checksum-crc64nvme" loc:"header"`
-	ChecksumSHA1         *string `name:"x-amz-checksum-sha1" loc:"header"`
-	ChecksumSHA256       *string `name:"x-amz-checksum-sha256" loc:"header"`
-	ChecksumSHA512       *string `name:"x-amz-checksum-sha512" loc:"header"`
-	ChecksumMD5          *string `name:"x-amz-checksum-md5" loc:"header"`
-	ChecksumXXHASH64     *string `name:"x-amz-checksum-xxhash64" loc:"header"`
-	ChecksumXXHASH3      *string `name:"x-amz-checksum-xxhash3" loc:"header"`
-	ChecksumXXHASH128    *string `name:"x-amz-checksum-xxhash128" loc:"header"`
-	SSECustomerAlgorithm *string `name:"x-amz-server-side-encryption-customer-algorithm" loc:"header"`
-	SSECustomerKeyMD5    *string `name:"x-amz-server-side-encryption-customer-key-MD5" loc:"header"`
-	SSEKMSKeyID          *string `name:"x-amz-server-side-encryption-aws-kms-key-id" loc:"header"`
-	BucketKeyEnabled     *bool   `name:"x-amz-server-side-encryption-bucket-key-enabled" loc:"header"`
-	RequestCharged       *string `name:"x-amz-request-charged" loc:"header"`
+	ChecksumCRC32        *string `name:"x-amz-checksum-crc32" model:"ChecksumCRC32" loc:"header"`
+	ChecksumCRC32C       *string `name:"x-amz-checksum-crc32c" model:"ChecksumCRC32C" loc:"header"`
+	ChecksumCRC64NVME    *string `name:"x-amz-checksum-crc64nvme" model:"ChecksumCRC64NVME" loc:"header"`
+	ChecksumSHA1         *string `name:"x-amz-checksum-sha1" model:"ChecksumSHA1" loc:"header"`
+	ChecksumSHA256       *string `name:"x-amz-checksum-sha256" model:"ChecksumSHA256" loc:"header"`
+	ChecksumSHA512       *string `name:"x-amz-checksum-sha512" model:"ChecksumSHA512" loc:"header"`
+	ChecksumMD5          *string `name:"x-amz-checksum-md5" model:"ChecksumMD5" loc:"header"`
+	ChecksumXXHASH64     *string `name:"x-amz-checksum-xxhash64" model:"ChecksumXXHASH64" loc:"header"`
+	ChecksumXXHASH3      *string `name:"x-amz-checksum-xxhash3" model:"ChecksumXXHASH3" loc:"header"`
+	ChecksumXXHASH128    *string `name:"x-amz-checksum-xxhash128" model:"ChecksumXXHASH128" loc:"header"`
+	SSECustomerAlgorithm *string `name:"x-amz-server-side-encryption-customer-algorithm" model:"SSECustomerAlgorithm" loc:"header"`
+	SSECustomerKeyMD5    *string `name:"x-amz-server-side-encryption-customer-key-MD5" model:"SSECustomerKeyMD5" loc:"header"`
+	SSEKMSKeyID          *string `name:"x-amz-server-side-encryption-aws-kms-key-id" model:"SSEKMSKeyId" loc:"header"`
+	BucketKeyEnabled     *bool   `name:"x-amz-server-side-encryption-bucket-key-enabled" model:"BucketKeyEnabled" loc:"header"`
+	RequestCharged       *string `name:"x-amz-request-charged" model:"RequestCharged" loc:"header"`
 }
 
 // UploadPartCopyInput is the input of UploadPartCopy.
 type UploadPartCopyInput struct {
 	Bucket                         *string    `name:"Bucket" loc:"uri" required:"true"`
-	CopySource                     *string    `name:"x-amz-copy-source" loc:"header" required:"true"`
-	CopySourceIfMatch              *string    `name:"x-amz-copy-source-if-match" loc:"header"`
-	CopySourceIfModifiedSince      *time.Time `name:"x-amz-copy-source-if-modified-since" loc:"header"`
-	CopySourceIfNoneMatch          *string    `name:"x-amz-copy-source-if-none-match" loc:"header"`
-	CopySourceIfUnmodifiedSince    *time.Time `name:"x-amz-copy-source-if-unmodified-since" loc:"header"`
-	CopySourceRange                *string    `name:"x-amz-copy-source-range" loc:"header"`
+	CopySource                     *string    `name:"x-amz-copy-source" model:"CopySource" loc:"header" required:"true"`
+	CopySourceIfMatch              *string    `name:"x-amz-copy-source-if-match" model:"CopySourceIfMatch" loc:"header"`
+	CopySourceIfModifiedSince      *time.Time `name:"x-amz-copy-source-if-modified-since" model:"CopySourceIfModifiedSince" loc:"header"`
+	CopySourceIfNoneMatch          *string    `name:"x-amz-copy-source-if-none-match" model:"CopySourceIfNoneMatch" loc:"header"`
+	CopySourceIfUnmodifiedSince    *time.Time `name:"x-amz-copy-source-if-unmodified-since" model:"CopySourceIfUnmodifiedSince" loc:"header"`
+	CopySourceRange                *string    `name:"x-amz-copy-source-range" model:"CopySourceRange" loc:"header"`
 	Key                            *string    `name:"Key" loc:"uri" required:"true"`
-	PartNumber                     *int32     `name:"partNumber" loc:"querystring" required:"true"`
-	UploadID                       *string    `name:"uploadId" loc:"querystring" required:"true"`
-	SSECustomerAlgorithm           *string    `name:"x-amz-server-side-encryption-customer-algorithm" loc:"header"`
-	SSECustomerKey                 *string    `name:"x-amz-server-side-encryption-customer-key" loc:"header"`
-	SSECustomerKeyMD5              *string    `name:"x-amz-server-side-encryption-customer-key-MD5" loc:"header"`
-	CopySourceSSECustomerAlgorithm *string    `name:"x-amz-copy-source-server-side-encryption-customer-algorithm" loc:"header"`
-	CopySourceSSECustomerKey       *string    `name:"x-amz-copy-source-server-side-encryption-customer-key" loc:"header"`
-	CopySourceSSECustomerKeyMD5    *string    `name:"x-amz-copy-source-server-side-encryption-customer-key-MD5" loc:"header"`
-	RequestPayer                   *string    `name:"x-amz-request-payer" loc:"header"`
-	ExpectedBucketOwner            *string    `name:"x-amz-expected-bucket-owner" loc:"header"`
-	ExpectedSourceBucketOwner      *string    `name:"x-amz-source-expected-bucket-owner" loc:"header"`
+	PartNumber                     *int32     `name:"partNumber" model:"PartNumber" loc:"querystring" required:"true"`
+	UploadID                       *string    `name:"uploadId" model:"UploadId" loc:"querystring" required:"true"`
+	SSECustomerAlgorithm           *string    `name:"x-amz-server-side-encryption-customer-algorithm" model:"SSECustomerAlgorithm" loc:"header"`
+	SSECustomerKey                 *string    `name:"x-amz-server-side-encryption-customer-key" model:"SSECustomerKey" loc:"header"`
+	SSECustomerKeyMD5              *string    `name:"x-amz-server-side-encryption-customer-key-MD5" model:"SSECustomerKeyMD5" loc:"header"`
+	CopySourceSSECustomerAlgorithm *string    `name:"x-amz-copy-source-server-side-encryption-customer-algorithm" model:"CopySourceSSECustomerAlgorithm" loc:"header"`
+	CopySourceSSECustomerKey       *string    `name:"x-amz-copy-source-server-side-encryption-customer-key" model:"CopySourceSSECustomerKey" loc:"header"`
+	CopySourceSSECustomerKeyMD5    *string    `name:"x-amz-copy-source-server-side-encryption-customer-key-MD5" model:"CopySourceSSECustomerKeyMD5" loc:"header"`
+	RequestPayer                   *string    `name:"x-amz-request-payer" model:"RequestPayer" loc:"header"`
+	ExpectedBucketOwner            *string    `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
+	ExpectedSourceBucketOwner      *string    `name:"x-amz-source-expected-bucket-owner" model:"ExpectedSourceBucketOwner" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -5215,64 +5207,64 @@ func (in *UploadPartCopyInput) Validate(v *protocol.Validator) {
 
 // UploadPartCopyOutput is the output of UploadPartCopy.
 type UploadPartCopyOutput struct {
-	CopySourceVersionID  *string         `name:"x-amz-copy-source-version-id" loc:"header"`
+	CopySourceVersionID  *string         `name:"x-amz-copy-source-version-id" model:"CopySourceVersionId" loc:"header"`
 	CopyPartResult       *CopyPartResult `name:"CopyPartResult" payload:"true"`
-	ServerSideEncryption *string         `name:"x-amz-server-side-encryption" loc:"header"`
-	SSECustomerAlgorithm *string         `name:"x-amz-server-side-encryption-customer-algorithm" loc:"header"`
-	SSECustomerKeyMD5    *string         `name:"x-amz-server-side-encryption-customer-key-MD5" loc:"header"`
-	SSEKMSKeyID          *string         `name:"x-amz-server-side-encryption-aws-kms-key-id" loc:"header"`
-	BucketKeyEnabled     *bool           `name:"x-amz-server-side-encryption-bucket-key-enabled" loc:"header"`
-	RequestCharged       *string         `name:"x-amz-request-charged" loc:"header"`
+	ServerSideEncryption *string         `name:"x-amz-server-side-encryption" model:"ServerSideEncryption" loc:"header"`
+	SSECustomerAlgorithm *string         `name:"x-amz-server-side-encryption-customer-algorithm" model:"SSECustomerAlgorithm" loc:"header"`
+	SSECustomerKeyMD5    *string         `name:"x-amz-server-side-encryption-customer-key-MD5" model:"SSECustomerKeyMD5" loc:"header"`
+	SSEKMSKeyID          *string         `name:"x-amz-server-side-encryption-aws-kms-key-id" model:"SSEKMSKeyId" loc:"header"`
+	BucketKeyEnabled     *bool           `name:"x-amz-server-side-encryption-bucket-key-enabled" model:"BucketKeyEnabled" loc:"header"`
+	RequestCharged       *string         `name:"x-amz-request-charged" model:"RequestCharged" loc:"header"`
 }
 
 // WriteGetObjectResponseInput is the input of WriteGetObjectResponse.
 type WriteGetObjectResponseInput struct {
-	RequestRoute              *string           `name:"x-amz-request-route" loc:"header" hostLabel:"true" required:"true"`
-	RequestToken              *string           `name:"x-amz-request-token" loc:"header" required:"true"`
+	RequestRoute              *string           `name:"x-amz-request-route" model:"RequestRoute" loc:"header" hostLabel:"true" required:"true"`
+	RequestToken              *string           `name:"x-amz-request-token" model:"RequestToken" loc:"header" required:"true"`
 	Body                      []byte            `name:"Body" payload:"true" stream:"true"`
-	StatusCode                *int32            `name:"x-amz-fwd-status" loc:"header"`
-	ErrorCode                 *string           `name:"x-amz-fwd-error-code" loc:"header"`
-	ErrorMessage              *string           `name:"x-amz-fwd-error-message" loc:"header"`
-	AcceptRanges              *string           `name:"x-amz-fwd-header-accept-ranges" loc:"header"`
-	CacheControl              *string           `name:"x-amz-fwd-header-Cache-Control" loc:"header"`
-	ContentDisposition        *string           `name:"x-amz-fwd-header-Content-Disposition" loc:"header"`
-	ContentEncoding           *string           `name:"x-amz-fwd-header-Content-Encoding" loc:"header"`
-	ContentLanguage           *string           `name:"x-amz-fwd-header-Content-Language" loc:"header"`
-	ContentLength             *int64            `name:"Content-Length" loc:"header"`
-	ContentRange              *string           `name:"x-amz-fwd-header-Content-Range" loc:"header"`
-	ContentType               *string           `name:"x-amz-fwd-header-Content-Type" loc:"header"`
-	ChecksumCRC32             *string           `name:"x-amz-fwd-header-x-amz-checksum-crc32" loc:"header"`
-	ChecksumCRC32C            *string           `name:"x-amz-fwd-header-x-amz-checksum-crc32c" loc:"header"`
-	ChecksumCRC64NVME         *string           `name:"x-amz-fwd-header-x-amz-checksum-crc64nvme" loc:"header"`
-	ChecksumSHA1              *string           `name:"x-amz-fwd-header-x-amz-checksum-sha1" loc:"header"`
-	ChecksumSHA256            *string           `name:"x-amz-fwd-header-x-amz-checksum-sha256" loc:"header"`
-	ChecksumSHA512            *string           `name:"x-amz-fwd-header-x-amz-checksum-sha512" loc:"header"`
-	ChecksumMD5               *string           `name:"x-amz-fwd-header-x-amz-checksum-md5" loc:"header"`
-	ChecksumXXHASH64          *string           `name:"x-amz-fwd-header-x-amz-checksum-xxhash64" loc:"header"`
-	ChecksumXXHASH3           *string           `name:"x-amz-fwd-header-x-amz-checksum-xxhash3" loc:"header"`
-	ChecksumXXHASH128         *string           `name:"x-amz-fwd-header-x-amz-checksum-xxhash128" loc:"header"`
-	DeleteMarker              *bool             `name:"x-amz-fwd-header-x-amz-delete-marker" loc:"header"`
-	ETag                      *string           `name:"x-amz-fwd-header-ETag" loc:"header"`
-	Expires                   *string           `name:"x-amz-fwd-header-Expires" loc:"header"`
-	Expiration                *string           `name:"x-amz-fwd-header-x-amz-expiration" loc:"header"`
-	LastModified              *time.Time        `name:"x-amz-fwd-header-Last-Modified" loc:"header"`
-	MissingMeta               *int32            `name:"x-amz-fwd-header-x-amz-missing-meta" loc:"header"`
-	Metadata                  map[string]string `name:"x-amz-meta-" loc:"headers"`
-	ObjectLockMode            *string           `name:"x-amz-fwd-header-x-amz-object-lock-mode" loc:"header"`
-	ObjectLockLegalHoldStatus *string           `name:"x-amz-fwd-header-x-amz-object-lock-legal-hold" loc:"header"`
-	ObjectLockRetainUntilDate *time.Time        `name:"x-amz-fwd-header-x-amz-object-lock-retain-until-date" loc:"header" ts:"iso8601"`
-	PartsCount                *int32            `name:"x-amz-fwd-header-x-amz-mp-parts-count" loc:"header"`
-	ReplicationStatus         *string           `name:"x-amz-fwd-header-x-amz-replication-status" loc:"header"`
-	RequestCharged            *string           `name:"x-amz-fwd-header-x-amz-request-charged" loc:"header"`
-	Restore                   *string           `name:"x-amz-fwd-header-x-amz-restore" loc:"header"`
-	ServerSideEncryption      *string           `name:"x-amz-fwd-header-x-amz-server-side-encryption" loc:"header"`
-	SSECustomerAlgorithm      *string           `name:"x-amz-fwd-header-x-amz-server-side-encryption-customer-algorithm" loc:"header"`
-	SSEKMSKeyID               *string           `name:"x-amz-fwd-header-x-amz-server-side-encryption-aws-kms-key-id" loc:"header"`
-	SSECustomerKeyMD5         *string           `name:"x-amz-fwd-header-x-amz-server-side-encryption-customer-key-MD5" loc:"header"`
-	StorageClass              *string           `name:"x-amz-fwd-header-x-amz-storage-class" loc:"header"`
-	TagCount                  *int32            `name:"x-amz-fwd-header-x-amz-tagging-count" loc:"header"`
-	VersionID                 *string           `name:"x-amz-fwd-header-x-amz-version-id" loc:"header"`
-	BucketKeyEnabled          *bool             `name:"x-amz-fwd-header-x-amz-server-side-encryption-bucket-key-enabled" loc:"header"`
+	StatusCode                *int32            `name:"x-amz-fwd-status" model:"StatusCode" loc:"header"`
+	ErrorCode                 *string           `name:"x-amz-fwd-error-code" model:"ErrorCode" loc:"header"`
+	ErrorMessage              *string           `name:"x-amz-fwd-error-message" model:"ErrorMessage" loc:"header"`
+	AcceptRanges              *string           `name:"x-amz-fwd-header-accept-ranges" model:"AcceptRanges" loc:"header"`
+	CacheControl              *string           `name:"x-amz-fwd-header-Cache-Control" model:"CacheControl" loc:"header"`
+	ContentDisposition        *string           `name:"x-amz-fwd-header-Content-Disposition" model:"ContentDisposition" loc:"header"`
+	ContentEncoding           *string           `name:"x-amz-fwd-header-Content-Encoding" model:"ContentEncoding" loc:"header"`
+	ContentLanguage           *string           `name:"x-amz-fwd-header-Content-Language" model:"ContentLanguage" loc:"header"`
+	ContentLength             *int64            `name:"Content-Length" model:"ContentLength" loc:"header"`
+	ContentRange              *string           `name:"x-amz-fwd-header-Content-Range" model:"ContentRange" loc:"header"`
+	ContentType               *string           `name:"x-amz-fwd-header-Content-Type" model:"ContentType" loc:"header"`
+	ChecksumCRC32             *string           `name:"x-amz-fwd-header-x-amz-checksum-crc32" model:"ChecksumCRC32" loc:"header"`
+	ChecksumCRC32C            *string           `name:"x-amz-fwd-header-x-amz-checksum-crc32c" model:"ChecksumCRC32C" loc:"header"`
+	ChecksumCRC64NVME         *string           `name:"x-amz-fwd-header-x-amz-checksum-crc64nvme" model:"ChecksumCRC64NVME" loc:"header"`
+	ChecksumSHA1              *string           `name:"x-amz-fwd-header-x-amz-checksum-sha1" model:"ChecksumSHA1" loc:"header"`
+	ChecksumSHA256            *string           `name:"x-amz-fwd-header-x-amz-checksum-sha256" model:"ChecksumSHA256" loc:"header"`
+	ChecksumSHA512            *string           `name:"x-amz-fwd-header-x-amz-checksum-sha512" model:"ChecksumSHA512" loc:"header"`
+	ChecksumMD5               *string           `name:"x-amz-fwd-header-x-amz-checksum-md5" model:"ChecksumMD5" loc:"header"`
+	ChecksumXXHASH64          *string           `name:"x-amz-fwd-header-x-amz-checksum-xxhash64" model:"ChecksumXXHASH64" loc:"header"`
+	ChecksumXXHASH3           *string           `name:"x-amz-fwd-header-x-amz-checksum-xxhash3" model:"ChecksumXXHASH3" loc:"header"`
+	ChecksumXXHASH128         *string           `name:"x-amz-fwd-header-x-amz-checksum-xxhash128" model:"ChecksumXXHASH128" loc:"header"`
+	DeleteMarker              *bool             `name:"x-amz-fwd-header-x-amz-delete-marker" model:"DeleteMarker" loc:"header"`
+	ETag                      *string           `name:"x-amz-fwd-header-ETag" model:"ETag" loc:"header"`
+	Expires                   *string           `name:"x-amz-fwd-header-Expires" model:"Expires" loc:"header"`
+	Expiration                *string           `name:"x-amz-fwd-header-x-amz-expiration" model:"Expiration" loc:"header"`
+	LastModified              *time.Time        `name:"x-amz-fwd-header-Last-Modified" model:"LastModified" loc:"header"`
+	MissingMeta               *int32            `name:"x-amz-fwd-header-x-amz-missing-meta" model:"MissingMeta" loc:"header"`
+	Metadata                  map[string]string `name:"x-amz-meta-" model:"Metadata" loc:"headers"`
+	ObjectLockMode            *string           `name:"x-amz-fwd-header-x-amz-object-lock-mode" model:"ObjectLockMode" loc:"header"`
+	ObjectLockLegalHoldStatus *string           `name:"x-amz-fwd-header-x-amz-object-lock-legal-hold" model:"ObjectLockLegalHoldStatus" loc:"header"`
+	ObjectLockRetainUntilDate *time.Time        `name:"x-amz-fwd-header-x-amz-object-lock-retain-until-date" model:"ObjectLockRetainUntilDate" loc:"header" ts:"iso8601"`
+	PartsCount                *int32            `name:"x-amz-fwd-header-x-amz-mp-parts-count" model:"PartsCount" loc:"header"`
+	ReplicationStatus         *string           `name:"x-amz-fwd-header-x-amz-replication-status" model:"ReplicationStatus" loc:"header"`
+	RequestCharged            *string           `name:"x-amz-fwd-header-x-amz-request-charged" model:"RequestCharged" loc:"header"`
+	Restore                   *string           `name:"x-amz-fwd-header-x-amz-restore" model:"Restore" loc:"header"`
+	ServerSideEncryption      *string           `name:"x-amz-fwd-header-x-amz-server-side-encryption" model:"ServerSideEncryption" loc:"header"`
+	SSECustomerAlgorithm      *string           `name:"x-amz-fwd-header-x-amz-server-side-encryption-customer-algorithm" model:"SSECustomerAlgorithm" loc:"header"`
+	SSEKMSKeyID               *string           `name:"x-amz-fwd-header-x-amz-server-side-encryption-aws-kms-key-id" model:"SSEKMSKeyId" loc:"header"`
+	SSECustomerKeyMD5         *string           `name:"x-amz-fwd-header-x-amz-server-side-encryption-customer-key-MD5" model:"SSECustomerKeyMD5" loc:"header"`
+	StorageClass              *string           `name:"x-amz-fwd-header-x-amz-storage-class" model:"StorageClass" loc:"header"`
+	TagCount                  *int32            `name:"x-amz-fwd-header-x-amz-tagging-count" model:"TagCount" loc:"header"`
+	VersionID                 *string           `name:"x-amz-fwd-header-x-amz-version-id" model:"VersionId" loc:"header"`
+	BucketKeyEnabled          *bool             `name:"x-amz-fwd-header-x-amz-server-side-encryption-bucket-key-enabled" model:"BucketKeyEnabled" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -5317,7 +5309,7 @@ func (in *AccelerateConfiguration) Validate(v *protocol.Validator) {
 
 // AccessControlPolicy is the AccessControlPolicy structure of the model.
 type AccessControlPolicy struct {
-	Grants []*Grant `name:"AccessControlList" member:"Grant"`
+	Grants []*Grant `name:"AccessControlList" model:"Grants" member:"Grant"`
 	Owner  *Owner   `name:"Owner"`
 }
 
@@ -5350,7 +5342,7 @@ func (in *AccessControlTranslation) Validate(v *protocol.Validator) {
 // AnalyticsAndOperator is the AnalyticsAndOperator structure of the model.
 type AnalyticsAndOperator struct {
 	Prefix *string `name:"Prefix"`
-	Tags   []*Tag  `name:"Tag" flat:"true" member:"Tag"`
+	Tags   []*Tag  `name:"Tag" model:"Tags" flat:"true" member:"Tag"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -5450,13 +5442,11 @@ type BlockedEncryptionTypes struct {
 // Validate checks in against the constraints of the model.
 func (in *BlockedEncryptionTypes) Validate(v *protocol.Validator) {
 	if len(in.EncryptionType) > 0 {
-		v.Push("EncryptionType")
-		for i0 := range in.EncryptionType {
-			v.PushIndex(i0)
-			v.Enum("", &in.EncryptionType[i0], EncryptionTypeValues)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.EncryptionType {
+			v.Enum("", &e0, EncryptionTypeValues)
 		}
-		v.Pop()
+		v.Items("EncryptionType", mark, in.EncryptionType, "Member must satisfy constraint: [Member must satisfy enum value set: [NONE, SSE-C]]")
 	}
 }
 
@@ -5482,7 +5472,7 @@ func (in *BucketInfo) Validate(v *protocol.Validator) {
 
 // BucketLifecycleConfiguration is the BucketLifecycleConfiguration structure of the model.
 type BucketLifecycleConfiguration struct {
-	Rules []*LifecycleRule `name:"Rule" flat:"true" required:"true"`
+	Rules []*LifecycleRule `name:"Rule" model:"Rules" flat:"true" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -5517,7 +5507,7 @@ func (in *BucketLoggingStatus) Validate(v *protocol.Validator) {
 
 // CORSConfiguration is the CORSConfiguration structure of the model.
 type CORSConfiguration struct {
-	CORSRules []*CORSRule `name:"CORSRule" flat:"true" required:"true"`
+	CORSRules []*CORSRule `name:"CORSRule" model:"CORSRules" flat:"true" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -5539,10 +5529,10 @@ func (in *CORSConfiguration) Validate(v *protocol.Validator) {
 // CORSRule is the CORSRule structure of the model.
 type CORSRule struct {
 	ID             *string  `name:"ID"`
-	AllowedHeaders []string `name:"AllowedHeader" flat:"true"`
-	AllowedMethods []string `name:"AllowedMethod" flat:"true" required:"true"`
-	AllowedOrigins []string `name:"AllowedOrigin" flat:"true" required:"true"`
-	ExposeHeaders  []string `name:"ExposeHeader" flat:"true"`
+	AllowedHeaders []string `name:"AllowedHeader" model:"AllowedHeaders" flat:"true"`
+	AllowedMethods []string `name:"AllowedMethod" model:"AllowedMethods" flat:"true" required:"true"`
+	AllowedOrigins []string `name:"AllowedOrigin" model:"AllowedOrigins" flat:"true" required:"true"`
+	ExposeHeaders  []string `name:"ExposeHeader" model:"ExposeHeaders" flat:"true"`
 	MaxAgeSeconds  *int32   `name:"MaxAgeSeconds"`
 }
 
@@ -5601,7 +5591,7 @@ type Checksum struct {
 type CloudFunctionConfiguration struct {
 	ID             *string  `name:"Id"`
 	Event          *string  `name:"Event"`
-	Events         []string `name:"Event" flat:"true"`
+	Events         []string `name:"Event" model:"Events" flat:"true"`
 	CloudFunction  *string  `name:"CloudFunction"`
 	InvocationRole *string  `name:"InvocationRole"`
 }
@@ -5610,13 +5600,11 @@ type CloudFunctionConfiguration struct {
 func (in *CloudFunctionConfiguration) Validate(v *protocol.Validator) {
 	v.Enum("Event", in.Event, EventValues)
 	if len(in.Events) > 0 {
-		v.Push("Event")
-		for i0 := range in.Events {
-			v.PushIndex(i0)
-			v.Enum("", &in.Events[i0], EventValues)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Events {
+			v.Enum("", &e0, EventValues)
 		}
-		v.Pop()
+		v.Items("Event", mark, in.Events, "Member must satisfy constraint: [Member must satisfy enum value set: [s3:ReducedRedundancyLostObject, s3:ObjectCreated:*, s3:ObjectCreated:Put, s3:ObjectCreated:Post, s3:ObjectCreated:Copy, s3:ObjectCreated:CompleteMultipartUpload, s3:ObjectRemoved:*, s3:ObjectRemoved:Delete, s3:ObjectRemoved:DeleteMarkerCreated, s3:ObjectRestore:*, s3:ObjectRestore:Post, s3:ObjectRestore:Completed, s3:Replication:*, s3:Replication:OperationFailedReplication, s3:Replication:OperationNotTracked, s3:Replication:OperationMissedThreshold, s3:Replication:OperationReplicatedAfterThreshold, s3:ObjectRestore:Delete, s3:LifecycleTransition, s3:IntelligentTiering, s3:ObjectAcl:Put, s3:LifecycleExpiration:*, s3:LifecycleExpiration:Delete, s3:LifecycleExpiration:DeleteMarkerCreated, s3:ObjectTagging:*, s3:ObjectTagging:Put, s3:ObjectTagging:Delete]]")
 	}
 }
 
@@ -5627,7 +5615,7 @@ type CommonPrefix struct {
 
 // CompletedMultipartUpload is the CompletedMultipartUpload structure of the model.
 type CompletedMultipartUpload struct {
-	Parts []*CompletedPart `name:"Part" flat:"true"`
+	Parts []*CompletedPart `name:"Part" model:"Parts" flat:"true"`
 }
 
 // CompletedPart is the CompletedPart structure of the model.
@@ -5736,7 +5724,7 @@ func (in *DefaultRetention) Validate(v *protocol.Validator) {
 
 // Delete is the Delete structure of the model.
 type Delete struct {
-	Objects []*ObjectIdentifier `name:"Object" flat:"true" required:"true"`
+	Objects []*ObjectIdentifier `name:"Object" model:"Objects" flat:"true" required:"true"`
 	Quiet   *bool               `name:"Quiet"`
 }
 
@@ -5908,7 +5896,7 @@ type GetBucketMetadataTableConfigurationResult struct {
 // GetBucketNotificationConfigurationRequest is the GetBucketNotificationConfigurationRequest structure of the model.
 type GetBucketNotificationConfigurationRequest struct {
 	Bucket              *string `name:"Bucket" loc:"uri" required:"true"`
-	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" loc:"header"`
+	ExpectedBucketOwner *string `name:"x-amz-expected-bucket-owner" model:"ExpectedBucketOwner" loc:"header"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -5918,12 +5906,12 @@ func (in *GetBucketNotificationConfigurationRequest) Validate(v *protocol.Valida
 
 // GetObjectAttributesParts is the GetObjectAttributesParts structure of the model.
 type GetObjectAttributesParts struct {
-	TotalPartsCount      *int32        `name:"PartsCount"`
+	TotalPartsCount      *int32        `name:"PartsCount" model:"TotalPartsCount"`
 	PartNumberMarker     *int32        `name:"PartNumberMarker"`
 	NextPartNumberMarker *int32        `name:"NextPartNumberMarker"`
 	MaxParts             *int32        `name:"MaxParts"`
 	IsTruncated          *bool         `name:"IsTruncated"`
-	Parts                []*ObjectPart `name:"Part" flat:"true"`
+	Parts                []*ObjectPart `name:"Part" model:"Parts" flat:"true"`
 }
 
 // GlacierJobParameters is the GlacierJobParameters structure of the model.
@@ -5959,7 +5947,7 @@ type Grantee struct {
 	DisplayName  *string  `name:"DisplayName"`
 	EmailAddress *string  `name:"EmailAddress"`
 	ID           *string  `name:"ID"`
-	Type         *string  `name:"xsi:type" xmlattr:"true" required:"true"`
+	Type         *string  `name:"xsi:type" model:"Type" xmlattr:"true" required:"true"`
 	URI          *string  `name:"URI"`
 }
 
@@ -6011,7 +5999,7 @@ func (in *InputSerialization) Validate(v *protocol.Validator) {
 // IntelligentTieringAndOperator is the IntelligentTieringAndOperator structure of the model.
 type IntelligentTieringAndOperator struct {
 	Prefix *string `name:"Prefix"`
-	Tags   []*Tag  `name:"Tag" flat:"true" member:"Tag"`
+	Tags   []*Tag  `name:"Tag" model:"Tags" flat:"true" member:"Tag"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -6034,7 +6022,7 @@ type IntelligentTieringConfiguration struct {
 	ID       *string                   `name:"Id" required:"true"`
 	Filter   *IntelligentTieringFilter `name:"Filter"`
 	Status   *string                   `name:"Status" required:"true"`
-	Tierings []*Tiering                `name:"Tiering" flat:"true" required:"true"`
+	Tierings []*Tiering                `name:"Tiering" model:"Tierings" flat:"true" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -6111,13 +6099,11 @@ func (in *InventoryConfiguration) Validate(v *protocol.Validator) {
 	v.Required("IncludedObjectVersions", in.IncludedObjectVersions != nil)
 	v.Enum("IncludedObjectVersions", in.IncludedObjectVersions, InventoryIncludedObjectVersionsValues)
 	if len(in.OptionalFields) > 0 {
-		v.Push("OptionalFields")
-		for i0 := range in.OptionalFields {
-			v.PushIndex(i0)
-			v.Enum("", &in.OptionalFields[i0], InventoryOptionalFieldValues)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.OptionalFields {
+			v.Enum("", &e0, InventoryOptionalFieldValues)
 		}
-		v.Pop()
+		v.Items("OptionalFields", mark, in.OptionalFields, "Member must satisfy constraint: [Member must satisfy enum value set: [Size, LastModifiedDate, StorageClass, ETag, IsMultipartUploaded, ReplicationStatus, EncryptionStatus, ObjectLockRetainUntilDate, ObjectLockMode, ObjectLockLegalHoldStatus, IntelligentTieringAccessTier, BucketKeyStatus, ChecksumAlgorithm, ObjectAccessControlList, ObjectOwner, LifecycleExpirationDate]]")
 	}
 	v.Required("Schedule", in.Schedule != nil)
 	if in.Schedule != nil {
@@ -6144,8 +6130,8 @@ func (in *InventoryDestination) Validate(v *protocol.Validator) {
 
 // InventoryEncryption is the InventoryEncryption structure of the model.
 type InventoryEncryption struct {
-	SSES3  *SSES3  `name:"SSE-S3"`
-	SSEKMS *SSEKMS `name:"SSE-KMS"`
+	SSES3  *SSES3  `name:"SSE-S3" model:"SSES3"`
+	SSEKMS *SSEKMS `name:"SSE-KMS" model:"SSEKMS"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -6305,8 +6291,8 @@ func (in *JournalTableConfigurationUpdates) Validate(v *protocol.Validator) {
 // LambdaFunctionConfiguration is the LambdaFunctionConfiguration structure of the model.
 type LambdaFunctionConfiguration struct {
 	ID                *string                          `name:"Id"`
-	LambdaFunctionARN *string                          `name:"CloudFunction" required:"true"`
-	Events            []string                         `name:"Event" flat:"true" required:"true"`
+	LambdaFunctionARN *string                          `name:"CloudFunction" model:"LambdaFunctionArn" required:"true"`
+	Events            []string                         `name:"Event" model:"Events" flat:"true" required:"true"`
 	Filter            *NotificationConfigurationFilter `name:"Filter"`
 }
 
@@ -6315,13 +6301,11 @@ func (in *LambdaFunctionConfiguration) Validate(v *protocol.Validator) {
 	v.Required("CloudFunction", in.LambdaFunctionARN != nil)
 	v.Required("Event", in.Events != nil)
 	if len(in.Events) > 0 {
-		v.Push("Event")
-		for i0 := range in.Events {
-			v.PushIndex(i0)
-			v.Enum("", &in.Events[i0], EventValues)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Events {
+			v.Enum("", &e0, EventValues)
 		}
-		v.Pop()
+		v.Items("Event", mark, in.Events, "Member must satisfy constraint: [Member must satisfy enum value set: [s3:ReducedRedundancyLostObject, s3:ObjectCreated:*, s3:ObjectCreated:Put, s3:ObjectCreated:Post, s3:ObjectCreated:Copy, s3:ObjectCreated:CompleteMultipartUpload, s3:ObjectRemoved:*, s3:ObjectRemoved:Delete, s3:ObjectRemoved:DeleteMarkerCreated, s3:ObjectRestore:*, s3:ObjectRestore:Post, s3:ObjectRestore:Completed, s3:Replication:*, s3:Replication:OperationFailedReplication, s3:Replication:OperationNotTracked, s3:Replication:OperationMissedThreshold, s3:Replication:OperationReplicatedAfterThreshold, s3:ObjectRestore:Delete, s3:LifecycleTransition, s3:IntelligentTiering, s3:ObjectAcl:Put, s3:LifecycleExpiration:*, s3:LifecycleExpiration:Delete, s3:LifecycleExpiration:DeleteMarkerCreated, s3:ObjectTagging:*, s3:ObjectTagging:Put, s3:ObjectTagging:Delete]]")
 	}
 	if in.Filter != nil {
 		v.Push("Filter")
@@ -6332,7 +6316,7 @@ func (in *LambdaFunctionConfiguration) Validate(v *protocol.Validator) {
 
 // LifecycleConfiguration is the LifecycleConfiguration structure of the model.
 type LifecycleConfiguration struct {
-	Rules []*Rule `name:"Rule" flat:"true" required:"true"`
+	Rules []*Rule `name:"Rule" model:"Rules" flat:"true" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -6365,8 +6349,8 @@ type LifecycleRule struct {
 	Prefix                         *string                         `name:"Prefix"`
 	Filter                         *LifecycleRuleFilter            `name:"Filter"`
 	Status                         *string                         `name:"Status" required:"true"`
-	Transitions                    []*Transition                   `name:"Transition" flat:"true"`
-	NoncurrentVersionTransitions   []*NoncurrentVersionTransition  `name:"NoncurrentVersionTransition" flat:"true"`
+	Transitions                    []*Transition                   `name:"Transition" model:"Transitions" flat:"true"`
+	NoncurrentVersionTransitions   []*NoncurrentVersionTransition  `name:"NoncurrentVersionTransition" model:"NoncurrentVersionTransitions" flat:"true"`
 	NoncurrentVersionExpiration    *NoncurrentVersionExpiration    `name:"NoncurrentVersionExpiration"`
 	AbortIncompleteMultipartUpload *AbortIncompleteMultipartUpload `name:"AbortIncompleteMultipartUpload"`
 }
@@ -6407,7 +6391,7 @@ func (in *LifecycleRule) Validate(v *protocol.Validator) {
 // LifecycleRuleAndOperator is the LifecycleRuleAndOperator structure of the model.
 type LifecycleRuleAndOperator struct {
 	Prefix                *string `name:"Prefix"`
-	Tags                  []*Tag  `name:"Tag" flat:"true" member:"Tag"`
+	Tags                  []*Tag  `name:"Tag" model:"Tags" flat:"true" member:"Tag"`
 	ObjectSizeGreaterThan *int64  `name:"ObjectSizeGreaterThan"`
 	ObjectSizeLessThan    *int64  `name:"ObjectSizeLessThan"`
 }
@@ -6572,7 +6556,7 @@ func (in *Metrics) Validate(v *protocol.Validator) {
 // MetricsAndOperator is the MetricsAndOperator structure of the model.
 type MetricsAndOperator struct {
 	Prefix         *string `name:"Prefix"`
-	Tags           []*Tag  `name:"Tag" flat:"true" member:"Tag"`
+	Tags           []*Tag  `name:"Tag" model:"Tags" flat:"true" member:"Tag"`
 	AccessPointARN *string `name:"AccessPointArn"`
 }
 
@@ -6661,9 +6645,9 @@ func (in *NoncurrentVersionTransition) Validate(v *protocol.Validator) {
 
 // NotificationConfiguration is the NotificationConfiguration structure of the model.
 type NotificationConfiguration struct {
-	TopicConfigurations          []*TopicConfiguration          `name:"TopicConfiguration" flat:"true"`
-	QueueConfigurations          []*QueueConfiguration          `name:"QueueConfiguration" flat:"true"`
-	LambdaFunctionConfigurations []*LambdaFunctionConfiguration `name:"CloudFunctionConfiguration" flat:"true"`
+	TopicConfigurations          []*TopicConfiguration          `name:"TopicConfiguration" model:"TopicConfigurations" flat:"true"`
+	QueueConfigurations          []*QueueConfiguration          `name:"QueueConfiguration" model:"QueueConfigurations" flat:"true"`
+	LambdaFunctionConfigurations []*LambdaFunctionConfiguration `name:"CloudFunctionConfiguration" model:"LambdaFunctionConfigurations" flat:"true"`
 	EventBridgeConfiguration     *EventBridgeConfiguration      `name:"EventBridgeConfiguration"`
 }
 
@@ -6732,7 +6716,7 @@ func (in *NotificationConfigurationDeprecated) Validate(v *protocol.Validator) {
 
 // NotificationConfigurationFilter is the NotificationConfigurationFilter structure of the model.
 type NotificationConfigurationFilter struct {
-	Key *S3KeyFilter `name:"S3Key"`
+	Key *S3KeyFilter `name:"S3Key" model:"Key"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -6759,7 +6743,7 @@ type Object struct {
 
 // ObjectEncryption is the ObjectEncryption structure of the model.
 type ObjectEncryption struct {
-	SSEKMS *SSEKMSEncryption `name:"SSE-KMS"`
+	SSEKMS *SSEKMSEncryption `name:"SSE-KMS" model:"SSEKMS"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -6905,7 +6889,7 @@ type Owner struct {
 
 // OwnershipControls is the OwnershipControls structure of the model.
 type OwnershipControls struct {
-	Rules []*OwnershipControlsRule `name:"Rule" flat:"true" required:"true"`
+	Rules []*OwnershipControlsRule `name:"Rule" model:"Rules" flat:"true" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -6995,8 +6979,8 @@ type PublicAccessBlockConfiguration struct {
 // QueueConfiguration is the QueueConfiguration structure of the model.
 type QueueConfiguration struct {
 	ID       *string                          `name:"Id"`
-	QueueARN *string                          `name:"Queue" required:"true"`
-	Events   []string                         `name:"Event" flat:"true" required:"true"`
+	QueueARN *string                          `name:"Queue" model:"QueueArn" required:"true"`
+	Events   []string                         `name:"Event" model:"Events" flat:"true" required:"true"`
 	Filter   *NotificationConfigurationFilter `name:"Filter"`
 }
 
@@ -7005,13 +6989,11 @@ func (in *QueueConfiguration) Validate(v *protocol.Validator) {
 	v.Required("Queue", in.QueueARN != nil)
 	v.Required("Event", in.Events != nil)
 	if len(in.Events) > 0 {
-		v.Push("Event")
-		for i0 := range in.Events {
-			v.PushIndex(i0)
-			v.Enum("", &in.Events[i0], EventValues)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Events {
+			v.Enum("", &e0, EventValues)
 		}
-		v.Pop()
+		v.Items("Event", mark, in.Events, "Member must satisfy constraint: [Member must satisfy enum value set: [s3:ReducedRedundancyLostObject, s3:ObjectCreated:*, s3:ObjectCreated:Put, s3:ObjectCreated:Post, s3:ObjectCreated:Copy, s3:ObjectCreated:CompleteMultipartUpload, s3:ObjectRemoved:*, s3:ObjectRemoved:Delete, s3:ObjectRemoved:DeleteMarkerCreated, s3:ObjectRestore:*, s3:ObjectRestore:Post, s3:ObjectRestore:Completed, s3:Replication:*, s3:Replication:OperationFailedReplication, s3:Replication:OperationNotTracked, s3:Replication:OperationMissedThreshold, s3:Replication:OperationReplicatedAfterThreshold, s3:ObjectRestore:Delete, s3:LifecycleTransition, s3:IntelligentTiering, s3:ObjectAcl:Put, s3:LifecycleExpiration:*, s3:LifecycleExpiration:Delete, s3:LifecycleExpiration:DeleteMarkerCreated, s3:ObjectTagging:*, s3:ObjectTagging:Put, s3:ObjectTagging:Delete]]")
 	}
 	if in.Filter != nil {
 		v.Push("Filter")
@@ -7024,7 +7006,7 @@ func (in *QueueConfiguration) Validate(v *protocol.Validator) {
 type QueueConfigurationDeprecated struct {
 	ID     *string  `name:"Id"`
 	Event  *string  `name:"Event"`
-	Events []string `name:"Event" flat:"true"`
+	Events []string `name:"Event" model:"Events" flat:"true"`
 	Queue  *string  `name:"Queue"`
 }
 
@@ -7032,13 +7014,11 @@ type QueueConfigurationDeprecated struct {
 func (in *QueueConfigurationDeprecated) Validate(v *protocol.Validator) {
 	v.Enum("Event", in.Event, EventValues)
 	if len(in.Events) > 0 {
-		v.Push("Event")
-		for i0 := range in.Events {
-			v.PushIndex(i0)
-			v.Enum("", &in.Events[i0], EventValues)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Events {
+			v.Enum("", &e0, EventValues)
 		}
-		v.Pop()
+		v.Items("Event", mark, in.Events, "Member must satisfy constraint: [Member must satisfy enum value set: [s3:ReducedRedundancyLostObject, s3:ObjectCreated:*, s3:ObjectCreated:Put, s3:ObjectCreated:Post, s3:ObjectCreated:Copy, s3:ObjectCreated:CompleteMultipartUpload, s3:ObjectRemoved:*, s3:ObjectRemoved:Delete, s3:ObjectRemoved:DeleteMarkerCreated, s3:ObjectRestore:*, s3:ObjectRestore:Post, s3:ObjectRestore:Completed, s3:Replication:*, s3:Replication:OperationFailedReplication, s3:Replication:OperationNotTracked, s3:Replication:OperationMissedThreshold, s3:Replication:OperationReplicatedAfterThreshold, s3:ObjectRestore:Delete, s3:LifecycleTransition, s3:IntelligentTiering, s3:ObjectAcl:Put, s3:LifecycleExpiration:*, s3:LifecycleExpiration:Delete, s3:LifecycleExpiration:DeleteMarkerCreated, s3:ObjectTagging:*, s3:ObjectTagging:Put, s3:ObjectTagging:Delete]]")
 	}
 }
 
@@ -7099,7 +7079,7 @@ func (in *ReplicaModifications) Validate(v *protocol.Validator) {
 // ReplicationConfiguration is the ReplicationConfiguration structure of the model.
 type ReplicationConfiguration struct {
 	Role  *string            `name:"Role" required:"true"`
-	Rules []*ReplicationRule `name:"Rule" flat:"true" required:"true"`
+	Rules []*ReplicationRule `name:"Rule" model:"Rules" flat:"true" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -7167,7 +7147,7 @@ func (in *ReplicationRule) Validate(v *protocol.Validator) {
 // ReplicationRuleAndOperator is the ReplicationRuleAndOperator structure of the model.
 type ReplicationRuleAndOperator struct {
 	Prefix *string `name:"Prefix"`
-	Tags   []*Tag  `name:"Tag" flat:"true" member:"Tag"`
+	Tags   []*Tag  `name:"Tag" model:"Tags" flat:"true" member:"Tag"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -7325,7 +7305,7 @@ func (in *Rule) Validate(v *protocol.Validator) {
 
 // S3KeyFilter is the S3KeyFilter structure of the model.
 type S3KeyFilter struct {
-	FilterRules []*FilterRule `name:"FilterRule" flat:"true"`
+	FilterRules []*FilterRule `name:"FilterRule" model:"FilterRules" flat:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -7425,8 +7405,12 @@ type SSEKMSEncryption struct {
 // Validate checks in against the constraints of the model.
 func (in *SSEKMSEncryption) Validate(v *protocol.Validator) {
 	v.Required("KMSKeyArn", in.KMSKeyARN != nil)
-	v.StrLen("KMSKeyArn", in.KMSKeyARN, 20, 2048)
-	v.Pattern("KMSKeyArn", in.KMSKeyARN, genPattern1)
+	{
+		redact := v.Mark()
+		v.StrLen("KMSKeyArn", in.KMSKeyARN, 20, 2048)
+		v.Pattern("KMSKeyArn", in.KMSKeyARN, genPattern1)
+		v.Redact(redact)
+	}
 }
 
 // SSES3 is the SSES3 structure of the model.
@@ -7490,7 +7474,7 @@ func (in *ServerSideEncryptionByDefault) Validate(v *protocol.Validator) {
 
 // ServerSideEncryptionConfiguration is the ServerSideEncryptionConfiguration structure of the model.
 type ServerSideEncryptionConfiguration struct {
-	Rules []*ServerSideEncryptionRule `name:"Rule" flat:"true" required:"true"`
+	Rules []*ServerSideEncryptionRule `name:"Rule" model:"Rules" flat:"true" required:"true"`
 }
 
 // Validate checks in against the constraints of the model.
@@ -7699,8 +7683,8 @@ func (in *Tiering) Validate(v *protocol.Validator) {
 // TopicConfiguration is the TopicConfiguration structure of the model.
 type TopicConfiguration struct {
 	ID       *string                          `name:"Id"`
-	TopicARN *string                          `name:"Topic" required:"true"`
-	Events   []string                         `name:"Event" flat:"true" required:"true"`
+	TopicARN *string                          `name:"Topic" model:"TopicArn" required:"true"`
+	Events   []string                         `name:"Event" model:"Events" flat:"true" required:"true"`
 	Filter   *NotificationConfigurationFilter `name:"Filter"`
 }
 
@@ -7709,13 +7693,11 @@ func (in *TopicConfiguration) Validate(v *protocol.Validator) {
 	v.Required("Topic", in.TopicARN != nil)
 	v.Required("Event", in.Events != nil)
 	if len(in.Events) > 0 {
-		v.Push("Event")
-		for i0 := range in.Events {
-			v.PushIndex(i0)
-			v.Enum("", &in.Events[i0], EventValues)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Events {
+			v.Enum("", &e0, EventValues)
 		}
-		v.Pop()
+		v.Items("Event", mark, in.Events, "Member must satisfy constraint: [Member must satisfy enum value set: [s3:ReducedRedundancyLostObject, s3:ObjectCreated:*, s3:ObjectCreated:Put, s3:ObjectCreated:Post, s3:ObjectCreated:Copy, s3:ObjectCreated:CompleteMultipartUpload, s3:ObjectRemoved:*, s3:ObjectRemoved:Delete, s3:ObjectRemoved:DeleteMarkerCreated, s3:ObjectRestore:*, s3:ObjectRestore:Post, s3:ObjectRestore:Completed, s3:Replication:*, s3:Replication:OperationFailedReplication, s3:Replication:OperationNotTracked, s3:Replication:OperationMissedThreshold, s3:Replication:OperationReplicatedAfterThreshold, s3:ObjectRestore:Delete, s3:LifecycleTransition, s3:IntelligentTiering, s3:ObjectAcl:Put, s3:LifecycleExpiration:*, s3:LifecycleExpiration:Delete, s3:LifecycleExpiration:DeleteMarkerCreated, s3:ObjectTagging:*, s3:ObjectTagging:Put, s3:ObjectTagging:Delete]]")
 	}
 	if in.Filter != nil {
 		v.Push("Filter")
@@ -7727,7 +7709,7 @@ func (in *TopicConfiguration) Validate(v *protocol.Validator) {
 // TopicConfigurationDeprecated is the TopicConfigurationDeprecated structure of the model.
 type TopicConfigurationDeprecated struct {
 	ID     *string  `name:"Id"`
-	Events []string `name:"Event" flat:"true"`
+	Events []string `name:"Event" model:"Events" flat:"true"`
 	Event  *string  `name:"Event"`
 	Topic  *string  `name:"Topic"`
 }
@@ -7735,13 +7717,11 @@ type TopicConfigurationDeprecated struct {
 // Validate checks in against the constraints of the model.
 func (in *TopicConfigurationDeprecated) Validate(v *protocol.Validator) {
 	if len(in.Events) > 0 {
-		v.Push("Event")
-		for i0 := range in.Events {
-			v.PushIndex(i0)
-			v.Enum("", &in.Events[i0], EventValues)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Events {
+			v.Enum("", &e0, EventValues)
 		}
-		v.Pop()
+		v.Items("Event", mark, in.Events, "Member must satisfy constraint: [Member must satisfy enum value set: [s3:ReducedRedundancyLostObject, s3:ObjectCreated:*, s3:ObjectCreated:Put, s3:ObjectCreated:Post, s3:ObjectCreated:Copy, s3:ObjectCreated:CompleteMultipartUpload, s3:ObjectRemoved:*, s3:ObjectRemoved:Delete, s3:ObjectRemoved:DeleteMarkerCreated, s3:ObjectRestore:*, s3:ObjectRestore:Post, s3:ObjectRestore:Completed, s3:Replication:*, s3:Replication:OperationFailedReplication, s3:Replication:OperationNotTracked, s3:Replication:OperationMissedThreshold, s3:Replication:OperationReplicatedAfterThreshold, s3:ObjectRestore:Delete, s3:LifecycleTransition, s3:IntelligentTiering, s3:ObjectAcl:Put, s3:LifecycleExpiration:*, s3:LifecycleExpiration:Delete, s3:LifecycleExpiration:DeleteMarkerCreated, s3:ObjectTagging:*, s3:ObjectTagging:Put, s3:ObjectTagging:Delete]]")
 	}
 	v.Enum("Event", in.Event, EventValues)
 }
@@ -7760,7 +7740,7 @@ func (in *Transition) Validate(v *protocol.Validator) {
 
 // VersioningConfiguration is the VersioningConfiguration structure of the model.
 type VersioningConfiguration struct {
-	MFADelete *string `name:"MfaDelete"`
+	MFADelete *string `name:"MfaDelete" model:"MFADelete"`
 	Status    *string `name:"Status"`
 }
 

@@ -411,7 +411,7 @@ func (in *CreateScheduleGroupInput) Validate(v *protocol.Validator) {
 	v.StrLen("Name", in.Name, 1, 64)
 	v.Pattern("Name", in.Name, genPattern1)
 	if in.Tags != nil {
-		v.Len("Tags", int64(len(in.Tags)), -1, 200, "")
+		v.Size("Tags", len(in.Tags), -1, 200, in.Tags)
 	}
 	if len(in.Tags) > 0 {
 		v.Push("Tags")
@@ -433,8 +433,8 @@ type CreateScheduleGroupOutput struct {
 
 // DeleteScheduleInput is the input of DeleteSchedule.
 type DeleteScheduleInput struct {
-	ClientToken *string `name:"clientToken" loc:"querystring"`
-	GroupName   *string `name:"groupName" loc:"querystring"`
+	ClientToken *string `name:"clientToken" model:"ClientToken" loc:"querystring"`
+	GroupName   *string `name:"groupName" model:"GroupName" loc:"querystring"`
 	Name        *string `name:"Name" loc:"uri" required:"true"`
 }
 
@@ -454,7 +454,7 @@ type DeleteScheduleOutput struct{}
 
 // DeleteScheduleGroupInput is the input of DeleteScheduleGroup.
 type DeleteScheduleGroupInput struct {
-	ClientToken *string `name:"clientToken" loc:"querystring"`
+	ClientToken *string `name:"clientToken" model:"ClientToken" loc:"querystring"`
 	Name        *string `name:"Name" loc:"uri" required:"true"`
 }
 
@@ -472,7 +472,7 @@ type DeleteScheduleGroupOutput struct{}
 
 // GetScheduleInput is the input of GetSchedule.
 type GetScheduleInput struct {
-	GroupName *string `name:"groupName" loc:"querystring"`
+	GroupName *string `name:"groupName" model:"GroupName" loc:"querystring"`
 	Name      *string `name:"Name" loc:"uri" required:"true"`
 }
 
@@ -550,7 +550,7 @@ type ListScheduleGroupsOutput struct {
 
 // ListSchedulesInput is the input of ListSchedules.
 type ListSchedulesInput struct {
-	GroupName  *string `name:"ScheduleGroup" loc:"querystring"`
+	GroupName  *string `name:"ScheduleGroup" model:"GroupName" loc:"querystring"`
 	MaxResults *int32  `name:"MaxResults" loc:"querystring"`
 	NamePrefix *string `name:"NamePrefix" loc:"querystring"`
 	NextToken  *string `name:"NextToken" loc:"querystring"`
@@ -606,7 +606,7 @@ func (in *TagResourceInput) Validate(v *protocol.Validator) {
 	v.Pattern("ResourceArn", in.ResourceARN, genPattern3)
 	v.Required("Tags", in.Tags != nil)
 	if in.Tags != nil {
-		v.Len("Tags", int64(len(in.Tags)), -1, 200, "")
+		v.Size("Tags", len(in.Tags), -1, 200, in.Tags)
 	}
 	if len(in.Tags) > 0 {
 		v.Push("Tags")
@@ -637,16 +637,14 @@ func (in *UntagResourceInput) Validate(v *protocol.Validator) {
 	v.Pattern("ResourceArn", in.ResourceARN, genPattern3)
 	v.Required("TagKeys", in.TagKeys != nil)
 	if in.TagKeys != nil {
-		v.Len("TagKeys", int64(len(in.TagKeys)), -1, 200, "")
+		v.Size("TagKeys", len(in.TagKeys), -1, 200, in.TagKeys)
 	}
 	if len(in.TagKeys) > 0 {
-		v.Push("TagKeys")
-		for i0 := range in.TagKeys {
-			v.PushIndex(i0)
-			v.StrLen("", &in.TagKeys[i0], 1, 128)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.TagKeys {
+			v.StrLen("", &e0, 1, 128)
 		}
-		v.Pop()
+		v.Items("TagKeys", mark, in.TagKeys, "Member must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]")
 	}
 }
 
@@ -717,29 +715,25 @@ type AwsVpcConfiguration struct {
 func (in *AwsVpcConfiguration) Validate(v *protocol.Validator) {
 	v.Enum("AssignPublicIp", in.AssignPublicIp, AssignPublicIpValues)
 	if in.SecurityGroups != nil {
-		v.Len("SecurityGroups", int64(len(in.SecurityGroups)), 1, 5, "")
+		v.Size("SecurityGroups", len(in.SecurityGroups), 1, 5, in.SecurityGroups)
 	}
 	if len(in.SecurityGroups) > 0 {
-		v.Push("SecurityGroups")
-		for i0 := range in.SecurityGroups {
-			v.PushIndex(i0)
-			v.StrLen("", &in.SecurityGroups[i0], 1, 1000)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.SecurityGroups {
+			v.StrLen("", &e0, 1, 1000)
 		}
-		v.Pop()
+		v.Items("SecurityGroups", mark, in.SecurityGroups, "Member must satisfy constraint: [Member must have length less than or equal to 1000, Member must have length greater than or equal to 1]")
 	}
 	v.Required("Subnets", in.Subnets != nil)
 	if in.Subnets != nil {
-		v.Len("Subnets", int64(len(in.Subnets)), 1, 16, "")
+		v.Size("Subnets", len(in.Subnets), 1, 16, in.Subnets)
 	}
 	if len(in.Subnets) > 0 {
-		v.Push("Subnets")
-		for i0 := range in.Subnets {
-			v.PushIndex(i0)
-			v.StrLen("", &in.Subnets[i0], 1, 1000)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Subnets {
+			v.StrLen("", &e0, 1, 1000)
 		}
-		v.Pop()
+		v.Items("Subnets", mark, in.Subnets, "Member must satisfy constraint: [Member must have length less than or equal to 1000, Member must have length greater than or equal to 1]")
 	}
 }
 
@@ -794,7 +788,7 @@ type EcsParameters struct {
 // Validate checks in against the constraints of the model.
 func (in *EcsParameters) Validate(v *protocol.Validator) {
 	if in.CapacityProviderStrategy != nil {
-		v.Len("CapacityProviderStrategy", int64(len(in.CapacityProviderStrategy)), -1, 6, "")
+		v.Size("CapacityProviderStrategy", len(in.CapacityProviderStrategy), -1, 6, in.CapacityProviderStrategy)
 	}
 	if len(in.CapacityProviderStrategy) > 0 {
 		v.Push("CapacityProviderStrategy")
@@ -815,7 +809,7 @@ func (in *EcsParameters) Validate(v *protocol.Validator) {
 		v.Pop()
 	}
 	if in.PlacementConstraints != nil {
-		v.Len("PlacementConstraints", int64(len(in.PlacementConstraints)), -1, 10, "")
+		v.Size("PlacementConstraints", len(in.PlacementConstraints), -1, 10, in.PlacementConstraints)
 	}
 	if len(in.PlacementConstraints) > 0 {
 		v.Push("PlacementConstraints")
@@ -829,7 +823,7 @@ func (in *EcsParameters) Validate(v *protocol.Validator) {
 		v.Pop()
 	}
 	if in.PlacementStrategy != nil {
-		v.Len("PlacementStrategy", int64(len(in.PlacementStrategy)), -1, 5, "")
+		v.Size("PlacementStrategy", len(in.PlacementStrategy), -1, 5, in.PlacementStrategy)
 	}
 	if len(in.PlacementStrategy) > 0 {
 		v.Push("PlacementStrategy")
@@ -846,18 +840,25 @@ func (in *EcsParameters) Validate(v *protocol.Validator) {
 	v.Enum("PropagateTags", in.PropagateTags, PropagateTagsValues)
 	v.StrLen("ReferenceId", in.ReferenceID, -1, 1024)
 	if in.Tags != nil {
-		v.Len("Tags", int64(len(in.Tags)), -1, 50, "")
+		v.Size("Tags", len(in.Tags), -1, 50, in.Tags)
 	}
 	if len(in.Tags) > 0 {
 		v.Push("Tags")
 		for i0 := range in.Tags {
 			v.PushIndex(i0)
 			if len(in.Tags[i0]) > 0 {
-				for k1, e1 := range in.Tags[i0] {
-					v.Push(k1)
-					v.StrLen("", &e1, 1, 256)
-					v.Pop()
+				mark := v.Mark()
+				for e1 := range in.Tags[i0] {
+					v.StrLen("", &e1, 1, 128)
 				}
+				v.Items("", mark, in.Tags[i0], "Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]")
+			}
+			if len(in.Tags[i0]) > 0 {
+				mark := v.Mark()
+				for _, e1 := range in.Tags[i0] {
+					v.StrLen("", &e1, 1, 256)
+				}
+				v.Items("", mark, in.Tags[i0], "Map value must satisfy constraint: [Member must have length less than or equal to 256, Member must have length greater than or equal to 1]")
 			}
 			v.Pop()
 		}
@@ -987,7 +988,7 @@ type SageMakerPipelineParameters struct {
 // Validate checks in against the constraints of the model.
 func (in *SageMakerPipelineParameters) Validate(v *protocol.Validator) {
 	if in.PipelineParameterList != nil {
-		v.Len("PipelineParameterList", int64(len(in.PipelineParameterList)), -1, 200, "")
+		v.Size("PipelineParameterList", len(in.PipelineParameterList), -1, 200, in.PipelineParameterList)
 	}
 	if len(in.PipelineParameterList) > 0 {
 		v.Push("PipelineParameterList")

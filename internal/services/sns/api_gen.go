@@ -1016,8 +1016,12 @@ type CreateSMSSandboxPhoneNumberInput struct {
 // Validate checks in against the constraints of the model.
 func (in *CreateSMSSandboxPhoneNumberInput) Validate(v *protocol.Validator) {
 	v.Required("PhoneNumber", in.PhoneNumber != nil)
-	v.StrLen("PhoneNumber", in.PhoneNumber, -1, 20)
-	v.Pattern("PhoneNumber", in.PhoneNumber, genPattern0)
+	{
+		redact := v.Mark()
+		v.StrLen("PhoneNumber", in.PhoneNumber, -1, 20)
+		v.Pattern("PhoneNumber", in.PhoneNumber, genPattern0)
+		v.Redact(redact)
+	}
 	v.Enum("LanguageCode", in.LanguageCode, LanguageCodeStringValues)
 }
 
@@ -1087,8 +1091,12 @@ type DeleteSMSSandboxPhoneNumberInput struct {
 // Validate checks in against the constraints of the model.
 func (in *DeleteSMSSandboxPhoneNumberInput) Validate(v *protocol.Validator) {
 	v.Required("PhoneNumber", in.PhoneNumber != nil)
-	v.StrLen("PhoneNumber", in.PhoneNumber, -1, 20)
-	v.Pattern("PhoneNumber", in.PhoneNumber, genPattern0)
+	{
+		redact := v.Mark()
+		v.StrLen("PhoneNumber", in.PhoneNumber, -1, 20)
+		v.Pattern("PhoneNumber", in.PhoneNumber, genPattern0)
+		v.Redact(redact)
+	}
 }
 
 // DeleteSMSSandboxPhoneNumberOutput is the output of DeleteSMSSandboxPhoneNumber.
@@ -1610,13 +1618,11 @@ func (in *UntagResourceInput) Validate(v *protocol.Validator) {
 	v.StrLen("ResourceArn", in.ResourceARN, 1, 1011)
 	v.Required("TagKeys", in.TagKeys != nil)
 	if len(in.TagKeys) > 0 {
-		v.Push("TagKeys")
-		for i0 := range in.TagKeys {
-			v.PushIndex(i0)
-			v.StrLen("", &in.TagKeys[i0], 1, 128)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.TagKeys {
+			v.StrLen("", &e0, 1, 128)
 		}
-		v.Pop()
+		v.Items("TagKeys", mark, in.TagKeys, "Member must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]")
 	}
 }
 
@@ -1632,8 +1638,12 @@ type VerifySMSSandboxPhoneNumberInput struct {
 // Validate checks in against the constraints of the model.
 func (in *VerifySMSSandboxPhoneNumberInput) Validate(v *protocol.Validator) {
 	v.Required("PhoneNumber", in.PhoneNumber != nil)
-	v.StrLen("PhoneNumber", in.PhoneNumber, -1, 20)
-	v.Pattern("PhoneNumber", in.PhoneNumber, genPattern0)
+	{
+		redact := v.Mark()
+		v.StrLen("PhoneNumber", in.PhoneNumber, -1, 20)
+		v.Pattern("PhoneNumber", in.PhoneNumber, genPattern0)
+		v.Redact(redact)
+	}
 	v.Required("OneTimePassword", in.OneTimePassword != nil)
 	v.StrLen("OneTimePassword", in.OneTimePassword, 5, 8)
 	v.Pattern("OneTimePassword", in.OneTimePassword, genPattern1)

@@ -1033,7 +1033,11 @@ func (in *CreateStateMachineInput) Validate(v *protocol.Validator) {
 	v.Required("name", in.Name != nil)
 	v.StrLen("name", in.Name, 1, 80)
 	v.Required("definition", in.Definition != nil)
-	v.StrLen("definition", in.Definition, 1, 1048576)
+	{
+		redact := v.Mark()
+		v.StrLen("definition", in.Definition, 1, 1048576)
+		v.Redact(redact)
+	}
 	v.Required("roleArn", in.RoleARN != nil)
 	v.StrLen("roleArn", in.RoleARN, 1, 256)
 	v.Enum("type", in.Type, StateMachineTypeValues)
@@ -1053,7 +1057,11 @@ func (in *CreateStateMachineInput) Validate(v *protocol.Validator) {
 		}
 		v.Pop()
 	}
-	v.StrLen("versionDescription", in.VersionDescription, -1, 256)
+	{
+		redact := v.Mark()
+		v.StrLen("versionDescription", in.VersionDescription, -1, 256)
+		v.Redact(redact)
+	}
 	if in.EncryptionConfiguration != nil {
 		v.Push("encryptionConfiguration")
 		in.EncryptionConfiguration.Validate(v)
@@ -1077,12 +1085,16 @@ type CreateStateMachineAliasInput struct {
 
 // Validate checks in against the constraints of the model.
 func (in *CreateStateMachineAliasInput) Validate(v *protocol.Validator) {
-	v.StrLen("description", in.Description, -1, 256)
+	{
+		redact := v.Mark()
+		v.StrLen("description", in.Description, -1, 256)
+		v.Redact(redact)
+	}
 	v.Required("name", in.Name != nil)
 	v.StrLen("name", in.Name, 1, 80)
 	v.Required("routingConfiguration", in.RoutingConfiguration != nil)
 	if in.RoutingConfiguration != nil {
-		v.Len("routingConfiguration", int64(len(in.RoutingConfiguration)), 1, 2, "")
+		v.Size("routingConfiguration", len(in.RoutingConfiguration), 1, 2, in.RoutingConfiguration)
 	}
 	if len(in.RoutingConfiguration) > 0 {
 		v.Push("routingConfiguration")
@@ -1531,7 +1543,11 @@ type PublishStateMachineVersionInput struct {
 func (in *PublishStateMachineVersionInput) Validate(v *protocol.Validator) {
 	v.Required("stateMachineArn", in.StateMachineARN != nil)
 	v.StrLen("stateMachineArn", in.StateMachineARN, 1, 256)
-	v.StrLen("description", in.Description, -1, 256)
+	{
+		redact := v.Mark()
+		v.StrLen("description", in.Description, -1, 256)
+		v.Redact(redact)
+	}
 }
 
 // PublishStateMachineVersionOutput is the output of PublishStateMachineVersion.
@@ -1570,8 +1586,16 @@ type SendTaskFailureInput struct {
 func (in *SendTaskFailureInput) Validate(v *protocol.Validator) {
 	v.Required("taskToken", in.TaskToken != nil)
 	v.StrLen("taskToken", in.TaskToken, 1, 2048)
-	v.StrLen("error", in.Error, -1, 256)
-	v.StrLen("cause", in.Cause, -1, 32768)
+	{
+		redact := v.Mark()
+		v.StrLen("error", in.Error, -1, 256)
+		v.Redact(redact)
+	}
+	{
+		redact := v.Mark()
+		v.StrLen("cause", in.Cause, -1, 32768)
+		v.Redact(redact)
+	}
 }
 
 // SendTaskFailureOutput is the output of SendTaskFailure.
@@ -1602,7 +1626,11 @@ func (in *SendTaskSuccessInput) Validate(v *protocol.Validator) {
 	v.Required("taskToken", in.TaskToken != nil)
 	v.StrLen("taskToken", in.TaskToken, 1, 2048)
 	v.Required("output", in.Output != nil)
-	v.StrLen("output", in.Output, -1, 262144)
+	{
+		redact := v.Mark()
+		v.StrLen("output", in.Output, -1, 262144)
+		v.Redact(redact)
+	}
 }
 
 // SendTaskSuccessOutput is the output of SendTaskSuccess.
@@ -1621,7 +1649,11 @@ func (in *StartExecutionInput) Validate(v *protocol.Validator) {
 	v.Required("stateMachineArn", in.StateMachineARN != nil)
 	v.StrLen("stateMachineArn", in.StateMachineARN, 1, 256)
 	v.StrLen("name", in.Name, 1, 80)
-	v.StrLen("input", in.Input, -1, 262144)
+	{
+		redact := v.Mark()
+		v.StrLen("input", in.Input, -1, 262144)
+		v.Redact(redact)
+	}
 	v.StrLen("traceHeader", in.TraceHeader, -1, 256)
 	v.Pattern("traceHeader", in.TraceHeader, genPattern1)
 }
@@ -1646,7 +1678,11 @@ func (in *StartSyncExecutionInput) Validate(v *protocol.Validator) {
 	v.Required("stateMachineArn", in.StateMachineARN != nil)
 	v.StrLen("stateMachineArn", in.StateMachineARN, 1, 256)
 	v.StrLen("name", in.Name, 1, 80)
-	v.StrLen("input", in.Input, -1, 262144)
+	{
+		redact := v.Mark()
+		v.StrLen("input", in.Input, -1, 262144)
+		v.Redact(redact)
+	}
 	v.StrLen("traceHeader", in.TraceHeader, -1, 256)
 	v.Pattern("traceHeader", in.TraceHeader, genPattern1)
 	v.Enum("includedData", in.IncludedData, IncludedDataValues)
@@ -1681,8 +1717,16 @@ type StopExecutionInput struct {
 func (in *StopExecutionInput) Validate(v *protocol.Validator) {
 	v.Required("executionArn", in.ExecutionARN != nil)
 	v.StrLen("executionArn", in.ExecutionARN, 1, 256)
-	v.StrLen("error", in.Error, -1, 256)
-	v.StrLen("cause", in.Cause, -1, 32768)
+	{
+		redact := v.Mark()
+		v.StrLen("error", in.Error, -1, 256)
+		v.Redact(redact)
+	}
+	{
+		redact := v.Mark()
+		v.StrLen("cause", in.Cause, -1, 32768)
+		v.Redact(redact)
+	}
 }
 
 // StopExecutionOutput is the output of StopExecution.
@@ -1734,18 +1778,38 @@ type TestStateInput struct {
 // Validate checks in against the constraints of the model.
 func (in *TestStateInput) Validate(v *protocol.Validator) {
 	v.Required("definition", in.Definition != nil)
-	v.StrLen("definition", in.Definition, 1, 1048576)
+	{
+		redact := v.Mark()
+		v.StrLen("definition", in.Definition, 1, 1048576)
+		v.Redact(redact)
+	}
 	v.StrLen("roleArn", in.RoleARN, 1, 256)
-	v.StrLen("input", in.Input, -1, 262144)
+	{
+		redact := v.Mark()
+		v.StrLen("input", in.Input, -1, 262144)
+		v.Redact(redact)
+	}
 	v.Enum("inspectionLevel", in.InspectionLevel, InspectionLevelValues)
-	v.StrLen("variables", in.Variables, -1, 262144)
-	v.StrLen("stateName", in.StateName, 1, 80)
+	{
+		redact := v.Mark()
+		v.StrLen("variables", in.Variables, -1, 262144)
+		v.Redact(redact)
+	}
+	{
+		redact := v.Mark()
+		v.StrLen("stateName", in.StateName, 1, 80)
+		v.Redact(redact)
+	}
 	if in.Mock != nil {
 		v.Push("mock")
 		in.Mock.Validate(v)
 		v.Pop()
 	}
-	v.StrLen("context", in.Context, -1, 262144)
+	{
+		redact := v.Mark()
+		v.StrLen("context", in.Context, -1, 262144)
+		v.Redact(redact)
+	}
 	if in.StateConfiguration != nil {
 		v.Push("stateConfiguration")
 		in.StateConfiguration.Validate(v)
@@ -1775,13 +1839,11 @@ func (in *UntagResourceInput) Validate(v *protocol.Validator) {
 	v.StrLen("resourceArn", in.ResourceARN, 1, 256)
 	v.Required("tagKeys", in.TagKeys != nil)
 	if len(in.TagKeys) > 0 {
-		v.Push("tagKeys")
-		for i0 := range in.TagKeys {
-			v.PushIndex(i0)
-			v.StrLen("", &in.TagKeys[i0], 1, 128)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.TagKeys {
+			v.StrLen("", &e0, 1, 128)
 		}
-		v.Pop()
+		v.Items("tagKeys", mark, in.TagKeys, "Member must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]")
 	}
 }
 
@@ -1804,7 +1866,7 @@ func (in *UpdateMapRunInput) Validate(v *protocol.Validator) {
 		v.Range("maxConcurrency", float64(*in.MaxConcurrency), 0, 0, true, false)
 	}
 	if in.ToleratedFailurePercentage != nil {
-		v.Range("toleratedFailurePercentage", float64(*in.ToleratedFailurePercentage), 0, 100, true, true)
+		v.RangeDouble("toleratedFailurePercentage", float64(*in.ToleratedFailurePercentage), 0, 100, true, true)
 	}
 	if in.ToleratedFailureCount != nil {
 		v.Range("toleratedFailureCount", float64(*in.ToleratedFailureCount), 0, 0, true, false)
@@ -1830,14 +1892,22 @@ type UpdateStateMachineInput struct {
 func (in *UpdateStateMachineInput) Validate(v *protocol.Validator) {
 	v.Required("stateMachineArn", in.StateMachineARN != nil)
 	v.StrLen("stateMachineArn", in.StateMachineARN, 1, 256)
-	v.StrLen("definition", in.Definition, 1, 1048576)
+	{
+		redact := v.Mark()
+		v.StrLen("definition", in.Definition, 1, 1048576)
+		v.Redact(redact)
+	}
 	v.StrLen("roleArn", in.RoleARN, 1, 256)
 	if in.LoggingConfiguration != nil {
 		v.Push("loggingConfiguration")
 		in.LoggingConfiguration.Validate(v)
 		v.Pop()
 	}
-	v.StrLen("versionDescription", in.VersionDescription, -1, 256)
+	{
+		redact := v.Mark()
+		v.StrLen("versionDescription", in.VersionDescription, -1, 256)
+		v.Redact(redact)
+	}
 	if in.EncryptionConfiguration != nil {
 		v.Push("encryptionConfiguration")
 		in.EncryptionConfiguration.Validate(v)
@@ -1863,9 +1933,13 @@ type UpdateStateMachineAliasInput struct {
 func (in *UpdateStateMachineAliasInput) Validate(v *protocol.Validator) {
 	v.Required("stateMachineAliasArn", in.StateMachineAliasARN != nil)
 	v.StrLen("stateMachineAliasArn", in.StateMachineAliasARN, 1, 256)
-	v.StrLen("description", in.Description, -1, 256)
+	{
+		redact := v.Mark()
+		v.StrLen("description", in.Description, -1, 256)
+		v.Redact(redact)
+	}
 	if in.RoutingConfiguration != nil {
-		v.Len("routingConfiguration", int64(len(in.RoutingConfiguration)), 1, 2, "")
+		v.Size("routingConfiguration", len(in.RoutingConfiguration), 1, 2, in.RoutingConfiguration)
 	}
 	if len(in.RoutingConfiguration) > 0 {
 		v.Push("routingConfiguration")
@@ -1896,7 +1970,11 @@ type ValidateStateMachineDefinitionInput struct {
 // Validate checks in against the constraints of the model.
 func (in *ValidateStateMachineDefinitionInput) Validate(v *protocol.Validator) {
 	v.Required("definition", in.Definition != nil)
-	v.StrLen("definition", in.Definition, 1, 1048576)
+	{
+		redact := v.Mark()
+		v.StrLen("definition", in.Definition, 1, 1048576)
+		v.Redact(redact)
+	}
 	v.Enum("type", in.Type, StateMachineTypeValues)
 	v.Enum("severity", in.Severity, ValidateStateMachineDefinitionSeverityValues)
 	if in.MaxResults != nil {
@@ -2307,8 +2385,16 @@ type MockErrorOutput struct {
 
 // Validate checks in against the constraints of the model.
 func (in *MockErrorOutput) Validate(v *protocol.Validator) {
-	v.StrLen("error", in.Error, -1, 256)
-	v.StrLen("cause", in.Cause, -1, 32768)
+	{
+		redact := v.Mark()
+		v.StrLen("error", in.Error, -1, 256)
+		v.Redact(redact)
+	}
+	{
+		redact := v.Mark()
+		v.StrLen("cause", in.Cause, -1, 32768)
+		v.Redact(redact)
+	}
 }
 
 // MockInput is the MockInput structure of the model.
@@ -2320,7 +2406,11 @@ type MockInput struct {
 
 // Validate checks in against the constraints of the model.
 func (in *MockInput) Validate(v *protocol.Validator) {
-	v.StrLen("result", in.Result, -1, 262144)
+	{
+		redact := v.Mark()
+		v.StrLen("result", in.Result, -1, 262144)
+		v.Redact(redact)
+	}
 	if in.ErrorOutput != nil {
 		v.Push("errorOutput")
 		in.ErrorOutput.Validate(v)
@@ -2476,11 +2566,19 @@ func (in *TestStateConfiguration) Validate(v *protocol.Validator) {
 	if in.RetrierRetryCount != nil {
 		v.Range("retrierRetryCount", float64(*in.RetrierRetryCount), 0, 0, true, false)
 	}
-	v.StrLen("errorCausedByState", in.ErrorCausedByState, 1, 80)
+	{
+		redact := v.Mark()
+		v.StrLen("errorCausedByState", in.ErrorCausedByState, 1, 80)
+		v.Redact(redact)
+	}
 	if in.MapIterationFailureCount != nil {
 		v.Range("mapIterationFailureCount", float64(*in.MapIterationFailureCount), 0, 0, true, false)
 	}
-	v.StrLen("mapItemReaderData", in.MapItemReaderData, -1, 262144)
+	{
+		redact := v.Mark()
+		v.StrLen("mapItemReaderData", in.MapItemReaderData, -1, 262144)
+		v.Redact(redact)
+	}
 }
 
 // TracingConfiguration is the TracingConfiguration structure of the model.

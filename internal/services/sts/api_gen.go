@@ -323,7 +323,7 @@ func (in *AssumeRoleInput) Validate(v *protocol.Validator) {
 		v.Range("DurationSeconds", float64(*in.DurationSeconds), 900, 43200, true, true)
 	}
 	if in.Tags != nil {
-		v.Len("Tags", int64(len(in.Tags)), -1, 50, "")
+		v.Size("Tags", len(in.Tags), -1, 50, in.Tags)
 	}
 	if len(in.Tags) > 0 {
 		v.Push("Tags")
@@ -337,17 +337,15 @@ func (in *AssumeRoleInput) Validate(v *protocol.Validator) {
 		v.Pop()
 	}
 	if in.TransitiveTagKeys != nil {
-		v.Len("TransitiveTagKeys", int64(len(in.TransitiveTagKeys)), -1, 50, "")
+		v.Size("TransitiveTagKeys", len(in.TransitiveTagKeys), -1, 50, in.TransitiveTagKeys)
 	}
 	if len(in.TransitiveTagKeys) > 0 {
-		v.Push("TransitiveTagKeys")
-		for i0 := range in.TransitiveTagKeys {
-			v.PushIndex(i0)
-			v.StrLen("", &in.TransitiveTagKeys[i0], 1, 128)
-			v.Pattern("", &in.TransitiveTagKeys[i0], genPattern3)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.TransitiveTagKeys {
+			v.StrLen("", &e0, 1, 128)
+			v.Pattern("", &e0, genPattern3)
 		}
-		v.Pop()
+		v.Items("TransitiveTagKeys", mark, in.TransitiveTagKeys, "Member must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+]")
 	}
 	v.StrLen("ExternalId", in.ExternalID, 2, 1224)
 	v.Pattern("ExternalId", in.ExternalID, genPattern4)
@@ -358,7 +356,7 @@ func (in *AssumeRoleInput) Validate(v *protocol.Validator) {
 	v.StrLen("SourceIdentity", in.SourceIdentity, 2, 64)
 	v.Pattern("SourceIdentity", in.SourceIdentity, genPattern1)
 	if in.ProvidedContexts != nil {
-		v.Len("ProvidedContexts", int64(len(in.ProvidedContexts)), 1, 5, "")
+		v.Size("ProvidedContexts", len(in.ProvidedContexts), 1, 5, in.ProvidedContexts)
 	}
 	if len(in.ProvidedContexts) > 0 {
 		v.Push("ProvidedContexts")
@@ -400,7 +398,11 @@ func (in *AssumeRoleWithSAMLInput) Validate(v *protocol.Validator) {
 	v.StrLen("PrincipalArn", in.PrincipalARN, 20, 2048)
 	v.Pattern("PrincipalArn", in.PrincipalARN, genPattern0)
 	v.Required("SAMLAssertion", in.SAMLAssertion != nil)
-	v.StrLen("SAMLAssertion", in.SAMLAssertion, 4, 100000)
+	{
+		redact := v.Mark()
+		v.StrLen("SAMLAssertion", in.SAMLAssertion, 4, 100000)
+		v.Redact(redact)
+	}
 	if len(in.PolicyARNs) > 0 {
 		v.Push("PolicyArns")
 		for i0 := range in.PolicyARNs {
@@ -452,7 +454,11 @@ func (in *AssumeRoleWithWebIdentityInput) Validate(v *protocol.Validator) {
 	v.StrLen("RoleSessionName", in.RoleSessionName, 2, 64)
 	v.Pattern("RoleSessionName", in.RoleSessionName, genPattern1)
 	v.Required("WebIdentityToken", in.WebIdentityToken != nil)
-	v.StrLen("WebIdentityToken", in.WebIdentityToken, 4, 20000)
+	{
+		redact := v.Mark()
+		v.StrLen("WebIdentityToken", in.WebIdentityToken, 4, 20000)
+		v.Redact(redact)
+	}
 	v.StrLen("ProviderId", in.ProviderID, 4, 2048)
 	if len(in.PolicyARNs) > 0 {
 		v.Push("PolicyArns")
@@ -606,7 +612,7 @@ func (in *GetFederationTokenInput) Validate(v *protocol.Validator) {
 		v.Range("DurationSeconds", float64(*in.DurationSeconds), 900, 129600, true, true)
 	}
 	if in.Tags != nil {
-		v.Len("Tags", int64(len(in.Tags)), -1, 50, "")
+		v.Size("Tags", len(in.Tags), -1, 50, in.Tags)
 	}
 	if len(in.Tags) > 0 {
 		v.Push("Tags")
@@ -663,16 +669,14 @@ type GetWebIdentityTokenInput struct {
 func (in *GetWebIdentityTokenInput) Validate(v *protocol.Validator) {
 	v.Required("Audience", in.Audience != nil)
 	if in.Audience != nil {
-		v.Len("Audience", int64(len(in.Audience)), 1, 10, "")
+		v.Size("Audience", len(in.Audience), 1, 10, in.Audience)
 	}
 	if len(in.Audience) > 0 {
-		v.Push("Audience")
-		for i0 := range in.Audience {
-			v.PushIndex(i0)
-			v.StrLen("", &in.Audience[i0], 1, 1000)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.Audience {
+			v.StrLen("", &e0, 1, 1000)
 		}
-		v.Pop()
+		v.Items("Audience", mark, in.Audience, "Member must satisfy constraint: [Member must have length less than or equal to 1000, Member must have length greater than or equal to 1]")
 	}
 	if in.DurationSeconds != nil {
 		v.Range("DurationSeconds", float64(*in.DurationSeconds), 60, 3600, true, true)
@@ -680,7 +684,7 @@ func (in *GetWebIdentityTokenInput) Validate(v *protocol.Validator) {
 	v.Required("SigningAlgorithm", in.SigningAlgorithm != nil)
 	v.StrLen("SigningAlgorithm", in.SigningAlgorithm, 5, 5)
 	if in.Tags != nil {
-		v.Len("Tags", int64(len(in.Tags)), -1, 50, "")
+		v.Size("Tags", len(in.Tags), -1, 50, in.Tags)
 	}
 	if len(in.Tags) > 0 {
 		v.Push("Tags")

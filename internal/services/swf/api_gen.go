@@ -1897,16 +1897,14 @@ func (in *StartWorkflowExecutionInput) Validate(v *protocol.Validator) {
 	v.StrLen("input", in.Input, -1, 32768)
 	v.StrLen("executionStartToCloseTimeout", in.ExecutionStartToCloseTimeout, -1, 8)
 	if in.TagList != nil {
-		v.Len("tagList", int64(len(in.TagList)), -1, 5, "")
+		v.Size("tagList", len(in.TagList), -1, 5, in.TagList)
 	}
 	if len(in.TagList) > 0 {
-		v.Push("tagList")
-		for i0 := range in.TagList {
-			v.PushIndex(i0)
-			v.StrLen("", &in.TagList[i0], -1, 256)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.TagList {
+			v.StrLen("", &e0, -1, 256)
 		}
-		v.Pop()
+		v.Items("tagList", mark, in.TagList, "Member must satisfy constraint: [Member must have length less than or equal to 256, Member must have length greater than or equal to 0]")
 	}
 	v.StrLen("taskStartToCloseTimeout", in.TaskStartToCloseTimeout, -1, 8)
 	v.Enum("childPolicy", in.ChildPolicy, ChildPolicyValues)
@@ -2038,13 +2036,11 @@ func (in *UntagResourceInput) Validate(v *protocol.Validator) {
 	v.StrLen("resourceArn", in.ResourceARN, 1, 1600)
 	v.Required("tagKeys", in.TagKeys != nil)
 	if len(in.TagKeys) > 0 {
-		v.Push("tagKeys")
-		for i0 := range in.TagKeys {
-			v.PushIndex(i0)
-			v.StrLen("", &in.TagKeys[i0], 1, 128)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.TagKeys {
+			v.StrLen("", &e0, 1, 128)
 		}
-		v.Pop()
+		v.Items("tagKeys", mark, in.TagKeys, "Member must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]")
 	}
 }
 
@@ -2280,16 +2276,14 @@ func (in *ContinueAsNewWorkflowExecutionDecisionAttributes) Validate(v *protocol
 	v.StrLen("taskStartToCloseTimeout", in.TaskStartToCloseTimeout, -1, 8)
 	v.Enum("childPolicy", in.ChildPolicy, ChildPolicyValues)
 	if in.TagList != nil {
-		v.Len("tagList", int64(len(in.TagList)), -1, 5, "")
+		v.Size("tagList", len(in.TagList), -1, 5, in.TagList)
 	}
 	if len(in.TagList) > 0 {
-		v.Push("tagList")
-		for i0 := range in.TagList {
-			v.PushIndex(i0)
-			v.StrLen("", &in.TagList[i0], -1, 256)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.TagList {
+			v.StrLen("", &e0, -1, 256)
 		}
-		v.Pop()
+		v.Items("tagList", mark, in.TagList, "Member must satisfy constraint: [Member must have length less than or equal to 256, Member must have length greater than or equal to 0]")
 	}
 	v.StrLen("workflowTypeVersion", in.WorkflowTypeVersion, 1, 64)
 	v.StrLen("lambdaRole", in.LambdaRole, 1, 1600)
@@ -2818,16 +2812,14 @@ func (in *StartChildWorkflowExecutionDecisionAttributes) Validate(v *protocol.Va
 	v.StrLen("taskStartToCloseTimeout", in.TaskStartToCloseTimeout, -1, 8)
 	v.Enum("childPolicy", in.ChildPolicy, ChildPolicyValues)
 	if in.TagList != nil {
-		v.Len("tagList", int64(len(in.TagList)), -1, 5, "")
+		v.Size("tagList", len(in.TagList), -1, 5, in.TagList)
 	}
 	if len(in.TagList) > 0 {
-		v.Push("tagList")
-		for i0 := range in.TagList {
-			v.PushIndex(i0)
-			v.StrLen("", &in.TagList[i0], -1, 256)
-			v.Pop()
+		mark := v.Mark()
+		for _, e0 := range in.TagList {
+			v.StrLen("", &e0, -1, 256)
 		}
-		v.Pop()
+		v.Items("tagList", mark, in.TagList, "Member must satisfy constraint: [Member must have length less than or equal to 256, Member must have length greater than or equal to 0]")
 	}
 	v.StrLen("lambdaRole", in.LambdaRole, 1, 1600)
 }

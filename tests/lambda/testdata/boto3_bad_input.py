@@ -72,7 +72,7 @@ expect_error(create("-z", Code={"ZipFile": b"PK\x03\x04garbage"}), "InvalidParam
 # AWS answers a runtime outside the enum in words of its own, not the model's.
 expect_error(create("-r", Runtime="nodejs99.x"), "InvalidParameterValueException", 400, "unknown runtime",
              prefix="Value nodejs99.x at 'runtime' failed to satisfy constraint: Member must satisfy enum value set: [")
-expect_error(create("-v", Environment={"Variables": {"V": "x" * 4100}}), "InvalidParameterValueException", 400, "environment over 4 KB",
+expect_error(create("-v", Environment={"Variables": {"VAR": "x" * 4100}}), "InvalidParameterValueException", 400, "environment over 4 KB",
              prefix="Lambda was unable to configure your environment variables because the environment variables you have provided exceeded the 4KB limit.")
 names = [f["FunctionName"] for page in lam.get_paginator("list_functions").paginate() for f in page["Functions"]]
 leaked = [n for n in names if n.startswith(name)]
@@ -97,10 +97,10 @@ equal(json.loads(out["Payload"].read()), {"hello": "boto"}, "invocation after th
 arn = fn["FunctionArn"]
 expect_error(lambda: lam.invoke(FunctionName=name, Payload=b"{not json"), "InvalidRequestContentException", 400, "payload not JSON",
              prefix="Could not parse request body into json")
-expect_error(lambda: lam.invoke(FunctionName=name, Payload=b'"' + b"x" * (6 * 1024 * 1024) + b'"'), "RequestTooLargeException", 413,
+expect_error(lambda: lam.invoke(FunctionName=name, Payload=b'"' + b"x" * (6 * 1024 * 1024) + b'"'), "RequestEntityTooLargeException", 413,
              "payload over 6 MB", "Request must be smaller than 6291456 bytes for the InvokeFunction operation")
 expect_error(lambda: lam.invoke(FunctionName=name, InvocationType="Event", Payload=b'"' + b"x" * (1024 * 1024) + b'"'),
-             "RequestTooLargeException", 413, "async payload over 1 MB", "Request must be smaller than 1048576 bytes for the InvokeFunction operation")
+             "RequestEntityTooLargeException", 413, "async payload over 1 MB", "Request must be smaller than 1048576 bytes for the InvokeFunction operation")
 expect_error(lambda: lam.invoke(FunctionName=name, Qualifier="2", Payload=b"{}"), "ResourceNotFoundException", 404,
              "version that does not exist", f"Function not found: {arn}:2")
 expect_error(lambda: lam.invoke(FunctionName=name, Qualifier="prod", Payload=b"{}"), "ResourceNotFoundException", 404,

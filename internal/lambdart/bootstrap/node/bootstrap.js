@@ -14,6 +14,14 @@ const http = require('http');
 const path = require('path');
 const util = require('util');
 const { pathToFileURL } = require('url');
+const { createRequire } = require('module');
+
+// AWS's runtime loads the function's code from /var/runtime/index.mjs, so a missing module
+// reports "Require stack:\n- /var/runtime/index.mjs"; requiring through this function makes
+// the stack name the same file.
+const userRequire = createRequire(
+  path.join(process.env.LAMBDA_RUNTIME_DIR || path.dirname(__dirname), 'index.mjs'),
+);
 
 const HANDLER_STREAMING = Symbol.for('aws.lambda.runtime.handler.streaming');
 const HANDLER_HIGHWATERMARK = Symbol.for('aws.lambda.runtime.handler.streaming.highWaterMark');
@@ -303,7 +311,7 @@ function resolveHandler(object, nestedProperty) {
 
 function tryRequireFile(file, extension) {
   const p = file + (extension || '');
-  return fs.existsSync(p) ? require(p) : undefined;
+  return fs.existsSync(p) ? userRequire(p) : undefined;
 }
 
 async function tryAwaitImport(file, extension) {
@@ -356,8 +364,8 @@ async function tryRequire(appRoot, moduleRoot, module) {
   if (loaded) {
     return loaded;
   }
-  const nodeStylePath = require.resolve(module, { paths: [appRoot, moduleRoot] });
-  return require(nodeStylePath);
+  const nodeStylePath = userRequire.resolve(module, { paths: [appRoot, moduleRoot] });
+  return userRequire(nodeStylePath);
 }
 
 async function loadUserApp(appRoot, moduleRoot, module) {

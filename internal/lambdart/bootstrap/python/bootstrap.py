@@ -11,6 +11,11 @@ import sys
 
 if sys.path and sys.path[0] == os.path.dirname(os.path.abspath(__file__)):
     sys.path.pop(0)
+if os.environ.get("PYTHONPATH") == os.environ.get("LAMBDA_RUNTIME_DIR"):
+    # The layers' directories come before the runtime's, after the function's code.
+    for _p in ("/opt/python", "/opt/python/lib/python%d.%d/site-packages" % sys.version_info[:2]):
+        if _p not in sys.path:
+            sys.path.insert(0, _p)
 sys.path.insert(0, os.environ.get("LAMBDA_TASK_ROOT", "/var/task"))
 if sys.flags.no_site:
     import site

@@ -5,11 +5,13 @@ import (
 	"errors"
 	"net/http"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/overcast/overcast/internal/protocol"
+	"github.com/overcast/overcast/internal/services/events"
 	"github.com/overcast/overcast/internal/services/kinesis"
 	"github.com/overcast/overcast/internal/services/lambda"
 	"github.com/overcast/overcast/internal/services/s3"
@@ -167,4 +169,61 @@ func TestModeledErrors(t *testing.T) {
 	e = lambda.NewServiceException("boom")
 	require.Equal(t, protocol.FaultReceiver, e.Fault)
 	require.Equal(t, http.StatusInternalServerError, e.HTTPStatus())
+}
+
+// TestValidationMessages: AWS validates in Java and quotes offending lists, maps and
+// structures with Java's toString, and reports scalar list or map items that fail their
+// constraints once, for the whole collection.
+func TestValidationMessages(t *testing.T) {
+	t.Parallel()
+	message := func(in protocol.Validatable) string {
+		vs := violations(in)
+		require.NotEmpty(t, vs)
+		return protocol.DefaultValidationError(nil, vs).Message
+	}
+	entry := &events.PutEventsRequestEntry{Source: ptr("core.update-account-command"),
+		DetailType: ptr("core.update-account-command"), Detail: ptr(`{"command": "update-account"}`), EventBusName: ptr("bus")}
+	entries := make([]*events.PutEventsRequestEntry, 11)
+	for i := range entries {
+		entries[i] = entry
+	}
+	one := "PutEventsRequestEntry(time=null, source=core.update-account-command, resources=null, " +
+		`detailType=core.update-account-command, detail={"command": "update-account"}, eventBusName=bus, traceHeader=null)`
+	// AWS's structure also prints members the public model does not list (kmsKeyIdentifier,
+	// internalMetadata); those cannot be known here.
+	msg := message(&events.PutEventsInput{Entries: entries})
+	require.True(t, strings.HasPrefix(msg, "1 validation error detected: Value '["+one+", "+one+", "), msg)
+	require.True(t, strings.HasSuffix(msg, one+"]' at 'entries' failed to satisfy constraint: Member must have length less than or equal to 10"), msg)
+
+	require.Equal(t, "1 validation error detected: Value '[x86_64, arm64]' at 'architectures' failed to satisfy constraint: Member must have length less than or equal to 1",
+		message(&lambda.CreateFunctionInput{FunctionName: ptr("f"), Role: ptr("arn:aws:iam::123456789012:role/r"), Code: &lambda.FunctionCode{},
+			Architectures: []string{"x86_64", "arm64"}}))
+
+	require.Equal(t, "1 validation error detected: Value '[Nope]' at 'functionResponseTypes' failed to satisfy constraint: "+
+		"Member must satisfy constraint: [Member must satisfy enum value set: [ReportBatchItemFailures]]",
+		message(&lambda.UpdateEventSourceMappingInput{UUID: ptr("u"), FunctionResponseTypes: []string{"Nope"}}))
+
+	// A map's values are reported the same way, numbers printed as Java prints doubles.
+	require.Equal(t, "1 validation error detected: Value '{2=2.0}' at 'routingConfig.additionalVersionWeights' failed to satisfy constraint: "+
+		"Map value must satisfy constraint: [Member must have value less than or equal to 1.0, Member must have value greater than or equal to 0.0, Member must not be null]",
+		message(&lambda.CreateAliasInput{FunctionName: ptr("f"), Name: ptr("a"), FunctionVersion: ptr("1"),
+			RoutingConfig: &lambda.AliasRoutingConfiguration{AdditionalVersionWeights: map[string]float64{"2": 2}}}))
+
+	// Map keys are checked too; a sensitive value is not quoted.
+	require.Equal(t, "1 validation error detected: Value at 'environment.variables' failed to satisfy constraint: "+
+		"Map keys must satisfy constraint: [Member must satisfy regular expression pattern: [a-zA-Z]([a-zA-Z0-9_])+]",
+		message(&lambda.UpdateFunctionConfigurationInput{FunctionName: ptr("f"),
+			Environment: &lambda.Environment{Variables: map[string]string{"MY-VAR": "x"}}}))
+	require.Equal(t, "1 validation error detected: Value '{$LATEST=0.5}' at 'routingConfig.additionalVersionWeights' failed to satisfy constraint: "+
+		"Map keys must satisfy constraint: [Member must have length less than or equal to 1024, Member must have length greater than or equal to 1, "+
+		"Member must satisfy regular expression pattern: [0-9]+, Member must not be null]",
+		message(&lambda.CreateAliasInput{FunctionName: ptr("f"), Name: ptr("a"), FunctionVersion: ptr("1"),
+			RoutingConfig: &lambda.AliasRoutingConfiguration{AdditionalVersionWeights: map[string]float64{"$LATEST": 0.5}}}))
+
+	// Every constraint of the items is listed, not only the one that failed.
+	require.Equal(t, "1 validation error detected: Value '[GET, POST, OPTIONS]' at 'cors.allowMethods' failed to satisfy constraint: "+
+		"Member must satisfy constraint: [Member must have length less than or equal to 6, Member must have length greater than or equal to 0, "+
+		"Member must satisfy regular expression pattern: .*, Member must not be null]",
+		message(&lambda.CreateFunctionUrlConfigInput{FunctionName: ptr("f"), AuthType: ptr("NONE"),
+			Cors: &lambda.Cors{AllowMethods: []string{"GET", "POST", "OPTIONS"}}}))
 }
