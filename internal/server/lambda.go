@@ -166,7 +166,8 @@ func (a lambdaQueues) Receive(ctx context.Context, arn string, max int, wait tim
 	for i, m := range out.Messages {
 		lm := &lambda.QueueMessage{
 			MessageID: strOf(m.MessageID), ReceiptHandle: strOf(m.ReceiptHandle),
-			Body: strOf(m.Body), MD5OfBody: strOf(m.MD5OfBody), Attributes: m.Attributes,
+			Body: strOf(m.Body), MD5OfBody: strOf(m.MD5OfBody), MD5OfMessageAttributes: strOf(m.MD5OfMessageAttributes),
+			Attributes: m.Attributes,
 		}
 		if len(m.MessageAttributes) > 0 {
 			lm.MessageAttributes = make(map[string]lambda.QueueMessageAttribute, len(m.MessageAttributes))

@@ -375,6 +375,7 @@ func TestEventSourceMappingConsumesQueue(t *testing.T) {
 	require.NotEmpty(t, r["messageId"])
 	require.NotEmpty(t, r["receiptHandle"])
 	require.Len(t, r["md5OfBody"], 32)
+	require.Len(t, r["md5OfMessageAttributes"], 32, "a message with attributes carries their digest")
 	attrs := r["attributes"].(map[string]any)
 	for _, k := range []string{"ApproximateReceiveCount", "SentTimestamp", "SenderId", "ApproximateFirstReceiveTimestamp"} {
 		require.Contains(t, attrs, k)
