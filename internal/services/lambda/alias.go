@@ -6,9 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/overcast/overcast/internal/protocol"
@@ -73,31 +71,11 @@ func (c *aliasConfig) pick() string {
 	return c.Version
 }
 
-// javaDouble formats a weight as AWS's messages print numbers: Java's Double.toString,
-// which keeps ".0" on whole numbers.
-func javaDouble(f float64) string {
-	s := strconv.FormatFloat(f, 'f', -1, 64)
-	if !strings.ContainsAny(s, ".eE") {
-		s += ".0"
-	}
-	return s
-}
-
-// versionKeyRE is the pattern of AdditionalVersionWeights keys.
-var versionKeyRE = regexp.MustCompile(`^[0-9]+$`)
-
 // checkAliasTarget checks that the versions an alias routes to exist and are published,
 // in the order AWS checks them: the keys' pattern, the number of additional versions,
 // the primary version among them, $LATEST with routing, then that every version exists.
 func (s *Service) checkAliasTarget(ctx context.Context, call *protocol.Call, function string, c *aliasConfig) error {
 	versions := []string{c.Version}
-	for v := range c.Weights {
-		// The model's pattern for the keys, which the generated validator does not apply
-		// to map keys.
-		if !versionKeyRE.MatchString(v) {
-			return protocol.ValidationException(fmt.Sprintf("1 validation error detected: Value '{%s=%s}' at 'routingConfig.additionalVersionWeights' failed to satisfy constraint: Map keys must satisfy constraint: [Member must have length less than or equal to 1024, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [0-9]+, Member must not be null]", v, javaDouble(c.Weights[v])))
-		}
-	}
 	if len(c.Weights) > 1 {
 		return NewInvalidParameterValueException("Number of items in AdditionalVersionWeights cannot be greater than 1")
 	}
