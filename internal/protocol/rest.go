@@ -346,6 +346,11 @@ func encodeBindings(h http.Header, v reflect.Value, si *structInfo, op *Operatio
 			}
 		}
 	}
+	// A successful answer that carries part of its resource is partial content, as
+	// HTTP and S3 (GetObject and HeadObject with a Range) answer it.
+	if status == http.StatusOK && h.Get("Content-Range") != "" {
+		status = http.StatusPartialContent
+	}
 	return status
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/overcast/overcast/internal/protocol"
 	"github.com/overcast/overcast/internal/services/lambda"
 	"github.com/overcast/overcast/internal/services/logs"
+	"github.com/overcast/overcast/internal/services/s3"
 	"github.com/overcast/overcast/internal/services/sqs"
 )
 
@@ -21,7 +22,7 @@ import (
 // listens, so that functions get the server's endpoint as AWS_ENDPOINT_URL; function logs
 // go to CloudWatch Logs in-process; Event invocations are durable delivery jobs; event
 // source mappings poll SQS in-process.
-func (s *Server) newLambda(lg *logs.Service, q *sqs.Service) (service, *lambda.Service) {
+func (s *Server) newLambda(lg *logs.Service, q *sqs.Service, objects *s3.Service) (service, *lambda.Service) {
 	var tmp string
 	l := lambda.New(lambda.Deps{
 		Store:      s.db,
@@ -30,6 +31,7 @@ func (s *Server) newLambda(lg *logs.Service, q *sqs.Service) (service, *lambda.S
 		Dispatcher: s.delivery,
 		Queues:     lambdaQueues{q},
 		Targets:    s.lambdaTargets(q),
+		Objects:    objects.GetObjectBytes,
 		NewRuntime: func() (*lambdart.Manager, error) {
 			dir := filepath.Join(s.cfg.DataDir, "lambda")
 			if s.cfg.Ephemeral {

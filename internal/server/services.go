@@ -47,8 +47,10 @@ func (s *Server) buildServices() []service {
 		Logger:    s.logger.With("service", "logs"),
 		Functions: logsFns,
 	})
+	// S3 holds Lambda's code and layer packages given as Code.S3Bucket/S3Key.
+	objects := s3.New(s3.Deps{Store: s.db, Clock: s.clock, Logger: s.logger.With("service", "s3")})
 	// Lambda is built before the services whose targets invoke functions.
-	lamSvc, lam := s.newLambda(lg, q)
+	lamSvc, lam := s.newLambda(lg, q, objects)
 	logsFns.l = lam
 	pub := &snsPublisher{}
 	ev := events.New(events.Deps{
@@ -109,7 +111,7 @@ func (s *Server) buildServices() []service {
 		},
 		stub(monitoring.Info, monitoring.New()),
 		stub(mq.Info, mq.New()),
-		stub(s3.Info, s3.New()),
+		{entry: edgeService(s3.Info, objects), reset: objects.Reset},
 		{entry: edgeService(scheduler.Info, sch)},
 		s.newSNS(q, lam, lg),
 		stub(states.Info, states.New()),

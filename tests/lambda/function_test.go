@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -158,4 +159,13 @@ func TestUpdateCodePublishAndList(t *testing.T) {
 	require.NoError(t, err)
 	_, err = c.GetFunctionConfiguration(t.Context(), &lambda.GetFunctionConfigurationInput{FunctionName: aws.String(name)})
 	requireError[*types.ResourceNotFoundException](t, err, "ResourceNotFoundException", 404)
+}
+
+// TestCodeFromS3Boto3: functions and layers deployed from S3 objects run that code, and
+// missing objects answer as AWS does.
+func TestCodeFromS3Boto3(t *testing.T) {
+	t.Parallel()
+	srv := sharedServer(t)
+	out := srv.Python(t, "testdata/boto3_s3_code.py", uniqueName(t), filepath.Join("testdata", "app.py"))
+	require.Contains(t, out, "ok")
 }

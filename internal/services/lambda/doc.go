@@ -1,7 +1,7 @@
 // Package lambda serves the AWS Lambda control plane on the store and runs functions
 // through internal/lambdart.
 //
-// Supported operations: CreateFunction (ZipFile packages), GetFunction,
+// Supported operations: CreateFunction (ZipFile or S3 packages), GetFunction,
 // GetFunctionConfiguration, UpdateFunctionCode, UpdateFunctionConfiguration,
 // DeleteFunction, ListFunctions, PublishVersion, ListVersionsByFunction, CreateAlias,
 // GetAlias, UpdateAlias (weighted routing), DeleteAlias, ListAliases, Invoke
@@ -9,7 +9,7 @@
 // RemovePermission, GetPolicy, PutFunctionConcurrency, GetFunctionConcurrency,
 // DeleteFunctionConcurrency, GetAccountSettings, TagResource, UntagResource, ListTags;
 // Put/Get/Update/Delete/ListFunctionEventInvokeConfig(s) and DeadLetterConfig;
-// PublishLayerVersion (ZipFile content), GetLayerVersion, GetLayerVersionByArn,
+// PublishLayerVersion (ZipFile or S3 content), GetLayerVersion, GetLayerVersionByArn,
 // ListLayers, ListLayerVersions, DeleteLayerVersion, AddLayerVersionPermission,
 // RemoveLayerVersionPermission, GetLayerVersionPolicy; Put/Get/Delete/
 // ListProvisionedConcurrencyConfig(s); Create/Get/Update/Delete/ListFunctionUrlConfig(s);
@@ -73,8 +73,8 @@
 // Overcast sets the function up before it answers: the next read says Active (and the
 // update Successful), and revision ids do not change when a function becomes Active.
 //
-// Known differences from AWS: code and layer content are accepted only as ZipFile (no S3 or
-// container images); S3 on-failure destinations are refused until S3 is served; resource
+// Known differences from AWS: code and layer content come as ZipFile or from S3 (through
+// Deps.Objects), never as container images; S3 on-failure destinations are refused; resource
 // policies (including the one a NONE function URL needs) are stored and returned but not
 // enforced, and AWS_IAM function URLs check the signature only; layer policies grant other
 // accounts use of a version but organization conditions are not evaluated; each node

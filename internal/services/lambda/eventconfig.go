@@ -169,7 +169,7 @@ func (s *Service) checkDestinations(ctx context.Context, call *protocol.Call, na
 			if i == 0 {
 				return invalid()
 			}
-			return NewInvalidParameterValueException("The destination ARN " + dest + " is an Amazon S3 bucket: Overcast does not serve Amazon S3 destinations yet.")
+			return NewInvalidParameterValueException("The destination ARN " + dest + " is an Amazon S3 bucket: Overcast does not deliver invocation records to Amazon S3 yet.")
 		default:
 			return invalid()
 		}

@@ -232,7 +232,13 @@ func (s *Service) CreateFunction(ctx context.Context, in *CreateFunctionInput) (
 	if in.PackageType != nil && *in.PackageType != PackageTypeZip {
 		return nil, NewInvalidParameterValueException("Overcast supports only Zip packages.")
 	}
-	if in.Code == nil || in.Code.ZipFile == nil {
+	var zip []byte
+	if in.Code != nil {
+		if zip, _, err = s.codeFrom(ctx, call, in.Code.ZipFile, in.Code.S3Bucket, in.Code.S3Key, in.Code.S3ObjectVersion); err != nil {
+			return nil, err
+		}
+	}
+	if zip == nil {
 		return nil, NewInvalidParameterValueException("Please provide a source for function code.")
 	}
 	c := &functionConfig{
@@ -267,14 +273,14 @@ func (s *Service) CreateFunction(ctx context.Context, in *CreateFunctionInput) (
 	if err != nil {
 		return nil, err
 	}
-	code, err := s.unpack("CreateFunction", in.Code.ZipFile)
+	code, err := s.unpack("CreateFunction", zip)
 	if err != nil {
 		return nil, err
 	}
 	if err := s.attachLayers(ctx, call, c, code); err != nil {
 		return nil, err
 	}
-	c.CodeSHA256, c.CodeSize = code.SHA256, int64(len(in.Code.ZipFile))
+	c.CodeSHA256, c.CodeSize = code.SHA256, int64(len(zip))
 	tags := "{}"
 	if len(in.Tags) > 0 {
 		b, _ := json.Marshal(in.Tags)
@@ -283,7 +289,7 @@ func (s *Service) CreateFunction(ctx context.Context, in *CreateFunctionInput) (
 	publish := in.Publish != nil && *in.Publish
 	p := &store.LambdaFunctionCreateParams{
 		Account: call.Account, Region: call.Region, Name: ref.Name, Now: s.clock.Now().UnixMilli(),
-		Tags: tags, Config: c.encode(), RevisionID: newRevisionID(), Code: in.Code.ZipFile,
+		Tags: tags, Config: c.encode(), RevisionID: newRevisionID(), Code: zip,
 		Publish: publish, PublishConfig: c.encode(), PublishRevisionID: newRevisionID(),
 	}
 	err = s.db.LambdaFunctionCreate(ctx, p)
@@ -471,13 +477,17 @@ func (s *Service) UpdateFunctionCode(ctx context.Context, in *UpdateFunctionCode
 	if err != nil {
 		return nil, err
 	}
-	if in.ZipFile == nil {
+	zip, ok, err := s.codeFrom(ctx, call, in.ZipFile, in.S3Bucket, in.S3Key, in.S3ObjectVersion)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
 		return nil, NewInvalidParameterValueException("Please provide a source for function code.")
 	}
 	if err := s.checkFunctionSigning(ctx, call, ref.Name); err != nil {
 		return nil, err
 	}
-	code, err := s.unpack("UpdateFunctionCode", in.ZipFile)
+	code, err := s.unpack("UpdateFunctionCode", zip)
 	if err != nil {
 		return nil, err
 	}
@@ -486,11 +496,11 @@ func (s *Service) UpdateFunctionCode(ctx context.Context, in *UpdateFunctionCode
 		if err != nil {
 			return nil, err
 		}
-		c.CodeSHA256, c.CodeSize = code.SHA256, int64(len(in.ZipFile))
+		c.CodeSHA256, c.CodeSize = code.SHA256, int64(len(zip))
 		return (*UpdateFunctionCodeOutput)(c.wire(call, ref.Name, v, false)), nil
 	}
 	var c *functionConfig
-	v, err := s.db.LambdaVersionUpdate(ctx, call.Account, call.Region, ref.Name, in.ZipFile, func(v *store.LambdaVersion) error {
+	v, err := s.db.LambdaVersionUpdate(ctx, call.Account, call.Region, ref.Name, zip, func(v *store.LambdaVersion) error {
 		if in.RevisionID != nil && *in.RevisionID != v.RevisionID {
 			return errRevision()
 		}
@@ -498,7 +508,7 @@ func (s *Service) UpdateFunctionCode(ctx context.Context, in *UpdateFunctionCode
 		if c, err = decodeConfig(v.Config); err != nil {
 			return err
 		}
-		c.CodeSHA256, c.CodeSize = code.SHA256, int64(len(in.ZipFile))
+		c.CodeSHA256, c.CodeSize = code.SHA256, int64(len(zip))
 		if err := checkCombinedSize(code.Size, c.LayerRefs); err != nil {
 			return err
 		}

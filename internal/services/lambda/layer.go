@@ -199,13 +199,13 @@ func (s *Service) PublishLayerVersion(ctx context.Context, in *PublishLayerVersi
 	if err := ownLayer(call, account, region, name, 0); err != nil {
 		return nil, err
 	}
-	if in.Content.ZipFile == nil {
-		if in.Content.S3Bucket != nil || in.Content.S3Key != nil {
-			return nil, NewInvalidParameterValueException("Overcast does not serve S3 yet: publish the layer's content with Content.ZipFile.")
-		}
+	zip, ok, err := s.codeFrom(ctx, call, in.Content.ZipFile, in.Content.S3Bucket, in.Content.S3Key, in.Content.S3ObjectVersion)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
 		return nil, NewInvalidParameterValueException("Please provide a source for the layer version content.")
 	}
-	zip := in.Content.ZipFile
 	if len(zip) > maxZipBytes {
 		return nil, NewRequestTooLargeException("Request must be smaller than 70167211 bytes for the PublishLayerVersion operation")
 	}

@@ -34,6 +34,9 @@ type Deps struct {
 	// Queues, when set, is the SQS queues event source mappings poll. Nil refuses SQS
 	// mappings.
 	Queues QueueClient
+	// Objects reads S3 objects for Code.S3Bucket/S3Key and layer Content.S3Bucket/S3Key;
+	// its errors are S3's (*protocol.Error). Nil refuses S3 code locations.
+	Objects func(ctx context.Context, account, region, bucket, key, versionID string) ([]byte, error)
 	// MetadataTTL is how long a node trusts its cached copy of a function version that
 	// invocations run. Changes made through this node are seen at once. Zero means one
 	// second; negative turns the cache off.
@@ -67,7 +70,9 @@ type Service struct {
 
 	// queues is the SQS event source mappings read; esm runs their pollers.
 	queues QueueClient
-	esm    esmPollers
+	// objects reads S3 code locations (Deps.Objects).
+	objects func(ctx context.Context, account, region, bucket, key, versionID string) ([]byte, error)
+	esm     esmPollers
 
 	// cache holds the function versions invocations run (cache.go).
 	cache *funcCache
@@ -89,6 +94,7 @@ func New(d Deps) *Service {
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Service{db: d.Store, clock: d.Clock, log: d.Logger, newRT: d.NewRuntime, disp: d.Dispatcher, reserved: map[string]int64{}, ctx: ctx, cancel: cancel}
 	s.queues = d.Queues
+	s.objects = d.Objects
 	s.targets = d.Targets
 	s.cache = newFuncCache(d.MetadataTTL)
 	if d.Dispatcher != nil {

@@ -1,12 +1,77 @@
 package s3
 
-// Service serves Amazon Simple Storage Service. It embeds UnimplementedAPI, so every
-// operation answers NotImplemented until it gets a handler.
-type Service struct {
-	UnimplementedAPI
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"log/slog"
+	"sync"
+
+	"github.com/overcast/overcast/internal/clock"
+	"github.com/overcast/overcast/internal/protocol"
+	"github.com/overcast/overcast/internal/store"
+)
+
+// Deps are what the S3 service needs from the rest of Overcast.
+type Deps struct {
+	Store  *store.DB
+	Clock  clock.Clock
+	Logger *slog.Logger
 }
 
-// New returns the service.
-func New() *Service { return &Service{} }
+// Service implements the core of the S3 API (buckets and objects) on the store. It embeds
+// UnimplementedAPI, so the operations without a handler answer NotImplemented.
+type Service struct {
+	UnimplementedAPI
+	db    *store.DB
+	clock clock.Clock
+	log   *slog.Logger
+}
 
 var _ API = (*Service)(nil)
+
+// installInfo installs S3's validation errors in Info once: services are created
+// concurrently in tests.
+var installInfo sync.Once
+
+// New returns the service. It installs S3's validation errors in Info.
+func New(d Deps) *Service {
+	if d.Clock == nil {
+		d.Clock = clock.Real{}
+	}
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	installInfo.Do(func() { Info.ValidationErrorFunc = validationError })
+	return &Service{db: d.Store, clock: d.Clock, log: d.Logger}
+}
+
+// Reset is called after the service's tables were emptied; S3 keeps no state beside them.
+func (s *Service) Reset() {}
+
+// now returns the service clock's time in unix milliseconds.
+func (s *Service) now() int64 { return s.clock.Now().UnixMilli() }
+
+// callOf returns the caller's identity, with Overcast's defaults for calls made without
+// one. It may be the context's own Call: callers must not modify it.
+func callOf(ctx context.Context) *protocol.Call {
+	c := protocol.CallFrom(ctx)
+	if c.Account != "" && c.Region != "" {
+		return c
+	}
+	cp := *c
+	if cp.Account == "" {
+		cp.Account = "000000000000"
+	}
+	if cp.Region == "" {
+		cp.Region = "us-east-1"
+	}
+	return &cp
+}
+
+// canonicalID is the canonical user id S3 shows as the owner of an account's buckets and
+// objects: 64 hex digits, stable per account.
+func canonicalID(account string) string {
+	sum := sha256.Sum256([]byte("s3-canonical-user:" + account))
+	return hex.EncodeToString(sum[:])
+}

@@ -36,6 +36,7 @@ func allCases() []Case {
 	cases = append(cases, lambdaEventConfigCases()...)
 	cases = append(cases, lambdaConfigCases()...)
 	cases = append(cases, iamCases()...)
+	cases = append(cases, s3Cases()...)
 	return cases
 }
 

@@ -1,0 +1,26 @@
+package s3
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/overcast/overcast/internal/protocol"
+)
+
+// validationError answers model violations as S3 does: S3 has no ValidationException, it
+// names the argument at fault.
+func validationError(_ *protocol.Operation, vs []protocol.Violation) *protocol.Error {
+	if len(vs) == 0 {
+		return nil
+	}
+	v := vs[0]
+	switch {
+	case strings.HasSuffix(v.Path, "LocationConstraint"):
+		return &protocol.Error{Code: codeInvalidLocationConstraint, Message: "The specified location-constraint is not valid",
+			Status: http.StatusBadRequest, Fields: map[string]any{"LocationConstraint": v.Value}}
+	case v.Path == "StorageClass" && v.Kind == protocol.BadEnum:
+		return &protocol.Error{Code: codeInvalidStorageClass, Message: "The storage class you specified is not valid",
+			Status: http.StatusBadRequest, Fields: map[string]any{"StorageClassRequested": v.Value}}
+	}
+	return errInvalidArgument("Invalid argument.", v.Path, v.Value)
+}
