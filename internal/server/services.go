@@ -48,7 +48,9 @@ func (s *Server) buildServices() []service {
 		Functions: logsFns,
 	})
 	// S3 holds Lambda's code and layer packages given as Code.S3Bucket/S3Key.
-	objects := s3.New(s3.Deps{Store: s.db, Clock: s.clock, Logger: s.logger.With("service", "s3")})
+	// Event notifications reach SQS, SNS, Lambda and EventBridge through s3Notifier.
+	objects := s3.New(s3.Deps{Store: s.db, Clock: s.clock, Logger: s.logger.With("service", "s3"),
+		Dispatcher: s.delivery, Notify: s3Notifier{s: s, q: q}})
 	// Lambda is built before the services whose targets invoke functions.
 	lamSvc, lam := s.newLambda(lg, q, objects)
 	logsFns.l = lam

@@ -15,13 +15,16 @@ type S3Bucket struct {
 	CreatedAt int64
 	// Tags is the JSON array of the bucket's tag set ("[]" when none).
 	Tags string
+	// Notification is the JSON of the bucket's event notification configuration ("" when
+	// none), owned by the S3 service.
+	Notification string
 }
 
-const s3BucketColumns = "name, account, region, created_at, tags"
+const s3BucketColumns = "name, account, region, created_at, tags, notification"
 
 func scanS3Bucket(row interface{ Scan(...any) error }) (*S3Bucket, error) {
 	var b S3Bucket
-	if err := row.Scan(&b.Name, &b.Account, &b.Region, &b.CreatedAt, &b.Tags); err != nil {
+	if err := row.Scan(&b.Name, &b.Account, &b.Region, &b.CreatedAt, &b.Tags, &b.Notification); err != nil {
 		return nil, err
 	}
 	return &b, nil
@@ -32,8 +35,8 @@ func scanS3Bucket(row interface{ Scan(...any) error }) (*S3Bucket, error) {
 func (db *DB) S3BucketCreate(ctx context.Context, b *S3Bucket) (*S3Bucket, error) {
 	var existing *S3Bucket
 	err := db.Write(ctx, func(tx *Tx) error {
-		n, err := tx.Exec(ctx, "INSERT INTO s3_buckets ("+s3BucketColumns+") VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING",
-			b.Name, b.Account, b.Region, b.CreatedAt, orEmptyList(b.Tags))
+		n, err := tx.Exec(ctx, "INSERT INTO s3_buckets ("+s3BucketColumns+") VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING",
+			b.Name, b.Account, b.Region, b.CreatedAt, orEmptyList(b.Tags), b.Notification)
 		if err != nil || n > 0 {
 			return err
 		}
@@ -125,6 +128,22 @@ func (db *DB) S3BucketSetTags(ctx context.Context, name, tags string) error {
 	})
 	if err != nil {
 		return fmt.Errorf("tag bucket %s: %w", name, err)
+	}
+	return nil
+}
+
+// S3BucketSetNotification replaces the notification configuration of bucket name (JSON;
+// "" clears it). It returns ErrNotFound when there is no such bucket.
+func (db *DB) S3BucketSetNotification(ctx context.Context, name, config string) error {
+	err := db.Write(ctx, func(tx *Tx) error {
+		n, err := tx.Exec(ctx, "UPDATE s3_buckets SET notification = ? WHERE name = ?", config, name)
+		if err == nil && n == 0 {
+			return ErrNotFound
+		}
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("set notification of bucket %s: %w", name, err)
 	}
 	return nil
 }

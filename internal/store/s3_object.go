@@ -42,9 +42,23 @@ func scanS3Object(row interface{ Scan(...any) error }, withBody bool) (*S3Object
 	return &o, nil
 }
 
-// S3ObjectPut creates o or replaces the object of that key. It returns ErrNotFound when
-// the bucket does not exist.
-func (db *DB) S3ObjectPut(ctx context.Context, o *S3Object) error {
+// S3WriteHook runs inside the transaction of an object write, after the write itself: S3
+// enqueues the write's event notifications there, so that they commit with it.
+type S3WriteHook func(tx *Tx) error
+
+// runS3Hooks runs hooks in tx, stopping at the first error.
+func runS3Hooks(tx *Tx, hooks []S3WriteHook) error {
+	for _, h := range hooks {
+		if err := h(tx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// S3ObjectPut creates o or replaces the object of that key, then runs hooks in the same
+// transaction. It returns ErrNotFound when the bucket does not exist.
+func (db *DB) S3ObjectPut(ctx context.Context, o *S3Object, hooks ...S3WriteHook) error {
 	body := o.Body
 	if body == nil {
 		body = []byte{}
@@ -53,7 +67,10 @@ func (db *DB) S3ObjectPut(ctx context.Context, o *S3Object) error {
 		if ok, err := tx.s3RowExists(ctx, "s3_buckets", "name", o.Bucket); err != nil || !ok {
 			return orNotFound(err)
 		}
-		return insertS3Object(ctx, tx, o, body)
+		if err := insertS3Object(ctx, tx, o, body); err != nil {
+			return err
+		}
+		return runS3Hooks(tx, hooks)
 	})
 	if err != nil {
 		return fmt.Errorf("put object %s/%s: %w", o.Bucket, o.Key, err)
@@ -97,13 +114,16 @@ func (db *DB) s3ObjectRead(ctx context.Context, bucket, key string, withBody boo
 	return o, nil
 }
 
-// S3ObjectDelete deletes the object of key in bucket and reports whether it existed.
-func (db *DB) S3ObjectDelete(ctx context.Context, bucket, key string) (bool, error) {
+// S3ObjectDelete deletes the object of key in bucket, runs hooks in the same transaction
+// and reports whether the object existed.
+func (db *DB) S3ObjectDelete(ctx context.Context, bucket, key string, hooks ...S3WriteHook) (bool, error) {
 	var n int64
 	err := db.Write(ctx, func(tx *Tx) error {
 		var err error
-		n, err = tx.Exec(ctx, "DELETE FROM s3_objects WHERE bucket = ? AND object_key = ?", bucket, key)
-		return err
+		if n, err = tx.Exec(ctx, "DELETE FROM s3_objects WHERE bucket = ? AND object_key = ?", bucket, key); err != nil {
+			return err
+		}
+		return runS3Hooks(tx, hooks)
 	})
 	if err != nil {
 		return false, fmt.Errorf("delete object %s/%s: %w", bucket, key, err)

@@ -130,8 +130,8 @@ func (db *DB) S3PartList(ctx context.Context, uploadID string, after int32, limi
 
 // S3UploadComplete stores o with the bodies of parts, in that order, as its body, and
 // deletes the upload and all its parts. It returns ErrNotFound when the upload or one of
-// the parts is missing.
-func (db *DB) S3UploadComplete(ctx context.Context, uploadID string, parts []int32, o *S3Object) error {
+// the parts is missing. hooks run last in the same transaction, with o.Size set.
+func (db *DB) S3UploadComplete(ctx context.Context, uploadID string, parts []int32, o *S3Object, hooks ...S3WriteHook) error {
 	err := db.Write(ctx, func(tx *Tx) error {
 		if ok, err := tx.s3RowExists(ctx, "s3_uploads", "upload_id", uploadID); err != nil || !ok {
 			return orNotFound(err)
@@ -151,7 +151,10 @@ func (db *DB) S3UploadComplete(ctx context.Context, uploadID string, parts []int
 			return err
 		}
 		o.Size = int64(len(body))
-		return deleteS3Upload(ctx, tx, uploadID)
+		if err := deleteS3Upload(ctx, tx, uploadID); err != nil {
+			return err
+		}
+		return runS3Hooks(tx, hooks)
 	})
 	if err != nil {
 		return fmt.Errorf("complete upload %s: %w", uploadID, err)

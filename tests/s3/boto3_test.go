@@ -9,3 +9,8 @@ func TestBoto3Objects(t *testing.T) {
 	t.Parallel()
 	sharedServer(t).Python(t, "testdata/boto3_objects.py", uniqueBucket(t))
 }
+
+func TestBoto3Notifications(t *testing.T) {
+	t.Parallel()
+	sharedServer(t).Python(t, "testdata/boto3_notifications.py", uniqueBucket(t))
+}

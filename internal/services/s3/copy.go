@@ -84,7 +84,8 @@ func (s *Service) CopyObject(ctx context.Context, in *CopyObjectInput) (*CopyObj
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.bucket(ctx, bucket); err != nil {
+	b, err := s.bucket(ctx, bucket)
+	if err != nil {
 		return nil, err
 	}
 	src, err := s.copySource(ctx, srcBucket, srcKey, srcVersion,
@@ -97,7 +98,7 @@ func (s *Service) CopyObject(ctx context.Context, in *CopyObjectInput) (*CopyObj
 		return nil, errInvalidRequest("This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.")
 	}
 	dst := &store.S3Object{Bucket: bucket, Key: key, Body: src.Body, ETag: src.ETag, ContentType: src.ContentType,
-		Headers: src.Headers, Metadata: src.Metadata, Tags: src.Tags, ModifiedAt: s.now()}
+		Headers: src.Headers, Metadata: src.Metadata, Tags: src.Tags, ModifiedAt: s.now(), Size: int64(len(src.Body))}
 	if tagging == "REPLACE" {
 		dst.Tags = tags
 	}
@@ -117,7 +118,8 @@ func (s *Service) CopyObject(ctx context.Context, in *CopyObjectInput) (*CopyObj
 		})
 		dst.Metadata = encodeJSON(lowerKeys(in.Metadata))
 	}
-	if err := s.db.S3ObjectPut(ctx, dst); err != nil {
+	hooks := s.notifyHook(ctx, b, &objectEvent{name: "ObjectCreated:Copy", reason: "CopyObject", key: key, obj: dst})
+	if err := s.db.S3ObjectPut(ctx, dst, hooks...); err != nil {
 		return nil, bucketErr(bucket, err)
 	}
 	lm := time.UnixMilli(dst.ModifiedAt).UTC()

@@ -19,6 +19,21 @@
 //     upload carries is checked (BadDigest), kept and answered with
 //     x-amz-checksum-mode ENABLED. Multipart objects keep none; the newer SHA512, MD5 and
 //     XXHASH algorithms are not checked.
+//   - Event notifications (notification.go, notification_deliver.go):
+//     PutBucketNotificationConfiguration / GetBucketNotificationConfiguration (and the
+//     deprecated GetBucketNotification) with queue, topic and Lambda configurations, key
+//     prefix/suffix filters and EventBridgeConfiguration, checked as S3 checks them
+//     (unparsable ARNs, unknown events, bad filter rules, overlapping configurations, and
+//     destinations that do not exist unless x-amz-skip-destination-validation). Storing a
+//     configuration sends s3:TestEvent to its queues and topics. PutObject, CopyObject,
+//     CompleteMultipartUpload, DeleteObject and DeleteObjects that match a configuration
+//     deliver S3's event record (eventVersion 2.1, URL-encoded key) to SQS, to SNS (Subject
+//     "Amazon S3 Notification") or to Lambda (asynchronous invoke); with
+//     EventBridgeConfiguration they put "Object Created" / "Object Deleted" events (source
+//     aws.s3) on the default bus of the bucket's account and region. The deliveries are
+//     internal/delivery jobs enqueued in the object write's own transaction (store
+//     S3WriteHook), so an acknowledged write cannot lose its notifications; the Notifier
+//     of Deps reaches the other services in process.
 //   - GetObjectBytes (inprocess.go) reads an object for other services in process.
 //
 // Object bytes live in the store (s3_objects.body), so an acknowledged PUT survives a
@@ -28,6 +43,9 @@
 // (the rest-xml codec has no way for an output to choose its status); a bucket of another
 // account answers AccessDenied, as no bucket policy or ACL can grant access; requests to a
 // bucket through another region's endpoint are served rather than redirected;
-// versioning, ACLs, policies, lifecycle, notifications and the other
-// bucket configurations answer NotImplemented, as does every operation not listed above.
+// versioning, ACLs, policies, lifecycle and the other bucket configurations answer
+// NotImplemented, as does every operation not listed above (the deprecated
+// PutBucketNotification included). Notifications cover the object events above only:
+// ObjectTagging, ObjectAcl, ObjectRestore, lifecycle and replication events are accepted
+// in configurations but never sent; records carry sourceIPAddress 127.0.0.1.
 package s3

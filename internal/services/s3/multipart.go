@@ -179,7 +179,12 @@ func (s *Service) CompleteMultipartUpload(ctx context.Context, in *CompleteMulti
 	total := md5.Sum(sums)
 	o := &store.S3Object{Bucket: bucket, Key: key, ContentType: u.ContentType, Headers: u.Headers, Metadata: u.Metadata, Tags: u.Tags,
 		ETag: fmt.Sprintf(`"%s-%d"`, hex.EncodeToString(total[:]), len(numbers)), ModifiedAt: s.now()}
-	if err := s.db.S3UploadComplete(ctx, uploadID, numbers, o); err != nil {
+	b, err := s.bucket(ctx, bucket)
+	if err != nil {
+		return nil, err
+	}
+	hooks := s.notifyHook(ctx, b, &objectEvent{name: "ObjectCreated:CompleteMultipartUpload", reason: "CompleteMultipartUpload", key: key, obj: o})
+	if err := s.db.S3UploadComplete(ctx, uploadID, numbers, o, hooks...); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			return nil, errNoSuchUpload(uploadID)
 		}

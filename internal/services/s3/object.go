@@ -131,7 +131,8 @@ func (s *Service) PutObject(ctx context.Context, in *PutObjectInput) (*PutObject
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.bucket(ctx, bucket); err != nil {
+	b, err := s.bucket(ctx, bucket)
+	if err != nil {
 		return nil, err
 	}
 	if in.IfMatch != nil || in.IfNoneMatch != nil {
@@ -150,8 +151,9 @@ func (s *Service) PutObject(ctx context.Context, in *PutObjectInput) (*PutObject
 		ChecksumAlgorithm: alg, Checksum: sum,
 	}
 	o := &store.S3Object{Bucket: bucket, Key: key, Body: in.Body, ETag: etagOf(in.Body), ContentType: ct,
-		Headers: encodeJSON(h), Metadata: encodeJSON(lowerKeys(in.Metadata)), Tags: tags, ModifiedAt: s.now()}
-	if err := s.db.S3ObjectPut(ctx, o); err != nil {
+		Headers: encodeJSON(h), Metadata: encodeJSON(lowerKeys(in.Metadata)), Tags: tags, ModifiedAt: s.now(), Size: int64(len(in.Body))}
+	hooks := s.notifyHook(ctx, b, &objectEvent{name: "ObjectCreated:Put", reason: "PutObject", key: key, obj: o})
+	if err := s.db.S3ObjectPut(ctx, o, hooks...); err != nil {
 		return nil, bucketErr(bucket, err)
 	}
 	cs := checksumFields(alg, sum)
@@ -427,7 +429,8 @@ func (s *Service) HeadObject(ctx context.Context, in *HeadObjectInput) (*HeadObj
 // DeleteObject implements S3 DeleteObject: deleting a missing key succeeds (204).
 func (s *Service) DeleteObject(ctx context.Context, in *DeleteObjectInput) (*DeleteObjectOutput, error) {
 	bucket, key := deref(in.Bucket), deref(in.Key)
-	if _, err := s.bucket(ctx, bucket); err != nil {
+	b, err := s.bucket(ctx, bucket)
+	if err != nil {
 		return nil, err
 	}
 	if in.IfMatch != nil {
@@ -441,7 +444,8 @@ func (s *Service) DeleteObject(ctx context.Context, in *DeleteObjectInput) (*Del
 			return nil, errPreconditionFailed("If-Match")
 		}
 	}
-	if _, err := s.db.S3ObjectDelete(ctx, bucket, key); err != nil {
+	hooks := s.notifyHook(ctx, b, &objectEvent{name: "ObjectRemoved:Delete", reason: "DeleteObject", key: key})
+	if _, err := s.db.S3ObjectDelete(ctx, bucket, key, hooks...); err != nil {
 		return nil, errInternal(err)
 	}
 	return &DeleteObjectOutput{}, nil
@@ -457,14 +461,16 @@ func (s *Service) DeleteObjects(ctx context.Context, in *DeleteObjectsInput) (*D
 	if in.Delete == nil || len(in.Delete.Objects) == 0 || len(in.Delete.Objects) > maxDeleteObjects {
 		return nil, protocol.MalformedXML()
 	}
-	if _, err := s.bucket(ctx, bucket); err != nil {
+	b, err := s.bucket(ctx, bucket)
+	if err != nil {
 		return nil, err
 	}
 	quiet := in.Delete.Quiet != nil && *in.Delete.Quiet
 	out := &DeleteObjectsOutput{}
 	for _, obj := range in.Delete.Objects {
 		key := deref(obj.Key)
-		if _, err := s.db.S3ObjectDelete(ctx, bucket, key); err != nil {
+		hooks := s.notifyHook(ctx, b, &objectEvent{name: "ObjectRemoved:Delete", reason: "DeleteObject", key: key})
+		if _, err := s.db.S3ObjectDelete(ctx, bucket, key, hooks...); err != nil {
 			s.log.Error("delete object", "bucket", bucket, "key", key, "err", err)
 			out.Errors = append(out.Errors, &Error{Key: ptr(key), Code: ptr(codeInternalError),
 				Message: ptr("We encountered an internal error. Please try again.")})

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/overcast/overcast/internal/clock"
+	"github.com/overcast/overcast/internal/delivery"
 	"github.com/overcast/overcast/internal/protocol"
 	"github.com/overcast/overcast/internal/store"
 )
@@ -17,15 +18,22 @@ type Deps struct {
 	Store  *store.DB
 	Clock  clock.Clock
 	Logger *slog.Logger
+	// Dispatcher delivers event notifications durably, and Notify hands them to their
+	// destinations. Without both, configurations are stored but nothing is delivered and
+	// destinations are not checked.
+	Dispatcher *delivery.Dispatcher
+	Notify     Notifier
 }
 
 // Service implements the core of the S3 API (buckets and objects) on the store. It embeds
 // UnimplementedAPI, so the operations without a handler answer NotImplemented.
 type Service struct {
 	UnimplementedAPI
-	db    *store.DB
-	clock clock.Clock
-	log   *slog.Logger
+	db     *store.DB
+	clock  clock.Clock
+	log    *slog.Logger
+	disp   *delivery.Dispatcher
+	notify Notifier
 }
 
 var _ API = (*Service)(nil)
@@ -43,7 +51,12 @@ func New(d Deps) *Service {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}
 	installInfo.Do(func() { Info.ValidationErrorFunc = validationError })
-	return &Service{db: d.Store, clock: d.Clock, log: d.Logger}
+	s := &Service{db: d.Store, clock: d.Clock, log: d.Logger}
+	if d.Dispatcher != nil && d.Notify != nil {
+		s.disp, s.notify = d.Dispatcher, d.Notify
+		s.registerDeliverers()
+	}
+	return s
 }
 
 // Reset is called after the service's tables were emptied; S3 keeps no state beside them.

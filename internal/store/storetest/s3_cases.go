@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"errors"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -46,6 +47,35 @@ func testS3Buckets(t *testing.T, db *store.DB) {
 	require.NoError(t, err)
 	require.Equal(t, "[]", b.Tags, "cleared")
 	require.ErrorIs(t, db.S3BucketSetTags(ctx, "missing", tags), store.ErrNotFound)
+
+	// The notification configuration is kept as given and cleared with "".
+	require.NoError(t, db.S3BucketSetNotification(ctx, "beta", `{"EventBridgeConfiguration":{}}`))
+	b, err = db.S3BucketGet(ctx, "beta")
+	require.NoError(t, err)
+	require.Equal(t, `{"EventBridgeConfiguration":{}}`, b.Notification)
+	require.NoError(t, db.S3BucketSetNotification(ctx, "beta", ""))
+	b, err = db.S3BucketGet(ctx, "beta")
+	require.NoError(t, err)
+	require.Empty(t, b.Notification)
+	require.ErrorIs(t, db.S3BucketSetNotification(ctx, "missing", "{}"), store.ErrNotFound)
+
+	// A write hook runs in the object write's transaction: its failure undoes the write.
+	errHook := errors.New("hook failed")
+	err = db.S3ObjectPut(ctx, &store.S3Object{Bucket: "beta", Key: "hooked", Body: []byte("x"), ETag: `"e"`, ModifiedAt: 1},
+		func(*store.Tx) error { return errHook })
+	require.ErrorIs(t, err, errHook)
+	_, err = db.S3ObjectHead(ctx, "beta", "hooked")
+	require.ErrorIs(t, err, store.ErrNotFound, "the failed hook rolled the put back")
+	ran := false
+	require.NoError(t, db.S3ObjectPut(ctx, &store.S3Object{Bucket: "beta", Key: "hooked", Body: []byte("x"), ETag: `"e"`, ModifiedAt: 1},
+		func(*store.Tx) error { ran = true; return nil }))
+	require.True(t, ran, "hook ran")
+	_, err = db.S3ObjectDelete(ctx, "beta", "hooked", func(*store.Tx) error { return errHook })
+	require.ErrorIs(t, err, errHook)
+	_, err = db.S3ObjectHead(ctx, "beta", "hooked")
+	require.NoError(t, err, "the failed hook rolled the delete back")
+	_, err = db.S3ObjectDelete(ctx, "beta", "hooked")
+	require.NoError(t, err)
 	_, err = db.S3BucketGet(ctx, "missing")
 	require.ErrorIs(t, err, store.ErrNotFound)
 
