@@ -100,6 +100,21 @@
 // stream; calls for different streams may be concurrent, so a store can write them in one
 // commit.
 //
+// The Python and Node.js bootstraps write their log records (the logging module,
+// console.*, unhandled errors) through the telemetry log descriptor, as AWS's runtime
+// clients do: _LAMBDA_TELEMETRY_LOG_FD names a second handle on the log pipe, each record
+// is one frame (logs_frame.go), so a multi-line record (a traceback, a multi-line
+// console.log) is one event with \n between its lines, in order with the plain output.
+//
+// Function.LogFormat "JSON" (LoggingConfig) turns the platform lines into JSON records,
+// {"time","type","record"}: platform.initStart, platform.start, platform.report (metrics,
+// status), platform.initReport, and platform.runtimeDone for END, which AWS logs at DEBUG
+// only; records below SystemLogLevel (default INFO) are left out. The runtimes get
+// AWS_LAMBDA_LOG_FORMAT=JSON and AWS_LAMBDA_LOG_LEVEL=ApplicationLogLevel (default INFO)
+// and log JSON records ({"timestamp","level","message","logger","requestId"} in Python,
+// {"timestamp","level","requestId","message"} in Node.js, with errorType, errorMessage and
+// stackTrace for errors) at that level and above.
+//
 // # Runtimes
 //
 // provided.al2023, provided.al2 and provided run a bootstrap from the code (/var/task) or
@@ -114,7 +129,8 @@
 // Environment variables: AWS_LAMBDA_FUNCTION_NAME, _VERSION, _MEMORY_SIZE,
 // AWS_LAMBDA_LOG_GROUP_NAME, AWS_LAMBDA_LOG_STREAM_NAME, AWS_REGION, AWS_DEFAULT_REGION,
 // AWS_EXECUTION_ENV (managed runtimes), LAMBDA_TASK_ROOT, LAMBDA_RUNTIME_DIR,
-// AWS_LAMBDA_RUNTIME_API, _HANDLER, AWS_LAMBDA_INITIALIZATION_TYPE, the role's
+// AWS_LAMBDA_RUNTIME_API, _HANDLER, AWS_LAMBDA_INITIALIZATION_TYPE, AWS_LAMBDA_LOG_FORMAT
+// and AWS_LAMBDA_LOG_LEVEL (JSON format only), the role's
 // AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN, and
 // AWS_XRAY_CONTEXT_MISSING, AWS_XRAY_DAEMON_ADDRESS, _AWS_XRAY_DAEMON_ADDRESS and
 // _AWS_XRAY_DAEMON_PORT are reserved, and so are PWD and SHLVL=0 in Python and Node.js;
@@ -141,10 +157,10 @@
 // and /proc is the host's; functions run as Overcast's user (root inside the sandbox);
 // files in /tmp count towards the memory limit (tmpfs pages are charged to the cgroup);
 // a failed init is not retried in the invoke phase; the Python bootstrap adds
-// site-packages without processing .pth files; a multi-line record of the runtimes (an
-// unhandled error, a Node.js console.log) is one line with \r between its lines, as the
-// runtime clients write it without AWS's telemetry log descriptor, where AWS's managed
-// runtimes deliver one event with \n between them and no final newline; log output is
-// text only (AWS_LAMBDA_LOG_FORMAT=JSON is not implemented); SnapStart and the Telemetry
-// API are not implemented.
+// site-packages without processing .pth files; with the JSON log format, plain stdout
+// lines are not turned into records nor filtered by a "level" field, the platform's
+// timeout and runtime-exit lines stay text, and platform.report's status is "success"
+// for a function error (AWS's telemetry may say otherwise); a record written right after
+// an unterminated line ends that line; SnapStart and the Telemetry API are not
+// implemented.
 package lambdart

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -218,6 +219,7 @@ func (m *Manager) newEnv(p *pool, initType string) (*env, error) {
 		sb.close()
 		return nil, err
 	}
+	lp.json = newJSONLogs(fn, initType)
 	e.logW, e.logs = w, lp
 	ln, err := sb.listen()
 	if err != nil {
@@ -304,6 +306,11 @@ func (e *env) buildEnviron() []string {
 	if ee := e.rt.ExecutionEnv(); ee != "" {
 		reserved["AWS_EXECUTION_ENV"] = ee
 	}
+	if fn.jsonLogs() {
+		// AWS tells the runtime clients the format and the application log level.
+		reserved["AWS_LAMBDA_LOG_FORMAT"] = "JSON"
+		reserved["AWS_LAMBDA_LOG_LEVEL"] = fn.appLogLevel()
+	}
 	creds := fn.Credentials
 	for k, v := range map[string]string{
 		"AWS_ACCESS_KEY_ID":     creds.AccessKeyID,
@@ -382,8 +389,9 @@ func (e *env) runtimeCommand(requestID string) ([]string, *failure) {
 }
 
 // spawn starts one process of the environment with its output on the log pipe. onExit,
-// if not nil, runs once the process has exited.
-func (e *env) spawn(argv []string, onExit func()) (*process, error) {
+// if not nil, runs once the process has exited. telemetry hands the process the
+// telemetry log descriptor.
+func (e *env) spawn(argv []string, onExit func(), telemetry bool) (*process, error) {
 	cmd := &exec.Cmd{
 		Path:   argv[0],
 		Args:   argv,
@@ -391,6 +399,12 @@ func (e *env) spawn(argv []string, onExit func()) (*process, error) {
 		Dir:    e.sb.paths.task,
 		Stdout: e.logW,
 		Stderr: e.logW,
+	}
+	if telemetry {
+		// The telemetry log descriptor (logs_frame.go): another handle on the log pipe,
+		// for the managed runtimes' bootstraps, which write their records there framed.
+		cmd.ExtraFiles = []*os.File{e.logW}
+		cmd.Env = append(slices.Clip(e.environ), "_LAMBDA_TELEMETRY_LOG_FD="+telemetryFD)
 	}
 	if err := e.sb.start(cmd); err != nil {
 		return nil, err
@@ -435,7 +449,7 @@ func (e *env) start(requestID string) (*failure, Timing) {
 			e.mu.Lock()
 			e.extNames[name] = ext
 			e.mu.Unlock()
-			proc, err := e.spawn([]string{p.seen}, nil)
+			proc, err := e.spawn([]string{p.seen}, nil, false)
 			if err != nil {
 				return fail(&failure{errType: "Extension.LaunchError", status: "error",
 					payload: errorDocument("Extension.LaunchError", fmt.Sprintf("RequestId: %s Error: %v", requestID, err))})
@@ -455,7 +469,7 @@ func (e *env) start(requestID string) (*failure, Timing) {
 		return fail(f)
 	}
 	spawnStart := time.Now()
-	proc, err := e.spawn(argv, e.runtimeExited)
+	proc, err := e.spawn(argv, e.runtimeExited, e.rt.Family == FamilyPython || e.rt.Family == FamilyNode)
 	if err != nil && e.fn.Environment["AWS_LAMBDA_EXEC_WRAPPER"] != "" && (e.rt.Family == FamilyPython || e.rt.Family == FamilyNode) {
 		// AWS's managed runtimes start through a shell script that runs the wrapper: the
 		// runtime exits with the shell's status, 127 for a wrapper that does not exist,

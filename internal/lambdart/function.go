@@ -77,6 +77,31 @@ type Function struct {
 	Credentials Credentials
 	// LogGroup overrides the log group; empty means "/aws/lambda/<Name>".
 	LogGroup string
+	// LogFormat is "Text" (or empty) or "JSON". With JSON the platform lines are JSON
+	// records, the managed runtimes log JSON (AWS_LAMBDA_LOG_FORMAT=JSON) and the levels
+	// below filter them, as AWS's advanced logging controls do.
+	LogFormat string
+	// ApplicationLogLevel (TRACE to FATAL) filters the runtimes' own log records;
+	// SystemLogLevel (DEBUG, INFO, WARN) the platform's. Empty means INFO. Both apply only
+	// with the JSON format.
+	ApplicationLogLevel string
+	SystemLogLevel      string
+}
+
+func (f *Function) jsonLogs() bool { return f.LogFormat == "JSON" }
+
+func (f *Function) appLogLevel() string {
+	if f.ApplicationLogLevel == "" {
+		return "INFO"
+	}
+	return f.ApplicationLogLevel
+}
+
+func (f *Function) systemLogLevel() string {
+	if f.SystemLogLevel == "" {
+		return "INFO"
+	}
+	return f.SystemLogLevel
 }
 
 func (f *Function) memoryMB() int {
@@ -181,5 +206,8 @@ func (f *Function) fingerprint() string {
 		w(f.Environment[k])
 	}
 	w(f.logGroup())
+	if f.jsonLogs() {
+		w(f.LogFormat + " " + f.appLogLevel() + " " + f.systemLogLevel())
+	}
 	return hex.EncodeToString(h.Sum(nil)[:16])
 }

@@ -249,10 +249,15 @@ type logPipe struct {
 	out    *logDispatcher
 	stream LogStream
 	clock  clock.Clock
+	// json is the JSON log format; nil for Text.
+	json *jsonLogs
 
 	mu      sync.Mutex
 	buf     []byte
 	partial []byte
+	// frame is the telemetry frame being read (logs_frame.go) while inFrame.
+	frame   []byte
+	inFrame bool
 	tail    *tailBuffer
 	events  []LogEvent
 	closed  bool
@@ -327,13 +332,20 @@ func (p *logPipe) drainLocked(fd int) (eof, again bool) {
 
 func (p *logPipe) splitLocked(b []byte) {
 	for len(b) > 0 {
+		if p.inFrame {
+			b = p.frameLocked(b)
+			continue
+		}
 		i := indexByte(b, '\n')
+		if f := frameStart(b); f >= 0 && (i < 0 || f < i) {
+			// A record begins: what precedes it is a line of its own.
+			p.textLocked(b[:f])
+			p.inFrame = true
+			b = b[f:]
+			continue
+		}
 		if i < 0 {
-			p.partial = append(p.partial, b...)
-			for len(p.partial) >= maxLogEvent {
-				p.chunkLocked(string(p.partial[:maxLogEvent]))
-				p.partial = append(p.partial[:0], p.partial[maxLogEvent:]...)
-			}
+			p.textLocked(b)
 			return
 		}
 		if len(p.partial) > 0 {
@@ -343,6 +355,34 @@ func (p *logPipe) splitLocked(b []byte) {
 		} else {
 			p.lineLocked(string(b[:i]))
 		}
+		b = b[i+1:]
+	}
+}
+
+// textLocked adds output without a newline to the pending line.
+func (p *logPipe) textLocked(b []byte) {
+	if i := indexByte(b, '\n'); i >= 0 {
+		p.splitText(b)
+		return
+	}
+	p.partial = append(p.partial, b...)
+	for len(p.partial) >= maxLogEvent {
+		p.chunkLocked(string(p.partial[:maxLogEvent]))
+		p.partial = append(p.partial[:0], p.partial[maxLogEvent:]...)
+	}
+}
+
+// splitText logs text that may hold newlines (a false frame start), line by line.
+func (p *logPipe) splitText(b []byte) {
+	for {
+		i := indexByte(b, '\n')
+		if i < 0 {
+			p.textLocked(b)
+			return
+		}
+		p.partial = append(p.partial, b[:i]...)
+		p.lineLocked(string(p.partial))
+		p.partial = p.partial[:0]
 		b = b[i+1:]
 	}
 }
@@ -412,7 +452,7 @@ func (p *logPipe) platform(startTail *tailBuffer, lines ...string) {
 		p.tail = startTail
 	}
 	for _, l := range lines {
-		p.lineLocked(l)
+		p.platformLocked(l)
 	}
 }
 
@@ -424,7 +464,7 @@ func (p *logPipe) endInvocation(lines ...string) {
 	p.drainNowLocked()
 	p.flushPartialLocked()
 	for _, l := range lines {
-		p.lineLocked(l)
+		p.platformLocked(l)
 	}
 	p.deliverLocked()
 	p.tail = nil
@@ -443,9 +483,20 @@ func (p *logPipe) after(lines ...string) {
 	defer p.mu.Unlock()
 	p.drainNowLocked()
 	for _, l := range lines {
-		p.lineLocked(l)
+		p.platformLocked(l)
 	}
 	p.deliverLocked()
+}
+
+// platformLocked logs a platform line, as a JSON record with the JSON log format.
+func (p *logPipe) platformLocked(line string) {
+	if p.json != nil {
+		var keep bool
+		if line, keep = p.json.render(p.clock.Now(), line); !keep {
+			return
+		}
+	}
+	p.lineLocked(line)
 }
 
 // wait blocks until every writer has closed the pipe and the rest is delivered, or until

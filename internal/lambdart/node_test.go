@@ -144,7 +144,16 @@ func TestNodeRuntime(t *testing.T) {
 		require.Regexp(t, `(?m)^`+ts+`\tundefined\tINFO\tinit: loading index.js$`, joined)
 		require.Regexp(t, `(?m)^`+ts+`\t`+id+`\tINFO\tlog line 1$`, joined)
 		require.Regexp(t, `(?m)^`+ts+`\t`+id+`\tERROR\terror line$`, joined)
-		require.Regexp(t, `(?m)^`+ts+`\t`+id+`\tINFO\tmulti\rline$`, joined)
+		// A multi-line record is one event with \n inside, as AWS's runtime writes it
+		// through the telemetry log descriptor.
+		multi := 0
+		for _, l := range b.sink.rawLines("/aws/lambda/node-logs") {
+			if strings.HasSuffix(l, "\tINFO\tmulti\nline") {
+				multi++
+				require.Regexp(t, `^`+ts+`\t`+id+`\tINFO\tmulti\nline$`, l)
+			}
+		}
+		require.Equal(t, 1, multi, "one event for the multi-line record")
 		require.Regexp(t, `(?m)^raw stdout$`, joined)
 		require.Regexp(t, `(?m)^REPORT RequestId: `+id+`\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms\tMemory Size: 128 MB\tMax Memory Used: \d+ MB\tInit Duration: [\d.]+ ms\t$`, joined)
 	})

@@ -54,8 +54,18 @@ func TestPythonRuntime(t *testing.T) {
 		require.Equal(t, res.RequestID, *doc.RequestID)
 		require.Len(t, doc.StackTrace, 1, "only the user's frames: %v", doc.StackTrace)
 		require.Regexp(t, `^  File "`+regexp.QuoteMeta(taskRoot(f))+`/lambda_function.py", line \d+, in fail\n    raise ValueError`, doc.StackTrace[0])
-		// The runtime logs the error as one event, lines joined by \r, indented with NBSP.
-		require.Contains(t, string(res.LogTail), "[ERROR] ValueError: boom: because\rTraceback (most recent call last):\r\u00a0\u00a0File \"")
+		// The runtime logs the error as one event, as AWS's does through its telemetry
+		// descriptor: lines joined by \n, indented with NBSP, no final newline.
+		want := "[ERROR] ValueError: boom: because\nTraceback (most recent call last):\n\u00a0\u00a0File \""
+		require.Contains(t, string(res.LogTail), want)
+		var event string
+		for _, l := range b.sink.rawLines("/aws/lambda/py-fail") {
+			if strings.HasPrefix(l, "[ERROR] ValueError: boom: because") {
+				event = l
+			}
+		}
+		require.True(t, strings.HasPrefix(event, want), "one event for the whole traceback: %q", event)
+		require.Regexp(t, `raise ValueError\("boom: " \+ str\(event.get\("why", "no reason"\)\)\)$`, event)
 		// A handler error leaves the environment usable.
 		res2 := mustInvoke(t, b.m, f, `{}`)
 		require.False(t, res2.Cold)

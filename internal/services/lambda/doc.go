@@ -69,6 +69,12 @@
 // invocation; changes made on other nodes are seen within Deps.MetadataTTL (one second by
 // default).
 //
+// LoggingConfig (logging.go) is stored per version and answered as AWS does: Text and
+// /aws/lambda/<name> by default; JSON sets ApplicationLogLevel and SystemLogLevel to INFO
+// unless given, Text drops them, and a level with the Text format answers
+// InvalidParameterValueException. The function's logs go to its LogGroup, in the format
+// and at the levels configured (see internal/lambdart).
+//
 // CreateFunction answers Pending and the update operations InProgress, as AWS does, but
 // Overcast sets the function up before it answers: the next read says Active (and the
 // update Successful), and revision ids do not change when a function becomes Active.

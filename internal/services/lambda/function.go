@@ -58,6 +58,8 @@ type functionConfig struct {
 	CodeSHA256   string `json:"sha256"`
 	CodeSize     int64  `json:"codeSize"`
 	LastModified int64  `json:"modified"`
+	// Logging is the LoggingConfig (logging.go).
+	Logging logging `json:"logging,omitzero"`
 }
 
 func decodeConfig(s string) (*functionConfig, error) {
@@ -108,7 +110,7 @@ func (c *functionConfig) wire(call *protocol.Call, name string, v *store.LambdaV
 		Architectures:    c.Architectures,
 		EphemeralStorage: &EphemeralStorage{Size: ptr(c.Ephemeral)},
 		TracingConfig:    &TracingConfigResponse{Mode: ptr(TracingModePassThrough)},
-		LoggingConfig:    &LoggingConfig{LogFormat: ptr(LogFormatText), LogGroup: ptr("/aws/lambda/" + name)},
+		LoggingConfig:    c.Logging.wire(name),
 		SnapStart:        &SnapStartResponse{ApplyOn: ptr(SnapStartApplyOnNone), OptimizationStatus: ptr(SnapStartOptimizationStatusOff)},
 	}
 	if c.Environment != nil {
@@ -265,6 +267,9 @@ func (s *Service) CreateFunction(ctx context.Context, in *CreateFunctionInput) (
 		if c.Environment == nil {
 			c.Environment = map[string]string{}
 		}
+	}
+	if err := applyLogging(c, in.LoggingConfig); err != nil {
+		return nil, err
 	}
 	if err := validateConfig(c); err != nil {
 		return nil, err
@@ -586,6 +591,9 @@ func (s *Service) UpdateFunctionConfiguration(ctx context.Context, in *UpdateFun
 			if len(layers) == 0 {
 				c.Layers, c.LayerRefs = nil, nil
 			}
+		}
+		if err := applyLogging(c, in.LoggingConfig); err != nil {
+			return err
 		}
 		if err := validateConfig(c); err != nil {
 			return err

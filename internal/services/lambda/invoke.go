@@ -167,16 +167,20 @@ func (s *Service) runtimeFunction(ctx context.Context, rt *lambdart.Manager, cal
 		arn = functionARN(call, name, q)
 	}
 	return &lambdart.Function{
-		FunctionKey:        lambdart.FunctionKey{AccountID: call.Account, Region: call.Region, Name: name, Version: q},
-		ARN:                arn,
-		Runtime:            c.Runtime,
-		Handler:            c.Handler,
-		Code:               code,
-		Layers:             layers,
-		MemoryMB:           int(c.MemorySize),
-		Timeout:            time.Duration(c.Timeout) * time.Second,
-		EphemeralStorageMB: int(c.Ephemeral),
-		Environment:        c.Environment,
+		FunctionKey:         lambdart.FunctionKey{AccountID: call.Account, Region: call.Region, Name: name, Version: q},
+		ARN:                 arn,
+		Runtime:             c.Runtime,
+		Handler:             c.Handler,
+		Code:                code,
+		Layers:              layers,
+		MemoryMB:            int(c.MemorySize),
+		Timeout:             time.Duration(c.Timeout) * time.Second,
+		EphemeralStorageMB:  int(c.Ephemeral),
+		Environment:         c.Environment,
+		LogGroup:            c.Logging.Group,
+		LogFormat:           c.Logging.format(),
+		ApplicationLogLevel: c.Logging.AppLevel,
+		SystemLogLevel:      c.Logging.SystemLevel,
 		// A 12-digit access key is that account's, so SDK calls from the function land in
 		// the function's own account.
 		Credentials: lambdart.Credentials{AccessKeyID: call.Account, SecretAccessKey: "overcast"},

@@ -129,12 +129,20 @@ function patchConsole() {
   };
   const min =
     levels[(process.env.AWS_LAMBDA_LOG_LEVEL || '').toUpperCase()] || levels.TRACE;
+  const json = (process.env.AWS_LAMBDA_LOG_FORMAT || '').toUpperCase() === 'JSON';
+  const format = json ? formatJSON : formatText;
+  // With the telemetry log descriptor each record is one frame, so that Lambda logs a
+  // multi-line record as one event; without it, lines are joined by \r on stdout.
+  const fdEnv = process.env._LAMBDA_TELEMETRY_LOG_FD;
+  delete process.env._LAMBDA_TELEMETRY_LOG_FD;
+  const fd = fdEnv !== undefined && /^\d+$/.test(fdEnv) ? Number(fdEnv) : -1;
   const log = (level, message, ...params) => {
-    const time = new Date().toISOString();
-    const requestId = global[REQUEST_ID];
-    let line = `${time}\t${requestId}\t${level.name}\t${util.format(message, ...params)}`;
-    line = line.replace(/\n/g, '\r');
-    process.stdout.write(line + '\n');
+    const line = format(new Date().toISOString(), global[REQUEST_ID], level, message, params);
+    if (fd >= 0) {
+      writeFrame(fd, json, level, line);
+    } else {
+      process.stdout.write(line.replace(/\n/g, '\r') + '\n');
+    }
   };
   const nop = () => {};
   const bind = (level) =>
@@ -146,6 +154,61 @@ function patchConsole() {
   console.warn = bind(levels.WARN);
   console.error = bind(levels.ERROR);
   console.fatal = (msg, ...params) => log(levels.FATAL, msg, ...params);
+}
+
+function formatText(time, requestId, level, message, params) {
+  return `${time}\t${requestId}\t${level.name}\t${util.format(message, ...params)}`;
+}
+
+// formatJSON renders a record as the AWS Node.js runtime does with the JSON log format.
+function formatJSON(time, requestId, level, message, params) {
+  const out = { timestamp: time, level: level.name, requestId: requestId };
+  if (params.length === 0) {
+    out.message = message;
+    try {
+      return JSON.stringify(out, errorReplacer);
+    } catch (_err) {
+      out.message = util.format(message);
+      return JSON.stringify(out);
+    }
+  }
+  out.message = util.format(message, ...params);
+  for (const p of params) {
+    if (p instanceof Error) {
+      out.errorType = (p.constructor && p.constructor.name) || 'UnknownError';
+      out.errorMessage = p.message;
+      out.stackTrace = typeof p.stack === 'string' ? p.stack.split('\n') : [];
+      break;
+    }
+  }
+  return JSON.stringify(out);
+}
+
+function errorReplacer(_key, value) {
+  if (value instanceof Error) {
+    const out = Object.assign(
+      {
+        errorType: (value.constructor && value.constructor.name) || 'UnknownError',
+        errorMessage: value.message,
+        stackTrace: typeof value.stack === 'string' ? value.stack.split('\n') : value.stack,
+      },
+      value,
+    );
+    return out;
+  }
+  return value;
+}
+
+// writeFrame writes one record on the telemetry log descriptor: the frame type
+// (0xA55A0002 JSON or 0xA55A0003 text, with the level in bits 2-4), the payload's length,
+// a timestamp in microseconds, all big-endian, then the payload.
+function writeFrame(fd, json, level, line) {
+  const payload = Buffer.from(line, 'utf8');
+  const header = Buffer.alloc(16);
+  header.writeUInt32BE(((json ? 0xa55a0002 : 0xa55a0003) | (level.priority << 2)) >>> 0, 0);
+  header.writeUInt32BE(payload.length, 4);
+  header.writeBigUInt64BE(BigInt(Date.now()) * 1000n, 8);
+  fs.writeSync(fd, Buffer.concat([header, payload]));
 }
 
 function logError(msg, err) {

@@ -285,7 +285,7 @@ def _indent(line):
     return _ERROR_LOG_IDENT * n + line[n:]
 
 
-def log_error(error_result):
+def _error_lines(error_result):
     description = "[ERROR]"
     if error_result.get("errorType"):
         description += " " + error_result["errorType"]
@@ -302,7 +302,65 @@ def log_error(error_result):
                 lines.append("")
             else:
                 lines.extend(_indent(l) for l in element.splitlines())
-    sys.stdout.write(_ERROR_LOG_LINE_TERMINATE.join(lines) + "\n")
+    return lines
+
+
+def log_error(error_result):
+    if _JSON_LOGS:
+        record = {"timestamp": time.strftime(_DATETIME_FORMAT, time.gmtime()), "level": "ERROR"}
+        record.update(error_result)
+        _SINK.log_lines([to_json(record)], logging.ERROR)
+    else:
+        _SINK.log_lines(_error_lines(error_result), logging.ERROR)
+
+
+_DATETIME_FORMAT = "%Y-%m-%dT%H:%M:%S"
+_JSON_LOGS = os.environ.get("AWS_LAMBDA_LOG_FORMAT", "").upper() == "JSON"
+
+
+class _StdoutSink(object):
+    """Writes records to stdout, a multi-line one on one line with \\r between its lines."""
+
+    def log(self, msg, level=None):
+        sys.stdout.write(msg)
+
+    def log_lines(self, lines, level=None):
+        sys.stdout.write(_ERROR_LOG_LINE_TERMINATE.join(lines) + "\n")
+
+
+class _FramedSink(object):
+    """Writes each record as one frame on the telemetry log descriptor, so that Lambda logs
+    a multi-line record as one event: the frame type (0xA55A00xx: JSON or text, and the
+    level), the payload's length, a timestamp in microseconds, all big-endian, then the
+    payload."""
+
+    def __init__(self, fd):
+        self.file = os.fdopen(fd, "wb", 0)
+
+    def log(self, msg, level=None):
+        data = msg.encode("utf-8")
+        kind = 0xA55A0002 if _JSON_LOGS else 0xA55A0003
+        if level is not None and level >= 10:
+            kind += (min(50, level) // 10 + 1) * 4
+        header = kind.to_bytes(4, "big") + len(data).to_bytes(4, "big") + (time.time_ns() // 1000).to_bytes(8, "big")
+        sys.stdout.flush()
+        self.file.write(header + data)
+
+    def log_lines(self, lines, level=None):
+        self.log("\n".join(lines), level)
+
+
+def _make_sink():
+    fd = os.environ.pop("_LAMBDA_TELEMETRY_LOG_FD", None)
+    if fd is not None:
+        try:
+            return _FramedSink(int(fd))
+        except (OSError, ValueError):
+            pass
+    return _StdoutSink()
+
+
+_SINK = _StdoutSink()
 
 
 class Unbuffered(object):
@@ -330,26 +388,65 @@ class _RequestIdFilter(logging.Filter):
         return True
 
 
-class _StdoutHandler(logging.Handler):
+class _SinkHandler(logging.Handler):
     def emit(self, record):
         try:
-            sys.stdout.write(self.format(record))
+            msg = self.format(record)
+            _SINK.log(msg, record.levelno)
         except Exception:
             self.handleError(record)
 
 
+# Attributes of a LogRecord that are not the caller's extra fields.
+_RECORD_FIELDS = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"aws_request_id", "message", "asctime", "taskName"}
+
+
+class _JsonFormatter(logging.Formatter):
+    """Formats a record as the AWS Python runtime does with the JSON log format."""
+
+    def format(self, record):
+        record.levelno = min(50, max(0, record.levelno)) // 10 * 10
+        record.levelname = logging.getLevelName(record.levelno)
+        ts = time.strftime(_DATETIME_FORMAT, time.gmtime(record.created)) + ".%03dZ" % (int(record.msecs))
+        out = {
+            "timestamp": ts,
+            "level": record.levelname,
+            "message": record.getMessage(),
+            "logger": record.name,
+        }
+        if record.exc_info:
+            out["stackTrace"] = traceback.format_tb(record.exc_info[2])
+            out["errorType"] = record.exc_info[0].__name__
+            out["errorMessage"] = str(record.exc_info[1])
+        out["requestId"] = getattr(record, "aws_request_id", None)
+        if record.exc_info:
+            out["location"] = "%s:%s:%s" % (record.pathname, record.funcName, record.lineno)
+        for k, v in vars(record).items():
+            if k not in _RECORD_FIELDS and k not in out:
+                out[k] = v
+        out = {k: v for k, v in out.items() if v is not None}
+        return json.dumps(out, ensure_ascii=False, default=str) + "\n"
+
+
 def _setup_logging():
+    global _SINK
+    _SINK = _make_sink()
     logging.Formatter.converter = time.gmtime
-    handler = _StdoutHandler()
-    handler.setFormatter(
-        logging.Formatter(
-            "[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s\n",
-            "%Y-%m-%dT%H:%M:%S",
+    handler = _SinkHandler()
+    if _JSON_LOGS:
+        handler.setFormatter(_JsonFormatter())
+    else:
+        handler.setFormatter(
+            logging.Formatter(
+                "[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s\n",
+                "%Y-%m-%dT%H:%M:%S",
+            )
         )
-    )
     handler.addFilter(_RequestIdFilter())
     root = logging.getLogger()
+    # Python's logging has no TRACE: the runtime logs TRACE as DEBUG.
     level = os.environ.get("AWS_LAMBDA_LOG_LEVEL", "").upper()
+    level = {"TRACE": "DEBUG"}.get(level, level)
     if level in logging._nameToLevel:
         root.setLevel(level)
     root.addHandler(handler)
