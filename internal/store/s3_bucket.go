@@ -18,6 +18,9 @@ type S3Bucket struct {
 	// Notification is the JSON of the bucket's event notification configuration ("" when
 	// none), owned by the S3 service.
 	Notification string
+	// Configs are the configurations (kind to JSON) S3BucketCreate stores with a new
+	// bucket, in the same transaction; reads leave it nil (see S3BucketConfigGet).
+	Configs map[string]string
 }
 
 const s3BucketColumns = "name, account, region, created_at, tags, notification"
@@ -37,8 +40,16 @@ func (db *DB) S3BucketCreate(ctx context.Context, b *S3Bucket) (*S3Bucket, error
 	err := db.Write(ctx, func(tx *Tx) error {
 		n, err := tx.Exec(ctx, "INSERT INTO s3_buckets ("+s3BucketColumns+") VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING",
 			b.Name, b.Account, b.Region, b.CreatedAt, orEmptyList(b.Tags), b.Notification)
-		if err != nil || n > 0 {
+		if err != nil {
 			return err
+		}
+		if n > 0 {
+			for kind, config := range b.Configs {
+				if err := tx.s3PutConfig(ctx, b.Name, kind, config); err != nil {
+					return err
+				}
+			}
+			return nil
 		}
 		existing, err = scanS3Bucket(tx.QueryRow(ctx, "SELECT "+s3BucketColumns+" FROM s3_buckets WHERE name = ?", b.Name))
 		if err != nil {
@@ -90,8 +101,9 @@ func (db *DB) S3BucketList(ctx context.Context, account string) ([]*S3Bucket, er
 	return out, nil
 }
 
-// S3BucketDelete deletes the bucket name and its multipart uploads. It returns ErrNotFound
-// when there is none and ErrConflict, deleting nothing, when the bucket still holds objects.
+// S3BucketDelete deletes the bucket name, its multipart uploads and its configurations. It
+// returns ErrNotFound when there is none and ErrConflict, deleting nothing, when the bucket
+// still holds objects (or object versions).
 func (db *DB) S3BucketDelete(ctx context.Context, name string) error {
 	err := db.Write(ctx, func(tx *Tx) error {
 		if ok, err := tx.s3RowExists(ctx, "s3_buckets", "name", name); err != nil || !ok {
@@ -100,11 +112,18 @@ func (db *DB) S3BucketDelete(ctx context.Context, name string) error {
 		if nonEmpty, err := tx.s3RowExists(ctx, "s3_objects", "bucket", name); err != nil || nonEmpty {
 			return orConflict(err)
 		}
+		// Noncurrent versions and delete markers keep a bucket alive too.
+		if nonEmpty, err := tx.s3RowExists(ctx, "s3_object_versions", "bucket", name); err != nil || nonEmpty {
+			return orConflict(err)
+		}
 		// Multipart uploads in progress do not keep a bucket alive; they go with it.
 		if _, err := tx.Exec(ctx, "DELETE FROM s3_parts WHERE upload_id IN (SELECT upload_id FROM s3_uploads WHERE bucket = ?)", name); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, "DELETE FROM s3_uploads WHERE bucket = ?", name); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, "DELETE FROM s3_bucket_configs WHERE bucket = ?", name); err != nil {
 			return err
 		}
 		_, err := tx.Exec(ctx, "DELETE FROM s3_buckets WHERE name = ?", name)

@@ -23,13 +23,22 @@ type S3Object struct {
 	Tags string
 	// ModifiedAt is the last-modified time, unix milliseconds.
 	ModifiedAt int64
+	// VersionID is the object's version ("null", or "" which stores as "null", for objects
+	// written while the bucket was not versioning).
+	VersionID string
+	// Seq orders the versions of a key, newest highest.
+	Seq int64
+	// DeleteMarker and IsLatest describe versions read by the version functions
+	// (s3_version.go); a current object is always the latest and never a delete marker.
+	DeleteMarker bool
+	IsLatest     bool
 }
 
-const s3ObjectMetaColumns = "bucket, object_key, size, etag, content_type, headers, metadata, tags, modified_at"
+const s3ObjectMetaColumns = "bucket, object_key, size, etag, content_type, headers, metadata, tags, modified_at, version_id, seq"
 
 func scanS3Object(row interface{ Scan(...any) error }, withBody bool) (*S3Object, error) {
 	var o S3Object
-	dest := []any{&o.Bucket, &o.Key, &o.Size, &o.ETag, &o.ContentType, &o.Headers, &o.Metadata, &o.Tags, &o.ModifiedAt}
+	dest := []any{&o.Bucket, &o.Key, &o.Size, &o.ETag, &o.ContentType, &o.Headers, &o.Metadata, &o.Tags, &o.ModifiedAt, &o.VersionID, &o.Seq}
 	if withBody {
 		dest = append(dest, &o.Body)
 	}
@@ -78,12 +87,26 @@ func (db *DB) S3ObjectPut(ctx context.Context, o *S3Object, hooks ...S3WriteHook
 	return nil
 }
 
-// insertS3Object creates or replaces the object o with body.
+// insertS3Object makes o with body the current version of its key. The current version
+// it replaces is kept as a noncurrent version unless both are the "null" version, and a
+// new "null" version replaces the noncurrent "null" version (or delete marker), as S3
+// keeps one null version per key.
 func insertS3Object(ctx context.Context, tx *Tx, o *S3Object, body []byte) error {
-	_, err := tx.Exec(ctx, `INSERT INTO s3_objects (`+s3ObjectMetaColumns+`, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	vid := orNullVersion(o.VersionID)
+	if vid == "null" {
+		if _, err := tx.Exec(ctx, "DELETE FROM s3_object_versions WHERE bucket = ? AND object_key = ? AND version_id = 'null'", o.Bucket, o.Key); err != nil {
+			return err
+		}
+	}
+	if err := archiveCurrentS3Object(ctx, tx, o.Bucket, o.Key, vid); err != nil {
+		return err
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO s3_objects (`+s3ObjectMetaColumns+`, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (bucket, object_key) DO UPDATE SET size = excluded.size, etag = excluded.etag, content_type = excluded.content_type,
-headers = excluded.headers, metadata = excluded.metadata, tags = excluded.tags, modified_at = excluded.modified_at, body = excluded.body`,
-		o.Bucket, o.Key, int64(len(body)), o.ETag, o.ContentType, orEmptyJSON(o.Headers), orEmptyJSON(o.Metadata), orEmptyList(o.Tags), o.ModifiedAt, body)
+headers = excluded.headers, metadata = excluded.metadata, tags = excluded.tags, modified_at = excluded.modified_at, body = excluded.body,
+version_id = excluded.version_id, seq = excluded.seq`,
+		o.Bucket, o.Key, int64(len(body)), o.ETag, o.ContentType, orEmptyJSON(o.Headers), orEmptyJSON(o.Metadata), orEmptyList(o.Tags), o.ModifiedAt,
+		vid, o.Seq, body)
 	return err
 }
 
@@ -114,8 +137,8 @@ func (db *DB) s3ObjectRead(ctx context.Context, bucket, key string, withBody boo
 	return o, nil
 }
 
-// S3ObjectDelete deletes the object of key in bucket, runs hooks in the same transaction
-// and reports whether the object existed.
+// S3ObjectDelete deletes the current version of key in bucket (in a bucket that does not
+// version), runs hooks in the same transaction and reports whether the object existed.
 func (db *DB) S3ObjectDelete(ctx context.Context, bucket, key string, hooks ...S3WriteHook) (bool, error) {
 	var n int64
 	err := db.Write(ctx, func(tx *Tx) error {

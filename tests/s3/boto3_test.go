@@ -14,3 +14,13 @@ func TestBoto3Notifications(t *testing.T) {
 	t.Parallel()
 	sharedServer(t).Python(t, "testdata/boto3_notifications.py", uniqueBucket(t))
 }
+
+func TestBoto3BucketConfigs(t *testing.T) {
+	t.Parallel()
+	sharedServer(t).Python(t, "testdata/boto3_configs.py", uniqueBucket(t))
+}
+
+func TestBoto3Versioning(t *testing.T) {
+	t.Parallel()
+	sharedServer(t).Python(t, "testdata/boto3_versioning.py", uniqueBucket(t))
+}

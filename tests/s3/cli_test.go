@@ -62,3 +62,85 @@ func TestCLI(t *testing.T) {
 	res = srv.AWS(t, "s3api", "head-bucket", "--bucket", bucket)
 	require.NotEqual(t, 0, res.ExitCode, "bucket gone")
 }
+
+// TestCLIBucketConfigsAndVersioning drives bucket configurations and versioning through the
+// AWS CLI, as infrastructure tools read them after creating a bucket.
+func TestCLIBucketConfigsAndVersioning(t *testing.T) {
+	t.Parallel()
+	srv := sharedServer(t)
+	bucket := uniqueBucket(t)
+	srv.MustAWS(t, nil, "s3api", "create-bucket", "--bucket", bucket)
+
+	// AWS answers SSE-S3 for a bucket without an encryption configuration.
+	var enc struct {
+		ServerSideEncryptionConfiguration struct {
+			Rules []struct {
+				ApplyServerSideEncryptionByDefault struct{ SSEAlgorithm string }
+				BucketKeyEnabled                   bool
+			}
+		}
+	}
+	srv.MustAWS(t, &enc, "s3api", "get-bucket-encryption", "--bucket", bucket)
+	require.Len(t, enc.ServerSideEncryptionConfiguration.Rules, 1)
+	require.Equal(t, "AES256", enc.ServerSideEncryptionConfiguration.Rules[0].ApplyServerSideEncryptionByDefault.SSEAlgorithm)
+
+	var own struct {
+		OwnershipControls struct {
+			Rules []struct{ ObjectOwnership string }
+		}
+	}
+	srv.MustAWS(t, &own, "s3api", "get-bucket-ownership-controls", "--bucket", bucket)
+	require.Equal(t, "BucketOwnerEnforced", own.OwnershipControls.Rules[0].ObjectOwnership)
+
+	res := srv.AWS(t, "s3api", "get-bucket-lifecycle-configuration", "--bucket", bucket)
+	require.NotEqual(t, 0, res.ExitCode)
+	require.Contains(t, res.Stderr, "NoSuchLifecycleConfiguration")
+	srv.MustAWS(t, nil, "s3api", "put-bucket-lifecycle-configuration", "--bucket", bucket, "--lifecycle-configuration",
+		`{"Rules":[{"ID":"abort","Status":"Enabled","Filter":{},"AbortIncompleteMultipartUpload":{"DaysAfterInitiation":7}}]}`)
+	var lc struct {
+		Rules []struct {
+			ID     string
+			Status string
+		}
+	}
+	srv.MustAWS(t, &lc, "s3api", "get-bucket-lifecycle-configuration", "--bucket", bucket)
+	require.Len(t, lc.Rules, 1)
+	require.Equal(t, "abort", lc.Rules[0].ID)
+
+	srv.MustAWS(t, nil, "s3api", "put-bucket-versioning", "--bucket", bucket, "--versioning-configuration", "Status=Enabled")
+	var ver struct{ Status string }
+	srv.MustAWS(t, &ver, "s3api", "get-bucket-versioning", "--bucket", bucket)
+	require.Equal(t, "Enabled", ver.Status)
+
+	dir := t.TempDir()
+	src := filepath.Join(dir, "v.txt")
+	require.NoError(t, os.WriteFile(src, []byte("one"), 0o600))
+	var put1, put2 struct{ VersionId string }
+	srv.MustAWS(t, &put1, "s3api", "put-object", "--bucket", bucket, "--key", "v.txt", "--body", src)
+	srv.MustAWS(t, &put2, "s3api", "put-object", "--bucket", bucket, "--key", "v.txt", "--body", src)
+	require.NotEmpty(t, put1.VersionId)
+	require.NotEqual(t, put1.VersionId, put2.VersionId)
+	var del struct {
+		DeleteMarker bool
+		VersionId    string
+	}
+	srv.MustAWS(t, &del, "s3api", "delete-object", "--bucket", bucket, "--key", "v.txt")
+	require.True(t, del.DeleteMarker)
+
+	var versions struct {
+		Versions []struct {
+			VersionId string
+			IsLatest  bool
+		}
+		DeleteMarkers []struct {
+			VersionId string
+			IsLatest  bool
+		}
+	}
+	srv.MustAWS(t, &versions, "s3api", "list-object-versions", "--bucket", bucket)
+	require.Len(t, versions.Versions, 2)
+	require.Equal(t, put2.VersionId, versions.Versions[0].VersionId, "newest version first")
+	require.Len(t, versions.DeleteMarkers, 1)
+	require.Equal(t, del.VersionId, versions.DeleteMarkers[0].VersionId)
+	require.True(t, versions.DeleteMarkers[0].IsLatest)
+}

@@ -70,7 +70,36 @@ func (s *Service) CreateBucket(ctx context.Context, in *CreateBucketInput) (*Cre
 		return nil, &protocol.Error{Code: codeIllegalLocationConstraintException, Status: 400,
 			Message: "The " + lc + " location constraint is incompatible for the region specific endpoint this request was sent to."}
 	}
-	existing, err := s.db.S3BucketCreate(ctx, &store.S3Bucket{Name: name, Account: c.Account, Region: region, CreatedAt: s.now()})
+	ownership := ownerEnforced
+	if in.ObjectOwnership != nil {
+		if ownership = *in.ObjectOwnership; !validOwnership(ownership) {
+			return nil, errInvalidOwnershipHeader(ownership)
+		}
+	}
+	configs := newBucketConfigs(ownership)
+	if in.ObjectLockEnabledForBucket != nil && *in.ObjectLockEnabledForBucket {
+		// Object Lock needs versioning: S3 enables both.
+		configs[cfgVersioning] = encodeJSON(&VersioningConfiguration{Status: ptr(versioningEnabled)})
+		configs[cfgObjectLock] = encodeJSON(&ObjectLockConfiguration{ObjectLockEnabled: ptr("Enabled")})
+	}
+	if in.ACL != nil || in.GrantFullControl != nil || in.GrantRead != nil || in.GrantReadACP != nil || in.GrantWrite != nil || in.GrantWriteACP != nil {
+		req := aclRequest{canned: in.ACL, headers: grantHeaders(in.GrantFullControl, in.GrantRead, in.GrantReadACP, in.GrantWrite, in.GrantWriteACP)}
+		gs, beyond, err := req.grants(c.Account)
+		if err != nil {
+			return nil, err
+		}
+		if beyond && ownership == ownerEnforced {
+			return nil, errInvalidRequestCode("InvalidBucketAclWithObjectOwnership",
+				"Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting")
+		}
+		// New buckets block public access, so a public ACL cannot be set at creation.
+		if publicGrants(gs) {
+			return nil, errInvalidRequestCode("InvalidBucketAclWithBlockPublicAccessError",
+				"Bucket cannot have public ACLs set with BlockPublicAccess enabled")
+		}
+		configs[cfgACL] = encodeJSON(&AccessControlPolicy{Grants: gs})
+	}
+	existing, err := s.db.S3BucketCreate(ctx, &store.S3Bucket{Name: name, Account: c.Account, Region: region, CreatedAt: s.now(), Configs: configs})
 	switch {
 	case errors.Is(err, store.ErrConflict):
 		if existing.Account != c.Account {
@@ -129,7 +158,11 @@ func (s *Service) DeleteBucket(ctx context.Context, in *DeleteBucketInput) (*Del
 	err := s.db.S3BucketDelete(ctx, name)
 	switch {
 	case errors.Is(err, store.ErrConflict):
-		return nil, errBucketNotEmpty(name)
+		e := errBucketNotEmpty(name)
+		if state, _ := s.versioning(ctx, name); state != "" {
+			e.Message += ". You must delete all versions in the bucket."
+		}
+		return nil, e
 	case err != nil:
 		return nil, bucketErr(name, err)
 	}

@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
+	"github.com/overcast/overcast/internal/protocol"
 	"github.com/overcast/overcast/internal/store"
 )
 
@@ -39,16 +41,16 @@ func (s *Service) copySource(ctx context.Context, bucket, key, versionID string,
 	if _, err := s.bucket(ctx, bucket); err != nil {
 		return nil, err
 	}
-	if versionID != "" && versionID != "null" {
-		return nil, errInvalidArgument("Invalid version id specified", "", "")
+	src, state, err := s.findVersion(ctx, bucket, key, versionID, http.MethodGet, true)
+	if err != nil {
+		var pe *protocol.Error
+		if versionID != "" && errors.As(err, &pe) && pe.Code == "MethodNotAllowed" {
+			// A copy from a delete marker is a bad request, not a bad method.
+			return nil, errInvalidRequest("The source of a copy request may not specifically refer to a delete marker by version id.")
+		}
+		return nil, err
 	}
-	src, err := s.db.S3ObjectGet(ctx, bucket, key)
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		return nil, errNoSuchKey(key)
-	case err != nil:
-		return nil, errInternal(err)
-	}
+	src.VersionID = deref(versionHeader(state, src))
 	if err := rc.checkCopy(src); err != nil {
 		return nil, err
 	}
@@ -88,6 +90,9 @@ func (s *Service) CopyObject(ctx context.Context, in *CopyObjectInput) (*CopyObj
 	if err != nil {
 		return nil, err
 	}
+	if err := s.checkWriteACL(ctx, bucket, in.ACL); err != nil {
+		return nil, err
+	}
 	src, err := s.copySource(ctx, srcBucket, srcKey, srcVersion,
 		readConditions{in.CopySourceIfMatch, in.CopySourceIfNoneMatch, in.CopySourceIfModifiedSince, in.CopySourceIfUnmodifiedSince})
 	if err != nil {
@@ -118,6 +123,11 @@ func (s *Service) CopyObject(ctx context.Context, in *CopyObjectInput) (*CopyObj
 		})
 		dst.Metadata = encodeJSON(lowerKeys(in.Metadata))
 	}
+	state, err := s.versioning(ctx, bucket)
+	if err != nil {
+		return nil, err
+	}
+	dst.VersionID, dst.Seq = s.newVersion(state)
 	hooks := s.notifyHook(ctx, b, &objectEvent{name: "ObjectCreated:Copy", reason: "CopyObject", key: key, obj: dst})
 	if err := s.db.S3ObjectPut(ctx, dst, hooks...); err != nil {
 		return nil, bucketErr(bucket, err)
@@ -126,6 +136,8 @@ func (s *Service) CopyObject(ctx context.Context, in *CopyObjectInput) (*CopyObj
 	return &CopyObjectOutput{
 		CopyObjectResult:     &CopyObjectResult{ETag: &dst.ETag, LastModified: &lm},
 		ServerSideEncryption: ptr(sseDefault),
+		CopySourceVersionID:  opt(src.VersionID),
+		VersionID:            writtenVersion(dst.VersionID),
 	}, nil
 }
 

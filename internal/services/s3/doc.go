@@ -34,18 +34,36 @@
 //     internal/delivery jobs enqueued in the object write's own transaction (store
 //     S3WriteHook), so an acknowledged write cannot lose its notifications; the Notifier
 //     of Deps reaches the other services in process.
+//   - Bucket configurations (config.go, acl.go), stored as one JSON document per bucket
+//     and kind (s3_bucket_configs) and answered, never acted on: policy (checked as
+//     MalformedPolicy; GetBucketPolicyStatus), CORS, lifecycle, default encryption
+//     (SSE-S3 AES256 when none was put), public access block and ownership controls
+//     (new buckets get BucketOwnerEnforced and all public access blocked, as in S3 since
+//     2023), website, logging, request payment and transfer acceleration, each with S3's
+//     "not configured" error. ACLs read as the owner's FULL_CONTROL; with
+//     BucketOwnerEnforced, ACLs granting more are refused (AccessControlListNotSupported),
+//     on objects writes too; otherwise bucket ACLs are stored. Replication and Object
+//     Lock configurations are never there (their not-found errors).
+//   - Versioning (versioning.go): PutBucketVersioning / GetBucketVersioning; version ids on
+//     PutObject, CopyObject and CompleteMultipartUpload; GetObject, HeadObject, CopyObject
+//     sources, tagging and DeleteObject(s) by VersionId; delete markers (NoSuchKey with
+//     x-amz-delete-marker, MethodNotAllowed for a marker's version, NoSuchVersion);
+//     ListObjectVersions with Prefix, Delimiter, KeyMarker / VersionIdMarker pagination.
+//     Objects written while unversioned or suspended are the "null" version.
 //   - GetObjectBytes (inprocess.go) reads an object for other services in process.
 //
-// Object bytes live in the store (s3_objects.body), so an acknowledged PUT survives a
-// crash. Buckets are unversioned: versionId "null" is the only version there is.
+// Object bytes live in the store (s3_objects.body for current versions,
+// s3_object_versions for noncurrent ones), so an acknowledged PUT survives a crash.
 //
 // Known gaps: a ranged GET answers 200 with Content-Range and the range's bytes, not 206
 // (the rest-xml codec has no way for an output to choose its status); a bucket of another
 // account answers AccessDenied, as no bucket policy or ACL can grant access; requests to a
-// bucket through another region's endpoint are served rather than redirected;
-// versioning, ACLs, policies, lifecycle and the other bucket configurations answer
-// NotImplemented, as does every operation not listed above (the deprecated
-// PutBucketNotification included). Notifications cover the object events above only:
+// bucket through another region's endpoint are served rather than redirected; policies,
+// ACLs, CORS, lifecycle rules, encryption and the other configurations are stored but not
+// enforced or applied (no expiry, objects unencrypted; CORS rules are evaluated by
+// CORSPreflight and CORSHeaders in cors.go, which the edge does not call yet);
+// object ACLs are not kept; MFA delete is not checked. Every operation not listed above
+// answers NotImplemented (the deprecated PutBucketNotification included). Notifications cover the object events above only:
 // ObjectTagging, ObjectAcl, ObjectRestore, lifecycle and replication events are accepted
 // in configurations but never sent; records carry sourceIPAddress 127.0.0.1.
 package s3

@@ -78,6 +78,12 @@ func errInvalidRequest(msg string) *protocol.Error {
 	return &protocol.Error{Code: ErrCodeInvalidRequest, Message: msg, Status: http.StatusBadRequest}
 }
 
+// errInvalidRequestCode is a 400 with S3's code for a request that cannot be served as
+// asked.
+func errInvalidRequestCode(code, msg string) *protocol.Error {
+	return &protocol.Error{Code: code, Message: msg, Status: http.StatusBadRequest}
+}
+
 func errPreconditionFailed(condition string) *protocol.Error {
 	return &protocol.Error{Code: codePreconditionFailed, Message: "At least one of the pre-conditions you specified did not hold",
 		Status: http.StatusPreconditionFailed, Fields: map[string]any{"Condition": condition}}

@@ -59,6 +59,9 @@ func (s *Service) CreateMultipartUpload(ctx context.Context, in *CreateMultipart
 	if _, err := s.bucket(ctx, bucket); err != nil {
 		return nil, err
 	}
+	if err := s.checkWriteACL(ctx, bucket, in.ACL); err != nil {
+		return nil, err
+	}
 	if err := checkNewObject(key, in.Metadata); err != nil {
 		return nil, err
 	}
@@ -183,6 +186,11 @@ func (s *Service) CompleteMultipartUpload(ctx context.Context, in *CompleteMulti
 	if err != nil {
 		return nil, err
 	}
+	state, err := s.versioning(ctx, bucket)
+	if err != nil {
+		return nil, err
+	}
+	o.VersionID, o.Seq = s.newVersion(state)
 	hooks := s.notifyHook(ctx, b, &objectEvent{name: "ObjectCreated:CompleteMultipartUpload", reason: "CompleteMultipartUpload", key: key, obj: o})
 	if err := s.db.S3UploadComplete(ctx, uploadID, numbers, o, hooks...); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
@@ -192,7 +200,8 @@ func (s *Service) CompleteMultipartUpload(ctx context.Context, in *CompleteMulti
 	}
 	c := callOf(ctx)
 	loc := c.Scheme + "://" + hostOr(c.Host) + "/" + bucket + "/" + key
-	return &CompleteMultipartUploadOutput{Location: &loc, Bucket: &bucket, Key: &key, ETag: &o.ETag, ServerSideEncryption: ptr(sseDefault)}, nil
+	return &CompleteMultipartUploadOutput{Location: &loc, Bucket: &bucket, Key: &key, ETag: &o.ETag, ServerSideEncryption: ptr(sseDefault),
+		VersionID: writtenVersion(o.VersionID)}, nil
 }
 
 // AbortMultipartUpload implements S3 AbortMultipartUpload.

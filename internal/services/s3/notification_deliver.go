@@ -90,6 +90,21 @@ type objectEvent struct {
 	// obj is the written object of a created event (its Size is read when the write's
 	// transaction runs the hook: a multipart upload's size is known only then).
 	obj *store.S3Object
+	// versionID is the version a removal deleted or the delete marker it put ("" in a
+	// bucket that does not version); a creation's is obj's.
+	versionID string
+}
+
+// eventVersion is the version id an event names: none for the null version.
+func (ev *objectEvent) eventVersion() string {
+	v := ev.versionID
+	if ev.obj != nil {
+		v = ev.obj.VersionID
+	}
+	if v == nullVersion {
+		return ""
+	}
+	return v
 }
 
 // sequencer orders the events of one key; S3 documents it as a hexadecimal value that
@@ -189,13 +204,14 @@ type recordObject struct {
 	Key       string `json:"key"`
 	Size      *int64 `json:"size,omitempty"`
 	ETag      string `json:"eTag,omitempty"`
+	VersionID string `json:"versionId,omitempty"`
 	Sequencer string `json:"sequencer"`
 }
 
 // eventRecord is the record S3 delivers for ev. The key is URL-encoded as S3 does
 // (recordKey).
 func (s *Service) eventRecord(call *protocol.Call, b *store.S3Bucket, configID string, ev *objectEvent, now time.Time, seq string) *eventRecord {
-	obj := recordObject{Key: recordKey(ev.key), Sequencer: seq}
+	obj := recordObject{Key: recordKey(ev.key), Sequencer: seq, VersionID: ev.eventVersion()}
 	if ev.obj != nil {
 		obj.Size = ptr(ev.obj.Size)
 		obj.ETag = strings.Trim(ev.obj.ETag, `"`)
@@ -237,6 +253,12 @@ func (s *Service) busJob(call *protocol.Call, b *store.S3Bucket, ev *objectEvent
 		detailType = "Object Deleted"
 		detail["object"] = map[string]any{"key": ev.key, "sequencer": seq}
 		detail["deletion-type"] = "Permanently Deleted"
+		if ev.name == "ObjectRemoved:DeleteMarkerCreated" {
+			detail["deletion-type"] = "Delete Marker Created"
+		}
+	}
+	if v := ev.eventVersion(); v != "" {
+		detail["object"].(map[string]any)["version-id"] = v
 	}
 	d, _ := json.Marshal(detail)
 	payload, _ := json.Marshal(busEvent{Account: b.Account, Region: b.Region, DetailType: detailType,

@@ -113,6 +113,18 @@ func TestEventRecordShape(t *testing.T) {
 	removed := svc.eventRecord(call, b, "cfg", &objectEvent{name: "ObjectRemoved:Delete", key: "k"}, at, "0055AED6DCD90281E6")
 	require.JSONEq(t, `{"key":"k","sequencer":"0055AED6DCD90281E6"}`, encodeJSON(removed.S3.Object))
 
+	// In a versioning bucket, AWS records name the version written or the delete marker
+	// put; the null version is not named.
+	versioned := svc.eventRecord(call, b, "cfg", &objectEvent{name: "ObjectCreated:Put", key: "k",
+		obj: &store.S3Object{Size: 1, ETag: `"e"`, VersionID: "3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrH"}}, at, "0055AED6DCD90281E7")
+	require.JSONEq(t, `{"key":"k","size":1,"eTag":"e","versionId":"3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrH","sequencer":"0055AED6DCD90281E7"}`,
+		encodeJSON(versioned.S3.Object))
+	marker := svc.eventRecord(call, b, "cfg", &objectEvent{name: "ObjectRemoved:DeleteMarkerCreated", key: "k",
+		versionID: "PHNp3bXwXgzTbbYb1.DfnVE0aNqRB3Jx"}, at, "0055AED6DCD90281E8")
+	require.JSONEq(t, `{"key":"k","versionId":"PHNp3bXwXgzTbbYb1.DfnVE0aNqRB3Jx","sequencer":"0055AED6DCD90281E8"}`, encodeJSON(marker.S3.Object))
+	null := svc.eventRecord(call, b, "cfg", &objectEvent{name: "ObjectRemoved:DeleteMarkerCreated", key: "k", versionID: "null"}, at, "0055AED6DCD90281E9")
+	require.Empty(t, null.S3.Object.VersionID)
+
 	// Members come in AWS's order.
 	raw := encodeJSON(rec)
 	require.Less(t, strings.Index(raw, `"eventVersion"`), strings.Index(raw, `"eventSource"`))

@@ -135,6 +135,9 @@ func (s *Service) PutObject(ctx context.Context, in *PutObjectInput) (*PutObject
 	if err != nil {
 		return nil, err
 	}
+	if err := s.checkWriteACL(ctx, bucket, in.ACL); err != nil {
+		return nil, err
+	}
 	if in.IfMatch != nil || in.IfNoneMatch != nil {
 		if err := s.checkWriteConditions(ctx, bucket, key, in.IfMatch, in.IfNoneMatch); err != nil {
 			return nil, err
@@ -150,15 +153,21 @@ func (s *Service) PutObject(ctx context.Context, in *PutObjectInput) (*PutObject
 		Expires: deref(in.Expires), WebsiteRedirectLocation: deref(in.WebsiteRedirectLocation),
 		ChecksumAlgorithm: alg, Checksum: sum,
 	}
+	state, err := s.versioning(ctx, bucket)
+	if err != nil {
+		return nil, err
+	}
+	vid, seq := s.newVersion(state)
 	o := &store.S3Object{Bucket: bucket, Key: key, Body: in.Body, ETag: etagOf(in.Body), ContentType: ct,
-		Headers: encodeJSON(h), Metadata: encodeJSON(lowerKeys(in.Metadata)), Tags: tags, ModifiedAt: s.now(), Size: int64(len(in.Body))}
+		Headers: encodeJSON(h), Metadata: encodeJSON(lowerKeys(in.Metadata)), Tags: tags, ModifiedAt: s.now(), Size: int64(len(in.Body)),
+		VersionID: vid, Seq: seq}
 	hooks := s.notifyHook(ctx, b, &objectEvent{name: "ObjectCreated:Put", reason: "PutObject", key: key, obj: o})
 	if err := s.db.S3ObjectPut(ctx, o, hooks...); err != nil {
 		return nil, bucketErr(bucket, err)
 	}
 	cs := checksumFields(alg, sum)
 	return &PutObjectOutput{ETag: &o.ETag, ServerSideEncryption: ptr(sseDefault), ChecksumCRC32: cs.crc32, ChecksumCRC32C: cs.crc32c,
-		ChecksumCRC64NVME: cs.crc64nvme, ChecksumSHA1: cs.sha1, ChecksumSHA256: cs.sha256, ChecksumType: cs.typ}, nil
+		ChecksumCRC64NVME: cs.crc64nvme, ChecksumSHA1: cs.sha1, ChecksumSHA256: cs.sha256, ChecksumType: cs.typ, VersionID: writtenVersion(vid)}, nil
 }
 
 // checkWriteConditions applies the conditional write headers of PutObject: If-None-Match
@@ -348,24 +357,16 @@ func (s *Service) readObject(ctx context.Context, bucket, key, versionID string,
 	if _, err := s.bucket(ctx, bucket); err != nil {
 		return nil, nil, err
 	}
-	if versionID != "" && versionID != "null" {
-		return nil, nil, protocol.InvalidArgument("Invalid version id specified")
-	}
-	var (
-		o   *store.S3Object
-		err error
-	)
+	method := http.MethodHead
 	if withBody {
-		o, err = s.db.S3ObjectGet(ctx, bucket, key)
-	} else {
-		o, err = s.db.S3ObjectHead(ctx, bucket, key)
+		method = http.MethodGet
 	}
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		return nil, nil, errNoSuchKey(key)
-	case err != nil:
-		return nil, nil, errInternal(err)
+	o, state, err := s.findVersion(ctx, bucket, key, versionID, method, withBody)
+	if err != nil {
+		return nil, nil, err
 	}
+	// The answer carries the version the object is, when the bucket ever versioned.
+	o.VersionID = deref(versionHeader(state, o))
 	if err := rc.check(o); err != nil {
 		return nil, nil, err
 	}
@@ -400,7 +401,7 @@ func (s *Service) GetObject(ctx context.Context, in *GetObjectInput) (*GetObject
 		CacheControl: opt(v.headers.CacheControl), ContentDisposition: opt(v.headers.ContentDisposition),
 		ContentEncoding: opt(v.headers.ContentEncoding), ContentLanguage: opt(v.headers.ContentLanguage),
 		Expires: opt(v.headers.Expires), WebsiteRedirectLocation: opt(v.headers.WebsiteRedirectLocation),
-		ServerSideEncryption: &v.sse, Metadata: v.metadata, TagCount: tagCount(o.Tags),
+		ServerSideEncryption: &v.sse, Metadata: v.metadata, TagCount: tagCount(o.Tags), VersionID: opt(o.VersionID),
 	}, nil
 }
 
@@ -422,7 +423,7 @@ func (s *Service) HeadObject(ctx context.Context, in *HeadObjectInput) (*HeadObj
 		CacheControl: opt(v.headers.CacheControl), ContentDisposition: opt(v.headers.ContentDisposition),
 		ContentEncoding: opt(v.headers.ContentEncoding), ContentLanguage: opt(v.headers.ContentLanguage),
 		Expires: opt(v.headers.Expires), WebsiteRedirectLocation: opt(v.headers.WebsiteRedirectLocation),
-		ServerSideEncryption: &v.sse, Metadata: v.metadata, TagCount: tagCount(o.Tags),
+		ServerSideEncryption: &v.sse, Metadata: v.metadata, TagCount: tagCount(o.Tags), VersionID: opt(o.VersionID),
 	}, nil
 }
 
@@ -444,11 +445,15 @@ func (s *Service) DeleteObject(ctx context.Context, in *DeleteObjectInput) (*Del
 			return nil, errPreconditionFailed("If-Match")
 		}
 	}
-	hooks := s.notifyHook(ctx, b, &objectEvent{name: "ObjectRemoved:Delete", reason: "DeleteObject", key: key})
-	if _, err := s.db.S3ObjectDelete(ctx, bucket, key, hooks...); err != nil {
-		return nil, errInternal(err)
+	res, err := s.deleteObject(ctx, b, key, deref(in.VersionID), "DeleteObject")
+	if err != nil {
+		return nil, err
 	}
-	return &DeleteObjectOutput{}, nil
+	out := &DeleteObjectOutput{VersionID: opt(res.versionID)}
+	if res.deleteMarker {
+		out.DeleteMarker = ptr(true)
+	}
+	return out, nil
 }
 
 // maxDeleteObjects is the most keys one DeleteObjects request may name.
@@ -468,17 +473,34 @@ func (s *Service) DeleteObjects(ctx context.Context, in *DeleteObjectsInput) (*D
 	quiet := in.Delete.Quiet != nil && *in.Delete.Quiet
 	out := &DeleteObjectsOutput{}
 	for _, obj := range in.Delete.Objects {
-		key := deref(obj.Key)
-		hooks := s.notifyHook(ctx, b, &objectEvent{name: "ObjectRemoved:Delete", reason: "DeleteObject", key: key})
-		if _, err := s.db.S3ObjectDelete(ctx, bucket, key, hooks...); err != nil {
-			s.log.Error("delete object", "bucket", bucket, "key", key, "err", err)
-			out.Errors = append(out.Errors, &Error{Key: ptr(key), Code: ptr(codeInternalError),
-				Message: ptr("We encountered an internal error. Please try again.")})
+		key, vid := deref(obj.Key), deref(obj.VersionID)
+		res, err := s.deleteObject(ctx, b, key, vid, "DeleteObject")
+		if err != nil {
+			var pe *protocol.Error
+			if !errors.As(err, &pe) || pe.Code == codeInternalError {
+				s.log.Error("delete object", "bucket", bucket, "key", key, "err", err)
+				pe = errInternal(err)
+			}
+			if pe.Code == "InvalidArgument" {
+				// DeleteObjects reports a version id S3 could not have given as missing.
+				pe = errNoSuchVersion(key, vid)
+			}
+			out.Errors = append(out.Errors, &Error{Key: ptr(key), VersionID: opt(vid), Code: ptr(pe.Code), Message: ptr(pe.Message)})
 			continue
 		}
-		if !quiet {
-			out.Deleted = append(out.Deleted, &DeletedObject{Key: ptr(key)})
+		if quiet {
+			continue
 		}
+		d := &DeletedObject{Key: ptr(key), VersionID: opt(vid)}
+		if res.deleteMarker {
+			d.DeleteMarker = ptr(true)
+			if vid == "" {
+				d.DeleteMarkerVersionID = opt(res.versionID)
+			} else {
+				d.DeleteMarkerVersionID = ptr(vid)
+			}
+		}
+		out.Deleted = append(out.Deleted, d)
 	}
 	return out, nil
 }

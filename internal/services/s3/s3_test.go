@@ -240,3 +240,22 @@ func TestParseCopyRange(t *testing.T) {
 		requireS3Error(t, err, "InvalidArgument", 400)
 	}
 }
+
+func TestVersionIDs(t *testing.T) {
+	t.Parallel()
+	svc := &Service{clock: clock.Real{}}
+	a, seqA := svc.newVersion(versioningEnabled)
+	b, seqB := svc.newVersion(versioningEnabled)
+	require.Len(t, a, versionIDLen)
+	require.NotEqual(t, a, b)
+	require.Less(t, seqA, seqB)
+	require.True(t, issuedVersionID(a))
+	// An id S3 never gave, even of the right shape, is refused.
+	require.False(t, issuedVersionID("HPniJFCxqTsMuIH9KX8K8wEjNUgmABCD"))
+	require.False(t, issuedVersionID(a[:len(a)-1]))
+	require.NoError(t, checkVersionID("", nullVersion))
+	require.Error(t, checkVersionID("", a), "a bucket that never versioned has only the null version")
+	require.NoError(t, checkVersionID(versioningSuspended, a))
+	null, _ := svc.newVersion(versioningSuspended)
+	require.Equal(t, nullVersion, null)
+}

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"log/slog"
+	"net/http"
 	"sync"
 
 	"github.com/overcast/overcast/internal/clock"
@@ -42,7 +43,7 @@ var _ API = (*Service)(nil)
 // concurrently in tests.
 var installInfo sync.Once
 
-// New returns the service. It installs S3's validation errors in Info.
+// New returns the service. It installs S3's validation errors and status codes in Info.
 func New(d Deps) *Service {
 	if d.Clock == nil {
 		d.Clock = clock.Real{}
@@ -50,7 +51,15 @@ func New(d Deps) *Service {
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}
-	installInfo.Do(func() { Info.ValidationErrorFunc = validationError })
+	installInfo.Do(func() {
+		Info.ValidationErrorFunc = validationError
+		for _, op := range Info.Operations {
+			// S3 answers 204 No Content to PutBucketPolicy, where its model says 200.
+			if op.Name == "PutBucketPolicy" {
+				op.ResponseCode = http.StatusNoContent
+			}
+		}
+	})
 	s := &Service{db: d.Store, clock: d.Clock, log: d.Logger}
 	if d.Dispatcher != nil && d.Notify != nil {
 		s.disp, s.notify = d.Dispatcher, d.Notify

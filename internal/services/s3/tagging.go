@@ -143,10 +143,29 @@ func (s *Service) DeleteBucketTagging(ctx context.Context, in *DeleteBucketTaggi
 	return &DeleteBucketTaggingOutput{}, nil
 }
 
-// objectTagsTarget checks the bucket, version and key of an object tagging call.
-func (s *Service) objectTagsTarget(ctx context.Context, bucket, key, versionID string) (*store.S3Object, error) {
+// objectTagsTarget checks the bucket, version and key of an object subresource call
+// (tagging, ACL) made with method, and returns the object with the VersionID S3 answers.
+// A delete marker, named or latest, answers MethodNotAllowed.
+func (s *Service) objectTagsTarget(ctx context.Context, bucket, key, versionID, method string) (*store.S3Object, error) {
 	o, _, err := s.readObject(ctx, bucket, key, versionID, false, readConditions{}, nil)
+	var pe *protocol.Error
+	if errors.As(err, &pe) && pe.Code == ErrCodeNoSuchKey && pe.Headers["x-amz-delete-marker"] == "true" {
+		if m, merr := s.db.S3ObjectLatestMarker(ctx, bucket, key); merr == nil {
+			return nil, errDeleteMarker(method, m)
+		}
+	}
+	if errors.As(err, &pe) && pe.Code == "MethodNotAllowed" {
+		pe.Fields["Method"] = method
+	}
 	return o, err
+}
+
+// setObjectTags replaces the tags of key, or of its version vid when one is named.
+func (s *Service) setObjectTags(ctx context.Context, bucket, key, vid, tags string) error {
+	if vid == "" {
+		return s.db.S3ObjectSetTags(ctx, bucket, key, tags)
+	}
+	return s.db.S3ObjectVersionSetTags(ctx, bucket, key, vid, tags)
 }
 
 // PutObjectTagging implements S3 PutObjectTagging: the tag set replaces the object's.
@@ -159,39 +178,41 @@ func (s *Service) PutObjectTagging(ctx context.Context, in *PutObjectTaggingInpu
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.objectTagsTarget(ctx, bucket, key, deref(in.VersionID)); err != nil {
+	o, err := s.objectTagsTarget(ctx, bucket, key, deref(in.VersionID), http.MethodPut)
+	if err != nil {
 		return nil, err
 	}
-	if err := s.db.S3ObjectSetTags(ctx, bucket, key, tags); err != nil {
+	if err := s.setObjectTags(ctx, bucket, key, deref(in.VersionID), tags); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			return nil, errNoSuchKey(key)
 		}
 		return nil, errInternal(err)
 	}
-	return &PutObjectTaggingOutput{}, nil
+	return &PutObjectTaggingOutput{VersionID: opt(o.VersionID)}, nil
 }
 
 // GetObjectTagging implements S3 GetObjectTagging: an object without tags answers an
 // empty TagSet.
 func (s *Service) GetObjectTagging(ctx context.Context, in *GetObjectTaggingInput) (*GetObjectTaggingOutput, error) {
-	o, err := s.objectTagsTarget(ctx, deref(in.Bucket), deref(in.Key), deref(in.VersionID))
+	o, err := s.objectTagsTarget(ctx, deref(in.Bucket), deref(in.Key), deref(in.VersionID), http.MethodGet)
 	if err != nil {
 		return nil, err
 	}
-	return &GetObjectTaggingOutput{TagSet: tagSet(o.Tags)}, nil
+	return &GetObjectTaggingOutput{TagSet: tagSet(o.Tags), VersionID: opt(o.VersionID)}, nil
 }
 
 // DeleteObjectTagging implements S3 DeleteObjectTagging.
 func (s *Service) DeleteObjectTagging(ctx context.Context, in *DeleteObjectTaggingInput) (*DeleteObjectTaggingOutput, error) {
 	bucket, key := deref(in.Bucket), deref(in.Key)
-	if _, err := s.objectTagsTarget(ctx, bucket, key, deref(in.VersionID)); err != nil {
+	o, err := s.objectTagsTarget(ctx, bucket, key, deref(in.VersionID), http.MethodDelete)
+	if err != nil {
 		return nil, err
 	}
-	if err := s.db.S3ObjectSetTags(ctx, bucket, key, ""); err != nil {
+	if err := s.setObjectTags(ctx, bucket, key, deref(in.VersionID), ""); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			return nil, errNoSuchKey(key)
 		}
 		return nil, errInternal(err)
 	}
-	return &DeleteObjectTaggingOutput{}, nil
+	return &DeleteObjectTaggingOutput{VersionID: opt(o.VersionID)}, nil
 }

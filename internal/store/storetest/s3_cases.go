@@ -15,7 +15,116 @@ func s3Cases() []Case {
 		{"S3Buckets", testS3Buckets},
 		{"S3Objects", testS3Objects},
 		{"S3Uploads", testS3Uploads},
+		{"S3BucketConfigs", testS3BucketConfigs},
+		{"S3Versions", testS3Versions},
 	}
+}
+
+func testS3Versions(t *testing.T, db *store.DB) {
+	ctx := t.Context()
+	_, err := db.S3BucketCreate(ctx, &store.S3Bucket{Name: "ver", Account: "111111111111", Region: "us-east-1", CreatedAt: 1})
+	require.NoError(t, err)
+	put := func(vid string, seq int64, body string) {
+		require.NoError(t, db.S3ObjectPut(ctx, &store.S3Object{Bucket: "ver", Key: "k", Body: []byte(body), ETag: `"e"`,
+			ContentType: "text/plain", ModifiedAt: seq, VersionID: vid, Seq: seq}))
+	}
+	versions := func() []string {
+		list, err := db.S3ObjectVersionList(ctx, "ver", "", "")
+		require.NoError(t, err)
+		var out []string
+		for _, o := range list {
+			s := o.Key + "@" + o.VersionID
+			if o.DeleteMarker {
+				s += "(marker)"
+			}
+			if o.IsLatest {
+				s += "*"
+			}
+			out = append(out, s)
+		}
+		return out
+	}
+
+	// A null version, then two versioned writes: the null version becomes noncurrent.
+	put("", 1, "null")
+	put("v1", 2, "one")
+	put("v2", 3, "two")
+	require.Equal(t, []string{"k@v2*", "k@v1", "k@null"}, versions())
+	o, err := db.S3ObjectVersionGet(ctx, "ver", "k", "v1", true)
+	require.NoError(t, err)
+	require.Equal(t, "one", string(o.Body))
+	require.False(t, o.IsLatest)
+
+	// A delete marker on top hides the key; deleting it brings v2 back.
+	require.NoError(t, db.S3ObjectDeleteMarker(ctx, &store.S3Object{Bucket: "ver", Key: "k", VersionID: "m1", Seq: 4, ModifiedAt: 4}))
+	_, err = db.S3ObjectHead(ctx, "ver", "k")
+	require.ErrorIs(t, err, store.ErrNotFound)
+	m, err := db.S3ObjectLatestMarker(ctx, "ver", "k")
+	require.NoError(t, err)
+	require.Equal(t, "m1", m.VersionID)
+	require.Equal(t, []string{"k@m1(marker)*", "k@v2", "k@v1", "k@null"}, versions())
+	gone, err := db.S3ObjectVersionDelete(ctx, "ver", "k", "m1")
+	require.NoError(t, err)
+	require.True(t, gone.DeleteMarker)
+	cur, err := db.S3ObjectHead(ctx, "ver", "k")
+	require.NoError(t, err)
+	require.Equal(t, "v2", cur.VersionID)
+
+	// Deleting the current version makes the previous one current.
+	_, err = db.S3ObjectVersionDelete(ctx, "ver", "k", "v2")
+	require.NoError(t, err)
+	require.Equal(t, []string{"k@v1*", "k@null"}, versions())
+	_, err = db.S3ObjectVersionDelete(ctx, "ver", "k", "v2")
+	require.ErrorIs(t, err, store.ErrNotFound)
+
+	// A new null version replaces the old one.
+	put("null", 5, "null again")
+	require.Equal(t, []string{"k@null*", "k@v1"}, versions())
+
+	// Versions keep the bucket alive.
+	_, err = db.S3ObjectVersionDelete(ctx, "ver", "k", "null")
+	require.NoError(t, err)
+	require.Equal(t, []string{"k@v1*"}, versions())
+	_, err = db.S3ObjectDelete(ctx, "ver", "k")
+	require.NoError(t, err)
+	require.NoError(t, db.S3ObjectDeleteMarker(ctx, &store.S3Object{Bucket: "ver", Key: "k", VersionID: "m2", Seq: 6, ModifiedAt: 6}))
+	require.ErrorIs(t, db.S3BucketDelete(ctx, "ver"), store.ErrConflict)
+	_, err = db.S3ObjectVersionDelete(ctx, "ver", "k", "m2")
+	require.NoError(t, err)
+	require.NoError(t, db.S3BucketDelete(ctx, "ver"))
+}
+
+func testS3BucketConfigs(t *testing.T, db *store.DB) {
+	ctx := t.Context()
+	_, err := db.S3BucketCreate(ctx, &store.S3Bucket{Name: "cfg", Account: "111111111111", Region: "us-east-1", CreatedAt: 1,
+		Configs: map[string]string{"ownership": `{"o":1}`}})
+	require.NoError(t, err)
+
+	got, err := db.S3BucketConfigGet(ctx, "cfg", "ownership")
+	require.NoError(t, err)
+	require.Equal(t, `{"o":1}`, got)
+	_, err = db.S3BucketConfigGet(ctx, "cfg", "policy")
+	require.ErrorIs(t, err, store.ErrNotFound)
+
+	require.NoError(t, db.S3BucketConfigPut(ctx, "cfg", "policy", `{"p":1}`))
+	require.NoError(t, db.S3BucketConfigPut(ctx, "cfg", "policy", `{"p":2}`))
+	got, err = db.S3BucketConfigGet(ctx, "cfg", "policy")
+	require.NoError(t, err)
+	require.Equal(t, `{"p":2}`, got)
+	require.ErrorIs(t, db.S3BucketConfigPut(ctx, "missing", "policy", "{}"), store.ErrNotFound)
+
+	require.NoError(t, db.S3BucketConfigDelete(ctx, "cfg", "policy"))
+	require.NoError(t, db.S3BucketConfigDelete(ctx, "cfg", "policy"))
+	_, err = db.S3BucketConfigGet(ctx, "cfg", "policy")
+	require.ErrorIs(t, err, store.ErrNotFound)
+	require.ErrorIs(t, db.S3BucketConfigDelete(ctx, "missing", "policy"), store.ErrNotFound)
+
+	// A bucket's configurations go with it: a new bucket of that name starts with none.
+	require.NoError(t, db.S3BucketDelete(ctx, "cfg"))
+	_, err = db.S3BucketCreate(ctx, &store.S3Bucket{Name: "cfg", Account: "111111111111", Region: "us-east-1", CreatedAt: 2})
+	require.NoError(t, err)
+	_, err = db.S3BucketConfigGet(ctx, "cfg", "ownership")
+	require.ErrorIs(t, err, store.ErrNotFound)
 }
 
 func testS3Buckets(t *testing.T, db *store.DB) {
