@@ -1,6 +1,8 @@
 package edge
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
@@ -363,8 +365,16 @@ func (e *Edge) serve(x *exchange) {
 	rt := &x.rt
 
 	body, berr := readBody(r, rt.svc.maxBody, rt.svc.fam)
+	// plain is the body the service decodes: the SDKs gzip some requests (CloudWatch's
+	// PutMetricData) after serializing and before signing, so the signature covers body
+	// and the codec reads plain. S3's Content-Encoding describes the object instead.
+	plain, unzipped := body, false
+	if berr == nil && rt.svc.fam != familyS3 && gzipped(r) {
+		plain, berr = gunzip(body, rt.svc.maxBody, rt.svc.fam)
+		unzipped = true
+	}
 	if berr == nil && rt.needAction {
-		action, ok := formValue(string(body), "Action")
+		action, ok := formValue(string(plain), "Action")
 		if !ok {
 			action, _ = formValue(r.URL.RawQuery, "Action")
 		}
@@ -392,6 +402,10 @@ func (e *Edge) serve(x *exchange) {
 			e.fail(x, aerr)
 			return
 		}
+	}
+	if unzipped {
+		x.req.Body = plain
+		r.ContentLength = int64(len(plain))
 	}
 	if isAWSChunked(r) {
 		decoded, derr := decodeAWSChunked(x.req.Body, r.Header)
@@ -630,6 +644,29 @@ func readBody(r *http.Request, limit int64, fam authFamily) ([]byte, *protocol.E
 	b, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
 	if err != nil {
 		return nil, incompleteBody(err)
+	}
+	if int64(len(b)) > limit {
+		return nil, tooLarge(fam, limit)
+	}
+	return b, nil
+}
+
+// gzipped reports whether the request body is gzip-compressed (Content-Encoding gzip,
+// alone or first).
+func gzipped(r *http.Request) bool {
+	enc := strings.TrimSpace(firstItem(headerValue(r.Header, "Content-Encoding")))
+	return strings.EqualFold(enc, "gzip")
+}
+
+// gunzip returns the decompressed body, refusing more than limit bytes of it.
+func gunzip(body []byte, limit int64, fam authFamily) ([]byte, *protocol.Error) {
+	zr, err := gzip.NewReader(bytes.NewReader(body))
+	if err != nil {
+		return nil, protocol.NewError("SerializationException", http.StatusBadRequest, "The request body is not valid gzip data.")
+	}
+	b, err := io.ReadAll(io.LimitReader(zr, limit+1))
+	if err != nil {
+		return nil, protocol.NewError("SerializationException", http.StatusBadRequest, "The request body is not valid gzip data.")
 	}
 	if int64(len(b)) > limit {
 		return nil, tooLarge(fam, limit)

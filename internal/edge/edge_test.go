@@ -2,6 +2,7 @@ package edge
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
@@ -322,6 +323,31 @@ func TestDispatchBodyLimit(t *testing.T) {
 		require.Equal(t, http.StatusBadRequest, r.status, r.raw)
 		require.Equal(t, "ValidationException", r.errorCode())
 	})
+}
+
+// TestDispatchGzipBody: bodies the SDKs gzip (request compression) are inflated before
+// decoding, within the body limit; a body that is not gzip answers SerializationException.
+func TestDispatchGzipBody(t *testing.T) {
+	t.Parallel()
+	b := setupDispatch(t, nil)
+	gz := func(s string) io.Reader {
+		var buf bytes.Buffer
+		zw := gzip.NewWriter(&buf)
+		_, _ = zw.Write([]byte(s))
+		_ = zw.Close()
+		return &buf
+	}
+	hdr := map[string]string{"Content-Encoding": "gzip"}
+	r := b.call(t, "/", "Greet", gz(`{"Name":"Ada"}`), hdr)
+	require.Equal(t, http.StatusOK, r.status, r.raw)
+	require.Equal(t, "Hello, Ada", r.body["Greeting"])
+
+	r = b.call(t, "/", "Greet", strings.NewReader(`{"Name":"Ada"}`), hdr)
+	require.Equal(t, http.StatusBadRequest, r.status, r.raw)
+	require.Equal(t, "SerializationException", r.errorCode())
+
+	r = b.call(t, "/", "Greet", gz(`{"Name":"`+strings.Repeat("a", 5000)+`"}`), hdr)
+	require.Equal(t, http.StatusRequestEntityTooLarge, r.status, r.raw)
 }
 
 func TestDispatchNotImplemented(t *testing.T) {

@@ -32,6 +32,7 @@ func (s *Server) newLambda(lg *logs.Service, q *sqs.Service, objects *s3.Service
 		Queues:     lambdaQueues{q},
 		Targets:    s.lambdaTargets(q),
 		Objects:    objects.GetObjectBytes,
+		Invoked:    s.lambdaInvoked,
 		NewRuntime: func() (*lambdart.Manager, error) {
 			dir := filepath.Join(s.cfg.DataDir, "lambda")
 			if s.cfg.Ephemeral {

@@ -36,7 +36,9 @@ type Server struct {
 	timers   *timer.Scheduler
 	services []service
 	// sts knows the credentials STS and IAM issued, for the edge.
-	sts      *sts.Service
+	sts *sts.Service
+	// monitor is CloudWatch metrics and the buffers of what other services publish to it.
+	monitor  *monitorHub
 	edge     *edge.Edge
 	http     *http.Server
 	ln       net.Listener

@@ -20,7 +20,6 @@ import (
 	"github.com/overcast/overcast/internal/services/kinesisvideoarchivedmedia"
 	"github.com/overcast/overcast/internal/services/kinesisvideomedia"
 	"github.com/overcast/overcast/internal/services/logs"
-	"github.com/overcast/overcast/internal/services/monitoring"
 	"github.com/overcast/overcast/internal/services/mq"
 	"github.com/overcast/overcast/internal/services/s3"
 	"github.com/overcast/overcast/internal/services/scheduler"
@@ -51,6 +50,8 @@ func (s *Server) buildServices() []service {
 	// Event notifications reach SQS, SNS, Lambda and EventBridge through s3Notifier.
 	objects := s3.New(s3.Deps{Store: s.db, Clock: s.clock, Logger: s.logger.With("service", "s3"),
 		Dispatcher: s.delivery, Notify: s3Notifier{s: s, q: q}})
+	// CloudWatch metrics is built before the services that publish to it.
+	mon := s.newMonitoring()
 	// Lambda is built before the services whose targets invoke functions.
 	lamSvc, lam := s.newLambda(lg, q, objects)
 	logsFns.l = lam
@@ -111,7 +112,7 @@ func (s *Server) buildServices() []service {
 			stop:  lg.Stop,
 			reset: lg.Reset,
 		},
-		stub(monitoring.Info, monitoring.New()),
+		mon,
 		stub(mq.Info, mq.New()),
 		{entry: edgeService(s3.Info, objects), reset: objects.Reset},
 		{entry: edgeService(scheduler.Info, sch)},

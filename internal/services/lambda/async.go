@@ -141,6 +141,11 @@ func (s *Service) invokeEvent(ctx context.Context, dest, requestID string, paylo
 		return nil, err
 	}
 	res, err := rt.Invoke(ctx, fn, &lambdart.InvokeRequest{RequestID: requestID, Payload: payload, InvokedFunctionARN: dest})
+	if s.invoked != nil {
+		// resolve accepted dest, so parsing it again cannot fail.
+		ref, _ := parseFunctionIn(call, dest)
+		s.recordInvocation(call, t.name, ref.Qualifier, res, err)
+	}
 	switch {
 	case errors.Is(err, lambdart.ErrThrottled):
 		return nil, delivery.Throttled(err)

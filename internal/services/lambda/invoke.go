@@ -84,6 +84,7 @@ func (s *Service) Invoke(ctx context.Context, in *InvokeInput) (*InvokeOutput, e
 		ClientContext:      clientContext,
 		LogTail:            deref(in.LogType) == LogTypeTail,
 	})
+	s.recordInvocation(call, name, q, res, err)
 	var te *lambdart.ThrottleError
 	switch {
 	case errors.As(err, &te):

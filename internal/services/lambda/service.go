@@ -41,6 +41,10 @@ type Deps struct {
 	// invocations run. Changes made through this node are seen at once. Zero means one
 	// second; negative turns the cache off.
 	MetadataTTL time.Duration
+	// Invoked, when set, receives the outcome of every synchronous and asynchronous
+	// invocation, for the AWS/Lambda metrics. It runs on the invoke path: it must only
+	// buffer.
+	Invoked func(m InvocationMetric)
 }
 
 // Service implements the Lambda API. Operations without a handler answer NotImplemented
@@ -76,6 +80,8 @@ type Service struct {
 
 	// cache holds the function versions invocations run (cache.go).
 	cache *funcCache
+	// invoked receives invocation outcomes (Deps.Invoked, metrics.go).
+	invoked func(InvocationMetric)
 }
 
 var _ API = (*Service)(nil)
@@ -97,6 +103,7 @@ func New(d Deps) *Service {
 	s.objects = d.Objects
 	s.targets = d.Targets
 	s.cache = newFuncCache(d.MetadataTTL)
+	s.invoked = d.Invoked
 	if d.Dispatcher != nil {
 		d.Dispatcher.Register(asyncKind, delivery.DelivererFunc(s.deliver))
 		s.registerAsync(d.Dispatcher)

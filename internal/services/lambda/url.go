@@ -408,6 +408,7 @@ func (s *Service) InvokeURL(ctx context.Context, u *URLFunction, requestID strin
 		return nil, err
 	}
 	res, err := p.rt.Invoke(ctx, p.fn, &lambdart.InvokeRequest{RequestID: requestID, Payload: event, InvokedFunctionARN: p.invoked})
+	s.recordInvocation(call, u.Function, u.Qualifier, res, err)
 	if err != nil {
 		return nil, invokeError(p.fn, err)
 	}

@@ -37,6 +37,7 @@ func allCases() []Case {
 	cases = append(cases, lambdaConfigCases()...)
 	cases = append(cases, iamCases()...)
 	cases = append(cases, s3Cases()...)
+	cases = append(cases, monitoringCases()...)
 	return cases
 }
 
