@@ -10,13 +10,13 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/overcast/overcast/internal/delivery"
+	"github.com/overcast/overcast/internal/protocol"
 	"github.com/overcast/overcast/internal/store"
 )
 
@@ -70,7 +70,7 @@ type apiDestinationDoc struct {
 // defaultRateLimit is AWS's default InvocationRateLimitPerSecond.
 const defaultRateLimit = 300
 
-var connectionNamePattern = regexp.MustCompile(`^[\.\-_A-Za-z0-9]{1,64}$`)
+var connectionNamePattern = protocol.NewLazyRegexp(`^[\.\-_A-Za-z0-9]{1,64}$`)
 
 func connectionARN(account, region, name, id string) string {
 	return fmt.Sprintf("arn:aws:events:%s:%s:connection/%s/%s", region, account, name, id)

@@ -5,11 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 	"time"
 
 	"github.com/overcast/overcast/internal/pattern"
+	"github.com/overcast/overcast/internal/protocol"
 	"github.com/overcast/overcast/internal/store"
 	"github.com/overcast/overcast/internal/timer"
 )
@@ -42,7 +42,7 @@ type replayDoc struct {
 	LastReplayed int64    `json:"last,omitempty"`
 }
 
-var archiveNamePattern = regexp.MustCompile(`^[\.\-_A-Za-z0-9]{1,48}$`)
+var archiveNamePattern = protocol.NewLazyRegexp(`^[\.\-_A-Za-z0-9]{1,48}$`)
 
 func archiveARN(account, region, name string) string {
 	return fmt.Sprintf("arn:aws:events:%s:%s:archive/%s", region, account, name)

@@ -6,12 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/overcast/overcast/internal/pattern"
+	"github.com/overcast/overcast/internal/protocol"
 	"github.com/overcast/overcast/internal/store"
 )
 
@@ -33,7 +33,7 @@ type busDoc struct {
 	EventSource string `json:"source,omitempty"`
 }
 
-var busNamePattern = regexp.MustCompile(`^[/\.\-_A-Za-z0-9]{1,256}$`)
+var busNamePattern = protocol.NewLazyRegexp(`^[/\.\-_A-Za-z0-9]{1,256}$`)
 
 // busRef resolves an EventBusName member (a name or an ARN; "" is the default bus).
 func busRef(ctx context.Context, name *string) busKey {

@@ -5,10 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"regexp"
 	"time"
 
 	"github.com/overcast/overcast/internal/pattern"
+	"github.com/overcast/overcast/internal/protocol"
 	"github.com/overcast/overcast/internal/schedule"
 	"github.com/overcast/overcast/internal/store"
 	"github.com/overcast/overcast/internal/timer"
@@ -24,7 +24,7 @@ type ruleDoc struct {
 	Tags               map[string]string `json:"tags,omitempty"`
 }
 
-var ruleNamePattern = regexp.MustCompile(`^[\.\-_A-Za-z0-9]{1,64}$`)
+var ruleNamePattern = protocol.NewLazyRegexp(`^[\.\-_A-Za-z0-9]{1,64}$`)
 
 func ruleARN(k busKey, name string) string {
 	if k.name == defaultBus {

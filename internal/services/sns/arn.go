@@ -3,7 +3,6 @@ package sns
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/overcast/overcast/internal/protocol"
@@ -27,7 +26,7 @@ func topicARN(region, account, name string) string {
 	return "arn:aws:sns:" + region + ":" + account + ":" + name
 }
 
-var topicNameRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
+var topicNameRE = protocol.NewLazyRegexp(`^[A-Za-z0-9_-]{1,256}$`)
 
 // validTopicName reports whether name is a valid topic name; FIFO names end in ".fifo",
 // which counts towards the 256 characters.

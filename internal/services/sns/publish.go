@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -311,7 +310,7 @@ func checkMessage(st *topicState, body string, subject, structure *string, attrs
 	return m, nil
 }
 
-var fifoIDRE = regexp.MustCompile("^[\\x21-\\x7e]{1,128}$")
+var fifoIDRE = protocol.NewLazyRegexp("^[\\x21-\\x7e]{1,128}$")
 
 func validFIFOID(s string) bool { return fifoIDRE.MatchString(s) }
 
@@ -465,7 +464,7 @@ func (s *Service) PublishBatch(ctx context.Context, in *PublishBatchInput) (*Pub
 	return out, nil
 }
 
-var batchIDRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,80}$`)
+var batchIDRE = protocol.NewLazyRegexp(`^[A-Za-z0-9_-]{1,80}$`)
 
 // commit queues the deliveries of msgs to st's subscriptions. On a FIFO topic it also
 // deduplicates and numbers the messages, in the same transaction.
