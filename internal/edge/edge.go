@@ -364,6 +364,16 @@ func (e *Edge) serve(x *exchange) {
 	x.rt = e.identify(r, &sig)
 	rt := &x.rt
 
+	if r.Method == http.MethodOptions && !rt.svc.s3 && headerValue(r.Header, "Access-Control-Request-Method") != "" {
+		// A browser's preflight names no operation, and an unsigned one no service either:
+		// on Overcast's port only S3 answers them (function URLs have hosts of their own).
+		if svc := e.s3Service(); svc != nil {
+			rt.svc, rt.err = svc, nil
+		}
+	}
+	if rt.svc.s3 && e.cors(x, &sig) {
+		return
+	}
 	body, berr := readBody(r, rt.svc.maxBody, rt.svc.fam)
 	// plain is the body the service decodes: the SDKs gzip some requests (CloudWatch's
 	// PutMetricData) after serializing and before signing, so the signature covers body
@@ -624,6 +634,67 @@ func (e *Edge) observe(x *exchange, start time.Time) {
 		m = x.rt.meter()
 	}
 	m.observe(x.w.status, time.Since(start))
+}
+
+// CORSResponder is implemented by a service API that answers browsers' CORS itself (S3,
+// from each bucket's CORS rules): the edge hands it preflight requests (OPTIONS) and asks
+// it for the headers of the other requests that carry an Origin.
+type CORSResponder interface {
+	CORSPreflight(ctx context.Context, bucket, key, origin, method string, headers []string) (http.Header, error)
+	CORSHeaders(ctx context.Context, bucket, origin, method string) http.Header
+}
+
+// s3Service returns the S3 API's service, or nil when none is configured.
+func (e *Edge) s3Service() *service {
+	for _, svc := range e.bySigning["s3"] {
+		if svc.s3 {
+			return svc
+		}
+	}
+	return nil
+}
+
+// cors applies an S3 bucket's CORS rules to x: it answers a preflight (OPTIONS) itself and
+// reports true, or adds the allowing headers to the answer of a request with an Origin.
+func (e *Edge) cors(x *exchange, sig *signature) bool {
+	r := x.req.HTTP
+	origin := headerValue(r.Header, "Origin")
+	if r.Method != http.MethodOptions && origin == "" {
+		return false
+	}
+	cr, ok := x.rt.svc.api.(CORSResponder)
+	if !ok {
+		return false
+	}
+	bucket, key, _ := strings.Cut(strings.TrimPrefix(e.s3PathStyle(r, &x.rt).URL.Path, "/"), "/")
+	if bucket == "" {
+		return false
+	}
+	ctx := r.Context()
+	if r.Method != http.MethodOptions {
+		for k, v := range cr.CORSHeaders(ctx, bucket, origin, r.Method) {
+			x.w.Header()[k] = v
+		}
+		return false
+	}
+	var headers []string
+	for _, h := range strings.Split(headerValue(r.Header, "Access-Control-Request-Headers"), ",") {
+		if h = strings.TrimSpace(h); h != "" {
+			headers = append(headers, h)
+		}
+	}
+	h, err := cr.CORSPreflight(ctx, bucket, key, origin, headerValue(r.Header, "Access-Control-Request-Method"), headers)
+	if err != nil {
+		x.req.Service, x.req.Protocol = x.rt.svc.info, protocol.RestXML
+		e.fillCall(x, sig)
+		e.fail(x, protocol.AsError(err))
+		return true
+	}
+	for k, v := range h {
+		x.w.Header()[k] = v
+	}
+	x.w.WriteHeader(http.StatusOK)
+	return true
 }
 
 // readBody reads the whole body, refusing more than limit bytes.
