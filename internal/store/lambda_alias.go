@@ -127,21 +127,10 @@ func (db *DB) LambdaAliasDelete(ctx context.Context, account, region, function, 
 func (db *DB) LambdaAliasList(ctx context.Context, account, region, function string) ([]*LambdaAlias, error) {
 	var out []*LambdaAlias
 	err := db.Read(ctx, func(tx *Tx) error {
-		out = nil
-		rows, err := tx.Query(ctx, "SELECT "+lambdaAliasColumns+" FROM lambda_aliases WHERE account = ? AND region = ? AND function = ?",
+		var err error
+		out, err = queryAll(ctx, tx, scanLambdaAlias, "SELECT "+lambdaAliasColumns+" FROM lambda_aliases WHERE account = ? AND region = ? AND function = ?",
 			account, region, function)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			a, err := scanLambdaAlias(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, a)
-		}
-		return rows.Err()
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list aliases of %s: %w", function, err)

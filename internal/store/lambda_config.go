@@ -131,21 +131,10 @@ func (db *DB) LambdaCodeSigningConfigDelete(ctx context.Context, account, region
 func (db *DB) LambdaCodeSigningConfigList(ctx context.Context, account, region, after string, limit int) ([]*LambdaCodeSigningConfig, error) {
 	var out []*LambdaCodeSigningConfig
 	err := db.Read(ctx, func(tx *Tx) error {
-		out = nil
-		rows, err := tx.Query(ctx, "SELECT "+lambdaCSCColumns+" FROM lambda_code_signing_configs WHERE account = ? AND region = ? AND id > ? ORDER BY id LIMIT ?",
+		var err error
+		out, err = queryAll(ctx, tx, scanLambdaCSC, "SELECT "+lambdaCSCColumns+" FROM lambda_code_signing_configs WHERE account = ? AND region = ? AND id > ? ORDER BY id LIMIT ?",
 			account, region, after, limit)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			c, err := scanLambdaCSC(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, c)
-		}
-		return rows.Err()
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list code signing configs: %w", err)

@@ -170,20 +170,9 @@ func (db *DB) LambdaESMList(ctx context.Context, p *LambdaESMListParams) ([]*Lam
 	}
 	var out []*LambdaESM
 	err := db.Read(ctx, func(tx *Tx) error {
-		out = nil
-		rows, err := tx.Query(ctx, q, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			m, err := scanLambdaESM(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, m)
-		}
-		return rows.Err()
+		var err error
+		out, err = queryAll(ctx, tx, scanLambdaESM, q, args...)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list event source mappings: %w", err)

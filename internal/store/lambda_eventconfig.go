@@ -118,21 +118,10 @@ func (db *DB) LambdaEventConfigDelete(ctx context.Context, account, region, func
 func (db *DB) LambdaEventConfigList(ctx context.Context, account, region, function, after string, limit int) ([]*LambdaEventConfig, error) {
 	var out []*LambdaEventConfig
 	err := db.Read(ctx, func(tx *Tx) error {
-		out = nil
-		rows, err := tx.Query(ctx, "SELECT "+lambdaEventConfigColumns+" FROM lambda_event_configs WHERE account = ? AND region = ? AND function = ? AND qualifier > ? ORDER BY qualifier LIMIT ?",
+		var err error
+		out, err = queryAll(ctx, tx, scanLambdaEventConfig, "SELECT "+lambdaEventConfigColumns+" FROM lambda_event_configs WHERE account = ? AND region = ? AND function = ? AND qualifier > ? ORDER BY qualifier LIMIT ?",
 			account, region, function, after, limit)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			c, err := scanLambdaEventConfig(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, c)
-		}
-		return rows.Err()
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list event invoke configs of %s: %w", function, err)

@@ -368,19 +368,9 @@ func (db *DB) LambdaVersionList(ctx context.Context, p *LambdaVersionListParams)
 			q += " LIMIT ?"
 			args = append(args, p.Limit)
 		}
-		rows, err := tx.Query(ctx, q, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			v, err := scanLambdaVersion(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, v)
-		}
-		return rows.Err()
+		var err error
+		out, err = queryAll(ctx, tx, scanLambdaVersion, q, args...)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list functions: %w", err)

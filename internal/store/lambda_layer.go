@@ -122,19 +122,9 @@ func (db *DB) LambdaLayerVersionList(ctx context.Context, account, region, layer
 			q += " AND layer = ?"
 			args = append(args, layer)
 		}
-		rows, err := tx.Query(ctx, q+" ORDER BY layer, version DESC", args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			v, err := scanLambdaLayerVersion(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, v)
-		}
-		return rows.Err()
+		var err error
+		out, err = queryAll(ctx, tx, scanLambdaLayerVersion, q+" ORDER BY layer, version DESC", args...)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list layer versions: %w", err)

@@ -99,19 +99,9 @@ func (db *DB) LambdaProvisionedList(ctx context.Context, account, region, functi
 				args = append(args, function)
 			}
 		}
-		rows, err := tx.Query(ctx, q+" ORDER BY account, region, function, qualifier", args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			p, err := scanLambdaProvisioned(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, p)
-		}
-		return rows.Err()
+		var err error
+		out, err = queryAll(ctx, tx, scanLambdaProvisioned, q+" ORDER BY account, region, function, qualifier", args...)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list provisioned concurrency configs: %w", err)

@@ -136,21 +136,10 @@ func (db *DB) LambdaFunctionURLDelete(ctx context.Context, account, region, func
 func (db *DB) LambdaFunctionURLList(ctx context.Context, account, region, function, after string, limit int) ([]*LambdaFunctionURL, error) {
 	var out []*LambdaFunctionURL
 	err := db.Read(ctx, func(tx *Tx) error {
-		out = nil
-		rows, err := tx.Query(ctx, "SELECT "+lambdaURLColumns+" FROM lambda_function_urls WHERE account = ? AND region = ? AND function = ? AND qualifier > ? ORDER BY qualifier LIMIT ?",
+		var err error
+		out, err = queryAll(ctx, tx, scanLambdaURL, "SELECT "+lambdaURLColumns+" FROM lambda_function_urls WHERE account = ? AND region = ? AND function = ? AND qualifier > ? ORDER BY qualifier LIMIT ?",
 			account, region, function, after, limit)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			u, err := scanLambdaURL(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, u)
-		}
-		return rows.Err()
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list urls of %s: %w", function, err)

@@ -158,19 +158,9 @@ func (db *DB) LogsGroupList(ctx context.Context, p *LogsGroupListParams) ([]*Log
 		}
 		q.WriteString(" ORDER BY g.name LIMIT ?")
 		args = append(args, p.Limit)
-		rows, err := tx.Query(ctx, q.String(), args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			g, err := scanLogsGroup(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, g)
-		}
-		return rows.Err()
+		var err error
+		out, err = queryAll(ctx, tx, scanLogsGroup, q.String(), args...)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list log groups: %w", err)

@@ -146,19 +146,9 @@ func (db *DB) LogsStreamList(ctx context.Context, p *LogsStreamListParams) ([]*L
 		}
 		q.WriteString(" LIMIT ?")
 		args = append(args, p.Limit)
-		rows, err := tx.Query(ctx, q.String(), args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			s, err := scanLogsStream(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, s)
-		}
-		return rows.Err()
+		var err error
+		out, err = queryAll(ctx, tx, scanLogsStream, q.String(), args...)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list log streams: %w", err)

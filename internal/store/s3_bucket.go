@@ -81,19 +81,9 @@ func (db *DB) S3BucketGet(ctx context.Context, name string) (*S3Bucket, error) {
 func (db *DB) S3BucketList(ctx context.Context, account string) ([]*S3Bucket, error) {
 	var out []*S3Bucket
 	err := db.Read(ctx, func(tx *Tx) error {
-		rows, err := tx.Query(ctx, "SELECT "+s3BucketColumns+" FROM s3_buckets WHERE account = ? ORDER BY name", account)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			b, err := scanS3Bucket(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, b)
-		}
-		return rows.Err()
+		var err error
+		out, err = queryAll(ctx, tx, scanS3Bucket, "SELECT "+s3BucketColumns+" FROM s3_buckets WHERE account = ? ORDER BY name", account)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list buckets: %w", err)

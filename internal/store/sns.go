@@ -70,21 +70,10 @@ func (db *DB) SNSTopicGet(ctx context.Context, arn string) (*SNSTopic, error) {
 func (db *DB) SNSTopicList(ctx context.Context, account, region, after string, limit int) ([]*SNSTopic, error) {
 	var out []*SNSTopic
 	err := db.Read(ctx, func(tx *Tx) error {
-		out = nil
-		rows, err := tx.Query(ctx, "SELECT "+snsTopicColumns+" FROM sns_topics WHERE account = ? AND region = ? AND arn > ? ORDER BY arn LIMIT ?",
+		var err error
+		out, err = queryAll(ctx, tx, scanSNSTopic, "SELECT "+snsTopicColumns+" FROM sns_topics WHERE account = ? AND region = ? AND arn > ? ORDER BY arn LIMIT ?",
 			account, region, after, limit)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			t, err := scanSNSTopic(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, t)
-		}
-		return rows.Err()
+		return err
 	})
 	return out, db.interpretError(err)
 }

@@ -145,19 +145,9 @@ func (db *DB) SQSQueueList(ctx context.Context, p *SQSQueueListParams) ([]*SQSQu
 		}
 		q += " ORDER BY name LIMIT ?"
 		args = append(args, p.Limit)
-		rows, err := tx.Query(ctx, q, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			qu, err := scanSQSQueue(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, qu)
-		}
-		return rows.Err()
+		var err error
+		out, err = queryAll(ctx, tx, scanSQSQueue, q, args...)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list sqs queues: %w", err)

@@ -83,20 +83,9 @@ func (db *DB) SQSMoveTaskStart(ctx context.Context, t *SQSMoveTask) (*SQSMoveTas
 func (db *DB) SQSMoveTaskList(ctx context.Context, sourceARN string, limit int) ([]*SQSMoveTask, error) {
 	var out []*SQSMoveTask
 	err := db.Read(ctx, func(tx *Tx) error {
-		out = nil
-		rows, err := tx.Query(ctx, "SELECT "+sqsTaskColumns+" FROM sqs_move_tasks WHERE source_arn = ? ORDER BY id DESC LIMIT ?", sourceARN, limit)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			t, err := scanSQSTask(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, t)
-		}
-		return rows.Err()
+		var err error
+		out, err = queryAll(ctx, tx, scanSQSTask, "SELECT "+sqsTaskColumns+" FROM sqs_move_tasks WHERE source_arn = ? ORDER BY id DESC LIMIT ?", sourceARN, limit)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list sqs move tasks: %w", err)
@@ -108,20 +97,9 @@ func (db *DB) SQSMoveTaskList(ctx context.Context, sourceARN string, limit int) 
 func (db *DB) SQSMoveTaskRunning(ctx context.Context) ([]*SQSMoveTask, error) {
 	var out []*SQSMoveTask
 	err := db.Read(ctx, func(tx *Tx) error {
-		out = nil
-		rows, err := tx.Query(ctx, "SELECT "+sqsTaskColumns+" FROM sqs_move_tasks WHERE status = ? ORDER BY id", SQSTaskRunning)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			t, err := scanSQSTask(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, t)
-		}
-		return rows.Err()
+		var err error
+		out, err = queryAll(ctx, tx, scanSQSTask, "SELECT "+sqsTaskColumns+" FROM sqs_move_tasks WHERE status = ? ORDER BY id", SQSTaskRunning)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list running sqs move tasks: %w", err)

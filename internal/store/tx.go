@@ -83,6 +83,28 @@ func (tx *Tx) Exec(ctx context.Context, query string, args ...any) (int64, error
 	return n, nil
 }
 
+// rowScanner is what the store's scan functions read a row from: *sql.Row or *sql.Rows.
+type rowScanner = interface{ Scan(...any) error }
+
+// queryAll runs query and scans every row it returns with scan, in order; nil when there
+// are none.
+func queryAll[T any](ctx context.Context, tx *Tx, scan func(rowScanner) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := tx.Query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
 // Query runs a query. The rows are closed when the function given to Write or Read returns,
 // if the caller has not closed them before.
 func (tx *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
